@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what inbeeld needs from Debian's packages, only what is missing.
+# SQLCipher 4.6 comes from bookworm-backports, added on the mirror this machine
+# already uses (no host is named here).
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+
+PACKAGES=(build-essential cmake pkg-config ccache libsodium-dev libssl-dev
+          libcpp-httplib-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
+          libgtest-dev openssl)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+sqlcipher_ok=0
+v=$(dpkg-query -W -f='${Version}' libsqlcipher-dev 2>/dev/null || true)
+if [ -n "$v" ] && dpkg --compare-versions "$v" ge 4.6; then sqlcipher_ok=1; fi
+
+if [ ${#missing[@]} -eq 0 ] && [ $sqlcipher_ok -eq 1 ]; then
+  echo "setup: all packages present"
+  exit 0
+fi
+
+if [ $sqlcipher_ok -eq 0 ] && [ ! -f /etc/apt/sources.list.d/backports.sources ]; then
+  src=/etc/apt/sources.list.d/debian.sources
+  uris=""
+  if [ -f "$src" ]; then uris=$(awk '/^URIs:/{print $2; exit}' "$src"); fi
+  if [ -z "$uris" ] && [ -f /etc/apt/sources.list ]; then
+    uris=$(awk '$1=="deb" && $3 ~ /^bookworm$/ {print $2; exit}' /etc/apt/sources.list)
+  fi
+  if [ -z "$uris" ]; then
+    echo "setup: cannot find the Debian mirror in $src or /etc/apt/sources.list" >&2
+    exit 1
+  fi
+  printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    "$uris" | $SUDO tee /etc/apt/sources.list.d/backports.sources >/dev/null
+  echo "setup: added bookworm-backports on $uris"
+fi
+
+$SUDO apt-get update -qq
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if [ $sqlcipher_ok -eq 0 ]; then
+  echo "setup: installing SQLCipher 4 from bookworm-backports"
+  $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports libsqlcipher-dev
+fi
