@@ -1,0 +1,98 @@
+#include "node/cli/cli.h"
+
+#include <ostream>
+
+#include "node/cli/commands.h"
+
+namespace inbeeld::node::cli {
+
+int ExitCodeFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kNotFound:
+    case ErrorCode::kAlreadyExists:
+      return 3;
+    case ErrorCode::kUnauthenticated:
+      return 4;
+    case ErrorCode::kPermissionDenied:
+      return 5;
+    case ErrorCode::kFailedPrecondition:
+      return 6;
+    case ErrorCode::kDataLoss:
+      return 7;
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kDeadlineExceeded:
+      return 8;
+    case ErrorCode::kResourceExhausted:
+      return 9;
+    case ErrorCode::kInternal:
+      return 10;
+  }
+  return 10;
+}
+
+Result<NodeDir> LocateNode(const GlobalOptions& global, const Context& context) {
+  return NodeDir::Locate(global.data_dir, context.env);
+}
+
+Result<UnlockedNode> OpenNode(const GlobalOptions& global, const Context& context) {
+  auto dir = LocateNode(global, context);
+  if (!dir) return std::unexpected(dir.error());
+  // Fail on a missing node before asking for a passphrase nobody can use.
+  if (auto meta = dir->ReadMetadata(); !meta) return std::unexpected(meta.error());
+  auto passphrase = ReadPassphrase(PassphrasePurpose::kUnlock, context.env);
+  if (!passphrase) return std::unexpected(passphrase.error());
+  return dir->Unlock(*passphrase);
+}
+
+void AddCommonOptions(CLI::App* command, GlobalOptions& global, bool with_json) {
+  command->add_option("--data-dir", global.data_dir,
+                      "The node's data directory (default: $INBEELD_HOME)");
+  if (with_json) command->add_flag("--json", global.json, "Print machine-readable JSON");
+}
+
+int RunCli(const std::vector<std::string>& args, Context& context) {
+  CLI::App app{
+      "inbeeld — keeps a partner's thuiszitter list encrypted and compares it privately with "
+      "peer nodes.\n\n"
+      "The passphrase is read from the file named by INBEELD_PASSPHRASE_FILE, from\n"
+      "INBEELD_PASSPHRASE, or from the terminal; never from the command line.\n\n"
+      "Exit codes: 0 ok, 2 usage, 3 invalid input, 4 authentication, 5 refused by policy,\n"
+      "6 not initialised / wrong state, 7 corrupt or missing data, 8 peer unreachable or\n"
+      "too slow, 9 limit reached, 10 internal error.",
+      "inbeeld"};
+  app.require_subcommand(1);
+  GlobalOptions global;
+  Runner runner;
+  AddInitCommand(app, global, context, runner);
+  AddImportCommand(app, global, context, runner);
+  AddListCommand(app, global, context, runner);
+  AddStatusCommand(app, global, context, runner);
+  AddDemoCommand(app, global, context, runner);
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    *context.out << app.help();  // delegates to the chosen subcommand's help
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    *context.out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    *context.err << "inbeeld: " << e.what() << "\n(run `inbeeld --help` for usage)\n";
+    return 2;
+  }
+  if (!runner) {
+    *context.err << "inbeeld: no command given (run `inbeeld --help`)\n";
+    return 2;
+  }
+  Status status = runner();
+  if (!status) {
+    *context.err << "inbeeld: error: " << status.error().message << "\n";
+    return ExitCodeFor(status.error().code);
+  }
+  return 0;
+}
+
+}  // namespace inbeeld::node::cli

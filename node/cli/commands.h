@@ -1,0 +1,44 @@
+// node/cli/commands.h — shared plumbing for the subcommands (internal to cli/).
+//
+// Each subcommand registers its options on a CLI11 app and returns a runner;
+// runners return Status so every failure reaches one place that prints it and
+// picks the exit code.
+#ifndef INBEELD_NODE_CLI_COMMANDS_H_
+#define INBEELD_NODE_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "base/error.h"
+#include "node/cli/cli.h"
+#include "node/node_dir.h"
+
+namespace inbeeld::node::cli {
+
+struct GlobalOptions {
+  std::optional<std::string> data_dir;
+  bool json = false;
+};
+
+using Runner = std::function<Status()>;
+
+// Each Add*Command registers a subcommand and stores its runner in `runner`
+// (called only when that subcommand was chosen).
+void AddInitCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+
+// Locates the data directory and unlocks the node with the passphrase.
+Result<UnlockedNode> OpenNode(const GlobalOptions& global, const Context& context);
+Result<NodeDir> LocateNode(const GlobalOptions& global, const Context& context);
+
+// Adds --data-dir and --json to a subcommand (both are also accepted globally).
+void AddCommonOptions(CLI::App* command, GlobalOptions& global, bool with_json);
+
+}  // namespace inbeeld::node::cli
+
+#endif  // INBEELD_NODE_CLI_COMMANDS_H_

@@ -1,0 +1,110 @@
+// `inbeeld import FILE`: a new list version from a CSV export, all or nothing.
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "node/cli/commands.h"
+#include "schema/csv_import.h"
+
+namespace inbeeld::node::cli {
+namespace {
+
+constexpr uintmax_t kMaxFileBytes = 512ull << 20;
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Fail(ErrorCode::kNotFound, path + ": no such file");
+  }
+  if (std::filesystem::file_size(path, ec) > kMaxFileBytes) {
+    return Fail(ErrorCode::kResourceExhausted, path + ": larger than 512 MiB");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(ErrorCode::kNotFound, path + ": cannot be read");
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return bytes;
+}
+
+}  // namespace
+
+void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
+  struct Options {
+    std::string file;
+    std::string list_date;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "import",
+      "Import a list (CSV with ; or , — UTF-8 with or without BOM, or Windows-1252) as a new list "
+      "version. All or nothing: if any row is invalid, every problem is listed with its line and "
+      "column and nothing is stored.");
+  AddCommonOptions(cmd, global, /*with_json=*/true);
+  cmd->add_option("FILE", options->file, "The CSV file")->required();
+  cmd->add_option("--list-date", options->list_date,
+                  "Date the list was fixed, dd-mm-jjjj or jjjj-mm-dd (default: today)");
+  cmd->callback([&, options] {
+    runner = [&, options]() -> Status {
+      schema::Date list_date = context.today;
+      if (!options->list_date.empty()) {
+        auto date = schema::ParseDate(options->list_date);
+        if (!date) return std::unexpected(WithContext(date.error(), "--list-date"));
+        list_date = *date;
+      }
+      // Open the node first: a wrong passphrase should not cost a parse of a
+      // million rows, and a missing node should be said before file problems.
+      auto node = OpenNode(global, context);
+      if (!node) return std::unexpected(node.error());
+      auto bytes = ReadWholeFile(options->file);
+      if (!bytes) return std::unexpected(bytes.error());
+      schema::ParsedList parsed = schema::ParseListCsv(*bytes);
+      std::fill(bytes->begin(), bytes->end(), '\0');
+      std::string name = std::filesystem::path(options->file).filename().string();
+      if (!parsed.problems.empty()) {
+        if (global.json) {
+          nlohmann::json problems = nlohmann::json::array();
+          for (const auto& p : parsed.problems) {
+            problems.push_back({{"file", name}, {"line", p.line}, {"column", p.column},
+                                {"message", p.message}});
+          }
+          *context.out << nlohmann::json{{"imported", false}, {"problems", problems}}.dump(2)
+                       << "\n";
+        } else {
+          for (const auto& p : parsed.problems) {
+            *context.err << name << ":" << p.line << ": " << (p.column.empty() ? "" : p.column)
+                         << (p.column.empty() ? "" : ": ") << p.message << "\n";
+          }
+        }
+        return Fail(ErrorCode::kInvalidArgument,
+                    std::to_string(parsed.problems.size()) + " problem" +
+                        (parsed.problems.size() == 1 ? "" : "s") + " in " + name +
+                        "; nothing was imported and the stored list is unchanged");
+      }
+      if (parsed.rows.empty()) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    name + " holds no rows; nothing was imported and the stored list is unchanged");
+      }
+      auto version = node->store->ImportList(parsed.rows, list_date, name, node->subject_key,
+                                             node->field_key);
+      if (!version) return std::unexpected(WithContext(version.error(), "import " + name));
+      if (global.json) {
+        *context.out << nlohmann::json{{"imported", true},
+                                       {"version", version->id},
+                                       {"rows", version->row_count},
+                                       {"list_date", schema::FormatIso(version->list_date)},
+                                       {"delimiter", std::string(1, parsed.delimiter)},
+                                       {"encoding", parsed.encoding}}
+                            .dump(2)
+                     << "\n";
+      } else {
+        *context.out << "Imported " << version->row_count << " rows from " << name
+                     << " as list version " << version->id << " (list date "
+                     << schema::FormatDutch(version->list_date) << "; read as " << parsed.encoding
+                     << ", delimiter '" << parsed.delimiter << "').\n";
+      }
+      return {};
+    };
+  });
+}
+
+}  // namespace inbeeld::node::cli

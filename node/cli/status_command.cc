@@ -1,0 +1,79 @@
+// `inbeeld status`: what this node is and what it holds.
+#include <filesystem>
+#include <format>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "node/cli/commands.h"
+
+namespace inbeeld::node::cli {
+
+void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
+  auto check = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand(
+      "status", "Show the node's identity, configuration, store and current list version.");
+  AddCommonOptions(cmd, global, /*with_json=*/true);
+  cmd->add_flag("--check", *check,
+                "Also verify every database page (SQLCipher HMACs and SQLite integrity)");
+  cmd->callback([&, check] {
+    runner = [&, check]() -> Status {
+      auto node = OpenNode(global, context);
+      if (!node) return std::unexpected(node.error());
+      if (*check) INBEELD_RETURN_IF_ERROR(node->store->CheckIntegrity());
+      auto dir = LocateNode(global, context);
+      auto versions = node->store->Versions();
+      if (!versions) return std::unexpected(versions.error());
+      std::error_code ec;
+      auto db_bytes = std::filesystem::file_size(dir->DatabasePath(), ec);
+      const config::NodeConfig& cfg = node->config;
+      if (global.json) {
+        nlohmann::json j = {
+            {"node_name", cfg.node_name},
+            {"organisation", cfg.organisation},
+            {"role", config::RoleName(cfg.role)},
+            {"fingerprint", node->metadata.fingerprint},
+            {"data_dir", dir->root().string()},
+            {"listen", cfg.listen_address},
+            {"schema_version", node->store->SchemaVersion()},
+            {"database_bytes", ec ? 0 : db_bytes},
+            {"kdf_profile", node->metadata.kdf_profile},
+            {"activities", cfg.activities.size()},
+            {"peers", cfg.peers.size()},
+            {"list_versions", versions->size()},
+            {"integrity_checked", *check},
+        };
+        if (!versions->empty()) {
+          const auto& v = versions->back();
+          j["current_list"] = {{"version", v.id},
+                               {"list_date", schema::FormatIso(v.list_date)},
+                               {"rows", v.row_count},
+                               {"imported_at", v.imported_at}};
+        }
+        *context.out << j.dump(2) << "\n";
+        return {};
+      }
+      std::ostream& out = *context.out;
+      out << std::format("Node          {} ({}, {})\n", cfg.node_name, cfg.organisation,
+                         config::RoleName(cfg.role));
+      out << std::format("Fingerprint   {}\n", node->metadata.fingerprint);
+      out << std::format("Data dir      {}\n", dir->root().string());
+      out << std::format("Listen        {}\n", cfg.listen_address);
+      out << std::format("Store         schema v{}, {} bytes, key profile {}{}\n",
+                         node->store->SchemaVersion(), ec ? 0 : db_bytes,
+                         node->metadata.kdf_profile, *check ? ", integrity verified" : "");
+      out << std::format("Register      {} processing activit{}\n", cfg.activities.size(),
+                         cfg.activities.size() == 1 ? "y" : "ies");
+      out << std::format("Peers         {}\n", cfg.peers.size());
+      if (versions->empty()) {
+        out << "List          none imported yet\n";
+      } else {
+        const auto& v = versions->back();
+        out << std::format("List          version {} of {}: {} rows, list date {}\n", v.id,
+                           versions->size(), v.row_count, schema::FormatDutch(v.list_date));
+      }
+      return {};
+    };
+  });
+}
+
+}  // namespace inbeeld::node::cli

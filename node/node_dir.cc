@@ -1,0 +1,259 @@
+#include "node/node_dir.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <format>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "crypto/bytes.h"
+
+namespace inbeeld::node {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kKeyCheckDomain = "inbeeld/storage-key-check/v1";
+constexpr const char* kSecretIdentity = "node_identity_ed25519_seed";
+constexpr const char* kSecretSubject = "list_subject_pseudonym_key";
+constexpr const char* kSecretField = "list_field_aead_key";
+constexpr const char* kSecretAudit = "audit_pseudonym_key";
+
+Result<std::vector<uint8_t>> KeyCheck(const crypto::SecretBytes& storage_key) {
+  auto checker = crypto::PseudonymKey::FromBytes(storage_key.RevealForCrypto());
+  if (!checker) return std::unexpected(checker.error());
+  auto mac = checker->Pseudonymise(kKeyCheckDomain, {});
+  return std::vector<uint8_t>(mac.begin(), mac.end());
+}
+
+// Writes `text` to `path` via a temporary file and rename, mode 0600.
+Status WriteFileAtomically(const fs::path& path, const std::string& text) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  mode_t old_mask = umask(077);
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      umask(old_mask);
+      return Fail(ErrorCode::kFailedPrecondition, "cannot write " + tmp.string());
+    }
+  }
+  umask(old_mask);
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return Fail(ErrorCode::kFailedPrecondition, "cannot write " + path.string() + ": " + ec.message());
+  return {};
+}
+
+std::string NowIso() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return std::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+}
+
+}  // namespace
+
+Result<crypto::KdfParams> KdfProfile(std::string_view name) {
+  if (name == "interactive") return crypto::KdfParams::Interactive();
+  if (name == "moderate") return crypto::KdfParams::Moderate();
+  if (name == "sensitive") return crypto::KdfParams::Sensitive();
+  return Fail(ErrorCode::kInvalidArgument,
+              "unknown key-derivation profile (expected interactive, moderate or sensitive)");
+}
+
+Result<NodeDir> NodeDir::Locate(const std::optional<std::string>& flag, const GetEnvFn& env) {
+  if (flag && !flag->empty()) return NodeDir(fs::path(*flag));
+  if (auto home = env("INBEELD_HOME"); home && !home->empty()) return NodeDir(fs::path(*home));
+  return Fail(ErrorCode::kInvalidArgument,
+              "no data directory: pass --data-dir DIR or set INBEELD_HOME");
+}
+
+bool NodeDir::IsInitialised() const {
+  std::error_code ec;
+  return fs::exists(MetadataPath(), ec);
+}
+
+Result<NodeMetadata> NodeDir::Initialise(const InitOptions& options,
+                                         const crypto::SecretBytes& passphrase) {
+  auto params = KdfProfile(options.kdf_profile);
+  if (!params) return std::unexpected(params.error());
+  std::error_code ec;
+  if (IsInitialised()) {
+    return Fail(ErrorCode::kAlreadyExists, "a node already lives in " + root_.string());
+  }
+  bool created_dir = false;
+  if (fs::exists(root_, ec)) {
+    if (!fs::is_directory(root_, ec)) {
+      return Fail(ErrorCode::kInvalidArgument, root_.string() + " is not a directory");
+    }
+    if (!fs::is_empty(root_, ec)) {
+      return Fail(ErrorCode::kFailedPrecondition,
+                  root_.string() + " is not empty; choose an empty or new directory");
+    }
+  } else {
+    fs::create_directories(root_, ec);
+    if (ec) return Fail(ErrorCode::kFailedPrecondition, "cannot create " + root_.string() + ": " + ec.message());
+    created_dir = true;
+  }
+  fs::permissions(root_, fs::perms::owner_all, fs::perm_options::replace, ec);
+
+  // Whatever fails below, leave nothing behind: a half-made node would confuse
+  // the next `init` and could hold keys nobody can reach.
+  auto cleanup = [&] {
+    std::error_code ignored;
+    if (created_dir) {
+      fs::remove_all(root_, ignored);
+    } else {
+      for (const auto& p : {ConfigPath(), MetadataPath(), DatabasePath()}) fs::remove(p, ignored);
+      fs::remove(fs::path(DatabasePath()) += "-wal", ignored);
+      fs::remove(fs::path(DatabasePath()) += "-shm", ignored);
+    }
+  };
+  auto result = [&]() -> Result<NodeMetadata> {
+    NodeMetadata meta;
+    meta.node_name = options.config.node_name;
+    meta.kdf_profile = options.kdf_profile;
+    meta.created_at = NowIso();
+    crypto::SecretBytes salt = crypto::SecretBytes::Random(crypto::kSaltSize);
+    meta.storage_salt.assign(salt.RevealForCrypto().begin(), salt.RevealForCrypto().end());
+    auto key = crypto::DeriveKey(passphrase.RevealForCrypto(), meta.storage_salt, *params);
+    if (!key) return std::unexpected(key.error());
+    auto check = KeyCheck(*key);
+    if (!check) return std::unexpected(check.error());
+    meta.key_check = *check;
+
+    auto store = Store::Open(DatabasePath(), *key, /*create=*/true);
+    if (!store) return std::unexpected(store.error());
+    crypto::SigningKey identity = crypto::SigningKey::Generate();
+    meta.fingerprint = identity.PublicKey().Fingerprint();
+    INBEELD_RETURN_IF_ERROR((*store)->PutSecret(kSecretIdentity, identity.SeedForStorage()));
+    INBEELD_RETURN_IF_ERROR((*store)->PutSecret(kSecretSubject, crypto::SecretBytes::Random(32)));
+    INBEELD_RETURN_IF_ERROR((*store)->PutSecret(kSecretField, crypto::SecretBytes::Random(32)));
+    INBEELD_RETURN_IF_ERROR((*store)->PutSecret(kSecretAudit, crypto::SecretBytes::Random(32)));
+
+    std::string config_text = config::RenderInitialConfig(options.config);
+    if (auto parsed = config::ParseConfig(config_text, ConfigPath().string()); !parsed) {
+      return Fail(ErrorCode::kInternal, "the generated configuration does not parse: " + parsed.error().message);
+    }
+    INBEELD_RETURN_IF_ERROR(WriteFileAtomically(ConfigPath(), config_text));
+
+    nlohmann::json j = {
+        {"format", meta.format},
+        {"node_name", meta.node_name},
+        {"fingerprint", meta.fingerprint},
+        {"kdf_profile", meta.kdf_profile},
+        {"storage_salt", crypto::HexEncode(meta.storage_salt)},
+        {"key_check", crypto::HexEncode(meta.key_check)},
+        {"created_at", meta.created_at},
+    };
+    // node.json is written last: its presence is what marks a complete node.
+    INBEELD_RETURN_IF_ERROR(WriteFileAtomically(MetadataPath(), j.dump(2) + "\n"));
+    return meta;
+  }();
+  if (!result) cleanup();
+  return result;
+}
+
+Result<NodeMetadata> NodeDir::ReadMetadata() const {
+  if (!IsInitialised()) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "no node in " + root_.string() + ": run `inbeeld init` first");
+  }
+  std::ifstream in(MetadataPath(), std::ios::binary);
+  if (!in) return Fail(ErrorCode::kFailedPrecondition, "cannot read " + MetadataPath().string());
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  auto bad = [&](std::string_view field) {
+    return Fail(ErrorCode::kDataLoss,
+                MetadataPath().string() + ": field " + std::string(field) + " is missing or malformed");
+  };
+  if (j.is_discarded() || !j.is_object()) return bad("(whole file)");
+  NodeMetadata meta;
+  auto text = [&](const char* field, std::string& out) {
+    auto it = j.find(field);
+    if (it == j.end() || !it->is_string()) return false;
+    out = it->get<std::string>();
+    return true;
+  };
+  if (!j.contains("format") || !j["format"].is_number_integer()) return bad("format");
+  meta.format = j["format"].get<int>();
+  if (meta.format != 1) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                MetadataPath().string() + ": node format " + std::to_string(meta.format) +
+                    " is not supported by this inbeeld");
+  }
+  std::string salt_hex, check_hex;
+  if (!text("node_name", meta.node_name)) return bad("node_name");
+  if (!text("fingerprint", meta.fingerprint)) return bad("fingerprint");
+  if (!text("kdf_profile", meta.kdf_profile)) return bad("kdf_profile");
+  if (!text("created_at", meta.created_at)) return bad("created_at");
+  if (!text("storage_salt", salt_hex)) return bad("storage_salt");
+  if (!text("key_check", check_hex)) return bad("key_check");
+  auto salt = crypto::HexDecode(salt_hex);
+  if (!salt || salt->size() != crypto::kSaltSize) return bad("storage_salt");
+  auto check = crypto::HexDecode(check_hex);
+  if (!check || check->size() != 32) return bad("key_check");
+  meta.storage_salt = *salt;
+  meta.key_check = *check;
+  return meta;
+}
+
+Result<config::NodeConfig> NodeDir::ReadConfig() const { return config::LoadConfig(ConfigPath()); }
+
+Result<UnlockedNode> NodeDir::Unlock(const crypto::SecretBytes& passphrase) const {
+  auto meta = ReadMetadata();
+  if (!meta) return std::unexpected(meta.error());
+  auto cfg = ReadConfig();
+  if (!cfg) return std::unexpected(cfg.error());
+  auto params = KdfProfile(meta->kdf_profile);
+  if (!params) return std::unexpected(WithContext(params.error(), MetadataPath().string()));
+  auto key = crypto::DeriveKey(passphrase.RevealForCrypto(), meta->storage_salt, *params);
+  if (!key) return std::unexpected(key.error());
+  auto check = KeyCheck(*key);
+  if (!check) return std::unexpected(check.error());
+  if (!crypto::ConstantTimeEquals(*check, meta->key_check)) {
+    return Fail(ErrorCode::kUnauthenticated, "wrong passphrase for the node in " + root_.string());
+  }
+  auto store = Store::Open(DatabasePath(), *key, /*create=*/false);
+  if (!store) {
+    Error e = store.error();
+    // The passphrase is right (the key check passed), so a file the key does
+    // not open has been damaged or replaced.
+    if (e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kDataLoss) {
+      return Fail(ErrorCode::kDataLoss,
+                  "the database " + DatabasePath().string() +
+                      " is corrupt or was replaced (the passphrase is right); restore it from a "
+                      "backup");
+    }
+    if (e.code == ErrorCode::kNotFound) {
+      return Fail(ErrorCode::kDataLoss, "the database " + DatabasePath().string() + " is missing");
+    }
+    return std::unexpected(e);
+  }
+  auto secret = [&](const char* name) { return (*store)->GetSecret(name); };
+  auto seed = secret(kSecretIdentity);
+  if (!seed) return std::unexpected(seed.error());
+  auto identity = crypto::SigningKey::FromSeed(seed->RevealForCrypto());
+  if (!identity) return std::unexpected(identity.error());
+  if (identity->PublicKey().Fingerprint() != meta->fingerprint) {
+    return Fail(ErrorCode::kDataLoss,
+                MetadataPath().string() + ": fingerprint does not match the key in the database");
+  }
+  auto subject = secret(kSecretSubject);
+  if (!subject) return std::unexpected(subject.error());
+  auto subject_key = crypto::PseudonymKey::FromBytes(subject->RevealForCrypto());
+  if (!subject_key) return std::unexpected(subject_key.error());
+  auto field = secret(kSecretField);
+  if (!field) return std::unexpected(field.error());
+  auto audit = secret(kSecretAudit);
+  if (!audit) return std::unexpected(audit.error());
+  auto audit_key = crypto::PseudonymKey::FromBytes(audit->RevealForCrypto());
+  if (!audit_key) return std::unexpected(audit_key.error());
+  return UnlockedNode{std::move(*meta),        std::move(*cfg),
+                      std::move(*store),       std::move(*identity),
+                      std::move(*subject_key), std::move(*field),
+                      std::move(*audit_key)};
+}
+
+}  // namespace inbeeld::node

@@ -1,0 +1,95 @@
+// node/node_dir.h — a node's data directory: layout, creation, unlocking.
+//
+//   DIR/               0700
+//     inbeeld.toml     the configuration (commented; edited by the operator)
+//     node.json        public metadata: format, node name, public key
+//                      fingerprint, storage salt, KDF profile, key check
+//     inbeeld.db       the SQLCipher store (+ -wal, -shm while open)
+//
+// node.json holds nothing secret. The key check is a keyed BLAKE2b of a fixed
+// string under the storage key: it lets a wrong passphrase be told apart from a
+// corrupt database without revealing anything a disk thief could not already
+// brute-force through the database itself (both need Argon2id per guess).
+//
+// Thread safety: not thread-safe; the CLI uses one NodeDir per process.
+#ifndef INBEELD_NODE_NODE_DIR_H_
+#define INBEELD_NODE_NODE_DIR_H_
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/error.h"
+#include "config/node_config.h"
+#include "crypto/kdf.h"
+#include "crypto/pseudonym.h"
+#include "crypto/secret_bytes.h"
+#include "crypto/signing.h"
+#include "node/passphrase.h"
+#include "node/store.h"
+
+namespace inbeeld::node {
+
+struct NodeMetadata {
+  int format = 1;
+  std::string node_name;
+  std::string fingerprint;  // "ed25519:<hex>" of the identity key
+  std::string kdf_profile;  // "interactive" | "moderate" | "sensitive"
+  std::vector<uint8_t> storage_salt;
+  std::vector<uint8_t> key_check;
+  std::string created_at;
+};
+
+Result<crypto::KdfParams> KdfProfile(std::string_view name);
+
+struct InitOptions {
+  config::InitialConfigSpec config;
+  std::string kdf_profile = "moderate";
+};
+
+// Everything a command needs once the passphrase has opened the store.
+struct UnlockedNode {
+  NodeMetadata metadata;
+  config::NodeConfig config;
+  std::unique_ptr<Store> store;
+  crypto::SigningKey identity;
+  crypto::PseudonymKey subject_key;        // keys list rows by subject
+  crypto::SecretBytes field_key;           // seals identifiers, names, birth dates
+  crypto::PseudonymKey audit_key;          // subjects in the audit log
+};
+
+class NodeDir {
+ public:
+  // `flag` is --data-dir; else INBEELD_HOME; else kInvalidArgument.
+  static Result<NodeDir> Locate(const std::optional<std::string>& flag, const GetEnvFn& env);
+  explicit NodeDir(std::filesystem::path root) : root_(std::move(root)) {}
+
+  const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path ConfigPath() const { return root_ / "inbeeld.toml"; }
+  std::filesystem::path MetadataPath() const { return root_ / "node.json"; }
+  std::filesystem::path DatabasePath() const { return root_ / "inbeeld.db"; }
+
+  bool IsInitialised() const;
+
+  // Creates the directory (or uses an empty one), keys, store and config.
+  // Errors: kAlreadyExists if a node is already there; nothing is left behind
+  // on failure.
+  Result<NodeMetadata> Initialise(const InitOptions& options, const crypto::SecretBytes& passphrase);
+
+  // Reads node.json without the passphrase (for whoami/status). kFailedPrecondition
+  // when the directory holds no node; kDataLoss when node.json is malformed.
+  Result<NodeMetadata> ReadMetadata() const;
+  Result<config::NodeConfig> ReadConfig() const;
+
+  // Derives the storage key, checks it, opens the store and loads the keys.
+  // Errors: kUnauthenticated "wrong passphrase", kDataLoss "database corrupt".
+  Result<UnlockedNode> Unlock(const crypto::SecretBytes& passphrase) const;
+
+ private:
+  std::filesystem::path root_;
+};
+
+}  // namespace inbeeld::node
+
+#endif  // INBEELD_NODE_NODE_DIR_H_

@@ -1,0 +1,169 @@
+// node/psi/session.h — mutual Diffie-Hellman private set intersection, one
+// session, transport-free: each side turns one message into the next.
+//
+// Protocol (suite ristretto255-SHA512; full byte layout in docs/PROTOCOL.md):
+//
+//   H(e) = hash_to_ristretto255(9 ASCII digits of e, DST "inbeeld-PSI-v1-ristretto255-SHA512")
+//   Initiator I holds X, responder R holds Y; each picks a fresh random scalar
+//   (a, b) for this session only.
+//
+//   1. I → R  StartRequest:   session id, mode, purpose, offered labels, list date,
+//                             A = [H(x)^a for x in X], in a random order π_I.
+//   2. R → I  StartResponse:  agreed labels, list date,
+//                             B = [H(y)^b for y in Y], in a random order π_R,
+//                             C = [A_i^b] — in A's order in match mode,
+//                                         sorted bytewise in count mode.
+//   3. I → R  FinishRequest:  D = [B_j^a] — in B's order in match mode, sorted in
+//                             count mode; in match mode, for each x that matched
+//                             (C_i ∈ D), the agreed labels of x tagged with j.
+//   4. R → I  FinishResponse: overlap size; in match mode, for each y that
+//                             matched (D_j ∈ C), the agreed labels of y tagged
+//                             with i.
+//
+//   I learns which of its own x matched (C_i ∈ D) and, for those, R's labels;
+//   R learns which of its own y matched (D_j ∈ C) and, for those, I's labels.
+//   In count mode both learn only |X ∩ Y|: sorting C and D breaks every link
+//   between a double-blinded value and a record. Both learn |X|, |Y|, the
+//   purpose and each other's list date. Labels travel only for matched records,
+//   chosen by their owner, so a side can never obtain the labels of a record the
+//   other holds alone.
+//
+// Every received point is decoded canonically and must not be the identity;
+// duplicate points in one list are rejected (a duplicate would let a dishonest
+// side double-count or probe). Messages in the wrong state, with another session
+// id, with out-of-range or repeated label indices, or with labels outside the
+// agreed set are rejected with kInvalidArgument / kFailedPrecondition and a
+// specific message; a rejected message leaves the session failed.
+//
+// Thread safety: a session object is used by one thread at a time. Inside a
+// call, the heavy loops run on `threads` worker threads.
+#ifndef INBEELD_NODE_PSI_SESSION_H_
+#define INBEELD_NODE_PSI_SESSION_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+#include "crypto/ristretto.h"
+#include "schema/wire.h"
+
+namespace inbeeld::node::psi {
+
+inline constexpr std::string_view kHashToGroupDst = "inbeeld-PSI-v1-ristretto255-SHA512";
+
+// One record as the protocol sees it: the identifier's 9 digits and the labels
+// its owner may share. The caller keeps everything else (subject, reference)
+// in a parallel vector and uses MatchedRecord::local_index to find it.
+struct PsiInput {
+  std::array<char, 9> digits{};
+  schema::wire::Labels labels;
+};
+
+struct MatchedRecord {
+  uint32_t local_index;              // index into the caller's inputs
+  schema::wire::Labels peer_labels;  // empty fields where not agreed
+};
+
+struct Outcome {
+  schema::wire::Mode mode;
+  uint32_t own_list_size = 0;
+  uint32_t peer_list_size = 0;
+  uint32_t overlap = 0;
+  schema::Date peer_list_date{};
+  uint8_t label_mask = 0;               // the agreed labels
+  std::vector<MatchedRecord> matches;   // empty in count mode; sorted by local_index
+};
+
+struct InitiatorParams {
+  schema::wire::Mode mode = schema::wire::Mode::kMatch;
+  std::string purpose;
+  uint8_t label_mask = 0;  // labels this side offers and wants
+  schema::Date list_date{};
+  uint32_t max_peer_list_size = 1'000'000;
+  unsigned threads = 0;  // 0 = hardware concurrency
+};
+
+struct ResponderParams {
+  uint8_t allowed_label_mask = 0;  // this side's policy for the peer
+  schema::Date list_date{};
+  unsigned threads = 0;
+};
+
+// Fixed secrets for the worked example in docs/PROTOCOL.md and for tests.
+struct Determinism {
+  schema::wire::SessionId session_id;
+  crypto::Scalar scalar;
+  std::vector<uint32_t> order;  // the permutation applied to inputs
+};
+
+class InitiatorSession {
+ public:
+  // Shuffles the inputs, hashes and blinds them under a fresh scalar.
+  // Errors: kInvalidArgument for an empty list, duplicate digits or digits that
+  // are not 9 ASCII digits.
+  static Result<std::unique_ptr<InitiatorSession>> Create(std::vector<PsiInput> inputs,
+                                                          InitiatorParams params);
+  static Result<std::unique_ptr<InitiatorSession>> CreateForTesting(std::vector<PsiInput> inputs,
+                                                                    InitiatorParams params,
+                                                                    Determinism determinism);
+  ~InitiatorSession();
+
+  const schema::wire::SessionId& session_id() const;
+  // Message 1. Valid until this session is destroyed.
+  const std::string& StartMessage() const;
+  // Message 2 in, message 3 out. REQUIRES: called once, after StartMessage.
+  Result<std::string> HandleStartResponse(std::string_view message);
+  // Message 4 in, the outcome out. REQUIRES: after HandleStartResponse.
+  Result<Outcome> HandleFinishResponse(std::string_view message);
+
+ private:
+  struct State;
+  explicit InitiatorSession(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+class ResponderSession {
+ public:
+  // Reads the header of message 1 (session id, mode, purpose, labels, list size)
+  // without touching the points, so the caller can apply its policy before any
+  // expensive work. Errors: kInvalidArgument for a malformed message.
+  static Result<schema::wire::StartHeader> PeekStart(std::string_view message);
+
+  // Message 1 in; builds message 2 (retrieve it with StartResponse()).
+  // Errors: kInvalidArgument for a malformed message, a non-canonical, identity
+  // or duplicate point.
+  static Result<std::unique_ptr<ResponderSession>> Start(std::string_view message,
+                                                         std::vector<PsiInput> inputs,
+                                                         ResponderParams params);
+  static Result<std::unique_ptr<ResponderSession>> StartForTesting(std::string_view message,
+                                                                   std::vector<PsiInput> inputs,
+                                                                   ResponderParams params,
+                                                                   Determinism determinism);
+  ~ResponderSession();
+
+  const schema::wire::SessionId& session_id() const;
+  const std::string& StartResponse() const;
+  // Frees message 2 once it has been sent (it is the largest buffer held).
+  void ReleaseStartResponse();
+
+  // Message 3 in; message 4 and this side's outcome out. REQUIRES: once.
+  struct Finish {
+    std::string message;
+    Outcome outcome;
+  };
+  Result<Finish> HandleFinish(std::string_view message);
+
+ private:
+  struct State;
+  explicit ResponderSession(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace inbeeld::node::psi
+
+#endif  // INBEELD_NODE_PSI_SESSION_H_

@@ -1,0 +1,358 @@
+#include "node/store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstring>
+#include <format>
+
+#include "crypto/aead.h"
+#include "crypto/bytes.h"
+#include "node/sqlite_util.h"
+
+namespace inbeeld::node {
+namespace {
+
+// Each entry moves the schema one version up; PRAGMA user_version records where
+// a file stands. Never edit a shipped entry: append a new one.
+constexpr const char* kMigrations[] = {
+    // 1: list versions, pseudonymised rows, secrets.
+    R"sql(
+CREATE TABLE secrets(
+  name  TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+) STRICT;
+CREATE TABLE list_versions(
+  id          INTEGER PRIMARY KEY,
+  list_date   TEXT NOT NULL,
+  imported_at TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  row_count   INTEGER NOT NULL
+) STRICT;
+CREATE TABLE list_rows(
+  version_id        INTEGER NOT NULL REFERENCES list_versions(id) ON DELETE CASCADE,
+  subject           BLOB NOT NULL,
+  identifier_sealed BLOB NOT NULL,
+  category          INTEGER NOT NULL,
+  since             TEXT NOT NULL,
+  school            TEXT NOT NULL,
+  plan              INTEGER NOT NULL,
+  own_reference     TEXT NOT NULL,
+  personal_sealed   BLOB,
+  PRIMARY KEY(version_id, subject)
+) STRICT, WITHOUT ROWID;
+)sql",
+};
+constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+
+constexpr std::string_view kSubjectDomain = "inbeeld/list-subject/v1";
+constexpr std::string_view kIdentifierAad = "inbeeld/list-identifier/v1";
+constexpr std::string_view kPersonalAad = "inbeeld/list-personal/v1";
+
+std::vector<uint8_t> Aad(std::string_view label, std::span<const uint8_t> subject) {
+  std::vector<uint8_t> aad(label.begin(), label.end());
+  aad.insert(aad.end(), subject.begin(), subject.end());
+  return aad;
+}
+
+std::string NowIso() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return std::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+}
+
+Result<schema::Date> ReadDate(const std::string& text, std::string_view what) {
+  auto date = schema::ParseDate(text);
+  if (!date) return Fail(ErrorCode::kDataLoss, std::string("stored ") + std::string(what) + " is not a date");
+  return *date;
+}
+
+// Personal fields (name, birth date) travel sealed as "name\0YYYY-MM-DD".
+std::vector<uint8_t> EncodePersonal(const schema::ListRow& row) {
+  std::string text = row.name.value_or("");
+  text.push_back('\0');
+  if (row.birth_date) text += schema::FormatIso(*row.birth_date);
+  return {text.begin(), text.end()};
+}
+
+Status DecodePersonal(std::span<const uint8_t> bytes, schema::ListRow& row) {
+  std::string text(bytes.begin(), bytes.end());
+  size_t nul = text.find('\0');
+  if (nul == std::string::npos) return Fail(ErrorCode::kDataLoss, "stored personal fields are malformed");
+  if (nul > 0) row.name = text.substr(0, nul);
+  std::string birth = text.substr(nul + 1);
+  if (!birth.empty()) {
+    auto date = schema::ParseDate(birth);
+    if (!date) return Fail(ErrorCode::kDataLoss, "stored birth date is malformed");
+    row.birth_date = *date;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path,
+                                           const crypto::SecretBytes& key, bool create) {
+  if (key.size() != 32) return Fail(ErrorCode::kInternal, "storage key must be 32 bytes");
+  std::error_code ec;
+  bool exists = std::filesystem::exists(path, ec);
+  if (create && exists) return Fail(ErrorCode::kAlreadyExists, "database " + path.string() + " already exists");
+  if (!create && !exists) return Fail(ErrorCode::kNotFound, "database " + path.string() + " does not exist");
+
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  // New files are private to the node's user from the first byte on.
+  mode_t old_mask = umask(077);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  umask(old_mask);
+  std::unique_ptr<Store> store(new Store(db));
+  if (rc != SQLITE_OK) return std::unexpected(SqliteError(db, rc, "opening " + path.string()));
+
+  // Raw key: SQLCipher takes x'<64 hex>' and skips its own PBKDF2. The hex copy
+  // lives in a SecretBytes so it is wiped when we are done.
+  crypto::SecretBytes literal(3 + 64);
+  {
+    auto out = literal.MutableForCrypto();
+    std::string hex = crypto::HexEncode(key.RevealForCrypto());
+    out[0] = 'x';
+    out[1] = '\'';
+    std::memcpy(out.data() + 2, hex.data(), 64);
+    out[66] = '\'';
+    std::fill(hex.begin(), hex.end(), '\0');
+  }
+  rc = sqlite3_key(db, literal.RevealForCrypto().data(), static_cast<int>(literal.size()));
+  if (rc != SQLITE_OK) return std::unexpected(SqliteError(db, rc, "setting the storage key"));
+
+  // The first read decides whether the key fits: SQLCipher reports NOTADB when
+  // page 1's HMAC does not verify, which is a wrong key or a damaged header.
+  rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    if ((rc & 0xff) == SQLITE_NOTADB) {
+      return Fail(ErrorCode::kUnauthenticated,
+                  "cannot open " + path.filename().string() +
+                      ": wrong passphrase, or the file is not an inbeeld database");
+    }
+    return std::unexpected(SqliteError(db, rc, "reading " + path.filename().string()));
+  }
+  // WAL keeps readers and the writer apart; FULL sync makes a commit durable
+  // before we report it (the audit log relies on that). Temp tables stay in
+  // memory so no unencrypted temp file ever touches the disk.
+  INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA journal_mode = WAL"));
+  INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous = FULL"));
+  INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA temp_store = MEMORY"));
+  INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA foreign_keys = ON"));
+  INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA secure_delete = ON"));
+  sqlite3_busy_timeout(db, 5000);
+  INBEELD_RETURN_IF_ERROR(store->Migrate());
+  return store;
+}
+
+Store::~Store() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Status Store::Migrate() {
+  auto stmt = Statement::Prepare(db_, "PRAGMA user_version");
+  if (!stmt) return std::unexpected(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return std::unexpected(row.error());
+  int version = static_cast<int>(stmt->ColumnInt(0));
+  if (version > kSchemaVersion) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                std::format("database schema version {} is newer than this inbeeld ({}); upgrade "
+                            "inbeeld",
+                            version, kSchemaVersion));
+  }
+  for (int v = version; v < kSchemaVersion; ++v) {
+    auto tx = Transaction::Begin(db_);
+    if (!tx) return std::unexpected(tx.error());
+    INBEELD_RETURN_IF_ERROR(Exec(db_, kMigrations[v]));
+    INBEELD_RETURN_IF_ERROR(Exec(db_, std::format("PRAGMA user_version = {}", v + 1).c_str()));
+    INBEELD_RETURN_IF_ERROR(tx->Commit());
+  }
+  schema_version_ = kSchemaVersion;
+  return {};
+}
+
+Status Store::PutSecret(const std::string& name, const crypto::SecretBytes& value) {
+  auto stmt = Statement::Prepare(db_, "INSERT INTO secrets(name, value) VALUES(?, ?)");
+  if (!stmt) return std::unexpected(stmt.error());
+  INBEELD_RETURN_IF_ERROR(stmt->Bind(1, name));
+  INBEELD_RETURN_IF_ERROR(stmt->BindBlob(2, value.RevealForCrypto()));
+  auto done = stmt->Run();
+  if (!done && sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return Fail(ErrorCode::kAlreadyExists, "secret " + name + " already exists");
+  }
+  return done;
+}
+
+Result<crypto::SecretBytes> Store::GetSecret(const std::string& name) {
+  auto stmt = Statement::Prepare(db_, "SELECT value FROM secrets WHERE name = ?");
+  if (!stmt) return std::unexpected(stmt.error());
+  INBEELD_RETURN_IF_ERROR(stmt->Bind(1, name));
+  auto row = stmt->Step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return Fail(ErrorCode::kDataLoss, "the store holds no secret " + name);
+  return crypto::SecretBytes::CopyFrom(stmt->ColumnBlobView(0));
+}
+
+Result<ListVersion> Store::ImportList(const std::vector<schema::ListRow>& rows,
+                                      schema::Date list_date, const std::string& source,
+                                      const crypto::PseudonymKey& subject_key,
+                                      const crypto::SecretBytes& field_key) {
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return std::unexpected(tx.error());
+
+  ListVersion version;
+  version.list_date = list_date;
+  version.imported_at = NowIso();
+  version.source = source;
+  version.row_count = static_cast<int64_t>(rows.size());
+  {
+    auto stmt = Statement::Prepare(
+        db_, "INSERT INTO list_versions(list_date, imported_at, source, row_count) VALUES(?,?,?,?)");
+    if (!stmt) return std::unexpected(stmt.error());
+    INBEELD_RETURN_IF_ERROR(stmt->Bind(1, schema::FormatIso(list_date)));
+    INBEELD_RETURN_IF_ERROR(stmt->Bind(2, version.imported_at));
+    INBEELD_RETURN_IF_ERROR(stmt->Bind(3, source));
+    INBEELD_RETURN_IF_ERROR(stmt->Bind(4, version.row_count));
+    INBEELD_RETURN_IF_ERROR(stmt->Run());
+    version.id = sqlite3_last_insert_rowid(db_);
+  }
+
+  auto stmt = Statement::Prepare(
+      db_,
+      "INSERT INTO list_rows(version_id, subject, identifier_sealed, category, since, school, "
+      "plan, own_reference, personal_sealed) VALUES(?,?,?,?,?,?,?,?,?)");
+  if (!stmt) return std::unexpected(stmt.error());
+  for (const schema::ListRow& row : rows) {
+    const std::string& digits = row.identifier.digits();
+    auto digit_bytes = std::span(reinterpret_cast<const uint8_t*>(digits.data()), digits.size());
+    std::array<uint8_t, 32> subject = subject_key.Pseudonymise(kSubjectDomain, digit_bytes);
+    crypto::Bytes sealed_id =
+        crypto::Seal(field_key, digit_bytes, Aad(kIdentifierAad, subject));
+    INBEELD_RETURN_IF_ERROR(stmt->Bind(1, version.id));
+    INBEELD_RETURN_IF_ERROR(stmt->BindBlob(2, subject));
+    INBEELD_RETURN_IF_ERROR(stmt->BindBlob(3, sealed_id));
+    INBEELD_RETURN_IF_ERROR(stmt->Bind(4, static_cast<int64_t>(row.category)));
+    INBEELD_RETURN_IF_ERROR(stmt->Bind(5, schema::FormatIso(row.since)));
+    INBEELD_RETURN_IF_ERROR(stmt->Bind(6, row.school_brin));
+    INBEELD_RETURN_IF_ERROR(stmt->Bind(7, int64_t{row.plan_in_place ? 1 : 0}));
+    INBEELD_RETURN_IF_ERROR(stmt->Bind(8, row.own_reference));
+    if (row.name || row.birth_date) {
+      std::vector<uint8_t> personal = EncodePersonal(row);
+      crypto::Bytes sealed = crypto::Seal(field_key, personal, Aad(kPersonalAad, subject));
+      std::fill(personal.begin(), personal.end(), 0);
+      INBEELD_RETURN_IF_ERROR(stmt->BindBlob(9, sealed));
+    } else {
+      INBEELD_RETURN_IF_ERROR(stmt->BindNull(9));
+    }
+    auto done = stmt->Run();
+    if (!done) {
+      if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return Fail(ErrorCode::kInvalidArgument, "the list holds the same identifier twice");
+      }
+      return std::unexpected(done.error());
+    }
+  }
+  INBEELD_RETURN_IF_ERROR(tx->Commit());
+  return version;
+}
+
+Result<std::vector<ListVersion>> Store::Versions() {
+  auto stmt = Statement::Prepare(
+      db_, "SELECT id, list_date, imported_at, source, row_count FROM list_versions ORDER BY id");
+  if (!stmt) return std::unexpected(stmt.error());
+  std::vector<ListVersion> versions;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    ListVersion v;
+    v.id = stmt->ColumnInt(0);
+    auto date = ReadDate(stmt->ColumnText(1), "list date");
+    if (!date) return std::unexpected(date.error());
+    v.list_date = *date;
+    v.imported_at = stmt->ColumnText(2);
+    v.source = stmt->ColumnText(3);
+    v.row_count = stmt->ColumnInt(4);
+    versions.push_back(std::move(v));
+  }
+  return versions;
+}
+
+Result<std::optional<ListVersion>> Store::CurrentVersion() {
+  auto versions = Versions();
+  if (!versions) return std::unexpected(versions.error());
+  if (versions->empty()) return std::optional<ListVersion>();
+  return std::optional<ListVersion>(versions->back());
+}
+
+Result<std::vector<StoredRow>> Store::LoadRows(int64_t version_id, Unseal unseal,
+                                               const crypto::SecretBytes& field_key) {
+  auto stmt = Statement::Prepare(
+      db_,
+      "SELECT subject, identifier_sealed, category, since, school, plan, own_reference, "
+      "personal_sealed FROM list_rows WHERE version_id = ? ORDER BY subject");
+  if (!stmt) return std::unexpected(stmt.error());
+  INBEELD_RETURN_IF_ERROR(stmt->Bind(1, version_id));
+  std::vector<StoredRow> rows;
+  while (true) {
+    auto has_row = stmt->Step();
+    if (!has_row) return std::unexpected(has_row.error());
+    if (!*has_row) break;
+    StoredRow out;
+    auto subject = stmt->ColumnBlobView(0);
+    if (subject.size() != out.subject.size()) {
+      return Fail(ErrorCode::kDataLoss, "a stored list row has a malformed subject");
+    }
+    std::copy(subject.begin(), subject.end(), out.subject.begin());
+    if (unseal != Unseal::kLabelsOnly) {
+      auto digits = crypto::Open(field_key, stmt->ColumnBlobView(1), Aad(kIdentifierAad, subject));
+      if (!digits) return Fail(ErrorCode::kDataLoss, "a stored identifier fails its integrity check");
+      auto id = schema::Identifier::Parse(std::string_view(
+          reinterpret_cast<const char*>(digits->data()), digits->size()));
+      std::fill(digits->begin(), digits->end(), 0);
+      if (!id) return Fail(ErrorCode::kDataLoss, "a stored identifier is malformed");
+      out.row.identifier = *id;
+    }
+    int64_t category = stmt->ColumnInt(2);
+    if (category < 0 || category > static_cast<int64_t>(schema::Category::kDreigend)) {
+      return Fail(ErrorCode::kDataLoss, "a stored list row has an unknown category");
+    }
+    out.row.category = static_cast<schema::Category>(category);
+    auto since = ReadDate(stmt->ColumnText(3), "since date");
+    if (!since) return std::unexpected(since.error());
+    out.row.since = *since;
+    out.row.school_brin = stmt->ColumnText(4);
+    out.row.plan_in_place = stmt->ColumnInt(5) != 0;
+    out.row.own_reference = stmt->ColumnText(6);
+    if (unseal == Unseal::kEverything && !stmt->ColumnIsNull(7)) {
+      auto personal = crypto::Open(field_key, stmt->ColumnBlobView(7), Aad(kPersonalAad, subject));
+      if (!personal) return Fail(ErrorCode::kDataLoss, "stored personal fields fail their integrity check");
+      INBEELD_RETURN_IF_ERROR(DecodePersonal(*personal, out.row));
+      std::fill(personal->begin(), personal->end(), 0);
+    }
+    rows.push_back(std::move(out));
+  }
+  return rows;
+}
+
+Status Store::CheckIntegrity() {
+  for (const char* pragma : {"PRAGMA cipher_integrity_check", "PRAGMA integrity_check"}) {
+    auto stmt = Statement::Prepare(db_, pragma);
+    if (!stmt) return std::unexpected(stmt.error());
+    while (true) {
+      auto row = stmt->Step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      std::string line = stmt->ColumnText(0);
+      // integrity_check answers "ok"; cipher_integrity_check answers nothing when
+      // every page verifies and one row per bad page otherwise.
+      if (line != "ok") return Fail(ErrorCode::kDataLoss, "database integrity check failed: " + line);
+    }
+  }
+  return {};
+}
+
+}  // namespace inbeeld::node

@@ -1,0 +1,102 @@
+// node/store.h — the node's encrypted database (SQLCipher 4, one file).
+//
+// Holds the partner's list versions, the node's secret keys and, later, session
+// results and the audit log. Every page, the WAL and any journal are encrypted by
+// SQLCipher under a raw 32-byte key (derived elsewhere with Argon2id; SQLCipher's
+// own PBKDF2 is skipped). Inside, identifiers are pseudonymised: a row is keyed by
+// a keyed pseudonym of the identifier, and the identifier itself, the name and
+// the birth date are sealed with an AEAD field key, so a query result, a dump or
+// a crash report does not show them in the clear.
+//
+// Thread safety: a Store is used from one thread at a time (SQLite connection in
+// serialized mode, but transactions are not shared). Open one Store per thread.
+#ifndef INBEELD_NODE_STORE_H_
+#define INBEELD_NODE_STORE_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "crypto/pseudonym.h"
+#include "crypto/secret_bytes.h"
+#include "schema/date.h"
+#include "schema/list_row.h"
+
+struct sqlite3;
+
+namespace inbeeld::node {
+
+struct ListVersion {
+  int64_t id = 0;
+  schema::Date list_date{};
+  std::string imported_at;  // ISO 8601 UTC
+  std::string source;       // file name the operator imported (base name only)
+  int64_t row_count = 0;
+};
+
+// One row as the node keeps it, with the identifier unsealed only on request.
+struct StoredRow {
+  std::array<uint8_t, 32> subject{};  // keyed pseudonym of the identifier
+  schema::ListRow row;
+};
+
+// Which secrets a caller wants unsealed when loading rows.
+enum class Unseal { kLabelsOnly, kIdentifiers, kEverything };
+
+class Store {
+ public:
+  // Opens the database at `path` with `key` (32 bytes). With create=true a new
+  // file is made (0600) and must not exist yet. Runs pending migrations.
+  // Errors: kUnauthenticated when the key does not open the file (wrong
+  // passphrase), kDataLoss when the file is unreadable or fails its integrity
+  // check, kNotFound when it does not exist and create=false, kAlreadyExists.
+  static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& path,
+                                             const crypto::SecretBytes& key, bool create);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  int SchemaVersion() const { return schema_version_; }
+
+  // Named secrets (node identity seed, pseudonym key, field key). Put fails
+  // with kAlreadyExists rather than overwrite; key rotation is explicit.
+  Status PutSecret(const std::string& name, const crypto::SecretBytes& value);
+  Result<crypto::SecretBytes> GetSecret(const std::string& name);
+
+  // Stores `rows` as a new list version, all or nothing (one transaction).
+  // REQUIRES: rows carry unique identifiers (the CSV parser guarantees it).
+  // `field_key` is the 32-byte AEAD key from GetSecret.
+  Result<ListVersion> ImportList(const std::vector<schema::ListRow>& rows,
+                                 schema::Date list_date, const std::string& source,
+                                 const crypto::PseudonymKey& subject_key,
+                                 const crypto::SecretBytes& field_key);
+
+  // The newest list version, or nullopt before the first import.
+  Result<std::optional<ListVersion>> CurrentVersion();
+  Result<std::vector<ListVersion>> Versions();
+  // Rows of a version in subject order. With Unseal::kLabelsOnly the identifier
+  // field is left empty-typed and name/birth date absent.
+  Result<std::vector<StoredRow>> LoadRows(int64_t version_id, Unseal unseal,
+                                          const crypto::SecretBytes& field_key);
+
+  // Full SQLCipher HMAC check of every page plus SQLite's integrity check.
+  Status CheckIntegrity();
+
+  // For the layers above (results, audit): raw handle. REQUIRES: same thread.
+  sqlite3* handle() { return db_; }
+
+ private:
+  explicit Store(sqlite3* db) : db_(db) {}
+  Status Migrate();
+
+  sqlite3* db_;
+  int schema_version_ = 0;
+};
+
+}  // namespace inbeeld::node
+
+#endif  // INBEELD_NODE_STORE_H_

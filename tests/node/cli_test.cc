@@ -1,0 +1,272 @@
+// End-to-end tests of the `inbeeld` binary: real processes, real SQLCipher files.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "schema/csv_import.h"
+#include "schema/synthetic.h"
+#include "tests/support/subprocess.h"
+
+namespace inbeeld {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Env;
+using testing::ReadFile;
+using testing::Run;
+using testing::RunResult;
+using testing::TempDir;
+using testing::WriteFile;
+
+constexpr schema::Date kToday{2026, 11, 22};
+const std::string kPassphrase = "correct horse battery staple";
+
+class CliTest : public ::testing::Test {
+ protected:
+  fs::path home() const { return tmp_.path() / "node"; }
+  Env env(const std::string& passphrase = kPassphrase) const {
+    return {{"INBEELD_HOME", home().string()}, {"INBEELD_PASSPHRASE", passphrase}};
+  }
+  RunResult Inbeeld(const std::vector<std::string>& args) const {
+    return Run(INBEELD_BINARY, args, env());
+  }
+  void Init() {
+    RunResult r = Inbeeld({"init", "--name", "Leerplicht Test", "--organisation", "Gemeente Test",
+                           "--role", "leerplicht", "--kdf-profile", "interactive"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  // Writes a generated list to a CSV file and returns its rows.
+  std::vector<schema::ListRow> WriteList(const fs::path& path, size_t n, uint64_t seed) {
+    auto rows = schema::GenerateList(seed, n, kToday);
+    WriteFile(path, schema::WriteListCsv(rows, ';', true));
+    return rows;
+  }
+  nlohmann::json ListJson() const {
+    RunResult r = Inbeeld({"list", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  }
+
+  TempDir tmp_;
+};
+
+TEST_F(CliTest, InitImportListShowsTheImportedList) {
+  Init();
+  auto rows = WriteList(tmp_.path() / "lijst.csv", 60, 1);
+  RunResult imported = Inbeeld({"import", (tmp_.path() / "lijst.csv").string(), "--list-date",
+                                "01-11-2026", "--json"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  auto j = nlohmann::json::parse(imported.out);
+  EXPECT_EQ(j["rows"], 60);
+  EXPECT_EQ(j["list_date"], "2026-11-01");
+
+  nlohmann::json list = ListJson();
+  EXPECT_EQ(list["total"], 60);
+  size_t by_category = 0;
+  for (auto& [name, count] : list["by_category"].items()) by_category += count.get<size_t>();
+  EXPECT_EQ(by_category, 60u);
+  // The binary uses the real date, so only the shape is checked here;
+  // Summarise's arithmetic is tested with a fixed date in list_summary_test.
+  EXPECT_TRUE(list["overdue_without_plan"].is_array());
+
+  RunResult text = Inbeeld({"list"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("Past the three-month mark without a plan"), std::string::npos);
+  for (const auto& row : rows) {
+    EXPECT_EQ(text.out.find(row.identifier.digits()), std::string::npos) << "list printed a BSN";
+  }
+}
+
+TEST_F(CliTest, EachImportIsANewVersion) {
+  Init();
+  WriteList(tmp_.path() / "a.csv", 10, 1);
+  WriteList(tmp_.path() / "b.csv", 12, 2);
+  ASSERT_EQ(Inbeeld({"import", (tmp_.path() / "a.csv").string()}).exit_code, 0);
+  ASSERT_EQ(Inbeeld({"import", (tmp_.path() / "b.csv").string()}).exit_code, 0);
+  auto status = nlohmann::json::parse(Inbeeld({"status", "--json"}).out);
+  EXPECT_EQ(status["list_versions"], 2);
+  EXPECT_EQ(status["current_list"]["rows"], 12);
+  RunResult old = Inbeeld({"list", "--json", "--version", "1"});
+  ASSERT_EQ(old.exit_code, 0) << old.err;
+  EXPECT_EQ(nlohmann::json::parse(old.out)["total"], 10);
+}
+
+TEST_F(CliTest, WrongPassphraseFailsClearlyAndChangesNothing) {
+  Init();
+  WriteList(tmp_.path() / "a.csv", 20, 3);
+  ASSERT_EQ(Inbeeld({"import", (tmp_.path() / "a.csv").string()}).exit_code, 0);
+  nlohmann::json before = ListJson();
+  std::string db_before = ReadFile(home() / "inbeeld.db");
+
+  RunResult wrong = Run(INBEELD_BINARY, {"list"}, env("not the passphrase"));
+  EXPECT_EQ(wrong.exit_code, 4);
+  EXPECT_NE(wrong.err.find("wrong passphrase"), std::string::npos) << wrong.err;
+  RunResult wrong_import =
+      Run(INBEELD_BINARY, {"import", (tmp_.path() / "a.csv").string()}, env("not the passphrase"));
+  EXPECT_EQ(wrong_import.exit_code, 4);
+
+  EXPECT_EQ(ReadFile(home() / "inbeeld.db"), db_before);
+  EXPECT_EQ(ListJson(), before);
+}
+
+TEST_F(CliTest, CorruptDatabaseFailsClearlyWithoutWriting) {
+  Init();
+  WriteList(tmp_.path() / "a.csv", 200, 4);
+  ASSERT_EQ(Inbeeld({"import", (tmp_.path() / "a.csv").string()}).exit_code, 0);
+  std::string db = ReadFile(home() / "inbeeld.db");
+  ASSERT_GT(db.size(), 3 * 4096u);
+  // Damage one byte in the middle of the third page.
+  db[2 * 4096 + 1000] = static_cast<char>(db[2 * 4096 + 1000] ^ 0x5a);
+  WriteFile(home() / "inbeeld.db", db);
+
+  RunResult r = Inbeeld({"status", "--check"});
+  EXPECT_EQ(r.exit_code, 7) << r.out << r.err;
+  EXPECT_NE(r.err.find("inbeeld: error:"), std::string::npos);
+  RunResult list = Inbeeld({"list"});
+  EXPECT_EQ(list.exit_code, 7) << list.out << list.err;
+  EXPECT_EQ(ReadFile(home() / "inbeeld.db"), db) << "a failed command wrote to a corrupt store";
+}
+
+TEST_F(CliTest, DamagedFirstPageIsReportedAsCorruptNotAsWrongPassphrase) {
+  Init();
+  std::string db = ReadFile(home() / "inbeeld.db");
+  db[100] = static_cast<char>(db[100] ^ 1);
+  WriteFile(home() / "inbeeld.db", db);
+  RunResult r = Inbeeld({"status"});
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_NE(r.err.find("corrupt"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, BadCheckDigitOnLine17IsReportedAndNothingIsStored) {
+  Init();
+  WriteList(tmp_.path() / "good.csv", 30, 5);
+  ASSERT_EQ(Inbeeld({"import", (tmp_.path() / "good.csv").string()}).exit_code, 0);
+  nlohmann::json before = ListJson();
+
+  // Line 1 is the header, so line 17 is the 16th data row. Break its check digit.
+  auto rows = schema::GenerateList(6, 40, kToday);
+  std::string csv = schema::WriteListCsv(rows, ';', true);
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t i = 0; i < csv.size(); ++i) {
+    if (csv[i] == '\n') {
+      lines.push_back(csv.substr(start, i - start + 1));
+      start = i + 1;
+    }
+  }
+  ASSERT_GE(lines.size(), 17u);
+  std::string digits = rows[15].identifier.digits();
+  size_t pos = lines[16].find(digits);
+  ASSERT_NE(pos, std::string::npos);
+  char& last = lines[16][pos + 8];
+  last = last == '9' ? '0' : static_cast<char>(last + 1);
+  std::string broken_digits = lines[16].substr(pos, 9);
+  std::string broken;
+  for (const auto& l : lines) broken += l;
+  WriteFile(tmp_.path() / "bad.csv", broken);
+
+  RunResult r = Inbeeld({"import", (tmp_.path() / "bad.csv").string()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("bad.csv:17:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nothing was imported"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(broken_digits), std::string::npos) << "the error echoed the identifier";
+  EXPECT_EQ(ListJson(), before);
+}
+
+TEST_F(CliTest, DuplicateIdentifiersNameBothLines) {
+  Init();
+  auto rows = schema::GenerateList(7, 10, kToday);
+  rows[7].identifier = rows[2].identifier;
+  WriteFile(tmp_.path() / "dup.csv", schema::WriteListCsv(rows, ',', false));
+  RunResult r = Inbeeld({"import", (tmp_.path() / "dup.csv").string()});
+  EXPECT_EQ(r.exit_code, 3);
+  // Data row 2 is on line 4, data row 7 on line 9.
+  EXPECT_NE(r.err.find("dup.csv:9:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("line 4"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(rows[2].identifier.digits()), std::string::npos);
+}
+
+TEST_F(CliTest, PassphraseFromFile) {
+  WriteFile(tmp_.path() / "pass", kPassphrase + "\n");
+  Env file_env = {{"INBEELD_HOME", home().string()},
+                  {"INBEELD_PASSPHRASE_FILE", (tmp_.path() / "pass").string()}};
+  RunResult init = Run(INBEELD_BINARY,
+                       {"init", "--name", "N", "--organisation", "O", "--role", "swv",
+                        "--kdf-profile", "interactive"},
+                       file_env);
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  // The same passphrase through the other channel opens the node.
+  EXPECT_EQ(Inbeeld({"status"}).exit_code, 0);
+}
+
+TEST_F(CliTest, NoPassphraseSourceIsAClearError) {
+  Init();
+  RunResult r = Run(INBEELD_BINARY, {"status"}, {{"INBEELD_HOME", home().string()}});
+  EXPECT_EQ(r.exit_code, 6);
+  EXPECT_NE(r.err.find("INBEELD_PASSPHRASE_FILE"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, UninitialisedAndDoubleInit) {
+  RunResult none = Inbeeld({"status"});
+  EXPECT_EQ(none.exit_code, 6);
+  EXPECT_NE(none.err.find("inbeeld init"), std::string::npos) << none.err;
+  Init();
+  RunResult again = Inbeeld({"init", "--name", "X", "--organisation", "Y", "--role", "school",
+                             "--kdf-profile", "interactive"});
+  EXPECT_EQ(again.exit_code, 3);
+  EXPECT_NE(again.err.find("already"), std::string::npos);
+}
+
+TEST_F(CliTest, MissingDataDirectoryIsAClearError) {
+  RunResult r = Run(INBEELD_BINARY, {"status"}, {{"INBEELD_PASSPHRASE", kPassphrase}});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("--data-dir"), std::string::npos) << r.err;
+  RunResult flag = Run(INBEELD_BINARY,
+                       {"init", "--data-dir", (tmp_.path() / "flagged").string(), "--name", "N",
+                        "--organisation", "O", "--role", "school", "--kdf-profile", "interactive"},
+                       {{"INBEELD_PASSPHRASE", kPassphrase}});
+  EXPECT_EQ(flag.exit_code, 0) << flag.err;
+  EXPECT_TRUE(fs::exists(tmp_.path() / "flagged" / "node.json"));
+}
+
+TEST_F(CliTest, ShortPassphraseRefusedAtInit) {
+  RunResult r = Run(INBEELD_BINARY,
+                    {"init", "--name", "N", "--organisation", "O", "--role", "school"},
+                    env("short"));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_FALSE(fs::exists(home() / "node.json"));
+}
+
+TEST_F(CliTest, EveryCommandHasHelp) {
+  for (std::string cmd : {"init", "import", "list", "status", "demo"}) {
+    RunResult r = Inbeeld({cmd, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd << ": " << r.out;
+  }
+  RunResult top = Inbeeld({"--help"});
+  EXPECT_EQ(top.exit_code, 0);
+  EXPECT_NE(top.out.find("Exit codes"), std::string::npos);
+  EXPECT_EQ(Inbeeld({"no-such-command"}).exit_code, 2);
+  EXPECT_EQ(Inbeeld({}).exit_code, 2);
+}
+
+TEST_F(CliTest, ConfigAndMetadataArePrivate) {
+  Init();
+  for (const char* f : {"inbeeld.toml", "node.json", "inbeeld.db"}) {
+    auto perms = fs::status(home() / f).permissions();
+    EXPECT_EQ(perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none) << f;
+  }
+  EXPECT_EQ(fs::status(home()).permissions() & fs::perms::others_all, fs::perms::none);
+}
+
+TEST_F(CliTest, DemoRunsEndToEnd) {
+  RunResult r = Run(INBEELD_BINARY, {"demo", "--rows", "50"}, {});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Imported 50 rows"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("By category"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace inbeeld
