@@ -28,10 +28,10 @@ int WeeksSince(schema::Date since, schema::Date today) {
   return days < 0 ? 0 : days / 7;
 }
 
-ListSummary Summarise(const std::vector<schema::ListRow>& rows, schema::Date today) {
+ListSummary Summarise(const std::vector<StoredRow>& rows, schema::Date today) {
   ListSummary summary;
   summary.total = rows.size();
-  for (const schema::ListRow& row : rows) {
+  for (const StoredRow& row : rows) {
     summary.by_category[static_cast<size_t>(row.category)]++;
     if (row.plan_in_place) summary.with_plan++;
     int weeks = WeeksSince(row.since, today);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "schema/date.h"
+#include "node/store.h"
 #include "schema/list_row.h"
 
 namespace inbeeld::node {
@@ -40,7 +41,7 @@ struct ListSummary {
 schema::Date ThreeMonthMark(schema::Date since);
 int WeeksSince(schema::Date since, schema::Date today);
 
-ListSummary Summarise(const std::vector<schema::ListRow>& rows, schema::Date today);
+ListSummary Summarise(const std::vector<StoredRow>& rows, schema::Date today);
 
 }  // namespace inbeeld::node
 

@@ -39,6 +39,13 @@ Status Exec(sqlite3* db, const char* sql) {
   return {};
 }
 
+int64_t Changes(sqlite3* db) { return sqlite3_changes64(db); }
+
+bool LastErrorWasUniqueViolation(sqlite3* db) {
+  int rc = sqlite3_extended_errcode(db);
+  return rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE;
+}
+
 Result<Statement> Statement::Prepare(sqlite3* db, std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);

@@ -26,6 +26,10 @@ namespace inbeeld::node {
 Error SqliteError(sqlite3* db, int rc, std::string_view what);
 
 Status Exec(sqlite3* db, const char* sql);
+// Rows changed by the last INSERT/UPDATE/DELETE on this connection.
+int64_t Changes(sqlite3* db);
+// True when the last failure on this connection was a UNIQUE/PRIMARY KEY clash.
+bool LastErrorWasUniqueViolation(sqlite3* db);
 
 class Statement {
  public:

@@ -43,6 +43,37 @@ CREATE TABLE list_rows(
   PRIMARY KEY(version_id, subject)
 ) STRICT, WITHOUT ROWID;
 )sql",
+    // 2: exchange sessions (both roles) and the matches each side learned.
+    R"sql(
+CREATE TABLE sessions(
+  id             BLOB PRIMARY KEY,
+  role           TEXT NOT NULL CHECK(role IN ('initiator', 'responder')),
+  peer           TEXT NOT NULL,
+  peer_key       TEXT NOT NULL,
+  purpose        TEXT NOT NULL,
+  mode           TEXT NOT NULL CHECK(mode IN ('match', 'count')),
+  started_at     TEXT NOT NULL,
+  finished_at    TEXT,
+  status         TEXT NOT NULL CHECK(status IN ('running', 'completed', 'failed')),
+  error          TEXT,
+  list_version   INTEGER NOT NULL,
+  own_list_size  INTEGER NOT NULL,
+  peer_list_size INTEGER,
+  peer_list_date TEXT,
+  overlap        INTEGER,
+  label_mask     INTEGER
+) STRICT;
+CREATE INDEX sessions_by_peer ON sessions(peer, role, started_at);
+CREATE TABLE session_matches(
+  session_id    BLOB NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  subject       BLOB NOT NULL,
+  peer_category INTEGER,
+  peer_since    TEXT,
+  peer_school   TEXT,
+  peer_plan     INTEGER,
+  PRIMARY KEY(session_id, subject)
+) STRICT, WITHOUT ROWID;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -75,7 +106,7 @@ std::vector<uint8_t> EncodePersonal(const schema::ListRow& row) {
   return {text.begin(), text.end()};
 }
 
-Status DecodePersonal(std::span<const uint8_t> bytes, schema::ListRow& row) {
+Status DecodePersonal(std::span<const uint8_t> bytes, StoredRow& row) {
   std::string text(bytes.begin(), bytes.end());
   size_t nul = text.find('\0');
   if (nul == std::string::npos) return Fail(ErrorCode::kDataLoss, "stored personal fields are malformed");
@@ -180,7 +211,7 @@ Status Store::PutSecret(const std::string& name, const crypto::SecretBytes& valu
   INBEELD_RETURN_IF_ERROR(stmt->Bind(1, name));
   INBEELD_RETURN_IF_ERROR(stmt->BindBlob(2, value.RevealForCrypto()));
   auto done = stmt->Run();
-  if (!done && sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+  if (!done && LastErrorWasUniqueViolation(db_)) {
     return Fail(ErrorCode::kAlreadyExists, "secret " + name + " already exists");
   }
   return done;
@@ -229,11 +260,11 @@ Result<ListVersion> Store::ImportList(const std::vector<schema::ListRow>& rows,
     const std::string& digits = row.identifier.digits();
     auto digit_bytes = std::span(reinterpret_cast<const uint8_t*>(digits.data()), digits.size());
     std::array<uint8_t, 32> subject = subject_key.Pseudonymise(kSubjectDomain, digit_bytes);
-    crypto::Bytes sealed_id =
-        crypto::Seal(field_key, digit_bytes, Aad(kIdentifierAad, subject));
+    auto sealed_id = crypto::Seal(field_key, digit_bytes, Aad(kIdentifierAad, subject));
+    if (!sealed_id) return std::unexpected(sealed_id.error());
     INBEELD_RETURN_IF_ERROR(stmt->Bind(1, version.id));
     INBEELD_RETURN_IF_ERROR(stmt->BindBlob(2, subject));
-    INBEELD_RETURN_IF_ERROR(stmt->BindBlob(3, sealed_id));
+    INBEELD_RETURN_IF_ERROR(stmt->BindBlob(3, *sealed_id));
     INBEELD_RETURN_IF_ERROR(stmt->Bind(4, static_cast<int64_t>(row.category)));
     INBEELD_RETURN_IF_ERROR(stmt->Bind(5, schema::FormatIso(row.since)));
     INBEELD_RETURN_IF_ERROR(stmt->Bind(6, row.school_brin));
@@ -241,15 +272,16 @@ Result<ListVersion> Store::ImportList(const std::vector<schema::ListRow>& rows,
     INBEELD_RETURN_IF_ERROR(stmt->Bind(8, row.own_reference));
     if (row.name || row.birth_date) {
       std::vector<uint8_t> personal = EncodePersonal(row);
-      crypto::Bytes sealed = crypto::Seal(field_key, personal, Aad(kPersonalAad, subject));
+      auto sealed = crypto::Seal(field_key, personal, Aad(kPersonalAad, subject));
       std::fill(personal.begin(), personal.end(), 0);
-      INBEELD_RETURN_IF_ERROR(stmt->BindBlob(9, sealed));
+      if (!sealed) return std::unexpected(sealed.error());
+      INBEELD_RETURN_IF_ERROR(stmt->BindBlob(9, *sealed));
     } else {
       INBEELD_RETURN_IF_ERROR(stmt->BindNull(9));
     }
     auto done = stmt->Run();
     if (!done) {
-      if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+      if (LastErrorWasUniqueViolation(db_)) {
         return Fail(ErrorCode::kInvalidArgument, "the list holds the same identifier twice");
       }
       return std::unexpected(done.error());
@@ -290,13 +322,20 @@ Result<std::optional<ListVersion>> Store::CurrentVersion() {
 
 Result<std::vector<StoredRow>> Store::LoadRows(int64_t version_id, Unseal unseal,
                                                const crypto::SecretBytes& field_key) {
+  std::vector<StoredRow> rows;
+  INBEELD_RETURN_IF_ERROR(ForEachRow(version_id, unseal, field_key,
+                                     [&](StoredRow& row) { rows.push_back(std::move(row)); }));
+  return rows;
+}
+
+Status Store::ForEachRow(int64_t version_id, Unseal unseal, const crypto::SecretBytes& field_key,
+                         const std::function<void(StoredRow&)>& visit) {
   auto stmt = Statement::Prepare(
       db_,
       "SELECT subject, identifier_sealed, category, since, school, plan, own_reference, "
       "personal_sealed FROM list_rows WHERE version_id = ? ORDER BY subject");
   if (!stmt) return std::unexpected(stmt.error());
   INBEELD_RETURN_IF_ERROR(stmt->Bind(1, version_id));
-  std::vector<StoredRow> rows;
   while (true) {
     auto has_row = stmt->Step();
     if (!has_row) return std::unexpected(has_row.error());
@@ -314,29 +353,30 @@ Result<std::vector<StoredRow>> Store::LoadRows(int64_t version_id, Unseal unseal
           reinterpret_cast<const char*>(digits->data()), digits->size()));
       std::fill(digits->begin(), digits->end(), 0);
       if (!id) return Fail(ErrorCode::kDataLoss, "a stored identifier is malformed");
-      out.row.identifier = *id;
+      out.identifier = *id;
     }
     int64_t category = stmt->ColumnInt(2);
     if (category < 0 || category > static_cast<int64_t>(schema::Category::kDreigend)) {
       return Fail(ErrorCode::kDataLoss, "a stored list row has an unknown category");
     }
-    out.row.category = static_cast<schema::Category>(category);
+    out.category = static_cast<schema::Category>(category);
     auto since = ReadDate(stmt->ColumnText(3), "since date");
     if (!since) return std::unexpected(since.error());
-    out.row.since = *since;
-    out.row.school_brin = stmt->ColumnText(4);
-    out.row.plan_in_place = stmt->ColumnInt(5) != 0;
-    out.row.own_reference = stmt->ColumnText(6);
+    out.since = *since;
+    out.school_brin = stmt->ColumnText(4);
+    out.plan_in_place = stmt->ColumnInt(5) != 0;
+    out.own_reference = stmt->ColumnText(6);
     if (unseal == Unseal::kEverything && !stmt->ColumnIsNull(7)) {
       auto personal = crypto::Open(field_key, stmt->ColumnBlobView(7), Aad(kPersonalAad, subject));
       if (!personal) return Fail(ErrorCode::kDataLoss, "stored personal fields fail their integrity check");
-      INBEELD_RETURN_IF_ERROR(DecodePersonal(*personal, out.row));
+      INBEELD_RETURN_IF_ERROR(DecodePersonal(*personal, out));
       std::fill(personal->begin(), personal->end(), 0);
     }
-    rows.push_back(std::move(out));
+    visit(out);
   }
-  return rows;
+  return {};
 }
+
 
 Status Store::CheckIntegrity() {
   for (const char* pragma : {"PRAGMA cipher_integrity_check", "PRAGMA integrity_check"}) {

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,10 +39,18 @@ struct ListVersion {
   int64_t row_count = 0;
 };
 
-// One row as the node keeps it, with the identifier unsealed only on request.
+// One row as the node keeps it; identifier, name and birth date are unsealed
+// only on request (see Unseal).
 struct StoredRow {
   std::array<uint8_t, 32> subject{};  // keyed pseudonym of the identifier
-  schema::ListRow row;
+  std::optional<schema::Identifier> identifier;
+  schema::Category category = schema::Category::kRelatiefVerzuim;
+  schema::Date since{};
+  std::string school_brin;
+  bool plan_in_place = false;
+  std::string own_reference;
+  std::optional<std::string> name;
+  std::optional<schema::Date> birth_date;
 };
 
 // Which secrets a caller wants unsealed when loading rows.
@@ -78,10 +87,14 @@ class Store {
   // The newest list version, or nullopt before the first import.
   Result<std::optional<ListVersion>> CurrentVersion();
   Result<std::vector<ListVersion>> Versions();
-  // Rows of a version in subject order. With Unseal::kLabelsOnly the identifier
-  // field is left empty-typed and name/birth date absent.
+  // Rows of a version in subject order. Unseal::kLabelsOnly leaves identifier,
+  // name and birth date absent; kIdentifiers adds the identifier.
   Result<std::vector<StoredRow>> LoadRows(int64_t version_id, Unseal unseal,
                                           const crypto::SecretBytes& field_key);
+  // Streams the rows of a version in subject order without holding them all;
+  // `visit` may move from the row. Stops at the first error.
+  Status ForEachRow(int64_t version_id, Unseal unseal, const crypto::SecretBytes& field_key,
+                    const std::function<void(StoredRow&)>& visit);
 
   // Full SQLCipher HMAC check of every page plus SQLite's integrity check.
   Status CheckIntegrity();

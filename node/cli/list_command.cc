@@ -53,9 +53,7 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       auto stored = node->store->LoadRows(
           version->id, options->names ? Unseal::kEverything : Unseal::kLabelsOnly, node->field_key);
       if (!stored) return std::unexpected(stored.error());
-      std::vector<schema::ListRow> rows;
-      rows.reserve(stored->size());
-      for (auto& s : *stored) rows.push_back(std::move(s.row));
+      std::vector<StoredRow>& rows = *stored;
       std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
         return a.own_reference < b.own_reference;
       });

@@ -5,9 +5,14 @@
 namespace inbeeld::node {
 namespace {
 
-schema::ListRow Row(std::string ref, schema::Category c, schema::Date since, bool plan) {
-  auto id = schema::Identifier::Parse("123456782");
-  return schema::ListRow{*id, c, since, "12AB", plan, std::move(ref), std::nullopt, std::nullopt};
+StoredRow Row(std::string ref, schema::Category c, schema::Date since, bool plan) {
+  StoredRow row;
+  row.category = c;
+  row.since = since;
+  row.school_brin = "12AB";
+  row.plan_in_place = plan;
+  row.own_reference = std::move(ref);
+  return row;
 }
 
 TEST(ListSummaryTest, ThreeMonthMarkClampsToMonthEnd) {
@@ -19,7 +24,7 @@ TEST(ListSummaryTest, ThreeMonthMarkClampsToMonthEnd) {
 
 TEST(ListSummaryTest, CountsAndOverdueChildren) {
   schema::Date today{2026, 11, 22};
-  std::vector<schema::ListRow> rows = {
+  std::vector<StoredRow> rows = {
       Row("A", schema::Category::kRelatiefVerzuim, {2026, 8, 22}, false),  // exactly 3 months
       Row("B", schema::Category::kRelatiefVerzuim, {2026, 8, 23}, false),  // one day short
       Row("C", schema::Category::kAbsoluutVerzuim, {2026, 1, 5}, true),    // overdue but has plan

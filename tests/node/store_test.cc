@@ -63,16 +63,17 @@ TEST(StoreTest, ImportRoundTripsEveryField) {
   std::map<std::string, const schema::ListRow*> by_id;
   for (const auto& r : rows) by_id[r.identifier.digits()] = &r;
   for (const auto& s : *loaded) {
-    auto it = by_id.find(s.row.identifier.digits());
+    ASSERT_TRUE(s.identifier.has_value());
+    auto it = by_id.find(s.identifier->digits());
     ASSERT_NE(it, by_id.end());
     const schema::ListRow& want = *it->second;
-    EXPECT_EQ(s.row.category, want.category);
-    EXPECT_EQ(s.row.since, want.since);
-    EXPECT_EQ(s.row.school_brin, want.school_brin);
-    EXPECT_EQ(s.row.plan_in_place, want.plan_in_place);
-    EXPECT_EQ(s.row.own_reference, want.own_reference);
-    EXPECT_EQ(s.row.name, want.name);
-    EXPECT_EQ(s.row.birth_date, want.birth_date);
+    EXPECT_EQ(s.category, want.category);
+    EXPECT_EQ(s.since, want.since);
+    EXPECT_EQ(s.school_brin, want.school_brin);
+    EXPECT_EQ(s.plan_in_place, want.plan_in_place);
+    EXPECT_EQ(s.own_reference, want.own_reference);
+    EXPECT_EQ(s.name, want.name);
+    EXPECT_EQ(s.birth_date, want.birth_date);
   }
 }
 

@@ -1,0 +1,43 @@
+// node/exchange/initiator.h — run one exchange with a configured peer.
+//
+// Applies this node's own policy for the peer first (purpose, mode, list size,
+// daily limit), then runs the PSI session over mutual TLS with the peer's key
+// pinned. A refusal by either side stores nothing. Once the peer has accepted,
+// the session is recorded; any later failure (peer dies, too slow, malformed
+// message) marks it failed with no partial result, and a re-run starts afresh.
+//
+// Thread safety: uses the node's store; one call at a time per UnlockedNode.
+#ifndef INBEELD_NODE_EXCHANGE_INITIATOR_H_
+#define INBEELD_NODE_EXCHANGE_INITIATOR_H_
+
+#include <string>
+
+#include "base/error.h"
+#include "node/exchange/results_store.h"
+#include "node/net/client.h"
+#include "node/node_dir.h"
+#include "node/psi/session.h"
+
+namespace inbeeld::node::exchange {
+
+struct MatchRequest {
+  std::string peer;
+  std::string purpose;
+  schema::wire::Mode mode = schema::wire::Mode::kMatch;
+  net::ClientOptions client;
+  unsigned threads = 0;
+};
+
+struct MatchReport {
+  SessionRecord session;
+  psi::Outcome outcome;
+};
+
+Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request);
+
+// Splits "host:port"; kInvalidArgument otherwise.
+Result<std::pair<std::string, int>> SplitAddress(std::string_view address);
+
+}  // namespace inbeeld::node::exchange
+
+#endif  // INBEELD_NODE_EXCHANGE_INITIATOR_H_

@@ -1,0 +1,63 @@
+#include "node/exchange/policy.h"
+
+#include <algorithm>
+#include <chrono>
+#include <format>
+
+namespace inbeeld::node::exchange {
+
+uint8_t AllowedLabelMask(const config::PeerConfig& peer) {
+  uint8_t mask = 0;
+  for (config::LabelField field : peer.policy.shared_labels) {
+    switch (field) {
+      case config::LabelField::kCategory: mask |= schema::wire::kLabelCategory; break;
+      case config::LabelField::kSince: mask |= schema::wire::kLabelSince; break;
+      case config::LabelField::kSchool: mask |= schema::wire::kLabelSchool; break;
+      case config::LabelField::kPlan: mask |= schema::wire::kLabelPlan; break;
+    }
+  }
+  return mask;
+}
+
+Status CheckRequest(const config::NodeConfig& config, const config::PeerConfig& peer,
+                    std::string_view purpose, schema::wire::Mode mode, uint64_t list_size) {
+  if (config.FindActivity(purpose) == nullptr) {
+    return Fail(ErrorCode::kPermissionDenied,
+                std::format("purpose \"{}\" is not in {}'s register of processing activities",
+                            purpose, config.node_name));
+  }
+  const auto& allowed = peer.policy.allowed_purposes;
+  if (std::find(allowed.begin(), allowed.end(), purpose) == allowed.end()) {
+    return Fail(ErrorCode::kPermissionDenied,
+                std::format("purpose \"{}\" is not allowed for peer \"{}\" by {}'s policy", purpose,
+                            peer.name, config.node_name));
+  }
+  if (mode == schema::wire::Mode::kMatch && peer.policy.count_only) {
+    return Fail(ErrorCode::kPermissionDenied,
+                std::format("{}'s policy allows only count mode with peer \"{}\"",
+                            config.node_name, peer.name));
+  }
+  if (list_size > peer.policy.max_list_size) {
+    return Fail(ErrorCode::kResourceExhausted,
+                std::format("a list of {} records exceeds the limit of {} per session for peer "
+                            "\"{}\" in {}'s policy",
+                            list_size, peer.policy.max_list_size, peer.name, config.node_name));
+  }
+  return {};
+}
+
+Status CheckDailyLimit(const config::PeerConfig& peer, const std::string& role,
+                       ResultsStore& results) {
+  auto since = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now() -
+                                                        std::chrono::hours(24));
+  auto count = results.CountSince(peer.name, role, std::format("{:%Y-%m-%dT%H:%M:%SZ}", since));
+  if (!count) return std::unexpected(count.error());
+  if (*count >= peer.policy.max_sessions_per_day) {
+    return Fail(ErrorCode::kResourceExhausted,
+                std::format("peer \"{}\" already had {} sessions in the last 24 hours (limit {})",
+                            peer.name, *count, peer.policy.max_sessions_per_day));
+  }
+  return {};
+}
+
+}  // namespace inbeeld::node::exchange

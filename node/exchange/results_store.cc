@@ -1,0 +1,230 @@
+#include "node/exchange/results_store.h"
+
+#include <chrono>
+#include <format>
+
+#include "crypto/bytes.h"
+#include "node/sqlite_util.h"
+
+namespace inbeeld::node::exchange {
+namespace {
+
+std::string_view ModeName(schema::wire::Mode mode) {
+  return mode == schema::wire::Mode::kCount ? "count" : "match";
+}
+
+constexpr const char* kSessionColumns =
+    "id, role, peer, peer_key, purpose, mode, started_at, finished_at, status, error, "
+    "list_version, own_list_size, peer_list_size, peer_list_date, overlap, label_mask";
+
+Result<SessionRecord> ReadSession(const Statement& s) {
+  SessionRecord r;
+  auto id = s.ColumnBlobView(0);
+  if (id.size() != r.id.size()) return Fail(ErrorCode::kDataLoss, "a stored session id is malformed");
+  std::copy(id.begin(), id.end(), r.id.begin());
+  r.role = s.ColumnText(1);
+  r.peer = s.ColumnText(2);
+  r.peer_key = s.ColumnText(3);
+  r.purpose = s.ColumnText(4);
+  r.mode = s.ColumnText(5) == "count" ? schema::wire::Mode::kCount : schema::wire::Mode::kMatch;
+  r.started_at = s.ColumnText(6);
+  r.finished_at = s.ColumnText(7);
+  r.status = s.ColumnText(8);
+  r.error = s.ColumnText(9);
+  r.list_version = s.ColumnInt(10);
+  r.own_list_size = static_cast<uint32_t>(s.ColumnInt(11));
+  if (!s.ColumnIsNull(12)) r.peer_list_size = static_cast<uint32_t>(s.ColumnInt(12));
+  if (!s.ColumnIsNull(13)) {
+    auto date = schema::ParseDate(s.ColumnText(13));
+    if (!date) return Fail(ErrorCode::kDataLoss, "a stored session date is malformed");
+    r.peer_list_date = *date;
+  }
+  if (!s.ColumnIsNull(14)) r.overlap = static_cast<uint32_t>(s.ColumnInt(14));
+  if (!s.ColumnIsNull(15)) r.label_mask = static_cast<uint8_t>(s.ColumnInt(15));
+  return r;
+}
+
+}  // namespace
+
+std::string SessionIdHex(const schema::wire::SessionId& id) { return crypto::HexEncode(id); }
+
+Result<schema::wire::SessionId> ParseSessionId(std::string_view hex) {
+  auto bytes = crypto::HexDecode(hex);
+  schema::wire::SessionId id{};
+  if (!bytes || bytes->size() != id.size()) {
+    return Fail(ErrorCode::kInvalidArgument, "a session id is 32 hexadecimal characters");
+  }
+  std::copy(bytes->begin(), bytes->end(), id.begin());
+  return id;
+}
+
+std::string NowIso() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return std::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+}
+
+Status ResultsStore::Begin(const SessionRecord& r) {
+  auto s = Statement::Prepare(
+      store_.handle(),
+      "INSERT INTO sessions(id, role, peer, peer_key, purpose, mode, started_at, status, "
+      "list_version, own_list_size) VALUES(?,?,?,?,?,?,?,'running',?,?)");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->BindBlob(1, r.id));
+  INBEELD_RETURN_IF_ERROR(s->Bind(2, r.role));
+  INBEELD_RETURN_IF_ERROR(s->Bind(3, r.peer));
+  INBEELD_RETURN_IF_ERROR(s->Bind(4, r.peer_key));
+  INBEELD_RETURN_IF_ERROR(s->Bind(5, r.purpose));
+  INBEELD_RETURN_IF_ERROR(s->Bind(6, ModeName(r.mode)));
+  INBEELD_RETURN_IF_ERROR(s->Bind(7, r.started_at.empty() ? NowIso() : r.started_at));
+  INBEELD_RETURN_IF_ERROR(s->Bind(8, r.list_version));
+  INBEELD_RETURN_IF_ERROR(s->Bind(9, int64_t{r.own_list_size}));
+  auto done = s->Run();
+  if (!done && LastErrorWasUniqueViolation(store_.handle())) {
+    return Fail(ErrorCode::kFailedPrecondition, "session id " + SessionIdHex(r.id) + " was used before (replay)");
+  }
+  return done;
+}
+
+Status ResultsStore::Complete(const schema::wire::SessionId& id, const psi::Outcome& outcome,
+                              const std::vector<Subject>& subjects) {
+  auto tx = Transaction::Begin(store_.handle());
+  if (!tx) return std::unexpected(tx.error());
+  auto s = Statement::Prepare(
+      store_.handle(),
+      "UPDATE sessions SET status = 'completed', finished_at = ?, peer_list_size = ?, "
+      "peer_list_date = ?, overlap = ?, label_mask = ? WHERE id = ? AND status = 'running'");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Bind(2, int64_t{outcome.peer_list_size}));
+  INBEELD_RETURN_IF_ERROR(s->Bind(3, schema::FormatIso(outcome.peer_list_date)));
+  INBEELD_RETURN_IF_ERROR(s->Bind(4, int64_t{outcome.overlap}));
+  INBEELD_RETURN_IF_ERROR(s->Bind(5, int64_t{outcome.label_mask}));
+  INBEELD_RETURN_IF_ERROR(s->BindBlob(6, id));
+  INBEELD_RETURN_IF_ERROR(s->Run());
+  if (Changes(store_.handle()) != 1) {
+    return Fail(ErrorCode::kFailedPrecondition, "session " + SessionIdHex(id) + " is not running");
+  }
+  auto m = Statement::Prepare(
+      store_.handle(),
+      "INSERT INTO session_matches(session_id, subject, peer_category, peer_since, peer_school, "
+      "peer_plan) VALUES(?,?,?,?,?,?)");
+  if (!m) return std::unexpected(m.error());
+  for (const psi::MatchedRecord& match : outcome.matches) {
+    if (match.local_index >= subjects.size()) {
+      return Fail(ErrorCode::kInternal, "a match refers to a record outside the list");
+    }
+    const auto& l = match.peer_labels;
+    INBEELD_RETURN_IF_ERROR(m->BindBlob(1, id));
+    INBEELD_RETURN_IF_ERROR(m->BindBlob(2, subjects[match.local_index]));
+    INBEELD_RETURN_IF_ERROR(l.category ? m->Bind(3, static_cast<int64_t>(*l.category)) : m->BindNull(3));
+    INBEELD_RETURN_IF_ERROR(l.since ? m->Bind(4, schema::FormatIso(*l.since)) : m->BindNull(4));
+    INBEELD_RETURN_IF_ERROR(l.school ? m->Bind(5, *l.school) : m->BindNull(5));
+    INBEELD_RETURN_IF_ERROR(l.plan ? m->Bind(6, int64_t{*l.plan ? 1 : 0}) : m->BindNull(6));
+    INBEELD_RETURN_IF_ERROR(m->Run());
+  }
+  return tx->Commit();
+}
+
+Status ResultsStore::MarkFailed(const schema::wire::SessionId& id, const std::string& error) {
+  auto s = Statement::Prepare(store_.handle(),
+                              "UPDATE sessions SET status = 'failed', finished_at = ?, error = ? "
+                              "WHERE id = ? AND status = 'running'");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Bind(2, error));
+  INBEELD_RETURN_IF_ERROR(s->BindBlob(3, id));
+  return s->Run();
+}
+
+Result<int> ResultsStore::CountSince(const std::string& peer, const std::string& role,
+                                     const std::string& since_iso) {
+  auto s = Statement::Prepare(
+      store_.handle(),
+      "SELECT count(*) FROM sessions WHERE peer = ? AND role = ? AND started_at >= ?");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, peer));
+  INBEELD_RETURN_IF_ERROR(s->Bind(2, role));
+  INBEELD_RETURN_IF_ERROR(s->Bind(3, since_iso));
+  auto row = s->Step();
+  if (!row) return std::unexpected(row.error());
+  return static_cast<int>(s->ColumnInt(0));
+}
+
+Status ResultsStore::FailStale(const std::string& role, const std::string& before_iso,
+                               const std::string& why) {
+  auto s = Statement::Prepare(store_.handle(),
+                              "UPDATE sessions SET status = 'failed', finished_at = ?, error = ? "
+                              "WHERE role = ? AND status = 'running' AND started_at < ?");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Bind(2, why));
+  INBEELD_RETURN_IF_ERROR(s->Bind(3, role));
+  INBEELD_RETURN_IF_ERROR(s->Bind(4, before_iso));
+  return s->Run();
+}
+
+Result<std::vector<SessionRecord>> ResultsStore::Recent(size_t limit) {
+  auto s = Statement::Prepare(
+      store_.handle(), std::format("SELECT {} FROM sessions ORDER BY started_at DESC, rowid DESC "
+                                   "LIMIT ?",
+                                   kSessionColumns));
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(limit)));
+  std::vector<SessionRecord> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    auto r = ReadSession(*s);
+    if (!r) return std::unexpected(r.error());
+    out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+Result<SessionRecord> ResultsStore::Get(const schema::wire::SessionId& id) {
+  auto s = Statement::Prepare(store_.handle(),
+                              std::format("SELECT {} FROM sessions WHERE id = ?", kSessionColumns));
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->BindBlob(1, id));
+  auto row = s->Step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return Fail(ErrorCode::kNotFound, "no session " + SessionIdHex(id));
+  return ReadSession(*s);
+}
+
+Result<std::vector<StoredMatch>> ResultsStore::Matches(const schema::wire::SessionId& id) {
+  auto s = Statement::Prepare(store_.handle(),
+                              "SELECT subject, peer_category, peer_since, peer_school, peer_plan "
+                              "FROM session_matches WHERE session_id = ? ORDER BY subject");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->BindBlob(1, id));
+  std::vector<StoredMatch> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    StoredMatch m;
+    auto subject = s->ColumnBlobView(0);
+    if (subject.size() != m.subject.size()) return Fail(ErrorCode::kDataLoss, "a stored match is malformed");
+    std::copy(subject.begin(), subject.end(), m.subject.begin());
+    if (!s->ColumnIsNull(1)) {
+      int64_t c = s->ColumnInt(1);
+      if (c < 0 || c > static_cast<int64_t>(schema::Category::kDreigend)) {
+        return Fail(ErrorCode::kDataLoss, "a stored match has an unknown category");
+      }
+      m.peer_labels.category = static_cast<schema::Category>(c);
+    }
+    if (!s->ColumnIsNull(2)) {
+      auto d = schema::ParseDate(s->ColumnText(2));
+      if (!d) return Fail(ErrorCode::kDataLoss, "a stored match has a malformed date");
+      m.peer_labels.since = *d;
+    }
+    if (!s->ColumnIsNull(3)) m.peer_labels.school = s->ColumnText(3);
+    if (!s->ColumnIsNull(4)) m.peer_labels.plan = s->ColumnInt(4) != 0;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace inbeeld::node::exchange
