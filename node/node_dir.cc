@@ -27,7 +27,13 @@ Result<std::vector<uint8_t>> KeyCheck(const crypto::SecretBytes& storage_key) {
   return std::vector<uint8_t>(mac.begin(), mac.end());
 }
 
-// Writes `text` to `path` via a temporary file and rename, mode 0600.
+std::string NowIso() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return std::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+}
+
+}  // namespace
+
 Status WriteFileAtomically(const fs::path& path, const std::string& text) {
   fs::path tmp = path;
   tmp += ".tmp";
@@ -47,13 +53,6 @@ Status WriteFileAtomically(const fs::path& path, const std::string& text) {
   if (ec) return Fail(ErrorCode::kFailedPrecondition, "cannot write " + path.string() + ": " + ec.message());
   return {};
 }
-
-std::string NowIso() {
-  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return std::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
-}
-
-}  // namespace
 
 Result<crypto::KdfParams> KdfProfile(std::string_view name) {
   if (name == "interactive") return crypto::KdfParams::Interactive();

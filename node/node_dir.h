@@ -43,6 +43,10 @@ struct NodeMetadata {
 
 Result<crypto::KdfParams> KdfProfile(std::string_view name);
 
+// Writes `text` to `path` through a temporary file and a rename, mode 0600, so
+// a crash leaves either the old or the new file, never half of one.
+Status WriteFileAtomically(const std::filesystem::path& path, const std::string& text);
+
 struct InitOptions {
   config::InitialConfigSpec config;
   std::string kdf_profile = "moderate";

@@ -68,6 +68,11 @@ int RunCli(const std::vector<std::string>& args, Context& context) {
   AddImportCommand(app, global, context, runner);
   AddListCommand(app, global, context, runner);
   AddStatusCommand(app, global, context, runner);
+  AddWhoamiCommand(app, global, context, runner);
+  AddPeerCommand(app, global, context, runner);
+  AddServeCommand(app, global, context, runner);
+  AddMatchCommand(app, global, context, runner);
+  AddResultsCommand(app, global, context, runner);
   AddDemoCommand(app, global, context, runner);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());

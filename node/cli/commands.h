@@ -31,6 +31,11 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
 void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddWhoamiCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddMatchCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 
 // Locates the data directory and unlocks the node with the passphrase.
 Result<UnlockedNode> OpenNode(const GlobalOptions& global, const Context& context);

@@ -1,0 +1,123 @@
+// `inbeeld match PEER --purpose ID` and `inbeeld results [SESSION]`.
+#include <format>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "node/cli/commands.h"
+#include "node/cli/session_output.h"
+#include "node/exchange/initiator.h"
+#include "node/exchange/report.h"
+
+namespace inbeeld::node::cli {
+namespace {
+
+Status WriteCsv(const std::string& path, const std::vector<exchange::ResultRow>& rows) {
+  return WriteFileAtomically(path, SessionCsv(rows));
+}
+
+Status Show(const GlobalOptions& global, const Context& context, UnlockedNode& node,
+            const exchange::SessionRecord& session, const std::string& csv_path) {
+  std::vector<exchange::ResultRow> rows;
+  if (session.status == "completed" && session.mode == schema::wire::Mode::kMatch) {
+    auto loaded = exchange::LoadResultRows(*node.store, session, node.field_key);
+    if (!loaded) return std::unexpected(loaded.error());
+    rows = std::move(*loaded);
+  }
+  if (!csv_path.empty()) INBEELD_RETURN_IF_ERROR(WriteCsv(csv_path, rows));
+  if (global.json) {
+    *context.out << SessionJson(session, &rows).dump(2) << "\n";
+  } else {
+    PrintSessionText(*context.out, session, rows);
+    if (!csv_path.empty()) *context.out << "\nWrote " << rows.size() << " rows to " << csv_path << "\n";
+  }
+  return {};
+}
+
+}  // namespace
+
+void AddMatchCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
+  struct Options {
+    std::string peer, purpose, csv;
+    bool count_only = false;
+    unsigned threads = 0;
+    int timeout = 120;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "match",
+      "Compare the current list with a peer by private set intersection. Both sides learn which "
+      "of their own children the other also knows (with the labels both policies allow) and "
+      "nothing about the rest; --count-only: only how many.");
+  AddCommonOptions(cmd, global, /*with_json=*/true);
+  cmd->add_option("PEER", options->peer, "Peer name from inbeeld.toml")->required();
+  cmd->add_option("--purpose", options->purpose, "Processing-activity id from the register")
+      ->required();
+  cmd->add_flag("--count-only", options->count_only, "Learn only the size of the overlap");
+  cmd->add_option("--csv", options->csv, "Also write the matches to this CSV file (; and BOM)");
+  cmd->add_option("--threads", options->threads, "Crypto threads (default: all cores)");
+  cmd->add_option("--timeout", options->timeout, "Seconds to wait for each answer of the peer")
+      ->capture_default_str();
+  cmd->callback([&, options] {
+    runner = [&, options]() -> Status {
+      auto node = OpenNode(global, context);
+      if (!node) return std::unexpected(node.error());
+      exchange::MatchRequest request;
+      request.peer = options->peer;
+      request.purpose = options->purpose;
+      request.mode = options->count_only ? schema::wire::Mode::kCount : schema::wire::Mode::kMatch;
+      request.threads = options->threads;
+      request.client.read_timeout = std::chrono::seconds(options->timeout);
+      request.client.write_timeout = std::chrono::seconds(options->timeout);
+      auto report = exchange::RunMatch(*node, request);
+      if (!report) return std::unexpected(report.error());
+      return Show(global, context, *node, report->session, options->csv);
+    };
+  });
+}
+
+void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
+  struct Options {
+    std::string session, csv;
+    size_t limit = 20;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "results", "List recent exchange sessions, or show one session's matches.");
+  AddCommonOptions(cmd, global, /*with_json=*/true);
+  cmd->add_option("SESSION", options->session, "Session id (32 hex characters)");
+  cmd->add_option("--csv", options->csv, "With SESSION: write its matches to this CSV file");
+  cmd->add_option("--limit", options->limit, "How many recent sessions")->capture_default_str();
+  cmd->callback([&, options] {
+    runner = [&, options]() -> Status {
+      auto node = OpenNode(global, context);
+      if (!node) return std::unexpected(node.error());
+      exchange::ResultsStore results(*node->store);
+      if (!options->session.empty()) {
+        auto id = exchange::ParseSessionId(options->session);
+        if (!id) return std::unexpected(id.error());
+        auto session = results.Get(*id);
+        if (!session) return std::unexpected(session.error());
+        return Show(global, context, *node, *session, options->csv);
+      }
+      auto recent = results.Recent(options->limit);
+      if (!recent) return std::unexpected(recent.error());
+      if (global.json) {
+        nlohmann::json all = nlohmann::json::array();
+        for (const auto& s : *recent) all.push_back(SessionJson(s, nullptr));
+        *context.out << all.dump(2) << "\n";
+        return {};
+      }
+      if (recent->empty()) *context.out << "No exchange sessions yet.\n";
+      for (const auto& s : *recent) {
+        *context.out << std::format(
+            "{}  {}  {:<9} {:<5} {:<16} {:<24} {:<9} overlap {}\n", exchange::SessionIdHex(s.id),
+            s.started_at, s.role, s.mode == schema::wire::Mode::kCount ? "count" : "match", s.peer,
+            s.purpose, s.status, s.overlap ? std::to_string(*s.overlap) : "-");
+      }
+      return {};
+    };
+  });
+}
+
+}  // namespace inbeeld::node::cli

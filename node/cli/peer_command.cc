@@ -1,0 +1,169 @@
+// `inbeeld whoami` and `inbeeld peer add|list`: identities and pinned peers.
+#include <filesystem>
+#include <format>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
+
+#include "node/cli/commands.h"
+
+namespace inbeeld::node::cli {
+
+void AddWhoamiCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
+  CLI::App* cmd = app.add_subcommand(
+      "whoami",
+      "Print this node's name and key fingerprint, to hand to a partner for `inbeeld peer add`. "
+      "Needs no passphrase.");
+  AddCommonOptions(cmd, global, /*with_json=*/true);
+  cmd->callback([&] {
+    runner = [&]() -> Status {
+      auto dir = LocateNode(global, context);
+      if (!dir) return std::unexpected(dir.error());
+      auto meta = dir->ReadMetadata();
+      if (!meta) return std::unexpected(meta.error());
+      auto cfg = dir->ReadConfig();
+      if (!cfg) return std::unexpected(cfg.error());
+      if (global.json) {
+        *context.out << nlohmann::json{{"node_name", cfg->node_name},
+                                       {"role", config::RoleName(cfg->role)},
+                                       {"address", cfg->listen_address},
+                                       {"fingerprint", meta->fingerprint}}
+                            .dump(2)
+                     << "\n";
+      } else {
+        *context.out << std::format("{} ({}) at {}\n{}\n", cfg->node_name,
+                                    config::RoleName(cfg->role), cfg->listen_address,
+                                    meta->fingerprint);
+      }
+      return {};
+    };
+  });
+}
+
+void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
+  CLI::App* peer = app.add_subcommand("peer", "Manage the peers this node exchanges with.");
+  peer->require_subcommand(1);
+
+  struct AddOptions {
+    std::string name, address, key, role;
+    std::vector<std::string> purposes;
+    std::vector<std::string> labels = {"category", "since", "school", "plan"};
+    size_t max_list_size = 50000;
+    int max_sessions_per_day = 10;
+    bool count_only = false;
+  };
+  auto add_options = std::make_shared<AddOptions>();
+  CLI::App* add = peer->add_subcommand(
+      "add",
+      "Pin a peer by its key fingerprint and set its policy. Appends a [[peer]] block to "
+      "inbeeld.toml after checking the whole file still validates.");
+  AddCommonOptions(add, global, /*with_json=*/false);
+  add->add_option("NAME", add_options->name, "Short name, [a-z0-9-], e.g. swv-vo-zk")->required();
+  add->add_option("--address", add_options->address, "The peer's host:port")->required();
+  add->add_option("--key", add_options->key, "The peer's fingerprint from its `inbeeld whoami`")
+      ->required();
+  add->add_option("--role", add_options->role, "leerplicht, swv or school")->required();
+  add->add_option("--purpose", add_options->purposes,
+                  "Allowed processing-activity id (repeatable); must be in the register")
+      ->required();
+  add->add_option("--labels", add_options->labels,
+                  "Label fields that may be shared for matched records (comma-separated: "
+                  "category,since,school,plan)")
+      ->delimiter(',')
+      ->capture_default_str();
+  add->add_option("--max-list-size", add_options->max_list_size, "Records per session")
+      ->capture_default_str();
+  add->add_option("--max-sessions-per-day", add_options->max_sessions_per_day,
+                  "Sessions per 24 hours")
+      ->capture_default_str();
+  add->add_flag("--count-only", add_options->count_only, "The peer may only run count mode");
+  add->callback([&, add_options] {
+    runner = [&, add_options]() -> Status {
+      auto dir = LocateNode(global, context);
+      if (!dir) return std::unexpected(dir.error());
+      if (auto meta = dir->ReadMetadata(); !meta) return std::unexpected(meta.error());
+      config::PeerConfig peer_config;
+      peer_config.name = add_options->name;
+      peer_config.address = add_options->address;
+      peer_config.key = add_options->key;
+      auto role = config::ParseRole(add_options->role);
+      if (!role) return std::unexpected(WithContext(role.error(), "--role"));
+      peer_config.role = *role;
+      peer_config.policy.allowed_purposes = add_options->purposes;
+      for (const auto& label : add_options->labels) {
+        auto field = config::ParseLabelField(label);
+        if (!field) return std::unexpected(WithContext(field.error(), "--labels"));
+        peer_config.policy.shared_labels.push_back(*field);
+      }
+      peer_config.policy.max_list_size = add_options->max_list_size;
+      peer_config.policy.max_sessions_per_day = add_options->max_sessions_per_day;
+      peer_config.policy.count_only = add_options->count_only;
+
+      std::ifstream in(dir->ConfigPath(), std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      std::string updated = text.str();
+      if (!updated.empty() && updated.back() != '\n') updated += "\n";
+      updated += "\n" + config::RenderPeerBlock(peer_config);
+      // The whole file must still validate (unique names and keys, known
+      // purposes): a config that fails to load would stop the node.
+      auto parsed = config::ParseConfig(updated, dir->ConfigPath().string());
+      if (!parsed) {
+        return Fail(parsed.error().code,
+                    "peer not added: " + parsed.error().message);
+      }
+      INBEELD_RETURN_IF_ERROR(WriteFileAtomically(dir->ConfigPath(), updated));
+      *context.out << std::format("Added peer \"{}\" at {} ({}) to {}\n", peer_config.name,
+                                  peer_config.address, config::RoleName(peer_config.role),
+                                  dir->ConfigPath().string());
+      return {};
+    };
+  });
+
+  CLI::App* list = peer->add_subcommand("list", "Show the configured peers and their policies.");
+  AddCommonOptions(list, global, /*with_json=*/true);
+  list->callback([&] {
+    runner = [&]() -> Status {
+      auto dir = LocateNode(global, context);
+      if (!dir) return std::unexpected(dir.error());
+      auto cfg = dir->ReadConfig();
+      if (!cfg) return std::unexpected(cfg.error());
+      if (global.json) {
+        nlohmann::json peers = nlohmann::json::array();
+        for (const auto& p : cfg->peers) {
+          nlohmann::json labels = nlohmann::json::array();
+          for (auto l : p.policy.shared_labels) labels.push_back(config::LabelFieldName(l));
+          peers.push_back({{"name", p.name},
+                           {"address", p.address},
+                           {"key", p.key},
+                           {"role", config::RoleName(p.role)},
+                           {"allowed_purposes", p.policy.allowed_purposes},
+                           {"shared_labels", labels},
+                           {"max_list_size", p.policy.max_list_size},
+                           {"max_sessions_per_day", p.policy.max_sessions_per_day},
+                           {"count_only", p.policy.count_only}});
+        }
+        *context.out << peers.dump(2) << "\n";
+        return {};
+      }
+      if (cfg->peers.empty()) *context.out << "No peers configured (see `inbeeld peer add`).\n";
+      for (const auto& p : cfg->peers) {
+        std::string purposes, labels;
+        for (const auto& id : p.policy.allowed_purposes) purposes += (purposes.empty() ? "" : ", ") + id;
+        for (auto l : p.policy.shared_labels) {
+          labels += (labels.empty() ? "" : ", ") + std::string(config::LabelFieldName(l));
+        }
+        *context.out << std::format(
+            "{} ({}) at {}\n  key       {}\n  purposes  {}\n  labels    {}\n  limits    {} records "
+            "per session, {} sessions per day{}\n",
+            p.name, config::RoleName(p.role), p.address, p.key, purposes.empty() ? "none" : purposes,
+            labels.empty() ? "none" : labels, p.policy.max_list_size, p.policy.max_sessions_per_day,
+            p.policy.count_only ? ", count only" : "");
+      }
+      return {};
+    };
+  });
+}
+
+}  // namespace inbeeld::node::cli

@@ -1,0 +1,158 @@
+// `inbeeld serve`: the HTTPS API peers talk to, until SIGTERM or SIGINT.
+#include <signal.h>
+
+#include <condition_variable>
+#include <format>
+#include <fstream>
+#include <ostream>
+#include <thread>
+
+#include "node/cli/commands.h"
+#include "node/exchange/initiator.h"
+#include "node/exchange/responder.h"
+#include "node/net/server.h"
+
+namespace inbeeld::node::cli {
+namespace {
+
+net::PeerHandler Handler(
+    std::function<Result<std::string>(std::string_view, std::string_view)> handle) {
+  return [handle = std::move(handle)](const net::PeerRequest& request) -> Result<net::Reply> {
+    auto body = handle(request.peer, request.body);
+    if (!body) return net::ErrorReply(body.error());
+    return net::Reply{200, "application/octet-stream", std::move(*body)};
+  };
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
+  struct Options {
+    std::string listen;
+    std::string port_file;
+    unsigned threads = 0;
+    int session_ttl = 600;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve",
+      "Serve peers over HTTPS with mutual TLS 1.3 until SIGTERM or SIGINT. Only peers pinned in "
+      "inbeeld.toml complete the handshake.");
+  AddCommonOptions(cmd, global, /*with_json=*/false);
+  cmd->add_option("--listen", options->listen, "host:port to listen on (default: node.listen)");
+  cmd->add_option("--port-file", options->port_file,
+                  "Write the bound port to this file once listening (for port 0)");
+  cmd->add_option("--threads", options->threads, "Crypto threads per session (default: all cores)");
+  cmd->add_option("--session-ttl", options->session_ttl,
+                  "Seconds a peer may take between the two halves of a session")
+      ->capture_default_str();
+  cmd->callback([&, options] {
+    runner = [&, options]() -> Status {
+      // Block the stop signals in every thread; one thread waits for them.
+      sigset_t stop_signals;
+      sigemptyset(&stop_signals);
+      sigaddset(&stop_signals, SIGTERM);
+      sigaddset(&stop_signals, SIGINT);
+      pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+      signal(SIGPIPE, SIG_IGN);
+
+      auto node = OpenNode(global, context);
+      if (!node) return std::unexpected(node.error());
+      std::string listen = options->listen.empty() ? node->config.listen_address : options->listen;
+      auto address = exchange::SplitAddress(listen);
+      if (!address) return std::unexpected(WithContext(address.error(), "listen address"));
+
+      net::PinSet pins;
+      size_t max_list = 1;
+      for (const auto& peer : node->config.peers) {
+        auto key = crypto::VerifyingKey::FromFingerprint(peer.key);
+        if (!key) return std::unexpected(WithContext(key.error(), "peer " + peer.name));
+        INBEELD_RETURN_IF_ERROR(pins.Add(peer.name, key->bytes()));
+        max_list = std::max(max_list, peer.policy.max_list_size);
+      }
+      if (pins.empty()) {
+        return Fail(ErrorCode::kFailedPrecondition,
+                    "no peers configured: nobody could connect (see `inbeeld peer add`)");
+      }
+      auto seed = node->identity.SeedForStorage().RevealForCrypto();
+      auto identity = net::TlsIdentity::Create(seed.first<32>(), node->config.node_name);
+      if (!identity) return std::unexpected(identity.error());
+      net::ServerOptions server_options;
+      // The largest request is message 3: one point per record of our list plus
+      // labels for matches. Anything bigger is refused before parsing.
+      server_options.max_body_bytes = 64 * max_list + (1 << 20);
+      server_options.read_timeout = std::chrono::seconds(60);
+      server_options.write_timeout = std::chrono::seconds(60);
+      auto server = net::PeerServer::Create(*identity, std::move(pins), server_options);
+      if (!server) return std::unexpected(server.error());
+
+      exchange::ResponderOptions responder_options;
+      responder_options.threads = options->threads;
+      responder_options.session_ttl = std::chrono::seconds(options->session_ttl);
+      exchange::Responder responder(*node, responder_options);
+      INBEELD_RETURN_IF_ERROR((*server)->Post(
+          "/v1/psi/start", Handler([&](std::string_view peer, std::string_view body) {
+            return responder.HandleStart(peer, body);
+          })));
+      INBEELD_RETURN_IF_ERROR((*server)->Post(
+          "/v1/psi/finish", Handler([&](std::string_view peer, std::string_view body) {
+            return responder.HandleFinish(peer, body);
+          })));
+
+      int port = address->second;
+      if (port == 0) {
+        auto bound = (*server)->BindToAnyPort(address->first);
+        if (!bound) return std::unexpected(bound.error());
+        port = *bound;
+      } else {
+        INBEELD_RETURN_IF_ERROR((*server)->Bind(address->first, port));
+      }
+      *context.out << std::format("{} serving on {}:{} ({} peers pinned); stop with SIGTERM\n",
+                                  node->config.node_name, address->first, port,
+                                  node->config.peers.size())
+                   << std::flush;
+      if (!options->port_file.empty()) {
+        INBEELD_RETURN_IF_ERROR(WriteFileAtomically(options->port_file, std::to_string(port) + "\n"));
+      }
+
+      std::mutex mu;
+      std::condition_variable cv;
+      bool stopping = false;
+      std::thread signal_thread([&] {
+        int sig = 0;
+        sigwait(&stop_signals, &sig);
+        {
+          std::lock_guard lock(mu);
+          if (stopping) return;
+          stopping = true;
+        }
+        cv.notify_all();
+        (*server)->Stop();
+      });
+      std::thread janitor([&] {
+        std::unique_lock lock(mu);
+        while (!cv.wait_for(lock, std::chrono::seconds(15), [&] { return stopping; })) {
+          lock.unlock();
+          responder.ExpireStale();
+          lock.lock();
+        }
+      });
+      Status served = (*server)->ListenAfterBind();
+      {
+        std::lock_guard lock(mu);
+        if (!stopping) {
+          stopping = true;
+          // Wake the signal thread so it can be joined.
+          pthread_kill(signal_thread.native_handle(), SIGTERM);
+        }
+      }
+      cv.notify_all();
+      signal_thread.join();
+      janitor.join();
+      *context.out << node->config.node_name << " stopped\n" << std::flush;
+      return served;
+    };
+  });
+}
+
+}  // namespace inbeeld::node::cli
