@@ -1,13 +1,32 @@
 // `inbeeld demo`: the README's main job on built-in synthetic data.
 //
-// Runs the real commands (init, import, list, status) against a node in a
-// temporary directory, with a random passphrase handed over through the
-// environment the commands see — never argv.
+// Two nodes — Leerplicht Haarlem and SWV VO Zuid-Kennemerland — are created in a
+// temporary directory with generated, partly overlapping lists, pinned to each
+// other, and started as separate `inbeeld serve` processes on loopback. The
+// leerplicht node then runs a match and a count against the SWV node, both
+// sides show what they learned, the result is checked against a plain set
+// computation on the generated lists, and the servers are stopped.
+//
+// Every step runs the real command; passphrases reach the commands through a
+// 0600 file named by INBEELD_PASSPHRASE_FILE, never argv.
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <format>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <ostream>
+#include <set>
+#include <sstream>
+#include <thread>
 
 #include "crypto/bytes.h"
 #include "crypto/secret_bytes.h"
@@ -15,10 +34,14 @@
 #include "schema/csv_import.h"
 #include "schema/synthetic.h"
 
+extern char** environ;
+
 namespace inbeeld::node::cli {
 namespace {
 
 namespace fs = std::filesystem;
+
+constexpr const char* kPurpose = "thuiszitters-afstemming";
 
 Result<fs::path> MakeTempDir() {
   std::string pattern = (fs::temp_directory_path() / "inbeeld-demo-XXXXXX").string();
@@ -28,18 +51,120 @@ Result<fs::path> MakeTempDir() {
   return fs::path(pattern);
 }
 
+// Asks the kernel for a free loopback port. Another process could take it
+// before the server binds; for a demo on one machine that is acceptable.
+Result<int> FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return Fail(ErrorCode::kUnavailable, "cannot open a socket");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  int rc = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  if (rc == 0) rc = getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  if (rc != 0) return Fail(ErrorCode::kUnavailable, "cannot find a free port on 127.0.0.1");
+  return static_cast<int>(ntohs(addr.sin_port));
+}
+
+struct DemoNode {
+  std::string title;
+  std::string peer_name;  // how the other node names this one
+  std::string role;
+  fs::path home;
+  fs::path passphrase_file;
+  int port = 0;
+  pid_t server = -1;
+  std::vector<schema::ListRow> rows;
+};
+
+Context NodeContext(const Context& base, const DemoNode& node, std::ostream* out) {
+  Context child = base;
+  child.out = out;
+  fs::path home = node.home;
+  fs::path pass = node.passphrase_file;
+  child.env = [home, pass](const char* name) -> std::optional<std::string> {
+    std::string n = name;
+    if (n == "INBEELD_HOME") return home.string();
+    if (n == "INBEELD_PASSPHRASE_FILE") return pass.string();
+    return std::nullopt;
+  };
+  return child;
+}
+
+Result<pid_t> StartServer(const Context& context, const DemoNode& node, const fs::path& port_file) {
+  std::vector<std::string> args = {context.self_path,
+                                   "serve",
+                                   "--listen",
+                                   std::format("127.0.0.1:{}", node.port),
+                                   "--port-file",
+                                   port_file.string()};
+  std::vector<std::string> env = {"INBEELD_HOME=" + node.home.string(),
+                                  "INBEELD_PASSPHRASE_FILE=" + node.passphrase_file.string(),
+                                  "PATH=/usr/bin:/bin"};
+  std::vector<char*> argv, envp;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  fs::path log = node.home.parent_path() / (fs::path(node.home).filename().string() + ".log");
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, context.self_path.c_str(), &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return Fail(ErrorCode::kInternal, "cannot start `inbeeld serve`");
+  // Wait until it has bound its port (it writes the port file then).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(port_file)) return pid;
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      std::ifstream in(log);
+      std::stringstream text;
+      text << in.rdbuf();
+      return Fail(ErrorCode::kInternal, "`inbeeld serve` for " + node.title +
+                                            " exited early:\n" + text.str());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  return Fail(ErrorCode::kDeadlineExceeded, "`inbeeld serve` did not start within 30 s");
+}
+
+void StopServer(pid_t pid) {
+  if (pid <= 0) return;
+  kill(pid, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+}
+
 }  // namespace
 
 void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
   struct Options {
-    size_t rows = 400;
+    size_t rows = 300;
     uint64_t seed = 2026;
     bool keep = false;
   };
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
-      "demo", "Run the whole flow on generated synthetic data in a temporary directory.");
-  cmd->add_option("--rows", options->rows, "Children on the generated list")->capture_default_str();
+      "demo",
+      "Run two nodes (leerplicht and SWV) on generated synthetic lists in a temporary directory: "
+      "import, pin each other, serve on loopback, match, count, show both sides, stop.");
+  cmd->add_option("--rows", options->rows, "Children on the leerplicht list (the SWV list is "
+                                           "about 80% of that)")
+      ->capture_default_str();
   cmd->add_option("--seed", options->seed, "Seed for the synthetic data")->capture_default_str();
   cmd->add_flag("--keep", options->keep, "Keep the temporary directory afterwards");
   (void)global;
@@ -48,55 +173,138 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       auto root = MakeTempDir();
       if (!root) return std::unexpected(root.error());
       std::ostream& out = *context.out;
-      std::string passphrase = crypto::HexEncode(crypto::SecretBytes::Random(16).RevealForCrypto());
-      fs::path home = *root / "leerplicht-haarlem";
-      Context child = context;
-      child.env = [home, passphrase](const char* name) -> std::optional<std::string> {
-        std::string n = name;
-        if (n == "INBEELD_HOME") return home.string();
-        if (n == "INBEELD_PASSPHRASE") return passphrase;
-        return std::nullopt;
-      };
-      auto run = [&](const std::string& title, std::vector<std::string> args) -> Status {
-        out << "\n$ inbeeld";
-        for (const auto& a : args) out << " " << a;
-        out << "    # " << title << "\n";
-        int code = RunCli(args, child);
-        if (code != 0) {
-          return Fail(ErrorCode::kInternal,
-                      "demo step `" + args.front() + "` failed with exit code " + std::to_string(code));
+      DemoNode lp{"Leerplicht Haarlem", "leerplicht-haarlem", "leerplicht", *root / "leerplicht",
+                  *root / "leerplicht.pass"};
+      DemoNode swv{"SWV VO Zuid-Kennemerland", "swv-vo-zk", "swv", *root / "swv",
+                   *root / "swv.pass"};
+      std::vector<DemoNode*> nodes = {&lp, &swv};
+
+      auto run = [&](DemoNode& node, const std::string& title, std::vector<std::string> args,
+                     bool show = true) -> Result<std::string> {
+        std::ostringstream captured;
+        Context child = NodeContext(context, node, &captured);
+        if (show) {
+          out << "\n[" << node.title << "] $ inbeeld";
+          for (const auto& a : args) out << " " << (a.find(' ') != std::string::npos ? "\"" + a + "\"" : a);
+          out << "    # " << title << "\n";
         }
-        return {};
+        int code = RunCli(args, child);
+        if (show) out << captured.str();
+        if (code != 0) {
+          return Fail(ErrorCode::kInternal, std::format("demo step `{}` on {} failed (exit {})",
+                                                        args.front(), node.title, code));
+        }
+        return captured.str();
       };
 
-      out << "inbeeld demo — synthetic data only, in " << root->string() << "\n";
-      schema::RegionSpec spec;
-      spec.seed = options->seed;
-      spec.partners = {{"Leerplicht Haarlem", options->rows}};
-      spec.overlap = 0.0;
-      spec.today = context.today;
-      auto lists = schema::GenerateRegion(spec);
-      fs::path csv = *root / "thuiszitterslijst.csv";
-      {
-        std::ofstream file(csv, std::ios::binary);
-        file << schema::WriteListCsv(lists.at(0), ';', /*bom=*/true);
-      }
-      out << "Generated " << lists.at(0).size() << " synthetic rows (valid check digits) in "
-          << csv.filename().string() << "\n";
+      Status status = [&]() -> Status {
+        out << "inbeeld demo — synthetic data only, in " << root->string() << "\n";
+        schema::RegionSpec spec;
+        spec.seed = options->seed;
+        spec.partners = {{lp.title, options->rows}, {swv.title, options->rows * 4 / 5}};
+        spec.overlap = 0.45;
+        spec.today = context.today;
+        auto lists = schema::GenerateRegion(spec);
+        lp.rows = lists.at(0);
+        swv.rows = lists.at(1);
+        for (DemoNode* node : nodes) {
+          std::string pass = crypto::HexEncode(crypto::SecretBytes::Random(16).RevealForCrypto());
+          INBEELD_RETURN_IF_ERROR(WriteFileAtomically(node->passphrase_file, pass + "\n"));
+          auto port = FreePort();
+          if (!port) return std::unexpected(port.error());
+          node->port = *port;
+        }
+        out << std::format("Generated {} and {} synthetic rows with valid check digits.\n",
+                           lp.rows.size(), swv.rows.size());
 
-      Status status = run("create the node (interactive key-derivation cost for the demo)",
-                          {"init", "--name", "Leerplicht Haarlem", "--organisation",
-                           "Gemeente Haarlem", "--role", "leerplicht", "--kdf-profile",
-                           "interactive"});
-      if (status) status = run("import the list", {"import", csv.string()});
-      if (status) status = run("what the node holds", {"list"});
-      if (status) status = run("node status", {"status", "--check"});
+        for (DemoNode* node : nodes) {
+          auto r = run(*node, "create the node",
+                       {"init", "--name", node->title, "--organisation", node->title, "--role",
+                        node->role, "--listen", std::format("127.0.0.1:{}", node->port),
+                        "--kdf-profile", "interactive"});
+          if (!r) return std::unexpected(r.error());
+          fs::path csv = *root / (node->peer_name + ".csv");
+          INBEELD_RETURN_IF_ERROR(WriteFileAtomically(csv, schema::WriteListCsv(node->rows, ';', true)));
+          if (auto imported = run(*node, "import its list", {"import", csv.string()}); !imported) {
+            return std::unexpected(imported.error());
+          }
+        }
+        // Exchange fingerprints out of band, as two officers would by phone.
+        for (DemoNode* node : nodes) {
+          DemoNode* other = node == &lp ? &swv : &lp;
+          auto who = run(*other, "", {"whoami", "--json"}, /*show=*/false);
+          if (!who) return std::unexpected(who.error());
+          std::string key = nlohmann::json::parse(*who)["fingerprint"];
+          auto added = run(*node, "pin the partner and set its policy",
+                           {"peer", "add", other->peer_name, "--address",
+                            std::format("127.0.0.1:{}", other->port), "--key", key, "--role",
+                            other->role, "--purpose", kPurpose});
+          if (!added) return std::unexpected(added.error());
+        }
+        for (DemoNode* node : nodes) {
+          auto pid = StartServer(context, *node, *root / (node->peer_name + ".port"));
+          if (!pid) return std::unexpected(pid.error());
+          node->server = *pid;
+          out << std::format("\n[{}] serving on 127.0.0.1:{} (pid {})\n", node->title, node->port,
+                             node->server);
+        }
+
+        auto matched = run(lp, "match: which of our children does the SWV also know?",
+                           {"match", swv.peer_name, "--purpose", kPurpose, "--json"},
+                           /*show=*/false);
+        if (!matched) return std::unexpected(matched.error());
+        auto match_json = nlohmann::json::parse(*matched);
+        std::string session = match_json["session"];
+        if (auto shown = run(lp, "what leerplicht learned", {"results", session}); !shown) {
+          return std::unexpected(shown.error());
+        }
+        if (auto shown = run(swv, "what the SWV learned from the same session",
+                             {"results", session});
+            !shown) {
+          return std::unexpected(shown.error());
+        }
+        auto counted = run(lp, "count only: how many, and nothing else",
+                           {"match", swv.peer_name, "--purpose", kPurpose, "--count-only"});
+        if (!counted) return std::unexpected(counted.error());
+
+        // Check against a plain set computation on the generated lists.
+        std::set<std::string> lp_ids, both;
+        for (const auto& r : lp.rows) lp_ids.insert(r.identifier.digits());
+        for (const auto& r : swv.rows) {
+          if (lp_ids.count(r.identifier.digits())) both.insert(r.identifier.digits());
+        }
+        std::set<std::string> lp_refs_expected, lp_refs_found;
+        for (const auto& r : lp.rows) {
+          if (both.count(r.identifier.digits())) lp_refs_expected.insert(r.own_reference);
+        }
+        for (const auto& m : match_json["matches"]) lp_refs_found.insert(m["own_reference"]);
+        auto swv_side = run(swv, "", {"results", session, "--json"}, /*show=*/false);
+        if (!swv_side) return std::unexpected(swv_side.error());
+        std::set<std::string> swv_refs_expected, swv_refs_found;
+        for (const auto& r : swv.rows) {
+          if (both.count(r.identifier.digits())) swv_refs_expected.insert(r.own_reference);
+        }
+        for (const auto& m : nlohmann::json::parse(*swv_side)["matches"]) {
+          swv_refs_found.insert(m["own_reference"]);
+        }
+        bool ok = lp_refs_found == lp_refs_expected && swv_refs_found == swv_refs_expected;
+        out << std::format(
+            "\nCheck against the generated lists: {} children are on both lists; leerplicht found "
+            "{}, the SWV found {} — {}\n",
+            both.size(), lp_refs_found.size(), swv_refs_found.size(),
+            ok ? "both sides exactly right." : "MISMATCH");
+        if (!ok) return Fail(ErrorCode::kInternal, "the demo's match result is wrong");
+        return {};
+      }();
+
+      for (DemoNode* node : nodes) StopServer(node->server);
+      out << "\nStopped both nodes.\n";
       if (!options->keep) {
         std::error_code ec;
         fs::remove_all(*root, ec);
-        out << "\nRemoved " << root->string() << "\n";
+        out << "Removed " << root->string() << "\n";
       } else {
-        out << "\nKept " << root->string() << "\n";
+        out << "Kept " << root->string() << " (logs: *.log)\n";
       }
       return status;
     };

@@ -240,7 +240,8 @@ TEST_F(CliTest, ShortPassphraseRefusedAtInit) {
 }
 
 TEST_F(CliTest, EveryCommandHasHelp) {
-  for (std::string cmd : {"init", "import", "list", "status", "demo"}) {
+  for (std::string cmd : {"init", "import", "list", "status", "demo", "whoami", "serve", "match",
+                          "results", "peer"}) {
     RunResult r = Inbeeld({cmd, "--help"});
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd << ": " << r.out;
@@ -262,10 +263,12 @@ TEST_F(CliTest, ConfigAndMetadataArePrivate) {
 }
 
 TEST_F(CliTest, DemoRunsEndToEnd) {
-  RunResult r = Run(INBEELD_BINARY, {"demo", "--rows", "50"}, {});
+  RunResult r = Run(INBEELD_BINARY, {"demo", "--rows", "60"}, {});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("Imported 50 rows"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("By category"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Imported 60 rows"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("both sides exactly right"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("count mode: neither side learned which records"), std::string::npos);
+  EXPECT_NE(r.out.find("Stopped both nodes"), std::string::npos);
 }
 
 }  // namespace
