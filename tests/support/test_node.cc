@@ -1,0 +1,116 @@
+#include "tests/support/test_node.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+#include "schema/csv_import.h"
+
+namespace inbeeld::testing {
+
+namespace fs = std::filesystem;
+
+TestNode::TestNode(const fs::path& root, std::string name, std::string role)
+    : name_(std::move(name)), role_(std::move(role)) {
+  home_ = root / name_;
+  pass_file_ = root / (name_ + ".pass");
+  WriteFile(pass_file_, "passphrase for " + name_ + "\n");
+  fs::permissions(pass_file_, fs::perms::owner_read | fs::perms::owner_write);
+  RunResult r = Cli({"init", "--name", name_, "--organisation", "Org " + name_, "--role", role_,
+                     "--kdf-profile", "interactive", "--json"});
+  if (r.exit_code != 0) throw std::runtime_error("init failed: " + r.err);
+  fingerprint_ = nlohmann::json::parse(r.out)["fingerprint"];
+}
+
+TestNode::~TestNode() {
+  if (pid_ > 0) Stop();
+}
+
+Env TestNode::env() const {
+  return {{"INBEELD_HOME", home_.string()}, {"INBEELD_PASSPHRASE_FILE", pass_file_.string()}};
+}
+
+RunResult TestNode::Cli(const std::vector<std::string>& args) const {
+  return Run(INBEELD_BINARY, args, env());
+}
+
+nlohmann::json TestNode::CliJson(const std::vector<std::string>& args) const {
+  RunResult r = Cli(args);
+  if (r.exit_code != 0) {
+    throw std::runtime_error(name_ + ": command failed (" + std::to_string(r.exit_code) + "): " +
+                             r.err);
+  }
+  return nlohmann::json::parse(r.out);
+}
+
+void TestNode::Import(const std::vector<schema::ListRow>& rows) {
+  fs::path csv = home_.parent_path() / (name_ + ".csv");
+  WriteFile(csv, schema::WriteListCsv(rows, ';', true));
+  RunResult r = Cli({"import", csv.string()});
+  if (r.exit_code != 0) throw std::runtime_error("import failed: " + r.err);
+}
+
+void TestNode::AddActivity(const std::string& id) {
+  std::string config = ReadFile(home_ / "inbeeld.toml");
+  config += "\n[[activity]]\nid = \"" + id + "\"\nname = \"Test activity " + id +
+            "\"\npurpose = \"Testing\"\nlegal_basis = \"AVG art. 6 lid 1 sub e\"\n"
+            "controller = \"Org " + name_ + "\"\ndata_categories = [\"pseudoniem\"]\n"
+            "recipients = []\nretention_days = 30\n";
+  WriteFile(home_ / "inbeeld.toml", config);
+}
+
+std::string TestNode::address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+RunResult TestNode::AddPeer(const TestNode& peer, const std::vector<std::string>& extra,
+                            const std::string& purpose) {
+  std::vector<std::string> args = {"peer",  "add",
+                                   peer.name(), "--address",
+                                   peer.running() ? peer.address() : "127.0.0.1:9",
+                                   "--key", peer.fingerprint(),
+                                   "--role", peer.role(),
+                                   "--purpose", purpose};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return Cli(args);
+}
+
+void TestNode::Start() {
+  fs::path port_file = home_.parent_path() / (name_ + ".port");
+  fs::remove(port_file);
+  pid_ = Spawn(INBEELD_BINARY, {"serve", "--listen", "127.0.0.1:0", "--port-file", port_file.string()},
+               env(), home_.parent_path() / (name_ + ".log"));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(port_file)) {
+      port_ = std::stoi(ReadFile(port_file));
+      return;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error(name_ + ": serve exited early: " + ServerLog());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error(name_ + ": serve did not start");
+}
+
+int TestNode::Stop() {
+  int status = StopProcess(pid_);
+  pid_ = -1;
+  return status;
+}
+
+void TestNode::Kill() {
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+std::string TestNode::ServerLog() const {
+  return ReadFile(home_.parent_path() / (name_ + ".log"));
+}
+
+}  // namespace inbeeld::testing

@@ -1,0 +1,64 @@
+// tests/support/test_node.h — a real inbeeld node for integration tests:
+// its own data directory, real CLI runs of the built binary, and a real
+// `inbeeld serve` process on a loopback port the OS picks.
+#ifndef INBEELD_TESTS_SUPPORT_TEST_NODE_H_
+#define INBEELD_TESTS_SUPPORT_TEST_NODE_H_
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "schema/list_row.h"
+#include "tests/support/subprocess.h"
+
+namespace inbeeld::testing {
+
+class TestNode {
+ public:
+  // Creates (runs `inbeeld init`) a node named `name` under `root`.
+  TestNode(const std::filesystem::path& root, std::string name, std::string role);
+  ~TestNode();  // stops the server if running
+
+  const std::string& name() const { return name_; }
+  const std::string& role() const { return role_; }
+  const std::filesystem::path& home() const { return home_; }
+  const std::string& fingerprint() const { return fingerprint_; }
+  Env env() const;
+
+  RunResult Cli(const std::vector<std::string>& args) const;
+  // Runs and requires exit 0; returns stdout parsed as JSON.
+  nlohmann::json CliJson(const std::vector<std::string>& args) const;
+
+  void Import(const std::vector<schema::ListRow>& rows);
+  // Appends an [[activity]] with this id to the config.
+  void AddActivity(const std::string& id);
+  // `inbeeld peer add`; address defaults to the peer's server (or a dead port).
+  RunResult AddPeer(const TestNode& peer, const std::vector<std::string>& extra = {},
+                    const std::string& purpose = "thuiszitters-afstemming");
+
+  // Starts `inbeeld serve` on 127.0.0.1, port chosen by the OS.
+  void Start();
+  // SIGTERM; returns the exit status.
+  int Stop();
+  void Kill();  // SIGKILL, no clean-up
+  bool running() const { return pid_ > 0; }
+  int port() const { return port_; }
+  std::string address() const;
+  std::string ServerLog() const;
+
+ private:
+  std::string name_;
+  std::string role_;
+  std::filesystem::path home_;
+  std::filesystem::path pass_file_;
+  std::string fingerprint_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace inbeeld::testing
+
+#endif  // INBEELD_TESTS_SUPPORT_TEST_NODE_H_
