@@ -1,0 +1,193 @@
+// config/node_config.h — the node's configuration: parse, validate, one struct out.
+//
+// An inbeeld node reads one TOML file (by convention `inbeeld.toml`). It is both
+// the node's register of processing activities (AVG art. 30) and its sharing
+// policy per peer, so parsing is strict: every key is checked for type and range,
+// and an unknown key is an error. A misspelt `alowed_purposes` must fail loudly,
+// not silently allow nothing or everything.
+//
+// Layout (RenderInitialConfig writes a commented version of this):
+//
+//   [node]                       required
+//   name = "Leerplicht Haarlem"  required, display name, 1..200 characters
+//   organisation = "Gemeente Haarlem"   required, 1..200 characters
+//   role = "leerplicht"          required: "leerplicht", "swv" or "school"
+//   listen = "127.0.0.1:8443"    optional (this default); host:port, port 1..65535
+//   data_dir = "/var/lib/inbeeld"  optional, absolute; absent: the caller's --data-dir
+//
+//   [retention]                  optional, as are its keys; days, 1..36500
+//   list_versions_days = 365
+//   results_days = 365
+//   audit_days = 3650
+//
+//   [[activity]]                 zero or more processing activities
+//   id = "thuiszitters-afstemming"   required, [a-z0-9-]{1,64}, unique; the purpose
+//                                    id named on the wire, so partners must agree on it
+//   name, purpose, legal_basis, controller   required, non-empty text
+//   data_categories = ["..."]    required, at least one entry
+//   recipients = ["..."]         required, may be empty
+//   retention_days = 365         required, 1..36500
+//
+//   [[peer]]                     zero or more peers
+//   name = "swv-vo-zk"           required, [a-z0-9-]{1,64}, unique
+//   address = "127.0.0.1:8444"   required, host:port (IPv6 in brackets)
+//   key = "ed25519:<64 lowercase hex>"   required, unique; checked by shape only
+//   role = "swv"                 required
+//   allowed_purposes = ["thuiszitters-afstemming"]  required, may be empty; each
+//                                an [[activity]] id of this file, no repeats
+//   shared_labels = ["category", "since", "school", "plan"]  required, may be
+//                                empty, no repeats; must be empty if count_only
+//   max_list_size = 50000        optional (this default), 1..10,000,000
+//   max_sessions_per_day = 10    optional (this default), 1..10,000
+//   count_only = false           optional (this default)
+//
+// Errors: every ParseConfig/LoadConfig error has code kInvalidArgument (kNotFound
+// or kDataLoss for a file that cannot be read) and a message of the form
+//   inbeeld.toml:14: peer "swv-vo-zk": key: expected "ed25519:" followed by 64 hex characters
+//   inbeeld.toml:3:9: TOML syntax error: <the parser's description>
+// that is: file, line (and column for syntax errors), the key path, what was wrong.
+// Only a missing [node] table has no line to point at.
+// Messages name keys, peer names and activity ids but never echo other values.
+//
+// Thread safety: all functions are pure (LoadConfig reads one file); the structs
+// are plain values, safe to share read-only between threads.
+#ifndef INBEELD_CONFIG_NODE_CONFIG_H_
+#define INBEELD_CONFIG_NODE_CONFIG_H_
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+
+namespace inbeeld::config {
+
+// The kind of partner a node belongs to.
+enum class Role { kLeerplicht, kSwv, kSchool };
+
+// "leerplicht", "swv", "school".
+std::string_view RoleName(Role role);
+// Inverse of RoleName; exact, lower case. kInvalidArgument otherwise.
+Result<Role> ParseRole(std::string_view name);
+
+// The label fields of a list row that may be exchanged for matched records.
+enum class LabelField { kCategory, kSince, kSchool, kPlan };
+
+// "category", "since", "school", "plan".
+std::string_view LabelFieldName(LabelField field);
+// Inverse of LabelFieldName; exact. kInvalidArgument otherwise.
+Result<LabelField> ParseLabelField(std::string_view name);
+
+// One entry of the register of processing activities. Every exchange names one
+// by `id`; the audit log records it.
+struct ProcessingActivity {
+  std::string id;  // [a-z0-9-]{1,64}
+  std::string name;
+  std::string purpose;
+  std::string legal_basis;
+  std::string controller;
+  std::vector<std::string> data_categories;  // at least one
+  std::vector<std::string> recipients;
+  int retention_days = 365;
+
+  bool operator==(const ProcessingActivity&) const = default;
+};
+
+// What this node allows with one peer. Enforced by node/, not here.
+struct PeerPolicy {
+  // Activity ids under which exchanges with this peer are allowed; each is an
+  // id of NodeConfig::activities. Empty: the peer is configured but may do nothing.
+  std::vector<std::string> allowed_purposes;
+  // Label fields that may be exchanged with this peer for records both sides hold.
+  std::vector<LabelField> shared_labels;
+  size_t max_list_size = 50000;   // records per session, 1..10,000,000
+  int max_sessions_per_day = 10;  // 1..10,000
+  bool count_only = false;        // the peer may only run count mode
+
+  bool operator==(const PeerPolicy&) const = default;
+};
+
+struct PeerConfig {
+  std::string name;     // [a-z0-9-]{1,64}, unique within the file
+  std::string address;  // host:port, see ValidateAddress
+  std::string key;      // "ed25519:" + 64 lowercase hex; shape checked, not the point
+  Role role = Role::kLeerplicht;
+  PeerPolicy policy;
+
+  bool operator==(const PeerConfig&) const = default;
+};
+
+// Retention periods in days, each 1..36500.
+struct RetentionConfig {
+  int list_versions_days = 365;
+  int results_days = 365;
+  int audit_days = 3650;
+
+  bool operator==(const RetentionConfig&) const = default;
+};
+
+struct NodeConfig {
+  std::string node_name;
+  std::string organisation;
+  Role role = Role::kLeerplicht;
+  std::string data_dir;  // absolute, or empty: then the caller's --data-dir is used
+  std::string listen_address = "127.0.0.1:8443";
+  std::vector<ProcessingActivity> activities;  // ids unique
+  std::vector<PeerConfig> peers;               // names unique, keys unique
+  RetentionConfig retention;
+
+  // nullptr when absent. Pointers are valid while this NodeConfig is unchanged.
+  const ProcessingActivity* FindActivity(std::string_view id) const;
+  const PeerConfig* FindPeer(std::string_view name) const;
+  // `key` in the configured form "ed25519:<64 lowercase hex>"; exact match.
+  const PeerConfig* FindPeerByKey(std::string_view key) const;
+
+  bool operator==(const NodeConfig&) const = default;
+};
+
+// Parses and validates a configuration. `file_name` is used only in messages.
+// On failure: kInvalidArgument, message as described at the top of this file.
+// Input larger than 1 MiB is refused.
+Result<NodeConfig> ParseConfig(std::string_view toml_text, std::string_view file_name);
+
+// Reads `path` and calls ParseConfig with the path as given, so messages say
+// where the file is. kNotFound if it does not exist, kDataLoss if it cannot be
+// read, kInvalidArgument if it is not a regular file, is too large, or is invalid.
+Result<NodeConfig> LoadConfig(const std::filesystem::path& path);
+
+// What `inbeeld init` knows when it writes the first configuration.
+struct InitialConfigSpec {
+  std::string node_name;
+  std::string organisation;
+  Role role = Role::kLeerplicht;
+  std::string listen_address;  // empty: "127.0.0.1:8443"
+};
+
+// A complete, commented (Dutch and English) TOML file: [node] from `spec`, the
+// default [retention], one example processing activity suited to the role (id
+// "thuiszitters-afstemming" for every role, so partners agree on the purpose id)
+// and a commented-out example [[peer]]. The spec is not validated here: invalid
+// fields render a file that ParseConfig rejects with a pointed message.
+std::string RenderInitialConfig(const InitialConfigSpec& spec);
+
+// One [[peer]] table, starting with a blank line, to append to a configuration
+// file for `inbeeld peer add`. The peer is not validated here: append, then
+// ParseConfig the whole text before writing it, which checks names, purposes and
+// duplicates against the rest of the file.
+std::string RenderPeerBlock(const PeerConfig& peer);
+
+// "host:port": a DNS name, a dotted IPv4 address or a bracketed IPv6 address,
+// then ':' and a decimal port 1..65535. kInvalidArgument, without echoing the input.
+Status ValidateAddress(std::string_view host_port);
+
+// Peer names and activity ids: 1..64 characters of a-z, 0-9 and '-'.
+Status ValidateName(std::string_view name);
+
+// "ed25519:" followed by 64 lowercase hex characters. Shape only.
+Status ValidatePeerKey(std::string_view key);
+
+}  // namespace inbeeld::config
+
+#endif  // INBEELD_CONFIG_NODE_CONFIG_H_
