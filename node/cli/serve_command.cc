@@ -59,7 +59,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       auto node = OpenNode(global, context);
       if (!node) return std::unexpected(node.error());
       std::string listen = options->listen.empty() ? node->config.listen_address : options->listen;
-      auto address = exchange::SplitAddress(listen);
+      auto address = exchange::SplitAddress(listen, /*allow_any_port=*/true);
       if (!address) return std::unexpected(WithContext(address.error(), "listen address"));
 
       net::PinSet pins;

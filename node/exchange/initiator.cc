@@ -15,7 +15,7 @@ constexpr std::string_view kOctets = "application/octet-stream";
 
 }  // namespace
 
-Result<std::pair<std::string, int>> SplitAddress(std::string_view address) {
+Result<std::pair<std::string, int>> SplitAddress(std::string_view address, bool allow_any_port) {
   size_t colon = address.rfind(':');
   int port = 0;
   if (colon == std::string_view::npos || colon == 0) {
@@ -23,7 +23,7 @@ Result<std::pair<std::string, int>> SplitAddress(std::string_view address) {
   }
   auto digits = address.substr(colon + 1);
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-  if (ec != std::errc() || ptr != digits.data() + digits.size() || port < 1 || port > 65535) {
+  if (ec != std::errc() || ptr != digits.data() + digits.size() || port < (allow_any_port ? 0 : 1) || port > 65535) {
     return Fail(ErrorCode::kInvalidArgument, "address must end in a port between 1 and 65535");
   }
   std::string host(address.substr(0, colon));

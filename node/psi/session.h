@@ -91,14 +91,21 @@ struct InitiatorParams {
 struct ResponderParams {
   uint8_t allowed_label_mask = 0;  // this side's policy for the peer
   schema::Date list_date{};
+  // The peer's largest accepted list (A); above it Start fails with
+  // kResourceExhausted. The caller normally refuses earlier, after PeekStart.
+  uint32_t max_peer_list_size = 1'000'000;
   unsigned threads = 0;
 };
 
 // Fixed secrets for the worked example in docs/PROTOCOL.md and for tests.
 struct Determinism {
+  // The initiator's session id. For the responder it must equal the id in
+  // message 1 (the responder never chooses one).
   schema::wire::SessionId session_id;
   crypto::Scalar scalar;
-  std::vector<uint32_t> order;  // the permutation applied to inputs
+  // The permutation applied to inputs: position k of A (or B) holds
+  // inputs[order[k]]. Must be a permutation of 0..inputs.size()-1.
+  std::vector<uint32_t> order;
 };
 
 class InitiatorSession {
