@@ -35,12 +35,11 @@ TEST(BoundedTaskQueueTest, EnqueueWaitsForRoomInsteadOfDroppingTheTask) {
     release.wait();
     ran.fetch_add(1);
   });
-  first_started.get_future().wait();        // the only worker is now busy
+  first_started.get_future().wait();         // the only worker is now busy
   queue.enqueue([&] { ran.fetch_add(1); });  // fills the one queue slot
 
-  std::future<void> third = std::async(std::launch::async, [&] {
-    queue.enqueue([&] { ran.fetch_add(1); });
-  });
+  std::future<void> third =
+      std::async(std::launch::async, [&] { queue.enqueue([&] { ran.fetch_add(1); }); });
   // The queue is full: the third enqueue must still be waiting.
   EXPECT_EQ(third.wait_for(milliseconds(100)), std::future_status::timeout);
   release.count_down();

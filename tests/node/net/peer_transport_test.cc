@@ -1,6 +1,9 @@
 // Real mutual TLS 1.3 between PeerServer and PeerClient (or a raw OpenSSL
 // client) on 127.0.0.1, on ports the OS picks, with real threads.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
@@ -13,10 +16,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "node/net/client.h"
 #include "node/net/pinning.h"
@@ -174,8 +173,8 @@ class PeerTransportTest : public ::testing::Test {
   std::unique_ptr<PeerClient> MakeClient(const TlsIdentity& self,
                                          const std::array<uint8_t, 32>& server_key,
                                          ClientOptions options = {}) {
-    Result<std::unique_ptr<PeerClient>> client = PeerClient::Create(
-        self, kServerName, server_key, "127.0.0.1", running_->port(), options);
+    Result<std::unique_ptr<PeerClient>> client =
+        PeerClient::Create(self, kServerName, server_key, "127.0.0.1", running_->port(), options);
     EXPECT_TRUE(client.has_value()) << client.error().message;
     return client ? *std::move(client) : nullptr;
   }
@@ -207,10 +206,10 @@ class PeerTransportTest : public ::testing::Test {
 
   std::atomic<int> calls_{0};
   std::mutex mutex_;
-  std::vector<std::string> seen_peers_;          // GUARDED_BY(mutex_)
-  std::string seen_content_type_;                // GUARDED_BY(mutex_)
-  std::vector<std::string> seen_params_;         // GUARDED_BY(mutex_)
-  bool release_ = false;                         // GUARDED_BY(mutex_)
+  std::vector<std::string> seen_peers_;   // GUARDED_BY(mutex_)
+  std::string seen_content_type_;         // GUARDED_BY(mutex_)
+  std::vector<std::string> seen_params_;  // GUARDED_BY(mutex_)
+  bool release_ = false;                  // GUARDED_BY(mutex_)
   std::condition_variable released_;
 
   // Last member: destroyed (stopped and joined) before what handlers use.
@@ -259,14 +258,36 @@ TEST_F(PeerTransportTest, ForgedAddressHeadersDoNotChangeWhoCalled) {
   StartServer();
   auto connection = RawConnect(&client_identity_);
   ASSERT_NE(connection, nullptr);
-  ASSERT_TRUE(connection->Write(
-      "POST /echo HTTP/1.1\r\nHost: x\r\nREMOTE_ADDR: 10.0.0.1\r\n"
-      "X-Forwarded-For: 10.0.0.2\r\nContent-Length: 2\r\n\r\nhi"));
+  ASSERT_TRUE(
+      connection->Write("POST /echo HTTP/1.1\r\nHost: x\r\nREMOTE_ADDR: 10.0.0.1\r\n"
+                        "X-Forwarded-For: 10.0.0.2\r\nContent-Length: 2\r\n\r\nhi"));
   std::optional<std::string> response = connection->ReadResponse();
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(StatusOf(*response), 200);
   std::lock_guard lock(mutex_);
   EXPECT_EQ(seen_peers_, std::vector<std::string>{kClientName});
+}
+
+// Ordinary keep-alive is unaffected by the refusal machinery: two requests
+// on one connection, and an unknown route answered with the fixed JSON body.
+TEST_F(PeerTransportTest, KeepAliveConnectionServesSeveralRequests) {
+  StartServer();
+  auto connection = RawConnect(&client_identity_);
+  ASSERT_NE(connection, nullptr);
+  for (std::string body : {"one", "two"}) {
+    ASSERT_TRUE(
+        connection->Write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n" + body));
+    std::optional<std::string> response = connection->ReadResponse();
+    ASSERT_TRUE(response.has_value()) << body;
+    EXPECT_EQ(StatusOf(*response), 200);
+    EXPECT_EQ(BodyOf(*response), "echo:" + body);
+  }
+  ASSERT_TRUE(connection->Write("POST /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"));
+  std::optional<std::string> missing = connection->ReadResponse();
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_EQ(StatusOf(*missing), 404);
+  EXPECT_EQ(BodyOf(*missing), R"({"error":"not_found","message":"no such endpoint"})");
+  EXPECT_EQ(calls_.load(), 2);
 }
 
 TEST_F(PeerTransportTest, HandlerErrorsReachTheClientAsTypedErrors) {
@@ -362,9 +383,9 @@ TEST_F(PeerTransportTest, ChunkedBodyIsRefusedAndNotParsedAsARequest) {
   const std::string smuggled = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi";
   char size[16];
   std::snprintf(size, sizeof size, "%zx", smuggled.size());
-  const std::string response = SendRawExpectingClose(
-      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
-      std::string(size) + "\r\n" + smuggled + "\r\n0\r\n\r\n");
+  const std::string response =
+      SendRawExpectingClose("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                            std::string(size) + "\r\n" + smuggled + "\r\n0\r\n\r\n");
   EXPECT_EQ(StatusOf(response), 400) << response;
   EXPECT_EQ(Count(response, "HTTP/1.1 "), 1u) << response;
   EXPECT_NE(BodyOf(response).find("\"error\":\"invalid_argument\""), std::string::npos);
@@ -390,9 +411,8 @@ TEST_F(PeerTransportTest, CompressedBodyIsRefused) {
 TEST_F(PeerTransportTest, BodiesWithoutOneValidLengthAndOtherMethodsAreRefused) {
   StartServer();
   EXPECT_EQ(StatusOf(SendRawExpectingClose("POST /echo HTTP/1.1\r\nHost: x\r\n\r\nbody")), 411);
-  EXPECT_EQ(StatusOf(SendRawExpectingClose(
-                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
-                "Content-Length: 40\r\n\r\nhi")),
+  EXPECT_EQ(StatusOf(SendRawExpectingClose("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                                           "Content-Length: 40\r\n\r\nhi")),
             400);
   EXPECT_EQ(StatusOf(SendRawExpectingClose(
                 "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2abc\r\n\r\nhi")),
@@ -414,8 +434,7 @@ TEST_F(PeerTransportTest, OversizedBodyIsRefusedAndServerKeepsServing) {
   Result<Reply> too_big = client->Post("/echo", std::string(64 * 1024 + 1, 'x'), kOctets);
   ASSERT_FALSE(too_big.has_value());
   EXPECT_EQ(too_big.error().code, ErrorCode::kResourceExhausted) << too_big.error().message;
-  EXPECT_NE(too_big.error().message.find("HTTP 413"), std::string::npos)
-      << too_big.error().message;
+  EXPECT_NE(too_big.error().message.find("HTTP 413"), std::string::npos) << too_big.error().message;
   EXPECT_EQ(calls_.load(), 0);
 
   // A declared terabyte is answered at once: the server does not wait for,
@@ -439,8 +458,8 @@ TEST_F(PeerTransportTest, HandlerExceptionGivesFixedBodyWithoutItsText) {
   for (std::string path : {"/throw", "/throw-int"}) {
     auto connection = RawConnect(&client_identity_);
     ASSERT_NE(connection, nullptr);
-    ASSERT_TRUE(connection->Write("POST " + path +
-                                  " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"));
+    ASSERT_TRUE(
+        connection->Write("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"));
     std::optional<std::string> response = connection->ReadResponse();
     ASSERT_TRUE(response.has_value()) << path;
     EXPECT_EQ(StatusOf(*response), 500) << *response;
@@ -546,8 +565,8 @@ TEST(PeerServerLifecycleTest, CreateAndPostValidateTheirInput) {
 
   Result<std::unique_ptr<PeerServer>> server = PeerServer::Create(server_identity, pins);
   ASSERT_TRUE(server.has_value());
-  Status bad_regex =
-      (*server)->Post("/sessions/([0-9", [](const PeerRequest&) -> Result<Reply> { return Reply{}; });
+  Status bad_regex = (*server)->Post("/sessions/([0-9",
+                                     [](const PeerRequest&) -> Result<Reply> { return Reply{}; });
   ASSERT_FALSE(bad_regex.has_value());
   EXPECT_EQ(bad_regex.error().code, ErrorCode::kInvalidArgument);
 }
@@ -571,9 +590,8 @@ TEST_F(PeerTransportTest, UnreachablePeerIsUnavailable) {
   Result<Reply> reply = (*client)->Post("/echo", "x", kOctets);
   ASSERT_FALSE(reply.has_value());
   EXPECT_EQ(reply.error().code, ErrorCode::kUnavailable);
-  EXPECT_EQ(reply.error().message,
-            std::string("peer ") + kServerName + " at 127.0.0.1:" + std::to_string(port) +
-                " is unreachable");
+  EXPECT_EQ(reply.error().message, std::string("peer ") + kServerName +
+                                       " at 127.0.0.1:" + std::to_string(port) + " is unreachable");
 }
 
 TEST_F(PeerTransportTest, SlowPeerIsDeadlineExceeded) {

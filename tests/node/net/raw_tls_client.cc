@@ -11,10 +11,8 @@
 
 namespace inbeeld::node::net::testing {
 
-std::unique_ptr<RawTlsConnection> RawTlsConnection::Connect(int port,
-                                                            const TlsIdentity* identity,
-                                                            int max_version,
-                                                            std::string* error) {
+std::unique_ptr<RawTlsConnection> RawTlsConnection::Connect(int port, const TlsIdentity* identity,
+                                                            int max_version, std::string* error) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) {
     *error = "socket() failed";

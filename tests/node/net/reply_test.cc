@@ -22,11 +22,10 @@ TEST(ReplyTest, ErrorReplyKeepsInternalDetailsHome) {
 }
 
 TEST(ReplyTest, StatusMappingRoundTripsForDistinctStatuses) {
-  for (ErrorCode code : {ErrorCode::kInvalidArgument, ErrorCode::kNotFound,
-                         ErrorCode::kUnauthenticated, ErrorCode::kPermissionDenied,
-                         ErrorCode::kFailedPrecondition, ErrorCode::kResourceExhausted,
-                         ErrorCode::kUnavailable, ErrorCode::kDeadlineExceeded,
-                         ErrorCode::kInternal}) {
+  for (ErrorCode code :
+       {ErrorCode::kInvalidArgument, ErrorCode::kNotFound, ErrorCode::kUnauthenticated,
+        ErrorCode::kPermissionDenied, ErrorCode::kFailedPrecondition, ErrorCode::kResourceExhausted,
+        ErrorCode::kUnavailable, ErrorCode::kDeadlineExceeded, ErrorCode::kInternal}) {
     EXPECT_EQ(ErrorCodeForHttpStatus(HttpStatusFor(code)), code) << ErrorCodeName(code);
   }
   EXPECT_EQ(ErrorCodeForHttpStatus(413), ErrorCode::kResourceExhausted);
@@ -44,7 +43,8 @@ TEST(ReplyTest, ErrorFromReplyPrefersTheBodysCode) {
 }
 
 TEST(ReplyTest, ErrorFromReplySanitisesForeignBodies) {
-  Reply reply{.status = 502, .content_type = "text/html",
+  Reply reply{.status = 502,
+              .content_type = "text/html",
               .body = "<h1>bad\r\ngateway</h1>" + std::string(500, 'x')};
   Error error = ErrorFromReply("p", reply);
   EXPECT_EQ(error.code, ErrorCode::kInternal);
@@ -52,7 +52,8 @@ TEST(ReplyTest, ErrorFromReplySanitisesForeignBodies) {
   EXPECT_EQ(error.message.find('\n'), std::string::npos);
   EXPECT_LT(error.message.size(), 260u);
 
-  Reply unknown_code{.status = 403, .content_type = "application/json",
+  Reply unknown_code{.status = 403,
+                     .content_type = "application/json",
                      .body = R"({"error":"no_such_code","message":"m"})"};
   EXPECT_EQ(ErrorFromReply("p", unknown_code).code, ErrorCode::kPermissionDenied);
 }
