@@ -66,21 +66,22 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir, ec);
 
   bench::CryptoCosts costs = bench::MeasureCryptoCosts();
+  const double n = static_cast<double>(rows);
   double parse_s = bench::Seconds(t2 - t1);
   double store_s = bench::Seconds(t4 - t3);
   std::printf("import benchmark: %zu rows (synthetic), CSV %.1f MiB, database %.1f MiB\n", rows,
-              csv_bytes / 1048576.0, db_bytes / 1048576.0);
+              static_cast<double>(csv_bytes) / 1048576.0, static_cast<double>(db_bytes) / 1048576.0);
   std::printf("  generate list + CSV      %8.2f s   (test data, not part of import)\n",
               bench::Seconds(t1 - t0));
-  std::printf("  parse + validate CSV     %8.2f s   %6.2f us/row\n", parse_s, parse_s / rows * 1e6);
-  std::printf("  pseudonymise+seal+store  %8.2f s   %6.2f us/row\n", store_s, store_s / rows * 1e6);
+  std::printf("  parse + validate CSV     %8.2f s   %6.2f us/row\n", parse_s, parse_s / n * 1e6);
+  std::printf("  pseudonymise+seal+store  %8.2f s   %6.2f us/row\n", store_s, store_s / n * 1e6);
   std::printf("  import total             %8.2f s   %6.2f us/row\n", parse_s + store_s,
-              (parse_s + store_s) / rows * 1e6);
+              (parse_s + store_s) / n * 1e6);
   std::printf("  peak memory              %8.1f MiB (%.0f bytes/row above start)\n",
-              peak / 1048576.0, static_cast<double>(peak - rss_start) / rows);
+              static_cast<double>(peak) / 1048576.0, static_cast<double>(peak - rss_start) / n);
   std::printf("  crypto floor, same run:  hash-to-group %.1f us/identifier, scalar mult %.1f us\n",
               costs.hash_to_group_s * 1e6, costs.scalar_mult_s * 1e6);
   std::printf("  import per row / hash-to-group per identifier = %.2f\n",
-              (parse_s + store_s) / rows / costs.hash_to_group_s);
+              (parse_s + store_s) / n / costs.hash_to_group_s);
   return 0;
 }

@@ -1,15 +1,16 @@
 #include "node/list_summary.h"
 
 #include <algorithm>
-#include <format>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 
 namespace inbeeld::node {
 
 std::string WeekBucketLabel(size_t bucket) {
   if (bucket + 1 >= kWeekBucketStarts.size()) {
-    return std::format("{}+ weeks", kWeekBucketStarts.back());
+    return fmt::format("{}+ weeks", kWeekBucketStarts.back());
   }
-  return std::format("{}-{} weeks", kWeekBucketStarts[bucket], kWeekBucketStarts[bucket + 1] - 1);
+  return fmt::format("{}-{} weeks", kWeekBucketStarts[bucket], kWeekBucketStarts[bucket + 1] - 1);
 }
 
 schema::Date ThreeMonthMark(schema::Date since) {

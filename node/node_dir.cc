@@ -3,7 +3,8 @@
 #include <sys/stat.h>
 
 #include <chrono>
-#include <format>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -29,7 +30,7 @@ Result<std::vector<uint8_t>> KeyCheck(const crypto::SecretBytes& storage_key) {
 
 std::string NowIso() {
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return std::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
 }
 
 }  // namespace

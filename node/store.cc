@@ -5,7 +5,8 @@
 
 #include <chrono>
 #include <cstring>
-#include <format>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 
 #include "crypto/aead.h"
 #include "crypto/bytes.h"
@@ -89,7 +90,7 @@ std::vector<uint8_t> Aad(std::string_view label, std::span<const uint8_t> subjec
 
 std::string NowIso() {
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return std::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
 }
 
 Result<schema::Date> ReadDate(const std::string& text, std::string_view what) {
@@ -190,7 +191,7 @@ Status Store::Migrate() {
   int version = static_cast<int>(stmt->ColumnInt(0));
   if (version > kSchemaVersion) {
     return Fail(ErrorCode::kFailedPrecondition,
-                std::format("database schema version {} is newer than this inbeeld ({}); upgrade "
+                fmt::format("database schema version {} is newer than this inbeeld ({}); upgrade "
                             "inbeeld",
                             version, kSchemaVersion));
   }
@@ -198,7 +199,7 @@ Status Store::Migrate() {
     auto tx = Transaction::Begin(db_);
     if (!tx) return std::unexpected(tx.error());
     INBEELD_RETURN_IF_ERROR(Exec(db_, kMigrations[v]));
-    INBEELD_RETURN_IF_ERROR(Exec(db_, std::format("PRAGMA user_version = {}", v + 1).c_str()));
+    INBEELD_RETURN_IF_ERROR(Exec(db_, fmt::format("PRAGMA user_version = {}", v + 1).c_str()));
     INBEELD_RETURN_IF_ERROR(tx->Commit());
   }
   schema_version_ = kSchemaVersion;

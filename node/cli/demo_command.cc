@@ -20,7 +20,8 @@
 
 #include <chrono>
 #include <filesystem>
-#include <format>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -96,7 +97,7 @@ Result<pid_t> StartServer(const Context& context, const DemoNode& node, const fs
   std::vector<std::string> args = {context.self_path,
                                    "serve",
                                    "--listen",
-                                   std::format("127.0.0.1:{}", node.port),
+                                   fmt::format("127.0.0.1:{}", node.port),
                                    "--port-file",
                                    port_file.string()};
   std::vector<std::string> env = {"INBEELD_HOME=" + node.home.string(),
@@ -174,9 +175,9 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       if (!root) return std::unexpected(root.error());
       std::ostream& out = *context.out;
       DemoNode lp{"Leerplicht Haarlem", "leerplicht-haarlem", "leerplicht", *root / "leerplicht",
-                  *root / "leerplicht.pass"};
+                  *root / "leerplicht.pass", 0, -1, {}};
       DemoNode swv{"SWV VO Zuid-Kennemerland", "swv-vo-zk", "swv", *root / "swv",
-                   *root / "swv.pass"};
+                   *root / "swv.pass", 0, -1, {}};
       std::vector<DemoNode*> nodes = {&lp, &swv};
 
       auto run = [&](DemoNode& node, const std::string& title, std::vector<std::string> args,
@@ -191,7 +192,7 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         int code = RunCli(args, child);
         if (show) out << captured.str();
         if (code != 0) {
-          return Fail(ErrorCode::kInternal, std::format("demo step `{}` on {} failed (exit {})",
+          return Fail(ErrorCode::kInternal, fmt::format("demo step `{}` on {} failed (exit {})",
                                                         args.front(), node.title, code));
         }
         return captured.str();
@@ -214,13 +215,13 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
           if (!port) return std::unexpected(port.error());
           node->port = *port;
         }
-        out << std::format("Generated {} and {} synthetic rows with valid check digits.\n",
+        out << fmt::format("Generated {} and {} synthetic rows with valid check digits.\n",
                            lp.rows.size(), swv.rows.size());
 
         for (DemoNode* node : nodes) {
           auto r = run(*node, "create the node",
                        {"init", "--name", node->title, "--organisation", node->title, "--role",
-                        node->role, "--listen", std::format("127.0.0.1:{}", node->port),
+                        node->role, "--listen", fmt::format("127.0.0.1:{}", node->port),
                         "--kdf-profile", "interactive"});
           if (!r) return std::unexpected(r.error());
           fs::path csv = *root / (node->peer_name + ".csv");
@@ -237,7 +238,7 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
           std::string key = nlohmann::json::parse(*who)["fingerprint"];
           auto added = run(*node, "pin the partner and set its policy",
                            {"peer", "add", other->peer_name, "--address",
-                            std::format("127.0.0.1:{}", other->port), "--key", key, "--role",
+                            fmt::format("127.0.0.1:{}", other->port), "--key", key, "--role",
                             other->role, "--purpose", kPurpose});
           if (!added) return std::unexpected(added.error());
         }
@@ -245,7 +246,7 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
           auto pid = StartServer(context, *node, *root / (node->peer_name + ".port"));
           if (!pid) return std::unexpected(pid.error());
           node->server = *pid;
-          out << std::format("\n[{}] serving on 127.0.0.1:{} (pid {})\n", node->title, node->port,
+          out << fmt::format("\n[{}] serving on 127.0.0.1:{} (pid {})\n", node->title, node->port,
                              node->server);
         }
 
@@ -284,11 +285,14 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         for (const auto& r : swv.rows) {
           if (both.count(r.identifier.digits())) swv_refs_expected.insert(r.own_reference);
         }
-        for (const auto& m : nlohmann::json::parse(*swv_side)["matches"]) {
+        // Keep the parsed document alive for the loop (a temporary's member
+        // would dangle in a range-for).
+        const nlohmann::json swv_json = nlohmann::json::parse(*swv_side);
+        for (const auto& m : swv_json["matches"]) {
           swv_refs_found.insert(m["own_reference"]);
         }
         bool ok = lp_refs_found == lp_refs_expected && swv_refs_found == swv_refs_expected;
-        out << std::format(
+        out << fmt::format(
             "\nCheck against the generated lists: {} children are on both lists; leerplicht found "
             "{}, the SWV found {} — {}\n",
             both.size(), lp_refs_found.size(), swv_refs_found.size(),

@@ -1,5 +1,6 @@
 // `inbeeld list`: the current list version at a glance.
-#include <format>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -47,7 +48,7 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
           if (v.id == options->version) version = &v;
         }
         if (version == nullptr) {
-          return Fail(ErrorCode::kNotFound, std::format("no list version {}", options->version));
+          return Fail(ErrorCode::kNotFound, fmt::format("no list version {}", options->version));
         }
       }
       auto stored = node->store->LoadRows(
@@ -101,33 +102,33 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       }
 
       std::ostream& out = *context.out;
-      out << std::format("List version {} — list date {}, imported {} from {}\n", version->id,
+      out << fmt::format("List version {} — list date {}, imported {} from {}\n", version->id,
                          schema::FormatDutch(version->list_date), version->imported_at,
                          version->source);
-      out << std::format("{} children, {} with a plan or offer in place\n\n", summary.total,
+      out << fmt::format("{} children, {} with a plan or offer in place\n\n", summary.total,
                          summary.with_plan);
       out << "By category\n";
       for (auto c : kCategories) {
-        out << std::format("  {:<24}{:>8}\n", schema::CategoryLabel(c),
+        out << fmt::format("  {:<24}{:>8}\n", schema::CategoryLabel(c),
                            summary.by_category[static_cast<size_t>(c)]);
       }
       out << "\nWeeks since (as of " << schema::FormatDutch(context.today) << ")\n";
       for (size_t b = 0; b < summary.by_weeks.size(); ++b) {
-        out << std::format("  {:<24}{:>8}\n", WeekBucketLabel(b), summary.by_weeks[b]);
+        out << fmt::format("  {:<24}{:>8}\n", WeekBucketLabel(b), summary.by_weeks[b]);
       }
-      out << std::format("\nPast the three-month mark without a plan: {}\n",
+      out << fmt::format("\nPast the three-month mark without a plan: {}\n",
                          summary.overdue_without_plan.size());
       if (!summary.overdue_without_plan.empty()) {
-        out << std::format("  {:<16} {:<24} {:<11} {:>5}\n", "reference", "category", "since",
+        out << fmt::format("  {:<16} {:<24} {:<11} {:>5}\n", "reference", "category", "since",
                            "weeks");
         for (const auto& o : summary.overdue_without_plan) {
-          out << std::format("  {:<16} {:<24} {:<11} {:>5}\n", o.own_reference,
+          out << fmt::format("  {:<16} {:<24} {:<11} {:>5}\n", o.own_reference,
                              schema::CategoryLabel(o.category), schema::FormatDutch(o.since),
                              o.weeks);
         }
       }
       if (options->rows) {
-        out << std::format("\n  {:<16} {:<24} {:<11} {:>5} {:<7} {:<4}{}\n", "reference",
+        out << fmt::format("\n  {:<16} {:<24} {:<11} {:>5} {:<7} {:<4}{}\n", "reference",
                            "category", "since", "weeks", "school", "plan",
                            options->names ? "  name (birth date)" : "");
         for (const auto& r : rows) {
@@ -136,7 +137,7 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
             personal = "  " + r.name.value_or("-");
             if (r.birth_date) personal += " (" + schema::FormatDutch(*r.birth_date) + ")";
           }
-          out << std::format("  {:<16} {:<24} {:<11} {:>5} {:<7} {:<4}{}\n", r.own_reference,
+          out << fmt::format("  {:<16} {:<24} {:<11} {:>5} {:<7} {:<4}{}\n", r.own_reference,
                              schema::CategoryLabel(r.category), schema::FormatDutch(r.since),
                              WeeksSince(r.since, context.today), r.school_brin,
                              r.plan_in_place ? "ja" : "nee", personal);

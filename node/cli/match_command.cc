@@ -1,5 +1,6 @@
 // `inbeeld match PEER --purpose ID` and `inbeeld results [SESSION]`.
-#include <format>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -110,7 +111,7 @@ void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, R
       }
       if (recent->empty()) *context.out << "No exchange sessions yet.\n";
       for (const auto& s : *recent) {
-        *context.out << std::format(
+        *context.out << fmt::format(
             "{}  {}  {:<9} {:<5} {:<16} {:<24} {:<9} overlap {}\n", exchange::SessionIdHex(s.id),
             s.started_at, s.role, s.mode == schema::wire::Mode::kCount ? "count" : "match", s.peer,
             s.purpose, s.status, s.overlap ? std::to_string(*s.overlap) : "-");

@@ -1,6 +1,7 @@
 // `inbeeld whoami` and `inbeeld peer add|list`: identities and pinned peers.
 #include <filesystem>
-#include <format>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -32,7 +33,7 @@ void AddWhoamiCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
                             .dump(2)
                      << "\n";
       } else {
-        *context.out << std::format("{} ({}) at {}\n{}\n", cfg->node_name,
+        *context.out << fmt::format("{} ({}) at {}\n{}\n", cfg->node_name,
                                     config::RoleName(cfg->role), cfg->listen_address,
                                     meta->fingerprint);
       }
@@ -114,7 +115,7 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
                     "peer not added: " + parsed.error().message);
       }
       INBEELD_RETURN_IF_ERROR(WriteFileAtomically(dir->ConfigPath(), updated));
-      *context.out << std::format("Added peer \"{}\" at {} ({}) to {}\n", peer_config.name,
+      *context.out << fmt::format("Added peer \"{}\" at {} ({}) to {}\n", peer_config.name,
                                   peer_config.address, config::RoleName(peer_config.role),
                                   dir->ConfigPath().string());
       return {};
@@ -154,7 +155,7 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         for (auto l : p.policy.shared_labels) {
           labels += (labels.empty() ? "" : ", ") + std::string(config::LabelFieldName(l));
         }
-        *context.out << std::format(
+        *context.out << fmt::format(
             "{} ({}) at {}\n  key       {}\n  purposes  {}\n  labels    {}\n  limits    {} records "
             "per session, {} sessions per day{}\n",
             p.name, config::RoleName(p.role), p.address, p.key, purposes.empty() ? "none" : purposes,

@@ -2,7 +2,8 @@
 #include <signal.h>
 
 #include <condition_variable>
-#include <format>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <fstream>
 #include <ostream>
 #include <thread>
@@ -107,7 +108,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       } else {
         INBEELD_RETURN_IF_ERROR((*server)->Bind(address->first, port));
       }
-      *context.out << std::format("{} serving on {}:{} ({} peers pinned); stop with SIGTERM\n",
+      *context.out << fmt::format("{} serving on {}:{} ({} peers pinned); stop with SIGTERM\n",
                                   node->config.node_name, address->first, port,
                                   node->config.peers.size())
                    << std::flush;

@@ -1,6 +1,7 @@
 #include "node/cli/session_output.h"
 
-#include <format>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 
 namespace inbeeld::node::cli {
 namespace {
@@ -41,26 +42,26 @@ std::string CsvField(const std::string& text) {
 
 void PrintSessionText(std::ostream& out, const exchange::SessionRecord& s,
                       const std::vector<exchange::ResultRow>& rows) {
-  out << std::format("Session {} — {} with {} as {}, purpose \"{}\"\n",
+  out << fmt::format("Session {} — {} with {} as {}, purpose \"{}\"\n",
                      exchange::SessionIdHex(s.id), ModeName(s.mode), s.peer, s.role, s.purpose);
-  out << std::format("  started {}, finished {}, status {}{}\n", s.started_at,
+  out << fmt::format("  started {}, finished {}, status {}{}\n", s.started_at,
                      s.finished_at.empty() ? "-" : s.finished_at, s.status,
                      s.error.empty() ? "" : " (" + s.error + ")");
   if (s.status != "completed") return;
-  out << std::format("  own list {} records (version {}); peer list {} records (list date {})\n",
+  out << fmt::format("  own list {} records (version {}); peer list {} records (list date {})\n",
                      s.own_list_size, s.list_version, s.peer_list_size.value_or(0),
                      s.peer_list_date ? schema::FormatDutch(*s.peer_list_date) : "-");
-  out << std::format("  known to both: {}\n", s.overlap.value_or(0));
+  out << fmt::format("  known to both: {}\n", s.overlap.value_or(0));
   if (s.mode == schema::wire::Mode::kCount) {
     out << "  (count mode: neither side learned which records)\n";
     return;
   }
-  out << std::format("  shared labels: {}\n", exchange::LabelMaskNames(s.label_mask.value_or(0)));
+  out << fmt::format("  shared labels: {}\n", exchange::LabelMaskNames(s.label_mask.value_or(0)));
   if (rows.empty()) return;
-  out << std::format("\n  {:<14} {:<22} {:<10} | {:<22} {:<10} {:<7} {:<4} {}\n", "reference",
+  out << fmt::format("\n  {:<14} {:<22} {:<10} | {:<22} {:<10} {:<7} {:<4} {}\n", "reference",
                      "category", "since", "peer category", "peer since", "school", "plan", "flags");
   for (const auto& r : rows) {
-    out << std::format("  {:<14} {:<22} {:<10} | {:<22} {:<10} {:<7} {:<4} {}\n", r.own_reference,
+    out << fmt::format("  {:<14} {:<22} {:<10} | {:<22} {:<10} {:<7} {:<4} {}\n", r.own_reference,
                        schema::CategoryLabel(r.category), schema::FormatDutch(r.since),
                        PeerCategory(r.peer), PeerSince(r.peer), Or(r.peer.school), PeerPlan(r.peer),
                        Flags(r));

@@ -1,6 +1,7 @@
 // `inbeeld status`: what this node is and what it holds.
 #include <filesystem>
-#include <format>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -53,22 +54,22 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
         return {};
       }
       std::ostream& out = *context.out;
-      out << std::format("Node          {} ({}, {})\n", cfg.node_name, cfg.organisation,
+      out << fmt::format("Node          {} ({}, {})\n", cfg.node_name, cfg.organisation,
                          config::RoleName(cfg.role));
-      out << std::format("Fingerprint   {}\n", node->metadata.fingerprint);
-      out << std::format("Data dir      {}\n", dir->root().string());
-      out << std::format("Listen        {}\n", cfg.listen_address);
-      out << std::format("Store         schema v{}, {} bytes, key profile {}{}\n",
+      out << fmt::format("Fingerprint   {}\n", node->metadata.fingerprint);
+      out << fmt::format("Data dir      {}\n", dir->root().string());
+      out << fmt::format("Listen        {}\n", cfg.listen_address);
+      out << fmt::format("Store         schema v{}, {} bytes, key profile {}{}\n",
                          node->store->SchemaVersion(), ec ? 0 : db_bytes,
                          node->metadata.kdf_profile, *check ? ", integrity verified" : "");
-      out << std::format("Register      {} processing activit{}\n", cfg.activities.size(),
+      out << fmt::format("Register      {} processing activit{}\n", cfg.activities.size(),
                          cfg.activities.size() == 1 ? "y" : "ies");
-      out << std::format("Peers         {}\n", cfg.peers.size());
+      out << fmt::format("Peers         {}\n", cfg.peers.size());
       if (versions->empty()) {
         out << "List          none imported yet\n";
       } else {
         const auto& v = versions->back();
-        out << std::format("List          version {} of {}: {} rows, list date {}\n", v.id,
+        out << fmt::format("List          version {} of {}: {} rows, list date {}\n", v.id,
                            versions->size(), v.row_count, schema::FormatDutch(v.list_date));
       }
       return {};

@@ -1,7 +1,8 @@
 #include "node/exchange/initiator.h"
 
 #include <charconv>
-#include <format>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 
 #include "crypto/signing.h"
 #include "node/exchange/exchange_list.h"
@@ -35,7 +36,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   const config::PeerConfig* peer = node.config.FindPeer(request.peer);
   if (peer == nullptr) {
     return Fail(ErrorCode::kNotFound,
-                std::format("no peer named \"{}\" in the configuration (see `inbeeld peer add`)",
+                fmt::format("no peer named \"{}\" in the configuration (see `inbeeld peer add`)",
                             request.peer));
   }
   uint8_t mask = AllowedLabelMask(*peer);

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <format>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 
 namespace inbeeld::node::exchange {
 
@@ -23,23 +24,23 @@ Status CheckRequest(const config::NodeConfig& config, const config::PeerConfig& 
                     std::string_view purpose, schema::wire::Mode mode, uint64_t list_size) {
   if (config.FindActivity(purpose) == nullptr) {
     return Fail(ErrorCode::kPermissionDenied,
-                std::format("purpose \"{}\" is not in {}'s register of processing activities",
+                fmt::format("purpose \"{}\" is not in {}'s register of processing activities",
                             purpose, config.node_name));
   }
   const auto& allowed = peer.policy.allowed_purposes;
   if (std::find(allowed.begin(), allowed.end(), purpose) == allowed.end()) {
     return Fail(ErrorCode::kPermissionDenied,
-                std::format("purpose \"{}\" is not allowed for peer \"{}\" by {}'s policy", purpose,
+                fmt::format("purpose \"{}\" is not allowed for peer \"{}\" by {}'s policy", purpose,
                             peer.name, config.node_name));
   }
   if (mode == schema::wire::Mode::kMatch && peer.policy.count_only) {
     return Fail(ErrorCode::kPermissionDenied,
-                std::format("{}'s policy allows only count mode with peer \"{}\"",
+                fmt::format("{}'s policy allows only count mode with peer \"{}\"",
                             config.node_name, peer.name));
   }
   if (list_size > peer.policy.max_list_size) {
     return Fail(ErrorCode::kResourceExhausted,
-                std::format("a list of {} records exceeds the limit of {} per session for peer "
+                fmt::format("a list of {} records exceeds the limit of {} per session for peer "
                             "\"{}\" in {}'s policy",
                             list_size, peer.policy.max_list_size, peer.name, config.node_name));
   }
@@ -50,11 +51,11 @@ Status CheckDailyLimit(const config::PeerConfig& peer, const std::string& role,
                        ResultsStore& results) {
   auto since = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now() -
                                                         std::chrono::hours(24));
-  auto count = results.CountSince(peer.name, role, std::format("{:%Y-%m-%dT%H:%M:%SZ}", since));
+  auto count = results.CountSince(peer.name, role, fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", since));
   if (!count) return std::unexpected(count.error());
   if (*count >= peer.policy.max_sessions_per_day) {
     return Fail(ErrorCode::kResourceExhausted,
-                std::format("peer \"{}\" already had {} sessions in the last 24 hours (limit {})",
+                fmt::format("peer \"{}\" already had {} sessions in the last 24 hours (limit {})",
                             peer.name, *count, peer.policy.max_sessions_per_day));
   }
   return {};

@@ -1,6 +1,7 @@
 #include "node/exchange/responder.h"
 
-#include <format>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <vector>
 
 #include "node/exchange/exchange_list.h"
@@ -78,7 +79,7 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
     list = std::move(*loaded);
     if (list.inputs.size() > peer->policy.max_list_size) {
       return Fail(ErrorCode::kResourceExhausted,
-                  std::format("{}'s own list ({} records) exceeds the limit of {} set for peer "
+                  fmt::format("{}'s own list ({} records) exceeds the limit of {} set for peer "
                               "\"{}\"",
                               node_.config.node_name, list.inputs.size(),
                               peer->policy.max_list_size, peer->name));

@@ -1,7 +1,8 @@
 #include "node/exchange/results_store.h"
 
 #include <chrono>
-#include <format>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 
 #include "crypto/bytes.h"
 #include "node/sqlite_util.h"
@@ -60,7 +61,7 @@ Result<schema::wire::SessionId> ParseSessionId(std::string_view hex) {
 
 std::string NowIso() {
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return std::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
 }
 
 Status ResultsStore::Begin(const SessionRecord& r) {
@@ -165,7 +166,7 @@ Status ResultsStore::FailStale(const std::string& role, const std::string& befor
 
 Result<std::vector<SessionRecord>> ResultsStore::Recent(size_t limit) {
   auto s = Statement::Prepare(
-      store_.handle(), std::format("SELECT {} FROM sessions ORDER BY started_at DESC, rowid DESC "
+      store_.handle(), fmt::format("SELECT {} FROM sessions ORDER BY started_at DESC, rowid DESC "
                                    "LIMIT ?",
                                    kSessionColumns));
   if (!s) return std::unexpected(s.error());
@@ -184,7 +185,7 @@ Result<std::vector<SessionRecord>> ResultsStore::Recent(size_t limit) {
 
 Result<SessionRecord> ResultsStore::Get(const schema::wire::SessionId& id) {
   auto s = Statement::Prepare(store_.handle(),
-                              std::format("SELECT {} FROM sessions WHERE id = ?", kSessionColumns));
+                              fmt::format("SELECT {} FROM sessions WHERE id = ?", kSessionColumns));
   if (!s) return std::unexpected(s.error());
   INBEELD_RETURN_IF_ERROR(s->BindBlob(1, id));
   auto row = s->Step();

@@ -15,7 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::Env;
 using testing::ReadFile;
-using testing::Run;
+
 using testing::RunResult;
 using testing::TempDir;
 using testing::WriteFile;
@@ -30,7 +30,7 @@ class CliTest : public ::testing::Test {
     return {{"INBEELD_HOME", home().string()}, {"INBEELD_PASSPHRASE", passphrase}};
   }
   RunResult Inbeeld(const std::vector<std::string>& args) const {
-    return Run(INBEELD_BINARY, args, env());
+    return inbeeld::testing::Run(INBEELD_BINARY, args, env());
   }
   void Init() {
     RunResult r = Inbeeld({"init", "--name", "Leerplicht Test", "--organisation", "Gemeente Test",
@@ -100,11 +100,11 @@ TEST_F(CliTest, WrongPassphraseFailsClearlyAndChangesNothing) {
   nlohmann::json before = ListJson();
   std::string db_before = ReadFile(home() / "inbeeld.db");
 
-  RunResult wrong = Run(INBEELD_BINARY, {"list"}, env("not the passphrase"));
+  RunResult wrong = inbeeld::testing::Run(INBEELD_BINARY, {"list"}, env("not the passphrase"));
   EXPECT_EQ(wrong.exit_code, 4);
   EXPECT_NE(wrong.err.find("wrong passphrase"), std::string::npos) << wrong.err;
   RunResult wrong_import =
-      Run(INBEELD_BINARY, {"import", (tmp_.path() / "a.csv").string()}, env("not the passphrase"));
+      inbeeld::testing::Run(INBEELD_BINARY, {"import", (tmp_.path() / "a.csv").string()}, env("not the passphrase"));
   EXPECT_EQ(wrong_import.exit_code, 4);
 
   EXPECT_EQ(ReadFile(home() / "inbeeld.db"), db_before);
@@ -192,7 +192,7 @@ TEST_F(CliTest, PassphraseFromFile) {
   WriteFile(tmp_.path() / "pass", kPassphrase + "\n");
   Env file_env = {{"INBEELD_HOME", home().string()},
                   {"INBEELD_PASSPHRASE_FILE", (tmp_.path() / "pass").string()}};
-  RunResult init = Run(INBEELD_BINARY,
+  RunResult init = inbeeld::testing::Run(INBEELD_BINARY,
                        {"init", "--name", "N", "--organisation", "O", "--role", "swv",
                         "--kdf-profile", "interactive"},
                        file_env);
@@ -203,7 +203,7 @@ TEST_F(CliTest, PassphraseFromFile) {
 
 TEST_F(CliTest, NoPassphraseSourceIsAClearError) {
   Init();
-  RunResult r = Run(INBEELD_BINARY, {"status"}, {{"INBEELD_HOME", home().string()}});
+  RunResult r = inbeeld::testing::Run(INBEELD_BINARY, {"status"}, {{"INBEELD_HOME", home().string()}});
   EXPECT_EQ(r.exit_code, 6);
   EXPECT_NE(r.err.find("INBEELD_PASSPHRASE_FILE"), std::string::npos) << r.err;
 }
@@ -220,10 +220,10 @@ TEST_F(CliTest, UninitialisedAndDoubleInit) {
 }
 
 TEST_F(CliTest, MissingDataDirectoryIsAClearError) {
-  RunResult r = Run(INBEELD_BINARY, {"status"}, {{"INBEELD_PASSPHRASE", kPassphrase}});
+  RunResult r = inbeeld::testing::Run(INBEELD_BINARY, {"status"}, {{"INBEELD_PASSPHRASE", kPassphrase}});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("--data-dir"), std::string::npos) << r.err;
-  RunResult flag = Run(INBEELD_BINARY,
+  RunResult flag = inbeeld::testing::Run(INBEELD_BINARY,
                        {"init", "--data-dir", (tmp_.path() / "flagged").string(), "--name", "N",
                         "--organisation", "O", "--role", "school", "--kdf-profile", "interactive"},
                        {{"INBEELD_PASSPHRASE", kPassphrase}});
@@ -232,7 +232,7 @@ TEST_F(CliTest, MissingDataDirectoryIsAClearError) {
 }
 
 TEST_F(CliTest, ShortPassphraseRefusedAtInit) {
-  RunResult r = Run(INBEELD_BINARY,
+  RunResult r = inbeeld::testing::Run(INBEELD_BINARY,
                     {"init", "--name", "N", "--organisation", "O", "--role", "school"},
                     env("short"));
   EXPECT_EQ(r.exit_code, 3);
@@ -263,7 +263,7 @@ TEST_F(CliTest, ConfigAndMetadataArePrivate) {
 }
 
 TEST_F(CliTest, DemoRunsEndToEnd) {
-  RunResult r = Run(INBEELD_BINARY, {"demo", "--rows", "60"}, {});
+  RunResult r = inbeeld::testing::Run(INBEELD_BINARY, {"demo", "--rows", "60"}, {});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("Imported 60 rows"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("both sides exactly right"), std::string::npos) << r.out;

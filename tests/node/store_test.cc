@@ -112,7 +112,9 @@ TEST(StoreTest, NoIdentifierNameOrBirthDateInTheFileOrItsWal) {
   ASSERT_GT(bytes.size(), 100000u);
   for (const auto& r : rows) {
     ASSERT_EQ(bytes.find(r.identifier.digits()), std::string::npos) << "identifier in plain bytes";
-    if (r.name) ASSERT_EQ(bytes.find(*r.name), std::string::npos) << "name in plain bytes";
+    if (r.name) {
+      ASSERT_EQ(bytes.find(*r.name), std::string::npos) << "name in plain bytes";
+    }
     if (r.birth_date) {
       ASSERT_EQ(bytes.find(schema::FormatIso(*r.birth_date)), std::string::npos);
       ASSERT_EQ(bytes.find(schema::FormatDutch(*r.birth_date)), std::string::npos);
