@@ -75,6 +75,50 @@ CREATE TABLE session_matches(
   PRIMARY KEY(session_id, subject)
 ) STRICT, WITHOUT ROWID;
 )sql",
+    // 3: the audit log (RFC 9162 tree), checkpoints, cosignatures, witnessed
+    // peer checkpoints, and node metadata (e.g. the configuration's hash).
+    R"sql(
+CREATE TABLE audit_leaves(
+  idx       INTEGER PRIMARY KEY,
+  record    TEXT NOT NULL,
+  leaf_hash BLOB NOT NULL,
+  trace_id  TEXT NOT NULL,
+  subject   TEXT,
+  time_ms   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX audit_by_subject ON audit_leaves(subject) WHERE subject IS NOT NULL;
+CREATE INDEX audit_by_trace ON audit_leaves(trace_id);
+CREATE TABLE audit_blocks(
+  idx  INTEGER PRIMARY KEY,
+  hash BLOB NOT NULL
+) STRICT;
+CREATE TABLE audit_checkpoints(
+  size      INTEGER PRIMARY KEY,
+  root      BLOB NOT NULL,
+  note      TEXT NOT NULL,
+  signed_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE audit_cosignatures(
+  size        INTEGER NOT NULL REFERENCES audit_checkpoints(size),
+  witness     TEXT NOT NULL,
+  witness_key TEXT NOT NULL,
+  line        TEXT NOT NULL,
+  timestamp   INTEGER NOT NULL,
+  PRIMARY KEY(size, witness_key)
+) STRICT;
+CREATE TABLE witnessed_checkpoints(
+  peer_key TEXT NOT NULL,
+  size     INTEGER NOT NULL,
+  root     BLOB NOT NULL,
+  note     TEXT NOT NULL,
+  seen_at  TEXT NOT NULL,
+  PRIMARY KEY(peer_key, size)
+) STRICT;
+CREATE TABLE meta(
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -122,6 +166,30 @@ Status DecodePersonal(std::span<const uint8_t> bytes, StoredRow& row) {
 }
 
 }  // namespace
+
+std::array<uint8_t, 32> SubjectOf(const crypto::PseudonymKey& subject_key,
+                                  const schema::Identifier& identifier) {
+  const std::string& digits = identifier.digits();
+  return subject_key.Pseudonymise(
+      kSubjectDomain, std::span(reinterpret_cast<const uint8_t*>(digits.data()), digits.size()));
+}
+
+Result<std::string> Store::GetMeta(const std::string& key) {
+  auto stmt = Statement::Prepare(db_, "SELECT value FROM meta WHERE key = ?");
+  if (!stmt) return std::unexpected(stmt.error());
+  INBEELD_RETURN_IF_ERROR(stmt->Bind(1, key));
+  auto row = stmt->Step();
+  if (!row) return std::unexpected(row.error());
+  return *row ? stmt->ColumnText(0) : std::string();
+}
+
+Status Store::PutMeta(const std::string& key, const std::string& value) {
+  auto stmt = Statement::Prepare(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+  if (!stmt) return std::unexpected(stmt.error());
+  INBEELD_RETURN_IF_ERROR(stmt->Bind(1, key));
+  INBEELD_RETURN_IF_ERROR(stmt->Bind(2, value));
+  return stmt->Run();
+}
 
 Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path,
                                            const crypto::SecretBytes& key, bool create) {
@@ -260,7 +328,7 @@ Result<ListVersion> Store::ImportList(const std::vector<schema::ListRow>& rows,
   for (const schema::ListRow& row : rows) {
     const std::string& digits = row.identifier.digits();
     auto digit_bytes = std::span(reinterpret_cast<const uint8_t*>(digits.data()), digits.size());
-    std::array<uint8_t, 32> subject = subject_key.Pseudonymise(kSubjectDomain, digit_bytes);
+    std::array<uint8_t, 32> subject = SubjectOf(subject_key, row.identifier);
     auto sealed_id = crypto::Seal(field_key, digit_bytes, Aad(kIdentifierAad, subject));
     if (!sealed_id) return std::unexpected(sealed_id.error());
     INBEELD_RETURN_IF_ERROR(stmt->Bind(1, version.id));

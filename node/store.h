@@ -56,6 +56,10 @@ struct StoredRow {
 // Which secrets a caller wants unsealed when loading rows.
 enum class Unseal { kLabelsOnly, kIdentifiers, kEverything };
 
+// The keyed pseudonym a list row is stored under (the row's subject).
+std::array<uint8_t, 32> SubjectOf(const crypto::PseudonymKey& subject_key,
+                                  const schema::Identifier& identifier);
+
 class Store {
  public:
   // Opens the database at `path` with `key` (32 bytes). With create=true a new
@@ -95,6 +99,10 @@ class Store {
   // `visit` may move from the row. Stops at the first error.
   Status ForEachRow(int64_t version_id, Unseal unseal, const crypto::SecretBytes& field_key,
                     const std::function<void(StoredRow&)>& visit);
+
+  // Small named values (e.g. the configuration's hash). Get returns "" if unset.
+  Result<std::string> GetMeta(const std::string& key);
+  Status PutMeta(const std::string& key, const std::string& value);
 
   // Full SQLCipher HMAC check of every page plus SQLite's integrity check.
   Status CheckIntegrity();

@@ -17,11 +17,13 @@ namespace inbeeld::node::cli {
 namespace {
 
 net::PeerHandler Handler(
-    std::function<Result<std::string>(std::string_view, std::string_view)> handle) {
-  return [handle = std::move(handle)](const net::PeerRequest& request) -> Result<net::Reply> {
+    std::function<Result<std::string>(std::string_view, std::string_view)> handle,
+    std::string content_type = "application/octet-stream") {
+  return [handle = std::move(handle), content_type](const net::PeerRequest& request)
+             -> Result<net::Reply> {
     auto body = handle(request.peer, request.body);
     if (!body) return net::ErrorReply(body.error());
-    return net::Reply{200, "application/octet-stream", std::move(*body)};
+    return net::Reply{200, content_type, std::move(*body)};
   };
 }
 
@@ -99,6 +101,15 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           "/v1/psi/finish", Handler([&](std::string_view peer, std::string_view body) {
             return responder.HandleFinish(peer, body);
           })));
+
+      INBEELD_RETURN_IF_ERROR((*server)->Post(
+          "/v1/audit/witness", Handler([&](std::string_view peer, std::string_view body) {
+            return responder.HandleWitness(peer, body);
+          }, "application/json")));
+      INBEELD_RETURN_IF_ERROR((*server)->Post(
+          "/v1/audit/cosign", Handler([&](std::string_view peer, std::string_view body) {
+            return responder.HandleCosign(peer, body);
+          }, "application/json")));
 
       int port = address->second;
       if (port == 0) {

@@ -1,10 +1,13 @@
 #include "node/exchange/initiator.h"
 
-#include <charconv>
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "crypto/signing.h"
+#include "node/audit/audit_log.h"
+#include "node/audit/exchange_records.h"
+#include "node/audit/witness.h"
 #include "node/exchange/exchange_list.h"
 #include "node/exchange/policy.h"
 #include "node/net/tls_identity.h"
@@ -13,6 +16,43 @@ namespace inbeeld::node::exchange {
 namespace {
 
 constexpr std::string_view kOctets = "application/octet-stream";
+constexpr std::string_view kJson = "application/json";
+
+// Witnessing before the session: see node/audit/witness.h.
+Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerClient& client,
+               const audit::WitnessPeer& peer) {
+  uint64_t override_from = UINT64_MAX;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto request = audit::MakeWitnessRequest(log, peer, override_from);
+    if (!request) return std::unexpected(request.error());
+    auto own = log.Latest();
+    if (!own || !*own) return Fail(ErrorCode::kInternal, "no checkpoint after signing one");
+    auto reply = client.Post("/v1/audit/witness", audit::EncodeWitnessRequest(*request), kJson);
+    if (!reply) {
+      const std::string& text = reply.error().message;
+      constexpr std::string_view kNeed = "consistency proof needed from size ";
+      if (auto at = text.find(kNeed); at != std::string::npos && attempt == 0) {
+        uint64_t from = 0;
+        const char* begin = text.data() + at + kNeed.size();
+        auto [ptr, ec] = std::from_chars(begin, text.data() + text.size(), from);
+        if (ec == std::errc()) {
+          override_from = from;
+          continue;
+        }
+      }
+      return std::unexpected(reply.error());
+    }
+    auto response = audit::DecodeWitnessResponse(reply->body);
+    if (!response) return std::unexpected(response.error());
+    auto cosign = audit::HandleWitnessResponse(log, key, peer, (*own)->size,
+                                               request->seen_your_size, *response);
+    if (!cosign) return std::unexpected(cosign.error());
+    auto sent = client.Post("/v1/audit/cosign", audit::EncodeCosignRequest(*cosign), kJson);
+    if (!sent) return std::unexpected(sent.error());
+    return {};
+  }
+  return Fail(ErrorCode::kFailedPrecondition, "the peer kept asking for another consistency proof");
+}
 
 }  // namespace
 
@@ -24,7 +64,8 @@ Result<std::pair<std::string, int>> SplitAddress(std::string_view address, bool 
   }
   auto digits = address.substr(colon + 1);
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-  if (ec != std::errc() || ptr != digits.data() + digits.size() || port < (allow_any_port ? 0 : 1) || port > 65535) {
+  if (ec != std::errc() || ptr != digits.data() + digits.size() ||
+      port < (allow_any_port ? 0 : 1) || port > 65535) {
     return Fail(ErrorCode::kInvalidArgument, "address must end in a port between 1 and 65535");
   }
   std::string host(address.substr(0, colon));
@@ -33,19 +74,50 @@ Result<std::pair<std::string, int>> SplitAddress(std::string_view address, bool 
 }
 
 Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
+  audit::AuditLog log(*node.store, node.identity);
+  audit::ExchangeAudit a;
+  a.role = "initiator";
+  a.node_key = node.metadata.fingerprint;
+  a.peer = request.peer;
+  a.purpose = request.purpose;
+  a.mode = request.mode == schema::wire::Mode::kCount ? "count" : "match";
+  a.start_ms = audit::NowMs();
+  if (const auto* activity = node.config.FindActivity(request.purpose)) {
+    a.legal_basis = activity->legal_basis;
+  }
+  // Ended before anything left the node: one parent record, no children.
+  auto refuse = [&](Error error, std::string outcome = "refused") -> Result<MatchReport> {
+    if (a.trace_id.empty()) a.trace_id = audit::NewTraceId();
+    a.outcome = std::move(outcome);
+    a.reason = error.message;
+    a.end_ms = audit::NowMs();
+    if (auto logged = log.Append(audit::ExchangeRecords(a, node.audit_key, {}, {})); !logged) {
+      return std::unexpected(WithContext(logged.error(), "writing the audit record"));
+    }
+    return std::unexpected(std::move(error));
+  };
+
   const config::PeerConfig* peer = node.config.FindPeer(request.peer);
   if (peer == nullptr) {
     return Fail(ErrorCode::kNotFound,
                 fmt::format("no peer named \"{}\" in the configuration (see `inbeeld peer add`)",
                             request.peer));
   }
+  a.peer_key = peer->key;
   uint8_t mask = AllowedLabelMask(*peer);
   auto list = LoadExchangeList(*node.store, node.field_key, mask);
   if (!list) return std::unexpected(list.error());
-  INBEELD_RETURN_IF_ERROR(
-      CheckRequest(node.config, *peer, request.purpose, request.mode, list->inputs.size()));
+  a.list_version = list->version.id;
+  a.sent = static_cast<uint32_t>(list->inputs.size());
   ResultsStore results(*node.store);
-  INBEELD_RETURN_IF_ERROR(CheckDailyLimit(*peer, "initiator", results));
+  if (auto allowed = CheckRequest(node.config, *peer, request.purpose, request.mode,
+                                  list->inputs.size());
+      !allowed) {
+    return refuse(allowed.error());
+  }
+  if (auto limit = CheckDailyLimit(*peer, "initiator", results); !limit) {
+    return refuse(limit.error());
+  }
 
   auto peer_key = crypto::VerifyingKey::FromFingerprint(peer->key);
   if (!peer_key) return std::unexpected(WithContext(peer_key.error(), "peer " + peer->name + " key"));
@@ -62,6 +134,13 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
                                         address->second, client_options);
   if (!client) return std::unexpected(client.error());
 
+  // Each side checks the other's audit log before any list leaves.
+  if (auto witnessed = Witness(log, node.identity, **client, {peer->name, *peer_key}); !witnessed) {
+    bool unreachable = witnessed.error().code == ErrorCode::kUnavailable ||
+                       witnessed.error().code == ErrorCode::kDeadlineExceeded;
+    return refuse(witnessed.error(), unreachable ? "failed" : "refused");
+  }
+
   psi::InitiatorParams params;
   params.mode = request.mode;
   params.purpose = request.purpose;
@@ -71,12 +150,8 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   params.threads = request.threads;
   auto session = psi::InitiatorSession::Create(std::move(list->inputs), params);
   if (!session) return std::unexpected(session.error());
+  a.trace_id = SessionIdHex((*session)->session_id());
 
-  auto started = (*client)->Post("/v1/psi/start", (*session)->StartMessage(), kOctets);
-  if (!started) return std::unexpected(started.error());
-  if (started->status != 200) return std::unexpected(net::ErrorFromReply(peer->name, *started));
-
-  // The peer accepted: from here on the session is on record.
   SessionRecord record;
   record.id = (*session)->session_id();
   record.role = "initiator";
@@ -87,22 +162,52 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   record.started_at = NowIso();
   record.list_version = list->version.id;
   record.own_list_size = static_cast<uint32_t>(list->subjects.size());
-  INBEELD_RETURN_IF_ERROR(results.Begin(record));
-  auto fail = [&](Error error) -> Result<MatchReport> {
-    (void)results.MarkFailed(record.id, error.message);
+  // From here on our blinded list may have left the node: every outcome is
+  // recorded with one child record per child on it.
+  auto fail = [&](Error error, bool recorded_session) -> Result<MatchReport> {
+    a.outcome = error.code == ErrorCode::kPermissionDenied ||
+                        error.code == ErrorCode::kResourceExhausted
+                    ? "refused"
+                    : "failed";
+    a.reason = error.message;
+    a.end_ms = audit::NowMs();
+    auto records = audit::ExchangeRecords(a, node.audit_key, list->subjects, {});
+    Status logged = recorded_session
+                        ? results.MarkFailed(record.id, error.message,
+                                             [&] { return log.AppendInTransaction(records); })
+                        : log.Append(std::move(records));
+    if (!logged) return std::unexpected(WithContext(logged.error(), "writing the audit record"));
     return std::unexpected(std::move(error));
   };
 
+  auto started = (*client)->Post("/v1/psi/start", (*session)->StartMessage(), kOctets);
+  if (!started) return fail(started.error(), false);
+  // The peer accepted: from here on the session is on record.
+  INBEELD_RETURN_IF_ERROR(results.Begin(record));
+
   auto finish_request = (*session)->HandleStartResponse(started->body);
   std::string().swap(started->body);
-  if (!finish_request) return fail(WithContext(finish_request.error(), "peer " + peer->name));
+  if (!finish_request) return fail(WithContext(finish_request.error(), "peer " + peer->name), true);
   auto finished = (*client)->Post("/v1/psi/finish", *finish_request, kOctets);
   std::string().swap(*finish_request);
-  if (!finished) return fail(finished.error());
-  if (finished->status != 200) return fail(net::ErrorFromReply(peer->name, *finished));
+  if (!finished) return fail(finished.error(), true);
   auto outcome = (*session)->HandleFinishResponse(finished->body);
-  if (!outcome) return fail(WithContext(outcome.error(), "peer " + peer->name));
-  INBEELD_RETURN_IF_ERROR(results.Complete(record.id, *outcome, list->subjects));
+  if (!outcome) return fail(WithContext(outcome.error(), "peer " + peer->name), true);
+
+  a.outcome = "completed";
+  a.end_ms = audit::NowMs();
+  a.received = outcome->peer_list_size;
+  a.matched = outcome->overlap;
+  std::vector<bool> matched;
+  if (outcome->mode == schema::wire::Mode::kMatch) {
+    matched.assign(list->subjects.size(), false);
+    for (const auto& m : outcome->matches) matched[m.local_index] = true;
+  }
+  // Fail closed: the result is stored, and shown, only with its audit records.
+  INBEELD_RETURN_IF_ERROR(results.Complete(record.id, *outcome, list->subjects, [&]() -> Status {
+    return log.AppendInTransaction(audit::ExchangeRecords(a, node.audit_key, list->subjects, matched));
+  }));
+  if (auto checkpoint = log.Checkpoint(); !checkpoint) return std::unexpected(checkpoint.error());
   auto stored = results.Get(record.id);
   if (!stored) return std::unexpected(stored.error());
   return MatchReport{std::move(*stored), std::move(*outcome)};

@@ -1,30 +1,106 @@
 #include "node/exchange/responder.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
+
 #include <vector>
 
+#include "node/audit/witness.h"
 #include "node/exchange/exchange_list.h"
 #include "node/exchange/policy.h"
 
 namespace inbeeld::node::exchange {
+namespace {
+
+std::string_view ModeName(schema::wire::Mode mode) {
+  return mode == schema::wire::Mode::kCount ? "count" : "match";
+}
+
+}  // namespace
 
 Responder::Responder(UnlockedNode& node, ResponderOptions options)
-    : node_(node), options_(options) {
+    : node_(node), options_(options), audit_(*node.store, node.identity) {
   // Sessions left running by a previous process can never finish now.
   std::lock_guard lock(store_mu_);
   ResultsStore results(*node_.store);
-  (void)results.FailStale("responder", "9999", "the node stopped before the session finished");
+  // "~" sorts after every ISO timestamp: every running session of this role.
+  (void)results.FailStale("responder", "~", "the node stopped before the session finished");
 }
 
 const config::PeerConfig* Responder::PeerOrNull(std::string_view name) const {
   return node_.config.FindPeer(name);
 }
 
-Status Responder::RecordFailure(const schema::wire::SessionId& id, const std::string& why) {
+audit::ExchangeAudit Responder::AuditBase(const config::PeerConfig& peer,
+                                          const schema::wire::StartHeader& header) {
+  audit::ExchangeAudit a;
+  a.trace_id = SessionIdHex(header.session_id);
+  a.role = "responder";
+  a.node_key = node_.metadata.fingerprint;
+  a.peer = peer.name;
+  a.peer_key = peer.key;
+  a.purpose = header.purpose;
+  if (const auto* activity = node_.config.FindActivity(header.purpose)) {
+    a.legal_basis = activity->legal_basis;
+  }
+  a.mode = std::string(ModeName(header.mode));
+  a.start_ms = audit::NowMs();
+  a.received = header.list_size;
+  return a;
+}
+
+void Responder::RecordRefusal(audit::ExchangeAudit a, const Error& why) {
+  a.outcome = "refused";
+  a.reason = why.message;
+  a.end_ms = audit::NowMs();
+  std::lock_guard lock(store_mu_);
+  (void)audit_.Append(audit::ExchangeRecords(a, node_.audit_key, {}, {}));
+}
+
+Status Responder::RecordFailure(const schema::wire::SessionId& id, audit::ExchangeAudit a,
+                                const std::vector<Subject>& subjects, const std::string& why) {
+  a.outcome = "failed";
+  a.reason = why;
+  a.end_ms = audit::NowMs();
   std::lock_guard lock(store_mu_);
   ResultsStore results(*node_.store);
-  return results.MarkFailed(id, why);
+  return results.MarkFailed(id, why, [&]() -> Status {
+    return audit_.AppendInTransaction(audit::ExchangeRecords(a, node_.audit_key, subjects, {}));
+  });
+}
+
+Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::string_view body) {
+  const config::PeerConfig* peer = PeerOrNull(peer_name);
+  if (peer == nullptr) return Fail(ErrorCode::kUnauthenticated, "the caller is not a configured peer");
+  auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
+  if (!key) return std::unexpected(key.error());
+  auto request = audit::DecodeWitnessRequest(body);
+  if (!request) return std::unexpected(request.error());
+  std::lock_guard lock(store_mu_);
+  auto response = audit::AnswerWitness(audit_, node_.identity, {peer->name, *key}, *request);
+  if (!response) {
+    if (response.error().code == ErrorCode::kUnauthenticated) {
+      (void)audit_.Append({audit::EventRecord(
+          "inbeeld.witness.refused", false,
+          {{"inbeeld.peer", peer->name}, {"inbeeld.peer_key", peer->key},
+           {"inbeeld.reason", response.error().message}})});
+    }
+    return std::unexpected(response.error());
+  }
+  witnessed_[peer->name] = std::chrono::steady_clock::now();
+  return audit::EncodeWitnessResponse(*response);
+}
+
+Result<std::string> Responder::HandleCosign(std::string_view peer_name, std::string_view body) {
+  const config::PeerConfig* peer = PeerOrNull(peer_name);
+  if (peer == nullptr) return Fail(ErrorCode::kUnauthenticated, "the caller is not a configured peer");
+  auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
+  if (!key) return std::unexpected(key.error());
+  auto request = audit::DecodeCosignRequest(body);
+  if (!request) return std::unexpected(request.error());
+  std::lock_guard lock(store_mu_);
+  INBEELD_RETURN_IF_ERROR(
+      audit::AcceptCosignature(audit_, {peer->name, *key}, request->size, request->cosignature));
+  return std::string("{}");
 }
 
 Result<std::string> Responder::HandleStart(std::string_view peer_name, std::string_view body) {
@@ -35,25 +111,44 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
   }
   auto header = psi::ResponderSession::PeekStart(body);
   if (!header) return std::unexpected(header.error());
-  INBEELD_RETURN_IF_ERROR(
-      CheckRequest(node_.config, *peer, header->purpose, header->mode, header->list_size));
+  audit::ExchangeAudit audit_base = AuditBase(*peer, *header);
+  auto refuse = [&](Error error) -> Result<std::string> {
+    RecordRefusal(audit_base, error);
+    return std::unexpected(std::move(error));
+  };
+  if (auto allowed = CheckRequest(node_.config, *peer, header->purpose, header->mode,
+                                  header->list_size);
+      !allowed) {
+    return refuse(allowed.error());
+  }
+  bool witnessed_recently = false;
+  {
+    std::lock_guard lock(store_mu_);
+    auto it = witnessed_.find(peer->name);
+    witnessed_recently = it != witnessed_.end() &&
+                         std::chrono::steady_clock::now() - it->second <= options_.witness_window;
+  }
+  if (!witnessed_recently) {
+    return refuse(Error{ErrorCode::kFailedPrecondition,
+                        "witness the audit logs first (POST /v1/audit/witness)"});
+  }
 
   // Reserve a slot. A new start from a peer supersedes its unfinished session,
   // so an initiator that died mid-session can simply run again.
-  std::vector<schema::wire::SessionId> superseded;
+  std::vector<std::pair<schema::wire::SessionId, Pending>> superseded;
   {
     std::lock_guard lock(pending_mu_);
     for (auto it = pending_.begin(); it != pending_.end();) {
       if (it->second.peer == peer->name) {
-        superseded.push_back(it->first);
+        superseded.emplace_back(it->first, std::move(it->second));
         it = pending_.erase(it);
       } else {
         ++it;
       }
     }
     if (pending_.size() + starting_ >= options_.max_open_sessions) {
-      return Fail(ErrorCode::kResourceExhausted,
-                  "the node is busy with other sessions; try again in a few minutes");
+      return refuse(Error{ErrorCode::kResourceExhausted,
+                          "the node is busy with other sessions; try again in a few minutes"});
     }
     ++starting_;
   }
@@ -64,25 +159,33 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
       --self->starting_;
     }
   } release{this};
-  for (const auto& id : superseded) {
-    (void)RecordFailure(id, "superseded by a new session from the same peer");
+  for (auto& [old_id, old] : superseded) {
+    (void)RecordFailure(old_id, old.audit, old.subjects,
+                        "superseded by a new session from the same peer");
   }
 
   ExchangeList list;
   {
-    std::lock_guard lock(store_mu_);
+    std::unique_lock lock(store_mu_);
     ResultsStore results(*node_.store);
-    INBEELD_RETURN_IF_ERROR(CheckDailyLimit(*peer, "responder", results));
+    if (auto limit = CheckDailyLimit(*peer, "responder", results); !limit) {
+      lock.unlock();
+      return refuse(limit.error());
+    }
     auto loaded = LoadExchangeList(*node_.store, node_.field_key,
                                    AllowedLabelMask(*peer) & header->label_mask);
-    if (!loaded) return std::unexpected(loaded.error());
+    if (!loaded) {
+      lock.unlock();
+      return refuse(loaded.error());
+    }
     list = std::move(*loaded);
     if (list.inputs.size() > peer->policy.max_list_size) {
-      return Fail(ErrorCode::kResourceExhausted,
-                  fmt::format("{}'s own list ({} records) exceeds the limit of {} set for peer "
-                              "\"{}\"",
-                              node_.config.node_name, list.inputs.size(),
-                              peer->policy.max_list_size, peer->name));
+      lock.unlock();
+      return refuse(Error{ErrorCode::kResourceExhausted,
+                          fmt::format("{}'s own list ({} records) exceeds the limit of {} set for "
+                                      "peer \"{}\"",
+                                      node_.config.node_name, list.inputs.size(),
+                                      peer->policy.max_list_size, peer->name)});
     }
     SessionRecord record;
     record.id = header->session_id;
@@ -93,8 +196,13 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
     record.mode = header->mode;
     record.list_version = list.version.id;
     record.own_list_size = static_cast<uint32_t>(list.inputs.size());
-    INBEELD_RETURN_IF_ERROR(results.Begin(record));
+    if (auto begun = results.Begin(record); !begun) {
+      lock.unlock();
+      return refuse(begun.error());
+    }
   }
+  audit_base.list_version = list.version.id;
+  audit_base.sent = static_cast<uint32_t>(list.inputs.size());
 
   psi::ResponderParams params;
   params.allowed_label_mask = AllowedLabelMask(*peer);
@@ -102,7 +210,8 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
   params.threads = options_.threads;
   auto session = psi::ResponderSession::Start(body, std::move(list.inputs), params);
   if (!session) {
-    (void)RecordFailure(header->session_id, session.error().message);
+    // Nothing of ours left the node: a failed session without child records.
+    (void)RecordFailure(header->session_id, audit_base, {}, session.error().message);
     return std::unexpected(session.error());
   }
   std::string response = (*session)->StartResponse();
@@ -111,7 +220,7 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
     std::lock_guard lock(pending_mu_);
     pending_[header->session_id] =
         Pending{peer->name, std::move(*session), std::move(list.subjects),
-                std::chrono::steady_clock::now() + options_.session_ttl};
+                std::chrono::steady_clock::now() + options_.session_ttl, audit_base};
   }
   return response;
 }
@@ -134,34 +243,49 @@ Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::str
   }
   auto finish = pending.session->HandleFinish(body);
   if (!finish) {
-    (void)RecordFailure(*id, finish.error().message);
+    (void)RecordFailure(*id, pending.audit, pending.subjects, finish.error().message);
     return std::unexpected(finish.error());
   }
+  const psi::Outcome& outcome = finish->outcome;
+  audit::ExchangeAudit a = pending.audit;
+  a.outcome = "completed";
+  a.end_ms = audit::NowMs();
+  a.matched = outcome.overlap;
+  std::vector<bool> matched;
+  if (outcome.mode == schema::wire::Mode::kMatch) {
+    matched.assign(pending.subjects.size(), false);
+    for (const auto& m : outcome.matches) matched[m.local_index] = true;
+  }
   {
-    // Fail closed: the last message leaves only once the result is durable.
+    // Fail closed: the last message leaves only once result and audit records
+    // are durable, in one transaction.
     std::lock_guard lock(store_mu_);
     ResultsStore results(*node_.store);
-    INBEELD_RETURN_IF_ERROR(results.Complete(*id, finish->outcome, pending.subjects));
+    INBEELD_RETURN_IF_ERROR(results.Complete(*id, outcome, pending.subjects, [&]() -> Status {
+      return audit_.AppendInTransaction(
+          audit::ExchangeRecords(a, node_.audit_key, pending.subjects, matched));
+    }));
   }
   return std::move(finish->message);
 }
 
 void Responder::ExpireStale() {
-  std::vector<schema::wire::SessionId> expired;
+  std::vector<std::pair<schema::wire::SessionId, Pending>> expired;
   auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(pending_mu_);
     for (auto it = pending_.begin(); it != pending_.end();) {
       if (it->second.deadline <= now) {
-        expired.push_back(it->first);
+        expired.emplace_back(it->first, std::move(it->second));
         it = pending_.erase(it);
       } else {
         ++it;
       }
     }
   }
-  for (const auto& id : expired) {
-    (void)RecordFailure(id, "the peer did not finish the session in time");
+  for (auto& [id, pending] : expired) {
+    (void)RecordFailure(id, pending.audit, pending.subjects,
+                        "the peer did not finish the session in time");
   }
 }
 

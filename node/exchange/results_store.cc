@@ -87,7 +87,8 @@ Status ResultsStore::Begin(const SessionRecord& r) {
 }
 
 Status ResultsStore::Complete(const schema::wire::SessionId& id, const psi::Outcome& outcome,
-                              const std::vector<Subject>& subjects) {
+                              const std::vector<Subject>& subjects,
+                              const std::function<Status()>& also) {
   auto tx = Transaction::Begin(store_.handle());
   if (!tx) return std::unexpected(tx.error());
   auto s = Statement::Prepare(
@@ -123,10 +124,14 @@ Status ResultsStore::Complete(const schema::wire::SessionId& id, const psi::Outc
     INBEELD_RETURN_IF_ERROR(l.plan ? m->Bind(6, int64_t{*l.plan ? 1 : 0}) : m->BindNull(6));
     INBEELD_RETURN_IF_ERROR(m->Run());
   }
+  if (also) INBEELD_RETURN_IF_ERROR(also());
   return tx->Commit();
 }
 
-Status ResultsStore::MarkFailed(const schema::wire::SessionId& id, const std::string& error) {
+Status ResultsStore::MarkFailed(const schema::wire::SessionId& id, const std::string& error,
+                                const std::function<Status()>& also) {
+  auto tx = Transaction::Begin(store_.handle());
+  if (!tx) return std::unexpected(tx.error());
   auto s = Statement::Prepare(store_.handle(),
                               "UPDATE sessions SET status = 'failed', finished_at = ?, error = ? "
                               "WHERE id = ? AND status = 'running'");
@@ -134,7 +139,9 @@ Status ResultsStore::MarkFailed(const schema::wire::SessionId& id, const std::st
   INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso()));
   INBEELD_RETURN_IF_ERROR(s->Bind(2, error));
   INBEELD_RETURN_IF_ERROR(s->BindBlob(3, id));
-  return s->Run();
+  INBEELD_RETURN_IF_ERROR(s->Run());
+  if (also) INBEELD_RETURN_IF_ERROR(also());
+  return tx->Commit();
 }
 
 Result<int> ResultsStore::CountSince(const std::string& peer, const std::string& role,

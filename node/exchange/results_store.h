@@ -13,6 +13,7 @@
 #define INBEELD_NODE_EXCHANGE_RESULTS_STORE_H_
 
 #include <array>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,11 +63,15 @@ class ResultsStore {
   // (a replayed session id).
   Status Begin(const SessionRecord& session);
   // Marks the session completed with its outcome; `subjects[i]` is the subject
-  // of local record i. One transaction.
+  // of local record i. `also` runs inside the same transaction (the audit
+  // records): if it fails, nothing is stored and the error is returned.
   Status Complete(const schema::wire::SessionId& id, const psi::Outcome& outcome,
-                  const std::vector<Subject>& subjects);
-  // Marks the session failed with a message for people (no identifiers).
-  Status MarkFailed(const schema::wire::SessionId& id, const std::string& error);
+                  const std::vector<Subject>& subjects,
+                  const std::function<Status()>& also = {});
+  // Marks the session failed with a message for people (no identifiers);
+  // `also` as for Complete.
+  Status MarkFailed(const schema::wire::SessionId& id, const std::string& error,
+                    const std::function<Status()>& also = {});
   // Sessions with `peer` in `role` started at or after `since_iso` (any status).
   Result<int> CountSince(const std::string& peer, const std::string& role,
                          const std::string& since_iso);

@@ -1,0 +1,291 @@
+#include "node/audit/audit_log.h"
+
+#include <sodium.h>
+
+#include <chrono>
+
+#include "crypto/bytes.h"
+#include "crypto/signed_note.h"
+#include "node/sqlite_util.h"
+
+namespace inbeeld::node::audit {
+namespace {
+
+constexpr std::string_view kSubjectDomain = "inbeeld/audit-subject/v1";
+
+std::string NowIso() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string RandomHex(size_t bytes) {
+  std::vector<uint8_t> b(bytes);
+  randombytes_buf(b.data(), b.size());
+  return crypto::HexEncode(b);
+}
+
+Result<crypto::Hash> HashFromBlob(std::span<const uint8_t> blob) {
+  crypto::Hash h{};
+  if (blob.size() != h.size()) return Fail(ErrorCode::kDataLoss, "a stored checkpoint root is malformed");
+  std::copy(blob.begin(), blob.end(), h.begin());
+  return h;
+}
+
+}  // namespace
+
+std::string OriginFor(const crypto::VerifyingKey& key) {
+  return "inbeeld/" + crypto::HexEncode(key.bytes());
+}
+
+std::string SubjectPseudonym(const crypto::PseudonymKey& audit_key,
+                             const std::array<uint8_t, 32>& list_subject) {
+  auto p = audit_key.Pseudonymise(kSubjectDomain, list_subject);
+  std::string out;
+  out.reserve(p.size() * 2);
+  for (uint8_t b : p) {
+    out.push_back(static_cast<char>('a' + (b >> 4)));
+    out.push_back(static_cast<char>('a' + (b & 0x0f)));
+  }
+  return out;
+}
+
+std::string NewTraceId() { return RandomHex(16); }
+std::string NewOperationId() { return RandomHex(8); }
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+AuditLog::AuditLog(Store& store, const crypto::SigningKey& key)
+    : store_(store), key_(key), origin_(OriginFor(key.PublicKey())), tree_(store) {}
+
+Status AuditLog::AppendInTransaction(std::vector<schema::AuditRecord> records) {
+  auto size = tree_.Size();
+  if (!size) return std::unexpected(size.error());
+  std::vector<std::string> lines;
+  std::vector<LeafIndex> index;
+  lines.reserve(records.size());
+  index.reserve(records.size());
+  uint64_t seq = *size;
+  for (auto& r : records) {
+    r.attributes["inbeeld.seq"] = std::to_string(seq++);
+    auto subject = r.attributes.find(std::string(schema::kAttrDataSubject));
+    index.push_back({r.trace_id, subject == r.attributes.end() ? "" : subject->second,
+                     r.start_time_ms});
+    lines.push_back(schema::EncodeAuditRecord(r));
+  }
+  return tree_.AppendInTransaction(lines, index);
+}
+
+Status AuditLog::Append(std::vector<schema::AuditRecord> records) {
+  auto tx = Transaction::Begin(store_.handle());
+  if (!tx) return std::unexpected(tx.error());
+  INBEELD_RETURN_IF_ERROR(AppendInTransaction(std::move(records)));
+  return tx->Commit();
+}
+
+Result<std::optional<SignedCheckpoint>> AuditLog::Latest() {
+  auto s = Statement::Prepare(store_.handle(),
+                              "SELECT size, root, note FROM audit_checkpoints ORDER BY size DESC "
+                              "LIMIT 1");
+  if (!s) return std::unexpected(s.error());
+  auto row = s->Step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return std::optional<SignedCheckpoint>();
+  auto root = HashFromBlob(s->ColumnBlobView(1));
+  if (!root) return std::unexpected(root.error());
+  return std::optional<SignedCheckpoint>(
+      SignedCheckpoint{static_cast<uint64_t>(s->ColumnInt(0)), *root, s->ColumnText(2)});
+}
+
+Result<std::vector<SignedCheckpoint>> AuditLog::Checkpoints() {
+  auto s = Statement::Prepare(store_.handle(),
+                              "SELECT size, root, note FROM audit_checkpoints ORDER BY size");
+  if (!s) return std::unexpected(s.error());
+  std::vector<SignedCheckpoint> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    auto root = HashFromBlob(s->ColumnBlobView(1));
+    if (!root) return std::unexpected(root.error());
+    out.push_back({static_cast<uint64_t>(s->ColumnInt(0)), *root, s->ColumnText(2)});
+  }
+  return out;
+}
+
+Result<SignedCheckpoint> AuditLog::Checkpoint() {
+  auto size = tree_.Size();
+  if (!size) return std::unexpected(size.error());
+  auto latest = Latest();
+  if (!latest) return std::unexpected(latest.error());
+  if (*latest && (*latest)->size == *size) return **latest;
+  if (*latest) {
+    // Never sign a checkpoint inconsistent with one already signed.
+    auto old_root = tree_.RootAt((*latest)->size);
+    if (!old_root) return std::unexpected(old_root.error());
+    if (*old_root != (*latest)->root) {
+      return Fail(ErrorCode::kDataLoss,
+                  "the audit log no longer matches its checkpoint of " +
+                      std::to_string((*latest)->size) +
+                      " records; refusing to sign a new checkpoint (restore the store from a "
+                      "backup and have a privacy officer run `inbeeld audit verify`)");
+    }
+  }
+  auto root = tree_.RootAt(*size);
+  if (!root) return std::unexpected(root.error());
+  auto body = crypto::CheckpointBody({origin_, *size, *root, {}});
+  if (!body) return std::unexpected(body.error());
+  auto note = crypto::SignNote(*body, origin_, key_);
+  if (!note) return std::unexpected(note.error());
+  auto s = Statement::Prepare(store_.handle(),
+                              "INSERT INTO audit_checkpoints(size, root, note, signed_at) "
+                              "VALUES(?,?,?,?)");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(*size)));
+  INBEELD_RETURN_IF_ERROR(s->BindBlob(2, *root));
+  INBEELD_RETURN_IF_ERROR(s->Bind(3, *note));
+  INBEELD_RETURN_IF_ERROR(s->Bind(4, NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Run());
+  return SignedCheckpoint{*size, *root, *note};
+}
+
+Status AuditLog::AddCosignature(const Cosignature& c) {
+  auto s = Statement::Prepare(
+      store_.handle(),
+      "INSERT OR REPLACE INTO audit_cosignatures(size, witness, witness_key, line, timestamp) "
+      "VALUES(?,?,?,?,?)");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(c.size)));
+  INBEELD_RETURN_IF_ERROR(s->Bind(2, c.witness));
+  INBEELD_RETURN_IF_ERROR(s->Bind(3, c.witness_key));
+  INBEELD_RETURN_IF_ERROR(s->Bind(4, c.line));
+  INBEELD_RETURN_IF_ERROR(s->Bind(5, static_cast<int64_t>(c.timestamp)));
+  return s->Run();
+}
+
+Result<std::vector<Cosignature>> AuditLog::Cosignatures() {
+  auto s = Statement::Prepare(store_.handle(),
+                              "SELECT size, witness, witness_key, line, timestamp FROM "
+                              "audit_cosignatures ORDER BY size, witness");
+  if (!s) return std::unexpected(s.error());
+  std::vector<Cosignature> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.push_back({static_cast<uint64_t>(s->ColumnInt(0)), s->ColumnText(1), s->ColumnText(2),
+                   s->ColumnText(3), static_cast<uint64_t>(s->ColumnInt(4))});
+  }
+  return out;
+}
+
+Result<uint64_t> AuditLog::LastCosignedSize(const std::string& witness_key) {
+  auto s = Statement::Prepare(store_.handle(),
+                              "SELECT max(size) FROM audit_cosignatures WHERE witness_key = ?");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, witness_key));
+  auto row = s->Step();
+  if (!row) return std::unexpected(row.error());
+  return s->ColumnIsNull(0) ? uint64_t{0} : static_cast<uint64_t>(s->ColumnInt(0));
+}
+
+Result<std::optional<SignedCheckpoint>> AuditLog::LastWitnessed(const std::string& peer_key) {
+  auto s = Statement::Prepare(store_.handle(),
+                              "SELECT size, root, note FROM witnessed_checkpoints WHERE peer_key "
+                              "= ? ORDER BY size DESC LIMIT 1");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, peer_key));
+  auto row = s->Step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return std::optional<SignedCheckpoint>();
+  auto root = HashFromBlob(s->ColumnBlobView(1));
+  if (!root) return std::unexpected(root.error());
+  return std::optional<SignedCheckpoint>(
+      SignedCheckpoint{static_cast<uint64_t>(s->ColumnInt(0)), *root, s->ColumnText(2)});
+}
+
+Status AuditLog::StoreWitnessed(const std::string& peer_key, const SignedCheckpoint& c) {
+  auto s = Statement::Prepare(store_.handle(),
+                              "INSERT OR IGNORE INTO witnessed_checkpoints(peer_key, size, root, "
+                              "note, seen_at) VALUES(?,?,?,?,?)");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, peer_key));
+  INBEELD_RETURN_IF_ERROR(s->Bind(2, static_cast<int64_t>(c.size)));
+  INBEELD_RETURN_IF_ERROR(s->BindBlob(3, c.root));
+  INBEELD_RETURN_IF_ERROR(s->Bind(4, c.note));
+  INBEELD_RETURN_IF_ERROR(s->Bind(5, NowIso()));
+  return s->Run();
+}
+
+Result<std::vector<StoredRecord>> AuditLog::Query(const std::string& where,
+                                                  const std::string& arg) {
+  auto s = Statement::Prepare(store_.handle(),
+                              "SELECT idx, record FROM audit_leaves " + where + " ORDER BY idx");
+  if (!s) return std::unexpected(s.error());
+  if (!arg.empty()) INBEELD_RETURN_IF_ERROR(s->Bind(1, arg));
+  std::vector<StoredRecord> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    StoredRecord r{static_cast<uint64_t>(s->ColumnInt(0)), s->ColumnText(1), {}};
+    auto decoded = schema::DecodeAuditRecord(r.line);
+    if (!decoded) {
+      return Fail(ErrorCode::kDataLoss,
+                  "audit record " + std::to_string(r.index) + ": " + decoded.error().message);
+    }
+    r.record = std::move(*decoded);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<StoredRecord>> AuditLog::Records(const RecordFilter& filter) {
+  auto all = Query(filter.include_subjects ? "" : "WHERE subject IS NULL", "");
+  if (!all) return all;
+  std::vector<StoredRecord> out;
+  for (auto& r : *all) {
+    const auto& a = r.record.attributes;
+    if (r.record.start_time_ms < filter.since_ms) continue;
+    if (!filter.peer.empty()) {
+      auto it = a.find("inbeeld.peer");
+      if (it == a.end() || it->second != filter.peer) continue;
+    }
+    if (!filter.purpose.empty()) {
+      auto it = a.find(std::string(schema::kAttrProcessingActivity));
+      if (it == a.end() || !it->second.ends_with(":" + filter.purpose)) continue;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<StoredRecord>> AuditLog::RecordsForSubject(const std::string& pseudonym) {
+  return Query("WHERE subject = ?", pseudonym);
+}
+
+Result<std::vector<StoredRecord>> AuditLog::RecordsForTrace(const std::string& trace_id) {
+  return Query("WHERE trace_id = ? AND subject IS NULL", trace_id);
+}
+
+Status AuditLog::ForEachLine(const std::function<Status(uint64_t, const std::string&)>& visit) {
+  auto s = Statement::Prepare(store_.handle(), "SELECT idx, record FROM audit_leaves ORDER BY idx");
+  if (!s) return std::unexpected(s.error());
+  while (true) {
+    auto row = s->Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    INBEELD_RETURN_IF_ERROR(visit(static_cast<uint64_t>(s->ColumnInt(0)), s->ColumnText(1)));
+  }
+  return {};
+}
+
+}  // namespace inbeeld::node::audit

@@ -1,0 +1,124 @@
+// node/audit/audit_log.h — the node's tamper-evident exchange log.
+//
+// Records (schema::AuditRecord, Logboek Dataverwerkingen shape) are appended as
+// leaves of an RFC 9162 Merkle tree (TreeStore). Checkpoints — origin, size,
+// root — are C2SP signed notes under the node's Ed25519 key. Peers cosign them
+// (C2SP cosignature/v1) when they witness, and this node keeps those
+// cosignatures; it also keeps the latest checkpoint it witnessed of each peer.
+//
+// Invariants:
+//  - append-only: a record, once committed, is never changed or removed;
+//  - every record carries "inbeeld.seq" = its leaf index, so a deleted or
+//    reordered record is named by `audit verify`;
+//  - the node never signs two inconsistent checkpoints: before signing size n
+//    it recomputes the root at the last signed size m and refuses (kDataLoss)
+//    if it no longer matches, i.e. the stored log was altered;
+//  - a data subject appears only as its audit pseudonym (SubjectPseudonym).
+//
+// Thread safety: one thread at a time, like the Store.
+#ifndef INBEELD_NODE_AUDIT_AUDIT_LOG_H_
+#define INBEELD_NODE_AUDIT_AUDIT_LOG_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "crypto/merkle.h"
+#include "crypto/pseudonym.h"
+#include "crypto/signing.h"
+#include "node/audit/tree_store.h"
+#include "node/store.h"
+#include "schema/audit_record.h"
+
+namespace inbeeld::node::audit {
+
+// The log's origin line and key name: "inbeeld/<64 hex of the public key>".
+std::string OriginFor(const crypto::VerifyingKey& key);
+
+// A data subject in the log: the keyed pseudonym of its list subject under the
+// audit key, written with the letters a–p for the 16 nibble values. An export
+// thus never holds a digit run that could pass for a BSN.
+std::string SubjectPseudonym(const crypto::PseudonymKey& audit_key,
+                             const std::array<uint8_t, 32>& list_subject);
+
+// Fresh random ids in the Logboek shapes: 16 bytes / 8 bytes, lowercase hex.
+std::string NewTraceId();
+std::string NewOperationId();
+int64_t NowMs();
+
+struct SignedCheckpoint {
+  uint64_t size = 0;
+  crypto::Hash root{};
+  std::string note;  // signed note, without cosignatures
+};
+
+struct Cosignature {
+  uint64_t size;
+  std::string witness;      // peer name
+  std::string witness_key;  // "ed25519:<hex>"
+  std::string line;         // the signature line, ending in "\n"
+  uint64_t timestamp;
+};
+
+struct StoredRecord {
+  uint64_t index;
+  std::string line;
+  schema::AuditRecord record;
+};
+
+struct RecordFilter {
+  int64_t since_ms = 0;
+  std::string peer;     // inbeeld.peer
+  std::string purpose;  // dpl.core.processing_activity_id ends with this id
+  bool include_subjects = false;  // also child (per-subject) records
+};
+
+class AuditLog {
+ public:
+  AuditLog(Store& store, const crypto::SigningKey& key);
+
+  const std::string& origin() const { return origin_; }
+  TreeStore& tree() { return tree_; }
+
+  // Appends in order, assigning inbeeld.seq. REQUIRES: the caller holds a
+  // transaction (so records commit with what they describe).
+  Status AppendInTransaction(std::vector<schema::AuditRecord> records);
+  // Same, in a transaction of its own.
+  Status Append(std::vector<schema::AuditRecord> records);
+
+  // Signs a checkpoint for the current size if the log grew since the last
+  // one (else returns the last). kDataLoss if the log no longer matches the
+  // last signed checkpoint.
+  Result<SignedCheckpoint> Checkpoint();
+  Result<std::optional<SignedCheckpoint>> Latest();
+  Result<std::vector<SignedCheckpoint>> Checkpoints();
+
+  // Cosignatures peers made of this node's checkpoints.
+  Status AddCosignature(const Cosignature& cosignature);
+  Result<std::vector<Cosignature>> Cosignatures();
+  // The largest checkpoint size `witness_key` has cosigned, or 0.
+  Result<uint64_t> LastCosignedSize(const std::string& witness_key);
+
+  // Checkpoints of peers this node witnessed (the latest per peer).
+  Result<std::optional<SignedCheckpoint>> LastWitnessed(const std::string& peer_key);
+  Status StoreWitnessed(const std::string& peer_key, const SignedCheckpoint& checkpoint);
+
+  Result<std::vector<StoredRecord>> Records(const RecordFilter& filter);
+  Result<std::vector<StoredRecord>> RecordsForSubject(const std::string& pseudonym);
+  Result<std::vector<StoredRecord>> RecordsForTrace(const std::string& trace_id);
+  // All record lines in order, for export.
+  Status ForEachLine(const std::function<Status(uint64_t, const std::string&)>& visit);
+
+ private:
+  Result<std::vector<StoredRecord>> Query(const std::string& where, const std::string& arg);
+
+  Store& store_;
+  const crypto::SigningKey& key_;
+  std::string origin_;
+  TreeStore tree_;
+};
+
+}  // namespace inbeeld::node::audit
+
+#endif  // INBEELD_NODE_AUDIT_AUDIT_LOG_H_

@@ -1,0 +1,64 @@
+// node/audit/exchange_records.h — the audit records one exchange produces.
+//
+// One parent record per session (name "inbeeld.exchange.match" or
+// "inbeeld.exchange.count"; status, times, purpose, legal basis, peer, counts,
+// outcome, reason) and, when this node's blinded list left the node (or was
+// attempted to), one child record per child on it: the same trace, the
+// parent's operation as parent, the child's audit pseudonym as data subject,
+// and whether the peer also knows the child ("yes"/"no", or "not revealed" in
+// count mode and for sessions that did not complete).
+//
+// The trace id is the session id, shared by both nodes. Each side's operation
+// id is derived from the session id and its role, so each record can name the
+// other side's operation as its foreign operation.
+//
+// Thread safety: pure functions.
+#ifndef INBEELD_NODE_AUDIT_EXCHANGE_RECORDS_H_
+#define INBEELD_NODE_AUDIT_EXCHANGE_RECORDS_H_
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/pseudonym.h"
+#include "schema/audit_record.h"
+
+namespace inbeeld::node::audit {
+
+struct ExchangeAudit {
+  std::string trace_id;  // session id, 32 hex
+  std::string role;      // "initiator" | "responder"
+  std::string node_key;  // this node's fingerprint
+  std::string peer;
+  std::string peer_key;
+  std::string purpose;
+  std::string legal_basis;
+  std::string mode;     // "match" | "count"
+  std::string outcome;  // "completed" | "failed" | "refused"
+  std::string reason;   // for failed/refused: words for people, no identifiers
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  int64_t list_version = 0;
+  std::optional<uint32_t> sent;      // own records sent (blinded)
+  std::optional<uint32_t> received;  // peer records received (blinded)
+  std::optional<uint32_t> matched;   // overlap
+};
+
+std::string OperationIdFor(const std::string& trace_id, const std::string& role);
+
+// `subjects` are the list subjects of the records sent (empty: none were);
+// `matched[i]` tells whether subjects[i] matched (empty: not revealed).
+std::vector<schema::AuditRecord> ExchangeRecords(const ExchangeAudit& exchange,
+                                                 const crypto::PseudonymKey& audit_key,
+                                                 const std::vector<std::array<uint8_t, 32>>& subjects,
+                                                 const std::vector<bool>& matched);
+
+// A record for a node event (import, key creation, configuration change,
+// witness refusal, purge): its own trace, no data subject.
+schema::AuditRecord EventRecord(std::string name, bool ok,
+                                std::map<std::string, std::string> attributes);
+
+}  // namespace inbeeld::node::audit
+
+#endif  // INBEELD_NODE_AUDIT_EXCHANGE_RECORDS_H_

@@ -1,0 +1,308 @@
+#include "node/audit/witness.h"
+
+#include <sodium.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "crypto/signed_note.h"
+
+namespace inbeeld::node::audit {
+namespace {
+
+using nlohmann::json;
+
+std::string Base64(std::span<const uint8_t> bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // drop the terminating NUL
+  return out;
+}
+
+Result<crypto::Hash> HashFromBase64(const std::string& text) {
+  crypto::Hash h{};
+  size_t len = 0;
+  if (sodium_base642bin(h.data(), h.size(), text.data(), text.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      len != h.size()) {
+    return Fail(ErrorCode::kInvalidArgument, "a proof hash is not base64 of 32 bytes");
+  }
+  return h;
+}
+
+json ProofJson(const std::vector<crypto::Hash>& proof) {
+  json out = json::array();
+  for (const auto& h : proof) out.push_back(Base64(h));
+  return out;
+}
+
+// Strict field readers: every failure names the field.
+Result<json> ParseObject(std::string_view text, std::string_view what) {
+  if (text.size() > (1 << 20)) return Fail(ErrorCode::kResourceExhausted, std::string(what) + ": too large");
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": not a JSON object");
+  }
+  return j;
+}
+
+Result<std::string> Text(const json& j, const char* field, std::string_view what) {
+  auto it = j.find(field);
+  if (it == j.end() || !it->is_string()) {
+    return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": field " + field + " missing or not a string");
+  }
+  return it->get<std::string>();
+}
+
+Result<uint64_t> Number(const json& j, const char* field, std::string_view what) {
+  auto it = j.find(field);
+  if (it == j.end() || !it->is_number_unsigned()) {
+    return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": field " + field + " missing or not a whole number");
+  }
+  return it->get<uint64_t>();
+}
+
+Result<std::vector<crypto::Hash>> Proof(const json& j, std::string_view what) {
+  auto it = j.find("proof");
+  if (it == j.end() || !it->is_array() || it->size() > 64) {
+    return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": field proof missing or too long");
+  }
+  std::vector<crypto::Hash> out;
+  for (const auto& h : *it) {
+    if (!h.is_string()) return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": proof holds a non-string");
+    auto hash = HashFromBase64(h.get<std::string>());
+    if (!hash) return std::unexpected(hash.error());
+    out.push_back(*hash);
+  }
+  return out;
+}
+
+uint64_t NowSeconds() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+}  // namespace
+
+std::string EncodeWitnessRequest(const WitnessRequest& r) {
+  return json{{"checkpoint", r.checkpoint},
+              {"proof_from", r.proof_from},
+              {"proof", ProofJson(r.proof)},
+              {"seen_your_size", r.seen_your_size}}
+      .dump();
+}
+
+Result<WitnessRequest> DecodeWitnessRequest(std::string_view text) {
+  constexpr std::string_view kWhat = "witness request";
+  auto j = ParseObject(text, kWhat);
+  if (!j) return std::unexpected(j.error());
+  WitnessRequest r;
+  auto checkpoint = Text(*j, "checkpoint", kWhat);
+  if (!checkpoint) return std::unexpected(checkpoint.error());
+  r.checkpoint = *checkpoint;
+  auto from = Number(*j, "proof_from", kWhat);
+  if (!from) return std::unexpected(from.error());
+  r.proof_from = *from;
+  auto proof = Proof(*j, kWhat);
+  if (!proof) return std::unexpected(proof.error());
+  r.proof = *proof;
+  auto seen = Number(*j, "seen_your_size", kWhat);
+  if (!seen) return std::unexpected(seen.error());
+  r.seen_your_size = *seen;
+  return r;
+}
+
+std::string EncodeWitnessResponse(const WitnessResponse& r) {
+  return json{{"cosignature", r.cosignature},
+              {"checkpoint", r.checkpoint},
+              {"proof_from", r.proof_from},
+              {"proof", ProofJson(r.proof)}}
+      .dump();
+}
+
+Result<WitnessResponse> DecodeWitnessResponse(std::string_view text) {
+  constexpr std::string_view kWhat = "witness response";
+  auto j = ParseObject(text, kWhat);
+  if (!j) return std::unexpected(j.error());
+  WitnessResponse r;
+  auto cosignature = Text(*j, "cosignature", kWhat);
+  if (!cosignature) return std::unexpected(cosignature.error());
+  r.cosignature = *cosignature;
+  auto checkpoint = Text(*j, "checkpoint", kWhat);
+  if (!checkpoint) return std::unexpected(checkpoint.error());
+  r.checkpoint = *checkpoint;
+  auto from = Number(*j, "proof_from", kWhat);
+  if (!from) return std::unexpected(from.error());
+  r.proof_from = *from;
+  auto proof = Proof(*j, kWhat);
+  if (!proof) return std::unexpected(proof.error());
+  r.proof = *proof;
+  return r;
+}
+
+std::string EncodeCosignRequest(const CosignRequest& r) {
+  return json{{"size", r.size}, {"cosignature", r.cosignature}}.dump();
+}
+
+Result<CosignRequest> DecodeCosignRequest(std::string_view text) {
+  constexpr std::string_view kWhat = "cosign request";
+  auto j = ParseObject(text, kWhat);
+  if (!j) return std::unexpected(j.error());
+  auto size = Number(*j, "size", kWhat);
+  if (!size) return std::unexpected(size.error());
+  auto line = Text(*j, "cosignature", kWhat);
+  if (!line) return std::unexpected(line.error());
+  return CosignRequest{*size, *line};
+}
+
+Result<SignedCheckpoint> CheckAndStorePeerCheckpoint(AuditLog& log, const WitnessPeer& peer,
+                                                     const std::string& note, uint64_t proof_from,
+                                                     const std::vector<crypto::Hash>& proof) {
+  std::string origin = OriginFor(peer.key);
+  auto parsed = crypto::ParseNote(note);
+  if (!parsed) {
+    return Fail(ErrorCode::kUnauthenticated,
+                "peer \"" + peer.name + "\" sent a malformed checkpoint: " + parsed.error().message);
+  }
+  if (auto ok = crypto::VerifyNoteSignature(*parsed, origin, peer.key); !ok) {
+    return Fail(ErrorCode::kUnauthenticated,
+                "peer \"" + peer.name + "\" sent a checkpoint not signed by its pinned key");
+  }
+  auto checkpoint = crypto::ParseCheckpointBody(parsed->body);
+  if (!checkpoint || checkpoint->origin != origin) {
+    return Fail(ErrorCode::kUnauthenticated,
+                "peer \"" + peer.name + "\" sent a checkpoint for another log");
+  }
+  SignedCheckpoint seen{checkpoint->size, checkpoint->root, note};
+  std::string fingerprint = peer.key.Fingerprint();
+  auto last = log.LastWitnessed(fingerprint);
+  if (!last) return std::unexpected(last.error());
+  if (*last) {
+    const SignedCheckpoint& before = **last;
+    if (seen.size < before.size) {
+      return Fail(ErrorCode::kUnauthenticated,
+                  "peer \"" + peer.name + "\" showed an audit log of " + std::to_string(seen.size) +
+                      " records after one of " + std::to_string(before.size) +
+                      " was witnessed: its log was rolled back; session refused");
+    }
+    if (seen.size == before.size) {
+      if (seen.root != before.root) {
+        return Fail(ErrorCode::kUnauthenticated,
+                    "peer \"" + peer.name + "\" showed a different audit log of the same size " +
+                        std::to_string(seen.size) + " than witnessed before: its log forked; "
+                        "session refused");
+      }
+      return seen;
+    }
+    if (proof_from != before.size) {
+      return Fail(ErrorCode::kFailedPrecondition,
+                  "consistency proof needed from size " + std::to_string(before.size));
+    }
+    if (auto consistent = crypto::VerifyConsistency(before.size, seen.size, before.root, seen.root, proof);
+        !consistent) {
+      return Fail(ErrorCode::kUnauthenticated,
+                  "peer \"" + peer.name + "\" showed an audit log of " + std::to_string(seen.size) +
+                      " records that does not extend the one of " + std::to_string(before.size) +
+                      " witnessed before: its log forked; session refused");
+    }
+  }
+  INBEELD_RETURN_IF_ERROR(log.StoreWitnessed(fingerprint, seen));
+  return seen;
+}
+
+Result<std::string> Cosign(const std::string& note, const std::string& own_origin,
+                           const crypto::SigningKey& key) {
+  auto parsed = crypto::ParseNote(note);
+  if (!parsed) return std::unexpected(parsed.error());
+  return crypto::CosignatureLine(parsed->body, own_origin, key, NowSeconds());
+}
+
+Status AcceptCosignature(AuditLog& log, const WitnessPeer& peer, uint64_t size,
+                         const std::string& line) {
+  auto checkpoints = log.Checkpoints();
+  if (!checkpoints) return std::unexpected(checkpoints.error());
+  const SignedCheckpoint* ours = nullptr;
+  for (const auto& c : *checkpoints) {
+    if (c.size == size) ours = &c;
+  }
+  if (ours == nullptr) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "peer \"" + peer.name + "\" cosigned a checkpoint this node never signed");
+  }
+  auto parsed = crypto::ParseNote(ours->note + line);
+  if (!parsed) {
+    return Fail(ErrorCode::kUnauthenticated, "peer \"" + peer.name + "\" sent a malformed cosignature");
+  }
+  auto timestamp = crypto::VerifyCosignature(*parsed, OriginFor(peer.key), peer.key);
+  if (!timestamp) {
+    return Fail(ErrorCode::kUnauthenticated,
+                "peer \"" + peer.name + "\" sent a cosignature that does not verify");
+  }
+  return log.AddCosignature({size, peer.name, peer.key.Fingerprint(), line, *timestamp});
+}
+
+Result<WitnessResponse> AnswerWitness(AuditLog& log, const crypto::SigningKey& key,
+                                      const WitnessPeer& peer, const WitnessRequest& request) {
+  auto theirs = CheckAndStorePeerCheckpoint(log, peer, request.checkpoint, request.proof_from,
+                                            request.proof);
+  if (!theirs) return std::unexpected(theirs.error());
+  WitnessResponse response;
+  auto cosignature = Cosign(request.checkpoint, log.origin(), key);
+  if (!cosignature) return std::unexpected(cosignature.error());
+  response.cosignature = *cosignature;
+  auto own = log.Checkpoint();
+  if (!own) return std::unexpected(own.error());
+  response.checkpoint = own->note;
+  response.proof_from = request.seen_your_size;
+  if (request.seen_your_size > 0 && request.seen_your_size <= own->size) {
+    auto proof = log.tree().ConsistencyProof(request.seen_your_size, own->size);
+    if (!proof) return std::unexpected(proof.error());
+    response.proof = *proof;
+  }
+  return response;
+}
+
+Result<WitnessRequest> MakeWitnessRequest(AuditLog& log, const WitnessPeer& peer,
+                                          uint64_t proof_from_override) {
+  auto own = log.Checkpoint();
+  if (!own) return std::unexpected(own.error());
+  WitnessRequest request;
+  request.checkpoint = own->note;
+  std::string fingerprint = peer.key.Fingerprint();
+  if (proof_from_override != UINT64_MAX) {
+    request.proof_from = proof_from_override;
+  } else {
+    auto cosigned = log.LastCosignedSize(fingerprint);
+    if (!cosigned) return std::unexpected(cosigned.error());
+    request.proof_from = *cosigned;
+  }
+  if (request.proof_from > own->size) request.proof_from = own->size;
+  auto proof = log.tree().ConsistencyProof(request.proof_from, own->size);
+  if (!proof) return std::unexpected(proof.error());
+  request.proof = *proof;
+  auto seen = log.LastWitnessed(fingerprint);
+  if (!seen) return std::unexpected(seen.error());
+  request.seen_your_size = *seen ? (*seen)->size : 0;
+  return request;
+}
+
+Result<CosignRequest> HandleWitnessResponse(AuditLog& log, const crypto::SigningKey& key,
+                                            const WitnessPeer& peer, uint64_t our_size,
+                                            uint64_t seen_their_size,
+                                            const WitnessResponse& response) {
+  INBEELD_RETURN_IF_ERROR(AcceptCosignature(log, peer, our_size, response.cosignature));
+  if (response.proof_from != seen_their_size) {
+    return Fail(ErrorCode::kUnauthenticated,
+                "peer \"" + peer.name + "\" answered with a proof from the wrong size");
+  }
+  auto theirs = CheckAndStorePeerCheckpoint(log, peer, response.checkpoint, response.proof_from,
+                                            response.proof);
+  if (!theirs) return std::unexpected(theirs.error());
+  auto line = Cosign(response.checkpoint, log.origin(), key);
+  if (!line) return std::unexpected(line.error());
+  return CosignRequest{theirs->size, *line};
+}
+
+}  // namespace inbeeld::node::audit

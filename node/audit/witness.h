@@ -1,0 +1,105 @@
+// node/audit/witness.h — peers witness each other's audit logs in every session.
+//
+// Before a PSI session the initiator I and responder R exchange checkpoints:
+//
+//   I → R  POST /v1/audit/witness  {checkpoint: I's signed note,
+//                                   proof_from: the size of I's log R last
+//                                               cosigned, proof: consistency
+//                                               proof from there to now,
+//                                   seen_your_size: the size of R's log I last
+//                                               witnessed}
+//   R: verifies I's signature (pinned key), checks the checkpoint is consistent
+//      with the last one R witnessed of I (never smaller, same root at the same
+//      size, valid RFC 9162 proof otherwise), stores it, cosigns it, and answers
+//   R → I  {cosignature: R's cosignature line on I's checkpoint,
+//           checkpoint: R's signed note, proof_from, proof: from seen_your_size}
+//   I: stores R's cosignature of its checkpoint, checks R's checkpoint the same
+//      way, stores it, and sends its cosignature:
+//   I → R  POST /v1/audit/cosign {size, cosignature}
+//
+// A node shown a forked or rolled-back checkpoint refuses the session
+// (kUnauthenticated) and records why in its own log. The first checkpoint seen
+// of a peer is trusted as is (trust on first use). If R last witnessed a size
+// other than proof_from, it answers kFailedPrecondition with the text
+// "consistency proof needed from size N" and I retries once from N.
+//
+// Thread safety: one thread at a time per AuditLog (callers serialise).
+#ifndef INBEELD_NODE_AUDIT_WITNESS_H_
+#define INBEELD_NODE_AUDIT_WITNESS_H_
+
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "crypto/merkle.h"
+#include "crypto/signing.h"
+#include "node/audit/audit_log.h"
+
+namespace inbeeld::node::audit {
+
+struct WitnessRequest {
+  std::string checkpoint;
+  uint64_t proof_from = 0;
+  std::vector<crypto::Hash> proof;
+  uint64_t seen_your_size = 0;
+};
+
+struct WitnessResponse {
+  std::string cosignature;
+  std::string checkpoint;
+  uint64_t proof_from = 0;
+  std::vector<crypto::Hash> proof;
+};
+
+struct CosignRequest {
+  uint64_t size = 0;
+  std::string cosignature;
+};
+
+std::string EncodeWitnessRequest(const WitnessRequest&);
+Result<WitnessRequest> DecodeWitnessRequest(std::string_view json);
+std::string EncodeWitnessResponse(const WitnessResponse&);
+Result<WitnessResponse> DecodeWitnessResponse(std::string_view json);
+std::string EncodeCosignRequest(const CosignRequest&);
+Result<CosignRequest> DecodeCosignRequest(std::string_view json);
+
+// The peer as this node knows it: its configured name and pinned key.
+struct WitnessPeer {
+  std::string name;
+  crypto::VerifyingKey key;
+};
+
+// Checks `note` is `peer`'s validly signed checkpoint, consistent with the last
+// one witnessed of that peer, and stores it. Returns the parsed checkpoint.
+// Errors: kUnauthenticated for a bad signature, a fork or a rollback;
+// kFailedPrecondition when `proof_from` is not the size last witnessed.
+Result<SignedCheckpoint> CheckAndStorePeerCheckpoint(AuditLog& log, const WitnessPeer& peer,
+                                                     const std::string& note, uint64_t proof_from,
+                                                     const std::vector<crypto::Hash>& proof);
+
+// This node's cosignature line over `peer`'s checkpoint note.
+Result<std::string> Cosign(const std::string& note, const std::string& own_origin,
+                           const crypto::SigningKey& key);
+
+// Verifies `line` is `peer`'s cosignature over our checkpoint of `size` and
+// stores it.
+Status AcceptCosignature(AuditLog& log, const WitnessPeer& peer, uint64_t size,
+                         const std::string& line);
+
+// Responder side of /v1/audit/witness.
+Result<WitnessResponse> AnswerWitness(AuditLog& log, const crypto::SigningKey& key,
+                                      const WitnessPeer& peer, const WitnessRequest& request);
+
+// Initiator side: builds the request (signing a fresh checkpoint).
+Result<WitnessRequest> MakeWitnessRequest(AuditLog& log, const WitnessPeer& peer,
+                                          uint64_t proof_from_override = UINT64_MAX);
+
+// Initiator side: checks the answer; returns the cosign request to send back.
+Result<CosignRequest> HandleWitnessResponse(AuditLog& log, const crypto::SigningKey& key,
+                                            const WitnessPeer& peer, uint64_t our_size,
+                                            uint64_t seen_their_size,
+                                            const WitnessResponse& response);
+
+}  // namespace inbeeld::node::audit
+
+#endif  // INBEELD_NODE_AUDIT_WITNESS_H_
