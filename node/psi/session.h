@@ -75,14 +75,14 @@ struct Outcome {
   uint32_t peer_list_size = 0;
   uint32_t overlap = 0;
   schema::Date peer_list_date{};
-  uint8_t label_mask = 0;               // the agreed labels
-  std::vector<MatchedRecord> matches;   // empty in count mode; sorted by local_index
+  uint8_t label_mask = 0;              // the agreed labels
+  std::vector<MatchedRecord> matches;  // empty in count mode; sorted by local_index
 };
 
 struct InitiatorParams {
   schema::wire::Mode mode = schema::wire::Mode::kMatch;
   std::string purpose;
-  uint8_t label_mask = 0;  // labels this side offers and wants
+  uint8_t label_mask = 0;  // labels this side offers and wants; ignored in count mode
   schema::Date list_date{};
   uint32_t max_peer_list_size = 1'000'000;
   unsigned threads = 0;  // 0 = hardware concurrency
@@ -110,9 +110,12 @@ struct Determinism {
 
 class InitiatorSession {
  public:
-  // Shuffles the inputs, hashes and blinds them under a fresh scalar.
-  // Errors: kInvalidArgument for an empty list, duplicate digits or digits that
-  // are not 9 ASCII digits.
+  // Shuffles the inputs, hashes and blinds them under a fresh scalar, and
+  // builds message 1. Keeps only the labels in params.label_mask (packed) and
+  // the permutation; the identifiers are not kept.
+  // Errors: kInvalidArgument for an empty list, duplicate digits, digits that
+  // are not 9 ASCII digits, an input missing a label in params.label_mask (or
+  // holding one that cannot be encoded), or an invalid purpose or list date.
   static Result<std::unique_ptr<InitiatorSession>> Create(std::vector<PsiInput> inputs,
                                                           InitiatorParams params);
   static Result<std::unique_ptr<InitiatorSession>> CreateForTesting(std::vector<PsiInput> inputs,
@@ -123,9 +126,19 @@ class InitiatorSession {
   const schema::wire::SessionId& session_id() const;
   // Message 1. Valid until this session is destroyed.
   const std::string& StartMessage() const;
-  // Message 2 in, message 3 out. REQUIRES: called once, after StartMessage.
+  // Message 2 in, message 3 out. `message` need only live for the call.
+  // Errors: kFailedPrecondition if called in another state (twice, or after
+  // a failure); kResourceExhausted if B exceeds params.max_peer_list_size;
+  // kInvalidArgument for a malformed message, another session id, an agreed
+  // mask beyond the offered one, |C| ≠ |A|, an invalid or repeated point in
+  // B or C, or (count mode) an unsorted C.
   Result<std::string> HandleStartResponse(std::string_view message);
-  // Message 4 in, the outcome out. REQUIRES: after HandleStartResponse.
+  // Message 4 in, the outcome out.
+  // Errors: kFailedPrecondition unless HandleStartResponse succeeded and this
+  // was not called yet; kInvalidArgument for a malformed message, another
+  // session id or mask, an overlap other than the one computed here, or
+  // label entries out of range, for records that did not match, or not
+  // exactly one per match (when labels were agreed).
   Result<Outcome> HandleFinishResponse(std::string_view message);
 
  private:
@@ -141,9 +154,12 @@ class ResponderSession {
   // expensive work. Errors: kInvalidArgument for a malformed message.
   static Result<schema::wire::StartHeader> PeekStart(std::string_view message);
 
-  // Message 1 in; builds message 2 (retrieve it with StartResponse()).
-  // Errors: kInvalidArgument for a malformed message, a non-canonical, identity
-  // or duplicate point.
+  // Message 1 in; builds message 2 (retrieve it with StartResponse()). The
+  // agreed labels are the offered ones ∩ params.allowed_label_mask (none in
+  // count mode); inputs need only those. An empty `inputs` is allowed.
+  // Errors: kInvalidArgument for a malformed message, an empty A, a
+  // non-canonical, identity or duplicate point, or bad inputs (as Create);
+  // kResourceExhausted if A exceeds params.max_peer_list_size.
   static Result<std::unique_ptr<ResponderSession>> Start(std::string_view message,
                                                          std::vector<PsiInput> inputs,
                                                          ResponderParams params);
@@ -158,7 +174,13 @@ class ResponderSession {
   // Frees message 2 once it has been sent (it is the largest buffer held).
   void ReleaseStartResponse();
 
-  // Message 3 in; message 4 and this side's outcome out. REQUIRES: once.
+  // Message 3 in; message 4 and this side's outcome out.
+  // Errors: kFailedPrecondition once the session has finished or failed (a
+  // replayed message 3); kInvalidArgument for a malformed message, another
+  // session id or mask, |D| < |B|, an invalid or repeated point in D, (count
+  // mode) an unsorted D, or label entries out of range, for records that did
+  // not match, or not exactly one per match (when labels were agreed);
+  // kResourceExhausted if D or the label entries number more than |B|.
   struct Finish {
     std::string message;
     Outcome outcome;

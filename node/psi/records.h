@@ -1,0 +1,74 @@
+// node/psi/records.h — the per-record work shared by both PSI sides: checking
+// and shuffling the inputs, packing their labels small, hashing and blinding
+// the identifiers, and validating or blinding received point lists.
+//
+// Thread safety: free functions; the ones taking `threads` run their loop on
+// that many worker threads (node/psi/parallel.h) and return after joining.
+#ifndef INBEELD_NODE_PSI_RECORDS_H_
+#define INBEELD_NODE_PSI_RECORDS_H_
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+#include "crypto/ristretto.h"
+#include "node/psi/session.h"
+#include "schema/wire.h"
+
+namespace inbeeld::node::psi {
+
+// One record's shareable labels in 16 bytes instead of the 72 of
+// schema::wire::Labels: a session holds one per record for its whole life.
+struct PackedLabels {
+  uint32_t since = 0;            // schema::wire::DateCode; 0 when absent
+  std::array<char, 6> school{};  // the first school_size characters
+  uint8_t school_size = 0;
+  uint8_t category = 0;  // schema::wire::CategoryCode; 0 when absent
+  uint8_t plan = 0;      // 0 absent, 1 no, 2 yes
+};
+static_assert(sizeof(PackedLabels) <= 16);
+
+// REQUIRES: schema::wire::CheckLabels(labels, mask) succeeded.
+PackedLabels PackLabels(const schema::wire::Labels& labels, uint8_t mask);
+// The fields in `mask` (a subset of the mask packed with).
+schema::wire::Labels UnpackLabels(const PackedLabels& packed, uint8_t mask);
+
+// Checks that every input is 9 ASCII digits and carries the labels in `mask`
+// in encodable form. Errors: kInvalidArgument naming the input's position
+// (never its digits). Duplicates are found later, on the hashes.
+Status CheckInputs(std::span<const PsiInput> inputs, uint8_t mask);
+
+// A uniformly random permutation of 0..n-1: Fisher-Yates with libsodium's
+// randombytes_uniform (unbiased).
+std::vector<uint32_t> RandomPermutation(uint32_t n);
+
+// OK iff `order` is a permutation of 0..n-1. Errors: kInvalidArgument.
+Status CheckPermutation(std::span<const uint32_t> order, size_t n);
+
+// out[k] = H(digits of inputs[order[k]])^scalar, H = hash_to_ristretto255
+// with kHashToGroupDst. Errors: kInternal if a hash is the identity
+// (probability ~2^-252). REQUIRES: out.size() == order.size() == inputs.size().
+Status HashAndBlind(std::span<const PsiInput> inputs, std::span<const uint32_t> order,
+                    const crypto::Scalar& scalar, schema::wire::MutablePointView out,
+                    unsigned threads);
+
+// out[k] = in[k]^scalar for received points. Returns the first position whose
+// point is not a canonical non-identity encoding, or in.size() if all are
+// fine. REQUIRES: out.size() == in.size().
+size_t BlindReceived(schema::wire::PointView in, const crypto::Scalar& scalar,
+                     schema::wire::MutablePointView out, unsigned threads);
+
+// The first position whose point is not a canonical non-identity encoding,
+// or points.size().
+size_t FirstInvalidPoint(schema::wire::PointView points, unsigned threads);
+
+// "<message>: point <k> of list <list>: <why>", why from crypto::Point::Decode.
+Error BadPointError(std::string_view message, std::string_view list, schema::wire::PointView points,
+                    size_t k);
+
+}  // namespace inbeeld::node::psi
+
+#endif  // INBEELD_NODE_PSI_RECORDS_H_
