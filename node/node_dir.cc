@@ -9,6 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/bytes.h"
+#include "node/audit/audit_log.h"
+#include "node/audit/exchange_records.h"
+#include <sodium.h>
 
 namespace inbeeld::node {
 namespace {
@@ -26,6 +29,27 @@ Result<std::vector<uint8_t>> KeyCheck(const crypto::SecretBytes& storage_key) {
   if (!checker) return std::unexpected(checker.error());
   auto mac = checker->Pseudonymise(kKeyCheckDomain, {});
   return std::vector<uint8_t>(mac.begin(), mac.end());
+}
+
+std::string Sha256Hex(const std::string& text) {
+  std::array<uint8_t, crypto_hash_sha256_BYTES> h{};
+  crypto_hash_sha256(h.data(), reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  return crypto::HexEncode(h);
+}
+
+// What a configuration allows, in one line for the audit log.
+std::string ConfigSummary(const config::NodeConfig& cfg) {
+  std::string out = "activities:";
+  for (const auto& a : cfg.activities) out += " " + a.id;
+  out += "; peers:";
+  for (const auto& p : cfg.peers) {
+    out += " " + p.name + "(";
+    for (size_t i = 0; i < p.policy.allowed_purposes.size(); ++i) {
+      out += (i ? "," : "") + p.policy.allowed_purposes[i];
+    }
+    out += ")";
+  }
+  return out;
 }
 
 std::string NowIso() {
@@ -134,9 +158,20 @@ Result<NodeMetadata> NodeDir::Initialise(const InitOptions& options,
     INBEELD_RETURN_IF_ERROR((*store)->PutSecret(kSecretAudit, crypto::SecretBytes::Random(32)));
 
     std::string config_text = config::RenderInitialConfig(options.config);
-    if (auto parsed = config::ParseConfig(config_text, ConfigPath().string()); !parsed) {
+    auto parsed = config::ParseConfig(config_text, ConfigPath().string());
+    if (!parsed) {
       return Fail(ErrorCode::kInternal, "the generated configuration does not parse: " + parsed.error().message);
     }
+    INBEELD_RETURN_IF_ERROR((*store)->PutMeta("config_sha256", Sha256Hex(config_text)));
+    audit::AuditLog log(**store, identity);
+    INBEELD_RETURN_IF_ERROR(log.Append(
+        {audit::EventRecord("inbeeld.node.keys.created", true,
+                            {{"inbeeld.node_key", meta.fingerprint},
+                             {"inbeeld.kdf_profile", meta.kdf_profile}}),
+         audit::EventRecord("inbeeld.config.created", true,
+                            {{"inbeeld.config_sha256", Sha256Hex(config_text)},
+                             {"inbeeld.config", ConfigSummary(*parsed)}})}));
+    if (auto checkpoint = log.Checkpoint(); !checkpoint) return std::unexpected(checkpoint.error());
     INBEELD_RETURN_IF_ERROR(WriteFileAtomically(ConfigPath(), config_text));
 
     nlohmann::json j = {
@@ -250,6 +285,24 @@ Result<UnlockedNode> NodeDir::Unlock(const crypto::SecretBytes& passphrase) cons
   if (!audit) return std::unexpected(audit.error());
   auto audit_key = crypto::PseudonymKey::FromBytes(audit->RevealForCrypto());
   if (!audit_key) return std::unexpected(audit_key.error());
+  // A configuration edited since the last unlock is recorded before anything
+  // runs under it.
+  {
+    std::ifstream in(ConfigPath(), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string now = Sha256Hex(text);
+    auto before = (*store)->GetMeta("config_sha256");
+    if (!before) return std::unexpected(before.error());
+    if (*before != now) {
+      audit::AuditLog log(**store, *identity);
+      INBEELD_RETURN_IF_ERROR(log.Append({audit::EventRecord(
+          "inbeeld.config.changed", true,
+          {{"inbeeld.config_sha256.before", *before},
+           {"inbeeld.config_sha256", now},
+           {"inbeeld.config", ConfigSummary(*cfg)}})}));
+      INBEELD_RETURN_IF_ERROR((*store)->PutMeta("config_sha256", now));
+    }
+  }
   return UnlockedNode{std::move(*meta),        std::move(*cfg),
                       std::move(*store),       std::move(*identity),
                       std::move(*subject_key), std::move(*field),

@@ -299,7 +299,8 @@ Result<crypto::SecretBytes> Store::GetSecret(const std::string& name) {
 Result<ListVersion> Store::ImportList(const std::vector<schema::ListRow>& rows,
                                       schema::Date list_date, const std::string& source,
                                       const crypto::PseudonymKey& subject_key,
-                                      const crypto::SecretBytes& field_key) {
+                                      const crypto::SecretBytes& field_key,
+                                      const std::function<Status(const ListVersion&)>& also) {
   auto tx = Transaction::Begin(db_);
   if (!tx) return std::unexpected(tx.error());
 
@@ -356,6 +357,7 @@ Result<ListVersion> Store::ImportList(const std::vector<schema::ListRow>& rows,
       return std::unexpected(done.error());
     }
   }
+  if (also) INBEELD_RETURN_IF_ERROR(also(version));
   INBEELD_RETURN_IF_ERROR(tx->Commit());
   return version;
 }

@@ -83,10 +83,12 @@ class Store {
   // Stores `rows` as a new list version, all or nothing (one transaction).
   // REQUIRES: rows carry unique identifiers (the CSV parser guarantees it).
   // `field_key` is the 32-byte AEAD key from GetSecret.
+  // `also` runs inside the same transaction (the audit record of the import).
   Result<ListVersion> ImportList(const std::vector<schema::ListRow>& rows,
                                  schema::Date list_date, const std::string& source,
                                  const crypto::PseudonymKey& subject_key,
-                                 const crypto::SecretBytes& field_key);
+                                 const crypto::SecretBytes& field_key,
+                                 const std::function<Status(const ListVersion&)>& also = {});
 
   // The newest list version, or nullopt before the first import.
   Result<std::optional<ListVersion>> CurrentVersion();

@@ -1,35 +1,15 @@
 #include "node/audit/witness.h"
 
-#include <sodium.h>
-
 #include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "crypto/signed_note.h"
+#include "node/audit/base64.h"
 
 namespace inbeeld::node::audit {
 namespace {
 
 using nlohmann::json;
-
-std::string Base64(std::span<const uint8_t> bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // drop the terminating NUL
-  return out;
-}
-
-Result<crypto::Hash> HashFromBase64(const std::string& text) {
-  crypto::Hash h{};
-  size_t len = 0;
-  if (sodium_base642bin(h.data(), h.size(), text.data(), text.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      len != h.size()) {
-    return Fail(ErrorCode::kInvalidArgument, "a proof hash is not base64 of 32 bytes");
-  }
-  return h;
-}
 
 json ProofJson(const std::vector<crypto::Hash>& proof) {
   json out = json::array();

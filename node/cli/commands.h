@@ -35,6 +35,7 @@ void AddWhoamiCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
 void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddMatchCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 
 // Locates the data directory and unlocks the node with the passphrase.

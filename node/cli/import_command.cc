@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "node/audit/audit_log.h"
+#include "node/audit/exchange_records.h"
 #include "node/cli/commands.h"
 #include "schema/csv_import.h"
 
@@ -84,8 +86,17 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
         return Fail(ErrorCode::kInvalidArgument,
                     name + " holds no rows; nothing was imported and the stored list is unchanged");
       }
-      auto version = node->store->ImportList(parsed.rows, list_date, name, node->subject_key,
-                                             node->field_key);
+      audit::AuditLog log(*node->store, node->identity);
+      auto version = node->store->ImportList(
+          parsed.rows, list_date, name, node->subject_key, node->field_key,
+          [&](const ListVersion& v) -> Status {
+            return log.AppendInTransaction({audit::EventRecord(
+                "inbeeld.list.import", true,
+                {{"inbeeld.list_version", std::to_string(v.id)},
+                 {"inbeeld.list_date", schema::FormatIso(v.list_date)},
+                 {"inbeeld.count.rows", std::to_string(v.row_count)},
+                 {"inbeeld.source", v.source}})});
+          });
       if (!version) return std::unexpected(WithContext(version.error(), "import " + name));
       if (global.json) {
         *context.out << nlohmann::json{{"imported", true},

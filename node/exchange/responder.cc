@@ -206,6 +206,7 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
 
   psi::ResponderParams params;
   params.allowed_label_mask = AllowedLabelMask(*peer);
+  params.max_peer_list_size = static_cast<uint32_t>(peer->policy.max_list_size);
   params.list_date = list.version.list_date;
   params.threads = options_.threads;
   auto session = psi::ResponderSession::Start(body, std::move(list.inputs), params);

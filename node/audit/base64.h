@@ -1,0 +1,20 @@
+// node/audit/base64.h — standard base64 (RFC 4648, padded) for proof hashes in
+// the witness protocol and the audit export.
+#ifndef INBEELD_NODE_AUDIT_BASE64_H_
+#define INBEELD_NODE_AUDIT_BASE64_H_
+
+#include <span>
+#include <string>
+
+#include "base/error.h"
+#include "crypto/merkle.h"
+
+namespace inbeeld::node::audit {
+
+std::string Base64(std::span<const uint8_t> bytes);
+// kInvalidArgument unless `text` is canonical base64 of exactly 32 bytes.
+Result<crypto::Hash> HashFromBase64(const std::string& text);
+
+}  // namespace inbeeld::node::audit
+
+#endif  // INBEELD_NODE_AUDIT_BASE64_H_

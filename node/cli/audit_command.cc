@@ -1,0 +1,249 @@
+// `inbeeld audit show|export|verify|subject`: the privacy officer's tools.
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "node/audit/audit_log.h"
+#include "node/audit/export.h"
+#include "node/cli/commands.h"
+#include "schema/identifier.h"
+
+namespace inbeeld::node::cli {
+namespace {
+
+std::string When(int64_t ms) {
+  auto tp = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+  return fmt::format("{:%Y-%m-%d %H:%M:%S}", std::chrono::floor<std::chrono::seconds>(tp));
+}
+
+std::string Attr(const schema::AuditRecord& r, const std::string& key) {
+  auto it = r.attributes.find(key);
+  return it == r.attributes.end() ? "" : it->second;
+}
+
+std::string Purpose(const schema::AuditRecord& r) {
+  std::string activity = Attr(r, std::string(schema::kAttrProcessingActivity));
+  constexpr std::string_view kPrefix = "urn:inbeeld:activity:";
+  return activity.starts_with(kPrefix) ? activity.substr(kPrefix.size()) : activity;
+}
+
+nlohmann::json RecordJson(const audit::StoredRecord& r) {
+  return nlohmann::json::parse(r.line);
+}
+
+void PrintRecord(std::ostream& out, const schema::AuditRecord& r) {
+  std::string what = r.name;
+  std::string outcome = Attr(r, "inbeeld.outcome");
+  if (outcome.empty()) outcome = r.status == schema::AuditStatus::kOk ? "ok" : "error";
+  std::string detail;
+  if (r.name.starts_with("inbeeld.exchange.")) {
+    detail = fmt::format("{} {} \"{}\" purpose {}; sent {}, received {}, matched {}",
+                         Attr(r, "inbeeld.role") == "initiator" ? "with" : "from",
+                         Attr(r, "inbeeld.role") == "initiator" ? "peer" : "peer",
+                         Attr(r, "inbeeld.peer"), Purpose(r),
+                         Attr(r, "inbeeld.count.sent").empty() ? "-" : Attr(r, "inbeeld.count.sent"),
+                         Attr(r, "inbeeld.count.received").empty() ? "-"
+                                                                   : Attr(r, "inbeeld.count.received"),
+                         Attr(r, "inbeeld.count.matched").empty() ? "-"
+                                                                  : Attr(r, "inbeeld.count.matched"));
+  } else {
+    for (const auto& [k, v] : r.attributes) {
+      if (k == "inbeeld.seq" || k == "inbeeld.reason") continue;
+      detail += (detail.empty() ? "" : ", ") + k.substr(k.rfind('.') + 1) + "=" + v;
+    }
+  }
+  out << fmt::format("{}  #{:<6} {:<24} {:<9} {}\n", When(r.start_time_ms), Attr(r, "inbeeld.seq"),
+                     what, outcome, detail);
+  if (!Attr(r, "inbeeld.reason").empty()) out << "      reason: " << Attr(r, "inbeeld.reason") << "\n";
+}
+
+int64_t MsOf(schema::Date d) {
+  return schema::DaysSinceEpoch(d) * 86'400'000;
+}
+
+}  // namespace
+
+void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
+  CLI::App* audit = app.add_subcommand(
+      "audit", "The tamper-evident exchange log: show, export, verify offline, subject requests.");
+  audit->require_subcommand(1);
+
+  struct ShowOptions {
+    std::string since, peer, purpose;
+  };
+  auto show_options = std::make_shared<ShowOptions>();
+  CLI::App* show = audit->add_subcommand(
+      "show", "List exchanges (initiated, served, refused, failed), imports and configuration "
+              "and key events, oldest first.");
+  AddCommonOptions(show, global, /*with_json=*/true);
+  show->add_option("--since", show_options->since, "Only from this date (dd-mm-jjjj or jjjj-mm-dd)");
+  show->add_option("--peer", show_options->peer, "Only exchanges with this peer");
+  show->add_option("--purpose", show_options->purpose, "Only under this processing activity");
+  show->callback([&, show_options] {
+    runner = [&, show_options]() -> Status {
+      audit::RecordFilter filter;
+      if (!show_options->since.empty()) {
+        auto date = schema::ParseDate(show_options->since);
+        if (!date) return std::unexpected(WithContext(date.error(), "--since"));
+        filter.since_ms = MsOf(*date);
+      }
+      filter.peer = show_options->peer;
+      filter.purpose = show_options->purpose;
+      auto node = OpenNode(global, context);
+      if (!node) return std::unexpected(node.error());
+      audit::AuditLog log(*node->store, node->identity);
+      auto records = log.Records(filter);
+      if (!records) return std::unexpected(records.error());
+      if (global.json) {
+        nlohmann::json all = nlohmann::json::array();
+        for (const auto& r : *records) all.push_back(RecordJson(r));
+        *context.out << all.dump(2) << "\n";
+        return {};
+      }
+      auto size = log.tree().Size();
+      auto latest = log.Latest();
+      *context.out << fmt::format("Audit log of {}: {} records in all", node->config.node_name,
+                                  size ? *size : 0);
+      if (latest && *latest) *context.out << fmt::format(", last signed checkpoint at {}", (*latest)->size);
+      *context.out << "\n";
+      if (records->empty()) *context.out << "No matching records.\n";
+      for (const auto& r : *records) PrintRecord(*context.out, r.record);
+      return {};
+    };
+  });
+
+  auto export_dir = std::make_shared<std::string>();
+  CLI::App* exp = audit->add_subcommand(
+      "export", "Write the log, signed checkpoints, cosignatures and keys to a directory that "
+                "`inbeeld audit verify` checks offline.");
+  AddCommonOptions(exp, global, /*with_json=*/true);
+  exp->add_option("--out", *export_dir, "Directory to create (must be new or empty)")->required();
+  exp->callback([&, export_dir] {
+    runner = [&, export_dir]() -> Status {
+      auto node = OpenNode(global, context);
+      if (!node) return std::unexpected(node.error());
+      audit::AuditLog log(*node->store, node->identity);
+      auto summary = audit::ExportAudit(log, node->config, node->identity.PublicKey(), *export_dir);
+      if (!summary) return std::unexpected(summary.error());
+      if (global.json) {
+        *context.out << nlohmann::json{{"dir", *export_dir},
+                                       {"records", summary->records},
+                                       {"checkpoints", summary->checkpoints},
+                                       {"cosignatures", summary->cosignatures}}
+                            .dump(2)
+                     << "\n";
+      } else {
+        *context.out << fmt::format(
+            "Exported {} records, {} checkpoints and {} cosignatures to {}\n", summary->records,
+            summary->checkpoints, summary->cosignatures, *export_dir);
+      }
+      return {};
+    };
+  });
+
+  auto verify_dir = std::make_shared<std::string>();
+  CLI::App* verify = audit->add_subcommand(
+      "verify", "Check an export offline: every record, signature, cosignature, inclusion and "
+                "consistency. Exit code 0 only when all holds. Needs no node or passphrase.");
+  verify->add_flag("--json", global.json, "Print machine-readable JSON");
+  verify->add_option("DIR", *verify_dir, "The export directory")->required();
+  verify->callback([&, verify_dir] {
+    runner = [&, verify_dir]() -> Status {
+      audit::VerifyReport report = audit::VerifyExport(*verify_dir);
+      if (global.json) {
+        *context.out << nlohmann::json{{"ok", report.ok()},
+                                       {"records", report.records},
+                                       {"checkpoints", report.checkpoints},
+                                       {"cosignatures", report.cosignatures},
+                                       {"witnesses", report.witnesses},
+                                       {"problems", report.problems}}
+                            .dump(2)
+                     << "\n";
+      } else if (report.ok()) {
+        std::string names;
+        for (const auto& w : report.witnesses) names += (names.empty() ? "" : ", ") + w;
+        *context.out << fmt::format(
+            "OK: {} records, {} signed checkpoints, {} cosignatures{}; every record is included "
+            "and every checkpoint is consistent.\n",
+            report.records, report.checkpoints, report.cosignatures,
+            names.empty() ? " (no witness yet)" : " by " + names);
+      } else {
+        for (const auto& p : report.problems) *context.err << "FAIL: " << p << "\n";
+      }
+      if (!report.ok()) {
+        return Fail(ErrorCode::kDataLoss,
+                    fmt::format("the export does not verify ({} problem{})", report.problems.size(),
+                                report.problems.size() == 1 ? "" : "s"));
+      }
+      return {};
+    };
+  });
+
+  auto subject_arg = std::make_shared<std::string>();
+  CLI::App* subject = audit->add_subcommand(
+      "subject",
+      "For an access request: the exchanges a child took part in, found through its pseudonym. "
+      "Give the BSN or onderwijsnummer, or `-` to read it from standard input (keeps it out of "
+      "the process list).");
+  AddCommonOptions(subject, global, /*with_json=*/true);
+  subject->add_option("IDENTIFIER", *subject_arg, "BSN or onderwijsnummer, or -")->required();
+  subject->callback([&, subject_arg] {
+    runner = [&, subject_arg]() -> Status {
+      std::string text = *subject_arg;
+      if (text == "-") std::getline(std::cin, text);
+      auto id = schema::Identifier::Parse(text);
+      std::fill(text.begin(), text.end(), '\0');
+      if (!id) return std::unexpected(WithContext(id.error(), "IDENTIFIER"));
+      auto node = OpenNode(global, context);
+      if (!node) return std::unexpected(node.error());
+      audit::AuditLog log(*node->store, node->identity);
+      std::string pseudonym = audit::SubjectPseudonym(node->audit_key, SubjectOf(node->subject_key, *id));
+      auto records = log.RecordsForSubject(pseudonym);
+      if (!records) return std::unexpected(records.error());
+      nlohmann::json all = nlohmann::json::array();
+      if (!global.json) {
+        *context.out << fmt::format("The child took part in {} exchange{} recorded by {}.\n",
+                                    records->size(), records->size() == 1 ? "" : "s",
+                                    node->config.node_name);
+      }
+      for (const auto& child : *records) {
+        auto parents = log.RecordsForTrace(child.record.trace_id);
+        if (!parents) return std::unexpected(parents.error());
+        const schema::AuditRecord* parent = nullptr;
+        for (const auto& p : *parents) {
+          if (child.record.parent_operation_id == p.record.operation_id) parent = &p.record;
+        }
+        if (parent == nullptr) {
+          return Fail(ErrorCode::kDataLoss, "audit record " + std::to_string(child.index) +
+                                                " has no parent exchange record");
+        }
+        std::string matched = Attr(child.record, "inbeeld.matched");
+        if (global.json) {
+          all.push_back({{"when", When(parent->start_time_ms)},
+                         {"session", parent->trace_id},
+                         {"peer", Attr(*parent, "inbeeld.peer")},
+                         {"role", Attr(*parent, "inbeeld.role")},
+                         {"mode", Attr(*parent, "inbeeld.mode")},
+                         {"purpose", Purpose(*parent)},
+                         {"legal_basis", Attr(*parent, "inbeeld.legal_basis")},
+                         {"outcome", Attr(*parent, "inbeeld.outcome")},
+                         {"peer_also_knows_child", matched},
+                         {"record", child.index}});
+        } else {
+          *context.out << fmt::format(
+              "  {}  {} {} \"{}\" ({} mode), purpose {}: {}; the peer also knew the child: {}\n",
+              When(parent->start_time_ms), Attr(*parent, "inbeeld.role") == "initiator" ? "asked" : "answered",
+              "peer", Attr(*parent, "inbeeld.peer"), Attr(*parent, "inbeeld.mode"), Purpose(*parent),
+              Attr(*parent, "inbeeld.outcome"), matched);
+        }
+      }
+      if (global.json) *context.out << all.dump(2) << "\n";
+      return {};
+    };
+  });
+}
+
+}  // namespace inbeeld::node::cli
