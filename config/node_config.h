@@ -20,6 +20,11 @@
 //   results_days = 365
 //   audit_days = 3650
 //
+//   [sync]                       optional, as are its keys (region sync, `inbeeld sync`)
+//   purpose = "thuiszitters-afstemming"  an [[activity]] id; absent: no sync runs
+//   every_days = 21              0..365; 0 (the default): `serve` does not schedule it
+//   purge_every_hours = 24       1..8760; how often `serve` applies [retention]
+//
 //   [[activity]]                 zero or more processing activities
 //   id = "thuiszitters-afstemming"   required, [a-z0-9-]{1,64}, unique; the purpose
 //                                    id named on the wire, so partners must agree on it
@@ -128,6 +133,16 @@ struct RetentionConfig {
   bool operator==(const RetentionConfig&) const = default;
 };
 
+// Region sync (node/region/): which purpose `inbeeld sync` uses with every
+// peer that allows it, and how often `serve` runs it and the retention purge.
+struct SyncConfig {
+  std::string purpose;        // an activity id, or empty: sync is not configured
+  int every_days = 0;         // 0..365; 0 = not scheduled by `serve`
+  int purge_every_hours = 24; // 1..8760
+
+  bool operator==(const SyncConfig&) const = default;
+};
+
 struct NodeConfig {
   std::string node_name;
   std::string organisation;
@@ -137,6 +152,7 @@ struct NodeConfig {
   std::vector<ProcessingActivity> activities;  // ids unique
   std::vector<PeerConfig> peers;               // names unique, keys unique
   RetentionConfig retention;
+  SyncConfig sync;
 
   // nullptr when absent. Pointers are valid while this NodeConfig is unchanged.
   const ProcessingActivity* FindActivity(std::string_view id) const;

@@ -70,11 +70,12 @@ class Parser {
   Result<NodeConfig> Run(const toml::table& root) {
     NodeConfig config;
     const TableReader reader(root, file_, "");
-    INBEELD_RETURN_IF_ERROR(reader.CheckKeys({"node", "retention", "activity", "peer"}));
+    INBEELD_RETURN_IF_ERROR(reader.CheckKeys({"node", "retention", "sync", "activity", "peer"}));
     INBEELD_RETURN_IF_ERROR(ReadNode(root, config));
     INBEELD_RETURN_IF_ERROR(ReadRetention(root, config.retention));
     INBEELD_RETURN_IF_ERROR(ReadActivities(root, config));
     INBEELD_RETURN_IF_ERROR(ReadPeers(root, config));
+    INBEELD_RETURN_IF_ERROR(ReadSync(root, config));
     return config;
   }
 
@@ -193,6 +194,34 @@ class Parser {
       if (!days) return std::unexpected(std::move(days).error());
       *field = *days;
     }
+    return {};
+  }
+
+  // After the activities: the purpose must name one of them.
+  Status ReadSync(const toml::table& root, NodeConfig& config) {
+    auto section = Section(root, "sync", /*required=*/false);
+    if (!section) return std::unexpected(std::move(section).error());
+    if (*section == nullptr) return {};
+    const TableReader r(**section, file_, "sync.");
+    INBEELD_RETURN_IF_ERROR(r.CheckKeys({"purpose", "every_days", "purge_every_hours"}));
+    auto purpose = r.OptionalString("purpose", TextKind::kLine);
+    if (!purpose) return std::unexpected(std::move(purpose).error());
+    if (*purpose) {
+      if (config.FindActivity(**purpose) == nullptr) {
+        return std::unexpected(
+            r.ErrorAt("purpose", "must be the id of an [[activity]] in this file"));
+      }
+      config.sync.purpose = std::move(**purpose);
+    }
+    auto every = r.Integer("every_days", 0, 365, int64_t{0});
+    if (!every) return std::unexpected(std::move(every).error());
+    config.sync.every_days = static_cast<int>(*every);
+    if (config.sync.every_days > 0 && config.sync.purpose.empty()) {
+      return std::unexpected(r.ErrorAt("every_days", "needs sync.purpose to be set"));
+    }
+    auto purge = r.Integer("purge_every_hours", 1, 8760, int64_t{24});
+    if (!purge) return std::unexpected(std::move(purge).error());
+    config.sync.purge_every_hours = static_cast<int>(*purge);
     return {};
   }
 
