@@ -119,6 +119,43 @@ CREATE TABLE meta(
   value TEXT NOT NULL
 ) STRICT;
 )sql",
+    // 4: region sync runs (one row per `inbeeld sync`, one per peer in it) and
+    // the multi-party regional count sessions (node/region/).
+    R"sql(
+CREATE TABLE sync_runs(
+  id           INTEGER PRIMARY KEY,
+  started_at   TEXT NOT NULL,
+  finished_at  TEXT,
+  purpose      TEXT NOT NULL,
+  list_version INTEGER NOT NULL
+) STRICT;
+CREATE TABLE sync_run_peers(
+  run_id     INTEGER NOT NULL REFERENCES sync_runs(id) ON DELETE CASCADE,
+  peer       TEXT NOT NULL,
+  status     TEXT NOT NULL CHECK(status IN ('completed', 'failed', 'refused', 'skipped')),
+  mode       TEXT NOT NULL CHECK(mode IN ('match', 'count')),
+  session_id BLOB,
+  error      TEXT,
+  PRIMARY KEY(run_id, peer)
+) STRICT;
+CREATE TABLE region_sessions(
+  id                BLOB PRIMARY KEY,
+  role              TEXT NOT NULL CHECK(role IN ('coordinator', 'participant')),
+  coordinator       TEXT NOT NULL,
+  purpose           TEXT NOT NULL,
+  participants      INTEGER NOT NULL,
+  started_at        TEXT NOT NULL,
+  finished_at       TEXT,
+  status            TEXT NOT NULL CHECK(status IN ('running', 'completed', 'failed')),
+  error             TEXT,
+  list_version      INTEGER NOT NULL,
+  own_list_size     INTEGER NOT NULL,
+  distinct_children INTEGER,
+  single_list       INTEGER,
+  list_sizes        TEXT
+) STRICT;
+CREATE INDEX region_sessions_by_start ON region_sessions(started_at);
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 

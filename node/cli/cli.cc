@@ -73,6 +73,8 @@ int RunCli(const std::vector<std::string>& args, Context& context) {
   AddServeCommand(app, global, context, runner);
   AddMatchCommand(app, global, context, runner);
   AddResultsCommand(app, global, context, runner);
+  AddSyncCommand(app, global, context, runner);
+  AddOverviewCommand(app, global, context, runner);
   AddAuditCommand(app, global, context, runner);
   AddDemoCommand(app, global, context, runner);
 

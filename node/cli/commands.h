@@ -37,6 +37,9 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
 void AddMatchCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+// Region sync (node/region/): sync, overview, region, purge.
+void AddSyncCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddOverviewCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 
 // Locates the data directory and unlocks the node with the passphrase.
 Result<UnlockedNode> OpenNode(const GlobalOptions& global, const Context& context);

@@ -1,0 +1,62 @@
+// node/region/sync.h — reconcile the current list with every partner.
+//
+// One sync run calls exchange::RunMatch once per configured peer whose policy
+// allows the sync purpose (match mode; count mode for a count-only peer), in
+// configuration order. A peer that is down, refuses, or fails does not stop
+// the others: its outcome is recorded and the run moves on. Each exchange is
+// witnessed, audited and stored by RunMatch itself; the run adds one row per
+// run and per peer (sync_runs, sync_run_peers) so the overview can tell what
+// changed since the previous run.
+//
+// Thread safety: uses the node's store; one call at a time per UnlockedNode.
+#ifndef INBEELD_NODE_REGION_SYNC_H_
+#define INBEELD_NODE_REGION_SYNC_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "node/exchange/initiator.h"
+#include "node/node_dir.h"
+
+namespace inbeeld::node::region {
+
+struct PeerSyncOutcome {
+  std::string peer;
+  std::string status;  // "completed" | "failed" | "refused" | "skipped"
+  std::string mode;    // "match" | "count"
+  std::optional<exchange::SessionRecord> session;  // when a session was recorded
+  std::optional<ErrorCode> code;                    // for failed / refused
+  std::string message;                              // why, for people; no identifiers
+};
+
+struct SyncReport {
+  int64_t run_id = 0;
+  std::string purpose;
+  int64_t list_version = 0;
+  std::string started_at, finished_at;
+  std::vector<PeerSyncOutcome> peers;
+  // Peers attempted and not completed.
+  size_t failures() const;
+};
+
+struct SyncOptions {
+  std::string purpose;  // empty: config.sync.purpose
+  net::ClientOptions client;
+  unsigned threads = 0;
+};
+
+// Errors (the run is then not recorded): kFailedPrecondition when no purpose
+// is given or configured, or no list has been imported; kInvalidArgument when
+// the purpose is not in the register. Per-peer failures are outcomes, not
+// errors.
+Result<SyncReport> RunSync(UnlockedNode& node, const SyncOptions& options);
+
+// The most recent sync runs, newest first (at most `limit`).
+Result<std::vector<SyncReport>> RecentSyncRuns(Store& store, size_t limit);
+
+}  // namespace inbeeld::node::region
+
+#endif  // INBEELD_NODE_REGION_SYNC_H_

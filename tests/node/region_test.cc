@@ -1,0 +1,194 @@
+// Integration tests for region sync: four real `inbeeld` nodes on loopback
+// with real mutual TLS, real CLI runs and real SQLCipher stores.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "schema/synthetic.h"
+#include "tests/support/test_node.h"
+
+namespace inbeeld {
+namespace {
+
+using testing::RunResult;
+using testing::TempDir;
+using testing::TestNode;
+
+constexpr schema::Date kToday{2026, 11, 22};
+constexpr const char* kPurpose = "thuiszitters-afstemming";
+
+std::set<std::string> Ids(const std::vector<schema::ListRow>& rows) {
+  std::set<std::string> out;
+  for (const auto& r : rows) out.insert(r.identifier.digits());
+  return out;
+}
+
+class RegionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* names[] = {"leerplicht-haarlem", "swv-po-zk", "swv-vo-zk", "school-12ab"};
+    const char* roles[] = {"leerplicht", "swv", "swv", "school"};
+    schema::RegionSpec spec;
+    spec.seed = 2026;
+    spec.partners = {{"Leerplicht Haarlem", 160}, {"SWV PO", 90}, {"SWV VO", 120}, {"School", 40}};
+    spec.overlap = 0.5;
+    spec.today = kToday;
+    lists_ = schema::GenerateRegion(spec);
+    for (int i = 0; i < 4; ++i) {
+      nodes_.push_back(std::make_unique<TestNode>(tmp_.path(), names[i], roles[i]));
+      nodes_.back()->Import(lists_[i]);
+    }
+  }
+  TestNode& lp() { return *nodes_[0]; }
+
+  // Every other node pins leerplicht and serves (except those in `down`);
+  // leerplicht pins them all at their addresses.
+  void ConnectStar(const std::set<size_t>& down = {}) {
+    for (size_t i = 1; i < nodes_.size(); ++i) {
+      ASSERT_EQ(nodes_[i]->AddPeer(lp()).exit_code, 0);
+      if (!down.contains(i)) nodes_[i]->Start();
+    }
+    for (size_t i = 1; i < nodes_.size(); ++i) {
+      RunResult added = lp().AddPeer(*nodes_[i]);
+      ASSERT_EQ(added.exit_code, 0) << added.err;
+    }
+  }
+  // reference -> identifier, for leerplicht's list
+  std::map<std::string, std::string> LpRefs(const std::vector<schema::ListRow>& rows) {
+    std::map<std::string, std::string> out;
+    for (const auto& r : rows) out[r.own_reference] = r.identifier.digits();
+    return out;
+  }
+
+  TempDir tmp_;
+  std::vector<std::unique_ptr<TestNode>> nodes_;
+  std::vector<std::vector<schema::ListRow>> lists_;
+};
+
+TEST_F(RegionTest, SyncReachesEveryPeerThatIsUpAndReportsTheOneThatIsDown) {
+  ConnectStar(/*down=*/{3});
+  RunResult run = lp().Cli({"sync", "--purpose", kPurpose, "--json", "--timeout", "10"});
+  EXPECT_EQ(run.exit_code, 8) << run.err;
+  auto report = nlohmann::json::parse(run.out);
+  ASSERT_EQ(report["peers"].size(), 3u);
+  std::set<std::string> lp_ids = Ids(lists_[0]);
+  for (size_t i = 1; i < 4; ++i) {
+    const auto& p = report["peers"][i - 1];
+    EXPECT_EQ(p["peer"], nodes_[i]->name());
+    if (i == 3) {
+      EXPECT_EQ(p["status"], "failed");
+      EXPECT_EQ(p["error"], "unavailable");
+      continue;
+    }
+    EXPECT_EQ(p["status"], "completed") << p.dump();
+    size_t common = 0;
+    for (const auto& id : Ids(lists_[i])) common += lp_ids.count(id);
+    EXPECT_EQ(p["overlap"], common);
+  }
+  EXPECT_NE(run.err.find("1 of 3 peers could not be synced"), std::string::npos) << run.err;
+
+  // The overview names, per child, exactly the partners that were reached and hold it.
+  auto overview = lp().CliJson({"overview", "--json"});
+  auto refs = LpRefs(lists_[0]);
+  std::set<std::string> po = Ids(lists_[1]), vo = Ids(lists_[2]);
+  ASSERT_EQ(overview["children"].size(), lists_[0].size());
+  size_t unknown = 0;
+  for (const auto& c : overview["children"]) {
+    const std::string& id = refs.at(c["own_reference"]);
+    std::set<std::string> expected, got;
+    if (po.contains(id)) expected.insert("swv-po-zk");
+    if (vo.contains(id)) expected.insert("swv-vo-zk");
+    for (const auto& p : c["partners"]) got.insert(p["peer"]);
+    EXPECT_EQ(got, expected);
+    EXPECT_EQ(c["unknown_to_all"], expected.empty());
+    unknown += expected.empty();
+  }
+  EXPECT_EQ(overview["totals"]["unknown_to_all"], unknown);
+  EXPECT_TRUE(overview["previous_sync_run"].is_null());
+  // Leerplicht's own screen never shows an identifier.
+  RunResult text = lp().Cli({"overview"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  for (const auto& id : lp_ids) EXPECT_EQ(text.out.find(id), std::string::npos);
+}
+
+TEST_F(RegionTest, OverviewShowsWhatChangedSinceThePreviousSyncAndExportsForExcel) {
+  ConnectStar();
+  RunResult first = lp().Cli({"sync", "--purpose", kPurpose});
+  ASSERT_EQ(first.exit_code, 0) << first.err << first.out;
+
+  // Leerplicht's next list: three children it did not have that swv-po knows,
+  // two brand-new children nobody knows. swv-vo drops two children both knew.
+  auto next = lists_[0];
+  std::set<std::string> lp_ids = Ids(lists_[0]);
+  std::set<std::string> newly_expected, new_unknown_expected, no_longer_expected;
+  for (const auto& r : lists_[1]) {
+    if (newly_expected.size() < 3 && !lp_ids.contains(r.identifier.digits()) &&
+        !Ids(lists_[2]).contains(r.identifier.digits()) &&
+        !Ids(lists_[3]).contains(r.identifier.digits())) {
+      auto copy = r;
+      copy.own_reference = "NEW-" + std::to_string(newly_expected.size());
+      newly_expected.insert(copy.own_reference);
+      next.push_back(copy);
+    }
+  }
+  auto fresh = schema::GenerateList(99, 2, kToday);
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    fresh[i].own_reference = "FRESH-" + std::to_string(i);
+    new_unknown_expected.insert(fresh[i].own_reference);
+    next.push_back(fresh[i]);
+  }
+  auto vo_next = lists_[2];
+  std::set<std::string> vo_dropped;
+  for (auto it = vo_next.begin(); it != vo_next.end() && vo_dropped.size() < 2;) {
+    if (lp_ids.contains(it->identifier.digits())) {
+      vo_dropped.insert(it->identifier.digits());
+      it = vo_next.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& r : lists_[0]) {
+    if (vo_dropped.contains(r.identifier.digits())) no_longer_expected.insert(r.own_reference);
+  }
+  ASSERT_EQ(newly_expected.size(), 3u);
+  ASSERT_EQ(no_longer_expected.size(), 2u);
+  lp().Import(next);
+  nodes_[2]->Import(vo_next);
+
+  RunResult second = lp().Cli({"sync", "--purpose", kPurpose});
+  ASSERT_EQ(second.exit_code, 0) << second.err << second.out;
+  auto overview = lp().CliJson({"overview", "--json"});
+  EXPECT_FALSE(overview["previous_sync_run"].is_null());
+  std::set<std::string> newly, no_longer, new_unknown;
+  for (const auto& c : overview["children"]) {
+    if (!c["newly_matched"].empty()) {
+      newly.insert(c["own_reference"]);
+      EXPECT_EQ(c["newly_matched"], nlohmann::json::array({"swv-po-zk"}));
+    }
+    if (!c["no_longer_matched"].empty()) {
+      no_longer.insert(c["own_reference"]);
+      EXPECT_EQ(c["no_longer_matched"], nlohmann::json::array({"swv-vo-zk"}));
+    }
+    if (c["new_on_list"] && c["unknown_to_all"]) new_unknown.insert(c["own_reference"]);
+    // The pact's mark: three calendar months since, and no plan.
+    schema::Date since = *schema::ParseDate(c["since"].get<std::string>());
+    int month = since.month + 3, year = since.year + (month > 12);
+    if (month > 12) month -= 12;
+    schema::Date mark{year, month, std::min(since.day, schema::DaysInMonth(year, month))};
+    EXPECT_EQ(c["past_three_months_without_plan"], !c["plan_in_place"] && mark <= kToday);
+  }
+  EXPECT_EQ(newly, newly_expected);
+  EXPECT_EQ(no_longer, no_longer_expected);
+  EXPECT_EQ(new_unknown, new_unknown_expected);
+
+  auto csv_path = tmp_.path() / "overzicht.csv";
+  ASSERT_EQ(lp().Cli({"overview", "--csv", csv_path.string()}).exit_code, 0);
+  std::string csv = testing::ReadFile(csv_path);
+  ASSERT_EQ(csv.rfind("\xEF\xBB\xBF" "referentie;categorie;", 0), 0u);
+  EXPECT_EQ(static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n')), next.size() + 1);
+  for (const auto& r : next) EXPECT_EQ(csv.find(r.identifier.digits()), std::string::npos);
+}
+
+}  // namespace
+}  // namespace inbeeld
