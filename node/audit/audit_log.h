@@ -11,8 +11,12 @@
 //  - every record carries "inbeeld.seq" = its leaf index, so a deleted or
 //    reordered record is named by `audit verify`;
 //  - the node never signs two inconsistent checkpoints: before signing size n
-//    it recomputes the root at the last signed size m and refuses (kDataLoss)
-//    if it no longer matches, i.e. the stored log was altered;
+//    it recomputes the root at the last signed size m from its stored hashes
+//    and refuses (kDataLoss) if it no longer matches. That check reads the
+//    cached hashes of sealed 256-leaf blocks, not every record: an edit of a
+//    record's text (or of a hash inside a sealed block) is caught by
+//    `audit verify`, which recomputes everything from the exported text, and
+//    by peers, whose cosignatures commit to the old roots;
 //  - a data subject appears only as its audit pseudonym (SubjectPseudonym).
 //
 // Thread safety: one thread at a time, like the Store.

@@ -17,6 +17,9 @@
 //      way, stores it, and sends its cosignature:
 //   I → R  POST /v1/audit/cosign {size, cosignature}
 //
+// The initiator witnesses again after a completed session, so both logs'
+// records of that session are covered by the other side's cosignature.
+//
 // A node shown a forked or rolled-back checkpoint refuses the session
 // (kUnauthenticated) and records why in its own log. The first checkpoint seen
 // of a peer is trusted as is (trust on first use). If R last witnessed a size

@@ -207,7 +207,10 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   INBEELD_RETURN_IF_ERROR(results.Complete(record.id, *outcome, list->subjects, [&]() -> Status {
     return log.AppendInTransaction(audit::ExchangeRecords(a, node.audit_key, list->subjects, matched));
   }));
-  if (auto checkpoint = log.Checkpoint(); !checkpoint) return std::unexpected(checkpoint.error());
+  // Witness again now that both logs hold this session's records, so rolling
+  // either back to before the session is caught at the next one. The result is
+  // already stored and recorded; a failure here only delays that coverage.
+  (void)Witness(log, node.identity, **client, {peer->name, *peer_key});
   auto stored = results.Get(record.id);
   if (!stored) return std::unexpected(stored.error());
   return MatchReport{std::move(*stored), std::move(*outcome)};

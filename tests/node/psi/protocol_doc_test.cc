@@ -4,12 +4,10 @@
 //
 // A hex block in the document is a fenced ```hex block right after a line
 // `<!-- example:NAME -->`; inside it, `#` starts a comment and whitespace is
-// ignored. Set INBEELD_PRINT_EXAMPLE=1 to print the current bytes.
+// ignored. build/bench/print_protocol_example prints the current bytes.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -175,19 +173,6 @@ std::string Indices(const Outcome& outcome) {
 }
 
 // ---------------------------------------------------------------- tests
-
-TEST(ProtocolDoc, PrintExampleOnRequest) {
-  if (std::getenv("INBEELD_PRINT_EXAMPLE") == nullptr)
-    GTEST_SKIP() << "set INBEELD_PRINT_EXAMPLE=1";
-  const Example ex = RunExample();
-  std::printf("scalar-a %s\nscalar-b %s\n", ScalarHex(kScalarALabel).c_str(),
-              ScalarHex(kScalarBLabel).c_str());
-  for (const char* id : {"123456782", "111222333", "101222331", "246801359", "314159265"}) {
-    std::printf("hash-%s %s\n", id, HashHex(id).c_str());
-  }
-  std::printf("message1 %s\nmessage2 %s\nmessage3 %s\nmessage4 %s\n", Hex(ex.message1).c_str(),
-              Hex(ex.message2).c_str(), Hex(ex.message3).c_str(), Hex(ex.message4).c_str());
-}
 
 TEST(ProtocolDoc, ExampleIdentifiersAreValid) {
   for (const PsiInput& in : InitiatorList()) {

@@ -1,0 +1,234 @@
+// The audit trail with real node processes: witnessing in every session,
+// rollback/fork refusal, subject requests, exports free of BSNs, fail-closed.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+#include <set>
+
+#include "node/node_dir.h"
+#include "node/sqlite_util.h"
+#include "schema/identifier.h"
+#include "schema/synthetic.h"
+#include "tests/support/test_node.h"
+
+namespace inbeeld {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::RunResult;
+using testing::TempDir;
+using testing::TestNode;
+
+constexpr schema::Date kToday{2026, 11, 22};
+constexpr const char* kPurpose = "thuiszitters-afstemming";
+
+class AuditTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    lp_ = std::make_unique<TestNode>(tmp_.path(), "leerplicht", "leerplicht");
+    swv_ = std::make_unique<TestNode>(tmp_.path(), "swv", "swv");
+    schema::RegionSpec spec;
+    spec.seed = 99;
+    spec.partners = {{"Leerplicht", 60}, {"SWV", 50}};
+    spec.overlap = 0.4;
+    spec.today = kToday;
+    auto lists = schema::GenerateRegion(spec);
+    lp_rows_ = lists[0];
+    swv_rows_ = lists[1];
+    lp_->Import(lp_rows_);
+    swv_->Import(swv_rows_);
+    ASSERT_EQ(swv_->AddPeer(*lp_).exit_code, 0);
+    swv_->Start();
+    ASSERT_EQ(lp_->AddPeer(*swv_).exit_code, 0);
+  }
+  RunResult Match(bool count_only = false) {
+    std::vector<std::string> args = {"match", "swv", "--purpose", kPurpose, "--json"};
+    if (count_only) args.push_back("--count-only");
+    return lp_->Cli(args);
+  }
+  nlohmann::json Show(const TestNode& node) { return node.CliJson({"audit", "show", "--json"}); }
+  // After the SWV server restarts on a new port, point leerplicht at it.
+  void Repoint() {
+    std::string config = testing::ReadFile(lp_->home() / "inbeeld.toml");
+    auto at = config.rfind("127.0.0.1:");
+    ASSERT_NE(at, std::string::npos);
+    config.replace(at, config.find('"', at) - at, swv_->address());
+    testing::WriteFile(lp_->home() / "inbeeld.toml", config);
+  }
+
+  TempDir tmp_;
+  std::unique_ptr<TestNode> lp_, swv_;
+  std::vector<schema::ListRow> lp_rows_, swv_rows_;
+};
+
+TEST_F(AuditTest, ExportAfterSeveralExchangesVerifiesAndHoldsNoBsn) {
+  ASSERT_EQ(Match().exit_code, 0);
+  ASSERT_EQ(Match(/*count_only=*/true).exit_code, 0);
+  ASSERT_EQ(Match().exit_code, 0);
+  for (TestNode* node : {lp_.get(), swv_.get()}) {
+    fs::path dir = tmp_.path() / (node->name() + "-export");
+    RunResult exported = node->Cli({"audit", "export", "--out", dir.string()});
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    RunResult verified = testing::Run(INBEELD_BINARY, {"audit", "verify", dir.string()}, {});
+    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+    EXPECT_NE(verified.out.find("OK:"), std::string::npos);
+    // Witnessed in every session: the other node's cosignatures verify.
+    EXPECT_NE(verified.out.find("cosignatures by " + std::string(node == lp_.get() ? "swv" : "leerplicht")),
+              std::string::npos)
+        << verified.out;
+
+    // No number in any exported file passes the BSN or onderwijsnummer check,
+    // and none of the children's identifiers appears at all.
+    std::string all;
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+      if (entry.is_regular_file()) all += testing::ReadFile(entry.path());
+    }
+    std::regex number("(^|[^0-9A-Za-z])([0-9][0-9. -]{6,}[0-9])(?=$|[^0-9A-Za-z])");
+    for (auto it = std::sregex_iterator(all.begin(), all.end(), number); it != std::sregex_iterator(); ++it) {
+      auto id = schema::Identifier::Parse((*it)[2].str());
+      EXPECT_FALSE(id.has_value()) << "export holds a number that passes the 11-proof";
+    }
+    for (const auto& rows : {lp_rows_, swv_rows_}) {
+      for (const auto& r : rows) ASSERT_EQ(all.find(r.identifier.digits()), std::string::npos);
+    }
+  }
+  // Every session appears on both sides, with its counts.
+  auto lp_show = Show(*lp_);
+  int exchanges = 0;
+  for (const auto& r : lp_show) {
+    if (std::string(r["name"]).starts_with("inbeeld.exchange.")) {
+      ++exchanges;
+      EXPECT_EQ(r["attributes"]["inbeeld.outcome"], "completed");
+      EXPECT_EQ(r["attributes"]["inbeeld.count.sent"], std::to_string(lp_rows_.size()));
+      EXPECT_EQ(r["attributes"]["inbeeld.count.received"], std::to_string(swv_rows_.size()));
+      EXPECT_EQ(r["attributes"]["dpl.core.processing_activity_id"],
+                std::string("urn:inbeeld:activity:") + kPurpose);
+    }
+  }
+  EXPECT_EQ(exchanges, 3);
+}
+
+TEST_F(AuditTest, SubjectQueryFindsExactlyTheChildsSessions) {
+  auto first = Match();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(Match(/*count_only=*/true).exit_code, 0);
+  std::set<std::string> swv_ids;
+  for (const auto& r : swv_rows_) swv_ids.insert(r.identifier.digits());
+  const schema::ListRow* shared = nullptr;
+  const schema::ListRow* only_ours = nullptr;
+  for (const auto& r : lp_rows_) {
+    if (swv_ids.count(r.identifier.digits())) {
+      shared = &r;
+    } else {
+      only_ours = &r;
+    }
+  }
+  ASSERT_NE(shared, nullptr);
+  ASSERT_NE(only_ours, nullptr);
+
+  auto sessions = lp_->CliJson({"audit", "subject", shared->identifier.digits(), "--json"});
+  ASSERT_EQ(sessions.size(), 2u);
+  std::set<std::string> seen;
+  for (const auto& s : sessions) {
+    EXPECT_EQ(s["peer"], "swv");
+    EXPECT_EQ(s["purpose"], kPurpose);
+    EXPECT_EQ(s["outcome"], "completed");
+    seen.insert(std::string(s["mode"]) + ":" + std::string(s["peer_also_knows_child"]));
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"match:yes", "count:not revealed"}));
+  auto ours = lp_->CliJson({"audit", "subject", only_ours->identifier.digits(), "--json"});
+  ASSERT_EQ(ours.size(), 2u);
+  for (const auto& s : ours) {
+    if (s["mode"] == "match") {
+      EXPECT_EQ(s["peer_also_knows_child"], "no");
+    }
+  }
+  // The responder answers the same request from its own log.
+  auto theirs = swv_->CliJson({"audit", "subject", shared->identifier.digits(), "--json"});
+  EXPECT_EQ(theirs.size(), 2u);
+  // A child on neither list took part in nothing.
+  auto nobody = lp_->CliJson({"audit", "subject", "123456782", "--json"});
+  EXPECT_TRUE(nobody.empty());
+  // An invalid identifier is refused without being echoed.
+  RunResult bad = lp_->Cli({"audit", "subject", "111252333"});
+  EXPECT_EQ(bad.exit_code, 3);
+  EXPECT_EQ(bad.err.find("111252333"), std::string::npos);
+}
+
+TEST_F(AuditTest, RolledBackResponderIsRefusedAndTheRefusalRecorded) {
+  ASSERT_EQ(Match().exit_code, 0);
+  // The SWV operator restores an old copy of the store after another session.
+  swv_->Stop();
+  fs::path backup = tmp_.path() / "swv-backup";
+  fs::copy(swv_->home(), backup, fs::copy_options::recursive);
+  swv_->Start();
+  Repoint();
+  ASSERT_EQ(Match().exit_code, 0) << "second session";
+  swv_->Stop();
+  fs::remove_all(swv_->home());
+  fs::copy(backup, swv_->home(), fs::copy_options::recursive);
+  swv_->Start();
+  Repoint();
+
+  RunResult r = Match();
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("rolled back"), std::string::npos) << r.err;
+  bool recorded = false;
+  for (const auto& rec : Show(*lp_)) {
+    auto reason = rec["attributes"].value("inbeeld.reason", "");
+    if (rec["attributes"].value("inbeeld.outcome", "") == "refused" &&
+        reason.find("rolled back") != std::string::npos) {
+      recorded = true;
+    }
+  }
+  EXPECT_TRUE(recorded) << "the refusal is not in leerplicht's audit log";
+}
+
+TEST_F(AuditTest, RolledBackInitiatorIsRefusedByTheResponder) {
+  ASSERT_EQ(Match().exit_code, 0);
+  fs::path backup = tmp_.path() / "lp-backup";
+  fs::copy(lp_->home(), backup, fs::copy_options::recursive);
+  ASSERT_EQ(Match().exit_code, 0);
+  fs::remove_all(lp_->home());
+  fs::copy(backup, lp_->home(), fs::copy_options::recursive);
+  RunResult r = Match();
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  bool recorded = false;
+  for (const auto& rec : Show(*swv_)) {
+    if (rec["name"] == "inbeeld.witness.refused") recorded = true;
+  }
+  EXPECT_TRUE(recorded) << "the SWV did not record why it refused";
+}
+
+TEST_F(AuditTest, NoResultIsReleasedWhenTheAuditRecordCannotBeWritten) {
+  // Make the SWV's audit log refuse the exchange record, as a full disk would.
+  swv_->Stop();
+  {
+    auto dir = node::NodeDir(swv_->home());
+    std::string pass = testing::ReadFile(tmp_.path() / "swv.pass");
+    pass.pop_back();
+    auto unlocked = dir.Unlock(crypto::SecretBytes::CopyFrom(
+        std::span(reinterpret_cast<const uint8_t*>(pass.data()), pass.size())));
+    ASSERT_TRUE(unlocked) << unlocked.error().message;
+    ASSERT_TRUE(node::Exec(unlocked->store->handle(),
+                           "CREATE TRIGGER refuse_exchange_records BEFORE INSERT ON audit_leaves "
+                           "WHEN NEW.record LIKE '%inbeeld.exchange.match%' "
+                           "AND NEW.record LIKE '%completed%' "
+                           "BEGIN SELECT RAISE(ABORT, 'disk full'); END"));
+  }
+  swv_->Start();
+  Repoint();
+
+  RunResult r = Match();
+  EXPECT_NE(r.exit_code, 0);
+  // Neither side holds a completed result.
+  for (TestNode* node : {lp_.get(), swv_.get()}) {
+    for (const auto& s : node->CliJson({"results", "--json"})) {
+      EXPECT_NE(s["status"], "completed") << node->name();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace inbeeld
