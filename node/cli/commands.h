@@ -40,6 +40,7 @@ void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, R
 // Region sync (node/region/): sync, overview, region, purge.
 void AddSyncCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddOverviewCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddRegionCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 
 // Locates the data directory and unlocks the node with the passphrase.
 Result<UnlockedNode> OpenNode(const GlobalOptions& global, const Context& context);

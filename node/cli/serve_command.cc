@@ -12,6 +12,7 @@
 #include "node/exchange/initiator.h"
 #include "node/exchange/responder.h"
 #include "node/net/server.h"
+#include "node/region/regional.h"
 
 namespace inbeeld::node::cli {
 namespace {
@@ -111,6 +112,17 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
             return responder.HandleCosign(peer, body);
           }, "application/json")));
 
+      // Regional counts (node/region/regional.h): this node as a participant.
+      region::RegionParticipant participant(*node);
+      INBEELD_RETURN_IF_ERROR((*server)->Post(
+          "/v1/region/hop", Handler([&](std::string_view peer, std::string_view body) {
+            return participant.HandleHop(peer, body);
+          }, "application/json")));
+      INBEELD_RETURN_IF_ERROR((*server)->Post(
+          "/v1/region/result", Handler([&](std::string_view peer, std::string_view body) {
+            return participant.HandleResult(peer, body);
+          }, "application/json")));
+
       int port = address->second;
       if (port == 0) {
         auto bound = (*server)->BindToAnyPort(address->first);
@@ -146,6 +158,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         while (!cv.wait_for(lock, std::chrono::seconds(15), [&] { return stopping; })) {
           lock.unlock();
           responder.ExpireStale();
+          participant.ExpireStale();
           lock.lock();
         }
       });

@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "schema/synthetic.h"
 #include "tests/support/test_node.h"
 
@@ -188,6 +190,41 @@ TEST_F(RegionTest, OverviewShowsWhatChangedSinceThePreviousSyncAndExportsForExce
   ASSERT_EQ(csv.rfind("\xEF\xBB\xBF" "referentie;categorie;", 0), 0u);
   EXPECT_EQ(static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n')), next.size() + 1);
   for (const auto& r : next) EXPECT_EQ(csv.find(r.identifier.digits()), std::string::npos);
+}
+
+std::string Shown(size_t n) { return n >= 1 && n <= 4 ? "<5" : std::to_string(n); }
+
+TEST_F(RegionTest, RegionalCountsEqualAPlainComputationOnTheLists) {
+  ConnectStar();
+  auto counts = lp().CliJson({"region", "count", "swv-po-zk", "swv-vo-zk", "school-12ab",
+                              "--purpose", kPurpose, "--json"});
+  std::map<std::string, int> lists_per_child;
+  for (const auto& list : lists_) {
+    for (const auto& id : Ids(list)) ++lists_per_child[id];
+  }
+  size_t single = 0;
+  for (const auto& [id, n] : lists_per_child) single += n == 1;
+  ASSERT_GT(single, 4u);
+  EXPECT_EQ(counts["distinct_children"], Shown(lists_per_child.size()));
+  EXPECT_EQ(counts["on_one_list_only"], Shown(single));
+  ASSERT_EQ(counts["partners"].size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(counts["partners"][i]["node"], nodes_[i]->name());
+    EXPECT_EQ(counts["partners"][i]["children"], Shown(lists_[i].size()));
+    EXPECT_EQ(counts["partners"][i]["share"],
+              fmt::format("{:.1f}%", 100.0 * static_cast<double>(lists_[i].size()) /
+                                         static_cast<double>(lists_per_child.size())));
+  }
+  // Every participant recorded the same figures, and nothing per child.
+  for (size_t i = 1; i < 4; ++i) {
+    auto shown = nodes_[i]->CliJson({"region", "show", "--json"});
+    EXPECT_EQ(shown["session"], counts["session"]);
+    EXPECT_EQ(shown["distinct_children"], counts["distinct_children"]);
+    EXPECT_EQ(shown["on_one_list_only"], counts["on_one_list_only"]);
+  }
+  // A region of two is refused before anything leaves the node.
+  RunResult two = lp().Cli({"region", "count", "swv-po-zk", "--purpose", kPurpose});
+  EXPECT_EQ(two.exit_code, 3) << two.err;
 }
 
 }  // namespace

@@ -1,0 +1,570 @@
+#include "node/region/regional.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <sodium.h>
+
+#include "crypto/bytes.h"
+#include "node/audit/audit_log.h"
+#include "node/audit/exchange_records.h"
+#include "node/exchange/exchange_list.h"
+#include "node/exchange/initiator.h"
+#include "node/exchange/policy.h"
+#include "node/net/tls_identity.h"
+#include "node/sqlite_util.h"
+
+namespace inbeeld::node::region {
+namespace {
+
+using json = nlohmann::json;
+using Points = std::vector<std::array<uint8_t, crypto::kPointSize>>;
+constexpr std::string_view kDst = "inbeeld-REGION-v1-ristretto255-SHA512";
+constexpr int kVersion = 1;
+constexpr size_t kMaxSetSize = 1'000'000;
+
+struct Set {
+  size_t origin = 0;
+  std::set<size_t> blinded_by;
+  Points points;  // sorted bytewise, no repeats
+};
+
+std::string Hex(const Points& points) {
+  std::string out;
+  out.reserve(points.size() * 64);
+  for (const auto& p : points) out += crypto::HexEncode(p);
+  return out;
+}
+
+json SetsJson(const std::vector<Set>& sets) {
+  json out = json::array();
+  for (const auto& s : sets) {
+    out.push_back({{"origin", s.origin}, {"blinded_by", s.blinded_by}, {"points", Hex(s.points)}});
+  }
+  return out;
+}
+
+// Parses sets received from another node; every point must decode.
+Result<std::vector<Set>> ParseSets(const json& j, size_t participants) {
+  if (!j.is_array() || j.size() > participants) {
+    return Fail(ErrorCode::kInvalidArgument, "region message: sets: expected at most one per node");
+  }
+  std::vector<Set> sets;
+  std::set<size_t> origins;
+  for (const auto& e : j) {
+    Set s;
+    if (!e.is_object() || !e["origin"].is_number_unsigned() || !e["blinded_by"].is_array() ||
+        !e["points"].is_string()) {
+      return Fail(ErrorCode::kInvalidArgument, "region message: malformed set");
+    }
+    s.origin = e["origin"].get<size_t>();
+    if (s.origin >= participants || !origins.insert(s.origin).second) {
+      return Fail(ErrorCode::kInvalidArgument, "region message: set origin out of range or repeated");
+    }
+    for (const auto& b : e["blinded_by"]) {
+      if (!b.is_number_unsigned() || b.get<size_t>() >= participants) {
+        return Fail(ErrorCode::kInvalidArgument, "region message: blinded_by out of range");
+      }
+      s.blinded_by.insert(b.get<size_t>());
+    }
+    auto bytes = crypto::HexDecode(e["points"].get<std::string>());
+    if (!bytes || bytes->size() % crypto::kPointSize != 0 ||
+        bytes->size() / crypto::kPointSize > kMaxSetSize) {
+      return Fail(ErrorCode::kInvalidArgument, "region message: points are not whole 32-byte points");
+    }
+    s.points.resize(bytes->size() / crypto::kPointSize);
+    for (size_t k = 0; k < s.points.size(); ++k) {
+      std::copy_n(bytes->begin() + static_cast<std::ptrdiff_t>(k * crypto::kPointSize),
+                  crypto::kPointSize, s.points[k].begin());
+      if (auto ok = crypto::Point::Decode(s.points[k]); !ok) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "region message: set " + std::to_string(s.origin) + ": invalid point");
+      }
+    }
+    if (std::adjacent_find(s.points.begin(), s.points.end()) != s.points.end() ||
+        !std::is_sorted(s.points.begin(), s.points.end())) {
+      return Fail(ErrorCode::kInvalidArgument, "region message: a set is unsorted or repeats a point");
+    }
+    sets.push_back(std::move(s));
+  }
+  return sets;
+}
+
+// Multiplies every point by `k` and sorts: the new order says nothing about the old.
+Status Blind(Set& set, size_t self, const crypto::Scalar& k) {
+  for (auto& p : set.points) {
+    auto q = crypto::Point::DecodeAndMultiply(p, k);
+    if (!q) return Fail(ErrorCode::kInvalidArgument, "region message: invalid point");
+    p = q->Encode();
+  }
+  std::sort(set.points.begin(), set.points.end());
+  if (std::adjacent_find(set.points.begin(), set.points.end()) != set.points.end()) {
+    return Fail(ErrorCode::kInvalidArgument, "region message: a set repeats a point");
+  }
+  set.blinded_by.insert(self);
+  return {};
+}
+
+Result<Set> OwnSet(UnlockedNode& node, size_t self, const crypto::Scalar& k, int64_t& version) {
+  auto list = exchange::LoadExchangeList(*node.store, node.field_key, 0);
+  if (!list) return std::unexpected(list.error());
+  version = list->version.id;
+  Set s;
+  s.origin = self;
+  s.blinded_by = {self};
+  const auto dst = std::span(reinterpret_cast<const uint8_t*>(kDst.data()), kDst.size());
+  for (const auto& input : list->inputs) {
+    auto h = crypto::Point::HashToGroup(
+        std::span(reinterpret_cast<const uint8_t*>(input.digits.data()), input.digits.size()), dst);
+    if (!h) return std::unexpected(h.error());
+    auto b = h->Multiply(k);
+    if (!b) return std::unexpected(b.error());
+    s.points.push_back(b->Encode());
+  }
+  std::sort(s.points.begin(), s.points.end());
+  return s;
+}
+
+Status RecordSession(Store& store, const std::string& id_hex, const std::string& role,
+                     const std::string& coordinator, const std::string& purpose,
+                     size_t participants, int64_t list_version, uint32_t own_size) {
+  auto id = crypto::HexDecode(id_hex);
+  if (!id) return std::unexpected(id.error());
+  auto s = Statement::Prepare(store.handle(),
+                              "INSERT INTO region_sessions(id, role, coordinator, purpose, "
+                              "participants, started_at, status, list_version, own_list_size) "
+                              "VALUES(?,?,?,?,?,?,'running',?,?)");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->BindBlob(1, *id));
+  INBEELD_RETURN_IF_ERROR(s->Bind(2, role));
+  INBEELD_RETURN_IF_ERROR(s->Bind(3, coordinator));
+  INBEELD_RETURN_IF_ERROR(s->Bind(4, purpose));
+  INBEELD_RETURN_IF_ERROR(s->Bind(5, static_cast<int64_t>(participants)));
+  INBEELD_RETURN_IF_ERROR(s->Bind(6, exchange::NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Bind(7, list_version));
+  INBEELD_RETURN_IF_ERROR(s->Bind(8, int64_t{own_size}));
+  if (auto ran = s->Run(); !ran) {
+    if (LastErrorWasUniqueViolation(store.handle())) {
+      return Fail(ErrorCode::kFailedPrecondition, "region session id was used before");
+    }
+    return ran;
+  }
+  return {};
+}
+
+Status FinishSession(Store& store, const std::string& id_hex, const std::string& error,
+                     const RegionalCounts* counts) {
+  auto id = crypto::HexDecode(id_hex);
+  if (!id) return std::unexpected(id.error());
+  auto s = Statement::Prepare(store.handle(),
+                              "UPDATE region_sessions SET finished_at = ?, status = ?, error = ?, "
+                              "distinct_children = ?, single_list = ?, list_sizes = ? "
+                              "WHERE id = ? AND status = 'running'");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, exchange::NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Bind(2, counts ? "completed" : "failed"));
+  INBEELD_RETURN_IF_ERROR(error.empty() ? s->BindNull(3) : s->Bind(3, error));
+  if (counts) {
+    INBEELD_RETURN_IF_ERROR(s->Bind(4, static_cast<int64_t>(counts->distinct)));
+    INBEELD_RETURN_IF_ERROR(s->Bind(5, static_cast<int64_t>(counts->single_list)));
+    INBEELD_RETURN_IF_ERROR(s->Bind(6, json{{"participants", counts->participants},
+                                            {"list_sizes", counts->list_sizes}}.dump()));
+  } else {
+    for (int c : {4, 5, 6}) INBEELD_RETURN_IF_ERROR(s->BindNull(c));
+  }
+  INBEELD_RETURN_IF_ERROR(s->BindBlob(7, *id));
+  return s->Run();
+}
+
+Status AuditRegion(UnlockedNode& node, const std::string& role, const std::string& session,
+                   const std::string& coordinator, const std::string& purpose,
+                   size_t participants, const std::string& outcome, const std::string& reason,
+                   const RegionalCounts* counts) {
+  std::map<std::string, std::string> a = {{"inbeeld.role", role},
+                                          {"inbeeld.region.session", session},
+                                          {"inbeeld.region.coordinator", coordinator},
+                                          {"dpl.core.processing_activity_id", purpose},
+                                          {"inbeeld.region.participants", std::to_string(participants)},
+                                          {"inbeeld.outcome", outcome}};
+  if (!reason.empty()) a["inbeeld.reason"] = reason;
+  if (counts) {
+    a["inbeeld.region.distinct"] = std::to_string(counts->distinct);
+    a["inbeeld.region.single_list"] = std::to_string(counts->single_list);
+  }
+  audit::AuditLog log(*node.store, node.identity);
+  return log.Append({audit::EventRecord("inbeeld.region.count", outcome == "completed", a)});
+}
+
+RegionalCounts Tally(const std::vector<Set>& done, const std::vector<std::string>& names) {
+  RegionalCounts c;
+  c.participants = names;
+  c.list_sizes.assign(names.size(), 0);
+  std::map<std::array<uint8_t, crypto::kPointSize>, int> seen;
+  for (const auto& s : done) {
+    c.list_sizes[s.origin] = s.points.size();
+    for (const auto& p : s.points) ++seen[p];
+  }
+  c.distinct = seen.size();
+  c.single_list = static_cast<uint64_t>(
+      std::count_if(seen.begin(), seen.end(), [](const auto& e) { return e.second == 1; }));
+  return c;
+}
+
+}  // namespace
+
+std::string Suppressed(uint64_t count) {
+  return count >= 1 && count <= 4 ? "<5" : std::to_string(count);
+}
+
+nlohmann::json RegionalJson(const RegionalCounts& c) {
+  json partners = json::array();
+  for (size_t i = 0; i < c.participants.size(); ++i) {
+    uint64_t n = i < c.list_sizes.size() ? c.list_sizes[i] : 0;
+    std::string share = c.distinct == 0 || (n >= 1 && n <= 4)
+                            ? (n == 0 ? "0%" : "<5 children")
+                            : fmt::format("{:.1f}%", 100.0 * static_cast<double>(n) /
+                                                         static_cast<double>(c.distinct));
+    partners.push_back({{"node", c.participants[i]}, {"children", Suppressed(n)}, {"share", share}});
+  }
+  return {{"session", c.session},
+          {"distinct_children", Suppressed(c.distinct)},
+          {"on_one_list_only", Suppressed(c.single_list)},
+          {"partners", partners}};
+}
+
+Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest& request) {
+  const size_t n = request.peers.size() + 1;
+  if (n < kMinRegionNodes || n > kMaxRegionNodes) {
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("a regional count needs 2 to {} peers besides this node", kMaxRegionNodes - 1));
+  }
+  std::vector<const config::PeerConfig*> peers;
+  std::vector<std::string> names = {node.config.node_name}, keys = {node.metadata.fingerprint};
+  for (const auto& name : request.peers) {
+    const auto* peer = node.config.FindPeer(name);
+    if (peer == nullptr) {
+      return Fail(ErrorCode::kNotFound, fmt::format("no peer named \"{}\" in the configuration", name));
+    }
+    if (std::find(peers.begin(), peers.end(), peer) != peers.end()) {
+      return Fail(ErrorCode::kInvalidArgument, fmt::format("peer \"{}\" named twice", name));
+    }
+    peers.push_back(peer);
+    names.push_back(peer->name);
+    keys.push_back(peer->key);
+  }
+  RegionalCounts counts;
+  std::array<uint8_t, 16> raw{};
+  randombytes_buf(raw.data(), raw.size());
+  std::string session = crypto::HexEncode(raw);
+  int64_t version = 0;
+  auto fail = [&](Error e) -> Result<RegionalCounts> {
+    (void)FinishSession(*node.store, session, e.message, nullptr);
+    if (auto a = AuditRegion(node, "coordinator", session, node.config.node_name, request.purpose,
+                             n, "failed", e.message, nullptr); !a) {
+      return std::unexpected(WithContext(a.error(), "writing the audit record"));
+    }
+    return std::unexpected(std::move(e));
+  };
+  for (const auto* peer : peers) {
+    if (auto ok = exchange::CheckRequest(node.config, *peer, request.purpose,
+                                         schema::wire::Mode::kCount, 1); !ok) {
+      if (auto a = AuditRegion(node, "coordinator", session, node.config.node_name,
+                               request.purpose, n, "refused", ok.error().message, nullptr); !a) {
+        return std::unexpected(a.error());
+      }
+      return std::unexpected(WithContext(ok.error(), "peer " + peer->name));
+    }
+  }
+  crypto::Scalar k = crypto::Scalar::Random();
+  auto own = OwnSet(node, 0, k, version);
+  if (!own) return std::unexpected(own.error());
+  INBEELD_RETURN_IF_ERROR(RecordSession(*node.store, session, "coordinator", node.config.node_name,
+                                        request.purpose, n, version,
+                                        static_cast<uint32_t>(own->points.size())));
+
+  auto seed = node.identity.SeedForStorage().RevealForCrypto();
+  auto identity = net::TlsIdentity::Create(seed.first<32>(), node.config.node_name);
+  if (!identity) return fail(identity.error());
+  std::vector<std::unique_ptr<net::PeerClient>> clients;
+  for (const auto* peer : peers) {
+    auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
+    if (!key) return fail(WithContext(key.error(), "peer " + peer->name));
+    auto address = exchange::SplitAddress(peer->address);
+    if (!address) return fail(WithContext(address.error(), "peer " + peer->name));
+    auto client = net::PeerClient::Create(*identity, peer->name, key->bytes(), address->first,
+                                          address->second, request.client);
+    if (!client) return fail(client.error());
+    clients.push_back(std::move(*client));
+  }
+
+  std::vector<Set> sets = {std::move(*own)}, done;
+  auto hop = [&](size_t i, int round) -> Status {
+    json msg = {{"v", kVersion},       {"session", session}, {"purpose", request.purpose},
+                {"participants", keys}, {"index", i},         {"round", round},
+                {"sets", SetsJson(sets)}};
+    auto reply = clients[i - 1]->Post("/v1/region/hop", msg.dump(), "application/json");
+    if (!reply) return std::unexpected(WithContext(reply.error(), "peer " + names[i]));
+    json body = json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
+    if (!body.is_object()) {
+      return Fail(ErrorCode::kInvalidArgument, "peer " + names[i] + ": region reply is not JSON");
+    }
+    auto next = ParseSets(body["sets"], n);
+    if (!next) return std::unexpected(WithContext(next.error(), "peer " + names[i]));
+    // Every set must now carry i's blinding, and round 1 adds i's own list.
+    size_t expected = sets.size() + (round == 1 ? 1 : 0);
+    if (next->size() != expected ||
+        !std::all_of(next->begin(), next->end(), [&](const Set& s) { return s.blinded_by.contains(i); })) {
+      return Fail(ErrorCode::kInvalidArgument, "peer " + names[i] + ": region reply has the wrong sets");
+    }
+    sets = std::move(*next);
+    return {};
+  };
+  auto harvest = [&] {
+    for (auto it = sets.begin(); it != sets.end();) {
+      if (it->blinded_by.size() == n) {
+        done.push_back(std::move(*it));
+        it = sets.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  };
+  for (size_t i = 1; i < n; ++i) {
+    if (auto ok = hop(i, 1); !ok) return fail(ok.error());
+  }
+  for (auto& s : sets) {
+    if (!s.blinded_by.contains(0)) {
+      if (auto ok = Blind(s, 0, k); !ok) return fail(ok.error());
+    }
+  }
+  k = crypto::Scalar::Random();  // the session scalar is no longer needed
+  harvest();
+  for (size_t i = 1; i + 1 < n; ++i) {
+    if (auto ok = hop(i, 2); !ok) return fail(ok.error());
+    harvest();
+  }
+  if (done.size() != n || !sets.empty()) {
+    return fail(Error{ErrorCode::kInternal, "regional count ended with incomplete sets"});
+  }
+  counts = Tally(done, names);
+  counts.session = session;
+  json result = {{"v", kVersion},
+                 {"session", session},
+                 {"distinct", counts.distinct},
+                 {"single_list", counts.single_list},
+                 {"list_sizes", counts.list_sizes},
+                 {"participants", names}};
+  for (size_t i = 1; i < n; ++i) {
+    if (auto r = clients[i - 1]->Post("/v1/region/result", result.dump(), "application/json"); !r) {
+      return fail(WithContext(r.error(), "peer " + names[i]));
+    }
+  }
+  INBEELD_RETURN_IF_ERROR(FinishSession(*node.store, session, "", &counts));
+  INBEELD_RETURN_IF_ERROR(AuditRegion(node, "coordinator", session, node.config.node_name,
+                                      request.purpose, n, "completed", "", &counts));
+  return counts;
+}
+
+Result<std::optional<RegionalCounts>> LatestRegionalCount(Store& store) {
+  auto s = Statement::Prepare(store.handle(),
+                              "SELECT id, distinct_children, single_list, list_sizes FROM "
+                              "region_sessions WHERE status = 'completed' ORDER BY finished_at "
+                              "DESC, rowid DESC LIMIT 1");
+  if (!s) return std::unexpected(s.error());
+  auto row = s->Step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return std::optional<RegionalCounts>();
+  RegionalCounts c;
+  c.session = crypto::HexEncode(s->ColumnBlobView(0));
+  c.distinct = static_cast<uint64_t>(s->ColumnInt(1));
+  c.single_list = static_cast<uint64_t>(s->ColumnInt(2));
+  json extra = json::parse(s->ColumnText(3), nullptr, false);
+  if (!extra.is_object()) return Fail(ErrorCode::kDataLoss, "stored regional count is unreadable");
+  c.participants = extra.value("participants", std::vector<std::string>{});
+  c.list_sizes = extra.value("list_sizes", std::vector<uint64_t>{});
+  return std::optional<RegionalCounts>(std::move(c));
+}
+
+RegionParticipant::RegionParticipant(UnlockedNode& node, std::chrono::seconds session_ttl)
+    : node_(node), ttl_(session_ttl) {}
+
+void RegionParticipant::Audit(const std::string& session, const Session& s,
+                              const std::string& outcome, const std::string& reason,
+                              const RegionalCounts* counts) {
+  // A failure to audit is reported by the caller's refusal; nothing is released.
+  (void)AuditRegion(node_, "participant", session, s.coordinator, s.purpose, s.participants,
+                    outcome, reason, counts);
+}
+
+Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::string_view body) {
+  json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!msg.is_object() || msg.value("v", 0) != kVersion || !msg["session"].is_string() ||
+      !msg["purpose"].is_string() || !msg["participants"].is_array() ||
+      !msg["index"].is_number_unsigned() || !msg["round"].is_number_unsigned()) {
+    return Fail(ErrorCode::kInvalidArgument, "region hop: malformed message or unknown version");
+  }
+  const std::string session = msg["session"];
+  if (session.size() != 32 || !crypto::HexDecode(session)) {
+    return Fail(ErrorCode::kInvalidArgument, "region hop: session must be 32 hex characters");
+  }
+  const size_t n = msg["participants"].size();
+  const size_t index = msg["index"].get<size_t>();
+  const int round = msg["round"].get<int>();
+  const config::PeerConfig* coordinator = node_.config.FindPeer(peer);
+  if (coordinator == nullptr) return Fail(ErrorCode::kUnauthenticated, "unknown peer");
+  Session fresh;
+  fresh.coordinator = coordinator->name;
+  fresh.purpose = msg["purpose"];
+  fresh.participants = n;
+  fresh.index = index;
+  auto refuse = [&](Error e) -> Result<std::string> {
+    std::lock_guard lock(mu_);
+    Audit(session, fresh, "refused", e.message, nullptr);
+    return std::unexpected(std::move(e));
+  };
+  if (n < kMinRegionNodes || n > kMaxRegionNodes || index == 0 || index >= n ||
+      (round != 1 && round != 2) || !msg["participants"][0].is_string() ||
+      msg["participants"][0] != coordinator->key || !msg["participants"][index].is_string() ||
+      msg["participants"][index] != node_.metadata.fingerprint) {
+    return refuse(Error{ErrorCode::kInvalidArgument,
+                        "region hop: participants must be 3 to 16 nodes with the caller first "
+                        "and this node at the given index"});
+  }
+  auto sets = ParseSets(msg["sets"], n);
+  if (!sets) return refuse(sets.error());
+  for (const auto& s : *sets) {
+    if (s.origin == index) {
+      return refuse(Error{ErrorCode::kInvalidArgument,
+                          "region hop: a set claims to come from this node"});
+    }
+    if (s.points.size() > coordinator->policy.max_list_size) {
+      return refuse(Error{ErrorCode::kResourceExhausted,
+                          "region hop: a set exceeds the list size allowed for this peer"});
+    }
+  }
+
+  std::unique_lock lock(mu_);
+  auto it = sessions_.find(session);
+  if (round == 1) {
+    if (it != sessions_.end()) {
+      lock.unlock();
+      return refuse(Error{ErrorCode::kFailedPrecondition, "region hop: round 1 seen twice"});
+    }
+    if (auto ok = exchange::CheckRequest(node_.config, *coordinator, fresh.purpose,
+                                         schema::wire::Mode::kCount, 1); !ok) {
+      lock.unlock();
+      return refuse(ok.error());
+    }
+    auto count = Statement::Prepare(node_.store->handle(),
+                                    "SELECT COUNT(*) FROM region_sessions WHERE coordinator = ? "
+                                    "AND started_at >= strftime('%Y-%m-%dT%H:%M:%SZ','now','-1 day')");
+    if (!count) return std::unexpected(count.error());
+    INBEELD_RETURN_IF_ERROR(count->Bind(1, coordinator->name));
+    auto row = count->Step();
+    if (!row) return std::unexpected(row.error());
+    if (count->ColumnInt(0) >= coordinator->policy.max_sessions_per_day) {
+      lock.unlock();
+      return refuse(Error{ErrorCode::kResourceExhausted,
+                          "region hop: daily session limit for this peer reached"});
+    }
+    fresh.scalar = crypto::Scalar::Random();
+    fresh.deadline = std::chrono::steady_clock::now() + ttl_;
+    fresh.started_ms = audit::NowMs();
+    auto own = OwnSet(node_, index, *fresh.scalar, fresh.list_version);
+    if (!own) {
+      lock.unlock();
+      return refuse(own.error());
+    }
+    fresh.own_size = static_cast<uint32_t>(own->points.size());
+    if (auto ok = RecordSession(*node_.store, session, "participant", coordinator->name,
+                                fresh.purpose, n, fresh.list_version, fresh.own_size);
+        !ok) {
+      lock.unlock();
+      return refuse(ok.error());
+    }
+    sets->push_back(std::move(*own));
+    it = sessions_.emplace(session, std::move(fresh)).first;
+    it->second.blinded = 1;
+  } else if (it == sessions_.end() || it->second.hops != 1 || !it->second.scalar ||
+             it->second.coordinator != coordinator->name || it->second.index != index) {
+    lock.unlock();
+    return refuse(Error{ErrorCode::kFailedPrecondition, "region hop: round 2 out of order"});
+  }
+  Session& state = it->second;
+  state.hops++;
+  for (auto& s : *sets) {
+    if (s.origin == index) continue;  // our own, just made (round 1)
+    if (s.blinded_by.contains(index)) {
+      (void)FinishSession(*node_.store, session, "a set came back already blinded by us", nullptr);
+      Audit(session, state, "failed", "a set came back already blinded by this node", nullptr);
+      sessions_.erase(it);
+      return Fail(ErrorCode::kInvalidArgument, "region hop: a set is already blinded by this node");
+    }
+    if (auto ok = Blind(s, index, *state.scalar); !ok) {
+      (void)FinishSession(*node_.store, session, ok.error().message, nullptr);
+      Audit(session, state, "failed", ok.error().message, nullptr);
+      sessions_.erase(it);
+      return std::unexpected(ok.error());
+    }
+    state.blinded++;
+  }
+  if (state.blinded >= state.participants || state.hops == 2) state.scalar.reset();
+  json reply = {{"v", kVersion}, {"session", session}, {"sets", SetsJson(*sets)}};
+  return reply.dump();
+}
+
+Result<std::string> RegionParticipant::HandleResult(std::string_view peer, std::string_view body) {
+  json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!msg.is_object() || msg.value("v", 0) != kVersion || !msg["session"].is_string() ||
+      !msg["distinct"].is_number_unsigned() || !msg["single_list"].is_number_unsigned() ||
+      !msg["list_sizes"].is_array() || !msg["participants"].is_array()) {
+    return Fail(ErrorCode::kInvalidArgument, "region result: malformed message");
+  }
+  std::lock_guard lock(mu_);
+  auto it = sessions_.find(msg["session"].get<std::string>());
+  const config::PeerConfig* coordinator = node_.config.FindPeer(peer);
+  if (it == sessions_.end() || coordinator == nullptr || it->second.coordinator != coordinator->name) {
+    return Fail(ErrorCode::kFailedPrecondition, "region result: no such session with this peer");
+  }
+  RegionalCounts counts;
+  counts.session = it->first;
+  counts.distinct = msg["distinct"];
+  counts.single_list = msg["single_list"];
+  for (const auto& v : msg["list_sizes"]) {
+    if (!v.is_number_unsigned()) return Fail(ErrorCode::kInvalidArgument, "region result: list_sizes");
+    counts.list_sizes.push_back(v.get<uint64_t>());
+  }
+  for (const auto& v : msg["participants"]) {
+    if (!v.is_string()) return Fail(ErrorCode::kInvalidArgument, "region result: participants");
+    counts.participants.push_back(v.get<std::string>());
+  }
+  it->second.scalar.reset();
+  if (counts.list_sizes.size() != it->second.participants ||
+      counts.list_sizes[it->second.index] != it->second.own_size) {
+    (void)FinishSession(*node_.store, it->first, "result does not match our own list size", nullptr);
+    Audit(it->first, it->second, "failed", "the result does not match this node's list size", nullptr);
+    sessions_.erase(it);
+    return Fail(ErrorCode::kInvalidArgument, "region result: does not match this node's list size");
+  }
+  INBEELD_RETURN_IF_ERROR(FinishSession(*node_.store, it->first, "", &counts));
+  Audit(it->first, it->second, "completed", "", &counts);
+  sessions_.erase(it);
+  return std::string("{}");
+}
+
+void RegionParticipant::ExpireStale() {
+  std::lock_guard lock(mu_);
+  auto now = std::chrono::steady_clock::now();
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    if (it->second.deadline < now) {
+      (void)FinishSession(*node_.store, it->first, "the coordinator did not finish in time", nullptr);
+      Audit(it->first, it->second, "failed", "the coordinator did not finish in time", nullptr);
+      it = sessions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+}  // namespace inbeeld::node::region

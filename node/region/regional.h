@@ -1,0 +1,111 @@
+// node/region/regional.h — regional coverage counts without a central list.
+//
+// A multi-party protocol among N >= 3 nodes (docs/PROTOCOL.md, "Regional
+// count"): the coordinator (index 0, the node that runs `inbeeld region
+// count`) and N−1 participants, each pinned by the coordinator and pinning it.
+// Each node draws a fresh scalar k_i for the session. Every list travels as a
+// set of points H(x)^(product of the k's applied so far); every node that
+// touches a set multiplies each point by its own k_i and sorts the set
+// bytewise (which is as good as a shuffle: the order of the new values says
+// nothing about the old). Round 1 visits 1..N−1, each adding its own blinded
+// list; round 2 visits 0..N−2, each blinding the sets it has not blinded yet;
+// the coordinator removes every set as soon as it is complete, so no
+// participant ever holds two sets blinded by the same keys. From the N
+// complete sets the coordinator counts: distinct children, children on only
+// one list, and each list's size; it sends those figures (only those) to
+// every participant. Scalars are wiped once a node has blinded all N sets.
+//
+// Every participation — refused, failed or completed — is one audit record
+// ("inbeeld.region.count") at each node, with the figures when known.
+//
+// Thread safety: RegionParticipant's methods may be called concurrently from
+// server threads (state under an internal mutex; crypto outside it). It
+// shares the node's store connection with the PSI responder: each store call
+// is serialised by SQLite, and a write that collides with the responder's
+// transaction fails (the hop is refused) rather than mixing with it.
+#ifndef INBEELD_NODE_REGION_REGIONAL_H_
+#define INBEELD_NODE_REGION_REGIONAL_H_
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "crypto/ristretto.h"
+#include "node/net/client.h"
+#include "node/node_dir.h"
+
+namespace inbeeld::node::region {
+
+inline constexpr size_t kMinRegionNodes = 3;
+inline constexpr size_t kMaxRegionNodes = 16;
+
+struct RegionalCounts {
+  std::string session;                    // 32 hex
+  std::vector<std::string> participants;  // node names, coordinator first
+  uint64_t distinct = 0;                  // distinct children across all lists
+  uint64_t single_list = 0;               // children on exactly one list
+  std::vector<uint64_t> list_sizes;       // per participant, in that order
+};
+
+// "<5" for 1..4, otherwise the number: small counts could single a child out.
+std::string Suppressed(uint64_t count);
+nlohmann::json RegionalJson(const RegionalCounts& counts);
+
+struct RegionRequest {
+  std::vector<std::string> peers;  // peer names; with this node, >= 3 in all
+  std::string purpose;
+  net::ClientOptions client;
+};
+
+// Runs the protocol as coordinator. Errors: kInvalidArgument for fewer than 2
+// or more than 15 peers, an unknown peer or one twice; kPermissionDenied when
+// this node's policy does not allow the purpose with a peer; a peer's error
+// (its name in the message) when it refuses or fails. Audited either way.
+Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest& request);
+
+// The latest completed regional count this node took part in, if any.
+Result<std::optional<RegionalCounts>> LatestRegionalCount(Store& store);
+
+class RegionParticipant {
+ public:
+  // REQUIRES: `node` outlives this object.
+  explicit RegionParticipant(UnlockedNode& node,
+                             std::chrono::seconds session_ttl = std::chrono::seconds(600));
+  // POST /v1/region/hop and /v1/region/result from the pinned peer `peer`.
+  Result<std::string> HandleHop(std::string_view peer, std::string_view body);
+  Result<std::string> HandleResult(std::string_view peer, std::string_view body);
+  // Drops sessions past their deadline (wiping their scalars), marks them failed.
+  void ExpireStale();
+
+ private:
+  struct Session {
+    std::string coordinator;
+    std::string purpose;
+    size_t participants = 0;
+    size_t index = 0;
+    std::optional<crypto::Scalar> scalar;  // wiped once all N sets are blinded
+    size_t blinded = 0;                     // sets this node has blinded
+    int hops = 0;
+    std::chrono::steady_clock::time_point deadline;
+    int64_t started_ms = 0;
+    uint32_t own_size = 0;
+    int64_t list_version = 0;
+  };
+  void Audit(const std::string& session, const Session& s, const std::string& outcome,
+             const std::string& reason, const RegionalCounts* counts);
+
+  UnlockedNode& node_;
+  std::chrono::seconds ttl_;
+  std::mutex mu_;  // guards sessions_ and node_.store
+  std::map<std::string, Session> sessions_;
+};
+
+}  // namespace inbeeld::node::region
+
+#endif  // INBEELD_NODE_REGION_REGIONAL_H_
