@@ -76,6 +76,7 @@ int RunCli(const std::vector<std::string>& args, Context& context) {
   AddSyncCommand(app, global, context, runner);
   AddOverviewCommand(app, global, context, runner);
   AddRegionCommand(app, global, context, runner);
+  AddPurgeCommand(app, global, context, runner);
   AddAuditCommand(app, global, context, runner);
   AddDemoCommand(app, global, context, runner);
 

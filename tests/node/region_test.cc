@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "schema/synthetic.h"
@@ -225,6 +226,59 @@ TEST_F(RegionTest, RegionalCountsEqualAPlainComputationOnTheLists) {
   // A region of two is refused before anything leaves the node.
   RunResult two = lp().Cli({"region", "count", "swv-po-zk", "--purpose", kPurpose});
   EXPECT_EQ(two.exit_code, 3) << two.err;
+}
+
+std::string DaysFromNow(int days) {
+  auto t = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) +
+           std::chrono::days(days);
+  return fmt::format("{:%Y-%m-%d}", t);
+}
+
+TEST_F(RegionTest, RetentionDeletesExactlyWhatHasExpired) {
+  std::string config = testing::ReadFile(lp().home() / "inbeeld.toml");
+  for (auto [from, to] : {std::pair{"list_versions_days = 365", "list_versions_days = 30"},
+                          std::pair{"results_days = 365", "results_days = 60"}}) {
+    auto at = config.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    config.replace(at, std::string(from).size(), to);
+  }
+  testing::WriteFile(lp().home() / "inbeeld.toml", config);
+  ConnectStar();
+  ASSERT_EQ(lp().Cli({"sync", "--purpose", kPurpose}).exit_code, 0);
+  lp().Import(lists_[0]);  // version 2, the current one
+  ASSERT_EQ(lp().Cli({"sync", "--purpose", kPurpose}).exit_code, 0);
+  ASSERT_EQ(lp().Cli({"region", "count", "swv-po-zk", "swv-vo-zk", "school-12ab", "--purpose",
+                      kPurpose}).exit_code, 0);
+  ASSERT_EQ(lp().CliJson({"results", "--json"}).size(), 6u);
+
+  // Nothing is old enough yet.
+  auto early = lp().CliJson({"purge", "--as-of", DaysFromNow(29), "--json"});
+  for (const auto& [what, n] : early["deleted"].items()) EXPECT_EQ(n, 0) << what;
+
+  // Past the list retention only: the old version goes, the current stays, results stay.
+  auto lists = lp().CliJson({"purge", "--as-of", DaysFromNow(45), "--json"});
+  EXPECT_EQ(lists["deleted"]["list_versions"], 1);
+  EXPECT_EQ(lists["deleted"]["list_rows"], lists_[0].size());
+  EXPECT_EQ(lists["deleted"]["sessions"], 0);
+  EXPECT_EQ(lp().CliJson({"results", "--json"}).size(), 6u);
+  EXPECT_EQ(lp().CliJson({"overview", "--json"})["children"].size(), lists_[0].size());
+
+  // Past the results retention: every session, sync run and regional count goes;
+  // the current list never does.
+  auto results = lp().CliJson({"purge", "--as-of", DaysFromNow(90), "--json"});
+  EXPECT_EQ(results["deleted"]["list_versions"], 0);
+  EXPECT_EQ(results["deleted"]["sessions"], 6);
+  EXPECT_EQ(results["deleted"]["sync_runs"], 2);
+  EXPECT_EQ(results["deleted"]["region_sessions"], 1);
+  EXPECT_EQ(lp().CliJson({"results", "--json"}).size(), 0u);
+  auto overview = lp().CliJson({"overview", "--json"});
+  EXPECT_EQ(overview["children"].size(), lists_[0].size());
+  EXPECT_TRUE(overview["partners"].empty());
+  // A participant's own data is untouched by leerplicht's purge.
+  EXPECT_EQ(nodes_[1]->CliJson({"results", "--json"}).size(), 2u);
+  // The purges are on record, and the log still verifies.
+  RunResult status = lp().Cli({"status", "--check"});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
 }
 
 }  // namespace
