@@ -237,6 +237,7 @@ Result<std::vector<StoredRecord>> AuditLog::Query(const std::string& where,
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
     StoredRecord r{static_cast<uint64_t>(s->ColumnInt(0)), s->ColumnText(1), {}};
+    if (r.line.empty()) continue;  // redacted by retention
     auto decoded = schema::DecodeAuditRecord(r.line);
     if (!decoded) {
       return Fail(ErrorCode::kDataLoss,
@@ -276,16 +277,39 @@ Result<std::vector<StoredRecord>> AuditLog::RecordsForTrace(const std::string& t
   return Query("WHERE trace_id = ? AND subject IS NULL", trace_id);
 }
 
-Status AuditLog::ForEachLine(const std::function<Status(uint64_t, const std::string&)>& visit) {
-  auto s = Statement::Prepare(store_.handle(), "SELECT idx, record FROM audit_leaves ORDER BY idx");
+Status AuditLog::ForEachLeaf(
+    const std::function<Status(uint64_t, const std::string&, const crypto::Hash&)>& visit) {
+  auto s = Statement::Prepare(store_.handle(),
+                              "SELECT idx, record, leaf_hash FROM audit_leaves ORDER BY idx");
   if (!s) return std::unexpected(s.error());
   while (true) {
     auto row = s->Step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
-    INBEELD_RETURN_IF_ERROR(visit(static_cast<uint64_t>(s->ColumnInt(0)), s->ColumnText(1)));
+    auto hash = HashFromBlob(s->ColumnBlobView(2));
+    if (!hash) return std::unexpected(hash.error());
+    INBEELD_RETURN_IF_ERROR(visit(static_cast<uint64_t>(s->ColumnInt(0)), s->ColumnText(1), *hash));
   }
   return {};
+}
+
+Result<uint64_t> AuditLog::RedactBeforeInTransaction(int64_t cutoff_ms) {
+  // The prefix ends at the first record that is still within retention.
+  auto first_kept = Statement::Prepare(
+      store_.handle(), "SELECT coalesce(min(idx), (SELECT count(*) FROM audit_leaves)) FROM "
+                       "audit_leaves WHERE time_ms >= ?");
+  if (!first_kept) return std::unexpected(first_kept.error());
+  INBEELD_RETURN_IF_ERROR(first_kept->Bind(1, cutoff_ms));
+  auto row = first_kept->Step();
+  if (!row) return std::unexpected(row.error());
+  int64_t end = first_kept->ColumnInt(0);
+  auto redact = Statement::Prepare(
+      store_.handle(), "UPDATE audit_leaves SET record = '', subject = NULL, trace_id = '' "
+                       "WHERE idx < ? AND record != ''");
+  if (!redact) return std::unexpected(redact.error());
+  INBEELD_RETURN_IF_ERROR(redact->Bind(1, end));
+  INBEELD_RETURN_IF_ERROR(redact->Run());
+  return static_cast<uint64_t>(Changes(store_.handle()));
 }
 
 }  // namespace inbeeld::node::audit

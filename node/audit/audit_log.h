@@ -17,7 +17,9 @@
 //    record's text (or of a hash inside a sealed block) is caught by
 //    `audit verify`, which recomputes everything from the exported text, and
 //    by peers, whose cosignatures commit to the old roots;
-//  - a data subject appears only as its audit pseudonym (SubjectPseudonym).
+//  - a data subject appears only as its audit pseudonym (SubjectPseudonym);
+//  - retention redacts content, never leaves: an expired record's text is
+//    removed and its leaf hash kept (exported as {"redacted":"<base64>"}).
 //
 // Thread safety: one thread at a time, like the Store.
 #ifndef INBEELD_NODE_AUDIT_AUDIT_LOG_H_
@@ -111,8 +113,17 @@ class AuditLog {
   Result<std::vector<StoredRecord>> Records(const RecordFilter& filter);
   Result<std::vector<StoredRecord>> RecordsForSubject(const std::string& pseudonym);
   Result<std::vector<StoredRecord>> RecordsForTrace(const std::string& trace_id);
-  // All record lines in order, for export.
-  Status ForEachLine(const std::function<Status(uint64_t, const std::string&)>& visit);
+  // Every leaf in order, for export: its record line ("" once redacted) and
+  // its leaf hash.
+  Status ForEachLeaf(
+      const std::function<Status(uint64_t, const std::string&, const crypto::Hash&)>& visit);
+
+  // Retention: removes the content of the oldest records started before
+  // `cutoff_ms` — always a prefix of the log, stopping at the first younger
+  // record — keeping each leaf hash, so the tree, every checkpoint and every
+  // cosignature still verify. Returns how many were redacted now.
+  // REQUIRES: the caller holds a transaction.
+  Result<uint64_t> RedactBeforeInTransaction(int64_t cutoff_ms);
 
  private:
   Result<std::vector<StoredRecord>> Query(const std::string& where, const std::string& arg);

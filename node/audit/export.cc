@@ -45,12 +45,17 @@ Result<ExportSummary> ExportAudit(AuditLog& log, const config::NodeConfig& confi
   ExportSummary summary;
   {
     std::ofstream out(dir / "records.jsonl", std::ios::binary | std::ios::trunc);
-    INBEELD_RETURN_IF_ERROR(log.ForEachLine([&](uint64_t index, const std::string& line) -> Status {
-      if (index >= latest->size) return {};  // appended after the checkpoint: next export
-      out << line << '\n';
-      ++summary.records;
-      return {};
-    }));
+    INBEELD_RETURN_IF_ERROR(log.ForEachLeaf(
+        [&](uint64_t index, const std::string& line, const crypto::Hash& hash) -> Status {
+          if (index >= latest->size) return {};  // appended after the checkpoint: next export
+          if (line.empty()) {
+            out << "{\"redacted\":\"" << Base64(hash) << "\"}\n";  // retention kept only the hash
+          } else {
+            out << line << '\n';
+          }
+          ++summary.records;
+          return {};
+        }));
     if (!out) return Fail(ErrorCode::kFailedPrecondition, "cannot write records.jsonl");
   }
   auto checkpoints = log.Checkpoints();
@@ -164,9 +169,27 @@ VerifyReport VerifyExport(const fs::path& dir) {
     }
     std::string line;
     uint64_t line_no = 0;
+    bool seen_content = false;
+    constexpr std::string_view kRedacted = "{\"redacted\":\"";
     while (std::getline(in, line)) {
       ++line_no;
       uint64_t expected = line_no - 1;
+      if (line.starts_with(kRedacted) && line.ends_with("\"}")) {
+        // Retention removed the content and kept the leaf hash.
+        auto hash = HashFromBase64(line.substr(kRedacted.size(), line.size() - kRedacted.size() - 2));
+        if (!hash) {
+          problem(fmt::format("records.jsonl line {}: a redacted record with a malformed hash", line_no));
+          hash = crypto::Hash{};
+        } else if (seen_content) {
+          problem(fmt::format("records.jsonl line {}: redacted after a kept record (retention "
+                              "removes the oldest records first)",
+                              line_no));
+        }
+        ++report.redacted;
+        leaves.push_back(*hash);
+        continue;
+      }
+      seen_content = true;
       auto record = schema::DecodeAuditRecord(line);
       if (!record) {
         problem(fmt::format("records.jsonl line {}: {}", line_no, record.error().message));

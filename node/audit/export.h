@@ -1,7 +1,9 @@
 // node/audit/export.h — the audit log as a directory a privacy officer can
 // take away and check with nothing but this file format:
 //
-//   DIR/records.jsonl     record i on line i+1, canonical JSON (the leaf data)
+//   DIR/records.jsonl     record i on line i+1, canonical JSON (the leaf data),
+//                         or {"redacted":"<base64 leaf hash>"} for a record
+//                         whose content retention removed (always the oldest)
 //   DIR/checkpoints/N.note  the node's signed checkpoint of size N, followed by
 //                         the cosignature lines peers gave it
 //   DIR/proofs.json       RFC 9162 consistency proofs between consecutive
@@ -44,6 +46,7 @@ Result<ExportSummary> ExportAudit(AuditLog& log, const config::NodeConfig& confi
 struct VerifyReport {
   std::vector<std::string> problems;  // empty: everything verified
   uint64_t records = 0;
+  uint64_t redacted = 0;  // of `records`, removed by retention (hash kept)
   size_t checkpoints = 0;
   size_t cosignatures = 0;
   std::vector<std::string> witnesses;  // names whose cosignatures verified

@@ -43,7 +43,7 @@ void AddPurgeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
                               {"sessions", report->sessions},
                               {"sync_runs", report->sync_runs},
                               {"region_sessions", report->region_sessions}}},
-                            {"audit_records_past_retention_kept", report->audit_records_past_retention}};
+                            {"audit_records_redacted", report->audit_records_redacted}};
         *context.out << j.dump(2) << "\n";
       } else {
         *context.out << fmt::format(
@@ -51,10 +51,11 @@ void AddPurgeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
             "runs and {} regional counts started before {}. Database compacted.\n",
             report->as_of, report->list_versions, report->list_rows, report->list_cutoff,
             report->sessions, report->sync_runs, report->region_sessions, report->results_cutoff);
-        if (report->audit_records_past_retention > 0) {
+        if (report->audit_records_redacted > 0) {
           *context.out << fmt::format(
-              "{} audit records are past [retention] audit_days and were kept: see SECURITY.md.\n",
-              report->audit_records_past_retention);
+              "{} audit records past [retention] audit_days were redacted: their content is gone, "
+              "their hashes stay so the log still verifies.\n",
+              report->audit_records_redacted);
         }
       }
       return {};

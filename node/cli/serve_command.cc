@@ -13,6 +13,7 @@
 #include "node/exchange/responder.h"
 #include "node/net/server.h"
 #include "node/region/regional.h"
+#include "node/region/scheduler.h"
 
 namespace inbeeld::node::cli {
 namespace {
@@ -60,8 +61,18 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
       signal(SIGPIPE, SIG_IGN);
 
-      auto node = OpenNode(global, context);
+      // The passphrase is read once; the scheduler gets a second unlocked view
+      // (its own database connection) so it never shares the responder's.
+      auto dir = LocateNode(global, context);
+      if (!dir) return std::unexpected(dir.error());
+      if (auto meta = dir->ReadMetadata(); !meta) return std::unexpected(meta.error());
+      auto passphrase = ReadPassphrase(PassphrasePurpose::kUnlock, context.env);
+      if (!passphrase) return std::unexpected(passphrase.error());
+      auto node = dir->Unlock(*passphrase);
       if (!node) return std::unexpected(node.error());
+      auto scheduler_node = dir->Unlock(*passphrase);
+      if (!scheduler_node) return std::unexpected(scheduler_node.error());
+      *passphrase = crypto::SecretBytes();  // wipes the old bytes
       std::string listen = options->listen.empty() ? node->config.listen_address : options->listen;
       auto address = exchange::SplitAddress(listen, /*allow_any_port=*/true);
       if (!address) return std::unexpected(WithContext(address.error(), "listen address"));
@@ -162,6 +173,16 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           lock.lock();
         }
       });
+      // [sync] every_days and the retention purge, checked every minute.
+      region::Scheduler scheduler(*scheduler_node, *context.out);
+      std::thread scheduled([&] {
+        std::unique_lock lock(mu);
+        do {
+          lock.unlock();
+          scheduler.Tick(std::chrono::system_clock::now());
+          lock.lock();
+        } while (!cv.wait_for(lock, std::chrono::seconds(60), [&] { return stopping; }));
+      });
       Status served = (*server)->ListenAfterBind();
       {
         std::lock_guard lock(mu);
@@ -174,6 +195,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       cv.notify_all();
       signal_thread.join();
       janitor.join();
+      scheduled.join();
       *context.out << node->config.node_name << " stopped\n" << std::flush;
       return served;
     };

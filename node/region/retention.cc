@@ -72,12 +72,11 @@ Result<PurgeReport> Purge(UnlockedNode& node, std::chrono::system_clock::time_po
         report.results_cutoff);
     if (!regional) return std::unexpected(regional.error());
     report.region_sessions = *regional;
-    auto past = Count(store, "SELECT COUNT(*) FROM audit_leaves WHERE time_ms < CAST(? AS INTEGER)",
-                      std::to_string(audit_cutoff_ms));
-    if (!past) return std::unexpected(past.error());
-    report.audit_records_past_retention = *past;
-
     audit::AuditLog log(store, node.identity);
+    auto redacted = log.RedactBeforeInTransaction(audit_cutoff_ms);
+    if (!redacted) return std::unexpected(redacted.error());
+    report.audit_records_redacted = static_cast<int64_t>(*redacted);
+
     INBEELD_RETURN_IF_ERROR(log.AppendInTransaction({audit::EventRecord(
         "inbeeld.purge", true,
         {{"inbeeld.purge.as_of", report.as_of},
@@ -88,8 +87,8 @@ Result<PurgeReport> Purge(UnlockedNode& node, std::chrono::system_clock::time_po
          {"inbeeld.purge.sessions", std::to_string(report.sessions)},
          {"inbeeld.purge.sync_runs", std::to_string(report.sync_runs)},
          {"inbeeld.purge.region_sessions", std::to_string(report.region_sessions)},
-         {"inbeeld.purge.audit_records_kept_past_retention",
-          std::to_string(report.audit_records_past_retention)}})}));
+         {"inbeeld.purge.audit_records_redacted",
+          std::to_string(report.audit_records_redacted)}})}));
     INBEELD_RETURN_IF_ERROR(tx->Commit());
   }
   // Outside the transaction: VACUUM cannot run inside one.

@@ -36,7 +36,9 @@ struct PurgeReport {
   int64_t sessions = 0;
   int64_t sync_runs = 0;
   int64_t region_sessions = 0;
-  int64_t audit_records_past_retention = 0;  // counted, kept
+  // Audit records older than audit_days whose content was removed (oldest
+  // first; leaf hashes kept so the log still verifies).
+  int64_t audit_records_redacted = 0;
 };
 
 // Errors: the store's (nothing is deleted then).

@@ -7,6 +7,7 @@
 
 #include "crypto/signed_note.h"
 #include "node/audit/audit_log.h"
+#include "node/audit/base64.h"
 #include "node/audit/exchange_records.h"
 #include "node/audit/export.h"
 #include "node/audit/witness.h"
@@ -237,6 +238,46 @@ TEST_F(AuditExportTest, EditedStoredRecordIsCaughtInTheNextExport) {
   VerifyReport report = VerifyExport(tmp_.path() / "second");
   EXPECT_TRUE(HasProblem(report, "checkpoint 100: records 1 to 100 do not hash to its signed root"))
       << Problems(report);
+}
+
+TEST_F(AuditExportTest, RetentionRedactsTheOldestRecordsAndTheLogStillVerifies) {
+  // Records 0..149 are "old": redact everything started before record 150.
+  auto cutoff = Statement::Prepare(store_->handle(),
+                                   "UPDATE audit_leaves SET time_ms = 1000 WHERE idx < 150");
+  ASSERT_TRUE(cutoff && cutoff->Run());
+  auto tx = Transaction::Begin(store_->handle());
+  ASSERT_TRUE(tx);
+  auto redacted = log_->RedactBeforeInTransaction(2000);
+  ASSERT_TRUE(redacted) << redacted.error().message;
+  EXPECT_EQ(*redacted, 150u);
+  ASSERT_TRUE(tx->Commit());
+  // Content is gone from the store and from lookups.
+  RecordFilter all;
+  all.include_subjects = true;
+  auto kept = log_->Records(all);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->size(), 150u);
+  fs::path dir = tmp_.path() / "after-retention";
+  ASSERT_TRUE(ExportAudit(*log_, config_, node_key_.PublicKey(), dir));
+  auto lines = Lines(dir / "records.jsonl");
+  EXPECT_EQ(lines[0].rfind("{\"redacted\":\"", 0), 0u);
+  EXPECT_EQ(lines[0].find("alpha"), std::string::npos);
+  VerifyReport report = VerifyExport(dir);
+  EXPECT_TRUE(report.ok()) << Problems(report);
+  EXPECT_EQ(report.redacted, 150u);
+  EXPECT_EQ(report.cosignatures, 3u) << "peers' cosignatures survive retention";
+
+  // Hiding a recent record behind a redaction marker with its correct hash
+  // keeps the tree intact; the prefix rule still catches it.
+  const std::string& recent = lines[200];
+  lines[200] = "{\"redacted\":\"" +
+               Base64(crypto::LeafHash(std::span(reinterpret_cast<const uint8_t*>(recent.data()),
+                                                 recent.size()))) +
+               "\"}";
+  WriteLines(dir / "records.jsonl", lines);
+  VerifyReport hidden = VerifyExport(dir);
+  EXPECT_TRUE(HasProblem(hidden, "records.jsonl line 201: redacted after a kept record"))
+      << Problems(hidden);
 }
 
 TEST_F(AuditExportTest, ExportRefusesANonEmptyDirectory) {

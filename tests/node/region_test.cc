@@ -2,6 +2,8 @@
 // with real mutual TLS, real CLI runs and real SQLCipher stores.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <map>
 #include <set>
 
@@ -279,6 +281,39 @@ TEST_F(RegionTest, RetentionDeletesExactlyWhatHasExpired) {
   // The purges are on record, and the log still verifies.
   RunResult status = lp().Cli({"status", "--check"});
   EXPECT_EQ(status.exit_code, 0) << status.err;
+}
+
+}  // namespace
+}  // namespace inbeeld
+
+namespace inbeeld {
+namespace {
+
+// `serve` runs [sync] and the retention purge on its own: with every_days = 1
+// and no earlier run, the first sync and purge happen as soon as it starts.
+TEST_F(RegionTest, ServeRunsTheSyncAndPurgeOnSchedule) {
+  ConnectStar();
+  std::string config = testing::ReadFile(lp().home() / "inbeeld.toml");
+  config += "\n[sync]\npurpose = \"thuiszitters-afstemming\"\nevery_days = 1\n"
+            "purge_every_hours = 24\n";
+  testing::WriteFile(lp().home() / "inbeeld.toml", config);
+  lp().Start();
+  // Bounded wait for the scheduled run to reach all three peers.
+  size_t sessions = 0;
+  for (int i = 0; i < 300 && sessions < 3; ++i) {
+    sessions = 0;
+    for (const auto& s : lp().CliJson({"results", "--json"})) {
+      if (s["role"] == "initiator" && s["status"] == "completed") ++sessions;
+    }
+    if (sessions < 3) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(sessions, 3u) << lp().ServerLog();
+  bool purged = false;
+  for (const auto& r : lp().CliJson({"audit", "show", "--json"})) {
+    if (r["name"] == "inbeeld.purge") purged = true;
+  }
+  EXPECT_TRUE(purged) << lp().ServerLog();
+  EXPECT_NE(lp().ServerLog().find("scheduled sync"), std::string::npos) << lp().ServerLog();
 }
 
 }  // namespace
