@@ -41,6 +41,7 @@ std::vector<schema::AuditRecord> ExchangeRecords(
   a["inbeeld.outcome"] = e.outcome;
   a["inbeeld.list_version"] = std::to_string(e.list_version);
   if (!e.reason.empty()) a["inbeeld.reason"] = e.reason;
+  if (!e.peer_session.empty()) a["inbeeld.peer_session"] = e.peer_session;
   if (e.sent) a["inbeeld.count.sent"] = std::to_string(*e.sent);
   if (e.received) a["inbeeld.count.received"] = std::to_string(*e.received);
   if (e.matched) a["inbeeld.count.matched"] = std::to_string(*e.matched);

@@ -28,6 +28,7 @@ namespace inbeeld::node::audit {
 
 struct ExchangeAudit {
   std::string trace_id;  // session id, 32 hex
+  std::string peer_session;  // for refusals: the session id the peer sent
   std::string role;      // "initiator" | "responder"
   std::string node_key;  // this node's fingerprint
   std::string peer;

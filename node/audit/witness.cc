@@ -203,6 +203,12 @@ Status AcceptCosignature(AuditLog& log, const WitnessPeer& peer, uint64_t size,
                          const std::string& line) {
   auto checkpoints = log.Checkpoints();
   if (!checkpoints) return std::unexpected(checkpoints.error());
+  // Exactly one signature line: anything more would be stored and break
+  // every later export.
+  if (!line.starts_with("\u2014 ") || line.find('\n') != line.size() - 1) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "peer \"" + peer.name + "\" sent a cosignature that is not one signature line");
+  }
   const SignedCheckpoint* ours = nullptr;
   for (const auto& c : *checkpoints) {
     if (c.size == size) ours = &c;

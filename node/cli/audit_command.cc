@@ -156,6 +156,7 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       if (global.json) {
         *context.out << nlohmann::json{{"ok", report.ok()},
                                        {"records", report.records},
+                                       {"redacted", report.redacted},
                                        {"checkpoints", report.checkpoints},
                                        {"cosignatures", report.cosignatures},
                                        {"witnesses", report.witnesses},
@@ -166,9 +167,12 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         std::string names;
         for (const auto& w : report.witnesses) names += (names.empty() ? "" : ", ") + w;
         *context.out << fmt::format(
-            "OK: {} records, {} signed checkpoints, {} cosignatures{}; every record is included "
+            "OK: {} records{}, {} signed checkpoints, {} cosignatures{}; every record is included "
             "and every checkpoint is consistent.\n",
-            report.records, report.checkpoints, report.cosignatures,
+            report.records,
+            report.redacted ? fmt::format(" (the oldest {} redacted by retention)", report.redacted)
+                            : "",
+            report.checkpoints, report.cosignatures,
             names.empty() ? " (no witness yet)" : " by " + names);
       } else {
         for (const auto& p : report.problems) *context.err << "FAIL: " << p << "\n";

@@ -48,9 +48,10 @@ void AddPurgeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       } else {
         *context.out << fmt::format(
             "Purged as of {}: {} list versions ({} rows) imported before {}; {} sessions, {} sync "
-            "runs and {} regional counts started before {}. Database compacted.\n",
+            "runs and {} regional counts started before {}. {}\n",
             report->as_of, report->list_versions, report->list_rows, report->list_cutoff,
-            report->sessions, report->sync_runs, report->region_sessions, report->results_cutoff);
+            report->sessions, report->sync_runs, report->region_sessions, report->results_cutoff,
+            report->compacted ? "Database compacted." : "Compaction postponed (database busy).");
         if (report->audit_records_redacted > 0) {
           *context.out << fmt::format(
               "{} audit records past [retention] audit_days were redacted: their content is gone, "

@@ -72,6 +72,10 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       if (!node) return std::unexpected(node.error());
       auto scheduler_node = dir->Unlock(*passphrase);
       if (!scheduler_node) return std::unexpected(scheduler_node.error());
+      // The regional-count participant too: SQLite keeps one transaction per
+      // connection, so two handlers must never share one.
+      auto region_node = dir->Unlock(*passphrase);
+      if (!region_node) return std::unexpected(region_node.error());
       *passphrase = crypto::SecretBytes();  // wipes the old bytes
       std::string listen = options->listen.empty() ? node->config.listen_address : options->listen;
       auto address = exchange::SplitAddress(listen, /*allow_any_port=*/true);
@@ -93,9 +97,11 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       auto identity = net::TlsIdentity::Create(seed.first<32>(), node->config.node_name);
       if (!identity) return std::unexpected(identity.error());
       net::ServerOptions server_options;
-      // The largest request is message 3: one point per record of our list plus
-      // labels for matches. Anything bigger is refused before parsing.
-      server_options.max_body_bytes = 64 * max_list + (1 << 20);
+      // The largest requests: PSI message 3 (one point per record plus labels
+      // for matches) and a regional hop (up to kMaxRegionNodes - 1 sets of
+      // hex-encoded points). Anything bigger is refused before parsing.
+      server_options.max_body_bytes =
+          std::max(64 * max_list, 66 * (region::kMaxRegionNodes - 1) * max_list) + (1 << 20);
       server_options.read_timeout = std::chrono::seconds(60);
       server_options.write_timeout = std::chrono::seconds(60);
       auto server = net::PeerServer::Create(*identity, std::move(pins), server_options);
@@ -124,7 +130,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           }, "application/json")));
 
       // Regional counts (node/region/regional.h): this node as a participant.
-      region::RegionParticipant participant(*node);
+      region::RegionParticipant participant(*region_node);
       INBEELD_RETURN_IF_ERROR((*server)->Post(
           "/v1/region/hop", Handler([&](std::string_view peer, std::string_view body) {
             return participant.HandleHop(peer, body);

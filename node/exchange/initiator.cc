@@ -183,7 +183,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   auto started = (*client)->Post("/v1/psi/start", (*session)->StartMessage(), kOctets);
   if (!started) return fail(started.error(), false);
   // The peer accepted: from here on the session is on record.
-  INBEELD_RETURN_IF_ERROR(results.Begin(record));
+  if (auto begun = results.Begin(record); !begun) return fail(begun.error(), false);
 
   auto finish_request = (*session)->HandleStartResponse(started->body);
   std::string().swap(started->body);
@@ -204,9 +204,13 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
     for (const auto& m : outcome->matches) matched[m.local_index] = true;
   }
   // Fail closed: the result is stored, and shown, only with its audit records.
-  INBEELD_RETURN_IF_ERROR(results.Complete(record.id, *outcome, list->subjects, [&]() -> Status {
-    return log.AppendInTransaction(audit::ExchangeRecords(a, node.audit_key, list->subjects, matched));
-  }));
+  if (auto completed = results.Complete(record.id, *outcome, list->subjects, [&]() -> Status {
+        return log.AppendInTransaction(
+            audit::ExchangeRecords(a, node.audit_key, list->subjects, matched));
+      });
+      !completed) {
+    return fail(WithContext(completed.error(), "storing the result"), true);
+  }
   // Witness again now that both logs hold this session's records, so rolling
   // either back to before the session is caught at the next one. The result is
   // already stored and recorded; a failure here only delays that coverage.

@@ -49,6 +49,10 @@ audit::ExchangeAudit Responder::AuditBase(const config::PeerConfig& peer,
 }
 
 void Responder::RecordRefusal(audit::ExchangeAudit a, const Error& why) {
+  // A refusal gets a trace of its own: the peer's session id may be a replay
+  // of a completed session, whose records must stay unambiguous.
+  a.peer_session = a.trace_id;
+  a.trace_id = audit::NewTraceId();
   a.outcome = "refused";
   a.reason = why.message;
   a.end_ms = audit::NowMs();
@@ -79,6 +83,7 @@ Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::st
   auto response = audit::AnswerWitness(audit_, node_.identity, {peer->name, *key}, *request);
   if (!response) {
     if (response.error().code == ErrorCode::kUnauthenticated) {
+      witnessed_.erase(peer->name);  // an earlier witness no longer vouches for this peer
       (void)audit_.Append({audit::EventRecord(
           "inbeeld.witness.refused", false,
           {{"inbeeld.peer", peer->name}, {"inbeeld.peer_key", peer->key},
@@ -138,6 +143,14 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
   std::vector<std::pair<schema::wire::SessionId, Pending>> superseded;
   {
     std::lock_guard lock(pending_mu_);
+    // Capacity first, counting the slot this peer's old session frees: a
+    // refused start must not drop the old session unrecorded.
+    size_t own = 0;
+    for (const auto& [id, p] : pending_) own += p.peer == peer->name ? 1 : 0;
+    if (pending_.size() - own + starting_ >= options_.max_open_sessions) {
+      return refuse(Error{ErrorCode::kResourceExhausted,
+                          "the node is busy with other sessions; try again in a few minutes"});
+    }
     for (auto it = pending_.begin(); it != pending_.end();) {
       if (it->second.peer == peer->name) {
         superseded.emplace_back(it->first, std::move(it->second));
@@ -145,10 +158,6 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
       } else {
         ++it;
       }
-    }
-    if (pending_.size() + starting_ >= options_.max_open_sessions) {
-      return refuse(Error{ErrorCode::kResourceExhausted,
-                          "the node is busy with other sessions; try again in a few minutes"});
     }
     ++starting_;
   }
@@ -262,10 +271,23 @@ Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::str
     // are durable, in one transaction.
     std::lock_guard lock(store_mu_);
     ResultsStore results(*node_.store);
-    INBEELD_RETURN_IF_ERROR(results.Complete(*id, outcome, pending.subjects, [&]() -> Status {
+    auto completed = results.Complete(*id, outcome, pending.subjects, [&]() -> Status {
       return audit_.AppendInTransaction(
           audit::ExchangeRecords(a, node_.audit_key, pending.subjects, matched));
-    }));
+    });
+    if (!completed) {
+      // Nothing of the result was stored; the session is failed and recorded.
+      ResultsStore failed(*node_.store);
+      audit::ExchangeAudit f = pending.audit;
+      f.outcome = "failed";
+      f.reason = "the result could not be stored: " + completed.error().message;
+      f.end_ms = audit::NowMs();
+      (void)failed.MarkFailed(*id, f.reason, [&]() -> Status {
+        return audit_.AppendInTransaction(
+            audit::ExchangeRecords(f, node_.audit_key, pending.subjects, {}));
+      });
+      return std::unexpected(completed.error());
+    }
   }
   return std::move(finish->message);
 }

@@ -54,8 +54,11 @@ Result<std::vector<Set>> ParseSets(const json& j, size_t participants) {
   std::set<size_t> origins;
   for (const auto& e : j) {
     Set s;
-    if (!e.is_object() || !e["origin"].is_number_unsigned() || !e["blinded_by"].is_array() ||
-        !e["points"].is_string()) {
+    // contains() first: operator[] on a const object with a missing key is
+    // undefined behaviour in nlohmann::json.
+    if (!e.is_object() || !e.contains("origin") || !e.contains("blinded_by") ||
+        !e.contains("points") || !e["origin"].is_number_unsigned() ||
+        !e["blinded_by"].is_array() || !e["points"].is_string()) {
       return Fail(ErrorCode::kInvalidArgument, "region message: malformed set");
     }
     s.origin = e["origin"].get<size_t>();
@@ -184,7 +187,9 @@ Status AuditRegion(UnlockedNode& node, const std::string& role, const std::strin
   std::map<std::string, std::string> a = {{"inbeeld.role", role},
                                           {"inbeeld.region.session", session},
                                           {"inbeeld.region.coordinator", coordinator},
-                                          {"dpl.core.processing_activity_id", purpose},
+                                          {"dpl.core.processing_activity_id",
+                                           "urn:inbeeld:activity:" + purpose},
+                                          {"inbeeld.peer", coordinator},
                                           {"inbeeld.region.participants", std::to_string(participants)},
                                           {"inbeeld.outcome", outcome}};
   if (!reason.empty()) a["inbeeld.reason"] = reason;
@@ -399,7 +404,7 @@ void RegionParticipant::Audit(const std::string& session, const Session& s,
 
 Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::string_view body) {
   json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!msg.is_object() || msg.value("v", 0) != kVersion || !msg["session"].is_string() ||
+  if (!msg.is_object() || !msg.contains("v") || !msg["v"].is_number_unsigned() || msg["v"] != kVersion || !msg["session"].is_string() ||
       !msg["purpose"].is_string() || !msg["participants"].is_array() ||
       !msg["index"].is_number_unsigned() || !msg["round"].is_number_unsigned()) {
     return Fail(ErrorCode::kInvalidArgument, "region hop: malformed message or unknown version");
@@ -516,7 +521,7 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
 
 Result<std::string> RegionParticipant::HandleResult(std::string_view peer, std::string_view body) {
   json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!msg.is_object() || msg.value("v", 0) != kVersion || !msg["session"].is_string() ||
+  if (!msg.is_object() || !msg.contains("v") || !msg["v"].is_number_unsigned() || msg["v"] != kVersion || !msg["session"].is_string() ||
       !msg["distinct"].is_number_unsigned() || !msg["single_list"].is_number_unsigned() ||
       !msg["list_sizes"].is_array() || !msg["participants"].is_array()) {
     return Fail(ErrorCode::kInvalidArgument, "region result: malformed message");

@@ -39,6 +39,7 @@ struct PurgeReport {
   // Audit records older than audit_days whose content was removed (oldest
   // first; leaf hashes kept so the log still verifies).
   int64_t audit_records_redacted = 0;
+  bool compacted = false;  // VACUUM ran; false: retried by the next purge
 };
 
 // Errors: the store's (nothing is deleted then).

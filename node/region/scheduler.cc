@@ -37,12 +37,14 @@ std::string Iso(Clock::time_point t) {
 void Scheduler::Tick(Clock::time_point now) {
   const config::SyncConfig& sync = node_.config.sync;
   if (sync.every_days > 0 && !sync.purpose.empty()) {
-    auto runs = RecentSyncRuns(*node_.store, 1);
+    // Kept in meta, not read from sync_runs: retention may purge old runs.
+    auto last_text = node_.store->GetMeta("last_sync_at");
     std::optional<Clock::time_point> last;
-    if (runs && !runs->empty()) last = ParseIso(runs->front().started_at);
-    if (runs && (!last || now - *last >= std::chrono::days(sync.every_days))) {
+    if (last_text) last = ParseIso(*last_text);
+    if (last_text && (!last || now - *last >= std::chrono::days(sync.every_days))) {
       auto report = RunSync(node_, SyncOptions{});
       if (report) {
+        (void)node_.store->PutMeta("last_sync_at", Iso(now));
         log_ << fmt::format("scheduled sync {}: {} peers, {} not completed\n", report->run_id,
                             report->peers.size(), report->failures())
              << std::flush;

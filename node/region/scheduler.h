@@ -1,8 +1,8 @@
 // node/region/scheduler.h — what `serve` runs on its own: `[sync]` every
 // `every_days` and the retention purge every `purge_every_hours`.
 //
-// Due times come from the store (the newest sync run; the last purge time in
-// the meta table), so a restart neither repeats nor skips a run. Each Tick
+// Due times come from the store (the last sync and purge times in the meta
+// table), so a restart neither repeats nor skips a run. Each Tick
 // runs whatever is due and reports one line per run to `log`.
 //
 // Thread safety: one thread calls Tick. The UnlockedNode must be this
