@@ -87,7 +87,7 @@ CREATE TABLE audit_leaves(
   time_ms   INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX audit_by_subject ON audit_leaves(subject) WHERE subject IS NOT NULL;
-CREATE INDEX audit_by_trace ON audit_leaves(trace_id);
+CREATE INDEX audit_by_trace ON audit_leaves(trace_id) WHERE subject IS NULL;
 CREATE TABLE audit_blocks(
   idx  INTEGER PRIMARY KEY,
   hash BLOB NOT NULL
@@ -277,6 +277,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path,
   INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA journal_mode = WAL"));
   INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous = FULL"));
   INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA temp_store = MEMORY"));
+  // 8 MiB of decrypted pages: bulk writes (a session's audit records) would
+  // otherwise re-read and re-decrypt index pages.
+  INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA cache_size = -8192"));
   INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA foreign_keys = ON"));
   INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA secure_delete = ON"));
   sqlite3_busy_timeout(db, 5000);

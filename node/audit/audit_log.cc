@@ -84,6 +84,18 @@ Status AuditLog::AppendInTransaction(std::vector<schema::AuditRecord> records) {
   return tree_.AppendInTransaction(lines, index);
 }
 
+Status AuditLog::AppendLinesInTransaction(const std::vector<std::string>& lines,
+                                          const std::vector<LeafIndex>& index) {
+  return tree_.AppendInTransaction(lines, index);
+}
+
+Status AuditLog::InTransaction(const std::function<Status()>& body) {
+  auto tx = Transaction::Begin(store_.handle());
+  if (!tx) return std::unexpected(tx.error());
+  INBEELD_RETURN_IF_ERROR(body());
+  return tx->Commit();
+}
+
 Status AuditLog::Append(std::vector<schema::AuditRecord> records) {
   auto tx = Transaction::Begin(store_.handle());
   if (!tx) return std::unexpected(tx.error());

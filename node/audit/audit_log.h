@@ -92,6 +92,13 @@ class AuditLog {
   Status AppendInTransaction(std::vector<schema::AuditRecord> records);
   // Same, in a transaction of its own.
   Status Append(std::vector<schema::AuditRecord> records);
+  // Pre-encoded canonical lines whose "inbeeld.seq" already equals their
+  // position (see AppendExchangeInTransaction). REQUIRES: a transaction.
+  Status AppendLinesInTransaction(const std::vector<std::string>& lines,
+                                  const std::vector<LeafIndex>& index);
+  // Runs `body` in a transaction of its own, committed if it succeeds.
+  Status InTransaction(const std::function<Status()>& body);
+  Result<uint64_t> Size() { return tree_.Size(); }
 
   // Signs a checkpoint for the current size if the log grew since the last
   // one (else returns the last). kDataLoss if the log no longer matches the

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "crypto/bytes.h"
 #include "node/audit/audit_log.h"
 
@@ -15,11 +17,7 @@ std::string OperationIdFor(const std::string& trace_id, const std::string& role)
   return crypto::HexEncode(out);
 }
 
-std::vector<schema::AuditRecord> ExchangeRecords(
-    const ExchangeAudit& e, const crypto::PseudonymKey& audit_key,
-    const std::vector<std::array<uint8_t, 32>>& subjects, const std::vector<bool>& matched) {
-  std::vector<schema::AuditRecord> records;
-  records.reserve(subjects.size() + 1);
+schema::AuditRecord ExchangeParentRecord(const ExchangeAudit& e) {
   schema::AuditRecord parent;
   parent.trace_id = e.trace_id;
   parent.operation_id = OperationIdFor(e.trace_id, e.role);
@@ -45,25 +43,121 @@ std::vector<schema::AuditRecord> ExchangeRecords(
   if (e.sent) a["inbeeld.count.sent"] = std::to_string(*e.sent);
   if (e.received) a["inbeeld.count.received"] = std::to_string(*e.received);
   if (e.matched) a["inbeeld.count.matched"] = std::to_string(*e.matched);
-  records.push_back(parent);
+  return parent;
+}
 
-  for (size_t i = 0; i < subjects.size(); ++i) {
-    schema::AuditRecord child;
-    child.trace_id = e.trace_id;
-    child.operation_id = NewOperationId();
-    child.parent_operation_id = parent.operation_id;
-    child.name = "inbeeld.exchange.subject";
-    child.status = parent.status;
-    child.start_time_ms = e.start_ms;
-    child.end_time_ms = e.end_ms;
-    child.attributes[std::string(schema::kAttrProcessingActivity)] =
-        a[std::string(schema::kAttrProcessingActivity)];
-    child.attributes[std::string(schema::kAttrDataSubject)] = SubjectPseudonym(audit_key, subjects[i]);
-    child.attributes["inbeeld.matched"] =
-        matched.empty() ? "not revealed" : (matched[i] ? "yes" : "no");
-    records.push_back(std::move(child));
+namespace {
+
+// True when `text` needs no JSON escaping.
+bool Plain(std::string_view text) {
+  for (char c : text) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 ||
+        static_cast<unsigned char>(c) >= 0x80) {
+      return false;
+    }
   }
-  return records;
+  return true;
+}
+
+constexpr size_t kChunk = 1024;
+
+}  // namespace
+
+std::string EncodeChildRecord(const std::string& trace_id, const std::string& operation_id,
+                              const std::string& parent_operation_id, bool ok, int64_t start_ms,
+                              int64_t end_ms, const std::string& activity,
+                              const std::string& subject, const std::string& matched,
+                              uint64_t seq) {
+  if (!Plain(activity) || !Plain(subject) || !Plain(matched) || !Plain(trace_id)) {
+    // Anything needing escapes goes through the general encoder.
+    schema::AuditRecord r;
+    r.trace_id = trace_id;
+    r.operation_id = operation_id;
+    r.parent_operation_id = parent_operation_id;
+    r.name = "inbeeld.exchange.subject";
+    r.status = ok ? schema::AuditStatus::kOk : schema::AuditStatus::kError;
+    r.start_time_ms = start_ms;
+    r.end_time_ms = end_ms;
+    r.attributes = {{std::string(schema::kAttrDataSubject), subject},
+                    {std::string(schema::kAttrProcessingActivity), activity},
+                    {"inbeeld.matched", matched},
+                    {"inbeeld.seq", std::to_string(seq)}};
+    return schema::EncodeAuditRecord(r);
+  }
+  // Keys in the sorted order the canonical encoder writes them.
+  std::string line;
+  line.reserve(420);
+  line += "{\"attributes\":{\"dpl.core.data_subject_id\":\"";
+  line += subject;
+  line += "\",\"dpl.core.processing_activity_id\":\"";
+  line += activity;
+  line += "\",\"inbeeld.matched\":\"";
+  line += matched;
+  line += "\",\"inbeeld.seq\":\"";
+  line += std::to_string(seq);
+  line += "\"},\"end_time\":";
+  line += std::to_string(end_ms);
+  line += ",\"name\":\"inbeeld.exchange.subject\",\"operation_id\":\"";
+  line += operation_id;
+  line += "\",\"parent_operation_id\":\"";
+  line += parent_operation_id;
+  line += "\",\"start_time\":";
+  line += std::to_string(start_ms);
+  line += ok ? ",\"status_code\":\"STATUS_CODE_OK\"" : ",\"status_code\":\"STATUS_CODE_ERROR\"";
+  line += ",\"trace_id\":\"";
+  line += trace_id;
+  line += "\"}";
+  return line;
+}
+
+Status AppendExchangeInTransaction(AuditLog& log, const ExchangeAudit& e,
+                                   const crypto::PseudonymKey& audit_key,
+                                   const std::vector<std::array<uint8_t, 32>>& subjects,
+                                   const std::vector<bool>& matched) {
+  schema::AuditRecord parent = ExchangeParentRecord(e);
+  std::string activity = parent.attributes[std::string(schema::kAttrProcessingActivity)];
+  std::string parent_op = parent.operation_id;
+  bool ok = parent.status == schema::AuditStatus::kOk;
+  INBEELD_RETURN_IF_ERROR(log.AppendInTransaction({std::move(parent)}));
+  if (subjects.empty()) return {};
+
+  // Pseudonyms first, then children in pseudonym order: the subject index
+  // then grows by sequential inserts instead of one random page per child.
+  std::vector<std::string> pseudonyms;
+  pseudonyms.reserve(subjects.size());
+  for (const auto& s : subjects) pseudonyms.push_back(SubjectPseudonym(audit_key, s));
+  std::vector<uint32_t> order(subjects.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](uint32_t x, uint32_t y) { return pseudonyms[x] < pseudonyms[y]; });
+
+  auto size = log.Size();
+  if (!size) return std::unexpected(size.error());
+  uint64_t seq = *size;
+  std::vector<std::string> lines;
+  std::vector<LeafIndex> index;
+  lines.reserve(kChunk);
+  index.reserve(kChunk);
+  for (size_t k = 0; k < order.size(); ++k) {
+    uint32_t i = order[k];
+    std::string m = matched.empty() ? "not revealed" : (matched[i] ? "yes" : "no");
+    lines.push_back(EncodeChildRecord(e.trace_id, NewOperationId(), parent_op, ok, e.start_ms,
+                                      e.end_ms, activity, pseudonyms[i], m, seq++));
+    index.push_back({e.trace_id, pseudonyms[i], e.start_ms});
+    if (lines.size() == kChunk || k + 1 == order.size()) {
+      INBEELD_RETURN_IF_ERROR(log.AppendLinesInTransaction(lines, index));
+      lines.clear();
+      index.clear();
+    }
+  }
+  return {};
+}
+
+Status AppendExchange(AuditLog& log, const ExchangeAudit& e, const crypto::PseudonymKey& audit_key,
+                      const std::vector<std::array<uint8_t, 32>>& subjects,
+                      const std::vector<bool>& matched) {
+  return log.InTransaction(
+      [&]() -> Status { return AppendExchangeInTransaction(log, e, audit_key, subjects, matched); });
 }
 
 schema::AuditRecord EventRecord(std::string name, bool ok,

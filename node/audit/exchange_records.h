@@ -21,7 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "crypto/pseudonym.h"
+#include "node/audit/audit_log.h"
 #include "schema/audit_record.h"
 
 namespace inbeeld::node::audit {
@@ -48,12 +50,31 @@ struct ExchangeAudit {
 
 std::string OperationIdFor(const std::string& trace_id, const std::string& role);
 
-// `subjects` are the list subjects of the records sent (empty: none were);
-// `matched[i]` tells whether subjects[i] matched (empty: not revealed).
-std::vector<schema::AuditRecord> ExchangeRecords(const ExchangeAudit& exchange,
-                                                 const crypto::PseudonymKey& audit_key,
-                                                 const std::vector<std::array<uint8_t, 32>>& subjects,
-                                                 const std::vector<bool>& matched);
+// The parent record of an exchange.
+schema::AuditRecord ExchangeParentRecord(const ExchangeAudit& exchange);
+
+// Appends the parent and one child record per subject. `subjects` are the
+// list subjects of the records sent (empty: none were); `matched[i]` tells
+// whether subjects[i] matched (empty: not revealed). Children are written in
+// pseudonym order, in chunks, each encoded directly in canonical form, so
+// memory beyond the n pseudonyms stays bounded and index inserts sequential.
+// REQUIRES (InTransaction): the caller holds a transaction.
+Status AppendExchangeInTransaction(AuditLog& log, const ExchangeAudit& exchange,
+                                   const crypto::PseudonymKey& audit_key,
+                                   const std::vector<std::array<uint8_t, 32>>& subjects,
+                                   const std::vector<bool>& matched);
+Status AppendExchange(AuditLog& log, const ExchangeAudit& exchange,
+                      const crypto::PseudonymKey& audit_key,
+                      const std::vector<std::array<uint8_t, 32>>& subjects,
+                      const std::vector<bool>& matched);
+
+// One child record's canonical JSON line (exposed for tests; equal to
+// schema::EncodeAuditRecord of the same record).
+std::string EncodeChildRecord(const std::string& trace_id, const std::string& operation_id,
+                              const std::string& parent_operation_id, bool ok, int64_t start_ms,
+                              int64_t end_ms, const std::string& activity,
+                              const std::string& subject, const std::string& matched,
+                              uint64_t seq);
 
 // A record for a node event (import, key creation, configuration change,
 // witness refusal, purge): its own trace, no data subject.

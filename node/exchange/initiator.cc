@@ -91,7 +91,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
     a.outcome = std::move(outcome);
     a.reason = error.message;
     a.end_ms = audit::NowMs();
-    if (auto logged = log.Append(audit::ExchangeRecords(a, node.audit_key, {}, {})); !logged) {
+    if (auto logged = audit::AppendExchange(log, a, node.audit_key, {}, {}); !logged) {
       return std::unexpected(WithContext(logged.error(), "writing the audit record"));
     }
     return std::unexpected(std::move(error));
@@ -171,11 +171,11 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
                     : "failed";
     a.reason = error.message;
     a.end_ms = audit::NowMs();
-    auto records = audit::ExchangeRecords(a, node.audit_key, list->subjects, {});
-    Status logged = recorded_session
-                        ? results.MarkFailed(record.id, error.message,
-                                             [&] { return log.AppendInTransaction(records); })
-                        : log.Append(std::move(records));
+    auto append = [&]() -> Status {
+      return audit::AppendExchangeInTransaction(log, a, node.audit_key, list->subjects, {});
+    };
+    Status logged = recorded_session ? results.MarkFailed(record.id, error.message, append)
+                                     : log.InTransaction(append);
     if (!logged) return std::unexpected(WithContext(logged.error(), "writing the audit record"));
     return std::unexpected(std::move(error));
   };
@@ -205,8 +205,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   }
   // Fail closed: the result is stored, and shown, only with its audit records.
   if (auto completed = results.Complete(record.id, *outcome, list->subjects, [&]() -> Status {
-        return log.AppendInTransaction(
-            audit::ExchangeRecords(a, node.audit_key, list->subjects, matched));
+        return audit::AppendExchangeInTransaction(log, a, node.audit_key, list->subjects, matched);
       });
       !completed) {
     return fail(WithContext(completed.error(), "storing the result"), true);

@@ -57,7 +57,7 @@ void Responder::RecordRefusal(audit::ExchangeAudit a, const Error& why) {
   a.reason = why.message;
   a.end_ms = audit::NowMs();
   std::lock_guard lock(store_mu_);
-  (void)audit_.Append(audit::ExchangeRecords(a, node_.audit_key, {}, {}));
+  (void)audit::AppendExchange(audit_, a, node_.audit_key, {}, {});
 }
 
 Status Responder::RecordFailure(const schema::wire::SessionId& id, audit::ExchangeAudit a,
@@ -68,7 +68,7 @@ Status Responder::RecordFailure(const schema::wire::SessionId& id, audit::Exchan
   std::lock_guard lock(store_mu_);
   ResultsStore results(*node_.store);
   return results.MarkFailed(id, why, [&]() -> Status {
-    return audit_.AppendInTransaction(audit::ExchangeRecords(a, node_.audit_key, subjects, {}));
+    return audit::AppendExchangeInTransaction(audit_, a, node_.audit_key, subjects, {});
   });
 }
 
@@ -272,8 +272,8 @@ Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::str
     std::lock_guard lock(store_mu_);
     ResultsStore results(*node_.store);
     auto completed = results.Complete(*id, outcome, pending.subjects, [&]() -> Status {
-      return audit_.AppendInTransaction(
-          audit::ExchangeRecords(a, node_.audit_key, pending.subjects, matched));
+      return audit::AppendExchangeInTransaction(audit_, a, node_.audit_key, pending.subjects,
+                                                matched);
     });
     if (!completed) {
       // Nothing of the result was stored; the session is failed and recorded.
@@ -283,8 +283,8 @@ Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::str
       f.reason = "the result could not be stored: " + completed.error().message;
       f.end_ms = audit::NowMs();
       (void)failed.MarkFailed(*id, f.reason, [&]() -> Status {
-        return audit_.AppendInTransaction(
-            audit::ExchangeRecords(f, node_.audit_key, pending.subjects, {}));
+        return audit::AppendExchangeInTransaction(audit_, f, node_.audit_key, pending.subjects,
+                                                  {});
       });
       return std::unexpected(completed.error());
     }

@@ -288,3 +288,38 @@ TEST_F(AuditExportTest, ExportRefusesANonEmptyDirectory) {
 
 }  // namespace
 }  // namespace inbeeld::node::audit
+
+namespace inbeeld::node::audit {
+namespace {
+
+// The fast child-record encoder must produce exactly the canonical line, or
+// leaf hashes would not match what `audit verify` recomputes.
+TEST(ChildRecordTest, FastEncoderEqualsTheCanonicalEncoder) {
+  for (bool ok : {true, false}) {
+    for (std::string activity : {std::string("urn:inbeeld:activity:thuiszitters-afstemming"),
+                                 std::string("urn:inbeeld:activity:odd\"name\\")}) {
+      std::string line = EncodeChildRecord("0123456789abcdef0123456789abcdef", "0011223344556677",
+                                           "8899aabbccddeeff", ok, 1795358286213, 1795358287000,
+                                           activity, std::string(64, 'k'), "not revealed", 123456);
+      schema::AuditRecord r;
+      r.trace_id = "0123456789abcdef0123456789abcdef";
+      r.operation_id = "0011223344556677";
+      r.parent_operation_id = "8899aabbccddeeff";
+      r.name = "inbeeld.exchange.subject";
+      r.status = ok ? schema::AuditStatus::kOk : schema::AuditStatus::kError;
+      r.start_time_ms = 1795358286213;
+      r.end_time_ms = 1795358287000;
+      r.attributes = {{"dpl.core.data_subject_id", std::string(64, 'k')},
+                      {"dpl.core.processing_activity_id", activity},
+                      {"inbeeld.matched", "not revealed"},
+                      {"inbeeld.seq", "123456"}};
+      EXPECT_EQ(line, schema::EncodeAuditRecord(r));
+      auto decoded = schema::DecodeAuditRecord(line);
+      ASSERT_TRUE(decoded) << decoded.error().message;
+      EXPECT_EQ(*decoded, r);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace inbeeld::node::audit
