@@ -17,6 +17,7 @@
 #include "crypto/bytes.h"
 #include "node/psi/session.h"
 #include "schema/identifier.h"
+#include "tests/node/psi/protocol_example.h"
 #include "tests/node/psi/psi_test_util.h"
 
 namespace inbeeld::node::psi {
@@ -24,97 +25,12 @@ namespace {
 
 using namespace ::inbeeld::node::psi::testing;
 
-// ---------------------------------------------------------- the example
+using namespace ::inbeeld::node::psi::example;
 
-wire::Labels L(schema::Category category, schema::Date since, std::string school, bool plan) {
-  return wire::Labels{category, since, std::move(school), plan};
-}
-
-PsiInput In(std::string_view digits, wire::Labels labels) {
-  PsiInput input;
-  std::copy(digits.begin(), digits.end(), input.digits.begin());
-  input.labels = std::move(labels);
-  return input;
-}
-
-using C = schema::Category;
-
-std::vector<PsiInput> InitiatorList() {
-  return {In("123456782", L(C::kRelatiefVerzuim, {2025, 9, 1}, "12AB", false)),
-          In("111222333", L(C::kAbsoluutVerzuim, {2025, 11, 17}, "34CD01", true)),
-          In("101222331", L(C::kVrijstelling5a, {2024, 8, 19}, "56EF", false))};
-}
-
-std::vector<PsiInput> ResponderList() {
-  return {In("101222331", L(C::kVrijstelling5a, {2024, 8, 20}, "56EF", true)),
-          In("246801359", L(C::kDreigend, {2025, 12, 1}, "78GH", false)),
-          In("111222333", L(C::kRelatiefVerzuim, {2025, 11, 10}, "34CD01", true)),
-          In("314159265", L(C::kRelatiefVerzuim, {2025, 10, 6}, "90JK02", false))};
-}
-
-constexpr std::string_view kScalarALabel = "inbeeld PROTOCOL.md worked example: initiator scalar a";
-constexpr std::string_view kScalarBLabel = "inbeeld PROTOCOL.md worked example: responder scalar b";
-
-struct Example {
-  std::string message1, message2, message3, message4;
-  Outcome initiator, responder;
-};
-
-Example RunExample() {
-  InitiatorParams ip;
-  ip.mode = wire::Mode::kMatch;
-  ip.purpose = "thuiszitters.afstemming";
-  ip.label_mask = wire::kAllLabels;
-  ip.list_date = {2026, 1, 15};
-  ip.threads = 1;
-  ResponderParams rp;
-  rp.allowed_label_mask = wire::kLabelCategory | wire::kLabelSince | wire::kLabelSchool;
-  rp.list_date = {2026, 1, 12};
-  rp.threads = 1;
-
-  Example ex;
-  auto initiator = InitiatorSession::CreateForTesting(
-      InitiatorList(), ip,
-      Determinism{CountingSessionId(), ScalarFromLabel(kScalarALabel), {2, 0, 1}});
-  EXPECT_TRUE(initiator) << initiator.error().message;
-  if (!initiator) return ex;
-  ex.message1 = (*initiator)->StartMessage();
-  auto responder = ResponderSession::StartForTesting(
-      ex.message1, ResponderList(), rp,
-      Determinism{CountingSessionId(), ScalarFromLabel(kScalarBLabel), {3, 1, 0, 2}});
-  EXPECT_TRUE(responder) << responder.error().message;
-  if (!responder) return ex;
-  ex.message2 = (*responder)->StartResponse();
-  auto m3 = (*initiator)->HandleStartResponse(ex.message2);
-  EXPECT_TRUE(m3) << m3.error().message;
-  if (!m3) return ex;
-  ex.message3 = *m3;
-  auto finish = (*responder)->HandleFinish(ex.message3);
-  EXPECT_TRUE(finish) << finish.error().message;
-  if (!finish) return ex;
-  ex.message4 = finish->message;
-  ex.responder = finish->outcome;
-  auto outcome = (*initiator)->HandleFinishResponse(ex.message4);
-  EXPECT_TRUE(outcome) << outcome.error().message;
-  if (outcome) ex.initiator = *outcome;
-  return ex;
-}
-
-std::string Hex(std::string_view bytes) {
-  return crypto::HexEncode(
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-}
-
-std::string HashHex(std::string_view digits) {
-  auto h = crypto::Point::HashToGroup(
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(digits.data()), digits.size()),
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(kHashToGroupDst.data()),
-                               kHashToGroupDst.size()));
-  return crypto::HexEncode(h->Encode());
-}
-
-std::string ScalarHex(std::string_view label) {
-  return crypto::HexEncode(ScalarFromLabel(label).RevealForCrypto());
+Example RunExampleOrFail() {
+  auto ex = RunExample();
+  EXPECT_TRUE(ex) << ex.error().message;
+  return ex ? *ex : Example{};
 }
 
 // --------------------------------------------------------- the document
@@ -124,32 +40,6 @@ std::string ReadDocument() {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-// The fenced block after `<!-- example:NAME -->`, comments and whitespace
-// removed; empty if there is none.
-std::string Block(const std::string& doc, std::string_view name, std::string_view fence) {
-  const std::string marker = "<!-- example:" + std::string(name) + " -->";
-  size_t at = doc.find(marker);
-  if (at == std::string::npos) return "";
-  at = doc.find("```" + std::string(fence) + "\n", at);
-  if (at == std::string::npos) return "";
-  at = doc.find('\n', at) + 1;
-  const size_t end = doc.find("```", at);
-  if (end == std::string::npos) return "";
-  return doc.substr(at, end - at);
-}
-
-std::string HexBlock(const std::string& doc, std::string_view name) {
-  std::string out;
-  std::istringstream lines(Block(doc, name, "hex"));
-  for (std::string line; std::getline(lines, line);) {
-    line = line.substr(0, line.find('#'));
-    for (char c : line) {
-      if (c != ' ' && c != '\t' && c != '\r') out.push_back(c);
-    }
-  }
-  return out;
 }
 
 // "key = value" lines of a ```text block.
@@ -196,14 +86,14 @@ TEST(ProtocolDoc, ScalarsAndHashesAreTheDocumentedOnes) {
   const std::string doc = ReadDocument();
   EXPECT_EQ(HexBlock(doc, "scalar-a"), ScalarHex(kScalarALabel));
   EXPECT_EQ(HexBlock(doc, "scalar-b"), ScalarHex(kScalarBLabel));
-  for (const char* id : {"123456782", "111222333", "101222331", "246801359", "314159265"}) {
+  for (const char* id : kIdentifiers) {
     EXPECT_EQ(HexBlock(doc, std::string("hash-") + id), HashHex(id)) << id;
   }
 }
 
 TEST(ProtocolDoc, MessagesAreTheDocumentedBytes) {
   const std::string doc = ReadDocument();
-  const Example ex = RunExample();
+  const Example ex = RunExampleOrFail();
   EXPECT_EQ(HexBlock(doc, "message1"), Hex(ex.message1));
   EXPECT_EQ(HexBlock(doc, "message2"), Hex(ex.message2));
   EXPECT_EQ(HexBlock(doc, "message3"), Hex(ex.message3));
@@ -212,7 +102,7 @@ TEST(ProtocolDoc, MessagesAreTheDocumentedBytes) {
 
 TEST(ProtocolDoc, DocumentedOutcomeHolds) {
   const std::string doc = ReadDocument();
-  const Example ex = RunExample();
+  const Example ex = RunExampleOrFail();
   std::map<std::string, std::string> expected = KeyValues(doc, "outcome");
   ASSERT_EQ(expected.size(), 6u);
   EXPECT_EQ(expected["overlap"], std::to_string(ex.initiator.overlap));
