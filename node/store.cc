@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fmt/chrono.h>
@@ -366,10 +367,17 @@ Result<ListVersion> Store::ImportList(const std::vector<schema::ListRow>& rows,
       "INSERT INTO list_rows(version_id, subject, identifier_sealed, category, since, school, "
       "plan, own_reference, personal_sealed) VALUES(?,?,?,?,?,?,?,?,?)");
   if (!stmt) return std::unexpected(stmt.error());
-  for (const schema::ListRow& row : rows) {
+  // Insert in subject order: the table is keyed by (version, subject), so
+  // random order would touch a random page per row (and SQLCipher decrypts
+  // and re-encrypts every page it touches); sorted, the B-tree only appends.
+  std::vector<std::pair<std::array<uint8_t, 32>, uint32_t>> order;
+  order.reserve(rows.size());
+  for (uint32_t i = 0; i < rows.size(); ++i) order.emplace_back(SubjectOf(subject_key, rows[i].identifier), i);
+  std::sort(order.begin(), order.end());
+  for (const auto& [subject, index] : order) {
+    const schema::ListRow& row = rows[index];
     const std::string& digits = row.identifier.digits();
     auto digit_bytes = std::span(reinterpret_cast<const uint8_t*>(digits.data()), digits.size());
-    std::array<uint8_t, 32> subject = SubjectOf(subject_key, row.identifier);
     auto sealed_id = crypto::Seal(field_key, digit_bytes, Aad(kIdentifierAad, subject));
     if (!sealed_id) return std::unexpected(sealed_id.error());
     INBEELD_RETURN_IF_ERROR(stmt->Bind(1, version.id));

@@ -1,5 +1,6 @@
 #include "node/exchange/results_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -111,10 +112,20 @@ Status ResultsStore::Complete(const schema::wire::SessionId& id, const psi::Outc
       "INSERT INTO session_matches(session_id, subject, peer_category, peer_since, peer_school, "
       "peer_plan) VALUES(?,?,?,?,?,?)");
   if (!m) return std::unexpected(m.error());
+  // In subject order, so the (session, subject) B-tree only appends.
+  std::vector<const psi::MatchedRecord*> ordered;
+  ordered.reserve(outcome.matches.size());
   for (const psi::MatchedRecord& match : outcome.matches) {
     if (match.local_index >= subjects.size()) {
       return Fail(ErrorCode::kInternal, "a match refers to a record outside the list");
     }
+    ordered.push_back(&match);
+  }
+  std::sort(ordered.begin(), ordered.end(), [&](const auto* a, const auto* b) {
+    return subjects[a->local_index] < subjects[b->local_index];
+  });
+  for (const psi::MatchedRecord* match_ptr : ordered) {
+    const psi::MatchedRecord& match = *match_ptr;
     const auto& l = match.peer_labels;
     INBEELD_RETURN_IF_ERROR(m->BindBlob(1, id));
     INBEELD_RETURN_IF_ERROR(m->BindBlob(2, subjects[match.local_index]));
