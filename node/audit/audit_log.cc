@@ -36,6 +36,23 @@ Result<crypto::Hash> HashFromBlob(std::span<const uint8_t> blob) {
   return h;
 }
 
+// A (size, root, note) row of audit_checkpoints or witnessed_checkpoints.
+Result<SignedCheckpoint> ReadCheckpointRow(const Statement& s) {
+  auto root = HashFromBlob(s.ColumnBlobView(1));
+  if (!root) return std::unexpected(root.error());
+  return SignedCheckpoint{static_cast<uint64_t>(s.ColumnInt(0)), *root, s.ColumnText(2)};
+}
+
+// The first (size, root, note) row `s` yields, if any.
+Result<std::optional<SignedCheckpoint>> FirstCheckpoint(Statement& s) {
+  auto row = s.Step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return std::optional<SignedCheckpoint>();
+  auto checkpoint = ReadCheckpointRow(s);
+  if (!checkpoint) return std::unexpected(checkpoint.error());
+  return std::optional<SignedCheckpoint>(*checkpoint);
+}
+
 }  // namespace
 
 std::string OriginFor(const crypto::VerifyingKey& key) {
@@ -108,13 +125,7 @@ Result<std::optional<SignedCheckpoint>> AuditLog::Latest() {
                               "SELECT size, root, note FROM audit_checkpoints ORDER BY size DESC "
                               "LIMIT 1");
   if (!s) return std::unexpected(s.error());
-  auto row = s->Step();
-  if (!row) return std::unexpected(row.error());
-  if (!*row) return std::optional<SignedCheckpoint>();
-  auto root = HashFromBlob(s->ColumnBlobView(1));
-  if (!root) return std::unexpected(root.error());
-  return std::optional<SignedCheckpoint>(
-      SignedCheckpoint{static_cast<uint64_t>(s->ColumnInt(0)), *root, s->ColumnText(2)});
+  return FirstCheckpoint(*s);
 }
 
 Result<std::vector<SignedCheckpoint>> AuditLog::Checkpoints() {
@@ -126,9 +137,9 @@ Result<std::vector<SignedCheckpoint>> AuditLog::Checkpoints() {
     auto row = s->Step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
-    auto root = HashFromBlob(s->ColumnBlobView(1));
-    if (!root) return std::unexpected(root.error());
-    out.push_back({static_cast<uint64_t>(s->ColumnInt(0)), *root, s->ColumnText(2)});
+    auto checkpoint = ReadCheckpointRow(*s);
+    if (!checkpoint) return std::unexpected(checkpoint.error());
+    out.push_back(std::move(*checkpoint));
   }
   return out;
 }
@@ -215,13 +226,7 @@ Result<std::optional<SignedCheckpoint>> AuditLog::LastWitnessed(const std::strin
                               "= ? ORDER BY size DESC LIMIT 1");
   if (!s) return std::unexpected(s.error());
   INBEELD_RETURN_IF_ERROR(s->Bind(1, peer_key));
-  auto row = s->Step();
-  if (!row) return std::unexpected(row.error());
-  if (!*row) return std::optional<SignedCheckpoint>();
-  auto root = HashFromBlob(s->ColumnBlobView(1));
-  if (!root) return std::unexpected(root.error());
-  return std::optional<SignedCheckpoint>(
-      SignedCheckpoint{static_cast<uint64_t>(s->ColumnInt(0)), *root, s->ColumnText(2)});
+  return FirstCheckpoint(*s);
 }
 
 Status AuditLog::StoreWitnessed(const std::string& peer_key, const SignedCheckpoint& c) {

@@ -58,6 +58,21 @@ Result<std::vector<crypto::Hash>> Proof(const json& j, std::string_view what) {
   return out;
 }
 
+// The fields a witness request and response share.
+Status ReadCheckpointAndProof(const json& j, std::string_view what, std::string& checkpoint,
+                              uint64_t& proof_from, std::vector<crypto::Hash>& proof) {
+  auto note = Text(j, "checkpoint", what);
+  if (!note) return std::unexpected(note.error());
+  auto from = Number(j, "proof_from", what);
+  if (!from) return std::unexpected(from.error());
+  auto hashes = Proof(j, what);
+  if (!hashes) return std::unexpected(hashes.error());
+  checkpoint = std::move(*note);
+  proof_from = *from;
+  proof = std::move(*hashes);
+  return {};
+}
+
 uint64_t NowSeconds() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
@@ -79,15 +94,7 @@ Result<WitnessRequest> DecodeWitnessRequest(std::string_view text) {
   auto j = ParseObject(text, kWhat);
   if (!j) return std::unexpected(j.error());
   WitnessRequest r;
-  auto checkpoint = Text(*j, "checkpoint", kWhat);
-  if (!checkpoint) return std::unexpected(checkpoint.error());
-  r.checkpoint = *checkpoint;
-  auto from = Number(*j, "proof_from", kWhat);
-  if (!from) return std::unexpected(from.error());
-  r.proof_from = *from;
-  auto proof = Proof(*j, kWhat);
-  if (!proof) return std::unexpected(proof.error());
-  r.proof = *proof;
+  INBEELD_RETURN_IF_ERROR(ReadCheckpointAndProof(*j, kWhat, r.checkpoint, r.proof_from, r.proof));
   auto seen = Number(*j, "seen_your_size", kWhat);
   if (!seen) return std::unexpected(seen.error());
   r.seen_your_size = *seen;
@@ -110,15 +117,7 @@ Result<WitnessResponse> DecodeWitnessResponse(std::string_view text) {
   auto cosignature = Text(*j, "cosignature", kWhat);
   if (!cosignature) return std::unexpected(cosignature.error());
   r.cosignature = *cosignature;
-  auto checkpoint = Text(*j, "checkpoint", kWhat);
-  if (!checkpoint) return std::unexpected(checkpoint.error());
-  r.checkpoint = *checkpoint;
-  auto from = Number(*j, "proof_from", kWhat);
-  if (!from) return std::unexpected(from.error());
-  r.proof_from = *from;
-  auto proof = Proof(*j, kWhat);
-  if (!proof) return std::unexpected(proof.error());
-  r.proof = *proof;
+  INBEELD_RETURN_IF_ERROR(ReadCheckpointAndProof(*j, kWhat, r.checkpoint, r.proof_from, r.proof));
   return r;
 }
 
