@@ -27,7 +27,7 @@ Status Show(const GlobalOptions& global, const Context& context, UnlockedNode& n
   }
   if (!csv_path.empty()) INBEELD_RETURN_IF_ERROR(WriteCsv(csv_path, rows));
   if (global.json) {
-    *context.out << SessionJson(session, &rows).dump(2) << "\n";
+    WriteSessionJson(*context.out, session, rows);
   } else {
     PrintSessionText(*context.out, session, rows);
     if (!csv_path.empty()) *context.out << "\nWrote " << rows.size() << " rows to " << csv_path << "\n";
@@ -105,7 +105,7 @@ void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, R
       if (!recent) return std::unexpected(recent.error());
       if (global.json) {
         nlohmann::json all = nlohmann::json::array();
-        for (const auto& s : *recent) all.push_back(SessionJson(s, nullptr));
+        for (const auto& s : *recent) all.push_back(SessionJson(s));
         *context.out << all.dump(2) << "\n";
         return {};
       }

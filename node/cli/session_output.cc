@@ -68,8 +68,7 @@ void PrintSessionText(std::ostream& out, const exchange::SessionRecord& s,
   }
 }
 
-nlohmann::json SessionJson(const exchange::SessionRecord& s,
-                           const std::vector<exchange::ResultRow>* rows) {
+nlohmann::json SessionJson(const exchange::SessionRecord& s) {
   nlohmann::json j = {{"session", exchange::SessionIdHex(s.id)},
                       {"mode", ModeName(s.mode)},
                       {"role", s.role},
@@ -85,25 +84,37 @@ nlohmann::json SessionJson(const exchange::SessionRecord& s,
   if (s.peer_list_date) j["peer_list_date"] = schema::FormatIso(*s.peer_list_date);
   if (s.overlap) j["overlap"] = *s.overlap;
   if (s.label_mask) j["shared_labels"] = exchange::LabelMaskNames(*s.label_mask);
-  if (rows != nullptr && s.mode == schema::wire::Mode::kMatch) {
-    j["matches"] = nlohmann::json::array();
-    for (const auto& r : *rows) {
-      nlohmann::json peer = nlohmann::json::object();
-      if (r.peer.category) peer["category"] = schema::CategoryName(*r.peer.category);
-      if (r.peer.since) peer["since"] = schema::FormatIso(*r.peer.since);
-      if (r.peer.school) peer["school"] = *r.peer.school;
-      if (r.peer.plan) peer["plan_in_place"] = *r.peer.plan;
-      j["matches"].push_back({{"own_reference", r.own_reference},
-                              {"category", schema::CategoryName(r.category)},
-                              {"since", schema::FormatIso(r.since)},
-                              {"school", r.school},
-                              {"plan_in_place", r.plan_in_place},
-                              {"peer", peer},
-                              {"category_differs", r.category_differs},
-                              {"since_differs", r.since_differs}});
-    }
-  }
   return j;
+}
+
+void WriteSessionJson(std::ostream& out, const exchange::SessionRecord& s,
+                      const std::vector<exchange::ResultRow>& rows) {
+  std::string head = SessionJson(s).dump(2);  // ends in "\n}"
+  if (s.mode != schema::wire::Mode::kMatch) {
+    out << head << "\n";
+    return;
+  }
+  head.resize(head.size() - 2);
+  out << head << ",\n  \"matches\": [";
+  bool first = true;
+  for (const auto& r : rows) {
+    nlohmann::json peer = nlohmann::json::object();
+    if (r.peer.category) peer["category"] = schema::CategoryName(*r.peer.category);
+    if (r.peer.since) peer["since"] = schema::FormatIso(*r.peer.since);
+    if (r.peer.school) peer["school"] = *r.peer.school;
+    if (r.peer.plan) peer["plan_in_place"] = *r.peer.plan;
+    nlohmann::json m = {{"own_reference", r.own_reference},
+                        {"category", schema::CategoryName(r.category)},
+                        {"since", schema::FormatIso(r.since)},
+                        {"school", r.school},
+                        {"plan_in_place", r.plan_in_place},
+                        {"peer", peer},
+                        {"category_differs", r.category_differs},
+                        {"since_differs", r.since_differs}};
+    out << (first ? "\n    " : ",\n    ") << m.dump();
+    first = false;
+  }
+  out << (first ? "]\n}\n" : "\n  ]\n}\n");
 }
 
 std::string SessionCsv(const std::vector<exchange::ResultRow>& rows) {

@@ -15,8 +15,12 @@ namespace inbeeld::node::cli {
 
 void PrintSessionText(std::ostream& out, const exchange::SessionRecord& session,
                       const std::vector<exchange::ResultRow>& rows);
-nlohmann::json SessionJson(const exchange::SessionRecord& session,
-                           const std::vector<exchange::ResultRow>* rows);
+// The session's fields, without its matches.
+nlohmann::json SessionJson(const exchange::SessionRecord& session);
+// The session and, in match mode, its matches, written one match at a time
+// (a list of 10^5 matches never exists as one JSON tree).
+void WriteSessionJson(std::ostream& out, const exchange::SessionRecord& session,
+                      const std::vector<exchange::ResultRow>& rows);
 std::string SessionCsv(const std::vector<exchange::ResultRow>& rows);
 
 }  // namespace inbeeld::node::cli
