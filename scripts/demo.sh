@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh >/dev/null
+INBEELD_TARGET=inbeeld scripts/build.sh >/dev/null
 exec "${INBEELD_BUILD_DIR:-build}/node/inbeeld" demo "$@"
