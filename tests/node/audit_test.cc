@@ -201,33 +201,43 @@ TEST_F(AuditTest, RolledBackInitiatorIsRefusedByTheResponder) {
   EXPECT_TRUE(recorded) << "the SWV did not record why it refused";
 }
 
-TEST_F(AuditTest, NoResultIsReleasedWhenTheAuditRecordCannotBeWritten) {
-  // Make the SWV's audit log refuse the exchange record, as a full disk would.
-  swv_->Stop();
-  {
-    auto dir = node::NodeDir(swv_->home());
-    std::string pass = testing::ReadFile(tmp_.path() / "swv.pass");
-    pass.pop_back();
-    auto unlocked = dir.Unlock(crypto::SecretBytes::CopyFrom(
-        std::span(reinterpret_cast<const uint8_t*>(pass.data()), pass.size())));
-    ASSERT_TRUE(unlocked) << unlocked.error().message;
-    ASSERT_TRUE(node::Exec(unlocked->store->handle(),
-                           "CREATE TRIGGER refuse_exchange_records BEFORE INSERT ON audit_leaves "
-                           "WHEN NEW.record LIKE '%inbeeld.exchange.match%' "
-                           "AND NEW.record LIKE '%completed%' "
-                           "BEGIN SELECT RAISE(ABORT, 'disk full'); END"));
-  }
-  swv_->Start();
-  Repoint();
+// Runs `sql` on the SWV's store while its server is stopped.
+void RunOnStore(TestNode& node, const fs::path& pass_file, const char* sql) {
+  node.Stop();
+  auto dir = node::NodeDir(node.home());
+  std::string pass = testing::ReadFile(pass_file);
+  pass.pop_back();
+  auto unlocked = dir.Unlock(crypto::SecretBytes::CopyFrom(
+      std::span(reinterpret_cast<const uint8_t*>(pass.data()), pass.size())));
+  ASSERT_TRUE(unlocked) << unlocked.error().message;
+  ASSERT_TRUE(node::Exec(unlocked->store->handle(), sql));
+  node.Start();
+}
 
+TEST_F(AuditTest, NoResultIsReleasedWhenTheAuditRecordCannotBeWrittenAndARerunWorks) {
+  // The SWV fails mid-session, after message 3: its audit log refuses the
+  // exchange record, as a full disk would.
+  RunOnStore(*swv_, tmp_.path() / "swv.pass",
+             "CREATE TRIGGER refuse_exchange_records BEFORE INSERT ON audit_leaves "
+             "WHEN NEW.record LIKE '%inbeeld.exchange.match%' AND NEW.record LIKE '%completed%' "
+             "BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  Repoint();
   RunResult r = Match();
   EXPECT_NE(r.exit_code, 0);
-  // Neither side holds a completed result.
+  EXPECT_NE(r.err.find("swv"), std::string::npos) << "the error names the peer: " << r.err;
+  // Neither side holds a completed result; the initiator's session is failed.
   for (TestNode* node : {lp_.get(), swv_.get()}) {
     for (const auto& s : node->CliJson({"results", "--json"})) {
-      EXPECT_NE(s["status"], "completed") << node->name();
+      EXPECT_EQ(s["status"], "failed") << node->name();
+      EXPECT_FALSE(s.value("error", "").empty()) << node->name();
     }
   }
+  // Once the SWV is healthy again, the same match simply runs.
+  RunOnStore(*swv_, tmp_.path() / "swv.pass", "DROP TRIGGER refuse_exchange_records");
+  Repoint();
+  RunResult again = Match();
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["status"], "completed");
 }
 
 }  // namespace

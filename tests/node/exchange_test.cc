@@ -191,7 +191,7 @@ TEST_F(ExchangeTest, DailyLimit) {
   EXPECT_EQ(Results(*swv_).size(), 1u);
 }
 
-TEST_F(ExchangeTest, UnreachablePeerFailsClearlyAndARerunWorks) {
+TEST_F(ExchangeTest, UnreachablePeerFailsClearlyAndStoresNothing) {
   ASSERT_EQ(swv_->AddPeer(*lp_).exit_code, 0);
   swv_->Start();
   ASSERT_EQ(lp_->AddPeer(*swv_).exit_code, 0);
