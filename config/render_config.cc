@@ -153,6 +153,14 @@ results_days = 365
 # Auditlog: verantwoording aan FG, Inspectie en ouders. / Audit log.
 audit_days = 3650
 
+# Periodieke afstemming door `inbeeld serve` (en `inbeeld sync`). Haal de
+# commentaartekens weg om in te schakelen. / Periodic reconciliation by
+# `inbeeld serve` (and `inbeeld sync`); uncomment to enable.
+# [sync]
+# purpose = "thuiszitters-afstemming"   # een [[activity]] id / an activity id
+# every_days = 21                        # 0 = niet gepland / not scheduled
+# purge_every_hours = 24                 # bewaartermijnen toepassen / apply retention
+
 # Verwerkingsactiviteiten (AVG art. 30). Elke afstemming noemt er een, via id;
 # het auditlog legt dat vast. Gebruik bij alle partners dezelfde id voor hetzelfde
 # doel. Laat de FG doel en grondslag bevestigen voor gebruik.
