@@ -1,4 +1,5 @@
 #include "node/node_dir.h"
+#include "node/timestamp.h"
 
 #include <sys/stat.h>
 
@@ -50,11 +51,6 @@ std::string ConfigSummary(const config::NodeConfig& cfg) {
     out += ")";
   }
   return out;
-}
-
-std::string NowIso() {
-  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
 }
 
 }  // namespace

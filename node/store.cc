@@ -1,4 +1,5 @@
 #include "node/store.h"
+#include "node/timestamp.h"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -168,11 +169,6 @@ std::vector<uint8_t> Aad(std::string_view label, std::span<const uint8_t> subjec
   std::vector<uint8_t> aad(label.begin(), label.end());
   aad.insert(aad.end(), subject.begin(), subject.end());
   return aad;
-}
-
-std::string NowIso() {
-  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
 }
 
 Result<schema::Date> ReadDate(const std::string& text, std::string_view what) {

@@ -1,4 +1,5 @@
 #include "node/audit/audit_log.h"
+#include "node/timestamp.h"
 
 #include <sodium.h>
 
@@ -12,16 +13,6 @@ namespace inbeeld::node::audit {
 namespace {
 
 constexpr std::string_view kSubjectDomain = "inbeeld/audit-subject/v1";
-
-std::string NowIso() {
-  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string RandomHex(size_t bytes) {
   std::vector<uint8_t> b(bytes);

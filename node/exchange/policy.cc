@@ -1,4 +1,5 @@
 #include "node/exchange/policy.h"
+#include "node/timestamp.h"
 
 #include <algorithm>
 #include <chrono>
@@ -49,9 +50,8 @@ Status CheckRequest(const config::NodeConfig& config, const config::PeerConfig& 
 
 Status CheckDailyLimit(const config::PeerConfig& peer, const std::string& role,
                        ResultsStore& results) {
-  auto since = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now() -
-                                                        std::chrono::hours(24));
-  auto count = results.CountSince(peer.name, role, fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", since));
+  auto count = results.CountSince(
+      peer.name, role, IsoUtc(std::chrono::system_clock::now() - std::chrono::hours(24)));
   if (!count) return std::unexpected(count.error());
   if (*count >= peer.policy.max_sessions_per_day) {
     return Fail(ErrorCode::kResourceExhausted,

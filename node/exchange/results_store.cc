@@ -1,4 +1,5 @@
 #include "node/exchange/results_store.h"
+#include "node/timestamp.h"
 
 #include <algorithm>
 #include <chrono>
@@ -58,11 +59,6 @@ Result<schema::wire::SessionId> ParseSessionId(std::string_view hex) {
   }
   std::copy(bytes->begin(), bytes->end(), id.begin());
   return id;
-}
-
-std::string NowIso() {
-  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
 }
 
 Status ResultsStore::Begin(const SessionRecord& r) {

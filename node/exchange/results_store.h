@@ -21,6 +21,7 @@
 #include "base/error.h"
 #include "node/psi/session.h"
 #include "node/store.h"
+#include "node/timestamp.h"
 #include "schema/wire.h"
 
 namespace inbeeld::node::exchange {
@@ -53,7 +54,6 @@ struct StoredMatch {
 
 std::string SessionIdHex(const schema::wire::SessionId& id);
 Result<schema::wire::SessionId> ParseSessionId(std::string_view hex);
-std::string NowIso();
 
 class ResultsStore {
  public:

@@ -144,7 +144,7 @@ Status RecordSession(Store& store, const std::string& id_hex, const std::string&
   INBEELD_RETURN_IF_ERROR(s->Bind(3, coordinator));
   INBEELD_RETURN_IF_ERROR(s->Bind(4, purpose));
   INBEELD_RETURN_IF_ERROR(s->Bind(5, static_cast<int64_t>(participants)));
-  INBEELD_RETURN_IF_ERROR(s->Bind(6, exchange::NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Bind(6, NowIso()));
   INBEELD_RETURN_IF_ERROR(s->Bind(7, list_version));
   INBEELD_RETURN_IF_ERROR(s->Bind(8, int64_t{own_size}));
   if (auto ran = s->Run(); !ran) {
@@ -165,7 +165,7 @@ Status FinishSession(Store& store, const std::string& id_hex, const std::string&
                               "distinct_children = ?, single_list = ?, list_sizes = ? "
                               "WHERE id = ? AND status = 'running'");
   if (!s) return std::unexpected(s.error());
-  INBEELD_RETURN_IF_ERROR(s->Bind(1, exchange::NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso()));
   INBEELD_RETURN_IF_ERROR(s->Bind(2, counts ? "completed" : "failed"));
   INBEELD_RETURN_IF_ERROR(error.empty() ? s->BindNull(3) : s->Bind(3, error));
   if (counts) {

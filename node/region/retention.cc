@@ -1,4 +1,5 @@
 #include "node/region/retention.h"
+#include "node/timestamp.h"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -9,10 +10,6 @@
 
 namespace inbeeld::node::region {
 namespace {
-
-std::string Iso(std::chrono::system_clock::time_point t) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
-}
 
 // Runs a DELETE with one text parameter; returns the number of rows deleted.
 Result<int64_t> Delete(Store& store, const char* sql, const std::string& arg) {
@@ -38,9 +35,9 @@ Result<PurgeReport> Purge(UnlockedNode& node, std::chrono::system_clock::time_po
   using days = std::chrono::days;
   const auto& r = node.config.retention;
   PurgeReport report;
-  report.as_of = Iso(now);
-  report.list_cutoff = Iso(now - days(r.list_versions_days));
-  report.results_cutoff = Iso(now - days(r.results_days));
+  report.as_of = IsoUtc(now);
+  report.list_cutoff = IsoUtc(now - days(r.list_versions_days));
+  report.results_cutoff = IsoUtc(now - days(r.results_days));
   const int64_t audit_cutoff_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>((now - days(r.audit_days)).time_since_epoch())
           .count();

@@ -53,7 +53,7 @@ Result<SyncReport> RunSync(UnlockedNode& node, const SyncOptions& options) {
     return Fail(ErrorCode::kFailedPrecondition, "no list imported yet (see `inbeeld import`)");
   }
   report.list_version = (*current)->id;
-  report.started_at = exchange::NowIso();
+  report.started_at = NowIso();
   {
     auto s = Statement::Prepare(
         node.store->handle(),
@@ -98,7 +98,7 @@ Result<SyncReport> RunSync(UnlockedNode& node, const SyncOptions& options) {
     report.peers.push_back(std::move(outcome));
   }
 
-  report.finished_at = exchange::NowIso();
+  report.finished_at = NowIso();
   auto done = Statement::Prepare(node.store->handle(),
                                  "UPDATE sync_runs SET finished_at = ? WHERE id = ?");
   if (!done) return std::unexpected(done.error());

@@ -1,0 +1,24 @@
+// node/timestamp.h — the one timestamp format the node stores and compares.
+//
+// UTC, whole seconds, "2026-11-22T14:03:05Z". Sessions, sync runs, list
+// versions and checkpoints are stored in it and compared as strings (the
+// daily limit, retention cut-offs), so every writer must use these functions.
+//
+// Thread safety: pure functions.
+#ifndef INBEELD_NODE_TIMESTAMP_H_
+#define INBEELD_NODE_TIMESTAMP_H_
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace inbeeld::node {
+
+std::string IsoUtc(std::chrono::system_clock::time_point t);
+std::string NowIso();
+// nullopt unless `text` is exactly in the format above.
+std::optional<std::chrono::system_clock::time_point> ParseIsoUtc(const std::string& text);
+
+}  // namespace inbeeld::node
+
+#endif  // INBEELD_NODE_TIMESTAMP_H_
