@@ -125,7 +125,7 @@ const PeerConfig* NodeConfig::FindPeerByKey(std::string_view key) const {
   return it == peers.end() ? nullptr : &*it;
 }
 
-Status ValidateAddress(std::string_view host_port) {
+Result<HostPort> ParseAddress(std::string_view host_port, bool allow_any_port) {
   const size_t colon = host_port.rfind(':');
   if (colon == std::string_view::npos) return BadAddress("no port");
   std::string_view host = host_port.substr(0, colon);
@@ -149,7 +149,14 @@ Status ValidateAddress(std::string_view host_port) {
     return BadAddress("port is not a number");
   }
   const int number = SmallNumber(port);
-  if (number < 1 || number > 65535) return BadAddress("port out of range");
+  if (number < (allow_any_port ? 0 : 1) || number > 65535) return BadAddress("port out of range");
+  if (!host.empty() && host.front() == '[') host = host.substr(1, host.size() - 2);
+  return HostPort{std::string(host), number};
+}
+
+Status ValidateAddress(std::string_view host_port) {
+  auto parsed = ParseAddress(host_port);
+  if (!parsed) return std::unexpected(parsed.error());
   return {};
 }
 

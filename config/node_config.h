@@ -198,6 +198,14 @@ std::string RenderPeerBlock(const PeerConfig& peer);
 // then ':' and a decimal port 1..65535. kInvalidArgument, without echoing the input.
 Status ValidateAddress(std::string_view host_port);
 
+// The same check, keeping the parts: the host without IPv6 brackets and the
+// port. Port 0 ("any free port") only where `allow_any_port`, i.e. to listen.
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+Result<HostPort> ParseAddress(std::string_view host_port, bool allow_any_port = false);
+
 // Peer names and activity ids: 1..64 characters of a-z, 0-9 and '-'.
 Status ValidateName(std::string_view name);
 

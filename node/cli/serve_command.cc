@@ -78,7 +78,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       if (!region_node) return std::unexpected(region_node.error());
       *passphrase = crypto::SecretBytes();  // wipes the old bytes
       std::string listen = options->listen.empty() ? node->config.listen_address : options->listen;
-      auto address = exchange::SplitAddress(listen, /*allow_any_port=*/true);
+      auto address = config::ParseAddress(listen, /*allow_any_port=*/true);
       if (!address) return std::unexpected(WithContext(address.error(), "listen address"));
 
       net::PinSet pins;
@@ -140,16 +140,16 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
             return participant.HandleResult(peer, body);
           }, "application/json")));
 
-      int port = address->second;
+      int port = address->port;
       if (port == 0) {
-        auto bound = (*server)->BindToAnyPort(address->first);
+        auto bound = (*server)->BindToAnyPort(address->host);
         if (!bound) return std::unexpected(bound.error());
         port = *bound;
       } else {
-        INBEELD_RETURN_IF_ERROR((*server)->Bind(address->first, port));
+        INBEELD_RETURN_IF_ERROR((*server)->Bind(address->host, port));
       }
       *context.out << fmt::format("{} serving on {}:{} ({} peers pinned); stop with SIGTERM\n",
-                                  node->config.node_name, address->first, port,
+                                  node->config.node_name, address->host, port,
                                   node->config.peers.size())
                    << std::flush;
       if (!options->port_file.empty()) {

@@ -56,23 +56,6 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
 
 }  // namespace
 
-Result<std::pair<std::string, int>> SplitAddress(std::string_view address, bool allow_any_port) {
-  size_t colon = address.rfind(':');
-  int port = 0;
-  if (colon == std::string_view::npos || colon == 0) {
-    return Fail(ErrorCode::kInvalidArgument, "address must be host:port");
-  }
-  auto digits = address.substr(colon + 1);
-  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-  if (ec != std::errc() || ptr != digits.data() + digits.size() ||
-      port < (allow_any_port ? 0 : 1) || port > 65535) {
-    return Fail(ErrorCode::kInvalidArgument, "address must end in a port between 1 and 65535");
-  }
-  std::string host(address.substr(0, colon));
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return std::pair{host, port};
-}
-
 Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   audit::AuditLog log(*node.store, node.identity);
   audit::ExchangeAudit a;
@@ -121,7 +104,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
 
   auto peer_key = crypto::VerifyingKey::FromFingerprint(peer->key);
   if (!peer_key) return std::unexpected(WithContext(peer_key.error(), "peer " + peer->name + " key"));
-  auto address = SplitAddress(peer->address);
+  auto address = config::ParseAddress(peer->address);
   if (!address) return std::unexpected(WithContext(address.error(), "peer " + peer->name));
   auto seed = node.identity.SeedForStorage().RevealForCrypto();
   auto identity = net::TlsIdentity::Create(seed.first<32>(), node.config.node_name);
@@ -130,8 +113,8 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   // Message 2 carries two points per record of the larger list.
   client_options.max_response_bytes =
       std::max(client_options.max_response_bytes, 80 * peer->policy.max_list_size + (1 << 20));
-  auto client = net::PeerClient::Create(*identity, peer->name, peer_key->bytes(), address->first,
-                                        address->second, client_options);
+  auto client = net::PeerClient::Create(*identity, peer->name, peer_key->bytes(), address->host,
+                                        address->port, client_options);
   if (!client) return std::unexpected(client.error());
 
   // Each side checks the other's audit log before any list leaves.

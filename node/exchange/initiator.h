@@ -35,11 +35,6 @@ struct MatchReport {
 
 Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request);
 
-// Splits "host:port" (IPv6 hosts in brackets); kInvalidArgument otherwise.
-// Port 0 ("any free port") only where `allow_any_port`, i.e. for listening.
-Result<std::pair<std::string, int>> SplitAddress(std::string_view address,
-                                                 bool allow_any_port = false);
-
 }  // namespace inbeeld::node::exchange
 
 #endif  // INBEELD_NODE_EXCHANGE_INITIATOR_H_

@@ -295,10 +295,10 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   for (const auto* peer : peers) {
     auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
     if (!key) return fail(WithContext(key.error(), "peer " + peer->name));
-    auto address = exchange::SplitAddress(peer->address);
+    auto address = config::ParseAddress(peer->address);
     if (!address) return fail(WithContext(address.error(), "peer " + peer->name));
-    auto client = net::PeerClient::Create(*identity, peer->name, key->bytes(), address->first,
-                                          address->second, request.client);
+    auto client = net::PeerClient::Create(*identity, peer->name, key->bytes(), address->host,
+                                          address->port, request.client);
     if (!client) return fail(client.error());
     clients.push_back(std::move(*client));
   }

@@ -179,3 +179,27 @@ TEST(LoadConfigTest, OversizedFileIsRejected) {
 
 }  // namespace
 }  // namespace inbeeld::config
+
+namespace inbeeld::config {
+namespace {
+
+TEST(ParseAddressTest, KeepsHostAndPortAndAllowsPortZeroOnlyToListen) {
+  auto v4 = ParseAddress("127.0.0.1:8443");
+  ASSERT_TRUE(v4);
+  EXPECT_EQ(v4->host, "127.0.0.1");
+  EXPECT_EQ(v4->port, 8443);
+  auto v6 = ParseAddress("[::1]:9");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 9);
+  EXPECT_FALSE(ParseAddress("127.0.0.1:0"));
+  EXPECT_FALSE(ValidateAddress("127.0.0.1:0"));
+  auto any = ParseAddress("127.0.0.1:0", /*allow_any_port=*/true);
+  ASSERT_TRUE(any);
+  EXPECT_EQ(any->port, 0);
+  EXPECT_FALSE(ParseAddress("bad host:80", true));
+  EXPECT_FALSE(ParseAddress("example.org:65536", true));
+}
+
+}  // namespace
+}  // namespace inbeeld::config
