@@ -1,7 +1,8 @@
 #include "node/net/reply.h"
 
 #include <array>
-#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 namespace inbeeld::node::net {
 namespace {
@@ -15,53 +16,14 @@ constexpr std::array kAllCodes = {
 
 constexpr size_t kMaxQuotedChars = 200;
 
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (u < 0x20 || u == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(u));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
-// The raw text of string field `field` in a flat JSON object, without
-// unescaping; nullopt if absent. Enough for our own fixed error body, and
-// harmless on anything else: the result is only ever quoted, sanitised.
-std::optional<std::string_view> RawJsonStringField(std::string_view json, std::string_view field) {
-  const std::string key = "\"" + std::string(field) + "\":\"";
-  size_t start = json.find(key);
-  if (start == std::string_view::npos) return std::nullopt;
-  start += key.size();
-  size_t end = start;
-  while (end < json.size() && json[end] != '"') {
-    end += json[end] == '\\' ? 2 : 1;
-  }
-  if (end >= json.size()) return std::nullopt;
-  return json.substr(start, end - start);
+// A string field of a JSON object; nullopt if the body is not an object or
+// lacks it. Peers' bodies are untrusted: parsed without exceptions, and the
+// result is only ever quoted, sanitised.
+std::optional<std::string> JsonStringField(const nlohmann::json& body, const char* field) {
+  if (!body.is_object()) return std::nullopt;
+  auto it = body.find(field);
+  if (it == body.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
 }
 
 std::string Sanitised(std::string_view text) {
@@ -139,12 +101,9 @@ std::optional<ErrorCode> ErrorCodeFromName(std::string_view name) {
 }
 
 std::string ErrorBody(ErrorCode code, std::string_view message) {
-  std::string body = "{\"error\":";
-  AppendJsonString(body, ErrorCodeName(code));
-  body += ",\"message\":";
-  AppendJsonString(body, message);
-  body += '}';
-  return body;
+  // Invalid UTF-8 in a message is replaced rather than thrown on.
+  return nlohmann::json{{"error", ErrorCodeName(code)}, {"message", message}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Reply ErrorReply(const Error& error) {
@@ -159,11 +118,12 @@ Reply ErrorReply(const Error& error) {
 
 Error ErrorFromReply(std::string_view peer, const Reply& reply) {
   ErrorCode code = ErrorCodeForHttpStatus(reply.status);
-  if (auto name = RawJsonStringField(reply.body, "error")) {
+  const auto body = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  if (auto name = JsonStringField(body, "error")) {
     if (auto named = ErrorCodeFromName(*name)) code = *named;
   }
-  std::string_view detail = reply.body;
-  if (auto message = RawJsonStringField(reply.body, "message")) detail = *message;
+  std::string detail = reply.body;
+  if (auto message = JsonStringField(body, "message")) detail = *message;
   std::string text = "peer " + std::string(peer) + " answered HTTP " + std::to_string(reply.status);
   if (!detail.empty()) text += ": " + Sanitised(detail);
   return Error{code, std::move(text)};
