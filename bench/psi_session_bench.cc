@@ -111,8 +111,7 @@ Timed TimedRun(const ListPair& lists, unsigned threads) {
   auto at = std::chrono::steady_clock::now();
   auto responder = OrDie(ResponderSession::Start(initiator->StartMessage(), std::move(ys), rp),
                          "ResponderSession::Start");
-  std::string message2 = responder->StartResponse();
-  responder->ReleaseStartResponse();
+  std::string message2 = responder->TakeStartResponse();
   t.step[1] = Seconds(at);
   at = std::chrono::steady_clock::now();
   std::string message3 = OrDie(initiator->HandleStartResponse(message2), "HandleStartResponse");

@@ -224,8 +224,7 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
     (void)RecordFailure(header->session_id, audit_base, {}, session.error().message);
     return std::unexpected(session.error());
   }
-  std::string response = (*session)->StartResponse();
-  (*session)->ReleaseStartResponse();
+  std::string response = (*session)->TakeStartResponse();
   {
     std::lock_guard lock(pending_mu_);
     pending_[header->session_id] =

@@ -543,7 +543,7 @@ ResponderSession::~ResponderSession() = default;
 
 const wire::SessionId& ResponderSession::session_id() const { return state_->session_id; }
 const std::string& ResponderSession::StartResponse() const { return state_->message2; }
-void ResponderSession::ReleaseStartResponse() { std::string().swap(state_->message2); }
+std::string ResponderSession::TakeStartResponse() { return std::exchange(state_->message2, {}); }
 
 Result<ResponderSession::Finish> ResponderSession::HandleFinish(std::string_view message) {
   Result<Finish> result = state_->HandleFinish(message);

@@ -171,8 +171,9 @@ class ResponderSession {
 
   const schema::wire::SessionId& session_id() const;
   const std::string& StartResponse() const;
-  // Frees message 2 once it has been sent (it is the largest buffer held).
-  void ReleaseStartResponse();
+  // Moves message 2 out of the session once it is to be sent (it is the
+  // largest buffer held); StartResponse() is empty afterwards.
+  std::string TakeStartResponse();
 
   // Message 3 in; message 4 and this side's outcome out.
   // Errors: kFailedPrecondition once the session has finished or failed (a

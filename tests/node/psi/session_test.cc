@@ -69,8 +69,7 @@ Result<RunResult> RunAll(const ListPair& lists, const InitiatorParams& ip,
                                            MakeInputs(lists.responder, kResponderSide), rp);
   if (!responder) return std::unexpected(responder.error());
   RunResult run;
-  run.message2 = (*responder)->StartResponse();
-  (*responder)->ReleaseStartResponse();
+  run.message2 = (*responder)->TakeStartResponse();
   auto message3 = (*initiator)->HandleStartResponse(run.message2);
   if (!message3) return std::unexpected(message3.error());
   run.message3 = *message3;
