@@ -2,6 +2,7 @@
 // with real mutual TLS, real CLI runs and real SQLCipher stores.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <thread>
 
 #include <map>
@@ -20,7 +21,16 @@ using testing::RunResult;
 using testing::TempDir;
 using testing::TestNode;
 
-constexpr schema::Date kToday{2026, 11, 22};
+// The lists are generated relative to the day the test runs, so that "since"
+// dates stay spread around the pact's three-month mark on any date; the
+// assertions use the date the node itself reports in `overview --json`.
+schema::Date TodayUtc() {
+  using namespace std::chrono;
+  year_month_day ymd{floor<days>(system_clock::now())};
+  return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+          static_cast<int>(static_cast<unsigned>(ymd.day()))};
+}
+const schema::Date kToday = TodayUtc();
 constexpr const char* kPurpose = "thuiszitters-afstemming";
 
 std::set<std::string> Ids(const std::vector<schema::ListRow>& rows) {
@@ -165,7 +175,9 @@ TEST_F(RegionTest, OverviewShowsWhatChangedSinceThePreviousSyncAndExportsForExce
   ASSERT_EQ(second.exit_code, 0) << second.err << second.out;
   auto overview = lp().CliJson({"overview", "--json"});
   EXPECT_FALSE(overview["previous_sync_run"].is_null());
+  const schema::Date node_today = *schema::ParseDate(overview["today"].get<std::string>());
   std::set<std::string> newly, no_longer, new_unknown;
+  size_t flagged = 0, unflagged_without_plan = 0;
   for (const auto& c : overview["children"]) {
     if (!c["newly_matched"].empty()) {
       newly.insert(c["own_reference"]);
@@ -181,8 +193,13 @@ TEST_F(RegionTest, OverviewShowsWhatChangedSinceThePreviousSyncAndExportsForExce
     int month = since.month + 3, year = since.year + (month > 12);
     if (month > 12) month -= 12;
     schema::Date mark{year, month, std::min(since.day, schema::DaysInMonth(year, month))};
-    EXPECT_EQ(c["past_three_months_without_plan"], !c["plan_in_place"] && mark <= kToday);
+    EXPECT_EQ(c["past_three_months_without_plan"], !c["plan_in_place"] && mark <= node_today);
+    if (c["past_three_months_without_plan"]) ++flagged;
+    if (!c["plan_in_place"] && !c["past_three_months_without_plan"]) ++unflagged_without_plan;
   }
+  // Both sides of the mark occur, so the flag is really tested.
+  EXPECT_GT(flagged, 0u);
+  EXPECT_GT(unflagged_without_plan, 0u);
   EXPECT_EQ(newly, newly_expected);
   EXPECT_EQ(no_longer, no_longer_expected);
   EXPECT_EQ(new_unknown, new_unknown_expected);
