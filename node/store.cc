@@ -158,6 +158,39 @@ CREATE TABLE region_sessions(
 ) STRICT;
 CREATE INDEX region_sessions_by_start ON region_sessions(started_at);
 )sql",
+    // 5: protocol v2 results. A match is a pair (own record, peer record) with
+    // a strength, a pair code both sides share and, for a possible pair, the
+    // operator's decision; an own record may pair with several peer records.
+    // v1 matches were made on the PGN alone: certain, without a code.
+    R"sql(
+CREATE TABLE session_pairs(
+  session_id    BLOB NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  subject       BLOB NOT NULL,
+  peer_record   INTEGER NOT NULL,
+  pair_code     TEXT NOT NULL,
+  strength      TEXT NOT NULL CHECK(strength IN ('certain', 'probable', 'possible')),
+  peer_category INTEGER,
+  peer_since    TEXT,
+  peer_school   TEXT,
+  peer_plan     INTEGER,
+  decision      TEXT CHECK(decision IN ('confirmed', 'rejected')),
+  decided_at    TEXT,
+  decided_by    TEXT,
+  PRIMARY KEY(session_id, subject, peer_record)
+) STRICT, WITHOUT ROWID;
+INSERT INTO session_pairs(session_id, subject, peer_record, pair_code, strength, peer_category,
+                          peer_since, peer_school, peer_plan)
+  SELECT session_id, subject, 0, '', 'certain', peer_category, peer_since, peer_school, peer_plan
+  FROM session_matches;
+DROP TABLE session_matches;
+ALTER TABLE sessions ADD COLUMN key_mask INTEGER;
+ALTER TABLE sessions ADD COLUMN own_strong INTEGER;
+ALTER TABLE sessions ADD COLUMN own_possible INTEGER;
+ALTER TABLE sessions ADD COLUMN peer_strong INTEGER;
+ALTER TABLE sessions ADD COLUMN peer_possible INTEGER;
+UPDATE sessions SET key_mask = 1, own_strong = overlap, own_possible = 0
+  WHERE status = 'completed' AND overlap IS NOT NULL;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include "schema/match_keys.h"
+
 namespace inbeeld::node::exchange {
 
 Result<ExchangeList> LoadExchangeList(Store& store, const crypto::SecretBytes& field_key,
-                                      uint8_t label_mask) {
+                                      uint8_t label_mask, uint8_t key_mask) {
   auto version = store.CurrentVersion();
   if (!version) return std::unexpected(version.error());
   if (!*version) {
@@ -15,11 +17,20 @@ Result<ExchangeList> LoadExchangeList(Store& store, const crypto::SecretBytes& f
   list.version = **version;
   list.inputs.reserve(static_cast<size_t>(list.version.row_count));
   list.subjects.reserve(static_cast<size_t>(list.version.row_count));
+  const bool names = (key_mask & (schema::kKeyTypeName | schema::kKeyTypeWeak)) != 0;
   INBEELD_RETURN_IF_ERROR(store.ForEachRow(
-      list.version.id, Unseal::kIdentifiers, field_key, [&](StoredRow& row) {
+      list.version.id, names ? Unseal::kEverything : Unseal::kIdentifiers, field_key,
+      [&](StoredRow& row) {
         psi::PsiInput input;
-        const std::string& digits = row.identifier->digits();
-        std::copy_n(digits.begin(), input.digits.size(), input.digits.begin());
+        schema::PersonName name;
+        name.full_name = row.name;
+        std::optional<schema::PartialDate> born;
+        if (row.birth_date) born = schema::PartialDate::FromDate(*row.birth_date);
+        input.keys = schema::DeriveMatchKeys(row.identifier, name, born,
+                                             (key_mask & schema::kKeyTypePgn) != 0);
+        for (size_t s = 0; s < schema::kSlotCount; ++s) {
+          if (!(key_mask & schema::SlotKeyType(s))) input.keys[s].reset();
+        }
         if (label_mask & schema::wire::kLabelCategory) input.labels.category = row.category;
         if (label_mask & schema::wire::kLabelSince) input.labels.since = row.since;
         if (label_mask & schema::wire::kLabelSchool) input.labels.school = row.school_brin;
