@@ -322,11 +322,16 @@ Store::~Store() {
 }
 
 Status Store::Migrate() {
-  auto stmt = Statement::Prepare(db_, "PRAGMA user_version");
-  if (!stmt) return std::unexpected(stmt.error());
-  auto row = stmt->Step();
-  if (!row) return std::unexpected(row.error());
-  int version = static_cast<int>(stmt->ColumnInt(0));
+  int version = 0;
+  {
+    // Finalised before the migrations run: a statement still open on the
+    // connection makes DROP TABLE fail with "database table is locked".
+    auto stmt = Statement::Prepare(db_, "PRAGMA user_version");
+    if (!stmt) return std::unexpected(stmt.error());
+    auto row = stmt->Step();
+    if (!row) return std::unexpected(row.error());
+    version = static_cast<int>(stmt->ColumnInt(0));
+  }
   if (version > kSchemaVersion) {
     return Fail(ErrorCode::kFailedPrecondition,
                 fmt::format("database schema version {} is newer than this inbeeld ({}); upgrade "

@@ -79,26 +79,44 @@ std::span<const uint8_t> Bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-// Which (record position, slot position) keep their key: a key string used
-// by kMaxKeyRepeats earlier records (in the order sent) is replaced by a
-// filler, so an honest list never trips the peer's repeat check.
+// Which (record position, slot position) keep their key.
+//  - A certain or probable key that two records of this list share is
+//    ambiguous (twins who share their first official name, or a child
+//    entered twice): it is left out for all of them, so neither can be taken
+//    for the other; the records still meet the peer on their other keys.
+//  - A possible key is expected to repeat (twins share surname and birth
+//    date); a key used by kMaxKeyRepeats earlier records (in the order sent)
+//    is left out, so an honest list never trips the peer's repeat check.
+//  - Two slots of one record holding one key count once.
 std::vector<bool> KeptKeys(std::span<const PsiInput> inputs, std::span<const uint32_t> order,
                            std::span<const size_t> slots) {
   std::vector<bool> kept(order.size() * slots.size(), false);
+  // Records per key string, counting a record once.
+  std::unordered_map<std::string_view, uint32_t> records;
+  auto distinct_in_record = [&](const PsiInput& input, size_t p) {
+    const std::optional<std::string>& key = input.keys[slots[p]];
+    if (!key) return false;
+    for (size_t q = 0; q < p; ++q) {
+      if (input.keys[slots[q]] == key) return false;
+    }
+    return true;
+  };
+  for (uint32_t local : order) {
+    for (size_t p = 0; p < slots.size(); ++p) {
+      if (distinct_in_record(inputs[local], p)) ++records[*inputs[local].keys[slots[p]]];
+    }
+  }
   std::unordered_map<std::string_view, uint32_t> uses;
   for (size_t k = 0; k < order.size(); ++k) {
     const PsiInput& input = inputs[order[k]];
     for (size_t p = 0; p < slots.size(); ++p) {
-      const std::optional<std::string>& key = input.keys[slots[p]];
-      if (!key) continue;
-      // Two slots of one record holding one key count once, as a record,
-      // and the second becomes a filler.
-      bool repeat_in_record = false;
-      for (size_t q = 0; q < p; ++q) {
-        if (kept[k * slots.size() + q] && input.keys[slots[q]] == key) repeat_in_record = true;
+      if (!distinct_in_record(input, p)) continue;
+      const std::string& key = *input.keys[slots[p]];
+      if (schema::SlotStrength(slots[p]) != schema::Strength::kPossible) {
+        kept[k * slots.size() + p] = records[key] == 1;
+        continue;
       }
-      if (repeat_in_record) continue;
-      uint32_t& n = uses[*key];
+      uint32_t& n = uses[key];
       if (n < kMaxKeyRepeats) {
         kept[k * slots.size() + p] = true;
         ++n;

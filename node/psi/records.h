@@ -49,8 +49,10 @@ Status CheckPermutation(std::span<const uint32_t> order, size_t n);
 
 // Record k of the output is inputs[order[k]]; its group holds, for each slot
 // s in `slots`, H(keys[s])^scalar with H = hash_to_ristretto255 under
-// kHashToGroupDst, or, for an empty slot (or a key already used by
-// kMaxKeyRepeats earlier records of this list), a filler point
+// kHashToGroupDst, or, for an empty slot, a certain or probable key that
+// another record of this list also has (ambiguous: twins who share a first
+// name, a child entered twice), a possible key already used by
+// kMaxKeyRepeats earlier records, or a key a record holds twice, a filler point
 // H(filler_seed || u32be(n))^scalar under the DST "inbeeld-PSI-v2-filler",
 // n counting the group positions. Fillers are uniform points like the rest,
 // and cost the same to make, so neither their number nor where they stand

@@ -120,10 +120,10 @@ Result<std::vector<Set>> ParseSets(const json& j, size_t participants, size_t k)
                       " 32-byte points per category");
     }
     s.points.resize(bytes->size() / crypto::kPointSize);
-    for (size_t k = 0; k < s.points.size(); ++k) {
-      std::copy_n(bytes->begin() + static_cast<std::ptrdiff_t>(k * crypto::kPointSize),
-                  crypto::kPointSize, s.points[k].begin());
-      if (auto ok = crypto::Point::Decode(s.points[k]); !ok) {
+    for (size_t n = 0; n < s.points.size(); ++n) {
+      std::copy_n(bytes->begin() + static_cast<std::ptrdiff_t>(n * crypto::kPointSize),
+                  crypto::kPointSize, s.points[n].begin());
+      if (auto ok = crypto::Point::Decode(s.points[n]); !ok) {
         return Fail(ErrorCode::kInvalidArgument,
                     "region message: set " + std::to_string(s.origin) + ": invalid point");
       }
