@@ -99,11 +99,11 @@ void PrintSessionText(std::ostream& out, const exchange::SessionRecord& s,
                      s.peer_list_date ? schema::FormatDutch(*s.peer_list_date) : "-");
   if (s.own_counts && s.peer_counts) {
     out << fmt::format(
-        "  our children the peer also knows: {} ({} certain or probable, {} possible only)\n",
-        s.own_counts->strong + s.own_counts->possible, s.own_counts->strong,
-        s.own_counts->possible);
-    out << fmt::format("  the peer's children we also know: {} ({} possible only)\n",
-                       s.peer_counts->strong + s.peer_counts->possible, s.peer_counts->possible);
+        "  our children the peer also knows: {} (certain or probable); {} more possibly, to "
+        "confirm\n",
+        s.own_counts->strong, s.own_counts->possible);
+    out << fmt::format("  the peer's children we also know: {}; {} more possibly\n",
+                       s.peer_counts->strong, s.peer_counts->possible);
   } else {
     out << fmt::format("  known to both: {}\n", s.overlap.value_or(0));
   }

@@ -46,7 +46,7 @@ struct SessionRecord {
   uint32_t own_list_size = 0;
   std::optional<uint32_t> peer_list_size;
   std::optional<schema::Date> peer_list_date;
-  std::optional<uint32_t> overlap;  // own records in a pair
+  std::optional<uint32_t> overlap;  // own records in a certain or probable pair
   std::optional<uint8_t> label_mask;
   std::optional<uint8_t> key_mask;
   std::optional<schema::wire::MatchCounts> own_counts;   // strong / possible only

@@ -385,7 +385,7 @@ Result<Outcome> InitiatorSession::State::HandleFinishResponse(std::string_view m
                   .key_mask = agreed_keys,
                   .own = graph.left_counts,
                   .peer = graph.right_counts,
-                  .overlap = graph.left_counts.strong + graph.left_counts.possible,
+                  .overlap = graph.left_counts.strong,
                   .pairs = {}};
   if (match) outcome.pairs = Pairs(session_id, graph, /*own_left=*/true, order, m.labels);
   step = Step::kDone;
@@ -542,7 +542,10 @@ Result<ResponderSession::Finish> ResponderSession::State::HandleFinish(std::stri
   const auto own_size = static_cast<uint32_t>(order.size());
   const std::vector<size_t> slots = wire::GroupSlots(agreed_keys);
   const auto peer_size = static_cast<uint32_t>(c.size() / slots.size());
-  Result<wire::FinishRequest> decoded = wire::DecodeFinishRequest(message, agreed_keys, own_size);
+  // D holds own_size records (checked below); the label entries are A's
+  // records in a pair, up to peer_size of them (one of ours may pair with many).
+  Result<wire::FinishRequest> decoded =
+      wire::DecodeFinishRequest(message, agreed_keys, std::max(own_size, peer_size));
   if (!decoded) return std::unexpected(std::move(decoded).error());
   wire::FinishRequest& m = *decoded;
 
@@ -585,7 +588,7 @@ Result<ResponderSession::Finish> ResponderSession::State::HandleFinish(std::stri
                            .key_mask = agreed_keys,
                            .own = graph.right_counts,
                            .peer = graph.left_counts,
-                           .overlap = graph.right_counts.strong + graph.right_counts.possible,
+                           .overlap = graph.right_counts.strong,
                            .pairs = {}};
   if (match) finish.outcome.pairs = Pairs(session_id, graph, /*own_left=*/false, order, m.labels);
 

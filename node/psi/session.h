@@ -108,8 +108,9 @@ struct Outcome {
   uint8_t key_mask = 0;    // the agreed key types
   schema::wire::MatchCounts own;   // own records in a pair: strong, possible only
   schema::wire::MatchCounts peer;  // the peer's records likewise
-  // Own records in a pair (own.strong + own.possible): how many of our
-  // children the peer also knows.
+  // Own records in a certain or probable pair (own.strong): how many of our
+  // children the peer also knows. own.possible more may be; an operator
+  // decides.
   uint32_t overlap = 0;
   // Match mode: every pair, sorted by local_index, then peer_record. Empty in
   // count mode.
