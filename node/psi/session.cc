@@ -455,6 +455,9 @@ Result<std::unique_ptr<ResponderSession>> ResponderSession::StartForTesting(
   if ((params.allowed_label_mask & ~wire::kAllLabels) != 0) {
     return Fail(ErrorCode::kInvalidArgument, "allowed label mask has unknown bits");
   }
+  if ((params.allowed_key_mask & ~schema::kAllKeyTypes) != 0) {
+    return Fail(ErrorCode::kInvalidArgument, "allowed key mask has unknown bits");
+  }
   if (!schema::IsValidDate(params.list_date)) {
     return Fail(ErrorCode::kInvalidArgument, "list date is not a valid date in 1900..2100");
   }

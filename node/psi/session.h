@@ -148,10 +148,12 @@ struct Determinism {
   std::vector<uint32_t> order;
   // Count mode: the order in which the groups of C (responder) or D
   // (initiator) are sent; empty for match mode. A permutation of the peer's
-  // record count (responder) or own record count (initiator).
+  // record count on either side: C holds A's records, D holds B's.
   std::vector<uint32_t> count_order;
   // Seed of the random points in empty slots: point number n is
-  // hash_to_ristretto255(seed || u32be(n), "inbeeld-PSI-v2-filler").
+  // hash_to_ristretto255(seed || u32be(n), "inbeeld-PSI-v2-filler"). The two
+  // sides of a test MUST use different seeds: with equal seeds filler n of
+  // one side meets filler n of the other (real sessions draw random seeds).
   std::array<uint8_t, 32> filler_seed{};
 };
 
@@ -232,7 +234,8 @@ class ResponderSession {
   // repeated in more than kMaxKeyRepeats groups, or label entries out of
   // range, for records in no pair, or not exactly one per record in a pair
   // (when labels were agreed); kResourceExhausted if D or the label entries
-  // number more than B's records.
+  // number more than the larger of A's and B's records (one record may pair
+  // with up to kMaxKeyRepeats of the other side's).
   struct Finish {
     std::string message;
     Outcome outcome;
