@@ -80,21 +80,28 @@ struct NormalisedName {
   bool operator==(const NormalisedName&) const = default;
 };
 
-// One name part for matching: Unicode NFKC case folding, diacritics stripped,
-// letters without a decomposition mapped (ı→i, ø→o, ł→l, đ/ð→d, þ→th,
-// æ→ae, œ→oe, ß→ss), then every character that is not a-z removed.
-// Invalid UTF-8 yields "" (the importer has already refused such text).
+// One name part for matching (docs/NORMALISATION.md §2): Unicode full case
+// folding and compatibility decomposition (NFKD), combining marks (the
+// diacritics) and default-ignorable code points removed, letters without a
+// decomposition mapped (ı→i, ø→o, ł→l, đ/ð→d, þ→th, æ→ae, œ→oe, ß→ss, ĳ→ij,
+// ħ→h, ŧ→t), then every character that is not a-z removed. So "Zoë Öztürk"
+// gives "zoeozturk": particles are NormaliseName's business, not this one's.
+// Invalid UTF-8 and text longer than 4096 bytes yield "" (the importer has
+// already refused such text). Linear in the input.
 std::string NormaliseToken(std::string_view text);
 
 // Splits and normalises a name as docs/NORMALISATION.md specifies: the
 // surname with its prefix (also "Berg, van der" and a combined full name),
 // particles (van, der, de, …) removed wherever they stand, hyphens and spaces
 // in double surnames ignored; the first official given name; the roepnaam.
-// Placeholders such as "." or "onbekend" count as absent.
+// Placeholders such as "." or "onbekend", initials ("J.P.") and fields that
+// are not valid UTF-8 or longer than 4096 bytes count as absent. The
+// `initials` field is never used.
 NormalisedName NormaliseName(const PersonName& name);
 
 // The key family of one record. `allow_pgn` false leaves slot 0 empty (a node
-// that may not use its PGN towards a peer never even derives the key).
+// that may not use its PGN towards a peer never even derives the key). A
+// birth date that is not IsValidPartialDate counts as absent.
 MatchKeys DeriveMatchKeys(const std::optional<Identifier>& pgn, const PersonName& name,
                           const std::optional<PartialDate>& birth_date, bool allow_pgn = true);
 

@@ -10,7 +10,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 PACKAGES=(build-essential cmake pkg-config ccache libsodium-dev libssl-dev
           libcpp-httplib-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
-          libgtest-dev libgmock-dev libfmt-dev openssl)
+          libgtest-dev libgmock-dev libfmt-dev libutf8proc-dev openssl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
