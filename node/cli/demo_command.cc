@@ -270,20 +270,20 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
 
         // Check against a plain set computation on the generated lists.
         std::set<std::string> lp_ids, both;
-        for (const auto& r : lp.rows) lp_ids.insert(r.identifier.digits());
+        for (const auto& r : lp.rows) lp_ids.insert(r.identifier->digits());
         for (const auto& r : swv.rows) {
-          if (lp_ids.count(r.identifier.digits())) both.insert(r.identifier.digits());
+          if (lp_ids.count(r.identifier->digits())) both.insert(r.identifier->digits());
         }
         std::set<std::string> lp_refs_expected, lp_refs_found;
         for (const auto& r : lp.rows) {
-          if (both.count(r.identifier.digits())) lp_refs_expected.insert(r.own_reference);
+          if (both.count(r.identifier->digits())) lp_refs_expected.insert(r.own_reference);
         }
         for (const auto& m : match_json["matches"]) lp_refs_found.insert(m["own_reference"]);
         auto swv_side = run(swv, "", {"results", session, "--json"}, /*show=*/false);
         if (!swv_side) return std::unexpected(swv_side.error());
         std::set<std::string> swv_refs_expected, swv_refs_found;
         for (const auto& r : swv.rows) {
-          if (both.count(r.identifier.digits())) swv_refs_expected.insert(r.own_reference);
+          if (both.count(r.identifier->digits())) swv_refs_expected.insert(r.own_reference);
         }
         // Keep the parsed document alive for the loop (a temporary's member
         // would dangle in a range-for).

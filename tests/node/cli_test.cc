@@ -75,7 +75,7 @@ TEST_F(CliTest, InitImportListShowsTheImportedList) {
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("Past the three-month mark without a plan"), std::string::npos);
   for (const auto& row : rows) {
-    EXPECT_EQ(text.out.find(row.identifier.digits()), std::string::npos) << "list printed a BSN";
+    EXPECT_EQ(text.out.find(row.identifier->digits()), std::string::npos) << "list printed a BSN";
   }
 }
 
@@ -157,7 +157,7 @@ TEST_F(CliTest, BadCheckDigitOnLine17IsReportedAndNothingIsStored) {
     }
   }
   ASSERT_GE(lines.size(), 17u);
-  std::string digits = rows[15].identifier.digits();
+  std::string digits = rows[15].identifier->digits();
   size_t pos = lines[16].find(digits);
   ASSERT_NE(pos, std::string::npos);
   char& last = lines[16][pos + 8];
@@ -185,7 +185,7 @@ TEST_F(CliTest, DuplicateIdentifiersNameBothLines) {
   // Data row 2 is on line 4, data row 7 on line 9.
   EXPECT_NE(r.err.find("dup.csv:9:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("line 4"), std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find(rows[2].identifier.digits()), std::string::npos);
+  EXPECT_EQ(r.err.find(rows[2].identifier->digits()), std::string::npos);
 }
 
 TEST_F(CliTest, PassphraseFromFile) {

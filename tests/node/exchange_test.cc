@@ -20,7 +20,7 @@ constexpr const char* kPurpose = "thuiszitters-afstemming";
 
 std::map<std::string, const schema::ListRow*> ById(const std::vector<schema::ListRow>& rows) {
   std::map<std::string, const schema::ListRow*> out;
-  for (const auto& r : rows) out[r.identifier.digits()] = &r;
+  for (const auto& r : rows) out[r.identifier->digits()] = &r;
   return out;
 }
 
@@ -65,8 +65,8 @@ TEST_F(ExchangeTest, BothSidesLearnExactlyTheirOwnMatchesWithTheAgreedLabels) {
   auto lp_by_id = ById(lp_rows_);
   auto swv_by_id = ById(swv_rows_);
   std::map<std::string, std::string> lp_ref_to_id, swv_ref_to_id;
-  for (const auto& r : lp_rows_) lp_ref_to_id[r.own_reference] = r.identifier.digits();
-  for (const auto& r : swv_rows_) swv_ref_to_id[r.own_reference] = r.identifier.digits();
+  for (const auto& r : lp_rows_) lp_ref_to_id[r.own_reference] = r.identifier->digits();
+  for (const auto& r : swv_rows_) swv_ref_to_id[r.own_reference] = r.identifier->digits();
   std::set<std::string> common;
   for (const auto& [id, row] : lp_by_id) {
     if (swv_by_id.count(id)) common.insert(id);
@@ -117,7 +117,7 @@ TEST_F(ExchangeTest, CountModeRevealsOnlyTheSize) {
   auto report = lp_->CliJson({"match", "swv-vo-zk", "--purpose", kPurpose, "--count-only", "--json"});
   size_t common = 0;
   auto swv_by_id = ById(swv_rows_);
-  for (const auto& r : lp_rows_) common += swv_by_id.count(r.identifier.digits());
+  for (const auto& r : lp_rows_) common += swv_by_id.count(r.identifier->digits());
   EXPECT_EQ(report["overlap"], common);
   EXPECT_TRUE(report["matches"].empty() || report["matches"].is_null());
   auto swv_view = swv_->CliJson({"results", report["session"], "--json"});
