@@ -806,9 +806,11 @@ Verdicts RunOne(const Options& opt, size_t n) {
   for (Node* node : {&ini, &res}) {
     WriteFile(node->pass, "match-bench passphrase for " + node->name + "\n");
     fs::permissions(node->pass, fs::perms::owner_read | fs::perms::owner_write);
+    // Protocol v1 matches on the PGN only, so the SWV holds PGNs until v2 (issue 8).
     Finished f = Cli(opt.binary, *node, root,
                      {"init", "--name", node->name, "--organisation", "Bench " + node->name,
-                      "--role", node->role, "--kdf-profile", "interactive", "--json"});
+                      "--role", node->role, "--holds-pgn", "ja", "--kdf-profile", "interactive",
+                      "--json"});
     init_s += f.wall();
     node->fingerprint = nlohmann::json::parse(f.out)["fingerprint"].get<std::string>();
   }

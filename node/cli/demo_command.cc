@@ -219,10 +219,20 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
                            lp.rows.size(), swv.rows.size());
 
         for (DemoNode* node : nodes) {
-          auto r = run(*node, "create the node",
-                       {"init", "--name", node->title, "--organisation", node->title, "--role",
-                        node->role, "--listen", fmt::format("127.0.0.1:{}", node->port),
-                        "--kdf-profile", "interactive"});
+          std::vector<std::string> init = {"init", "--name", node->title, "--organisation",
+                                           node->title, "--role", node->role, "--listen",
+                                           fmt::format("127.0.0.1:{}", node->port),
+                                           "--kdf-profile", "interactive"};
+          // Protocol v1 matches on the BSN alone, so the demo's SWV holds the
+          // BSNs an SWV may not use (UAVG art. 46) until the key family of
+          // issue 8 (protocol v2) matches it by name and birth date.
+          if (node == &swv) {
+            init.insert(init.end(), {"--holds-pgn", "ja"});
+          }
+          auto r = run(*node,
+                       node == &swv ? "create the node (holding BSNs until protocol v2)"
+                                    : "create the node",
+                       init);
           if (!r) return std::unexpected(r.error());
           fs::path csv = *root / (node->peer_name + ".csv");
           INBEELD_RETURN_IF_ERROR(WriteFileAtomically(csv, schema::WriteListCsv(node->rows, ';', true)));

@@ -27,7 +27,8 @@ class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
     lp_ = std::make_unique<TestNode>(tmp_.path(), "leerplicht", "leerplicht");
-    swv_ = std::make_unique<TestNode>(tmp_.path(), "swv", "swv");
+    // Protocol v1 matches on the PGN only, so this SWV holds PGNs until v2 (issue 8).
+    swv_ = std::make_unique<TestNode>(tmp_.path(), "swv", "swv", /*holds_pgn=*/true);
     schema::RegionSpec spec;
     spec.seed = 99;
     spec.partners = {{"Leerplicht", 60}, {"SWV", 50}};
