@@ -29,6 +29,12 @@ constexpr std::array<std::pair<LabelField, std::string_view>, 4> kLabels = {{
     {LabelField::kPlan, "plan"},
 }};
 
+constexpr std::array<std::pair<MatchKeyType, std::string_view>, 3> kMatchKeyTypes = {{
+    {MatchKeyType::kPgn, "pgn"},
+    {MatchKeyType::kName, "name"},
+    {MatchKeyType::kWeak, "weak"},
+}};
+
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // REQUIRES: `digits` is 1..5 decimal digits, so the value fits.
@@ -104,6 +110,42 @@ Result<LabelField> ParseLabelField(std::string_view name) {
   }
   return Fail(ErrorCode::kInvalidArgument,
               R"(expected one of "category", "since", "school", "plan")");
+}
+
+std::string_view MatchKeyTypeName(MatchKeyType type) {
+  for (const auto& [value, name] : kMatchKeyTypes) {
+    if (value == type) return name;
+  }
+  return "unknown";
+}
+
+Result<MatchKeyType> ParseMatchKeyType(std::string_view name) {
+  for (const auto& [value, known] : kMatchKeyTypes) {
+    if (known == name) return value;
+  }
+  return Fail(ErrorCode::kInvalidArgument, R"(expected one of "pgn", "name", "weak")");
+}
+
+bool DefaultHoldsPgn(Role role) { return role != Role::kSwv; }
+
+std::optional<std::string_view> PgnKeyRefusal(Role node_role, bool holds_pgn, Role peer_role) {
+  if (peer_role == Role::kSwv) {
+    return "a BSN or onderwijsnummer may not be used in an exchange with a "
+           "samenwerkingsverband (UAVG art. 46)";
+  }
+  if (node_role == Role::kSwv) {
+    return "this node is a samenwerkingsverband (role swv) and may not use a BSN or "
+           "onderwijsnummer in an exchange (UAVG art. 46)";
+  }
+  if (!holds_pgn) return "this node does not hold a BSN or onderwijsnummer (node.holds_pgn = false)";
+  return std::nullopt;
+}
+
+std::vector<MatchKeyType> DefaultMatchKeys(Role node_role, bool holds_pgn, Role peer_role) {
+  if (PgnKeyRefusal(node_role, holds_pgn, peer_role)) {
+    return {MatchKeyType::kName, MatchKeyType::kWeak};
+  }
+  return {MatchKeyType::kPgn, MatchKeyType::kName, MatchKeyType::kWeak};
 }
 
 const ProcessingActivity* NodeConfig::FindActivity(std::string_view id) const {

@@ -12,6 +12,9 @@
 //   name = "Leerplicht Haarlem"  required, display name, 1..200 characters
 //   organisation = "Gemeente Haarlem"   required, 1..200 characters
 //   role = "leerplicht"          required: "leerplicht", "swv" or "school"
+//   holds_pgn = true             optional; whether this node may hold a BSN or
+//                                onderwijsnummer (PGN). Default: false for "swv"
+//                                (UAVG art. 46; OSO), true otherwise
 //   listen = "127.0.0.1:8443"    optional (this default); host:port, port 1..65535
 //   data_dir = "/var/lib/inbeeld"  optional, absolute; absent: the caller's --data-dir
 //
@@ -45,6 +48,12 @@
 //   max_list_size = 50000        optional (this default), 1..10,000,000
 //   max_sessions_per_day = 10    optional (this default), 1..10,000
 //   count_only = false           optional (this default)
+//   match_keys = ["pgn", "name", "weak"]  optional, no repeats, at least one;
+//                                the key types this node matches on with the peer
+//                                (schema/match_keys.h). Default: all three, minus
+//                                "pgn" when the peer or this node is an "swv" or
+//                                this node does not hold PGNs. "pgn" is refused in
+//                                exactly those cases.
 //
 // Errors: every ParseConfig/LoadConfig error has code kInvalidArgument (kNotFound
 // or kDataLoss for a file that cannot be read) and a message of the form
@@ -61,6 +70,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +94,30 @@ enum class LabelField { kCategory, kSince, kSchool, kPlan };
 std::string_view LabelFieldName(LabelField field);
 // Inverse of LabelFieldName; exact. kInvalidArgument otherwise.
 Result<LabelField> ParseLabelField(std::string_view name);
+
+// The kinds of match key that may be used with a peer (schema/match_keys.h
+// gives each its slots): the PGN (a match is certain), the full name with the
+// full birth date (probable), and the weaker name keys (possible).
+enum class MatchKeyType { kPgn, kName, kWeak };
+
+// "pgn", "name", "weak".
+std::string_view MatchKeyTypeName(MatchKeyType type);
+// Inverse of MatchKeyTypeName; exact. kInvalidArgument otherwise.
+Result<MatchKeyType> ParseMatchKeyType(std::string_view name);
+
+// Whether a node of `role` holds PGNs when its configuration does not say:
+// false for an SWV, which may not use a PGN in an exchange (UAVG art. 46; the
+// OSO standard carries none), true otherwise.
+bool DefaultHoldsPgn(Role role);
+
+// Why "pgn" may not be a match key between a node of `node_role` (holding PGNs
+// or not) and a peer of `peer_role`; nullopt when it may. The reason is a
+// sentence for a configuration error.
+std::optional<std::string_view> PgnKeyRefusal(Role node_role, bool holds_pgn, Role peer_role);
+
+// The match keys used with a peer whose configuration does not list them:
+// pgn (unless PgnKeyRefusal), name, weak.
+std::vector<MatchKeyType> DefaultMatchKeys(Role node_role, bool holds_pgn, Role peer_role);
 
 // One entry of the register of processing activities. Every exchange names one
 // by `id`; the audit log records it.
@@ -110,6 +144,10 @@ struct PeerPolicy {
   size_t max_list_size = 50000;   // records per session, 1..10,000,000
   int max_sessions_per_day = 10;  // 1..10,000
   bool count_only = false;        // the peer may only run count mode
+  // Key types this node matches on with the peer, in the order configured; never
+  // empty after ParseConfig (which fills in DefaultMatchKeys), never "pgn" where
+  // PgnKeyRefusal applies.
+  std::vector<MatchKeyType> match_keys = {};
 
   bool operator==(const PeerPolicy&) const = default;
 };
@@ -147,6 +185,7 @@ struct NodeConfig {
   std::string node_name;
   std::string organisation;
   Role role = Role::kLeerplicht;
+  bool holds_pgn = true;  // may hold a BSN or onderwijsnummer; see DefaultHoldsPgn
   std::string data_dir;  // absolute, or empty: then the caller's --data-dir is used
   std::string listen_address = "127.0.0.1:8443";
   std::vector<ProcessingActivity> activities;  // ids unique
@@ -179,17 +218,21 @@ struct InitialConfigSpec {
   std::string organisation;
   Role role = Role::kLeerplicht;
   std::string listen_address;  // empty: "127.0.0.1:8443"
+  std::optional<bool> holds_pgn = std::nullopt;  // nullopt: DefaultHoldsPgn(role)
 };
 
-// A complete, commented (Dutch and English) TOML file: [node] from `spec`, the
+// A complete, commented (Dutch and English) TOML file: [node] from `spec` (with
+// holds_pgn written out, so the PGN policy is visible to whoever reviews it), the
 // default [retention], one example processing activity suited to the role (id
 // "thuiszitters-afstemming" for every role, so partners agree on the purpose id)
-// and a commented-out example [[peer]]. The spec is not validated here: invalid
-// fields render a file that ParseConfig rejects with a pointed message.
+// and a commented-out example [[peer]] with the default match_keys for it. The
+// spec is not validated here: invalid fields render a file that ParseConfig
+// rejects with a pointed message.
 std::string RenderInitialConfig(const InitialConfigSpec& spec);
 
 // One [[peer]] table, starting with a blank line, to append to a configuration
-// file for `inbeeld peer add`. The peer is not validated here: append, then
+// file for `inbeeld peer add`. Empty match_keys are left out (the parser then
+// takes DefaultMatchKeys). The peer is not validated here: append, then
 // ParseConfig the whole text before writing it, which checks names, purposes and
 // duplicates against the rest of the file.
 std::string RenderPeerBlock(const PeerConfig& peer);

@@ -132,7 +132,8 @@ class Parser {
     auto section = Section(root, "node", /*required=*/true);
     if (!section) return std::unexpected(std::move(section).error());
     const TableReader r(**section, file_, "node.");
-    INBEELD_RETURN_IF_ERROR(r.CheckKeys({"name", "organisation", "role", "listen", "data_dir"}));
+    INBEELD_RETURN_IF_ERROR(
+        r.CheckKeys({"name", "organisation", "role", "holds_pgn", "listen", "data_dir"}));
 
     auto name = r.String("name", TextKind::kLine);
     if (!name) return std::unexpected(std::move(name).error());
@@ -145,6 +146,10 @@ class Parser {
     auto role = ReadRole(r);
     if (!role) return std::unexpected(std::move(role).error());
     config.role = *role;
+
+    auto holds_pgn = r.Bool("holds_pgn", DefaultHoldsPgn(config.role));
+    if (!holds_pgn) return std::unexpected(std::move(holds_pgn).error());
+    config.holds_pgn = *holds_pgn;
 
     auto listen = r.OptionalString("listen", TextKind::kLine);
     if (!listen) return std::unexpected(std::move(listen).error());
@@ -294,7 +299,7 @@ class Parser {
       NameTable(r, "name", "peer");
       INBEELD_RETURN_IF_ERROR(
           r.CheckKeys({"name", "address", "key", "role", "allowed_purposes", "shared_labels",
-                       "max_list_size", "max_sessions_per_day", "count_only"}));
+                       "max_list_size", "max_sessions_per_day", "count_only", "match_keys"}));
       auto peer = ReadPeer(r, config);
       if (!peer) return std::unexpected(std::move(peer).error());
 
@@ -374,6 +379,28 @@ class Parser {
     // whoever reviews this policy.
     if (peer.policy.count_only && !peer.policy.shared_labels.empty()) {
       return std::unexpected(r.ErrorAt("shared_labels", "must be empty when count_only = true"));
+    }
+
+    // After role: whether "pgn" is allowed depends on both nodes' roles.
+    const std::optional<std::string_view> pgn_refused =
+        PgnKeyRefusal(config.role, config.holds_pgn, peer.role);
+    if (!r.Has("match_keys")) {
+      peer.policy.match_keys = DefaultMatchKeys(config.role, config.holds_pgn, peer.role);
+      return peer;
+    }
+    auto keys = r.StringArray("match_keys", TextKind::kLine, /*allow_empty=*/false);
+    if (!keys) return std::unexpected(std::move(keys).error());
+    for (size_t i = 0; i < keys->size(); ++i) {
+      auto type = ParseMatchKeyType((*keys)[i]);
+      if (!type) {
+        return std::unexpected(r.ErrorAtEntry("match_keys", i, r.EntryLine("match_keys", i),
+                                              type.error().message));
+      }
+      if (*type == MatchKeyType::kPgn && pgn_refused) {
+        return std::unexpected(r.ErrorAtEntry("match_keys", i, r.EntryLine("match_keys", i),
+                                              "\"pgn\": " + std::string(*pgn_refused)));
+      }
+      peer.policy.match_keys.push_back(*type);
     }
     return peer;
   }

@@ -99,15 +99,27 @@ ExampleActivity ExampleFor(Role role) {
           Role::kSwv};
 }
 
+std::string MatchKeyList(const std::vector<MatchKeyType>& types) {
+  std::vector<std::string> names;
+  for (const MatchKeyType type : types) names.emplace_back(MatchKeyTypeName(type));
+  return QuoteList(names);
+}
+
 }  // namespace
 
 std::string RenderInitialConfig(const InitialConfigSpec& spec) {
   const ExampleActivity example = ExampleFor(spec.role);
   const std::string listen =
       spec.listen_address.empty() ? std::string(kDefaultListen) : spec.listen_address;
-  const std::vector<std::string> categories = {
-      "BSN of onderwijsnummer (gepseudonimiseerd)", "verzuimcategorie", "datum verzuim sinds",
-      "school (BRIN-code)", "plan of aanbod aanwezig (ja/nee)"};
+  const bool holds_pgn = spec.holds_pgn.value_or(DefaultHoldsPgn(spec.role));
+  std::vector<std::string> categories;
+  if (holds_pgn) categories.emplace_back("BSN of onderwijsnummer (gepseudonimiseerd)");
+  for (const char* category :
+       {"naam, geboortedatum en geslacht (alleen als geblindeerde matchsleutel gedeeld)",
+        "verzuimcategorie", "datum verzuim sinds", "school (BRIN-code)",
+        "plan of aanbod aanwezig (ja/nee)"}) {
+    categories.emplace_back(category);
+  }
 
   std::string out;
   out += R"(# inbeeld — configuratie van dit knooppunt / configuration of this node
@@ -134,6 +146,15 @@ organisation = )" +
 # Role of this node: "leerplicht", "swv" or "school".
 role = )" +
          Quote(RoleName(spec.role)) + R"(
+# Mag dit knooppunt een BSN of onderwijsnummer (PGN) bewaren? Een
+# samenwerkingsverband niet (UAVG art. 46; OSO): importeer dan lijsten zonder
+# BSN-kolom, met naam en geboortedatum. Zonder deze regel: false voor "swv",
+# anders true.
+# May this node hold a BSN or onderwijsnummer (PGN)? An SWV may not (UAVG
+# art. 46; OSO): import lists without a BSN column, with name and birth date.
+# Without this line: false for "swv", true otherwise.
+holds_pgn = )" +
+         std::string(holds_pgn ? "true" : "false") + R"(
 # Adres waarop peers dit knooppunt bereiken (host:poort, IPv6 als [::1]:8443).
 # Address to listen on for peers (host:port, IPv6 as [::1]:8443).
 listen = )" +
@@ -213,6 +234,14 @@ retention_days = 365
 #   max_sessions_per_day max. sessies per dag / max sessions per day
 #   count_only           true: alleen de omvang van de overlap / overlap size only
 #                        (shared_labels moet dan leeg zijn / must then be empty)
+#   match_keys           sleutels om kinderen te matchen: "pgn" (BSN of
+#                        onderwijsnummer: zeker), "name" (naam en geboortedatum:
+#                        waarschijnlijk), "weak" (zwakkere sleutels: mogelijk, ter
+#                        bevestiging); nooit "pgn" met of als swv (UAVG art. 46).
+#                        Zonder deze regel: alle drie, zonder "pgn" waar dat niet mag.
+#                        / key types to match children on; never "pgn" with or as
+#                        an SWV. Without this line: all three, minus "pgn" where
+#                        it is not allowed.
 #
 # [[peer]]
 # name = )" +
@@ -227,6 +256,8 @@ retention_days = 365
 # max_list_size = 50000
 # max_sessions_per_day = 10
 # count_only = false
+# match_keys = )" +
+         MatchKeyList(DefaultMatchKeys(spec.role, holds_pgn, example.example_peer_role)) + R"(
 )";
   return out;
 }
@@ -246,6 +277,9 @@ std::string RenderPeerBlock(const PeerConfig& peer) {
   out += "max_list_size = " + std::to_string(peer.policy.max_list_size) + "\n";
   out += "max_sessions_per_day = " + std::to_string(peer.policy.max_sessions_per_day) + "\n";
   out += "count_only = " + std::string(peer.policy.count_only ? "true" : "false") + "\n";
+  if (!peer.policy.match_keys.empty()) {
+    out += "match_keys = " + MatchKeyList(peer.policy.match_keys) + "\n";
+  }
   return out;
 }
 

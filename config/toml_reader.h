@@ -51,6 +51,9 @@ class TableReader {
   // messages before it is validated. nullopt if absent or not a string.
   std::optional<std::string_view> Peek(std::string_view key) const;
 
+  // True iff `key` is present (of any type).
+  bool Has(std::string_view key) const { return Find(key) != nullptr; }
+
   // Rejects the first key (in file order) not in `allowed`, at its line, with a
   // did-you-mean hint when an allowed key is one or two edits away.
   Status CheckKeys(std::initializer_list<std::string_view> allowed) const;

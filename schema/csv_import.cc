@@ -4,11 +4,14 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "schema/row_subject.h"
 
 namespace inbeeld::schema {
 namespace {
@@ -265,15 +268,25 @@ enum Column : size_t {
   kSchool,
   kPlan,
   kOwnReference,
-  kName,
+  kFirstNames,
+  kRoepnaam,
+  kInitials,
+  kPrefix,
+  kSurname,
+  kFullName,
   kBirthDate,
+  kSex,
   kColumnCount,
 };
 
 // Canonical Dutch names, as WriteListCsv writes them.
 constexpr std::array<std::string_view, kColumnCount> kCanonicalNames = {
-    "bsn", "categorie", "sinds", "brin", "plan", "referentie", "naam", "geboortedatum"};
-constexpr size_t kRequiredColumns = kOwnReference + 1;  // the first six
+    "bsn",         "categorie",     "sinds",    "brin",       "plan",
+    "referentie",  "voornamen",     "roepnaam", "voorletters", "tussenvoegsel",
+    "achternaam",  "naam",          "geboortedatum", "geslacht"};
+// Every file needs these; it also needs a way to identify a child (MapHeader).
+constexpr std::array<Column, 5> kRequiredColumns = {kCategory, kSince, kSchool, kPlan,
+                                                    kOwnReference};
 
 struct HeaderAlias {
   std::string_view key;  // normalised by HeaderKey
@@ -326,13 +339,47 @@ constexpr HeaderAlias kHeaderAliases[] = {
     {"reference", kOwnReference},
     {"ownreference", kOwnReference},
     {"casereference", kOwnReference},
-    {"naam", kName},
-    {"naamleerling", kName},
-    {"name", kName},
+    {"voornamen", kFirstNames},
+    {"voornaam", kFirstNames},
+    {"voornamenleerling", kFirstNames},
+    {"firstnames", kFirstNames},
+    {"firstname", kFirstNames},
+    {"givennames", kFirstNames},
+    {"givenname", kFirstNames},
+    {"roepnaam", kRoepnaam},
+    {"roepnaamleerling", kRoepnaam},
+    {"preferredname", kRoepnaam},
+    {"callname", kRoepnaam},
+    {"voorletters", kInitials},
+    {"initialen", kInitials},
+    {"initials", kInitials},
+    {"tussenvoegsel", kPrefix},
+    {"tussenvoegsels", kPrefix},
+    {"voorvoegsel", kPrefix},
+    {"voorvoegsels", kPrefix},
+    {"prefix", kPrefix},
+    {"surnameprefix", kPrefix},
+    {"achternaam", kSurname},
+    {"achternaamleerling", kSurname},
+    {"geslachtsnaam", kSurname},
+    {"familienaam", kSurname},
+    {"surname", kSurname},
+    {"lastname", kSurname},
+    {"familyname", kSurname},
+    {"naam", kFullName},
+    {"naamleerling", kFullName},
+    {"volledigenaam", kFullName},
+    {"name", kFullName},
+    {"fullname", kFullName},
     {"geboortedatum", kBirthDate},
+    {"geboortedatumleerling", kBirthDate},
+    {"gebdatum", kBirthDate},
     {"birthdate", kBirthDate},
     {"dateofbirth", kBirthDate},
     {"dob", kBirthDate},
+    {"geslacht", kSex},
+    {"sex", kSex},
+    {"gender", kSex},
 };
 
 std::string HeaderKey(std::string_view header) {
@@ -484,7 +531,8 @@ struct Columns {
 };
 
 // Maps header texts to columns. Returns false (after adding the problems) if a
-// required column is missing or a field is named twice.
+// required column is missing, the file has no way to identify a child, or a
+// field is named twice.
 bool MapHeader(Columns& columns, size_t header_line, Problems& problems) {
   bool ok = true;
   for (size_t i = 0; i < columns.headers.size(); ++i) {
@@ -499,17 +547,43 @@ bool MapHeader(Columns& columns, size_t header_line, Problems& problems) {
     }
     columns.index_of[*column] = i;
   }
-  std::string missing;
-  for (size_t c = 0; c < kRequiredColumns; ++c) {
-    if (columns.index_of[c]) continue;
-    if (!missing.empty()) missing += ", ";
-    missing += kCanonicalNames[c];
+  std::vector<std::string> missing;
+  // A child is found by its PGN, or by its name with its birth date.
+  const bool has_name = columns.index_of[kSurname] || columns.index_of[kFullName];
+  const bool has_birth_date = columns.index_of[kBirthDate].has_value();
+  if (!columns.index_of[kIdentifier] && !(has_name && has_birth_date)) {
+    if (!has_name && !has_birth_date) {
+      missing.emplace_back("bsn (or, for children without one, achternaam or naam with "
+                           "geboortedatum)");
+    } else if (!has_birth_date) {
+      missing.emplace_back("geboortedatum (with the name, or else bsn)");
+    } else {
+      missing.emplace_back("achternaam or naam (with geboortedatum, or else bsn)");
+    }
+  }
+  for (Column c : kRequiredColumns) {
+    if (!columns.index_of[c]) missing.emplace_back(kCanonicalNames[c]);
   }
   if (!missing.empty()) {
-    problems.Add(header_line, "", "missing required column(s): " + missing);
+    std::string message = "missing required column(s): ";
+    for (size_t i = 0; i < missing.size(); ++i) message += (i ? ", " : "") + missing[i];
+    problems.Add(header_line, "", std::move(message));
     ok = false;
   }
   return ok;
+}
+
+// Checks one free-text cell (a reference or a name part) and returns it, or
+// nullopt for an empty cell or (after adding the problem) a faulty one.
+template <typename Fail>
+std::optional<std::string> TextField(std::string_view value, size_t max_chars,
+                                     std::string_view too_long, Fail&& fail) {
+  if (value.empty()) return std::nullopt;
+  if (std::string_view m = CheckText(value, max_chars, too_long); !m.empty()) {
+    fail(std::string(m));
+    return std::nullopt;
+  }
+  return std::string(value);
 }
 
 // Validates every field of one data row, adding a problem for each fault.
@@ -523,70 +597,138 @@ std::optional<ListRow> ParseRow(const Columns& columns, const std::vector<std::s
   };
   auto field = [&](Column c) { return columns.Field(fields, c); };
 
-  std::optional<Identifier> identifier;
-  if (Result<Identifier> parsed = Identifier::Parse(field(kIdentifier)); parsed) {
-    identifier = std::move(*parsed);
-    // Registered even if another field of this row is bad: two rows for one
-    // child is a fault of its own.
-    if (size_t first = first_line_of.InsertOrGet(DigitsValue(identifier->digits()), line);
-        first != 0) {
-      fail(kIdentifier, "duplicate identifier, also on line " + std::to_string(first));
+  ListRow row;
+  // An empty PGN cell is a child without a PGN; the name and birth date must
+  // then identify it (checked below).
+  if (std::string_view value = field(kIdentifier); !value.empty()) {
+    if (Result<Identifier> parsed = Identifier::Parse(value); parsed) {
+      // Registered even if another field of this row is bad: two rows for one
+      // child is a fault of its own.
+      if (size_t first = first_line_of.InsertOrGet(DigitsValue(parsed->digits()), line);
+          first != 0) {
+        fail(kIdentifier, "duplicate identifier, also on line " + std::to_string(first));
+      }
+      row.identifier = std::move(*parsed);
+    } else {
+      fail(kIdentifier, std::move(parsed.error().message));
     }
-  } else {
-    fail(kIdentifier, std::move(parsed.error().message));
   }
 
   Result<Category> category = ParseCategory(field(kCategory));
-  if (!category) fail(kCategory, std::move(category.error().message));
+  if (category) {
+    row.category = *category;
+  } else {
+    fail(kCategory, std::move(category.error().message));
+  }
 
   Result<Date> since = ParseDate(field(kSince));
-  if (!since) fail(kSince, std::move(since.error().message));
+  if (since) {
+    row.since = *since;
+  } else {
+    fail(kSince, std::move(since.error().message));
+  }
 
   Result<std::string> school = ParseBrin(field(kSchool));
-  if (!school) fail(kSchool, std::move(school.error().message));
+  if (school) {
+    row.school_brin = std::move(*school);
+  } else {
+    fail(kSchool, std::move(school.error().message));
+  }
 
   Result<bool> plan = ParseYesNo(field(kPlan));
-  if (!plan) fail(kPlan, std::move(plan.error().message));
+  if (plan) {
+    row.plan_in_place = *plan;
+  } else {
+    fail(kPlan, std::move(plan.error().message));
+  }
 
-  std::string_view reference = field(kOwnReference);
-  if (reference.empty()) {
+  if (field(kOwnReference).empty()) {
     fail(kOwnReference, "is empty; every row needs the partner's own reference");
-  } else if (std::string_view m =
-                 CheckText(reference, kMaxOwnReferenceChars, "is longer than 64 characters");
-             !m.empty()) {
-    fail(kOwnReference, std::string(m));
+  } else if (auto reference =
+                 TextField(field(kOwnReference), kMaxOwnReferenceChars,
+                           "is longer than 64 characters",
+                           [&](std::string m) { fail(kOwnReference, std::move(m)); })) {
+    row.own_reference = std::move(*reference);
   }
 
-  std::optional<std::string> name;
-  if (std::string_view value = field(kName); !value.empty()) {
-    if (std::string_view m = CheckText(value, kMaxNameChars, "is longer than 200 characters");
-        !m.empty()) {
-      fail(kName, std::string(m));
-    } else {
-      name.emplace(value);
-    }
+  for (auto [column, part] : {std::pair{kFirstNames, &row.name.first_names},
+                              std::pair{kRoepnaam, &row.name.roepnaam},
+                              std::pair{kInitials, &row.name.initials},
+                              std::pair{kPrefix, &row.name.prefix},
+                              std::pair{kSurname, &row.name.surname},
+                              std::pair{kFullName, &row.name.full_name}}) {
+    *part = TextField(field(column), kMaxNameChars, "is longer than 200 characters",
+                      [&, column = column](std::string m) { fail(column, std::move(m)); });
   }
 
-  std::optional<Date> birth_date;
   if (std::string_view value = field(kBirthDate); !value.empty()) {
-    if (Result<Date> parsed = ParseDate(value); parsed) {
-      birth_date = *parsed;
+    if (Result<PartialDate> parsed = ParsePartialDate(value); parsed) {
+      row.birth_date = *parsed;
     } else {
       fail(kBirthDate, std::move(parsed.error().message));
     }
   }
 
+  if (std::string_view value = field(kSex); !value.empty()) {
+    if (Result<Sex> parsed = ParseSex(value); parsed) {
+      row.sex = *parsed;
+    } else {
+      fail(kSex, std::move(parsed.error().message));
+    }
+  }
+
+  // Without a PGN, the name and birth date are all that can find the child. A
+  // cell that was there but faulty has had its problem already.
+  if (field(kIdentifier).empty()) {
+    const bool has_name = !field(kSurname).empty() || !field(kFullName).empty();
+    if (!has_name || field(kBirthDate).empty()) {
+      problems.Add(line, "",
+                   "no BSN/onderwijsnummer and no name with birth date: this child cannot be "
+                   "matched");
+      ok = false;
+    }
+  }
+
   if (!ok) return std::nullopt;
-  return ListRow{
-      .identifier = std::move(*identifier),
-      .category = *category,
-      .since = *since,
-      .school_brin = std::move(*school),
-      .plan_in_place = *plan,
-      .own_reference = std::string(reference),
-      .name = std::move(name),
-      .birth_date = birth_date,
-  };
+  return row;
+}
+
+// Two rows without a PGN that name the same child (the same SubjectSource) are
+// one child listed twice, as two rows with one PGN are: the later row gets a
+// problem naming the first one's line and is left out. Returns whether any
+// problem was added.
+bool RemoveDuplicatePersons(std::vector<ListRow>& rows, std::vector<size_t>& lines,
+                            Problems& problems) {
+  bool any_without_pgn = false;
+  for (const ListRow& row : rows) any_without_pgn = any_without_pgn || !row.identifier;
+  if (!any_without_pgn) return false;  // PGN duplicates were found while parsing
+  std::vector<SubjectSource> sources = SubjectSources(rows);
+  std::map<std::string_view, size_t> first_line;
+  std::vector<bool> drop(rows.size(), false);
+  bool found = false;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].identifier) continue;
+    auto [at, inserted] = first_line.emplace(sources[i].text, lines[i]);
+    if (inserted) continue;
+    problems.Add(lines[i], "",
+                 "duplicate child without BSN/onderwijsnummer: same name and birth date as line " +
+                     std::to_string(at->second));
+    drop[i] = true;
+    found = true;
+  }
+  if (!found) return false;
+  size_t kept = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (drop[i]) continue;
+    if (kept != i) {
+      rows[kept] = std::move(rows[i]);
+      lines[kept] = lines[i];
+    }
+    ++kept;
+  }
+  rows.resize(kept);
+  lines.resize(kept);
+  return true;
 }
 
 // Fewer fields than the header is a fault; more is fine if the extra ones are
@@ -627,7 +769,7 @@ std::pair<size_t, size_t> SkipBlankLines(std::string_view text) {
 
 }  // namespace
 
-ParsedList ParseListCsv(std::string_view bytes) {
+ParsedList ParseListCsv(std::string_view bytes, const ParseOptions& options) {
   ParsedList result;
   Problems problems(&result.problems);
 
@@ -676,12 +818,26 @@ ParsedList ParseListCsv(std::string_view bytes) {
         break;
     }
   }
+  // Refused before the header's other faults and before any row is read: on a
+  // node that may not hold a PGN, not even a parsed one should exist.
+  if (!options.allow_identifier) {
+    for (const std::string& header : columns.headers) {
+      if (LookUpHeader(header) != kIdentifier) continue;
+      result.identifier_refused = true;
+      problems.Add(header_line, header,
+                   "this node may not hold a BSN or onderwijsnummer (UAVG art. 46; OSO); "
+                   "remove the column and import again");
+      return result;
+    }
+  }
   if (!MapHeader(columns, header_line, problems)) return result;
 
   // A valid row takes at least 30 bytes (9 digits, a category, a date, a BRIN
   // code, a plan, a reference and 5 delimiters): never reserve beyond that.
   result.rows.reserve(std::min({EstimateLines(text), text.size() / 30 + 1, kMaxDataRows + 1}));
   FirstLineIndex first_line_of;
+  std::vector<size_t> row_lines;  // row_lines[i]: the line of result.rows[i]
+  row_lines.reserve(result.rows.capacity());
   size_t data_rows = 0;
   while (true) {
     ReadOutcome outcome = reader.Next();
@@ -717,7 +873,13 @@ ParsedList ParseListCsv(std::string_view bytes) {
     }
     if (std::optional<ListRow> row = ParseRow(columns, fields, row_line, first_line_of, problems)) {
       result.rows.push_back(std::move(*row));
+      row_lines.push_back(row_line);
     }
+  }
+  if (RemoveDuplicatePersons(result.rows, row_lines, problems)) {
+    // Those problems came after the rows' own: keep the promised line order.
+    std::stable_sort(result.problems.begin(), result.problems.end(),
+                     [](const ImportProblem& a, const ImportProblem& b) { return a.line < b.line; });
   }
   problems.Finish();
   return result;
@@ -752,17 +914,27 @@ void AppendField(std::string& out, std::string_view value, char delimiter) {
 }  // namespace
 
 std::string WriteListCsv(const std::vector<ListRow>& rows, char delimiter, bool bom) {
+  // A list without any PGN is written without the column, as a node that may
+  // not hold one needs it (ParseOptions::allow_identifier).
+  bool with_identifier = false;
+  for (const ListRow& row : rows) with_identifier = with_identifier || row.identifier.has_value();
   std::string out;
-  out.reserve(64 + rows.size() * 96);
+  out.reserve(64 + rows.size() * 128);
   if (bom) out.append("\xEF\xBB\xBF");
-  for (size_t c = 0; c < kColumnCount; ++c) {
-    if (c > 0) out.push_back(delimiter);
+  for (size_t c = with_identifier ? 0 : 1; c < kColumnCount; ++c) {
+    if (c > 1 || (c == 1 && with_identifier)) out.push_back(delimiter);
     out.append(kCanonicalNames[c]);
   }
   out.append("\r\n");
-  for (const ListRow& row : rows) {
-    out.append(row.identifier.digits());
+  auto optional_field = [&](const std::optional<std::string>& value) {
     out.push_back(delimiter);
+    if (value) AppendField(out, *value, delimiter);
+  };
+  for (const ListRow& row : rows) {
+    if (with_identifier) {
+      if (row.identifier) out.append(row.identifier->digits());
+      out.push_back(delimiter);
+    }
     AppendField(out, CategoryLabel(row.category), delimiter);
     out.push_back(delimiter);
     out.append(FormatDutch(row.since));
@@ -772,10 +944,16 @@ std::string WriteListCsv(const std::vector<ListRow>& rows, char delimiter, bool 
     out.append(row.plan_in_place ? "ja" : "nee");
     out.push_back(delimiter);
     AppendField(out, row.own_reference, delimiter);
+    optional_field(row.name.first_names);
+    optional_field(row.name.roepnaam);
+    optional_field(row.name.initials);
+    optional_field(row.name.prefix);
+    optional_field(row.name.surname);
+    optional_field(row.name.full_name);
     out.push_back(delimiter);
-    if (row.name) AppendField(out, *row.name, delimiter);
+    if (row.birth_date) out.append(FormatPartialDutch(*row.birth_date));
     out.push_back(delimiter);
-    if (row.birth_date) out.append(FormatDutch(*row.birth_date));
+    if (row.sex) out.append(SexCode(*row.sex));
     out.append("\r\n");
   }
   return out;

@@ -151,4 +151,11 @@ Result<bool> ParseYesNo(std::string_view text) {
   return Fail(ErrorCode::kInvalidArgument, "expected ja or nee (or yes/no, 1/0)");
 }
 
+bool IdentifiesChild(const ListRow& row) {
+  if (row.identifier) return true;
+  auto present = [](const std::optional<std::string>& part) { return part && !part->empty(); };
+  return (present(row.name.surname) || present(row.name.full_name)) && row.birth_date &&
+         IsValidPartialDate(*row.birth_date);
+}
+
 }  // namespace inbeeld::schema

@@ -1,10 +1,15 @@
 // schema/list_row.h — one child on a partner's thuiszitterslijst, and the
 // parsers for its label fields.
 //
-// A ListRow holds what DESIGN.md "What a list holds" lists: the identifier, the
+// A ListRow holds what DESIGN.md "What a list holds" lists: the identifier (PGN:
+// BSN or onderwijsnummer) when the child has one and the node may hold it, the
 // category, the date since, the school's BRIN code, whether a plan or offer is in
-// place, the partner's own case reference, and optionally a name and birth date
-// for the operator's own screen (these two never leave the node).
+// place, the partner's own case reference, and the child's name parts, birth
+// date (possibly partial) and sex (schema/person.h). Name, birth date and sex
+// never leave the node; only blinded match keys derived from them do.
+//
+// A row identifies a child (IdentifiesChild) by its PGN, or else by a surname
+// (or a combined name) with a birth date of which at least the year is known.
 //
 // The parsers are lenient in what they accept (case, surrounding whitespace,
 // Dutch and English spellings) and their error messages never echo the input:
@@ -21,6 +26,7 @@
 #include "base/error.h"
 #include "schema/date.h"
 #include "schema/identifier.h"
+#include "schema/person.h"
 
 namespace inbeeld::schema {
 
@@ -61,20 +67,26 @@ Result<std::string> ParseBrin(std::string_view text);
 Result<bool> ParseYesNo(std::string_view text);
 
 inline constexpr size_t kMaxOwnReferenceChars = 64;  // Unicode code points
-inline constexpr size_t kMaxNameChars = 200;         // Unicode code points
+inline constexpr size_t kMaxNameChars = 200;         // Unicode code points, per name part
 
 struct ListRow {
-  Identifier identifier;
-  Category category;
-  Date since;                       // the date the category has applied since
-  std::string school_brin;          // normalised by ParseBrin
+  std::optional<Identifier> identifier = std::nullopt;  // PGN; absent for a child without one
+  Category category = Category::kRelatiefVerzuim;
+  Date since = {};                  // the date the category has applied since
+  std::string school_brin = {};     // normalised by ParseBrin
   bool plan_in_place = false;       // a plan or offer (aanbod) is in place
-  std::string own_reference;        // the partner's case reference; non-empty
-  std::optional<std::string> name;  // stays on this node
-  std::optional<Date> birth_date;   // stays on this node
+  std::string own_reference = {};   // the partner's case reference; non-empty
+  PersonName name = {};                                  // stays on this node
+  std::optional<PartialDate> birth_date = std::nullopt;  // stays on this node
+  std::optional<Sex> sex = std::nullopt;                 // stays on this node
 
   bool operator==(const ListRow&) const = default;
 };
+
+// True iff `row` has a PGN, or a non-empty surname or full name together with a
+// valid birth date (at least the year). Only such a row can ever be matched; the
+// importer refuses the others.
+bool IdentifiesChild(const ListRow& row);
 
 }  // namespace inbeeld::schema
 

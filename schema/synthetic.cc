@@ -80,6 +80,12 @@ Identifier MustParse(const std::string& digits) {
   return std::move(*id);
 }
 
+PersonName FullName(const std::string& name) {
+  PersonName out;
+  out.full_name = name;
+  return out;
+}
+
 // A child as the region knows it; each list records it with its own labels.
 struct Child {
   Identifier identifier;
@@ -157,8 +163,8 @@ class RegionGenerator {
         .school_brin = schools_[school],
         .plan_in_place = plan,
         .own_reference = "",
-        .name = child.name,
-        .birth_date = child.birth_date,
+        .name = FullName(child.name),
+        .birth_date = PartialDate::FromDate(child.birth_date),
     };
   }
 

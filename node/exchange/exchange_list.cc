@@ -22,11 +22,7 @@ Result<ExchangeList> LoadExchangeList(Store& store, const crypto::SecretBytes& f
       list.version.id, names ? Unseal::kEverything : Unseal::kIdentifiers, field_key,
       [&](StoredRow& row) {
         psi::PsiInput input;
-        schema::PersonName name;
-        name.full_name = row.name;
-        std::optional<schema::PartialDate> born;
-        if (row.birth_date) born = schema::PartialDate::FromDate(*row.birth_date);
-        input.keys = schema::DeriveMatchKeys(row.identifier, name, born,
+        input.keys = schema::DeriveMatchKeys(row.identifier, row.name, row.birth_date,
                                              (key_mask & schema::kKeyTypePgn) != 0);
         for (size_t s = 0; s < schema::kSlotCount; ++s) {
           if (!(key_mask & schema::SlotKeyType(s))) input.keys[s].reset();

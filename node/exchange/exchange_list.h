@@ -1,7 +1,7 @@
 // node/exchange/exchange_list.h — the current list version, shaped for a PSI
 // session: each row's key family (schema/match_keys.h) derived from its
-// unsealed PGN, name and birth date into PsiInput, subjects in a parallel
-// vector.
+// unsealed PGN, name parts and birth date into PsiInput, subjects in a
+// parallel vector.
 //
 // Only the label fields in `label_mask` and the keys of the types in
 // `key_mask` are filled in, so a label or a PGN the policy does not allow is

@@ -81,6 +81,10 @@ TEST(ParseConfigTest, BaseIsValid) {
   ASSERT_TRUE(config) << config.error().message;
   ASSERT_EQ(config->peers.size(), 1u);
   EXPECT_EQ(config->peers[0].key, kKeyA);
+  // A leerplicht node holds PGNs, but never matches on them with an SWV.
+  EXPECT_TRUE(config->holds_pgn);
+  EXPECT_EQ(config->peers[0].policy.match_keys,
+            (std::vector<MatchKeyType>{MatchKeyType::kName, MatchKeyType::kWeak}));
 }
 
 TEST(ParseConfigTest, FullFixture) {
@@ -138,6 +142,10 @@ TEST(ParseConfigTest, FullFixture) {
   EXPECT_EQ(velsen.policy.max_list_size, 1000u);
   EXPECT_EQ(velsen.policy.max_sessions_per_day, 2);
   EXPECT_TRUE(velsen.policy.count_only);
+  EXPECT_EQ(velsen.policy.match_keys,
+            (std::vector<MatchKeyType>{MatchKeyType::kPgn, MatchKeyType::kName}));
+  EXPECT_TRUE(config->holds_pgn);
+  EXPECT_EQ(swv.policy.match_keys, std::vector<MatchKeyType>{MatchKeyType::kName});
 }
 
 TEST(ParseConfigTest, MinimalFileTakesDefaults) {
@@ -163,7 +171,8 @@ TEST(ParseConfigTest, PeerOptionalKeysTakeDefaults) {
                                                   LabelField::kSchool, LabelField::kPlan},
                                                  50000,
                                                  10,
-                                                 false}));
+                                                 false,
+                                                 {MatchKeyType::kName, MatchKeyType::kWeak}}));
 }
 
 TEST(ParseConfigTest, AcceptsByteOrderMarkAndCrlf) {
@@ -497,6 +506,47 @@ INSTANTIATE_TEST_SUITE_P(
                   "count_only = true",
                   "shared_labels",
                   {R"(peer "swv-vo-zk": shared_labels: must be empty when count_only = true)"}},
+        ErrorCase{"HoldsPgnNotBool",
+                  "role = \"leerplicht\"",
+                  "role = \"leerplicht\"\nholds_pgn = \"nee\"",
+                  "holds_pgn",
+                  {"node.holds_pgn: expected true or false, found a string"}},
+        ErrorCase{"HoldsPgnMisspelt",
+                  "role = \"leerplicht\"",
+                  "role = \"leerplicht\"\nhold_pgn = false",
+                  "hold_pgn",
+                  {R"(node.hold_pgn: unknown key (did you mean "holds_pgn"?))"}},
+        ErrorCase{"MatchKeysPgnTowardSwv",
+                  "count_only = false",
+                  "count_only = false\nmatch_keys = [\"pgn\", \"name\"]",
+                  "match_keys",
+                  {R"(peer "swv-vo-zk": match_keys[0]: "pgn": a BSN or onderwijsnummer may not )"
+                   R"(be used in an exchange with a samenwerkingsverband (UAVG art. 46))"}},
+        ErrorCase{"MatchKeysPgnOnItsOwnLine",
+                  "count_only = false",
+                  "count_only = false\nmatch_keys = [\n  \"name\",\n  \"pgn\",\n]",
+                  "  \"pgn\"",
+                  {R"(peer "swv-vo-zk": match_keys[1]: "pgn": a BSN or onderwijsnummer)"}},
+        ErrorCase{"MatchKeysUnknown",
+                  "count_only = false",
+                  "count_only = false\nmatch_keys = [\"name\", \"bsn\"]",
+                  "match_keys",
+                  {R"(peer "swv-vo-zk": match_keys[1]: expected one of "pgn", "name", "weak")"}},
+        ErrorCase{"MatchKeysEmpty",
+                  "count_only = false",
+                  "count_only = false\nmatch_keys = []",
+                  "match_keys",
+                  {R"(peer "swv-vo-zk": match_keys: must not be empty)"}},
+        ErrorCase{"MatchKeysRepeated",
+                  "count_only = false",
+                  "count_only = false\nmatch_keys = [\"name\", \"weak\", \"name\"]",
+                  "match_keys",
+                  {"match_keys[2]: repeats an earlier entry"}},
+        ErrorCase{"MatchKeysNotArray",
+                  "count_only = false",
+                  "count_only = false\nmatch_keys = \"name\"",
+                  "match_keys",
+                  {"match_keys: expected an array of strings, found a string"}},
         ErrorCase{"PeerSingleTable",
                   "[[peer]]",
                   "[peer]",
@@ -514,6 +564,87 @@ INSTANTIATE_TEST_SUITE_P(
                   "version",
                   {"version: unknown key"}}),
     [](const testing::TestParamInfo<ErrorCase>& param) { return param.param.label; });
+
+// The PGN policy of the node decides the defaults and what "pgn" may appear in.
+struct PgnPolicyCase {
+  const char* label;
+  const char* node_role;
+  const char* holds_pgn;  // a line for [node], or "" for the role's default
+  const char* peer_role;
+  bool holds;                         // expected NodeConfig::holds_pgn
+  std::vector<MatchKeyType> defaults;  // expected match_keys without the key
+  const char* pgn_refusal;             // expected message for "pgn", or "" if allowed
+};
+
+void PrintTo(const PgnPolicyCase& c, std::ostream* os) { *os << c.label; }
+
+class PgnPolicyTest : public testing::TestWithParam<PgnPolicyCase> {
+ protected:
+  std::string File(const std::string& match_keys_line) const {
+    const PgnPolicyCase& c = GetParam();
+    std::string text = Edit(kBase, "role = \"swv\"", std::string("role = \"") + c.peer_role + "\"");
+    text = Edit(text, "role = \"leerplicht\"\nlisten",
+                std::string("role = \"") + c.node_role + "\"\n" + c.holds_pgn + "listen");
+    return text + match_keys_line;
+  }
+};
+
+TEST_P(PgnPolicyTest, DefaultsAndRefusal) {
+  const PgnPolicyCase& c = GetParam();
+  auto config = ParseConfig(File(""), "inbeeld.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->holds_pgn, c.holds);
+  EXPECT_EQ(config->peers[0].policy.match_keys, c.defaults);
+
+  // Without "pgn" every combination is valid.
+  auto named = ParseConfig(File("match_keys = [\"weak\"]\n"), "inbeeld.toml");
+  ASSERT_TRUE(named) << named.error().message;
+  EXPECT_EQ(named->peers[0].policy.match_keys, std::vector<MatchKeyType>{MatchKeyType::kWeak});
+
+  const std::string text = File("match_keys = [\"name\", \"pgn\"]\n");
+  auto with_pgn = ParseConfig(text, "inbeeld.toml");
+  if (std::string(c.pgn_refusal).empty()) {
+    ASSERT_TRUE(with_pgn) << with_pgn.error().message;
+    EXPECT_EQ(with_pgn->peers[0].policy.match_keys,
+              (std::vector<MatchKeyType>{MatchKeyType::kName, MatchKeyType::kPgn}));
+    return;
+  }
+  ASSERT_FALSE(with_pgn);
+  EXPECT_EQ(with_pgn.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(with_pgn.error().message,
+            "inbeeld.toml:" + std::to_string(LineOf(text, "match_keys")) + ": peer \"swv-vo-zk\": " +
+                "match_keys[1]: \"pgn\": " + c.pgn_refusal);
+}
+
+const std::vector<MatchKeyType> kAllKeys = {MatchKeyType::kPgn, MatchKeyType::kName,
+                                            MatchKeyType::kWeak};
+const std::vector<MatchKeyType> kNameKeys = {MatchKeyType::kName, MatchKeyType::kWeak};
+constexpr char kTowardSwv[] =
+    "a BSN or onderwijsnummer may not be used in an exchange with a samenwerkingsverband "
+    "(UAVG art. 46)";
+constexpr char kAsSwv[] =
+    "this node is a samenwerkingsverband (role swv) and may not use a BSN or onderwijsnummer in "
+    "an exchange (UAVG art. 46)";
+constexpr char kNoPgn[] =
+    "this node does not hold a BSN or onderwijsnummer (node.holds_pgn = false)";
+
+INSTANTIATE_TEST_SUITE_P(
+    Roles, PgnPolicyTest,
+    testing::Values(
+        PgnPolicyCase{"LeerplichtToLeerplicht", "leerplicht", "", "leerplicht", true, kAllKeys, ""},
+        PgnPolicyCase{"LeerplichtToSchool", "leerplicht", "", "school", true, kAllKeys, ""},
+        PgnPolicyCase{"SchoolToLeerplicht", "school", "", "leerplicht", true, kAllKeys, ""},
+        PgnPolicyCase{"LeerplichtToSwv", "leerplicht", "", "swv", true, kNameKeys, kTowardSwv},
+        PgnPolicyCase{"SwvToSwv", "swv", "", "swv", false, kNameKeys, kTowardSwv},
+        PgnPolicyCase{"SwvToLeerplicht", "swv", "", "leerplicht", false, kNameKeys, kAsSwv},
+        // Holding PGNs does not make an SWV node one that may use them.
+        PgnPolicyCase{"SwvHoldingPgnToLeerplicht", "swv", "holds_pgn = true\n", "leerplicht", true,
+                      kNameKeys, kAsSwv},
+        PgnPolicyCase{"LeerplichtWithoutPgnToLeerplicht", "leerplicht", "holds_pgn = false\n",
+                      "leerplicht", false, kNameKeys, kNoPgn},
+        PgnPolicyCase{"SchoolWithoutPgnToSchool", "school", "holds_pgn = false\n", "school", false,
+                      kNameKeys, kNoPgn}),
+    [](const testing::TestParamInfo<PgnPolicyCase>& param) { return param.param.label; });
 
 TEST(ParseConfigTest, NodeTableMissing) {
   auto config = ParseConfig("[retention]\naudit_days = 10\n", "inbeeld.toml");

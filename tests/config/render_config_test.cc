@@ -2,6 +2,7 @@
 // write must parse back to what they were given.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,59 @@ TEST_P(RenderInitialConfigTest, RoundTrips) {
   EXPECT_TRUE(activity.purpose.starts_with("Nagaan welke thuiszitters")) << activity.purpose;
   EXPECT_EQ(activity.purpose.find('\n'), std::string::npos);
   EXPECT_EQ(activity.purpose.find("  "), std::string::npos);
+
+  // The PGN policy is written out, and the register names a PGN only where one is held.
+  EXPECT_EQ(config->holds_pgn, GetParam() != Role::kSwv);
+  EXPECT_NE(text.find(GetParam() == Role::kSwv ? "\nholds_pgn = false\n" : "\nholds_pgn = true\n"),
+            std::string::npos);
+  const bool lists_pgn = std::find(activity.data_categories.begin(), activity.data_categories.end(),
+                                   "BSN of onderwijsnummer (gepseudonimiseerd)") !=
+                         activity.data_categories.end();
+  EXPECT_EQ(lists_pgn, config->holds_pgn);
+}
+
+TEST_P(RenderInitialConfigTest, ExplicitHoldsPgnRoundTrips) {
+  for (const bool holds : {false, true}) {
+    InitialConfigSpec spec{"Knooppunt", "Organisatie", GetParam(), ""};
+    spec.holds_pgn = holds;
+    auto config = ParseConfig(RenderInitialConfig(spec), "inbeeld.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->holds_pgn, holds);
+  }
+}
+
+// Uncommented with a real key, the example [[peer]] of every role parses, and
+// its match_keys are the default for that pair of roles.
+TEST_P(RenderInitialConfigTest, ExamplePeerHasTheDefaultMatchKeys) {
+  std::string text = RenderInitialConfig({"Knooppunt", "Organisatie", GetParam(), ""});
+  const size_t start = text.find("# [[peer]]");
+  ASSERT_NE(start, std::string::npos);
+  std::string tail = text.substr(start);
+  std::string uncommented;
+  for (size_t pos = 0; pos < tail.size();) {
+    size_t end = tail.find('\n', pos);
+    if (end == std::string::npos) end = tail.size();
+    std::string line = tail.substr(pos, end - pos);
+    if (line.starts_with("# ")) line = line.substr(2);
+    uncommented += line + "\n";
+    pos = end + 1;
+  }
+  const std::string placeholder_key = "ed25519:VUL-HIER-DE-SLEUTEL-VAN-DE-PEER-IN";
+  ASSERT_NE(uncommented.find(placeholder_key), std::string::npos);
+  uncommented.replace(uncommented.find(placeholder_key), placeholder_key.size(), kKeyB);
+  ASSERT_NE(uncommented.find("match_keys = "), std::string::npos) << uncommented;
+  auto config = ParseConfig(text.substr(0, start) + uncommented, "inbeeld.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  ASSERT_EQ(config->peers.size(), 1u);
+  const PeerConfig& peer = config->peers[0];
+  EXPECT_EQ(peer.policy.match_keys,
+            DefaultMatchKeys(GetParam(), config->holds_pgn, peer.role));
+  // The example names the key types explicitly, so the FG sees them.
+  std::string listed = "match_keys = [";
+  for (size_t i = 0; i < peer.policy.match_keys.size(); ++i) {
+    listed += (i ? ", \"" : "\"") + std::string(MatchKeyTypeName(peer.policy.match_keys[i])) + "\"";
+  }
+  EXPECT_NE(uncommented.find(listed + "]"), std::string::npos) << uncommented;
 }
 
 INSTANTIATE_TEST_SUITE_P(Roles, RenderInitialConfigTest,
@@ -137,6 +191,7 @@ PeerConfig SwvPeer() {
   peer.policy.shared_labels = {LabelField::kCategory, LabelField::kPlan};
   peer.policy.max_list_size = 20000;
   peer.policy.max_sessions_per_day = 3;
+  peer.policy.match_keys = {MatchKeyType::kWeak, MatchKeyType::kName};
   return peer;
 }
 
@@ -166,7 +221,38 @@ TEST(RenderPeerBlockTest, TwoAppendedBlocksRoundTrip) {
   ASSERT_TRUE(config) << config.error().message;
   ASSERT_EQ(config->peers.size(), 2u);
   EXPECT_EQ(config->peers[0], SwvPeer());
+  // Without match_keys the block takes the default: an SWV node never uses a PGN.
+  EXPECT_EQ(RenderPeerBlock(count_only).find("match_keys"), std::string::npos);
+  count_only.policy.match_keys = {MatchKeyType::kName, MatchKeyType::kWeak};
   EXPECT_EQ(config->peers[1], count_only);
+}
+
+TEST(RenderPeerBlockTest, PgnMatchKeyRoundTripsBetweenLeerplichtNodes) {
+  PeerConfig peer = SwvPeer();
+  peer.role = Role::kLeerplicht;
+  peer.policy.match_keys = {MatchKeyType::kPgn, MatchKeyType::kName, MatchKeyType::kWeak};
+  const std::string text =
+      RenderInitialConfig({"Leerplicht Haarlem", "Gemeente Haarlem", Role::kLeerplicht, ""}) +
+      RenderPeerBlock(peer);
+  EXPECT_NE(text.find("\nmatch_keys = [\"pgn\", \"name\", \"weak\"]\n"), std::string::npos);
+  auto config = ParseConfig(text, "inbeeld.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->peers[0], peer);
+}
+
+TEST(RenderPeerBlockTest, PgnTowardAnSwvIsCaughtOnReparse) {
+  PeerConfig peer = SwvPeer();
+  peer.policy.match_keys = {MatchKeyType::kPgn};
+  const std::string text =
+      RenderInitialConfig({"Leerplicht Haarlem", "Gemeente Haarlem", Role::kLeerplicht, ""}) +
+      RenderPeerBlock(peer);
+  auto config = ParseConfig(text, "inbeeld.toml");
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find(
+                R"(peer "swv-vo-zk": match_keys[0]: "pgn": a BSN or onderwijsnummer may not be )"
+                R"(used in an exchange with a samenwerkingsverband (UAVG art. 46))"),
+            std::string::npos)
+      << config.error().message;
 }
 
 TEST(RenderPeerBlockTest, AppendingADuplicateIsCaughtOnReparse) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <random>
 #include <sstream>
@@ -19,6 +20,10 @@ namespace {
 
 constexpr std::string_view kHeader = "bsn;categorie;sinds;brin;plan;referentie;naam;geboortedatum";
 constexpr std::string_view kCheckMessage = "fails the BSN and onderwijsnummer check (11-proof)";
+
+std::optional<PartialDate> Born(int year, int month, int day) {
+  return PartialDate{year, month, day};
+}
 
 std::string ReadFixture(std::string_view name) {
   std::string path = std::string(INBEELD_TESTDATA_DIR) + "/csv/" + std::string(name);
@@ -71,32 +76,32 @@ TEST(CsvImportTest, DutchExcelExportWithBom) {
   ASSERT_EQ(list.rows.size(), 4u);
 
   const ListRow& first = list.rows[0];
-  EXPECT_EQ(first.identifier.digits(), "939909169");  // was 939.909.169
+  EXPECT_EQ(first.identifier->digits(), "939909169");  // was 939.909.169
   EXPECT_EQ(first.category, Category::kRelatiefVerzuim);
   EXPECT_EQ(first.since, (Date{2026, 1, 31}));
   EXPECT_EQ(first.school_brin, "12AB");
   EXPECT_TRUE(first.plan_in_place);
   EXPECT_EQ(first.own_reference, "LPH-000001");
-  EXPECT_EQ(first.name, "Daan de Jong");
-  EXPECT_EQ(first.birth_date, (Date{2013, 3, 14}));
+  EXPECT_EQ(first.name.full_name, "Daan de Jong");
+  EXPECT_EQ(first.birth_date, Born(2013, 3, 14));
 
   const ListRow& second = list.rows[1];
-  EXPECT_EQ(second.identifier.digits(), "244935348");  // was " 244935348 "
+  EXPECT_EQ(second.identifier->digits(), "244935348");  // was " 244935348 "
   EXPECT_EQ(second.category, Category::kAbsoluutVerzuim);
   EXPECT_EQ(second.since, (Date{2026, 2, 1}));
   EXPECT_EQ(second.school_brin, "12AB01");
   EXPECT_FALSE(second.plan_in_place);
-  EXPECT_EQ(second.name, std::nullopt);
+  EXPECT_EQ(second.name.full_name, std::nullopt);
   EXPECT_EQ(second.birth_date, std::nullopt);
 
-  EXPECT_EQ(list.rows[2].identifier.digits(), "204505331");  // was 204-505-331
-  EXPECT_EQ(list.rows[2].name, "Zoë Öztürk");
+  EXPECT_EQ(list.rows[2].identifier->digits(), "204505331");  // was 204-505-331
+  EXPECT_EQ(list.rows[2].name.full_name, "Zoë Öztürk");
   EXPECT_EQ(list.rows[2].since, (Date{2026, 1, 5}));
-  EXPECT_EQ(list.rows[3].identifier.type(), IdentifierType::kOnderwijsnummer);
+  EXPECT_EQ(list.rows[3].identifier->type(), IdentifierType::kOnderwijsnummer);
   EXPECT_EQ(list.rows[3].category, Category::kVrijstelling5a);
   EXPECT_EQ(list.rows[3].since, (Date{2025, 12, 15}));
-  EXPECT_EQ(list.rows[3].name, "Bakker, Sem");
-  EXPECT_EQ(list.rows[3].birth_date, (Date{2010, 1, 1}));
+  EXPECT_EQ(list.rows[3].name.full_name, "Bakker, Sem");
+  EXPECT_EQ(list.rows[3].birth_date, Born(2010, 1, 1));
 }
 
 TEST(CsvImportTest, EnglishHeadersCommasAndQuotes) {
@@ -106,14 +111,14 @@ TEST(CsvImportTest, EnglishHeadersCommasAndQuotes) {
   EXPECT_EQ(list.delimiter, ',');
   ASSERT_EQ(list.rows.size(), 4u);
   EXPECT_EQ(list.rows[0].own_reference, "REF-1, team A");
-  EXPECT_EQ(list.rows[0].birth_date, (Date{2012, 2, 29}));
-  EXPECT_EQ(list.rows[1].name, "Noël \"Nono\" Smit");
+  EXPECT_EQ(list.rows[0].birth_date, Born(2012, 2, 29));
+  EXPECT_EQ(list.rows[1].name.full_name, "Noël \"Nono\" Smit");
   EXPECT_EQ(list.rows[1].category, Category::kAbsoluutVerzuim);
   EXPECT_EQ(list.rows[2].category, Category::kVrijstelling5a);
   EXPECT_TRUE(list.rows[2].plan_in_place);
   EXPECT_EQ(list.rows[3].category, Category::kDreigend);
   EXPECT_EQ(list.rows[3].school_brin, "90IJ01");
-  EXPECT_EQ(list.rows[3].identifier.type(), IdentifierType::kOnderwijsnummer);
+  EXPECT_EQ(list.rows[3].identifier->type(), IdentifierType::kOnderwijsnummer);
 }
 
 TEST(CsvImportTest, Windows1252IsConvertedToUtf8) {
@@ -123,8 +128,8 @@ TEST(CsvImportTest, Windows1252IsConvertedToUtf8) {
   ASSERT_TRUE(list.ok()) << Describe(list);
   EXPECT_EQ(list.encoding, "windows-1252");
   ASSERT_EQ(list.rows.size(), 2u);
-  EXPECT_EQ(list.rows[0].name, "Chlo\xC3\xAB Jansen");
-  EXPECT_EQ(list.rows[1].name, "In\xC3\xA9s Visser");
+  EXPECT_EQ(list.rows[0].name.full_name, "Chlo\xC3\xAB Jansen");
+  EXPECT_EQ(list.rows[1].name.full_name, "In\xC3\xA9s Visser");
 }
 
 TEST(CsvImportTest, Windows1252HighTable) {
@@ -135,7 +140,7 @@ TEST(CsvImportTest, Windows1252HighTable) {
   EXPECT_EQ(list.encoding, "windows-1252");
   ASSERT_EQ(list.rows.size(), 1u);
   // € “ x ” … Š Ÿ NBSP é ÿ
-  EXPECT_EQ(list.rows[0].name,
+  EXPECT_EQ(list.rows[0].name.full_name,
             "\xE2\x82\xAC\xE2\x80\x9Cx\xE2\x80\x9D\xE2\x80\xA6\xC5\xA0\xC5\xB8\xC2\xA0\xC3\xA9"
             "\xC3\xBF");
 }
@@ -149,6 +154,182 @@ TEST(CsvImportTest, Utf16IsRefusedClearly) {
   EXPECT_EQ(list.problems[0].line, 1u);
   EXPECT_NE(list.problems[0].message.find("UTF-16"), std::string::npos);
   EXPECT_TRUE(list.rows.empty());
+}
+
+TEST(CsvImportTest, SwvExportWithoutAnyPgn) {
+  // What an SWV system exports: no BSN column, name parts, partial birth dates.
+  for (bool allow_identifier : {true, false}) {
+    ParsedList list = ParseListCsv(ReadFixture("swv_without_pgn.csv"),
+                                   ParseOptions{.allow_identifier = allow_identifier});
+    ASSERT_TRUE(list.ok()) << Describe(list);
+    EXPECT_FALSE(list.identifier_refused);
+    ASSERT_EQ(list.rows.size(), 5u);
+    for (const ListRow& row : list.rows) EXPECT_FALSE(row.identifier.has_value());
+
+    const ListRow& berg = list.rows[0];
+    EXPECT_EQ(berg.own_reference, "SWV-0101");
+    EXPECT_EQ(berg.name.surname, "Berg");
+    EXPECT_EQ(berg.name.prefix, "van der");
+    EXPECT_EQ(berg.name.first_names, "Anna Maria");
+    EXPECT_EQ(berg.name.roepnaam, "Anne");
+    EXPECT_EQ(berg.name.initials, "A.M.");
+    EXPECT_EQ(berg.name.full_name, std::nullopt);
+    EXPECT_EQ(berg.birth_date, Born(2014, 3, 5));
+    EXPECT_EQ(berg.sex, Sex::kFemale);
+    EXPECT_EQ(berg.category, Category::kRelatiefVerzuim);
+    EXPECT_EQ(berg.since, (Date{2026, 1, 12}));
+    EXPECT_FALSE(berg.plan_in_place);
+
+    EXPECT_EQ(list.rows[1].birth_date, Born(2012, 11, 30));
+    EXPECT_EQ(list.rows[1].sex, Sex::kMale);
+    EXPECT_EQ(list.rows[1].name.roepnaam, std::nullopt);  // an empty cell is absent
+    // "." is kept as written: normalisation (match_keys.h) treats it as unknown.
+    EXPECT_EQ(list.rows[2].name.first_names, ".");
+    EXPECT_EQ(list.rows[2].birth_date, Born(2015, 0, 0));
+    EXPECT_EQ(list.rows[2].sex, Sex::kFemale);
+    EXPECT_EQ(list.rows[3].name.surname, "Jansen-de Vries");
+    EXPECT_EQ(list.rows[3].birth_date, Born(2013, 3, 0));
+    EXPECT_EQ(list.rows[3].sex, std::nullopt);
+    EXPECT_EQ(list.rows[4].name.surname, "Ćosić");
+    EXPECT_EQ(list.rows[4].birth_date, Born(2012, 0, 0));
+    EXPECT_EQ(list.rows[4].sex, Sex::kOther);
+  }
+}
+
+TEST(CsvImportTest, APgnColumnMayBeEmptyForChildrenWithoutOne) {
+  std::string text = Join({
+      "bsn;categorie;sinds;brin;plan;referentie;achternaam;voornamen;geboortedatum",  // 1
+      "123456782;dreigend;01-01-2026;12AB;ja;R1;;;",                                  // 2
+      ";dreigend;01-01-2026;12AB;ja;R2;Visser;Sem;05-03-2014",                        // 3
+      "  ;dreigend;01-01-2026;12AB;ja;R3;Visser;Tess;2014",                           // 4
+      ";dreigend;01-01-2026;12AB;ja;R4;;;",                                           // 5
+      ";dreigend;01-01-2026;12AB;ja;R5;Visser;Sem;",                                  // 6
+      ";dreigend;01-01-2026;12AB;ja;R6;;Sem;05-03-2014",                              // 7
+  });
+  ParsedList list = ParseListCsv(text);
+  ASSERT_EQ(list.rows.size(), 3u) << Describe(list);
+  EXPECT_TRUE(list.rows[0].identifier.has_value());
+  EXPECT_FALSE(list.rows[1].identifier.has_value());
+  EXPECT_EQ(list.rows[1].name.surname, "Visser");
+  EXPECT_EQ(list.rows[2].birth_date, Born(2014, 0, 0));
+  const std::string message =
+      "no BSN/onderwijsnummer and no name with birth date: this child cannot be matched";
+  EXPECT_EQ(list.problems, (std::vector<ImportProblem>{{5, "", message},
+                                                       {6, "", message},
+                                                       {7, "", message}}))
+      << Describe(list);
+}
+
+TEST(CsvImportTest, AFullNameColumnIdentifiesAChildToo) {
+  std::string text = Join({
+      "Naam;Geboortedatum;Categorie;Sinds;BRIN;Plan;Kenmerk",
+      "\"Berg, Anna van der\";05-03-2014;dreigend;01-01-2026;12AB;ja;R1",
+      "Sem Visser;00-03-2013;dreigend;01-01-2026;12AB;ja;R2",
+  });
+  ParsedList list = ParseListCsv(text);
+  ASSERT_TRUE(list.ok()) << Describe(list);
+  ASSERT_EQ(list.rows.size(), 2u);
+  EXPECT_EQ(list.rows[0].name.full_name, "Berg, Anna van der");
+  EXPECT_EQ(list.rows[0].name.surname, std::nullopt);
+  EXPECT_EQ(list.rows[1].birth_date, Born(2013, 3, 0));
+}
+
+TEST(CsvImportTest, NameBirthDateAndSexProblemsEchoNothing) {
+  std::string text = Join({
+      "referentie;categorie;sinds;brin;plan;achternaam;voornamen;geboortedatum;geslacht",  // 1
+      "R1;dreigend;01-01-2026;12AB;ja;Visser;Sem;05-13-2013;Visser",                      // 2
+      "R2;dreigend;01-01-2026;12AB;ja;Visser;Sem;05-00-2013;2013",                        // 3
+      "R3;dreigend;01-01-2026;12AB;ja;" + std::string(201, 'V') + ";Sem;2013;",           // 4
+      "R4;dreigend;01-01-2026;12AB;ja;Visser;\"Sem\nJan\";2013;",                          // 5-6
+      "R5;dreigend;01-01-2026;12AB;ja;Visser;Sem;Visser;",                                // 7
+  });
+  // (2013: the messages give 2014 as an example of the format.)
+  ParsedList list = ParseListCsv(text);
+  EXPECT_TRUE(list.rows.empty());
+  std::vector<std::pair<size_t, std::string>> where;
+  for (const ImportProblem& p : list.problems) where.emplace_back(p.line, p.column);
+  std::vector<std::pair<size_t, std::string>> expected = {
+      {2, "geboortedatum"}, {2, "geslacht"}, {3, "geboortedatum"}, {3, "geslacht"},
+      {4, "achternaam"},    {5, "voornamen"}, {7, "geboortedatum"}};
+  EXPECT_EQ(where, expected) << Describe(list);
+  ExpectNoLeak(list, {"Visser", "Sem", "2013", "05-13-2013", "VVVV", "Jan"});
+}
+
+TEST(CsvImportTest, ChildrenWithoutAPgnListedTwiceNameBothLines) {
+  std::string text = Join({
+      "referentie;categorie;sinds;brin;plan;achternaam;tussenvoegsel;voornamen;geboortedatum;"
+      "bsn",                                                                             // 1
+      "R1;dreigend;01-01-2026;12AB;ja;Berg;van der;Anna Maria;05-03-2014;",              // 2
+      "R2;dreigend;01-01-2026;12AB;ja;Berg;van der;Anna Johanna;05-03-2014;",            // 3 twin
+      "R3;dreigend;01-01-2026;12AB;ja;Berg;van der;Sem;05-03-2014;",                     // 4 twin
+      "R4;relatief verzuim;01-01-2026;12AB;ja;BERG;Van der;anna  maria;2014-03-05;",     // 5 = 2
+      "R5;dreigend;01-01-2026;12AB;ja;Berg;van der;Anna Maria;05-03-2014;123456782",     // 6 PGN
+      "R6;dreigend;01-01-2026;12AB;ja;Berg;van der;Sem;2014;",                          // 7 other
+      "R7;dreigend;01-01-2026;12AB;ja;Berg;van der;Sem;05-03-2014;",                     // 8 = 4
+      "R8;dreigend;01-01-2026;12AB;ja;Berg;van der;;05-03-2014;",                        // 9 thin
+      "R9;dreigend;01-01-2026;12AB;ja;Berg;van der;;05-03-2014;",                        // 10 thin
+  });
+  ParsedList list = ParseListCsv(text);
+  EXPECT_EQ(list.problems,
+            (std::vector<ImportProblem>{
+                {5, "", "duplicate child without BSN/onderwijsnummer: same name and birth date as "
+                        "line 2"},
+                {8, "", "duplicate child without BSN/onderwijsnummer: same name and birth date as "
+                        "line 4"}}))
+      << Describe(list);
+  std::vector<std::string> references;
+  for (const ListRow& row : list.rows) references.push_back(row.own_reference);
+  EXPECT_EQ(references, (std::vector<std::string>{"R1", "R2", "R3", "R5", "R6", "R8", "R9"}));
+  ExpectNoLeak(list, {"Berg", "Anna", "Sem", "2014"});
+}
+
+TEST(CsvImportTest, DuplicateProblemsKeepLineOrder) {
+  std::string text = Join({
+      "referentie;categorie;sinds;brin;plan;achternaam;voornamen;geboortedatum",  // 1
+      "R1;dreigend;01-01-2026;12AB;ja;Visser;Sem;05-03-2014",                     // 2
+      "R2;dreigend;01-01-2026;12AB;ja;Visser;Sem;05-03-2014",                     // 3 dup
+      "R3;soms;01-01-2026;12AB;ja;Visser;Tess;05-03-2014",                        // 4 bad
+  });
+  ParsedList list = ParseListCsv(text);
+  ASSERT_EQ(list.problems.size(), 2u) << Describe(list);
+  EXPECT_EQ(list.problems[0].line, 3u);
+  EXPECT_EQ(list.problems[1].line, 4u);
+}
+
+TEST(CsvImportTest, ANodeWithoutPgnRefusesAPgnColumnEvenWhenEmpty) {
+  const ParseOptions no_pgn{.allow_identifier = false};
+  for (std::string header : {"BSN", "Onderwijsnummer", "PGN", "bsn/onderwijsnummer", " Id "}) {
+    std::string text = Join({
+        "Kenmerk;Achternaam;Geboortedatum;" + header + ";Categorie;Sinds;BRIN;Plan",  // 1
+        "R1;Visser;05-03-2014;;dreigend;01-01-2026;12AB;ja",                          // 2
+        "R2;Visser;05-03-2015;123456782;dreigend;01-01-2026;12AB;ja",                 // 3
+    });
+    ParsedList list = ParseListCsv(text, no_pgn);
+    EXPECT_TRUE(list.identifier_refused);
+    EXPECT_TRUE(list.rows.empty());
+    std::string trimmed = header == " Id " ? "Id" : header;
+    EXPECT_EQ(list.problems,
+              (std::vector<ImportProblem>{
+                  {1, trimmed,
+                   "this node may not hold a BSN or onderwijsnummer (UAVG art. 46; OSO); remove "
+                   "the column and import again"}}))
+        << Describe(list);
+    ExpectNoLeak(list, {"123456782", "Visser"});
+    // The same file is read normally where a PGN may be held.
+    EXPECT_TRUE(ParseListCsv(text).ok()) << Describe(ParseListCsv(text));
+  }
+  // Refused before anything else: even a header that is wrong in other ways.
+  ParsedList broken = ParseListCsv("bsn;naam\n123456782;Sem\n", no_pgn);
+  EXPECT_TRUE(broken.identifier_refused);
+  ASSERT_EQ(broken.problems.size(), 1u);
+  EXPECT_EQ(broken.problems[0].column, "bsn");
+  // "leerlingnummer" is no PGN.
+  ParsedList pupil = ParseListCsv(
+      "leerlingnummer;referentie;categorie;sinds;brin;plan;achternaam;geboortedatum\n"
+      "4711;R1;dreigend;01-01-2026;12AB;ja;Visser;2014\n",
+      no_pgn);
+  EXPECT_TRUE(pupil.ok()) << Describe(pupil);
+  EXPECT_FALSE(pupil.identifier_refused);
 }
 
 // ---------------------------------------------------------------------------
@@ -208,8 +389,8 @@ TEST(CsvImportTest, QuotedFieldsAndPhysicalLineNumbers) {
   ParsedList list = ParseListCsv(text);
   ASSERT_EQ(list.rows.size(), 2u) << Describe(list);
   EXPECT_EQ(list.rows[0].own_reference, "R;1");
-  EXPECT_EQ(list.rows[0].name, "Sem \"S\" Bos");
-  EXPECT_EQ(list.rows[1].name, "Tess Kok");
+  EXPECT_EQ(list.rows[0].name.full_name, "Sem \"S\" Bos");
+  EXPECT_EQ(list.rows[1].name.full_name, "Tess Kok");
   ASSERT_EQ(list.problems.size(), 2u) << Describe(list);
   EXPECT_EQ(list.problems[0].line, 6u);
   EXPECT_EQ(list.problems[0].message, kCheckMessage);  // CRLF inside quotes trimmed away
@@ -255,14 +436,14 @@ TEST_P(HeaderVariantTest, MapsToTheFields) {
   ASSERT_TRUE(list.ok()) << GetParam() << "\n" << Describe(list);
   ASSERT_EQ(list.rows.size(), 1u);
   const ListRow& row = list.rows[0];
-  EXPECT_EQ(row.identifier.digits(), "123456782");
+  EXPECT_EQ(row.identifier->digits(), "123456782");
   EXPECT_EQ(row.category, Category::kDreigend);
   EXPECT_EQ(row.since, (Date{2026, 1, 31}));
   EXPECT_EQ(row.school_brin, "12AB");
   EXPECT_TRUE(row.plan_in_place);
   EXPECT_EQ(row.own_reference, "R-1");
-  EXPECT_EQ(row.name, "Sem Bos");
-  EXPECT_EQ(row.birth_date, (Date{2012, 2, 1}));
+  EXPECT_EQ(row.name.full_name, "Sem Bos");
+  EXPECT_EQ(row.birth_date, Born(2012, 2, 1));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -290,9 +471,9 @@ TEST(CsvImportTest, UnknownColumnsAreIgnoredAndOrderIsFree) {
   ParsedList list = ParseListCsv(text);
   ASSERT_TRUE(list.ok()) << Describe(list);
   ASSERT_EQ(list.rows.size(), 1u);
-  EXPECT_EQ(list.rows[0].identifier.digits(), "123456782");
+  EXPECT_EQ(list.rows[0].identifier->digits(), "123456782");
   EXPECT_EQ(list.rows[0].own_reference, "R1");
-  EXPECT_FALSE(list.rows[0].name.has_value());
+  EXPECT_TRUE(list.rows[0].name.empty());
 }
 
 TEST(CsvImportTest, MissingColumnsGiveOneProblemOnTheHeaderLine) {
@@ -308,6 +489,106 @@ TEST(CsvImportTest, MissingColumnsGiveOneProblemOnTheHeaderLine) {
   EXPECT_NE(list.problems[0].message.find("referentie"), std::string::npos);
   EXPECT_EQ(list.problems[0].message.find("bsn"), std::string::npos);
 }
+
+// Without a PGN column, a child is found by its name with its birth date.
+struct IdentityHeaderCase {
+  std::string header;
+  std::string missing;  // "" when the header is enough
+};
+
+class IdentityHeaderTest : public ::testing::TestWithParam<IdentityHeaderCase> {};
+
+TEST_P(IdentityHeaderTest, NeedsAPgnOrANameWithABirthDate) {
+  ParsedList list = ParseListCsv(GetParam().header + ";categorie;sinds;brin;plan;referentie\n");
+  if (GetParam().missing.empty()) {
+    EXPECT_TRUE(list.ok()) << Describe(list);
+    return;
+  }
+  EXPECT_EQ(list.problems,
+            (std::vector<ImportProblem>{{1, "", "missing required column(s): " + GetParam().missing}}))
+      << Describe(list);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Headers, IdentityHeaderTest,
+    ::testing::Values(
+        IdentityHeaderCase{"bsn", ""}, IdentityHeaderCase{"achternaam;geboortedatum", ""},
+        IdentityHeaderCase{"naam;geb.datum", ""},
+        IdentityHeaderCase{"bsn;achternaam;voornamen;geboortedatum;geslacht", ""},
+        IdentityHeaderCase{"voornamen;roepnaam;tussenvoegsel;geslacht",
+                           "bsn (or, for children without one, achternaam or naam with "
+                           "geboortedatum)"},
+        IdentityHeaderCase{"achternaam;voornamen",
+                           "geboortedatum (with the name, or else bsn)"},
+        IdentityHeaderCase{"voornamen;geboortedatum",
+                           "achternaam or naam (with geboortedatum, or else bsn)"}));
+
+// Every accepted spelling of the name, birth-date and sex headers.
+struct NameHeaderCase {
+  std::string header;
+  std::string value;
+  std::function<bool(const ListRow&)> check;
+};
+
+void PrintTo(const NameHeaderCase& c, std::ostream* os) { *os << c.header; }
+
+class NameHeaderTest : public ::testing::TestWithParam<NameHeaderCase> {};
+
+TEST_P(NameHeaderTest, MapsToTheField) {
+  // A bsn column so that any one name column makes a valid header.
+  std::string text = "bsn;categorie;sinds;brin;plan;referentie;" + GetParam().header +
+                     "\n123456782;dreigend;01-01-2026;12AB;ja;R1;" + GetParam().value + "\n";
+  ParsedList list = ParseListCsv(text);
+  ASSERT_TRUE(list.ok()) << GetParam().header << "\n" << Describe(list);
+  ASSERT_EQ(list.rows.size(), 1u);
+  EXPECT_TRUE(GetParam().check(list.rows[0])) << GetParam().header;
+}
+
+NameHeaderCase FirstNames(std::string header) {
+  return {std::move(header), "Anna Maria",
+          [](const ListRow& r) { return r.name.first_names == "Anna Maria"; }};
+}
+NameHeaderCase Roepnaam(std::string header) {
+  return {std::move(header), "Anne", [](const ListRow& r) { return r.name.roepnaam == "Anne"; }};
+}
+NameHeaderCase Initials(std::string header) {
+  return {std::move(header), "A.M.", [](const ListRow& r) { return r.name.initials == "A.M."; }};
+}
+NameHeaderCase Prefix(std::string header) {
+  return {std::move(header), "van der",
+          [](const ListRow& r) { return r.name.prefix == "van der"; }};
+}
+NameHeaderCase Surname(std::string header) {
+  return {std::move(header), "Berg", [](const ListRow& r) { return r.name.surname == "Berg"; }};
+}
+NameHeaderCase FullName(std::string header) {
+  return {std::move(header), "Anne van der Berg",
+          [](const ListRow& r) { return r.name.full_name == "Anne van der Berg"; }};
+}
+NameHeaderCase BirthDate(std::string header) {
+  return {std::move(header), "00-03-2014",
+          [](const ListRow& r) { return r.birth_date == PartialDate{2014, 3, 0}; }};
+}
+NameHeaderCase SexColumn(std::string header) {
+  return {std::move(header), "v", [](const ListRow& r) { return r.sex == Sex::kFemale; }};
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    DutchAndEnglish, NameHeaderTest,
+    ::testing::Values(
+        FirstNames("Voornamen"), FirstNames("Voornaam"), FirstNames("Voornamen leerling"),
+        FirstNames("First names"), FirstNames("first_name"), FirstNames("Given names"),
+        Roepnaam("Roepnaam"), Roepnaam("Roepnaam leerling"), Roepnaam("Preferred name"),
+        Initials("Voorletters"), Initials("Initialen"), Initials("Initials"),
+        Prefix("Tussenvoegsel"), Prefix("Tussenvoegsels"), Prefix("Voorvoegsel"),
+        Prefix("Voorvoegsels"), Prefix("Prefix"), Prefix("Surname prefix"),
+        Surname("Achternaam"), Surname("Achternaam leerling"), Surname("Geslachtsnaam"),
+        Surname("Familienaam"), Surname("Surname"), Surname("Last name"), Surname("Family name"),
+        FullName("Naam"), FullName("Naam leerling"), FullName("Volledige naam"), FullName("Name"),
+        FullName("Full name"), BirthDate("Geboortedatum"), BirthDate("Geb.datum"),
+        BirthDate("Geb. datum"), BirthDate("GEB-DATUM"), BirthDate("Geboortedatum leerling"),
+        BirthDate("Date of birth"), BirthDate("Birth date"), BirthDate("DOB"),
+        SexColumn("Geslacht"), SexColumn("Sex"), SexColumn("Gender")));
 
 TEST(CsvImportTest, AFileWithoutHeaderIsMissingEveryColumnAndEchoesNothing) {
   std::string text = Join({
@@ -554,7 +835,12 @@ TEST(CsvImportTest, RandomBytesNeverCrash) {
       ASSERT_GE(p.line, 1u);
       ASSERT_FALSE(p.message.empty());
     }
-    for (const ListRow& row : list.rows) ASSERT_EQ(row.identifier.digits().size(), 9u);
+    for (const ListRow& row : list.rows) {
+      ASSERT_TRUE(IdentifiesChild(row));
+      if (row.identifier) {
+        ASSERT_EQ(row.identifier->digits().size(), 9u);
+      }
+    }
   }
 }
 
@@ -601,9 +887,9 @@ TEST(CsvImportTest, WriteThenParseRoundTrips) {
 
 TEST(CsvImportTest, WriterQuotesWhatNeedsIt) {
   std::vector<ListRow> rows = GenerateList(6, 3, Date{2026, 1, 15});
-  rows[0].name = " Sem; \"de\" Bos ";
+  rows[0].name.full_name = " Sem; \"de\" Bos ";
   rows[0].own_reference = "a,b";
-  rows[1].name = std::nullopt;
+  rows[1].name = {};
   rows[1].birth_date = std::nullopt;
   rows[2].own_reference = "x\ty";
   for (char delimiter : {';', ','}) {
@@ -626,11 +912,68 @@ TEST(CsvImportTest, WriterHeaderAndFormat) {
               .school_brin = "12AB01",
               .plan_in_place = false,
               .own_reference = "R1",
-              .name = std::nullopt,
-              .birth_date = Date{2012, 3, 4}};
-  EXPECT_EQ(WriteListCsv({row}, ';', false),
-            "bsn;categorie;sinds;brin;plan;referentie;naam;geboortedatum\r\n"
-            "101222331;vrijstelling 5 onder a;05-01-2026;12AB01;nee;R1;;04-03-2012\r\n");
+              .birth_date = PartialDate{2012, 3, 4}};
+  ListRow partial{.category = Category::kDreigend,
+                  .since = Date{2026, 1, 6},
+                  .school_brin = "12AB",
+                  .plan_in_place = true,
+                  .own_reference = "R2",
+                  .birth_date = PartialDate{2013, 7, 0},
+                  .sex = Sex::kFemale};
+  partial.name.first_names = "Anna Maria";
+  partial.name.roepnaam = "Anne";
+  partial.name.initials = "A.M.";
+  partial.name.prefix = "van der";
+  partial.name.surname = "Berg";
+  EXPECT_EQ(WriteListCsv({row, partial}, ';', false),
+            "bsn;categorie;sinds;brin;plan;referentie;voornamen;roepnaam;voorletters;"
+            "tussenvoegsel;achternaam;naam;geboortedatum;geslacht\r\n"
+            "101222331;vrijstelling 5 onder a;05-01-2026;12AB01;nee;R1;;;;;;;04-03-2012;\r\n"
+            ";dreigend thuiszitter;06-01-2026;12AB;ja;R2;Anna Maria;Anne;A.M.;van der;Berg;;"
+            "07-2013;V\r\n");
+  // Without any PGN the column is left out, so a node that may hold none can
+  // import the file.
+  EXPECT_EQ(WriteListCsv({partial}, ',', false),
+            "categorie,sinds,brin,plan,referentie,voornamen,roepnaam,voorletters,"
+            "tussenvoegsel,achternaam,naam,geboortedatum,geslacht\r\n"
+            "dreigend thuiszitter,06-01-2026,12AB,ja,R2,Anna Maria,Anne,A.M.,van der,Berg,,"
+            "07-2013,V\r\n");
+  EXPECT_EQ(WriteListCsv({}, ';', false),
+            "categorie;sinds;brin;plan;referentie;voornamen;roepnaam;voorletters;tussenvoegsel;"
+            "achternaam;naam;geboortedatum;geslacht\r\n");
+}
+
+TEST(CsvImportTest, RowsWithoutAPgnRoundTrip) {
+  std::vector<ListRow> rows = GenerateList(8, 200, Date{2026, 1, 15});
+  const PartialDate dates[] = {{2014, 0, 0}, {2014, 6, 0}, {2014, 6, 30}};
+  const Sex sexes[] = {Sex::kMale, Sex::kFemale, Sex::kOther};
+  for (size_t i = 0; i < rows.size(); ++i) {
+    ListRow& row = rows[i];
+    if (i % 2 == 0) row.identifier.reset();
+    if (i % 3 == 0) {
+      // Parts instead of one combined name; synthetic names, unique by i.
+      row.name = {};
+      row.name.first_names = "Anna Maria " + std::to_string(i);
+      if (i % 4 == 0) row.name.roepnaam = "Anne";
+      if (i % 5 == 0) row.name.initials = "A.M.";
+      if (i % 6 == 0) row.name.prefix = "van der";
+      row.name.surname = "Berg";
+    }
+    row.birth_date = dates[i % 3];
+    row.birth_date->year += static_cast<int>(i % 7);
+    if (i % 4 != 3) row.sex = sexes[i % 3];
+  }
+  for (char delimiter : {';', ',', '\t'}) {
+    ParsedList list = ParseListCsv(WriteListCsv(rows, delimiter, true));
+    ASSERT_TRUE(list.ok()) << Describe(list);
+    EXPECT_EQ(list.rows, rows);
+  }
+  // And a list without any PGN, as an SWV writes it.
+  for (ListRow& row : rows) row.identifier.reset();
+  std::string csv = WriteListCsv(rows);
+  ParsedList list = ParseListCsv(csv, ParseOptions{.allow_identifier = false});
+  ASSERT_TRUE(list.ok()) << Describe(list);
+  EXPECT_EQ(list.rows, rows);
 }
 
 // ---------------------------------------------------------------------------

@@ -122,19 +122,78 @@ TEST(YesNoTest, RejectsOthers) {
   }
 }
 
+ListRow Labels() {
+  return ListRow{.category = Category::kDreigend,
+                 .since = Date{2026, 1, 1},
+                 .school_brin = "12AB",
+                 .plan_in_place = true,
+                 .own_reference = "LPH-000001"};
+}
+
 TEST(ListRowTest, CompareByValue) {
-  ListRow a{.identifier = *Identifier::Parse("123456782"),
-            .category = Category::kDreigend,
-            .since = Date{2026, 1, 1},
-            .school_brin = "12AB",
-            .plan_in_place = true,
-            .own_reference = "LPH-000001",
-            .name = std::nullopt,
-            .birth_date = std::nullopt};
+  ListRow a = Labels();
+  a.identifier = *Identifier::Parse("123456782");
   ListRow b = a;
   EXPECT_EQ(a, b);
-  b.name = "Zoë de Vries";
+  b.name.full_name = "Zoë de Vries";
   EXPECT_NE(a, b);
+  b = a;
+  b.name.roepnaam = "Zoë";
+  EXPECT_NE(a, b);
+  b = a;
+  b.birth_date = PartialDate{2014, 0, 0};
+  EXPECT_NE(a, b);
+  b = a;
+  b.sex = Sex::kFemale;
+  EXPECT_NE(a, b);
+  b = a;
+  b.identifier.reset();
+  EXPECT_NE(a, b);
+}
+
+TEST(ListRowTest, APgnAloneIdentifiesAChild) {
+  ListRow row = Labels();
+  EXPECT_FALSE(IdentifiesChild(row));
+  row.identifier = *Identifier::Parse("101222331");  // an onderwijsnummer counts too
+  EXPECT_TRUE(IdentifiesChild(row));
+}
+
+TEST(ListRowTest, WithoutAPgnASurnameOrFullNameAndABirthYearAreNeeded) {
+  const PartialDate year_only{2014, 0, 0};
+  const PartialDate full{2014, 3, 5};
+
+  ListRow row = Labels();
+  row.name.surname = "Visser";
+  EXPECT_FALSE(IdentifiesChild(row)) << "no birth date";
+  row.birth_date = year_only;
+  EXPECT_TRUE(IdentifiesChild(row));
+  row.birth_date = full;
+  EXPECT_TRUE(IdentifiesChild(row));
+
+  row = Labels();
+  row.name.full_name = "Visser, Sem";
+  row.birth_date = year_only;
+  EXPECT_TRUE(IdentifiesChild(row));
+
+  // Given names, initials or a prefix are not a surname.
+  row = Labels();
+  row.name.first_names = "Sem Jan";
+  row.name.roepnaam = "Sem";
+  row.name.initials = "S.J.";
+  row.name.prefix = "van";
+  row.birth_date = full;
+  EXPECT_FALSE(IdentifiesChild(row));
+
+  // An empty surname is no surname; an invalid birth date is no birth date.
+  row = Labels();
+  row.name.surname = "";
+  row.birth_date = full;
+  EXPECT_FALSE(IdentifiesChild(row));
+  row.name.surname = "Visser";
+  row.birth_date = PartialDate{2014, 0, 5};  // a day without a month
+  EXPECT_FALSE(IdentifiesChild(row));
+  row.birth_date = PartialDate{2014, 2, 30};
+  EXPECT_FALSE(IdentifiesChild(row));
 }
 
 }  // namespace

@@ -18,14 +18,14 @@ constexpr Date kToday{2026, 1, 15};
 
 std::set<std::string> Identifiers(const std::vector<ListRow>& rows) {
   std::set<std::string> ids;
-  for (const ListRow& row : rows) ids.insert(row.identifier.digits());
+  for (const ListRow& row : rows) ids.insert(row.identifier->digits());
   return ids;
 }
 
 size_t IntersectionSize(const std::vector<ListRow>& a, const std::vector<ListRow>& b) {
   std::set<std::string> ia = Identifiers(a);
   size_t n = 0;
-  for (const ListRow& row : b) n += ia.contains(row.identifier.digits());
+  for (const ListRow& row : b) n += ia.contains(row.identifier->digits());
   return n;
 }
 
@@ -63,11 +63,12 @@ TEST(SyntheticTest, AListLooksLikeAList) {
   std::map<Category, size_t> categories;
   size_t onderwijsnummers = 0, plans = 0;
   for (const ListRow& row : rows) {
-    // Every identifier survives a re-parse with the same type.
-    Result<Identifier> id = Identifier::Parse(row.identifier.digits());
+    // Every row has a PGN, and it survives a re-parse with the same type.
+    ASSERT_TRUE(row.identifier.has_value());
+    Result<Identifier> id = Identifier::Parse(row.identifier->digits());
     ASSERT_TRUE(id.has_value());
-    ASSERT_EQ(id->type(), row.identifier.type());
-    onderwijsnummers += row.identifier.type() == IdentifierType::kOnderwijsnummer;
+    ASSERT_EQ(id->type(), row.identifier->type());
+    onderwijsnummers += row.identifier->type() == IdentifierType::kOnderwijsnummer;
     references.insert(row.own_reference);
     EXPECT_TRUE(row.own_reference.starts_with("SL-")) << row.own_reference;
     ++categories[row.category];
@@ -77,11 +78,17 @@ TEST(SyntheticTest, AListLooksLikeAList) {
     EXPECT_GE(since_age, 0);
     EXPECT_LE(since_age, 365);
     ASSERT_TRUE(row.birth_date.has_value());
-    int age_days = DaysBetween(*row.birth_date, kToday);
+    ASSERT_TRUE(row.birth_date->full());
+    int age_days = DaysBetween(row.birth_date->date(), kToday);
     EXPECT_GT(age_days, 5 * 365);
     EXPECT_LT(age_days, 18 * 365 + 4);
-    ASSERT_TRUE(row.name.has_value());
-    EXPECT_NE(row.name->find(' '), std::string::npos);
+    // As before partial names existed: one combined name, nothing else.
+    ASSERT_TRUE(row.name.full_name.has_value());
+    EXPECT_NE(row.name.full_name->find(' '), std::string::npos);
+    PersonName only_full;
+    only_full.full_name = row.name.full_name;
+    EXPECT_EQ(row.name, only_full);
+    EXPECT_FALSE(row.sex.has_value());
     ASSERT_TRUE(ParseBrin(row.school_brin).has_value()) << row.school_brin;
     EXPECT_EQ(*ParseBrin(row.school_brin), row.school_brin);
   }
@@ -108,8 +115,8 @@ TEST(SyntheticTest, DeterministicForASeed) {
   EXPECT_EQ(GenerateBsn(rng), "615465869");
   EXPECT_EQ(GenerateOnderwijsnummer(rng), "103768963");
   std::vector<ListRow> one = GenerateList(1, 1, kToday);
-  EXPECT_EQ(one[0].identifier.digits(), "102106910");
-  EXPECT_EQ(one[0].name, "Sara de Boer");
+  EXPECT_EQ(one[0].identifier->digits(), "102106910");
+  EXPECT_EQ(one[0].name.full_name, "Sara de Boer");
 }
 
 TEST(SyntheticTest, TwoPartnersOverlapExactlyAsSpecified) {
@@ -131,10 +138,10 @@ TEST(SyntheticTest, TwoPartnersOverlapExactlyAsSpecified) {
 
   // A shared child is one identity on both lists; its labels mostly agree.
   std::map<std::string, const ListRow*> in_a;
-  for (const ListRow& row : lists[0]) in_a[row.identifier.digits()] = &row;
+  for (const ListRow& row : lists[0]) in_a[row.identifier->digits()] = &row;
   size_t shared = 0, same_category = 0, since_close = 0;
   for (const ListRow& row : lists[1]) {
-    auto it = in_a.find(row.identifier.digits());
+    auto it = in_a.find(row.identifier->digits());
     if (it == in_a.end()) continue;
     ++shared;
     EXPECT_EQ(row.name, it->second->name);
@@ -163,7 +170,7 @@ TEST(SyntheticTest, ThreePartnersOverlapRoughlyAsConfigured) {
   // A list holds round(overlap·n) pool children; the rest are its own.
   std::set<std::string> a = Identifiers(lists[0]), b = Identifiers(lists[1]);
   size_t only_c = 0;
-  for (const ListRow& row : lists[2]) only_c += !a.contains(row.identifier.digits());
+  for (const ListRow& row : lists[2]) only_c += !a.contains(row.identifier->digits());
   EXPECT_EQ(only_c, 1400u);
 
   spec.partners = {{"A", 3000}, {"B", 2000}, {"C", 2000}};
@@ -198,7 +205,7 @@ TEST(SyntheticTest, EmptyAndAllOnderwijsnummer) {
                   .today = kToday};
   std::vector<std::vector<ListRow>> lists = GenerateRegion(spec);
   for (const ListRow& row : lists[0]) {
-    EXPECT_EQ(row.identifier.type(), IdentifierType::kOnderwijsnummer);
+    EXPECT_EQ(row.identifier->type(), IdentifierType::kOnderwijsnummer);
   }
 }
 
