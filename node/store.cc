@@ -289,9 +289,8 @@ Status DecodePerson(std::span<const uint8_t> bytes, StoredRow& row) {
   auto format = take(1);
   if (!format || (*format)[0] != kPersonFormat) return malformed();
   schema::PersonName name;
-  for (std::optional<std::string>* part :
-       {&name.first_names, &name.roepnaam, &name.initials, &name.prefix, &name.surname,
-        &name.full_name}) {
+  for (std::optional<std::string>* part : {&name.first_names, &name.roepnaam, &name.initials,
+                                           &name.prefix, &name.surname, &name.full_name}) {
     auto present = take(1);
     if (!present || (*present)[0] > 1) return malformed();
     if ((*present)[0] == 0) continue;
@@ -668,7 +667,9 @@ Status Store::ForEachRow(int64_t version_id, Unseal unseal, const crypto::Secret
     out.own_reference = stmt->ColumnText(6);
     if (unseal == Unseal::kEverything && !stmt->ColumnIsNull(7)) {
       auto person = crypto::Open(field_key, stmt->ColumnBlobView(7), Aad(kPersonAad, subject));
-      if (!person) return Fail(ErrorCode::kDataLoss, "stored person fields fail their integrity check");
+      if (!person) {
+        return Fail(ErrorCode::kDataLoss, "stored person fields fail their integrity check");
+      }
       Status decoded = DecodePerson(*person, out);
       std::fill(person->begin(), person->end(), 0);
       INBEELD_RETURN_IF_ERROR(decoded);
