@@ -2,6 +2,9 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -10,9 +13,92 @@
 #include "node/audit/export.h"
 #include "node/cli/commands.h"
 #include "schema/identifier.h"
+#include "schema/person.h"
+#include "schema/row_subject.h"
 
 namespace inbeeld::node::cli {
 namespace {
+
+// A subject access request for a child without a PGN: `key=value` lines
+// (Dutch or English keys, as the import's headers) read from a file or
+// standard input, so no name appears in the process list. Messages name the
+// line and the key, never a value.
+Result<schema::ListRow> ReadPersonRequest(const std::string& source) {
+  std::string text;
+  if (source == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(source, ec)) {
+      return Fail(ErrorCode::kNotFound, "--person: " + source + ": no such file");
+    }
+    if (std::filesystem::file_size(source, ec) > 64 * 1024) {
+      return Fail(ErrorCode::kInvalidArgument, "--person: " + source + ": larger than 64 KiB");
+    }
+    std::ifstream in(source, std::ios::binary);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  schema::ListRow row;
+  size_t line_no = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    ++line_no;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  fmt::format("--person line {}: expected key=value", line_no));
+    }
+    std::string key = line.substr(0, eq);
+    std::string value = line.substr(eq + 1);
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!key.empty() && key.back() == ' ') key.pop_back();
+    while (!value.empty() && value.front() == ' ') value.erase(value.begin());
+    if (value.empty()) continue;
+    if (key == "achternaam" || key == "geslachtsnaam" || key == "surname") {
+      row.name.surname = value;
+    } else if (key == "tussenvoegsel" || key == "voorvoegsel" || key == "prefix") {
+      row.name.prefix = value;
+    } else if (key == "voornamen" || key == "voornaam" || key == "first names") {
+      row.name.first_names = value;
+    } else if (key == "roepnaam") {
+      row.name.roepnaam = value;
+    } else if (key == "naam" || key == "name") {
+      row.name.full_name = value;
+    } else if (key == "geboortedatum" || key == "birth date") {
+      auto date = schema::ParsePartialDate(value);
+      if (!date) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    fmt::format("--person line {}: {}: {}", line_no, key, date.error().message));
+      }
+      row.birth_date = *date;
+    } else if (key == "geslacht" || key == "sex") {
+      auto sex = schema::ParseSex(value);
+      if (!sex) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    fmt::format("--person line {}: {}: {}", line_no, key, sex.error().message));
+      }
+      row.sex = *sex;
+    } else {
+      return Fail(ErrorCode::kInvalidArgument,
+                  fmt::format("--person line {}: unknown key \"{}\" (achternaam, "
+                              "tussenvoegsel, voornamen, roepnaam, naam, geboortedatum, "
+                              "geslacht)",
+                              line_no, key.substr(0, 40)));
+    }
+  }
+  std::fill(text.begin(), text.end(), '\0');
+  if (!schema::IdentifiesChild(row)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "--person needs at least a surname (achternaam or naam) and a birth date");
+  }
+  return row;
+}
 
 std::string When(int64_t ms) {
   auto tp = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
@@ -186,27 +272,77 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
     };
   });
 
-  auto subject_arg = std::make_shared<std::string>();
+  struct SubjectOptions {
+    std::string identifier;
+    std::string person;
+  };
+  auto subject_options = std::make_shared<SubjectOptions>();
   CLI::App* subject = audit->add_subcommand(
       "subject",
       "For an access request: the exchanges a child took part in, found through its pseudonym. "
       "Give the BSN or onderwijsnummer, or `-` to read it from standard input (keeps it out of "
-      "the process list).");
+      "the process list). For a child without one (an SWV's list, a newcomer): --person FILE or "
+      "--person - with lines `achternaam=…`, `tussenvoegsel=…`, `voornamen=…`, `roepnaam=…`, "
+      "`geboortedatum=dd-mm-jjjj` (and, if the list has it, `geslacht=M|V|X`), as the child is on "
+      "this node's list.");
   AddCommonOptions(subject, global, /*with_json=*/true);
-  subject->add_option("IDENTIFIER", *subject_arg, "BSN or onderwijsnummer, or -")->required();
-  subject->callback([&, subject_arg] {
-    runner = [&, subject_arg]() -> Status {
-      std::string text = *subject_arg;
-      if (text == "-") std::getline(std::cin, text);
-      auto id = schema::Identifier::Parse(text);
-      std::fill(text.begin(), text.end(), '\0');
-      if (!id) return std::unexpected(WithContext(id.error(), "IDENTIFIER"));
+  auto* identifier_option = subject->add_option("IDENTIFIER", subject_options->identifier,
+                                                "BSN or onderwijsnummer, or -");
+  auto* person_option = subject->add_option(
+      "--person", subject_options->person,
+      "File (or - for standard input) with the child's name parts and birth date");
+  identifier_option->excludes(person_option);
+  subject->callback([&, subject_options] {
+    runner = [&, subject_options]() -> Status {
+      if (subject_options->identifier.empty() == subject_options->person.empty()) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "give either IDENTIFIER (a BSN or onderwijsnummer) or --person");
+      }
+      // The pseudonyms this child may be stored under on this node.
+      std::vector<std::array<uint8_t, 32>> subjects;
+      std::optional<schema::Identifier> id;
+      std::optional<schema::ListRow> person;
+      if (!subject_options->identifier.empty()) {
+        std::string text = subject_options->identifier;
+        if (text == "-") std::getline(std::cin, text);
+        auto parsed = schema::Identifier::Parse(text);
+        std::fill(text.begin(), text.end(), '\0');
+        if (!parsed) return std::unexpected(WithContext(parsed.error(), "IDENTIFIER"));
+        id = *parsed;
+      } else {
+        auto read = ReadPersonRequest(subject_options->person);
+        if (!read) return std::unexpected(read.error());
+        person = std::move(*read);
+      }
       auto node = OpenNode(global, context);
       if (!node) return std::unexpected(node.error());
+      if (id) {
+        subjects.push_back(SubjectOf(node->subject_key, *id));
+      } else {
+        // As the importer names a child without a PGN: by its person key when
+        // no other child on the list shares it, else by every name part as
+        // written (two copies of the row make the key shared). A child whose
+        // row needed the partner's own reference cannot be found this way.
+        for (size_t copies : {size_t{1}, size_t{2}}) {
+          std::vector<schema::ListRow> rows(copies, *person);
+          const auto sources = schema::SubjectSources(rows);
+          subjects.push_back(SubjectOf(node->subject_key, rows[0], sources[0]));
+        }
+      }
       audit::AuditLog log(*node->store, node->identity);
-      std::string pseudonym = audit::SubjectPseudonym(node->audit_key, SubjectOf(node->subject_key, *id));
-      auto records = log.RecordsForSubject(pseudonym);
-      if (!records) return std::unexpected(records.error());
+      std::vector<audit::StoredRecord> found;
+      for (const auto& s : subjects) {
+        auto records = log.RecordsForSubject(audit::SubjectPseudonym(node->audit_key, s));
+        if (!records) return std::unexpected(records.error());
+        for (auto& r : *records) {
+          const bool seen = std::any_of(found.begin(), found.end(),
+                                        [&](const auto& f) { return f.index == r.index; });
+          if (!seen) found.push_back(std::move(r));
+        }
+      }
+      std::sort(found.begin(), found.end(),
+                [](const auto& a, const auto& b) { return a.index < b.index; });
+      const auto* records = &found;
       nlohmann::json all = nlohmann::json::array();
       if (!global.json) {
         *context.out << fmt::format("The child took part in {} exchange{} recorded by {}.\n",

@@ -223,19 +223,19 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
                                            node->title, "--role", node->role, "--listen",
                                            fmt::format("127.0.0.1:{}", node->port),
                                            "--kdf-profile", "interactive"};
-          // Protocol v1 matches on the BSN alone, so the demo's SWV holds the
-          // BSNs an SWV may not use (UAVG art. 46) until the key family of
-          // issue 8 (protocol v2) matches it by name and birth date.
-          if (node == &swv) {
-            init.insert(init.end(), {"--holds-pgn", "ja"});
-          }
           auto r = run(*node,
-                       node == &swv ? "create the node (holding BSNs until protocol v2)"
+                       node == &swv ? "create the node (an SWV holds no BSN: UAVG art. 46)"
                                     : "create the node",
                        init);
           if (!r) return std::unexpected(r.error());
           fs::path csv = *root / (node->peer_name + ".csv");
-          INBEELD_RETURN_IF_ERROR(WriteFileAtomically(csv, schema::WriteListCsv(node->rows, ';', true)));
+          // The SWV's export has names and birth dates but no BSN column; the
+          // demo keeps the generated BSNs only to check the result below.
+          std::vector<schema::ListRow> exported = node->rows;
+          if (node == &swv) {
+            for (auto& row : exported) row.identifier.reset();
+          }
+          INBEELD_RETURN_IF_ERROR(WriteFileAtomically(csv, schema::WriteListCsv(exported, ';', true)));
           if (auto imported = run(*node, "import its list", {"import", csv.string()}); !imported) {
             return std::unexpected(imported.error());
           }

@@ -22,8 +22,23 @@ uint8_t AllowedLabelMask(const config::PeerConfig& peer) {
 }
 
 uint8_t AllowedKeyMask(const config::NodeConfig& config, const config::PeerConfig& peer) {
-  uint8_t mask = schema::kAllKeyTypes;
-  if (config.role == config::Role::kSwv || peer.role == config::Role::kSwv) {
+  // A configuration made by hand (not through ParseConfig) may leave the
+  // list empty: then the defaults apply.
+  const std::vector<config::MatchKeyType> keys =
+      peer.policy.match_keys.empty()
+          ? config::DefaultMatchKeys(config.role, config.holds_pgn, peer.role)
+          : peer.policy.match_keys;
+  uint8_t mask = 0;
+  for (config::MatchKeyType type : keys) {
+    switch (type) {
+      case config::MatchKeyType::kPgn: mask |= schema::kKeyTypePgn; break;
+      case config::MatchKeyType::kName: mask |= schema::kKeyTypeName; break;
+      case config::MatchKeyType::kWeak: mask |= schema::kKeyTypeWeak; break;
+    }
+  }
+  // Never a PGN with or as a samenwerkingsverband, or without holding PGNs,
+  // whatever the file says (ParseConfig refuses such a file anyway).
+  if (config::PgnKeyRefusal(config.role, config.holds_pgn, peer.role)) {
     mask &= static_cast<uint8_t>(~schema::kKeyTypePgn);
   }
   return mask;

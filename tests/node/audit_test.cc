@@ -9,6 +9,7 @@
 #include "node/node_dir.h"
 #include "node/sqlite_util.h"
 #include "schema/identifier.h"
+#include "schema/person.h"
 #include "schema/synthetic.h"
 #include "tests/support/test_node.h"
 
@@ -27,8 +28,7 @@ class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
     lp_ = std::make_unique<TestNode>(tmp_.path(), "leerplicht", "leerplicht");
-    // Protocol v1 matches on the PGN only, so this SWV holds PGNs until v2 (issue 8).
-    swv_ = std::make_unique<TestNode>(tmp_.path(), "swv", "swv", /*holds_pgn=*/true);
+    swv_ = std::make_unique<TestNode>(tmp_.path(), "swv", "swv");
     schema::RegionSpec spec;
     spec.seed = 99;
     spec.partners = {{"Leerplicht", 60}, {"SWV", 50}};
@@ -145,9 +145,36 @@ TEST_F(AuditTest, SubjectQueryFindsExactlyTheChildsSessions) {
       EXPECT_EQ(s["peer_also_knows_child"], "no");
     }
   }
-  // The responder answers the same request from its own log.
-  auto theirs = swv_->CliJson({"audit", "subject", shared->identifier->digits(), "--json"});
+  // The responder, an SWV without BSNs, answers the same request from its own
+  // log by the child's name and birth date as they are on its list.
+  const schema::ListRow* theirs_row = nullptr;
+  for (const auto& r : swv_rows_) {
+    if (r.identifier == shared->identifier) theirs_row = &r;
+  }
+  ASSERT_NE(theirs_row, nullptr);
+  std::string request = "# access request\n";
+  const auto& n = theirs_row->name;
+  if (n.surname) request += "achternaam=" + *n.surname + "\n";
+  if (n.prefix) request += "tussenvoegsel=" + *n.prefix + "\n";
+  if (n.first_names) request += "voornamen=" + *n.first_names + "\n";
+  if (n.roepnaam) request += "roepnaam=" + *n.roepnaam + "\n";
+  if (n.full_name) request += "naam=" + *n.full_name + "\n";
+  if (theirs_row->birth_date) {
+    request += "geboortedatum=" + schema::FormatPartialDutch(*theirs_row->birth_date) + "\n";
+  }
+  const fs::path request_file = tmp_.path() / "verzoek.txt";
+  testing::WriteFile(request_file, request);
+  auto theirs = swv_->CliJson({"audit", "subject", "--person", request_file.string(), "--json"});
   EXPECT_EQ(theirs.size(), 2u);
+  // A BSN means nothing to a node that holds none.
+  auto by_bsn = swv_->CliJson({"audit", "subject", shared->identifier->digits(), "--json"});
+  EXPECT_TRUE(by_bsn.empty());
+  // A malformed request is refused with its line and key, not its value.
+  testing::WriteFile(request_file, "achternaam=Jansen\ngeboortedatum=31-02-2014\n");
+  RunResult malformed = swv_->Cli({"audit", "subject", "--person", request_file.string()});
+  EXPECT_EQ(malformed.exit_code, 3);
+  EXPECT_NE(malformed.err.find("line 2: geboortedatum"), std::string::npos) << malformed.err;
+  EXPECT_EQ(malformed.err.find("Jansen"), std::string::npos);
   // A child on neither list took part in nothing.
   auto nobody = lp_->CliJson({"audit", "subject", "123456782", "--json"});
   EXPECT_TRUE(nobody.empty());

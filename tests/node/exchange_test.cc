@@ -28,8 +28,7 @@ class ExchangeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     lp_ = std::make_unique<TestNode>(tmp_.path(), "leerplicht-haarlem", "leerplicht");
-    // Protocol v1 matches on the PGN only, so this SWV holds PGNs until v2 (issue 8).
-    swv_ = std::make_unique<TestNode>(tmp_.path(), "swv-vo-zk", "swv", /*holds_pgn=*/true);
+    swv_ = std::make_unique<TestNode>(tmp_.path(), "swv-vo-zk", "swv");
     schema::RegionSpec spec;
     spec.seed = 77;
     spec.partners = {{"Leerplicht Haarlem", 240}, {"SWV VO Zuid-Kennemerland", 180}};
@@ -141,7 +140,7 @@ TEST_F(ExchangeTest, UnpinnedClientIsRefusedInTheHandshake) {
 
 TEST_F(ExchangeTest, ServerWithAnotherKeyIsRefusedByTheClient) {
   Connect();
-  TestNode impostor(tmp_.path(), "impostor", "swv", /*holds_pgn=*/true);
+  TestNode impostor(tmp_.path(), "impostor", "swv");
   impostor.Import(schema::GenerateList(6, 20, kToday));
   ASSERT_EQ(impostor.AddPeer(*lp_).exit_code, 0);
   impostor.Start();

@@ -51,9 +51,8 @@ class RegionTest : public ::testing::Test {
     spec.today = kToday;
     lists_ = schema::GenerateRegion(spec);
     for (int i = 0; i < 4; ++i) {
-      // Protocol v1 matches on the PGN only, so the SWVs hold PGNs until v2 (issue 8).
       nodes_.push_back(
-          std::make_unique<TestNode>(tmp_.path(), names[i], roles[i], /*holds_pgn=*/true));
+          std::make_unique<TestNode>(tmp_.path(), names[i], roles[i]));
       nodes_.back()->Import(lists_[i]);
     }
   }

@@ -10,6 +10,7 @@
 
 #include "crypto/aead.h"
 #include "crypto/pseudonym.h"
+#include "node/exchange/results_store.h"
 #include "schema/match_keys.h"
 #include "schema/synthetic.h"
 #include "tests/support/subprocess.h"
@@ -366,7 +367,7 @@ TEST(StoreTest, MigratesRowsStoredBeforeSchema5) {
   }
   auto store = Store::Open(tmp.path() / "db", keys.storage, false);
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ((*store)->SchemaVersion(), 5);
+  EXPECT_EQ((*store)->SchemaVersion(), 6);  // migrated to the newest
   auto loaded = (*store)->LoadRows(1, Unseal::kEverything, keys.field);
   ASSERT_TRUE(loaded) << loaded.error().message;
   ASSERT_EQ(loaded->size(), rows.size());
@@ -389,6 +390,70 @@ TEST(StoreTest, MigratesRowsStoredBeforeSchema5) {
 
 // A sealed person value is bound to its row: moved to another row, it no
 // longer opens.
+// A store from protocol v1 (schema 5: one match per own child, no strength)
+// opens, migrates, and shows its old matches as certain pairs without a code,
+// and its sessions' overlap as children in a certain pair.
+TEST(StoreTest, MigratesV1MatchesToPairs) {
+  TempDir tmp;
+  Keys keys;
+  const std::array<uint8_t, 16> id{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+  const std::array<uint8_t, 32> subject_a{7}, subject_b{9};
+  {
+    auto old = Store::CreateAtSchemaVersionForTesting(tmp.path() / "db", keys.storage, 5);
+    ASSERT_TRUE(old) << old.error().message;
+    sqlite3* db = (*old)->handle();
+    sqlite3_stmt* insert = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(
+                  db,
+                  "INSERT INTO sessions(id, role, peer, peer_key, purpose, mode, started_at, "
+                  "finished_at, status, list_version, own_list_size, peer_list_size, "
+                  "peer_list_date, overlap, label_mask) VALUES(?, 'initiator', 'swv', "
+                  "'ed25519:00', 'p', 'match', '2026-11-01T09:00:00Z', '2026-11-01T09:00:05Z', "
+                  "'completed', 1, 40, 30, '2026-10-30', 2, 3)",
+                  -1, &insert, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_blob(insert, 1, id.data(), 16, SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE) << sqlite3_errmsg(db);
+    sqlite3_finalize(insert);
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "INSERT INTO session_matches(session_id, subject, peer_category, "
+                                 "peer_since, peer_school, peer_plan) VALUES(?, ?, 1, "
+                                 "'2026-09-01', NULL, NULL)",
+                                 -1, &insert, nullptr),
+              SQLITE_OK);
+    for (const auto* subject : {&subject_a, &subject_b}) {
+      sqlite3_bind_blob(insert, 1, id.data(), 16, SQLITE_TRANSIENT);
+      sqlite3_bind_blob(insert, 2, subject->data(), 32, SQLITE_TRANSIENT);
+      ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE) << sqlite3_errmsg(db);
+      sqlite3_reset(insert);
+    }
+    sqlite3_finalize(insert);
+  }
+  auto store = Store::Open(tmp.path() / "db", keys.storage, false);
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ((*store)->SchemaVersion(), 6);
+  exchange::ResultsStore results(**store);
+  auto session = results.Get(id);
+  ASSERT_TRUE(session) << session.error().message;
+  EXPECT_EQ(session->overlap, 2u);
+  ASSERT_TRUE(session->own_counts);
+  EXPECT_EQ(session->own_counts->strong, 2u);
+  EXPECT_EQ(session->own_counts->possible, 0u);
+  EXPECT_EQ(session->key_mask, schema::kKeyTypePgn);
+  auto pairs = results.Matches(id);
+  ASSERT_TRUE(pairs) << pairs.error().message;
+  ASSERT_EQ(pairs->size(), 2u);
+  for (const auto& pair : *pairs) {
+    EXPECT_EQ(pair.strength, schema::Strength::kCertain);
+    EXPECT_TRUE(pair.pair_code.empty());
+    EXPECT_TRUE(pair.SameChild());
+    EXPECT_EQ(pair.peer_labels.category, schema::Category::kAbsoluutVerzuim);  // stored as 1
+  }
+  // Nothing to decide on a v1 pair: it is certain.
+  auto decided = results.Decide(id, "", exchange::Decision::kConfirmed, "fg");
+  EXPECT_FALSE(decided);
+}
+
 TEST(StoreTest, PersonFieldsAreBoundToTheirRow) {
   TempDir tmp;
   Keys keys;

@@ -23,6 +23,7 @@ TestNode::TestNode(const fs::path& root, std::string name, std::string role,
   std::vector<std::string> init = {"init", "--name", name_, "--organisation", "Org " + name_,
                                    "--role", role_, "--kdf-profile", "interactive", "--json"};
   if (holds_pgn) init.insert(init.end(), {"--holds-pgn", *holds_pgn ? "ja" : "nee"});
+  holds_pgn_ = holds_pgn.value_or(role_ != "swv");
   RunResult r = Cli(init);
   if (r.exit_code != 0) throw std::runtime_error("init failed: " + r.err);
   fingerprint_ = nlohmann::json::parse(r.out)["fingerprint"];
@@ -51,7 +52,11 @@ nlohmann::json TestNode::CliJson(const std::vector<std::string>& args) const {
 
 void TestNode::Import(const std::vector<schema::ListRow>& rows) {
   fs::path csv = home_.parent_path() / (name_ + ".csv");
-  WriteFile(csv, schema::WriteListCsv(rows, ';', true));
+  std::vector<schema::ListRow> exported = rows;
+  if (!holds_pgn_) {
+    for (auto& row : exported) row.identifier.reset();
+  }
+  WriteFile(csv, schema::WriteListCsv(exported, ';', true));
   RunResult r = Cli({"import", csv.string()});
   if (r.exit_code != 0) throw std::runtime_error("import failed: " + r.err);
 }

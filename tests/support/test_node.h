@@ -35,7 +35,12 @@ class TestNode {
   // Runs and requires exit 0; returns stdout parsed as JSON.
   nlohmann::json CliJson(const std::vector<std::string>& args) const;
 
+  // Writes `rows` as the node's list and imports it. A node that holds no
+  // PGN (an swv by default) gets them without their BSN or onderwijsnummer,
+  // as its own system would export them; the caller keeps the PGNs as the
+  // ground truth of the test.
   void Import(const std::vector<schema::ListRow>& rows);
+  bool holds_pgn() const { return holds_pgn_; }
   // Appends an [[activity]] with this id to the config.
   void AddActivity(const std::string& id);
   // `inbeeld peer add`; address defaults to the peer's server (or a dead port).
@@ -58,6 +63,7 @@ class TestNode {
   std::filesystem::path home_;
   std::filesystem::path pass_file_;
   std::string fingerprint_;
+  bool holds_pgn_ = true;
   pid_t pid_ = -1;
   int port_ = 0;
 };
