@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "node/cli/commands.h"
+#include "node/exchange/policy.h"
 #include "node/exchange/initiator.h"
 #include "node/exchange/responder.h"
 #include "node/net/server.h"
@@ -82,12 +83,22 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       if (!address) return std::unexpected(WithContext(address.error(), "listen address"));
 
       net::PinSet pins;
-      size_t max_list = 1;
+      // The largest request a peer may send: PSI message 1 (a group of k
+      // 32-byte points a record, k from the key types allowed with it) or a
+      // regional hop (up to kMaxRegionNodes - 1 sets of k hex-encoded points
+      // and a category digit a child). Anything bigger is refused before
+      // parsing.
+      size_t max_body = 1;
       for (const auto& peer : node->config.peers) {
         auto key = crypto::VerifyingKey::FromFingerprint(peer.key);
         if (!key) return std::unexpected(WithContext(key.error(), "peer " + peer.name));
         INBEELD_RETURN_IF_ERROR(pins.Add(peer.name, key->bytes()));
-        max_list = std::max(max_list, peer.policy.max_list_size);
+        const size_t k =
+            schema::wire::SlotCount(exchange::AllowedKeyMask(node->config, peer));
+        const size_t n = peer.policy.max_list_size;
+        max_body = std::max({max_body, (schema::wire::kPointSize * k + 1) * n,
+                             (2 * schema::wire::kPointSize * k + 1) *
+                                 (region::kMaxRegionNodes - 1) * n});
       }
       if (pins.empty()) {
         return Fail(ErrorCode::kFailedPrecondition,
@@ -97,11 +108,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       auto identity = net::TlsIdentity::Create(seed.first<32>(), node->config.node_name);
       if (!identity) return std::unexpected(identity.error());
       net::ServerOptions server_options;
-      // The largest requests: PSI message 3 (one point per record plus labels
-      // for matches) and a regional hop (up to kMaxRegionNodes - 1 sets of
-      // hex-encoded points). Anything bigger is refused before parsing.
-      server_options.max_body_bytes =
-          std::max(64 * max_list, 66 * (region::kMaxRegionNodes - 1) * max_list) + (1 << 20);
+      server_options.max_body_bytes = max_body + (1 << 20);
       server_options.read_timeout = std::chrono::seconds(60);
       server_options.write_timeout = std::chrono::seconds(60);
       auto server = net::PeerServer::Create(*identity, std::move(pins), server_options);
