@@ -1,11 +1,11 @@
 #include "schema/wire.h"
 
 #include <algorithm>
-
-#include "schema/match_keys.h"
 #include <cstring>
 #include <string>
 #include <utility>
+
+#include "schema/match_keys.h"
 
 namespace inbeeld::schema::wire {
 namespace {
@@ -524,13 +524,13 @@ StartResponseSlots BeginStartResponse(const SessionId& session_id, uint8_t label
   w.U32(c_records);
   MutableTagView c = w.Slots<kTagSize>(size_t{c_records} * k);
   // Capacity was reserved up front, so B's slots did not move.
-  return {MutablePointView(reinterpret_cast<uint8_t*>(out.data()) + b_offset, size_t{b_records} * k),
-          c};
+  return {
+      MutablePointView(reinterpret_cast<uint8_t*>(out.data()) + b_offset, size_t{b_records} * k),
+      c};
 }
 
-MutableTagView BeginFinishRequest(const SessionId& session_id, uint8_t label_mask,
-                                  uint8_t key_mask, uint32_t d_records, size_t max_label_entries,
-                                  std::string& out) {
+MutableTagView BeginFinishRequest(const SessionId& session_id, uint8_t label_mask, uint8_t key_mask,
+                                  uint32_t d_records, size_t max_label_entries, std::string& out) {
   const size_t tags = size_t{d_records} * SlotCount(key_mask);
   out.clear();
   out.reserve(kFinishRequestFixed + tags * kTagSize + max_label_entries * EntrySize(label_mask, 6));
@@ -556,8 +556,8 @@ void AppendLabelEntry(uint8_t mask, const LabelEntry& entry, std::string& out) {
 }
 
 void BeginFinishResponse(const SessionId& session_id, const MatchCounts& responder,
-                         const MatchCounts& initiator, uint8_t label_mask,
-                         size_t max_label_entries, std::string& out) {
+                         const MatchCounts& initiator, uint8_t label_mask, size_t max_label_entries,
+                         std::string& out) {
   out.clear();
   out.reserve(kFinishResponseFixed + max_label_entries * EntrySize(label_mask, 6));
   Writer w(out);
@@ -602,9 +602,9 @@ std::string EncodeFinishRequest(const SessionId& session_id, uint8_t label_mask,
                                 std::span<const TagBytes> d, std::span<const LabelEntry> entries) {
   const size_t k = std::max<size_t>(1, SlotCount(key_mask));
   std::string out;
-  CopyItems<kTagSize>(d, BeginFinishRequest(session_id, label_mask, key_mask,
-                                            static_cast<uint32_t>(d.size() / k), entries.size(),
-                                            out));
+  CopyItems<kTagSize>(
+      d, BeginFinishRequest(session_id, label_mask, key_mask, static_cast<uint32_t>(d.size() / k),
+                            entries.size(), out));
   AppendLabelSection(label_mask, entries, out);
   return out;
 }

@@ -165,7 +165,9 @@ class MutableItemView {
 
   size_t size() const { return count_; }
   // REQUIRES: i < size().
-  std::span<uint8_t, N> operator[](size_t i) const { return std::span<uint8_t, N>(data_ + i * N, N); }
+  std::span<uint8_t, N> operator[](size_t i) const {
+    return std::span<uint8_t, N>(data_ + i * N, N);
+  }
   uint8_t* data() const { return data_; }
   ItemView<N> view() const { return ItemView<N>(data_, count_); }
 
@@ -270,9 +272,8 @@ StartResponseSlots BeginStartResponse(const SessionId& session_id, uint8_t label
 // Writes message 3 up to and including D and reserves room for a label
 // section of up to `max_label_entries` entries, so that the following
 // AppendLabelSection does not reallocate; then call AppendLabelSection once.
-MutableTagView BeginFinishRequest(const SessionId& session_id, uint8_t label_mask,
-                                  uint8_t key_mask, uint32_t d_records, size_t max_label_entries,
-                                  std::string& out);
+MutableTagView BeginFinishRequest(const SessionId& session_id, uint8_t label_mask, uint8_t key_mask,
+                                  uint32_t d_records, size_t max_label_entries, std::string& out);
 // Appends the entry count and the entries, each with the fields in `mask`.
 void AppendLabelSection(uint8_t mask, std::span<const LabelEntry> entries, std::string& out);
 
@@ -285,8 +286,8 @@ void AppendLabelEntry(uint8_t mask, const LabelEntry& entry, std::string& out);
 // `max_label_entries` entries; then call AppendLabelSection, or
 // AppendLabelCount and AppendLabelEntry.
 void BeginFinishResponse(const SessionId& session_id, const MatchCounts& responder,
-                         const MatchCounts& initiator, uint8_t label_mask,
-                         size_t max_label_entries, std::string& out);
+                         const MatchCounts& initiator, uint8_t label_mask, size_t max_label_entries,
+                         std::string& out);
 
 std::string EncodeFinishResponse(const SessionId& session_id, const MatchCounts& responder,
                                  const MatchCounts& initiator, uint8_t label_mask,

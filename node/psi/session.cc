@@ -48,7 +48,6 @@ wire::TagView ViewOf(const Tags& tags) {
   return wire::TagView(reinterpret_cast<const uint8_t*>(tags.data()), tags.size());
 }
 
-
 // Positions within a group of `offered` key types that belong to `agreed`.
 std::vector<size_t> AgreedPositions(uint8_t offered, uint8_t agreed) {
   const std::vector<size_t> slots = wire::GroupSlots(offered);
@@ -69,9 +68,9 @@ Status CheckLabelEntries(std::string_view message, std::span<const wire::LabelEn
     const uint32_t index = entries[k].index;
     const std::string where = std::string(message) + ": label entry " + std::to_string(k);
     if (index >= records) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  where + ": index " + std::to_string(index) + " is out of range (list " +
-                      std::string(list) + " has " + std::to_string(records) + " records)");
+      return Fail(ErrorCode::kInvalidArgument, where + ": index " + std::to_string(index) +
+                                                   " is out of range (list " + std::string(list) +
+                                                   " has " + std::to_string(records) + " records)");
     }
     if (!std::binary_search(in_pairs.begin(), in_pairs.end(), index)) {
       return Fail(ErrorCode::kInvalidArgument,
@@ -113,9 +112,9 @@ std::vector<MatchedPair> Pairs(const wire::SessionId& session_id, const MatchGra
                      .strength = link.strength,
                      .pair_code = codes[n],
                      .peer_labels = {}};
-    auto it = std::lower_bound(
-        peer_labels.begin(), peer_labels.end(), peer,
-        [](const wire::LabelEntry& e, uint32_t index) { return e.index < index; });
+    auto it =
+        std::lower_bound(peer_labels.begin(), peer_labels.end(), peer,
+                         [](const wire::LabelEntry& e, uint32_t index) { return e.index < index; });
     if (it != peer_labels.end() && it->index == peer) pair.peer_labels = it->labels;
     pairs.push_back(std::move(pair));
   }
@@ -281,8 +280,8 @@ Result<std::string> InitiatorSession::State::HandleStartResponse(std::string_vie
   if ((m.key_mask & ~offered_keys) != 0) {
     return Fail(ErrorCode::kInvalidArgument,
                 "StartResponse: agreed key mask " + MaskText(m.key_mask) +
-                    " includes key types that were not offered (offered " +
-                    MaskText(offered_keys) + ")");
+                    " includes key types that were not offered (offered " + MaskText(offered_keys) +
+                    ")");
   }
   if (m.b_records > max_peer_list_size) {
     return Fail(ErrorCode::kResourceExhausted,
@@ -495,16 +494,16 @@ Result<std::unique_ptr<ResponderSession>> ResponderSession::StartForTesting(
   const size_t k = slots.size();
   const size_t offered_k = wire::SlotCount(m.header.key_mask);
   const std::vector<size_t> keep = AgreedPositions(m.header.key_mask, agreed_keys);
-  wire::StartResponseSlots out = wire::BeginStartResponse(
-      state->session_id, agreed, agreed_keys, params.list_date, own_size, peer_size,
-      state->message2);
+  wire::StartResponseSlots out =
+      wire::BeginStartResponse(state->session_id, agreed, agreed_keys, params.list_date, own_size,
+                               peer_size, state->message2);
   // C in A's order for this side's graph; in count mode message 2 carries
   // it with its groups shuffled.
   state->c.resize(size_t{peer_size} * k);
-  if (size_t bad = BlindToTags(m.a, offered_k, keep, {}, determinism.scalar,
-                               wire::MutableTagView(reinterpret_cast<uint8_t*>(state->c.data()),
-                                                    state->c.size()),
-                               state->threads);
+  if (size_t bad = BlindToTags(
+          m.a, offered_k, keep, {}, determinism.scalar,
+          wire::MutableTagView(reinterpret_cast<uint8_t*>(state->c.data()), state->c.size()),
+          state->threads);
       bad != m.a.size()) {
     return std::unexpected(BadPointError(kName, "A", m.a, bad));
   }

@@ -104,8 +104,8 @@ struct Outcome {
   uint32_t own_list_size = 0;
   uint32_t peer_list_size = 0;
   schema::Date peer_list_date{};
-  uint8_t label_mask = 0;  // the agreed labels
-  uint8_t key_mask = 0;    // the agreed key types
+  uint8_t label_mask = 0;          // the agreed labels
+  uint8_t key_mask = 0;            // the agreed key types
   schema::wire::MatchCounts own;   // own records in a pair: strong, possible only
   schema::wire::MatchCounts peer;  // the peer's records likewise
   // Own records in a certain or probable pair (own.strong): how many of our
