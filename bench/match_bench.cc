@@ -780,17 +780,17 @@ Verdicts RunOne(const Options& opt, size_t n) {
     spec.today = Today();
     auto lists = schema::GenerateRegion(spec);
     std::set<std::string> ini_ids;
-    for (const auto& r : lists[0]) ini_ids.insert(r.identifier.digits());
+    for (const auto& r : lists[0]) ini_ids.insert(r.identifier->digits());
     std::set<std::string> common;
     for (const auto& r : lists[1]) {
-      if (ini_ids.count(r.identifier.digits())) common.insert(r.identifier.digits());
+      if (ini_ids.count(r.identifier->digits())) common.insert(r.identifier->digits());
     }
     true_overlap = common.size();
     for (const auto& r : lists[0]) {
-      if (common.count(r.identifier.digits())) ini_expected.insert(r.own_reference);
+      if (common.count(r.identifier->digits())) ini_expected.insert(r.own_reference);
     }
     for (const auto& r : lists[1]) {
-      if (common.count(r.identifier.digits())) res_expected.insert(r.own_reference);
+      if (common.count(r.identifier->digits())) res_expected.insert(r.own_reference);
     }
     WriteFile(ini.csv, schema::WriteListCsv(lists[0], ';', true));
     WriteFile(res.csv, schema::WriteListCsv(lists[1], ';', true));
@@ -806,9 +806,11 @@ Verdicts RunOne(const Options& opt, size_t n) {
   for (Node* node : {&ini, &res}) {
     WriteFile(node->pass, "match-bench passphrase for " + node->name + "\n");
     fs::permissions(node->pass, fs::perms::owner_read | fs::perms::owner_write);
+    // Protocol v1 matches on the PGN only, so the SWV holds PGNs until v2 (issue 8).
     Finished f = Cli(opt.binary, *node, root,
                      {"init", "--name", node->name, "--organisation", "Bench " + node->name,
-                      "--role", node->role, "--kdf-profile", "interactive", "--json"});
+                      "--role", node->role, "--holds-pgn", "ja", "--kdf-profile", "interactive",
+                      "--json"});
     init_s += f.wall();
     node->fingerprint = nlohmann::json::parse(f.out)["fingerprint"].get<std::string>();
   }

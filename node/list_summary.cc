@@ -29,12 +29,28 @@ int WeeksSince(schema::Date since, schema::Date today) {
   return days < 0 ? 0 : days / 7;
 }
 
+std::string DisplayName(const schema::PersonName& name) {
+  if (name.full_name && !name.full_name->empty()) return *name.full_name;
+  std::string out;
+  auto add = [&](const std::optional<std::string>& part) {
+    if (!part || part->empty()) return false;
+    if (!out.empty()) out.push_back(' ');
+    out += *part;
+    return true;
+  };
+  if (!add(name.roepnaam) && !add(name.first_names)) add(name.initials);
+  add(name.prefix);
+  add(name.surname);
+  return out.empty() ? "-" : out;
+}
+
 ListSummary Summarise(const std::vector<StoredRow>& rows, schema::Date today) {
   ListSummary summary;
   summary.total = rows.size();
   for (const StoredRow& row : rows) {
     summary.by_category[static_cast<size_t>(row.category)]++;
     if (row.plan_in_place) summary.with_plan++;
+    if (!row.has_pgn) summary.without_pgn++;
     int weeks = WeeksSince(row.since, today);
     size_t bucket = 0;
     while (bucket + 1 < kWeekBucketStarts.size() && weeks >= kWeekBucketStarts[bucket + 1]) ++bucket;

@@ -22,6 +22,11 @@ namespace inbeeld::node {
 inline constexpr std::array<int, 5> kWeekBucketStarts = {0, 4, 8, 13, 26};
 std::string WeekBucketLabel(size_t bucket);
 
+// A child's name as the operator's own screen shows it: the combined name when
+// the file had one, else roepnaam (or the official first names, or the
+// initials), prefix and surname; "-" when there is none.
+std::string DisplayName(const schema::PersonName& name);
+
 struct OverdueChild {
   std::string own_reference;
   schema::Category category;
@@ -32,6 +37,7 @@ struct OverdueChild {
 struct ListSummary {
   size_t total = 0;
   size_t with_plan = 0;
+  size_t without_pgn = 0;  // children the list holds no BSN/onderwijsnummer for
   std::array<size_t, 4> by_category{};  // indexed by schema::Category
   std::array<size_t, kWeekBucketStarts.size()> by_weeks{};
   std::vector<OverdueChild> overdue_without_plan;  // longest out first

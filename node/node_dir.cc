@@ -40,13 +40,19 @@ std::string Sha256Hex(const std::string& text) {
 
 // What a configuration allows, in one line for the audit log.
 std::string ConfigSummary(const config::NodeConfig& cfg) {
-  std::string out = "activities:";
+  // The PGN policy is part of what the FG reviews, so a change to it shows.
+  std::string out = std::string("holds_pgn: ") + (cfg.holds_pgn ? "true" : "false");
+  out += "; activities:";
   for (const auto& a : cfg.activities) out += " " + a.id;
   out += "; peers:";
   for (const auto& p : cfg.peers) {
     out += " " + p.name + "(";
     for (size_t i = 0; i < p.policy.allowed_purposes.size(); ++i) {
       out += (i ? "," : "") + p.policy.allowed_purposes[i];
+    }
+    out += "; keys ";
+    for (size_t i = 0; i < p.policy.match_keys.size(); ++i) {
+      out += (i ? "," : "") + std::string(config::MatchKeyTypeName(p.policy.match_keys[i]));
     }
     out += ")";
   }

@@ -158,12 +158,42 @@ CREATE TABLE region_sessions(
 ) STRICT;
 CREATE INDEX region_sessions_by_start ON region_sessions(started_at);
 )sql",
+    // 5: children without a PGN (issue 8). identifier_sealed may be NULL; the
+    // person fields (all name parts, a possibly partial birth date, sex) are
+    // sealed in person_sealed. Rows from before keep their name and birth date
+    // in personal_sealed, sealed in the old form, and are read as a full name
+    // and a full birth date (DecodeLegacyPersonal).
+    R"sql(
+CREATE TABLE list_rows_v5(
+  version_id        INTEGER NOT NULL REFERENCES list_versions(id) ON DELETE CASCADE,
+  subject           BLOB NOT NULL,
+  identifier_sealed BLOB,
+  category          INTEGER NOT NULL,
+  since             TEXT NOT NULL,
+  school            TEXT NOT NULL,
+  plan              INTEGER NOT NULL,
+  own_reference     TEXT NOT NULL,
+  personal_sealed   BLOB,
+  person_sealed     BLOB,
+  PRIMARY KEY(version_id, subject)
+) STRICT, WITHOUT ROWID;
+INSERT INTO list_rows_v5(version_id, subject, identifier_sealed, category, since, school, plan,
+                         own_reference, personal_sealed, person_sealed)
+  SELECT version_id, subject, identifier_sealed, category, since, school, plan, own_reference,
+         personal_sealed, NULL
+  FROM list_rows;
+DROP TABLE list_rows;
+ALTER TABLE list_rows_v5 RENAME TO list_rows;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
 constexpr std::string_view kSubjectDomain = "inbeeld/list-subject/v1";
+// Children without a PGN: the domain keeps their subjects apart from any PGN's.
+constexpr std::string_view kPersonSubjectDomain = "inbeeld/list-subject-person/v1";
 constexpr std::string_view kIdentifierAad = "inbeeld/list-identifier/v1";
-constexpr std::string_view kPersonalAad = "inbeeld/list-personal/v1";
+constexpr std::string_view kPersonalAad = "inbeeld/list-personal/v1";  // before schema 5
+constexpr std::string_view kPersonAad = "inbeeld/list-person/v2";
 
 std::vector<uint8_t> Aad(std::string_view label, std::span<const uint8_t> subject) {
   std::vector<uint8_t> aad(label.begin(), label.end());
@@ -177,24 +207,99 @@ Result<schema::Date> ReadDate(const std::string& text, std::string_view what) {
   return *date;
 }
 
-// Personal fields (name, birth date) travel sealed as "name\0YYYY-MM-DD".
-std::vector<uint8_t> EncodePersonal(const schema::ListRow& row) {
-  std::string text = row.name.value_or("");
-  text.push_back('\0');
-  if (row.birth_date) text += schema::FormatIso(*row.birth_date);
-  return {text.begin(), text.end()};
+// The person fields, sealed as one value:
+//   u8 format (1)
+//   6 × name part, in PersonName's order: u8 present, u32 LE length, bytes
+//   u8 birth date present, u16 LE year, u8 month, u8 day
+//   u8 sex: 0 absent, 1 + Sex
+// Length-prefixed, so any text survives; strictly checked on the way back.
+constexpr uint8_t kPersonFormat = 1;
+
+std::array<const std::optional<std::string>*, 6> NameParts(const schema::PersonName& name) {
+  return {&name.first_names, &name.roepnaam, &name.initials,
+          &name.prefix,      &name.surname,  &name.full_name};
 }
 
-Status DecodePersonal(std::span<const uint8_t> bytes, StoredRow& row) {
+bool HasPerson(const schema::ListRow& row) {
+  return !row.name.empty() || row.birth_date || row.sex;
+}
+
+std::vector<uint8_t> EncodePerson(const schema::ListRow& row) {
+  std::vector<uint8_t> out;
+  out.push_back(kPersonFormat);
+  for (const std::optional<std::string>* part : NameParts(row.name)) {
+    out.push_back(*part ? 1 : 0);
+    if (!*part) continue;
+    const auto size = static_cast<uint32_t>((*part)->size());
+    for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<uint8_t>(size >> shift));
+    out.insert(out.end(), (*part)->begin(), (*part)->end());
+  }
+  out.push_back(row.birth_date ? 1 : 0);
+  const schema::PartialDate date = row.birth_date.value_or(schema::PartialDate{});
+  out.push_back(static_cast<uint8_t>(date.year & 0xFF));
+  out.push_back(static_cast<uint8_t>((date.year >> 8) & 0xFF));
+  out.push_back(static_cast<uint8_t>(date.month));
+  out.push_back(static_cast<uint8_t>(date.day));
+  out.push_back(row.sex ? static_cast<uint8_t>(1 + static_cast<int>(*row.sex)) : 0);
+  return out;
+}
+
+Status DecodePerson(std::span<const uint8_t> bytes, StoredRow& row) {
+  auto malformed = [] { return Fail(ErrorCode::kDataLoss, "stored person fields are malformed"); };
+  size_t at = 0;
+  auto take = [&](size_t n) -> std::optional<std::span<const uint8_t>> {
+    if (bytes.size() - at < n) return std::nullopt;
+    auto part = bytes.subspan(at, n);
+    at += n;
+    return part;
+  };
+  auto format = take(1);
+  if (!format || (*format)[0] != kPersonFormat) return malformed();
+  schema::PersonName name;
+  for (std::optional<std::string>* part :
+       {&name.first_names, &name.roepnaam, &name.initials, &name.prefix, &name.surname,
+        &name.full_name}) {
+    auto present = take(1);
+    if (!present || (*present)[0] > 1) return malformed();
+    if ((*present)[0] == 0) continue;
+    auto size_bytes = take(4);
+    if (!size_bytes) return malformed();
+    uint32_t size = 0;
+    for (int i = 3; i >= 0; --i) size = (size << 8) | (*size_bytes)[static_cast<size_t>(i)];
+    auto text = take(size);
+    if (!text) return malformed();
+    part->emplace(reinterpret_cast<const char*>(text->data()), text->size());
+  }
+  auto date = take(5);
+  auto sex = take(1);
+  if (!date || !sex || at != bytes.size() || (*date)[0] > 1 || (*sex)[0] > 3) return malformed();
+  std::optional<schema::PartialDate> birth_date;
+  if ((*date)[0] == 1) {
+    birth_date = schema::PartialDate{(*date)[1] | ((*date)[2] << 8), (*date)[3], (*date)[4]};
+    if (!schema::IsValidPartialDate(*birth_date)) return malformed();
+  }
+  row.name = std::move(name);
+  row.birth_date = birth_date;
+  if ((*sex)[0] != 0) row.sex = static_cast<schema::Sex>((*sex)[0] - 1);
+  return {};
+}
+
+// Before schema 5 the name and birth date were sealed as "name\0YYYY-MM-DD".
+Status DecodeLegacyPersonal(std::span<const uint8_t> bytes, StoredRow& row) {
   std::string text(bytes.begin(), bytes.end());
   size_t nul = text.find('\0');
-  if (nul == std::string::npos) return Fail(ErrorCode::kDataLoss, "stored personal fields are malformed");
-  if (nul > 0) row.name = text.substr(0, nul);
+  if (nul == std::string::npos) {
+    std::fill(text.begin(), text.end(), '\0');
+    return Fail(ErrorCode::kDataLoss, "stored personal fields are malformed");
+  }
+  if (nul > 0) row.name.full_name = text.substr(0, nul);
   std::string birth = text.substr(nul + 1);
+  std::fill(text.begin(), text.end(), '\0');
   if (!birth.empty()) {
     auto date = schema::ParseDate(birth);
+    std::fill(birth.begin(), birth.end(), '\0');
     if (!date) return Fail(ErrorCode::kDataLoss, "stored birth date is malformed");
-    row.birth_date = *date;
+    row.birth_date = schema::PartialDate::FromDate(*date);
   }
   return {};
 }
@@ -206,6 +311,16 @@ std::array<uint8_t, 32> SubjectOf(const crypto::PseudonymKey& subject_key,
   const std::string& digits = identifier.digits();
   return subject_key.Pseudonymise(
       kSubjectDomain, std::span(reinterpret_cast<const uint8_t*>(digits.data()), digits.size()));
+}
+
+std::array<uint8_t, 32> SubjectOf(const crypto::PseudonymKey& subject_key,
+                                  const schema::ListRow& row, const schema::SubjectSource& source) {
+  if (source.basis == schema::SubjectBasis::kPgn && row.identifier) {
+    return SubjectOf(subject_key, *row.identifier);
+  }
+  return subject_key.Pseudonymise(
+      kPersonSubjectDomain,
+      std::span(reinterpret_cast<const uint8_t*>(source.text.data()), source.text.size()));
 }
 
 Result<std::string> Store::GetMeta(const std::string& key) {
@@ -227,6 +342,20 @@ Status Store::PutMeta(const std::string& key, const std::string& value) {
 
 Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path,
                                            const crypto::SecretBytes& key, bool create) {
+  return OpenAt(path, key, create, kSchemaVersion);
+}
+
+Result<std::unique_ptr<Store>> Store::CreateAtSchemaVersionForTesting(
+    const std::filesystem::path& path, const crypto::SecretBytes& key, int schema_version) {
+  if (schema_version < 0 || schema_version > kSchemaVersion) {
+    return Fail(ErrorCode::kInternal, "no such schema version");
+  }
+  return OpenAt(path, key, /*create=*/true, schema_version);
+}
+
+Result<std::unique_ptr<Store>> Store::OpenAt(const std::filesystem::path& path,
+                                             const crypto::SecretBytes& key, bool create,
+                                             int schema_version) {
   if (key.size() != 32) return Fail(ErrorCode::kInternal, "storage key must be 32 bytes");
   std::error_code ec;
   bool exists = std::filesystem::exists(path, ec);
@@ -280,7 +409,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path,
   INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA foreign_keys = ON"));
   INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA secure_delete = ON"));
   sqlite3_busy_timeout(db, 5000);
-  INBEELD_RETURN_IF_ERROR(store->Migrate());
+  INBEELD_RETURN_IF_ERROR(store->Migrate(schema_version));
   return store;
 }
 
@@ -288,26 +417,30 @@ Store::~Store() {
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
-Status Store::Migrate() {
-  auto stmt = Statement::Prepare(db_, "PRAGMA user_version");
-  if (!stmt) return std::unexpected(stmt.error());
-  auto row = stmt->Step();
-  if (!row) return std::unexpected(row.error());
-  int version = static_cast<int>(stmt->ColumnInt(0));
+Status Store::Migrate(int target) {
+  int version = 0;
+  {
+    // Finalised before migrating: DROP TABLE fails while a statement is open.
+    auto stmt = Statement::Prepare(db_, "PRAGMA user_version");
+    if (!stmt) return std::unexpected(stmt.error());
+    auto row = stmt->Step();
+    if (!row) return std::unexpected(row.error());
+    version = static_cast<int>(stmt->ColumnInt(0));
+  }
   if (version > kSchemaVersion) {
     return Fail(ErrorCode::kFailedPrecondition,
                 fmt::format("database schema version {} is newer than this inbeeld ({}); upgrade "
                             "inbeeld",
                             version, kSchemaVersion));
   }
-  for (int v = version; v < kSchemaVersion; ++v) {
+  for (int v = version; v < target; ++v) {
     auto tx = Transaction::Begin(db_);
     if (!tx) return std::unexpected(tx.error());
     INBEELD_RETURN_IF_ERROR(Exec(db_, kMigrations[v]));
     INBEELD_RETURN_IF_ERROR(Exec(db_, fmt::format("PRAGMA user_version = {}", v + 1).c_str()));
     INBEELD_RETURN_IF_ERROR(tx->Commit());
   }
-  schema_version_ = kSchemaVersion;
+  schema_version_ = std::max(version, target);
   return {};
 }
 
@@ -358,36 +491,52 @@ Result<ListVersion> Store::ImportList(const std::vector<schema::ListRow>& rows,
     version.id = sqlite3_last_insert_rowid(db_);
   }
 
+  for (const schema::ListRow& row : rows) {
+    if (!schema::IdentifiesChild(row)) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "a row has no BSN/onderwijsnummer and no name with birth date");
+    }
+  }
   auto stmt = Statement::Prepare(
       db_,
       "INSERT INTO list_rows(version_id, subject, identifier_sealed, category, since, school, "
-      "plan, own_reference, personal_sealed) VALUES(?,?,?,?,?,?,?,?,?)");
+      "plan, own_reference, person_sealed) VALUES(?,?,?,?,?,?,?,?,?)");
   if (!stmt) return std::unexpected(stmt.error());
   // Insert in subject order: the table is keyed by (version, subject), so
   // random order would touch a random page per row (and SQLCipher decrypts
   // and re-encrypts every page it touches); sorted, the B-tree only appends.
   std::vector<std::pair<std::array<uint8_t, 32>, uint32_t>> order;
   order.reserve(rows.size());
-  for (uint32_t i = 0; i < rows.size(); ++i) order.emplace_back(SubjectOf(subject_key, rows[i].identifier), i);
+  {
+    std::vector<schema::SubjectSource> sources = schema::SubjectSources(rows);
+    for (uint32_t i = 0; i < rows.size(); ++i) {
+      order.emplace_back(SubjectOf(subject_key, rows[i], sources[i]), i);
+      std::fill(sources[i].text.begin(), sources[i].text.end(), '\0');
+    }
+  }
   std::sort(order.begin(), order.end());
   for (const auto& [subject, index] : order) {
     const schema::ListRow& row = rows[index];
-    const std::string& digits = row.identifier.digits();
-    auto digit_bytes = std::span(reinterpret_cast<const uint8_t*>(digits.data()), digits.size());
-    auto sealed_id = crypto::Seal(field_key, digit_bytes, Aad(kIdentifierAad, subject));
-    if (!sealed_id) return std::unexpected(sealed_id.error());
     INBEELD_RETURN_IF_ERROR(stmt->Bind(1, version.id));
     INBEELD_RETURN_IF_ERROR(stmt->BindBlob(2, subject));
-    INBEELD_RETURN_IF_ERROR(stmt->BindBlob(3, *sealed_id));
+    if (row.identifier) {
+      const std::string& digits = row.identifier->digits();
+      auto digit_bytes = std::span(reinterpret_cast<const uint8_t*>(digits.data()), digits.size());
+      auto sealed_id = crypto::Seal(field_key, digit_bytes, Aad(kIdentifierAad, subject));
+      if (!sealed_id) return std::unexpected(sealed_id.error());
+      INBEELD_RETURN_IF_ERROR(stmt->BindBlob(3, *sealed_id));
+    } else {
+      INBEELD_RETURN_IF_ERROR(stmt->BindNull(3));
+    }
     INBEELD_RETURN_IF_ERROR(stmt->Bind(4, static_cast<int64_t>(row.category)));
     INBEELD_RETURN_IF_ERROR(stmt->Bind(5, schema::FormatIso(row.since)));
     INBEELD_RETURN_IF_ERROR(stmt->Bind(6, row.school_brin));
     INBEELD_RETURN_IF_ERROR(stmt->Bind(7, int64_t{row.plan_in_place ? 1 : 0}));
     INBEELD_RETURN_IF_ERROR(stmt->Bind(8, row.own_reference));
-    if (row.name || row.birth_date) {
-      std::vector<uint8_t> personal = EncodePersonal(row);
-      auto sealed = crypto::Seal(field_key, personal, Aad(kPersonalAad, subject));
-      std::fill(personal.begin(), personal.end(), 0);
+    if (HasPerson(row)) {
+      std::vector<uint8_t> person = EncodePerson(row);
+      auto sealed = crypto::Seal(field_key, person, Aad(kPersonAad, subject));
+      std::fill(person.begin(), person.end(), 0);
       if (!sealed) return std::unexpected(sealed.error());
       INBEELD_RETURN_IF_ERROR(stmt->BindBlob(9, *sealed));
     } else {
@@ -396,7 +545,9 @@ Result<ListVersion> Store::ImportList(const std::vector<schema::ListRow>& rows,
     auto done = stmt->Run();
     if (!done) {
       if (LastErrorWasUniqueViolation(db_)) {
-        return Fail(ErrorCode::kInvalidArgument, "the list holds the same identifier twice");
+        return Fail(ErrorCode::kInvalidArgument,
+                    "the list holds the same child twice (the same BSN/onderwijsnummer, or the "
+                    "same name and birth date)");
       }
       return std::unexpected(done.error());
     }
@@ -448,7 +599,7 @@ Status Store::ForEachRow(int64_t version_id, Unseal unseal, const crypto::Secret
   auto stmt = Statement::Prepare(
       db_,
       "SELECT subject, identifier_sealed, category, since, school, plan, own_reference, "
-      "personal_sealed FROM list_rows WHERE version_id = ? ORDER BY subject");
+      "person_sealed, personal_sealed FROM list_rows WHERE version_id = ? ORDER BY subject");
   if (!stmt) return std::unexpected(stmt.error());
   INBEELD_RETURN_IF_ERROR(stmt->Bind(1, version_id));
   while (true) {
@@ -461,7 +612,8 @@ Status Store::ForEachRow(int64_t version_id, Unseal unseal, const crypto::Secret
       return Fail(ErrorCode::kDataLoss, "a stored list row has a malformed subject");
     }
     std::copy(subject.begin(), subject.end(), out.subject.begin());
-    if (unseal != Unseal::kLabelsOnly) {
+    out.has_pgn = !stmt->ColumnIsNull(1);
+    if (unseal != Unseal::kLabelsOnly && out.has_pgn) {
       auto digits = crypto::Open(field_key, stmt->ColumnBlobView(1), Aad(kIdentifierAad, subject));
       if (!digits) return Fail(ErrorCode::kDataLoss, "a stored identifier fails its integrity check");
       auto id = schema::Identifier::Parse(std::string_view(
@@ -482,10 +634,17 @@ Status Store::ForEachRow(int64_t version_id, Unseal unseal, const crypto::Secret
     out.plan_in_place = stmt->ColumnInt(5) != 0;
     out.own_reference = stmt->ColumnText(6);
     if (unseal == Unseal::kEverything && !stmt->ColumnIsNull(7)) {
-      auto personal = crypto::Open(field_key, stmt->ColumnBlobView(7), Aad(kPersonalAad, subject));
+      auto person = crypto::Open(field_key, stmt->ColumnBlobView(7), Aad(kPersonAad, subject));
+      if (!person) return Fail(ErrorCode::kDataLoss, "stored person fields fail their integrity check");
+      Status decoded = DecodePerson(*person, out);
+      std::fill(person->begin(), person->end(), 0);
+      INBEELD_RETURN_IF_ERROR(decoded);
+    } else if (unseal == Unseal::kEverything && !stmt->ColumnIsNull(8)) {
+      auto personal = crypto::Open(field_key, stmt->ColumnBlobView(8), Aad(kPersonalAad, subject));
       if (!personal) return Fail(ErrorCode::kDataLoss, "stored personal fields fail their integrity check");
-      INBEELD_RETURN_IF_ERROR(DecodePersonal(*personal, out));
+      Status decoded = DecodeLegacyPersonal(*personal, out);
       std::fill(personal->begin(), personal->end(), 0);
+      INBEELD_RETURN_IF_ERROR(decoded);
     }
     visit(out);
   }

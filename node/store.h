@@ -3,16 +3,27 @@
 // Holds the partner's list versions, the node's secret keys and, later, session
 // results and the audit log. Every page, the WAL and any journal are encrypted by
 // SQLCipher under a raw 32-byte key (derived elsewhere with Argon2id; SQLCipher's
-// own PBKDF2 is skipped). Inside, identifiers are pseudonymised: a row is keyed by
-// a keyed pseudonym of the identifier, and the identifier itself, the name and
-// the birth date are sealed with an AEAD field key, so a query result, a dump or
-// a crash report does not show them in the clear.
+// own PBKDF2 is skipped). Inside, children are pseudonymised: a row is keyed by
+// its subject, a keyed pseudonym (SubjectOf), and the PGN, the name parts, the
+// birth date and the sex are sealed with an AEAD field key, so a query result, a
+// dump or a crash report does not show them in the clear.
+//
+// A row's subject is made from what schema/row_subject.h says: the PGN when the
+// child has one (exactly as before rows without a PGN existed, so existing
+// subjects and the audit records naming them stay valid), otherwise the child's
+// name and birth date under a domain of its own.
+//
+// Rows stored before schema version 5 keep their sealed name and birth date in
+// the old form (the store opens without the field key, so a migration cannot
+// re-seal them); they read back as PersonName::full_name and a full
+// PartialDate, and leave with their list version under [retention].
 //
 // Thread safety: a Store is used from one thread at a time (SQLite connection in
 // serialized mode, but transactions are not shared). Open one Store per thread.
 #ifndef INBEELD_NODE_STORE_H_
 #define INBEELD_NODE_STORE_H_
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -26,6 +37,8 @@
 #include "crypto/secret_bytes.h"
 #include "schema/date.h"
 #include "schema/list_row.h"
+#include "schema/person.h"
+#include "schema/row_subject.h"
 
 struct sqlite3;
 
@@ -39,26 +52,34 @@ struct ListVersion {
   int64_t row_count = 0;
 };
 
-// One row as the node keeps it; identifier, name and birth date are unsealed
-// only on request (see Unseal).
+// One row as the node keeps it, mirroring schema::ListRow; the PGN and the
+// person fields are unsealed only on request (see Unseal).
 struct StoredRow {
-  std::array<uint8_t, 32> subject{};  // keyed pseudonym of the identifier
-  std::optional<schema::Identifier> identifier;
+  std::array<uint8_t, 32> subject{};  // the row's keyed pseudonym (SubjectOf)
+  bool has_pgn = false;               // whether a PGN is stored, whatever was unsealed
+  std::optional<schema::Identifier> identifier;  // with kIdentifiers or kEverything
   schema::Category category = schema::Category::kRelatiefVerzuim;
   schema::Date since{};
   std::string school_brin;
   bool plan_in_place = false;
   std::string own_reference;
-  std::optional<std::string> name;
-  std::optional<schema::Date> birth_date;
+  schema::PersonName name;                        // with kEverything
+  std::optional<schema::PartialDate> birth_date;  // with kEverything
+  std::optional<schema::Sex> sex;                 // with kEverything
 };
 
 // Which secrets a caller wants unsealed when loading rows.
 enum class Unseal { kLabelsOnly, kIdentifiers, kEverything };
 
-// The keyed pseudonym a list row is stored under (the row's subject).
+// The keyed pseudonym a list row with a PGN is stored under (the row's subject).
 std::array<uint8_t, 32> SubjectOf(const crypto::PseudonymKey& subject_key,
                                   const schema::Identifier& identifier);
+
+// The subject of any row, from its schema::SubjectSources entry: SubjectOf the
+// PGN for kPgn, else a pseudonym of the source's text under a domain that no
+// PGN subject shares.
+std::array<uint8_t, 32> SubjectOf(const crypto::PseudonymKey& subject_key,
+                                  const schema::ListRow& row, const schema::SubjectSource& source);
 
 class Store {
  public:
@@ -69,6 +90,11 @@ class Store {
   // check, kNotFound when it does not exist and create=false, kAlreadyExists.
   static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& path,
                                              const crypto::SecretBytes& key, bool create);
+  // Creates a new file like Open(create=true) but migrates it only up to
+  // `schema_version`, so a test can fill a database as an older inbeeld left
+  // it and check that Open migrates it.
+  static Result<std::unique_ptr<Store>> CreateAtSchemaVersionForTesting(
+      const std::filesystem::path& path, const crypto::SecretBytes& key, int schema_version);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -81,7 +107,9 @@ class Store {
   Result<crypto::SecretBytes> GetSecret(const std::string& name);
 
   // Stores `rows` as a new list version, all or nothing (one transaction).
-  // REQUIRES: rows carry unique identifiers (the CSV parser guarantees it).
+  // kInvalidArgument, storing nothing, if a row does not IdentifiesChild or two
+  // rows have one subject (the same PGN, or the same child without one: the
+  // CSV parser reports both before this is called).
   // `field_key` is the 32-byte AEAD key from GetSecret.
   // `also` runs inside the same transaction (the audit record of the import).
   Result<ListVersion> ImportList(const std::vector<schema::ListRow>& rows,
@@ -94,7 +122,8 @@ class Store {
   Result<std::optional<ListVersion>> CurrentVersion();
   Result<std::vector<ListVersion>> Versions();
   // Rows of a version in subject order. Unseal::kLabelsOnly leaves identifier,
-  // name and birth date absent; kIdentifiers adds the identifier.
+  // name, birth date and sex absent; kIdentifiers adds the identifier;
+  // kEverything adds the person fields too.
   Result<std::vector<StoredRow>> LoadRows(int64_t version_id, Unseal unseal,
                                           const crypto::SecretBytes& field_key);
   // Streams the rows of a version in subject order without holding them all;
@@ -114,7 +143,11 @@ class Store {
 
  private:
   explicit Store(sqlite3* db) : db_(db) {}
-  Status Migrate();
+  static Result<std::unique_ptr<Store>> OpenAt(const std::filesystem::path& path,
+                                               const crypto::SecretBytes& key, bool create,
+                                               int schema_version);
+  // Runs the migrations up to `target`. REQUIRES: target <= the newest version.
+  Status Migrate(int target);
 
   sqlite3* db_;
   int schema_version_ = 0;

@@ -68,7 +68,8 @@ bool IsValidPartialDate(const PartialDate& date);
 //   mm-jjjj, m-jjjj            ('-', '/' or '.' as separator)
 //   00-00-jjjj, 00-mm-jjjj, xx-xx-jjjj, xx-mm-jjjj (and with '/' or '.')
 //   jjjj-mm, jjjj-00-00, jjjj-mm-00
-// A known day with an unknown month is refused.
+// (so also 00-jjjj, 0-0-jjjj, jjjj-00 and jjjj-xx-xx). ISO order takes '-'
+// only, as ParseDate. A known day with an unknown month is refused.
 // Errors: kInvalidArgument without echoing the input (a birth date is personal data).
 Result<PartialDate> ParsePartialDate(std::string_view text);
 

@@ -219,10 +219,20 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
                            lp.rows.size(), swv.rows.size());
 
         for (DemoNode* node : nodes) {
-          auto r = run(*node, "create the node",
-                       {"init", "--name", node->title, "--organisation", node->title, "--role",
-                        node->role, "--listen", fmt::format("127.0.0.1:{}", node->port),
-                        "--kdf-profile", "interactive"});
+          std::vector<std::string> init = {"init", "--name", node->title, "--organisation",
+                                           node->title, "--role", node->role, "--listen",
+                                           fmt::format("127.0.0.1:{}", node->port),
+                                           "--kdf-profile", "interactive"};
+          // Protocol v1 matches on the BSN alone, so the demo's SWV holds the
+          // BSNs an SWV may not use (UAVG art. 46) until the key family of
+          // issue 8 (protocol v2) matches it by name and birth date.
+          if (node == &swv) {
+            init.insert(init.end(), {"--holds-pgn", "ja"});
+          }
+          auto r = run(*node,
+                       node == &swv ? "create the node (holding BSNs until protocol v2)"
+                                    : "create the node",
+                       init);
           if (!r) return std::unexpected(r.error());
           fs::path csv = *root / (node->peer_name + ".csv");
           INBEELD_RETURN_IF_ERROR(WriteFileAtomically(csv, schema::WriteListCsv(node->rows, ';', true)));
@@ -270,20 +280,20 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
 
         // Check against a plain set computation on the generated lists.
         std::set<std::string> lp_ids, both;
-        for (const auto& r : lp.rows) lp_ids.insert(r.identifier.digits());
+        for (const auto& r : lp.rows) lp_ids.insert(r.identifier->digits());
         for (const auto& r : swv.rows) {
-          if (lp_ids.count(r.identifier.digits())) both.insert(r.identifier.digits());
+          if (lp_ids.count(r.identifier->digits())) both.insert(r.identifier->digits());
         }
         std::set<std::string> lp_refs_expected, lp_refs_found;
         for (const auto& r : lp.rows) {
-          if (both.count(r.identifier.digits())) lp_refs_expected.insert(r.own_reference);
+          if (both.count(r.identifier->digits())) lp_refs_expected.insert(r.own_reference);
         }
         for (const auto& m : match_json["matches"]) lp_refs_found.insert(m["own_reference"]);
         auto swv_side = run(swv, "", {"results", session, "--json"}, /*show=*/false);
         if (!swv_side) return std::unexpected(swv_side.error());
         std::set<std::string> swv_refs_expected, swv_refs_found;
         for (const auto& r : swv.rows) {
-          if (both.count(r.identifier.digits())) swv_refs_expected.insert(r.own_reference);
+          if (both.count(r.identifier->digits())) swv_refs_expected.insert(r.own_reference);
         }
         // Keep the parsed document alive for the loop (a temporary's member
         // would dangle in a range-for).

@@ -28,6 +28,16 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   return bytes;
 }
 
+// Why this node refuses a file with a PGN column, for the operator.
+std::string PgnRefusal(const config::NodeConfig& cfg) {
+  if (cfg.role == config::Role::kSwv) {
+    return "this node (role swv) may not hold a BSN or onderwijsnummer (UAVG art. 46; OSO) — "
+           "remove the column and import again";
+  }
+  return "this node (holds_pgn = false in its configuration) may not hold a BSN or "
+         "onderwijsnummer — remove the column and import again";
+}
+
 }  // namespace
 
 void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
@@ -40,7 +50,8 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
       "import",
       "Import a list (CSV with ; or , — UTF-8 with or without BOM, or Windows-1252) as a new list "
       "version. All or nothing: if any row is invalid, every problem is listed with its line and "
-      "column and nothing is stored.");
+      "column and nothing is stored. A node that may not hold a BSN or onderwijsnummer (role swv, "
+      "or holds_pgn = false) refuses a file with such a column.");
   AddCommonOptions(cmd, global, /*with_json=*/true);
   cmd->add_option("FILE", options->file, "The CSV file")->required();
   cmd->add_option("--list-date", options->list_date,
@@ -59,9 +70,28 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
       if (!node) return std::unexpected(node.error());
       auto bytes = ReadWholeFile(options->file);
       if (!bytes) return std::unexpected(bytes.error());
-      schema::ParsedList parsed = schema::ParseListCsv(*bytes);
+      // A node that may not hold a PGN refuses the column itself, before a
+      // single row is parsed, even when every cell in it is empty.
+      schema::ParsedList parsed = schema::ParseListCsv(
+          *bytes, schema::ParseOptions{.allow_identifier = node->config.holds_pgn});
       std::fill(bytes->begin(), bytes->end(), '\0');
       std::string name = std::filesystem::path(options->file).filename().string();
+      if (parsed.identifier_refused) {
+        const schema::ImportProblem& p = parsed.problems.front();
+        const std::string why = PgnRefusal(node->config);
+        if (global.json) {
+          nlohmann::json problems = nlohmann::json::array();
+          problems.push_back(
+              {{"file", name}, {"line", p.line}, {"column", p.column}, {"message", why}});
+          *context.out << nlohmann::json{{"imported", false}, {"problems", problems}}.dump(2)
+                       << "\n";
+        } else {
+          *context.err << name << ":" << p.line << ": kolom '" << p.column << "': " << why << "\n";
+        }
+        return Fail(ErrorCode::kInvalidArgument,
+                    name + " has a BSN/onderwijsnummer column, which this node may not hold; "
+                           "nothing was imported and the stored list is unchanged");
+      }
       if (!parsed.problems.empty()) {
         if (global.json) {
           nlohmann::json problems = nlohmann::json::array();
@@ -86,6 +116,8 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
         return Fail(ErrorCode::kInvalidArgument,
                     name + " holds no rows; nothing was imported and the stored list is unchanged");
       }
+      size_t without_pgn = 0;
+      for (const auto& row : parsed.rows) without_pgn += !row.identifier.has_value();
       audit::AuditLog log(*node->store, node->identity);
       auto version = node->store->ImportList(
           parsed.rows, list_date, name, node->subject_key, node->field_key,
@@ -95,6 +127,7 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
                 {{"inbeeld.list_version", std::to_string(v.id)},
                  {"inbeeld.list_date", schema::FormatIso(v.list_date)},
                  {"inbeeld.count.rows", std::to_string(v.row_count)},
+                 {"inbeeld.count.rows_without_pgn", std::to_string(without_pgn)},
                  {"inbeeld.source", v.source}})});
           });
       if (!version) return std::unexpected(WithContext(version.error(), "import " + name));
@@ -102,6 +135,7 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
         *context.out << nlohmann::json{{"imported", true},
                                        {"version", version->id},
                                        {"rows", version->row_count},
+                                       {"rows_without_pgn", without_pgn},
                                        {"list_date", schema::FormatIso(version->list_date)},
                                        {"delimiter", std::string(1, parsed.delimiter)},
                                        {"encoding", parsed.encoding}}
@@ -109,6 +143,9 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
                      << "\n";
       } else {
         *context.out << "Imported " << version->row_count << " rows from " << name
+                     << (without_pgn > 0 ? " (" + std::to_string(without_pgn) +
+                                               " without a BSN/onderwijsnummer)"
+                                         : std::string())
                      << " as list version " << version->id << " (list date "
                      << schema::FormatDutch(version->list_date) << "; read as " << parsed.encoding
                      << ", delimiter '" << parsed.delimiter << "').\n";

@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "node/cli/commands.h"
+#include "schema/list_row.h"
 
 namespace inbeeld::node::cli {
 
@@ -13,6 +14,7 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
     std::string role;
     std::string listen = "127.0.0.1:8443";
     std::string kdf = "moderate";
+    std::string holds_pgn;  // "": by role
   };
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
@@ -29,10 +31,19 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
   cmd->add_option("--kdf-profile", options->kdf,
                   "Argon2id cost: interactive (64 MiB), moderate (256 MiB) or sensitive (1 GiB)")
       ->capture_default_str();
+  cmd->add_option("--holds-pgn", options->holds_pgn,
+                  "Whether this node may hold a BSN or onderwijsnummer: ja or nee (default: nee "
+                  "for role swv, UAVG art. 46; ja otherwise); written to inbeeld.toml");
   cmd->callback([&, options] {
     runner = [&, options]() -> Status {
       auto role = config::ParseRole(options->role);
       if (!role) return std::unexpected(WithContext(role.error(), "--role"));
+      std::optional<bool> holds_pgn;
+      if (!options->holds_pgn.empty()) {
+        auto yes = schema::ParseYesNo(options->holds_pgn);
+        if (!yes) return std::unexpected(WithContext(yes.error(), "--holds-pgn"));
+        holds_pgn = *yes;
+      }
       if (auto addr = config::ValidateAddress(options->listen); !addr) {
         return std::unexpected(WithContext(addr.error(), "--listen"));
       }
@@ -47,7 +58,7 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       auto passphrase = ReadPassphrase(PassphrasePurpose::kCreate, context.env);
       if (!passphrase) return std::unexpected(passphrase.error());
       InitOptions init;
-      init.config = {options->name, options->organisation, *role, options->listen};
+      init.config = {options->name, options->organisation, *role, options->listen, holds_pgn};
       init.kdf_profile = options->kdf;
       auto meta = dir->Initialise(init, *passphrase);
       if (!meta) return std::unexpected(meta.error());

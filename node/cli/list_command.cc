@@ -1,6 +1,7 @@
 // `inbeeld list`: the current list version at a glance.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -30,7 +31,7 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
   AddCommonOptions(cmd, global, /*with_json=*/true);
   cmd->add_flag("--rows", options->rows, "Also print every row (own reference and labels)");
   cmd->add_flag("--with-names", options->names,
-                "With --rows: show name and birth date (for the operator's own screen)");
+                "With --rows: show name, birth date and sex (for the operator's own screen)");
   cmd->add_option("--version", options->version, "Show this list version instead of the newest");
   cmd->callback([&, options] {
     runner = [&, options]() -> Status {
@@ -69,6 +70,7 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         j["today"] = schema::FormatIso(context.today);
         j["total"] = summary.total;
         j["with_plan"] = summary.with_plan;
+        j["without_pgn"] = summary.without_pgn;
         for (auto c : kCategories) {
           j["by_category"][std::string(schema::CategoryName(c))] =
               summary.by_category[static_cast<size_t>(c)];
@@ -92,8 +94,21 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
                                   {"weeks", WeeksSince(r.since, context.today)},
                                   {"school", r.school_brin},
                                   {"plan_in_place", r.plan_in_place}};
-            if (options->names && r.name) row["name"] = *r.name;
-            if (options->names && r.birth_date) row["birth_date"] = schema::FormatIso(*r.birth_date);
+            row["has_pgn"] = r.has_pgn;
+            if (options->names) {
+              nlohmann::json name = nlohmann::json::object();
+              for (auto [key, part] : {std::pair{"first_names", &r.name.first_names},
+                                       std::pair{"roepnaam", &r.name.roepnaam},
+                                       std::pair{"initials", &r.name.initials},
+                                       std::pair{"prefix", &r.name.prefix},
+                                       std::pair{"surname", &r.name.surname},
+                                       std::pair{"full_name", &r.name.full_name}}) {
+                if (*part) name[key] = **part;
+              }
+              if (!name.empty()) row["name"] = std::move(name);
+              if (r.birth_date) row["birth_date"] = schema::FormatPartialIso(*r.birth_date);
+              if (r.sex) row["sex"] = schema::SexCode(*r.sex);
+            }
             j["rows"].push_back(std::move(row));
           }
         }
@@ -105,8 +120,12 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       out << fmt::format("List version {} — list date {}, imported {} from {}\n", version->id,
                          schema::FormatDutch(version->list_date), version->imported_at,
                          version->source);
-      out << fmt::format("{} children, {} with a plan or offer in place\n\n", summary.total,
+      out << fmt::format("{} children, {} with a plan or offer in place", summary.total,
                          summary.with_plan);
+      if (summary.without_pgn > 0) {
+        out << fmt::format(", {} without a BSN/onderwijsnummer", summary.without_pgn);
+      }
+      out << "\n\n";
       out << "By category\n";
       for (auto c : kCategories) {
         out << fmt::format("  {:<24}{:>8}\n", schema::CategoryLabel(c),
@@ -130,12 +149,15 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       if (options->rows) {
         out << fmt::format("\n  {:<16} {:<24} {:<11} {:>5} {:<7} {:<4}{}\n", "reference",
                            "category", "since", "weeks", "school", "plan",
-                           options->names ? "  name (birth date)" : "");
+                           options->names ? "  name (birth date, sex)" : "");
         for (const auto& r : rows) {
           std::string personal;
           if (options->names) {
-            personal = "  " + r.name.value_or("-");
-            if (r.birth_date) personal += " (" + schema::FormatDutch(*r.birth_date) + ")";
+            personal = "  " + DisplayName(r.name);
+            std::vector<std::string> details;
+            if (r.birth_date) details.push_back(schema::FormatPartialDutch(*r.birth_date));
+            if (r.sex) details.emplace_back(schema::SexCode(*r.sex));
+            if (!details.empty()) personal += " (" + fmt::format("{}", fmt::join(details, ", ")) + ")";
           }
           out << fmt::format("  {:<16} {:<24} {:<11} {:>5} {:<7} {:<4}{}\n", r.own_reference,
                              schema::CategoryLabel(r.category), schema::FormatDutch(r.since),

@@ -53,6 +53,7 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
     size_t max_list_size = 50000;
     int max_sessions_per_day = 10;
     bool count_only = false;
+    std::vector<std::string> match_keys;  // empty: the default for the two roles
   };
   auto add_options = std::make_shared<AddOptions>();
   CLI::App* add = peer->add_subcommand(
@@ -79,6 +80,10 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
                   "Sessions per 24 hours")
       ->capture_default_str();
   add->add_flag("--count-only", add_options->count_only, "The peer may only run count mode");
+  add->add_option("--match-keys", add_options->match_keys,
+                  "Key types to match children on (comma-separated: pgn,name,weak; default: all "
+                  "three, without pgn when either node is an swv or this node holds no PGN)")
+      ->delimiter(',');
   add->callback([&, add_options] {
     runner = [&, add_options]() -> Status {
       auto dir = LocateNode(global, context);
@@ -100,12 +105,27 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       peer_config.policy.max_list_size = add_options->max_list_size;
       peer_config.policy.max_sessions_per_day = add_options->max_sessions_per_day;
       peer_config.policy.count_only = add_options->count_only;
+      for (const auto& key : add_options->match_keys) {
+        auto type = config::ParseMatchKeyType(key);
+        if (!type) return std::unexpected(WithContext(type.error(), "--match-keys"));
+        peer_config.policy.match_keys.push_back(*type);
+      }
 
       std::ifstream in(dir->ConfigPath(), std::ios::binary);
       std::stringstream text;
       text << in.rdbuf();
       std::string updated = text.str();
       if (!updated.empty() && updated.back() != '\n') updated += "\n";
+      // The default key types are written out, so whoever reviews the file
+      // sees them; they depend on this node's role and PGN policy.
+      if (peer_config.policy.match_keys.empty()) {
+        auto current = config::ParseConfig(updated, dir->ConfigPath().string());
+        if (!current) {
+          return Fail(current.error().code, "peer not added: " + current.error().message);
+        }
+        peer_config.policy.match_keys =
+            config::DefaultMatchKeys(current->role, current->holds_pgn, peer_config.role);
+      }
       updated += "\n" + config::RenderPeerBlock(peer_config);
       // The whole file must still validate (unique names and keys, known
       // purposes): a config that fails to load would stop the node.
@@ -135,6 +155,8 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         for (const auto& p : cfg->peers) {
           nlohmann::json labels = nlohmann::json::array();
           for (auto l : p.policy.shared_labels) labels.push_back(config::LabelFieldName(l));
+          nlohmann::json keys = nlohmann::json::array();
+          for (auto k : p.policy.match_keys) keys.push_back(config::MatchKeyTypeName(k));
           peers.push_back({{"name", p.name},
                            {"address", p.address},
                            {"key", p.key},
@@ -143,24 +165,28 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
                            {"shared_labels", labels},
                            {"max_list_size", p.policy.max_list_size},
                            {"max_sessions_per_day", p.policy.max_sessions_per_day},
-                           {"count_only", p.policy.count_only}});
+                           {"count_only", p.policy.count_only},
+                           {"match_keys", keys}});
         }
         *context.out << peers.dump(2) << "\n";
         return {};
       }
       if (cfg->peers.empty()) *context.out << "No peers configured (see `inbeeld peer add`).\n";
       for (const auto& p : cfg->peers) {
-        std::string purposes, labels;
+        std::string purposes, labels, keys;
         for (const auto& id : p.policy.allowed_purposes) purposes += (purposes.empty() ? "" : ", ") + id;
         for (auto l : p.policy.shared_labels) {
           labels += (labels.empty() ? "" : ", ") + std::string(config::LabelFieldName(l));
         }
+        for (auto k : p.policy.match_keys) {
+          keys += (keys.empty() ? "" : ", ") + std::string(config::MatchKeyTypeName(k));
+        }
         *context.out << fmt::format(
-            "{} ({}) at {}\n  key       {}\n  purposes  {}\n  labels    {}\n  limits    {} records "
-            "per session, {} sessions per day{}\n",
+            "{} ({}) at {}\n  key       {}\n  purposes  {}\n  labels    {}\n  matching  {}\n"
+            "  limits    {} records per session, {} sessions per day{}\n",
             p.name, config::RoleName(p.role), p.address, p.key, purposes.empty() ? "none" : purposes,
-            labels.empty() ? "none" : labels, p.policy.max_list_size, p.policy.max_sessions_per_day,
-            p.policy.count_only ? ", count only" : "");
+            labels.empty() ? "none" : labels, keys, p.policy.max_list_size,
+            p.policy.max_sessions_per_day, p.policy.count_only ? ", count only" : "");
       }
       return {};
     };

@@ -32,6 +32,7 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
             {"node_name", cfg.node_name},
             {"organisation", cfg.organisation},
             {"role", config::RoleName(cfg.role)},
+            {"holds_pgn", cfg.holds_pgn},
             {"fingerprint", node->metadata.fingerprint},
             {"data_dir", dir->root().string()},
             {"listen", cfg.listen_address},
@@ -56,6 +57,9 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
       std::ostream& out = *context.out;
       out << fmt::format("Node          {} ({}, {})\n", cfg.node_name, cfg.organisation,
                          config::RoleName(cfg.role));
+      out << fmt::format("PGN           {}\n",
+                         cfg.holds_pgn ? "holds BSNs and onderwijsnummers"
+                                       : "holds no BSN or onderwijsnummer (holds_pgn = false)");
       out << fmt::format("Fingerprint   {}\n", node->metadata.fingerprint);
       out << fmt::format("Data dir      {}\n", dir->root().string());
       out << fmt::format("Listen        {}\n", cfg.listen_address);

@@ -17,6 +17,9 @@ Result<ExchangeList> LoadExchangeList(Store& store, const crypto::SecretBytes& f
   list.subjects.reserve(static_cast<size_t>(list.version.row_count));
   INBEELD_RETURN_IF_ERROR(store.ForEachRow(
       list.version.id, Unseal::kIdentifiers, field_key, [&](StoredRow& row) {
+        // Protocol v1 matches on the PGN alone: a child without one cannot
+        // take part until the key family (issue 8, protocol v2) does.
+        if (!row.identifier) return;
         psi::PsiInput input;
         const std::string& digits = row.identifier->digits();
         std::copy_n(digits.begin(), input.digits.size(), input.digits.begin());

@@ -1,5 +1,6 @@
 // node/exchange/exchange_list.h — the current list version, shaped for a PSI
 // session: identifiers unsealed into PsiInput, subjects in a parallel vector.
+// Rows without a PGN are left out: protocol v1 matches on the PGN only.
 //
 // Only the label fields in `label_mask` are filled in, so a label the policy
 // does not allow is never even in the session's memory.

@@ -27,7 +27,8 @@ class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
     lp_ = std::make_unique<TestNode>(tmp_.path(), "leerplicht", "leerplicht");
-    swv_ = std::make_unique<TestNode>(tmp_.path(), "swv", "swv");
+    // Protocol v1 matches on the PGN only, so this SWV holds PGNs until v2 (issue 8).
+    swv_ = std::make_unique<TestNode>(tmp_.path(), "swv", "swv", /*holds_pgn=*/true);
     schema::RegionSpec spec;
     spec.seed = 99;
     spec.partners = {{"Leerplicht", 60}, {"SWV", 50}};
@@ -90,7 +91,7 @@ TEST_F(AuditTest, ExportAfterSeveralExchangesVerifiesAndHoldsNoBsn) {
       EXPECT_FALSE(id.has_value()) << "export holds a number that passes the 11-proof";
     }
     for (const auto& rows : {lp_rows_, swv_rows_}) {
-      for (const auto& r : rows) ASSERT_EQ(all.find(r.identifier.digits()), std::string::npos);
+      for (const auto& r : rows) ASSERT_EQ(all.find(r.identifier->digits()), std::string::npos);
     }
   }
   // Every session appears on both sides, with its counts.
@@ -114,11 +115,11 @@ TEST_F(AuditTest, SubjectQueryFindsExactlyTheChildsSessions) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_EQ(Match(/*count_only=*/true).exit_code, 0);
   std::set<std::string> swv_ids;
-  for (const auto& r : swv_rows_) swv_ids.insert(r.identifier.digits());
+  for (const auto& r : swv_rows_) swv_ids.insert(r.identifier->digits());
   const schema::ListRow* shared = nullptr;
   const schema::ListRow* only_ours = nullptr;
   for (const auto& r : lp_rows_) {
-    if (swv_ids.count(r.identifier.digits())) {
+    if (swv_ids.count(r.identifier->digits())) {
       shared = &r;
     } else {
       only_ours = &r;
@@ -127,7 +128,7 @@ TEST_F(AuditTest, SubjectQueryFindsExactlyTheChildsSessions) {
   ASSERT_NE(shared, nullptr);
   ASSERT_NE(only_ours, nullptr);
 
-  auto sessions = lp_->CliJson({"audit", "subject", shared->identifier.digits(), "--json"});
+  auto sessions = lp_->CliJson({"audit", "subject", shared->identifier->digits(), "--json"});
   ASSERT_EQ(sessions.size(), 2u);
   std::set<std::string> seen;
   for (const auto& s : sessions) {
@@ -137,7 +138,7 @@ TEST_F(AuditTest, SubjectQueryFindsExactlyTheChildsSessions) {
     seen.insert(std::string(s["mode"]) + ":" + std::string(s["peer_also_knows_child"]));
   }
   EXPECT_EQ(seen, (std::set<std::string>{"match:yes", "count:not revealed"}));
-  auto ours = lp_->CliJson({"audit", "subject", only_ours->identifier.digits(), "--json"});
+  auto ours = lp_->CliJson({"audit", "subject", only_ours->identifier->digits(), "--json"});
   ASSERT_EQ(ours.size(), 2u);
   for (const auto& s : ours) {
     if (s["mode"] == "match") {
@@ -145,7 +146,7 @@ TEST_F(AuditTest, SubjectQueryFindsExactlyTheChildsSessions) {
     }
   }
   // The responder answers the same request from its own log.
-  auto theirs = swv_->CliJson({"audit", "subject", shared->identifier.digits(), "--json"});
+  auto theirs = swv_->CliJson({"audit", "subject", shared->identifier->digits(), "--json"});
   EXPECT_EQ(theirs.size(), 2u);
   // A child on neither list took part in nothing.
   auto nobody = lp_->CliJson({"audit", "subject", "123456782", "--json"});

@@ -8,6 +8,7 @@
 #include "schema/csv_import.h"
 #include "schema/synthetic.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/test_node.h"
 
 namespace inbeeld {
 namespace {
@@ -18,6 +19,7 @@ using testing::ReadFile;
 
 using testing::RunResult;
 using testing::TempDir;
+using testing::TestNode;
 using testing::WriteFile;
 
 constexpr schema::Date kToday{2026, 11, 22};
@@ -75,7 +77,7 @@ TEST_F(CliTest, InitImportListShowsTheImportedList) {
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("Past the three-month mark without a plan"), std::string::npos);
   for (const auto& row : rows) {
-    EXPECT_EQ(text.out.find(row.identifier.digits()), std::string::npos) << "list printed a BSN";
+    EXPECT_EQ(text.out.find(row.identifier->digits()), std::string::npos) << "list printed a BSN";
   }
 }
 
@@ -157,7 +159,7 @@ TEST_F(CliTest, BadCheckDigitOnLine17IsReportedAndNothingIsStored) {
     }
   }
   ASSERT_GE(lines.size(), 17u);
-  std::string digits = rows[15].identifier.digits();
+  std::string digits = rows[15].identifier->digits();
   size_t pos = lines[16].find(digits);
   ASSERT_NE(pos, std::string::npos);
   char& last = lines[16][pos + 8];
@@ -185,7 +187,234 @@ TEST_F(CliTest, DuplicateIdentifiersNameBothLines) {
   // Data row 2 is on line 4, data row 7 on line 9.
   EXPECT_NE(r.err.find("dup.csv:9:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("line 4"), std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find(rows[2].identifier.digits()), std::string::npos);
+  EXPECT_EQ(r.err.find(rows[2].identifier->digits()), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------
+// Children without a PGN, and the role-based PGN policy.
+
+// `n` generated children without a PGN, named by name parts (synthetic names,
+// letters only so each is a different name after normalisation).
+std::vector<schema::ListRow> ChildrenWithoutPgn(uint64_t seed, size_t n) {
+  auto rows = schema::GenerateList(seed, n, kToday);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    rows[i].identifier.reset();
+    rows[i].name = {};
+    rows[i].name.first_names = std::string("Testa ") + static_cast<char>('a' + i % 26) + "nna";
+    rows[i].name.roepnaam = "Roep";
+    rows[i].name.surname = std::string("Proef") + static_cast<char>('a' + i / 26 % 26) + "naam";
+    rows[i].sex = schema::Sex::kFemale;
+    if (i % 4 == 0) rows[i].birth_date = schema::PartialDate{2013, 0, 0};
+  }
+  return rows;
+}
+
+// The list a node shows, and its database file: what "nothing changed" means.
+struct NodeState {
+  std::string list;
+  std::string db;
+  bool operator==(const NodeState&) const = default;
+};
+
+NodeState StateOf(const TestNode& node) {
+  RunResult list = node.Cli({"list", "--json", "--rows"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  return {list.out, testing::ReadFile(node.home() / "inbeeld.db")};
+}
+
+TEST(PgnPolicyCliTest, AnSwvNodeRefusesAFileWithABsnColumnAndKeepsItsList) {
+  TempDir tmp;
+  TestNode swv(tmp.path(), "swv-vo-zk", "swv");
+  EXPECT_NE(testing::ReadFile(swv.home() / "inbeeld.toml").find("\nholds_pgn = false\n"),
+            std::string::npos);
+  // Its own list, without any PGN, goes in.
+  swv.Import(ChildrenWithoutPgn(41, 30));
+  const NodeState before = StateOf(swv);
+
+  // A leerplicht export with a BSN column: refused, whether the column holds
+  // numbers or nothing at all.
+  auto with_bsn = schema::GenerateList(42, 20, kToday);
+  const std::string header = "BSN;Categorie;Sinds;BRIN;Plan;Kenmerk;Naam;Geboortedatum\r\n";
+  std::string full = header, empty = header;
+  for (const auto& row : with_bsn) {
+    std::string rest = ";dreigend;01-11-2026;12AB;nee;" + row.own_reference + ";" +
+                       *row.name.full_name + ";" + schema::FormatDutch(row.birth_date->date()) +
+                       "\r\n";
+    full += row.identifier->digits() + rest;
+    empty += rest;
+  }
+  for (const auto& [file, text] : {std::pair{"lijst.csv", full}, std::pair{"leeg.csv", empty}}) {
+    const fs::path path = tmp.path() / file;
+    testing::WriteFile(path, text);
+    RunResult r = swv.Cli({"import", path.string()});
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_NE(r.err.find(std::string(file) +
+                         ":1: kolom 'BSN': this node (role swv) may not hold a BSN or "
+                         "onderwijsnummer (UAVG art. 46; OSO) — remove the column and import "
+                         "again\n"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("nothing was imported and the stored list is unchanged"),
+              std::string::npos)
+        << r.err;
+    for (const auto& row : with_bsn) {
+      EXPECT_EQ(r.err.find(row.identifier->digits()), std::string::npos) << "echoed a BSN";
+      EXPECT_EQ(r.err.find(*row.name.full_name), std::string::npos) << "echoed a name";
+    }
+    EXPECT_EQ(r.out, "");
+
+    RunResult json = swv.Cli({"import", path.string(), "--json"});
+    EXPECT_EQ(json.exit_code, 3);
+    auto j = nlohmann::json::parse(json.out);
+    EXPECT_EQ(j["imported"], false);
+    ASSERT_EQ(j["problems"].size(), 1u);
+    EXPECT_EQ(j["problems"][0]["line"], 1);
+    EXPECT_EQ(j["problems"][0]["column"], "BSN");
+  }
+  EXPECT_EQ(StateOf(swv), before) << "a refused import changed the node";
+  auto status = swv.CliJson({"status", "--json"});
+  EXPECT_EQ(status["list_versions"], 1);
+  EXPECT_EQ(status["holds_pgn"], false);
+}
+
+TEST(PgnPolicyCliTest, ANodeConfiguredWithoutPgnRefusesLikewise) {
+  TempDir tmp;
+  TestNode lp(tmp.path(), "leerplicht-velsen", "leerplicht", /*holds_pgn=*/false);
+  EXPECT_NE(testing::ReadFile(lp.home() / "inbeeld.toml").find("\nholds_pgn = false\n"),
+            std::string::npos);
+  lp.Import(ChildrenWithoutPgn(43, 10));
+  const NodeState before = StateOf(lp);
+  const fs::path path = tmp.path() / "lijst.csv";
+  testing::WriteFile(path, schema::WriteListCsv(schema::GenerateList(44, 5, kToday)));
+  RunResult r = lp.Cli({"import", path.string()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("lijst.csv:1: kolom 'bsn': this node (holds_pgn = false in its "
+                       "configuration) may not hold a BSN or onderwijsnummer — remove the column "
+                       "and import again\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(StateOf(lp), before);
+
+  // An SWV that is configured to hold PGNs imports them (until protocol v2
+  // needs none, the tests' SWVs do).
+  TestNode holding(tmp.path(), "swv-po-zk", "swv", /*holds_pgn=*/true);
+  RunResult imported = holding.Cli({"import", path.string()});
+  EXPECT_EQ(imported.exit_code, 0) << imported.err;
+}
+
+TEST(PgnPolicyCliTest, ALeerplichtNodeTakesChildrenWithAndWithoutAPgn) {
+  TempDir tmp;
+  TestNode lp(tmp.path(), "leerplicht-haarlem", "leerplicht");
+  auto rows = schema::GenerateList(45, 40, kToday);
+  auto without = ChildrenWithoutPgn(46, 12);
+  for (auto& row : without) row.own_reference = "GEEN-" + row.own_reference;
+  rows.insert(rows.end(), without.begin(), without.end());
+  const fs::path path = tmp.path() / "gemengd.csv";
+  testing::WriteFile(path, schema::WriteListCsv(rows));
+  RunResult imported = lp.Cli({"import", path.string()});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_NE(imported.out.find("Imported 52 rows from gemengd.csv (12 without a BSN/onderwijsnummer)"),
+            std::string::npos)
+      << imported.out;
+
+  auto list = lp.CliJson({"list", "--json", "--rows"});
+  EXPECT_EQ(list["total"], 52);
+  EXPECT_EQ(list["without_pgn"], 12);
+  size_t flagged = 0;
+  for (const auto& row : list["rows"]) {
+    flagged += !row["has_pgn"].get<bool>();
+    EXPECT_FALSE(row.contains("name")) << "names only with --with-names";
+  }
+  EXPECT_EQ(flagged, 12u);
+
+  RunResult text = lp.Cli({"list", "--rows", "--with-names"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("52 children"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("12 without a BSN/onderwijsnummer"), std::string::npos) << text.out;
+  // A child without a PGN shows as roepnaam and surname, with what is known of
+  // its birth date and its sex.
+  EXPECT_NE(text.out.find("Roep Proefanaam (2013, V)"), std::string::npos) << text.out;
+  for (const auto& row : rows) {
+    if (row.identifier) {
+      EXPECT_EQ(text.out.find(row.identifier->digits()), std::string::npos) << "printed a BSN";
+    }
+  }
+  auto named = lp.CliJson({"list", "--json", "--rows", "--with-names"});
+  bool found = false;
+  for (const auto& row : named["rows"]) {
+    if (row["own_reference"] != without[0].own_reference) continue;
+    found = true;
+    EXPECT_EQ(row["name"]["surname"], "Proefanaam");
+    EXPECT_EQ(row["name"]["roepnaam"], "Roep");
+    EXPECT_EQ(row["birth_date"], "2013");
+    EXPECT_EQ(row["sex"], "V");
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(CliTest, AChildWithoutAPgnListedTwiceNamesBothLines) {
+  Init();
+  auto rows = ChildrenWithoutPgn(47, 10);
+  rows[7].name = rows[2].name;
+  rows[7].birth_date = rows[2].birth_date;
+  WriteFile(tmp_.path() / "dubbel.csv", schema::WriteListCsv(rows, ';', false));
+  RunResult r = Inbeeld({"import", (tmp_.path() / "dubbel.csv").string()});
+  EXPECT_EQ(r.exit_code, 3);
+  // Data row 2 is on line 4, data row 7 on line 9.
+  EXPECT_NE(r.err.find("dubbel.csv:9: duplicate child without BSN/onderwijsnummer: same name and "
+                       "birth date as line 4"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("Proef"), std::string::npos) << "echoed a name";
+}
+
+TEST(PgnPolicyCliTest, PeerAddWritesAndChecksTheMatchKeys) {
+  TempDir tmp;
+  TestNode lp(tmp.path(), "leerplicht-haarlem", "leerplicht");
+  TestNode swv(tmp.path(), "swv-vo-zk", "swv");
+  TestNode other(tmp.path(), "leerplicht-velsen", "leerplicht");
+
+  // Towards an SWV: never the PGN, written out explicitly.
+  RunResult added = lp.AddPeer(swv);
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_NE(testing::ReadFile(lp.home() / "inbeeld.toml").find("match_keys = [\"name\", \"weak\"]"),
+            std::string::npos);
+  // Between leerplicht nodes the PGN may be used.
+  RunResult between = lp.AddPeer(other, {"--match-keys", "pgn,name"});
+  ASSERT_EQ(between.exit_code, 0) << between.err;
+
+  const std::string before = testing::ReadFile(swv.home() / "inbeeld.toml");
+  RunResult as_swv = swv.AddPeer(lp, {"--match-keys", "name,pgn"});
+  EXPECT_EQ(as_swv.exit_code, 3);
+  EXPECT_NE(as_swv.err.find("peer not added: "), std::string::npos) << as_swv.err;
+  EXPECT_NE(as_swv.err.find("match_keys[1]: \"pgn\": this node is a samenwerkingsverband (role "
+                            "swv) and may not use a BSN or onderwijsnummer in an exchange (UAVG "
+                            "art. 46)"),
+            std::string::npos)
+      << as_swv.err;
+  EXPECT_EQ(testing::ReadFile(swv.home() / "inbeeld.toml"), before) << "refused, yet written";
+  RunResult unknown = swv.AddPeer(lp, {"--match-keys", "bsn"});
+  EXPECT_EQ(unknown.exit_code, 3);
+  EXPECT_NE(unknown.err.find("--match-keys"), std::string::npos) << unknown.err;
+
+  auto peers = lp.CliJson({"peer", "list", "--json"});
+  ASSERT_EQ(peers.size(), 2u);
+  EXPECT_EQ(peers[0]["match_keys"], (nlohmann::json{"name", "weak"}));
+  EXPECT_EQ(peers[1]["match_keys"], (nlohmann::json{"pgn", "name"}));
+  RunResult text = lp.Cli({"peer", "list"});
+  EXPECT_NE(text.out.find("  matching  name, weak\n"), std::string::npos) << text.out;
+}
+
+TEST_F(CliTest, InitHoldsPgnIsCheckedAndWritten) {
+  RunResult bad = Inbeeld({"init", "--name", "N", "--organisation", "O", "--role", "swv",
+                           "--holds-pgn", "misschien", "--kdf-profile", "interactive"});
+  EXPECT_EQ(bad.exit_code, 3);
+  EXPECT_NE(bad.err.find("--holds-pgn"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(home() / "node.json"));
+  RunResult good = Inbeeld({"init", "--name", "N", "--organisation", "O", "--role", "school",
+                            "--holds-pgn", "nee", "--kdf-profile", "interactive"});
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_NE(ReadFile(home() / "inbeeld.toml").find("\nholds_pgn = false\n"), std::string::npos);
 }
 
 TEST_F(CliTest, PassphraseFromFile) {

@@ -13,14 +13,17 @@ namespace inbeeld::testing {
 
 namespace fs = std::filesystem;
 
-TestNode::TestNode(const fs::path& root, std::string name, std::string role)
+TestNode::TestNode(const fs::path& root, std::string name, std::string role,
+                   std::optional<bool> holds_pgn)
     : name_(std::move(name)), role_(std::move(role)) {
   home_ = root / name_;
   pass_file_ = root / (name_ + ".pass");
   WriteFile(pass_file_, "passphrase for " + name_ + "\n");
   fs::permissions(pass_file_, fs::perms::owner_read | fs::perms::owner_write);
-  RunResult r = Cli({"init", "--name", name_, "--organisation", "Org " + name_, "--role", role_,
-                     "--kdf-profile", "interactive", "--json"});
+  std::vector<std::string> init = {"init", "--name", name_, "--organisation", "Org " + name_,
+                                   "--role", role_, "--kdf-profile", "interactive", "--json"};
+  if (holds_pgn) init.insert(init.end(), {"--holds-pgn", *holds_pgn ? "ja" : "nee"});
+  RunResult r = Cli(init);
   if (r.exit_code != 0) throw std::runtime_error("init failed: " + r.err);
   fingerprint_ = nlohmann::json::parse(r.out)["fingerprint"];
 }

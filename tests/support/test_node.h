@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,10 @@ namespace inbeeld::testing {
 
 class TestNode {
  public:
-  // Creates (runs `inbeeld init`) a node named `name` under `root`.
-  TestNode(const std::filesystem::path& root, std::string name, std::string role);
+  // Creates (runs `inbeeld init`) a node named `name` under `root`. `holds_pgn`
+  // is `init --holds-pgn`; nullopt takes the role's default (an swv holds none).
+  TestNode(const std::filesystem::path& root, std::string name, std::string role,
+           std::optional<bool> holds_pgn = std::nullopt);
   ~TestNode();  // stops the server if running
 
   const std::string& name() const { return name_; }
