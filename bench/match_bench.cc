@@ -6,6 +6,9 @@
 //   build/bench/match_bench [options] [N...]        default N: 10000 100000
 //     --overlap F      share of each list that is on both (default 0.5)
 //     --threads T      crypto threads of each process (default 2)
+//     --keys K         key types matched on: pgn (default: two leerplicht nodes,
+//                      one slot a record), or e.g. name,weak (leerplicht and an
+//                      SWV, no PGN: 5 slots) or pgn,name,weak (6 slots)
 //     --direct         no counting relay: the initiator connects straight to
 //                      the server (no wire bytes, no timeline, no session memory)
 //     --keep           keep the temporary directory (logs, stores)
@@ -16,7 +19,11 @@
 // timeline of the session's phases, and the crypto lower bound measured in
 // the same run:
 //
-//   bound = 2 sides × n × (t_h2g + 2·t_mul) / (2-thread speed-up of t_mul)
+//   bound = 2 sides × n × k × (t_h2g + 2·t_mul) / (2-thread speed-up of t_mul)
+//
+// with k the slots a record has for the key types (PROTOCOL.md §3.1); it also
+// prints the bytes on the wire per record per side next to the 48·k bytes of
+// points and tags the protocol needs,
 //
 // with t_h2g and t_mul single-thread medians (bench_util's MeasureCryptoCosts),
 // measured just before and just after the match (the bound uses their mean).
@@ -609,10 +616,11 @@ Timeline MakeTimeline(const std::vector<ConnLog>& logs, size_t n) {
   Timeline t;
   t.connections = logs.size();
   for (const ConnLog& l : logs) t.total_bytes += l.c2s + l.s2c;
-  // The PSI exchanges are the two connections carrying >= 32·n bytes up.
+  // The PSI exchanges are the two connections carrying >= 16·n bytes up
+  // (message 1: 32 a slot, message 3: 16 a slot; witnessing is a few kB).
   std::vector<size_t> big;
   for (size_t k = 0; k < logs.size(); ++k) {
-    if (logs[k].c2s >= 32 * n) big.push_back(k);
+    if (logs[k].c2s >= 16 * n) big.push_back(k);
   }
   if (big.size() != 2 || logs.empty()) return t;
   t.start = Analyse(logs[big[0]]);
@@ -694,6 +702,7 @@ CryptoFloor Mean(const CryptoFloor& a, const CryptoFloor& b) {
 
 struct Options {
   std::vector<size_t> sizes;
+  std::string keys = "pgn";  // --match-keys for both peers
   double overlap = 0.5;
   unsigned threads = 2;
   bool direct = false;
@@ -717,12 +726,25 @@ long long IsoSeconds(const std::string& iso) {
   return day.time_since_epoch().count() * 86400LL + h * 3600LL + mi * 60LL + s;
 }
 
+// Own references in a certain or probable pair (a possible pair is a
+// namesake the generator made by chance, not a child in common).
 std::set<std::string> References(const nlohmann::json& session) {
   std::set<std::string> out;
   if (session.contains("matches")) {
-    for (const auto& m : session["matches"]) out.insert(m["own_reference"].get<std::string>());
+    for (const auto& m : session["matches"]) {
+      if (m["strength"] != "possible") out.insert(m["own_reference"].get<std::string>());
+    }
   }
   return out;
+}
+
+// Slots a record has for a --keys list (PROTOCOL.md §3.1).
+size_t SlotsFor(const std::string& keys) {
+  size_t k = 0;
+  if (keys.find("pgn") != std::string::npos) k += 1;
+  if (keys.find("name") != std::string::npos) k += 2;
+  if (keys.find("weak") != std::string::npos) k += 3;
+  return k;
 }
 
 class TempDir {
@@ -765,7 +787,12 @@ Verdicts RunOne(const Options& opt, size_t n) {
 
   Node ini{"leerplicht-bench", "leerplicht", root / "leerplicht", root / "leerplicht.pass",
            root / "leerplicht.csv", ""};
-  Node res{"swv-bench", "swv", root / "swv", root / "swv.pass", root / "swv.csv", ""};
+  // With PGN keys the partner is another leerplicht node (an SWV never uses a
+  // PGN); without, an SWV.
+  const bool pgn = opt.keys.find("pgn") != std::string::npos;
+  Node res{pgn ? "partner-bench" : "swv-bench", pgn ? "leerplicht" : "swv", root / "partner",
+           root / "partner.pass", root / "partner.csv", ""};
+  const size_t slots = SlotsFor(opt.keys);
 
   // Setup, not timed against the bound.
   std::set<std::string> ini_expected, res_expected;
@@ -829,14 +856,15 @@ Verdicts RunOne(const Options& opt, size_t n) {
   const std::string max_list = std::to_string(std::max<size_t>(n, 50000));
   Cli(opt.binary, res, root,
       {"peer", "add", ini.name, "--address", "127.0.0.1:9", "--key", ini.fingerprint, "--role",
-       ini.role, "--purpose", kPurpose, "--max-list-size", max_list});
+       ini.role, "--purpose", kPurpose, "--max-list-size", max_list, "--match-keys", opt.keys});
   Server server(opt.binary, res, root, opt.threads);
   std::unique_ptr<Relay> relay;
   if (!opt.direct) relay = std::make_unique<Relay>(server.port());
   const int connect_port = opt.direct ? server.port() : relay->port();
   Cli(opt.binary, ini, root,
       {"peer", "add", res.name, "--address", "127.0.0.1:" + std::to_string(connect_port), "--key",
-       res.fingerprint, "--role", res.role, "--purpose", kPurpose, "--max-list-size", max_list});
+       res.fingerprint, "--role", res.role, "--purpose", kPurpose, "--max-list-size", max_list,
+       "--match-keys", opt.keys});
 
   // A no-op unlock of the initiator (Argon2id + opening the store), 3 times.
   std::vector<Finished> noop;
@@ -950,9 +978,10 @@ Verdicts RunOne(const Options& opt, size_t n) {
 
   // ------------------------------------------------------------ report
   const double nd = static_cast<double>(n);
-  const double per_side_1t = nd * (floor.h2g + 2 * floor.mul);
+  const double kd = static_cast<double>(slots);
+  const double per_side_1t = nd * kd * (floor.h2g + 2 * floor.mul);
   const double bound = 2 * per_side_1t / floor.speedup;
-  const double bound_with_decode = 2 * (per_side_1t + nd * floor.decode) / floor.speedup;
+  const double bound_with_decode = 2 * (per_side_1t + nd * kd * floor.decode) / floor.speedup;
   const double wall = match.wall();
   const double serve_cpu = serve_cpu1 - serve_cpu0;
   const double self_cpu = self_cpu1 - self_cpu0;
@@ -966,9 +995,9 @@ Verdicts RunOne(const Options& opt, size_t n) {
       before.mul * 1e6, before.decode * 1e6, before.speedup, after.h2g * 1e6, after.mul * 1e6,
       after.decode * 1e6, after.speedup);
   std::printf(
-      "bound = 2 sides x n x (t_h2g + 2 t_mul) / %.2f = %.2f s   (adding the n point validations "
-      "per side the protocol also does: %.2f s)\n",
-      floor.speedup, bound, bound_with_decode);
+      "bound = 2 sides x n x %zu slots (%s) x (t_h2g + 2 t_mul) / %.2f = %.2f s   (adding the "
+      "point validations per side the protocol also does: %.2f s)\n",
+      slots, opt.keys.c_str(), floor.speedup, bound, bound_with_decode);
   std::printf("inbeeld match, wall (spawn to exit)        %8.2f s = %.2f x bound\n", wall,
               wall / bound);
   std::printf("  minus a no-op unlock (`inbeeld status`, %.2f s)  %8.2f s = %.2f x bound\n",
@@ -992,10 +1021,10 @@ Verdicts RunOne(const Options& opt, size_t n) {
 
   if (relay) {
     std::printf(
-        "wire (TLS bytes counted by the relay, %zu connections): %.2f MB = %.2f x 4·32·n "
-        "(%.2f MB of points)\n",
-        tl.connections, MB(tl.total_bytes), static_cast<double>(tl.total_bytes) / (128.0 * nd),
-        128.0 * nd / 1e6);
+        "wire (TLS bytes counted by the relay, %zu connections): %.2f MB = %.2f x 2·48·k·n "
+        "(%.2f MB of points and tags)\n",
+        tl.connections, MB(tl.total_bytes),
+        static_cast<double>(tl.total_bytes) / (96.0 * kd * nd), 96.0 * kd * nd / 1e6);
     if (tl.ok) {
       std::printf(
           "  message 1 %.2f MB, message 2 %.2f MB, message 3 %.2f MB, message 4 %.3f MB "
@@ -1004,6 +1033,11 @@ Verdicts RunOne(const Options& opt, size_t n) {
           MB(tl.start.c2s), MB(tl.start.s2c), MB(tl.finish.c2s), MB(tl.finish.s2c),
           static_cast<double>(tl.witness_bytes) / 1e3, tl.witness_connections,
           static_cast<double>(tl.after_bytes) / 1e3, tl.after_connections);
+      std::printf(
+          "  bytes on the wire per record per side: initiator (messages 1 + 3) %.1f, responder "
+          "(messages 2 + 4) %.1f; the protocol's points and tags: 48 x %zu slots = %zu\n",
+          static_cast<double>(tl.start.c2s + tl.finish.c2s) / nd,
+          static_cast<double>(tl.start.s2c + tl.finish.s2c) / nd, slots, 48 * slots);
     }
   }
   const auto io_delta = [&](const char* key) {
@@ -1183,6 +1217,8 @@ int main(int argc, char** argv) {
       opt.overlap = std::strtod(value().c_str(), nullptr);
     } else if (a == "--threads") {
       opt.threads = static_cast<unsigned>(std::strtoul(value().c_str(), nullptr, 10));
+    } else if (a == "--keys") {
+      opt.keys = value();
     } else if (a == "--direct") {
       opt.direct = true;
     } else if (a == "--keep") {
@@ -1193,12 +1229,17 @@ int main(int argc, char** argv) {
       opt.sizes.push_back(std::strtoull(a.c_str(), nullptr, 10));
     } else {
       std::fprintf(stderr,
-                   "usage: match_bench [--overlap F] [--threads T] [--direct] [--keep] "
+                   "usage: match_bench [--overlap F] [--threads T] [--keys pgn|name,weak|pgn,name,weak] "
+                   "[--direct] [--keep] "
                    "[--inbeeld PATH] [N...]   (default N: 10000 100000)\n");
       return 2;
     }
   }
   if (opt.sizes.empty()) opt.sizes = {10000, 100000};
+  if (SlotsFor(opt.keys) == 0) {
+    std::fprintf(stderr, "--keys names one or more of pgn, name, weak (comma separated)\n");
+    return 2;
+  }
   if (opt.overlap <= 0 || opt.overlap > 1 || opt.threads == 0) {
     std::fprintf(stderr, "--overlap must be in (0, 1] and --threads at least 1\n");
     return 2;

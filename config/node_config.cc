@@ -137,7 +137,9 @@ std::optional<std::string_view> PgnKeyRefusal(Role node_role, bool holds_pgn, Ro
     return "this node is a samenwerkingsverband (role swv) and may not use a BSN or "
            "onderwijsnummer in an exchange (UAVG art. 46)";
   }
-  if (!holds_pgn) return "this node does not hold a BSN or onderwijsnummer (node.holds_pgn = false)";
+  if (!holds_pgn) {
+    return "this node does not hold a BSN or onderwijsnummer (node.holds_pgn = false)";
+  }
   return std::nullopt;
 }
 

@@ -393,8 +393,8 @@ class Parser {
     for (size_t i = 0; i < keys->size(); ++i) {
       auto type = ParseMatchKeyType((*keys)[i]);
       if (!type) {
-        return std::unexpected(r.ErrorAtEntry("match_keys", i, r.EntryLine("match_keys", i),
-                                              type.error().message));
+        return std::unexpected(
+            r.ErrorAtEntry("match_keys", i, r.EntryLine("match_keys", i), type.error().message));
       }
       if (*type == MatchKeyType::kPgn && pgn_refused) {
         return std::unexpected(r.ErrorAtEntry("match_keys", i, r.EntryLine("match_keys", i),

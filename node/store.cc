@@ -185,6 +185,39 @@ INSERT INTO list_rows_v5(version_id, subject, identifier_sealed, category, since
 DROP TABLE list_rows;
 ALTER TABLE list_rows_v5 RENAME TO list_rows;
 )sql",
+    // 6: protocol v2 results. A match is a pair (own record, peer record) with
+    // a strength, a pair code both sides share and, for a possible pair, the
+    // operator's decision; an own record may pair with several peer records.
+    // v1 matches were made on the PGN alone: certain, without a code.
+    R"sql(
+CREATE TABLE session_pairs(
+  session_id    BLOB NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  subject       BLOB NOT NULL,
+  peer_record   INTEGER NOT NULL,
+  pair_code     TEXT NOT NULL,
+  strength      TEXT NOT NULL CHECK(strength IN ('certain', 'probable', 'possible')),
+  peer_category INTEGER,
+  peer_since    TEXT,
+  peer_school   TEXT,
+  peer_plan     INTEGER,
+  decision      TEXT CHECK(decision IN ('confirmed', 'rejected')),
+  decided_at    TEXT,
+  decided_by    TEXT,
+  PRIMARY KEY(session_id, subject, peer_record)
+) STRICT, WITHOUT ROWID;
+INSERT INTO session_pairs(session_id, subject, peer_record, pair_code, strength, peer_category,
+                          peer_since, peer_school, peer_plan)
+  SELECT session_id, subject, 0, '', 'certain', peer_category, peer_since, peer_school, peer_plan
+  FROM session_matches;
+DROP TABLE session_matches;
+ALTER TABLE sessions ADD COLUMN key_mask INTEGER;
+ALTER TABLE sessions ADD COLUMN own_strong INTEGER;
+ALTER TABLE sessions ADD COLUMN own_possible INTEGER;
+ALTER TABLE sessions ADD COLUMN peer_strong INTEGER;
+ALTER TABLE sessions ADD COLUMN peer_possible INTEGER;
+UPDATE sessions SET key_mask = 1, own_strong = overlap, own_possible = 0
+  WHERE status = 'completed' AND overlap IS NOT NULL;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -256,9 +289,8 @@ Status DecodePerson(std::span<const uint8_t> bytes, StoredRow& row) {
   auto format = take(1);
   if (!format || (*format)[0] != kPersonFormat) return malformed();
   schema::PersonName name;
-  for (std::optional<std::string>* part :
-       {&name.first_names, &name.roepnaam, &name.initials, &name.prefix, &name.surname,
-        &name.full_name}) {
+  for (std::optional<std::string>* part : {&name.first_names, &name.roepnaam, &name.initials,
+                                           &name.prefix, &name.surname, &name.full_name}) {
     auto present = take(1);
     if (!present || (*present)[0] > 1) return malformed();
     if ((*present)[0] == 0) continue;
@@ -635,7 +667,9 @@ Status Store::ForEachRow(int64_t version_id, Unseal unseal, const crypto::Secret
     out.own_reference = stmt->ColumnText(6);
     if (unseal == Unseal::kEverything && !stmt->ColumnIsNull(7)) {
       auto person = crypto::Open(field_key, stmt->ColumnBlobView(7), Aad(kPersonAad, subject));
-      if (!person) return Fail(ErrorCode::kDataLoss, "stored person fields fail their integrity check");
+      if (!person) {
+        return Fail(ErrorCode::kDataLoss, "stored person fields fail their integrity check");
+      }
       Status decoded = DecodePerson(*person, out);
       std::fill(person->begin(), person->end(), 0);
       INBEELD_RETURN_IF_ERROR(decoded);

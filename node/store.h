@@ -55,8 +55,8 @@ struct ListVersion {
 // One row as the node keeps it, mirroring schema::ListRow; the PGN and the
 // person fields are unsealed only on request (see Unseal).
 struct StoredRow {
-  std::array<uint8_t, 32> subject{};  // the row's keyed pseudonym (SubjectOf)
-  bool has_pgn = false;               // whether a PGN is stored, whatever was unsealed
+  std::array<uint8_t, 32> subject{};             // the row's keyed pseudonym (SubjectOf)
+  bool has_pgn = false;                          // whether a PGN is stored, whatever was unsealed
   std::optional<schema::Identifier> identifier;  // with kIdentifiers or kEverything
   schema::Category category = schema::Category::kRelatiefVerzuim;
   schema::Date since{};

@@ -281,9 +281,8 @@ enum Column : size_t {
 
 // Canonical Dutch names, as WriteListCsv writes them.
 constexpr std::array<std::string_view, kColumnCount> kCanonicalNames = {
-    "bsn",         "categorie",     "sinds",    "brin",       "plan",
-    "referentie",  "voornamen",     "roepnaam", "voorletters", "tussenvoegsel",
-    "achternaam",  "naam",          "geboortedatum", "geslacht"};
+    "bsn",      "categorie",   "sinds",         "brin",       "plan", "referentie",    "voornamen",
+    "roepnaam", "voorletters", "tussenvoegsel", "achternaam", "naam", "geboortedatum", "geslacht"};
 // Every file needs these; it also needs a way to identify a child (MapHeader).
 constexpr std::array<Column, 5> kRequiredColumns = {kCategory, kSince, kSchool, kPlan,
                                                     kOwnReference};
@@ -553,8 +552,9 @@ bool MapHeader(Columns& columns, size_t header_line, Problems& problems) {
   const bool has_birth_date = columns.index_of[kBirthDate].has_value();
   if (!columns.index_of[kIdentifier] && !(has_name && has_birth_date)) {
     if (!has_name && !has_birth_date) {
-      missing.emplace_back("bsn (or, for children without one, achternaam or naam with "
-                           "geboortedatum)");
+      missing.emplace_back(
+          "bsn (or, for children without one, achternaam or naam with "
+          "geboortedatum)");
     } else if (!has_birth_date) {
       missing.emplace_back("geboortedatum (with the name, or else bsn)");
     } else {
@@ -644,19 +644,16 @@ std::optional<ListRow> ParseRow(const Columns& columns, const std::vector<std::s
 
   if (field(kOwnReference).empty()) {
     fail(kOwnReference, "is empty; every row needs the partner's own reference");
-  } else if (auto reference =
-                 TextField(field(kOwnReference), kMaxOwnReferenceChars,
-                           "is longer than 64 characters",
-                           [&](std::string m) { fail(kOwnReference, std::move(m)); })) {
+  } else if (auto reference = TextField(
+                 field(kOwnReference), kMaxOwnReferenceChars, "is longer than 64 characters",
+                 [&](std::string m) { fail(kOwnReference, std::move(m)); })) {
     row.own_reference = std::move(*reference);
   }
 
-  for (auto [column, part] : {std::pair{kFirstNames, &row.name.first_names},
-                              std::pair{kRoepnaam, &row.name.roepnaam},
-                              std::pair{kInitials, &row.name.initials},
-                              std::pair{kPrefix, &row.name.prefix},
-                              std::pair{kSurname, &row.name.surname},
-                              std::pair{kFullName, &row.name.full_name}}) {
+  for (auto [column, part] :
+       {std::pair{kFirstNames, &row.name.first_names}, std::pair{kRoepnaam, &row.name.roepnaam},
+        std::pair{kInitials, &row.name.initials}, std::pair{kPrefix, &row.name.prefix},
+        std::pair{kSurname, &row.name.surname}, std::pair{kFullName, &row.name.full_name}}) {
     *part = TextField(field(column), kMaxNameChars, "is longer than 200 characters",
                       [&, column = column](std::string m) { fail(column, std::move(m)); });
   }
@@ -878,8 +875,9 @@ ParsedList ParseListCsv(std::string_view bytes, const ParseOptions& options) {
   }
   if (RemoveDuplicatePersons(result.rows, row_lines, problems)) {
     // Those problems came after the rows' own: keep the promised line order.
-    std::stable_sort(result.problems.begin(), result.problems.end(),
-                     [](const ImportProblem& a, const ImportProblem& b) { return a.line < b.line; });
+    std::stable_sort(
+        result.problems.begin(), result.problems.end(),
+        [](const ImportProblem& a, const ImportProblem& b) { return a.line < b.line; });
   }
   problems.Finish();
   return result;

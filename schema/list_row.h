@@ -72,10 +72,10 @@ inline constexpr size_t kMaxNameChars = 200;         // Unicode code points, per
 struct ListRow {
   std::optional<Identifier> identifier = std::nullopt;  // PGN; absent for a child without one
   Category category = Category::kRelatiefVerzuim;
-  Date since = {};                  // the date the category has applied since
-  std::string school_brin = {};     // normalised by ParseBrin
-  bool plan_in_place = false;       // a plan or offer (aanbod) is in place
-  std::string own_reference = {};   // the partner's case reference; non-empty
+  Date since = {};                                       // the date the category has applied since
+  std::string school_brin = {};                          // normalised by ParseBrin
+  bool plan_in_place = false;                            // a plan or offer (aanbod) is in place
+  std::string own_reference = {};                        // the partner's case reference; non-empty
   PersonName name = {};                                  // stays on this node
   std::optional<PartialDate> birth_date = std::nullopt;  // stays on this node
   std::optional<Sex> sex = std::nullopt;                 // stays on this node

@@ -310,30 +310,6 @@ void AppendDate(std::string& out, const PartialDate& d, bool year_only) {
 
 }  // namespace
 
-std::string_view StrengthName(Strength strength) {
-  switch (strength) {
-    case Strength::kCertain:
-      return "certain";
-    case Strength::kProbable:
-      return "probable";
-    case Strength::kPossible:
-      return "possible";
-  }
-  return "possible";
-}
-
-Strength SlotStrength(size_t slot) {
-  if (slot == 0) return Strength::kCertain;
-  if (slot <= 2) return Strength::kProbable;
-  return Strength::kPossible;
-}
-
-uint8_t SlotKeyType(size_t slot) {
-  if (slot == 0) return kKeyTypePgn;
-  if (slot <= 2) return kKeyTypeName;
-  return kKeyTypeWeak;
-}
-
 std::string NormaliseToken(std::string_view text) {
   std::optional<std::u32string> folded = Fold(text);
   return folded ? Letters(*folded) : std::string();

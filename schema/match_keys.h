@@ -54,10 +54,22 @@ inline constexpr size_t kSlotCount = 6;
 enum class Strength : uint8_t { kCertain = 0, kProbable = 1, kPossible = 2 };
 
 // "certain", "probable", "possible".
-std::string_view StrengthName(Strength strength);
+constexpr std::string_view StrengthName(Strength strength) {
+  switch (strength) {
+    case Strength::kCertain:
+      return "certain";
+    case Strength::kProbable:
+      return "probable";
+    case Strength::kPossible:
+      return "possible";
+  }
+  return "possible";
+}
 
 // The strength of a slot's kind. REQUIRES: slot < kSlotCount.
-Strength SlotStrength(size_t slot);
+constexpr Strength SlotStrength(size_t slot) {
+  return slot == 0 ? Strength::kCertain : slot <= 2 ? Strength::kProbable : Strength::kPossible;
+}
 
 // Key-type bits, as carried on the wire (the key mask).
 inline constexpr uint8_t kKeyTypePgn = 1;   // slot 0
@@ -66,7 +78,9 @@ inline constexpr uint8_t kKeyTypeWeak = 4;  // slots 3, 4, 5
 inline constexpr uint8_t kAllKeyTypes = 7;
 
 // The key-type bit a slot belongs to. REQUIRES: slot < kSlotCount.
-uint8_t SlotKeyType(size_t slot);
+constexpr uint8_t SlotKeyType(size_t slot) {
+  return slot == 0 ? kKeyTypePgn : slot <= 2 ? kKeyTypeName : kKeyTypeWeak;
+}
 
 using MatchKeys = std::array<std::optional<std::string>, kSlotCount>;
 

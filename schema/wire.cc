@@ -1,6 +1,8 @@
 #include "schema/wire.h"
 
 #include <algorithm>
+
+#include "schema/match_keys.h"
 #include <cstring>
 #include <string>
 #include <utility>
@@ -12,12 +14,13 @@ constexpr size_t kDateSize = 4;
 constexpr size_t kCountSize = 4;
 
 // Byte layout after the 6-byte header (docs/PROTOCOL.md has the tables).
-constexpr size_t kStartRequestFixed = kHeaderSize + kSessionIdSize + 1 + 1 + kDateSize + 1 +
+constexpr size_t kStartRequestFixed = kHeaderSize + kSessionIdSize + 1 + 1 + 1 + kDateSize + 1 +
                                       kCountSize;  // without purpose and points
 constexpr size_t kStartResponseFixed =
-    kHeaderSize + kSessionIdSize + 1 + kDateSize + kCountSize + kCountSize;
+    kHeaderSize + kSessionIdSize + 1 + 1 + kDateSize + kCountSize + kCountSize;
 constexpr size_t kFinishRequestFixed = kHeaderSize + kSessionIdSize + 1 + kCountSize + kCountSize;
-constexpr size_t kFinishResponseFixed = kHeaderSize + kSessionIdSize + kCountSize + 1 + kCountSize;
+constexpr size_t kFinishResponseFixed =
+    kHeaderSize + kSessionIdSize + 4 * kCountSize + 1 + kCountSize;
 
 std::string_view MessageName(MessageType type) {
   switch (type) {
@@ -31,6 +34,17 @@ std::string_view MessageName(MessageType type) {
       return "FinishResponse";
   }
   return "message";
+}
+
+// Why a message with version byte `version` is refused; version 1 is an
+// inbeeld that predates the key family and must be upgraded.
+std::string VersionProblem(uint8_t version) {
+  if (version == 1) {
+    return "protocol version 1 at byte 4: the peer runs an older inbeeld (BSN matching only); "
+           "this node speaks version 2 (matching by key family) — upgrade the peer";
+  }
+  return "unsupported protocol version " + std::to_string(version) +
+         " at byte 4 (this node speaks version " + std::to_string(kVersion) + ")";
 }
 
 bool IsSchoolChar(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); }
@@ -69,11 +83,12 @@ class Writer {
     U8(kVersion);
     U8(static_cast<uint8_t>(type));
   }
-  // Appends `count` zeroed point slots and returns them.
-  MutablePointView Slots(size_t count) {
+  // Appends `count` zeroed N-byte slots and returns them.
+  template <size_t N>
+  MutableItemView<N> Slots(size_t count) {
     const size_t offset = out_.size();
-    out_.resize(offset + count * kPointSize);
-    return MutablePointView(reinterpret_cast<uint8_t*>(out_.data()) + offset, count);
+    out_.resize(offset + count * N);
+    return MutableItemView<N>(reinterpret_cast<uint8_t*>(out_.data()) + offset, count);
   }
   void Labels(uint8_t mask, const wire::Labels& labels) {
     if (mask & kLabelCategory) U8(CategoryCode(*labels.category));
@@ -91,8 +106,9 @@ class Writer {
 
 // Fixes up the points of a Begin* message from a span (the convenience
 // encoders).
-void CopyPoints(std::span<const PointBytes> points, MutablePointView slots) {
-  if (!points.empty()) std::memcpy(slots.data(), points.data(), points.size() * kPointSize);
+template <size_t N>
+void CopyItems(std::span<const std::array<uint8_t, N>> items, MutableItemView<N> slots) {
+  if (!items.empty()) std::memcpy(slots.data(), items.data(), items.size() * N);
 }
 
 // ---------------------------------------------------------------- reader --
@@ -144,10 +160,7 @@ class Reader {
     if (std::memcmp(data_, kMagic.data(), kMagic.size()) != 0) {
       return Fail("bad magic at byte 0 (expected \"INBL\")");
     }
-    if (data_[4] != kVersion) {
-      return Fail("unsupported protocol version " + std::to_string(data_[4]) +
-                  " at byte 4 (this node speaks version " + std::to_string(kVersion) + ")");
-    }
+    if (data_[4] != kVersion) return Fail(VersionProblem(data_[4]));
     if (data_[5] != static_cast<uint8_t>(type)) {
       return Fail("message type " + std::to_string(data_[5]) + " at byte 5, expected " +
                   std::to_string(static_cast<int>(type)));
@@ -159,7 +172,7 @@ class Reader {
   // A count of `count` items of at least `min_item_size` bytes each, checked
   // against the caller's limit and against the bytes left, before the caller
   // allocates or slices anything.
-  bool Count(uint32_t count, size_t min_item_size, uint32_t limit, std::string_view what,
+  bool Count(uint32_t count, uint64_t min_item_size, uint32_t limit, std::string_view what,
              size_t count_offset) {
     if (count > limit) {
       code_ = ErrorCode::kResourceExhausted;
@@ -175,10 +188,11 @@ class Reader {
     return true;
   }
 
-  bool Points(uint32_t count, PointView& out) {
-    // Count() has checked that the bytes are there.
-    out = PointView(data_ + pos_, count);
-    pos_ += size_t{count} * kPointSize;
+  // `count` N-byte items. REQUIRES: Count() has checked that they are there.
+  template <size_t N>
+  bool Items(uint64_t count, ItemView<N>& out) {
+    out = ItemView<N>(data_ + pos_, static_cast<size_t>(count));
+    pos_ += static_cast<size_t>(count) * N;
     return true;
   }
 
@@ -233,6 +247,17 @@ bool ReadMask(Reader& r, uint8_t& mask) {
   return true;
 }
 
+bool ReadKeyMask(Reader& r, uint8_t& mask, std::string_view field) {
+  const size_t at = r.pos();
+  if (!r.U8(mask, field)) return false;
+  if (mask == 0) return r.FailAt(at, std::string(field) + " is 0 (at least one key type)");
+  if ((mask & ~schema::kAllKeyTypes) != 0) {
+    return r.FailAt(at, std::string(field) + " has unknown bits " +
+                            std::to_string(mask & ~schema::kAllKeyTypes));
+  }
+  return true;
+}
+
 bool ReadDate(Reader& r, Date& date, std::string_view field) {
   const size_t at = r.pos();
   uint32_t code = 0;
@@ -244,12 +269,14 @@ bool ReadDate(Reader& r, Date& date, std::string_view field) {
   return true;
 }
 
-bool ReadPointList(Reader& r, uint32_t limit, std::string_view what, PointView& out) {
+// A record count, then count × slots items of N bytes.
+template <size_t N>
+bool ReadRecordList(Reader& r, size_t slots, uint32_t limit, std::string_view what,
+                    uint32_t& records, ItemView<N>& out) {
   const size_t at = r.pos();
-  uint32_t count = 0;
-  if (!r.U32(count, std::string(what) + " count")) return false;
-  if (!r.Count(count, kPointSize, limit, what, at)) return false;
-  return r.Points(count, out);
+  if (!r.U32(records, std::string(what) + " record count")) return false;
+  if (!r.Count(records, uint64_t{N} * slots, limit, what, at)) return false;
+  return r.Items(uint64_t{records} * slots, out);
 }
 
 bool ReadLabels(Reader& r, uint8_t mask, Labels& labels, const std::string& field) {
@@ -337,6 +364,7 @@ bool ReadStartHeader(Reader& r, StartHeader& h) {
     return r.FailAt(
         at, "count mode carries no labels, but label mask is " + std::to_string(h.label_mask));
   }
+  if (!ReadKeyMask(r, h.key_mask, "key mask")) return false;
   if (!ReadDate(r, h.list_date, "list date")) return false;
   at = r.pos();
   uint8_t purpose_size = 0;
@@ -448,53 +476,70 @@ bool IsValidPurpose(std::string_view purpose) {
   });
 }
 
+size_t SlotCount(uint8_t key_mask) { return GroupSlots(key_mask).size(); }
+
+std::vector<size_t> GroupSlots(uint8_t key_mask) {
+  std::vector<size_t> slots;
+  for (size_t s = 0; s < schema::kSlotCount; ++s) {
+    if (key_mask & schema::SlotKeyType(s)) slots.push_back(s);
+  }
+  return slots;
+}
+
 // -------------------------------------------------------------- encoding --
 
 MutablePointView BeginStartRequest(const StartHeader& header, std::string& out) {
+  const size_t points = size_t{header.list_size} * SlotCount(header.key_mask);
   out.clear();
-  out.reserve(kStartRequestFixed + header.purpose.size() + size_t{header.list_size} * kPointSize);
+  out.reserve(kStartRequestFixed + header.purpose.size() + points * kPointSize);
   Writer w(out);
   w.Header(MessageType::kStartRequest);
   w.Raw(header.session_id.data(), header.session_id.size());
   w.U8(static_cast<uint8_t>(header.mode));
   w.U8(header.label_mask);
+  w.U8(header.key_mask);
   w.U32(DateCode(header.list_date));
   w.U8(static_cast<uint8_t>(header.purpose.size()));
   w.Raw(header.purpose.data(), header.purpose.size());
   w.U32(header.list_size);
-  return w.Slots(header.list_size);
+  return w.Slots<kPointSize>(points);
 }
 
 StartResponseSlots BeginStartResponse(const SessionId& session_id, uint8_t label_mask,
-                                      const Date& list_date, uint32_t b_count, uint32_t c_count,
-                                      std::string& out) {
+                                      uint8_t key_mask, const Date& list_date, uint32_t b_records,
+                                      uint32_t c_records, std::string& out) {
+  const size_t k = SlotCount(key_mask);
   out.clear();
-  out.reserve(kStartResponseFixed + (size_t{b_count} + c_count) * kPointSize);
+  out.reserve(kStartResponseFixed + size_t{b_records} * k * kPointSize +
+              size_t{c_records} * k * kTagSize);
   Writer w(out);
   w.Header(MessageType::kStartResponse);
   w.Raw(session_id.data(), session_id.size());
   w.U8(label_mask);
+  w.U8(key_mask);
   w.U32(DateCode(list_date));
-  w.U32(b_count);
+  w.U32(b_records);
   const size_t b_offset = out.size();
-  w.Slots(b_count);
-  w.U32(c_count);
-  MutablePointView c = w.Slots(c_count);
+  w.Slots<kPointSize>(size_t{b_records} * k);
+  w.U32(c_records);
+  MutableTagView c = w.Slots<kTagSize>(size_t{c_records} * k);
   // Capacity was reserved up front, so B's slots did not move.
-  return {MutablePointView(reinterpret_cast<uint8_t*>(out.data()) + b_offset, b_count), c};
+  return {MutablePointView(reinterpret_cast<uint8_t*>(out.data()) + b_offset, size_t{b_records} * k),
+          c};
 }
 
-MutablePointView BeginFinishRequest(const SessionId& session_id, uint8_t label_mask,
-                                    uint32_t d_count, size_t max_label_entries, std::string& out) {
+MutableTagView BeginFinishRequest(const SessionId& session_id, uint8_t label_mask,
+                                  uint8_t key_mask, uint32_t d_records, size_t max_label_entries,
+                                  std::string& out) {
+  const size_t tags = size_t{d_records} * SlotCount(key_mask);
   out.clear();
-  out.reserve(kFinishRequestFixed + size_t{d_count} * kPointSize +
-              max_label_entries * EntrySize(label_mask, 6));
+  out.reserve(kFinishRequestFixed + tags * kTagSize + max_label_entries * EntrySize(label_mask, 6));
   Writer w(out);
   w.Header(MessageType::kFinishRequest);
   w.Raw(session_id.data(), session_id.size());
   w.U8(label_mask);
-  w.U32(d_count);
-  return w.Slots(d_count);
+  w.U32(d_records);
+  return w.Slots<kTagSize>(tags);
 }
 
 void AppendLabelSection(uint8_t mask, std::span<const LabelEntry> entries, std::string& out) {
@@ -510,49 +555,56 @@ void AppendLabelEntry(uint8_t mask, const LabelEntry& entry, std::string& out) {
   w.Labels(mask, entry.labels);
 }
 
-void BeginFinishResponse(const SessionId& session_id, uint32_t overlap, uint8_t label_mask,
+void BeginFinishResponse(const SessionId& session_id, const MatchCounts& responder,
+                         const MatchCounts& initiator, uint8_t label_mask,
                          size_t max_label_entries, std::string& out) {
   out.clear();
   out.reserve(kFinishResponseFixed + max_label_entries * EntrySize(label_mask, 6));
   Writer w(out);
   w.Header(MessageType::kFinishResponse);
   w.Raw(session_id.data(), session_id.size());
-  w.U32(overlap);
+  w.U32(responder.strong);
+  w.U32(responder.possible);
+  w.U32(initiator.strong);
+  w.U32(initiator.possible);
   w.U8(label_mask);
 }
 
-std::string EncodeFinishResponse(const SessionId& session_id, uint32_t overlap, uint8_t label_mask,
+std::string EncodeFinishResponse(const SessionId& session_id, const MatchCounts& responder,
+                                 const MatchCounts& initiator, uint8_t label_mask,
                                  std::span<const LabelEntry> entries) {
   std::string out;
-  BeginFinishResponse(session_id, overlap, label_mask, entries.size(), out);
+  BeginFinishResponse(session_id, responder, initiator, label_mask, entries.size(), out);
   AppendLabelSection(label_mask, entries, out);
   return out;
 }
 
 std::string EncodeStartRequest(const StartHeader& header, std::span<const PointBytes> a) {
   std::string out;
-  CopyPoints(a, BeginStartRequest(header, out));
+  CopyItems<kPointSize>(a, BeginStartRequest(header, out));
   return out;
 }
 
-std::string EncodeStartResponse(const SessionId& session_id, uint8_t label_mask,
+std::string EncodeStartResponse(const SessionId& session_id, uint8_t label_mask, uint8_t key_mask,
                                 const Date& list_date, std::span<const PointBytes> b,
-                                std::span<const PointBytes> c) {
+                                std::span<const TagBytes> c) {
+  const size_t k = std::max<size_t>(1, SlotCount(key_mask));
   std::string out;
-  StartResponseSlots slots =
-      BeginStartResponse(session_id, label_mask, list_date, static_cast<uint32_t>(b.size()),
-                         static_cast<uint32_t>(c.size()), out);
-  CopyPoints(b, slots.b);
-  CopyPoints(c, slots.c);
+  StartResponseSlots slots = BeginStartResponse(session_id, label_mask, key_mask, list_date,
+                                                static_cast<uint32_t>(b.size() / k),
+                                                static_cast<uint32_t>(c.size() / k), out);
+  CopyItems<kPointSize>(b, slots.b);
+  CopyItems<kTagSize>(c, slots.c);
   return out;
 }
 
-std::string EncodeFinishRequest(const SessionId& session_id, uint8_t label_mask,
-                                std::span<const PointBytes> d,
-                                std::span<const LabelEntry> entries) {
+std::string EncodeFinishRequest(const SessionId& session_id, uint8_t label_mask, uint8_t key_mask,
+                                std::span<const TagBytes> d, std::span<const LabelEntry> entries) {
+  const size_t k = std::max<size_t>(1, SlotCount(key_mask));
   std::string out;
-  CopyPoints(d, BeginFinishRequest(session_id, label_mask, static_cast<uint32_t>(d.size()),
-                                   entries.size(), out));
+  CopyItems<kTagSize>(d, BeginFinishRequest(session_id, label_mask, key_mask,
+                                            static_cast<uint32_t>(d.size() / k), entries.size(),
+                                            out));
   AppendLabelSection(label_mask, entries, out);
   return out;
 }
@@ -569,11 +621,7 @@ Result<MessageType> PeekMessageType(std::string_view message) {
     return Fail(ErrorCode::kInvalidArgument, "bad magic at byte 0 (expected \"INBL\")");
   }
   const auto version = static_cast<uint8_t>(message[4]);
-  if (version != kVersion) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "unsupported protocol version " + std::to_string(version) +
-                    " at byte 4 (this node speaks version " + std::to_string(kVersion) + ")");
-  }
+  if (version != kVersion) return Fail(ErrorCode::kInvalidArgument, VersionProblem(version));
   const auto type = static_cast<uint8_t>(message[5]);
   if (type < 1 || type > 4) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -600,9 +648,9 @@ Result<StartHeader> DecodeStartHeader(std::string_view message) {
   StartHeader h;
   if (!ReadStartHeader(r, h)) return r.error();
   // The points must be exactly the rest of the message; they are not read.
-  const uint64_t need = uint64_t{h.list_size} * kPointSize;
+  const uint64_t need = uint64_t{h.list_size} * SlotCount(h.key_mask) * kPointSize;
   if (need > r.remaining()) {
-    r.Fail("list A claims " + std::to_string(h.list_size) + " entries, but only " +
+    r.Fail("list A claims " + std::to_string(h.list_size) + " records, but only " +
            std::to_string(r.remaining()) + " bytes follow at byte " + std::to_string(r.pos()));
     return r.error();
   }
@@ -618,31 +666,40 @@ Result<StartRequest> DecodeStartRequest(std::string_view message, uint32_t max_l
   Reader r(message, MessageType::kStartRequest);
   StartRequest m;
   if (!ReadStartHeader(r, m.header)) return r.error();
-  if (!r.Count(m.header.list_size, kPointSize, max_list_size, "list A", r.pos() - kCountSize) ||
-      !r.Points(m.header.list_size, m.a) || !r.End()) {
+  const size_t k = SlotCount(m.header.key_mask);
+  if (!r.Count(m.header.list_size, uint64_t{kPointSize} * k, max_list_size, "list A",
+               r.pos() - kCountSize) ||
+      !r.Items(uint64_t{m.header.list_size} * k, m.a) || !r.End()) {
     return r.error();
   }
   return m;
 }
 
-Result<StartResponse> DecodeStartResponse(std::string_view message, uint32_t max_points) {
+Result<StartResponse> DecodeStartResponse(std::string_view message, uint32_t max_records) {
   Reader r(message, MessageType::kStartResponse);
   StartResponse m;
   if (!r.Header(MessageType::kStartResponse) || !ReadSessionId(r, m.session_id) ||
-      !ReadMask(r, m.label_mask) || !ReadDate(r, m.list_date, "list date") ||
-      !ReadPointList(r, max_points, "point list B", m.b) ||
-      !ReadPointList(r, max_points, "point list C", m.c) || !r.End()) {
+      !ReadMask(r, m.label_mask) || !ReadKeyMask(r, m.key_mask, "agreed key mask") ||
+      !ReadDate(r, m.list_date, "list date")) {
+    return r.error();
+  }
+  const size_t k = SlotCount(m.key_mask);
+  if (!ReadRecordList(r, k, max_records, "list B", m.b_records, m.b) ||
+      !ReadRecordList(r, k, max_records, "list C", m.c_records, m.c) || !r.End()) {
     return r.error();
   }
   return m;
 }
 
-Result<FinishRequest> DecodeFinishRequest(std::string_view message, uint32_t max_points) {
+Result<FinishRequest> DecodeFinishRequest(std::string_view message, uint8_t key_mask,
+                                          uint32_t max_records) {
   Reader r(message, MessageType::kFinishRequest);
   FinishRequest m;
+  const size_t k = SlotCount(key_mask);
   if (!r.Header(MessageType::kFinishRequest) || !ReadSessionId(r, m.session_id) ||
-      !ReadMask(r, m.label_mask) || !ReadPointList(r, max_points, "point list D", m.d) ||
-      !ReadLabelSection(r, m.label_mask, max_points, m.labels) || !r.End()) {
+      !ReadMask(r, m.label_mask) ||
+      !ReadRecordList(r, std::max<size_t>(k, 1), max_records, "list D", m.d_records, m.d) ||
+      !ReadLabelSection(r, m.label_mask, max_records, m.labels) || !r.End()) {
     return r.error();
   }
   return m;
@@ -652,7 +709,10 @@ Result<FinishResponse> DecodeFinishResponse(std::string_view message, uint32_t m
   Reader r(message, MessageType::kFinishResponse);
   FinishResponse m;
   if (!r.Header(MessageType::kFinishResponse) || !ReadSessionId(r, m.session_id) ||
-      !r.U32(m.overlap, "overlap") || !ReadMask(r, m.label_mask) ||
+      !r.U32(m.responder.strong, "responder strong count") ||
+      !r.U32(m.responder.possible, "responder possible count") ||
+      !r.U32(m.initiator.strong, "initiator strong count") ||
+      !r.U32(m.initiator.possible, "initiator possible count") || !ReadMask(r, m.label_mask) ||
       !ReadLabelSection(r, m.label_mask, max_entries, m.labels) || !r.End()) {
     return r.error();
   }

@@ -4,16 +4,24 @@
 //
 // Every message is binary and big-endian and starts with the same 6 bytes:
 //   "INBL" | version u8 (= kVersion) | message type u8 (1..4).
-// There is no negotiation: a message with another version is rejected.
+// There is no negotiation: a message with another version is rejected, and a
+// version-1 message gets an error that says the peer must upgrade.
+//
+// Protocol version 2 matches records by a *key family* (schema/match_keys.h):
+// each record is a group of k slots, k = SlotCount(key mask), one blinded
+// point per slot (a random point where the record has no key). The first pass
+// (A, B) carries 32-byte points; the second pass (C, D) carries 16-byte tags,
+// the first 16 bytes of each double-blinded point, so a slot costs 48 bytes
+// on the wire per side.
 //
 // Points are raw 32-byte strings here. This module knows no cryptography: it
 // checks lengths and counts, and the PSI session (node/psi/session.h) checks
 // that every received point is a canonical, non-identity ristretto255 element.
 //
-// Zero-copy decoding: a decoded message holds its point lists as PointView, a
-// pointer and a count into the caller's buffer, instead of copying up to a
-// million points. A PointView is valid only while the buffer passed to the
-// decoder is alive and unchanged; keep the buffer at least as long as the
+// Zero-copy decoding: a decoded message holds its point and tag lists as
+// views, a pointer and a count into the caller's buffer, instead of copying
+// up to millions of points. A view is valid only while the buffer passed to
+// the decoder is alive and unchanged; keep the buffer at least as long as the
 // decoded message.
 //
 // Strict decoding: exact lengths, no trailing bytes, counts checked against
@@ -44,10 +52,11 @@
 namespace inbeeld::schema::wire {
 
 inline constexpr std::array<char, 4> kMagic = {'I', 'N', 'B', 'L'};
-inline constexpr uint8_t kVersion = 1;
+inline constexpr uint8_t kVersion = 2;
 inline constexpr size_t kHeaderSize = 6;  // magic, version, type
 inline constexpr size_t kSessionIdSize = 16;
 inline constexpr size_t kPointSize = 32;
+inline constexpr size_t kTagSize = 16;  // a truncated double-blinded point (C, D)
 inline constexpr size_t kMaxPurposeSize = 64;
 
 enum class MessageType : uint8_t {
@@ -69,7 +78,16 @@ inline constexpr uint8_t kAllLabels = 15;
 
 using SessionId = std::array<uint8_t, kSessionIdSize>;
 using PointBytes = std::array<uint8_t, kPointSize>;
+using TagBytes = std::array<uint8_t, kTagSize>;
 static_assert(sizeof(PointBytes) == kPointSize);
+static_assert(sizeof(TagBytes) == kTagSize);
+
+// Slots per record for a key mask (schema::kKeyType* bits): 1 for pgn, 2 for
+// name, 3 for weak; 6 for all. The slots of a group are the schema::MatchKeys
+// slots whose key type is in the mask, in slot order.
+size_t SlotCount(uint8_t key_mask);
+// The MatchKeys slot numbers of a group's positions, for `key_mask`.
+std::vector<size_t> GroupSlots(uint8_t key_mask);
 
 // The shareable facts about one record. A field is present iff its bit is in
 // the mask the message carries.
@@ -116,45 +134,50 @@ struct LabelEntry {
   bool operator==(const LabelEntry&) const = default;
 };
 
-// Read-only view of `size()` consecutive 32-byte points in someone else's
-// buffer. Copying the view copies the pointer, not the points.
-class PointView {
+// Read-only view of `size()` consecutive N-byte items (points or tags) in
+// someone else's buffer. Copying the view copies the pointer, not the items.
+template <size_t N>
+class ItemView {
  public:
-  PointView() = default;
-  PointView(const uint8_t* data, size_t count) : data_(data), count_(count) {}
+  ItemView() = default;
+  ItemView(const uint8_t* data, size_t count) : data_(data), count_(count) {}
 
   size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
   // REQUIRES: i < size().
-  std::span<const uint8_t, kPointSize> operator[](size_t i) const {
-    return std::span<const uint8_t, kPointSize>(data_ + i * kPointSize, kPointSize);
+  std::span<const uint8_t, N> operator[](size_t i) const {
+    return std::span<const uint8_t, N>(data_ + i * N, N);
   }
   const uint8_t* data() const { return data_; }
-  std::span<const uint8_t> bytes() const { return {data_, count_ * kPointSize}; }
+  std::span<const uint8_t> bytes() const { return {data_, count_ * N}; }
 
  private:
   const uint8_t* data_ = nullptr;
   size_t count_ = 0;
 };
 
-// Writable view of the point slots of a message being built (see Begin*).
-class MutablePointView {
+// Writable view of the item slots of a message being built (see Begin*).
+template <size_t N>
+class MutableItemView {
  public:
-  MutablePointView() = default;
-  MutablePointView(uint8_t* data, size_t count) : data_(data), count_(count) {}
+  MutableItemView() = default;
+  MutableItemView(uint8_t* data, size_t count) : data_(data), count_(count) {}
 
   size_t size() const { return count_; }
   // REQUIRES: i < size().
-  std::span<uint8_t, kPointSize> operator[](size_t i) const {
-    return std::span<uint8_t, kPointSize>(data_ + i * kPointSize, kPointSize);
-  }
+  std::span<uint8_t, N> operator[](size_t i) const { return std::span<uint8_t, N>(data_ + i * N, N); }
   uint8_t* data() const { return data_; }
-  PointView view() const { return PointView(data_, count_); }
+  ItemView<N> view() const { return ItemView<N>(data_, count_); }
 
  private:
   uint8_t* data_ = nullptr;
   size_t count_ = 0;
 };
+
+using PointView = ItemView<kPointSize>;
+using TagView = ItemView<kTagSize>;
+using MutablePointView = MutableItemView<kPointSize>;
+using MutableTagView = MutableItemView<kTagSize>;
 
 // What a responder needs to apply its policy before doing any work.
 struct StartHeader {
@@ -162,41 +185,62 @@ struct StartHeader {
   Mode mode = Mode::kMatch;
   std::string purpose;     // 1..64 bytes [a-z0-9._-]
   uint8_t label_mask = 0;  // labels offered; 0 in count mode
+  uint8_t key_mask = 0;    // key types offered: 1..7 (schema::kKeyType* bits)
   Date list_date{};
-  uint32_t list_size = 0;  // number of points in A
+  uint32_t list_size = 0;  // records in A; A holds list_size × SlotCount(key_mask) points
 
   bool operator==(const StartHeader&) const = default;
 };
 
-// Message 1: the header and A (header.list_size points).
+// Message 1: the header and A, record by record, SlotCount(key_mask) points
+// a record.
 struct StartRequest {
   StartHeader header;
   PointView a;
 };
 
-// Message 2: the agreed labels, the responder's list date, B and C.
+// Message 2: the agreed labels and key types, the responder's list date, B
+// (its records, k = SlotCount(key_mask) points each) and C (A's records, k
+// tags each: A's slots of the agreed key types, double-blinded and cut to 16
+// bytes).
 struct StartResponse {
   SessionId session_id{};
   uint8_t label_mask = 0;  // agreed
+  uint8_t key_mask = 0;    // agreed: a non-empty subset of the offered key types
   Date list_date{};
-  PointView b;
-  PointView c;
+  uint32_t b_records = 0;
+  PointView b;  // b_records × k points
+  uint32_t c_records = 0;
+  TagView c;  // c_records × k tags
 };
 
-// Message 3: D and, in match mode, the initiator's labels for matched records
-// (indices into B, strictly increasing).
+// Message 3: D (B's records, k tags each) and, in match mode, the
+// initiator's labels for its matched records (indices of records in A,
+// strictly increasing).
 struct FinishRequest {
   SessionId session_id{};
   uint8_t label_mask = 0;
-  PointView d;
+  uint32_t d_records = 0;
+  TagView d;  // d_records × k tags, k from the agreed key mask
   std::vector<LabelEntry> labels;
 };
 
-// Message 4: the overlap and, in match mode, the responder's labels for
-// matched records (indices into A, strictly increasing).
+// How many records of one side matched: with at least one certain or
+// probable pair, and with only possible ones (docs/PROTOCOL.md §4).
+struct MatchCounts {
+  uint32_t strong = 0;
+  uint32_t possible = 0;
+
+  bool operator==(const MatchCounts&) const = default;
+};
+
+// Message 4: the counts as the responder computed them, for both sides, and,
+// in match mode, the responder's labels for its matched records (indices of
+// records in B, strictly increasing).
 struct FinishResponse {
   SessionId session_id{};
-  uint32_t overlap = 0;
+  MatchCounts responder;  // the responder's records
+  MatchCounts initiator;  // the initiator's records
   uint8_t label_mask = 0;
   std::vector<LabelEntry> labels;
 };
@@ -204,30 +248,31 @@ struct FinishResponse {
 // ------------------------------------------------------------- encoding --
 //
 // The Begin* functions write a message into `out` (replacing its contents)
-// with its point slots zeroed, and return writable views of those slots, so a
-// caller can compute a million points straight into the message without a
-// second copy. The views are valid until `out` is next modified.
-// All encoders REQUIRE valid input (a valid purpose and dates, label masks
-// within kAllLabels, every label field in the mask present and valid as by
-// CheckLabels, entries in strictly increasing index order); they do not
-// check it, the sessions do.
+// with its point and tag slots zeroed, and return writable views of those
+// slots, so a caller can compute millions of points straight into the
+// message without a second copy. The views are valid until `out` is next
+// modified. All encoders REQUIRE valid input (a valid purpose and dates,
+// label masks within kAllLabels, key masks 1..7, every label field in the
+// mask present and valid as by CheckLabels, entries in strictly increasing
+// index order); they do not check it, the sessions do.
 
-// REQUIRES: header.list_size is the number of points to follow.
+// REQUIRES: header.list_size is the number of records to follow.
 MutablePointView BeginStartRequest(const StartHeader& header, std::string& out);
 
 struct StartResponseSlots {
   MutablePointView b;
-  MutablePointView c;
+  MutableTagView c;
 };
 StartResponseSlots BeginStartResponse(const SessionId& session_id, uint8_t label_mask,
-                                      const Date& list_date, uint32_t b_count, uint32_t c_count,
-                                      std::string& out);
+                                      uint8_t key_mask, const Date& list_date, uint32_t b_records,
+                                      uint32_t c_records, std::string& out);
 
 // Writes message 3 up to and including D and reserves room for a label
 // section of up to `max_label_entries` entries, so that the following
 // AppendLabelSection does not reallocate; then call AppendLabelSection once.
-MutablePointView BeginFinishRequest(const SessionId& session_id, uint8_t label_mask,
-                                    uint32_t d_count, size_t max_label_entries, std::string& out);
+MutableTagView BeginFinishRequest(const SessionId& session_id, uint8_t label_mask,
+                                  uint8_t key_mask, uint32_t d_records, size_t max_label_entries,
+                                  std::string& out);
 // Appends the entry count and the entries, each with the fields in `mask`.
 void AppendLabelSection(uint8_t mask, std::span<const LabelEntry> entries, std::string& out);
 
@@ -239,25 +284,29 @@ void AppendLabelEntry(uint8_t mask, const LabelEntry& entry, std::string& out);
 // Writes message 4 up to its label section, with room reserved for
 // `max_label_entries` entries; then call AppendLabelSection, or
 // AppendLabelCount and AppendLabelEntry.
-void BeginFinishResponse(const SessionId& session_id, uint32_t overlap, uint8_t label_mask,
+void BeginFinishResponse(const SessionId& session_id, const MatchCounts& responder,
+                         const MatchCounts& initiator, uint8_t label_mask,
                          size_t max_label_entries, std::string& out);
 
-std::string EncodeFinishResponse(const SessionId& session_id, uint32_t overlap, uint8_t label_mask,
+std::string EncodeFinishResponse(const SessionId& session_id, const MatchCounts& responder,
+                                 const MatchCounts& initiator, uint8_t label_mask,
                                  std::span<const LabelEntry> entries);
 
-// Whole-message conveniences (they copy the points), mainly for tests.
+// Whole-message conveniences (they copy the points), mainly for tests. The
+// point and tag counts must be multiples of the key mask's slot count.
 std::string EncodeStartRequest(const StartHeader& header, std::span<const PointBytes> a);
-std::string EncodeStartResponse(const SessionId& session_id, uint8_t label_mask,
+std::string EncodeStartResponse(const SessionId& session_id, uint8_t label_mask, uint8_t key_mask,
                                 const Date& list_date, std::span<const PointBytes> b,
-                                std::span<const PointBytes> c);
-std::string EncodeFinishRequest(const SessionId& session_id, uint8_t label_mask,
-                                std::span<const PointBytes> d, std::span<const LabelEntry> entries);
+                                std::span<const TagBytes> c);
+std::string EncodeFinishRequest(const SessionId& session_id, uint8_t label_mask, uint8_t key_mask,
+                                std::span<const TagBytes> d, std::span<const LabelEntry> entries);
 
 // ------------------------------------------------------------- decoding --
 
 // The message type of `message`, after checking magic and version only.
 // Errors: kInvalidArgument for a short message, bad magic, another version
-// (the message names the version this node speaks) or an unknown type.
+// (the message names the version this node speaks; version 1 is named as an
+// older inbeeld that must be upgraded) or an unknown type.
 Result<MessageType> PeekMessageType(std::string_view message);
 
 // The session id of any of the four messages (bytes 6..21), after checking
@@ -266,21 +315,25 @@ Result<MessageType> PeekMessageType(std::string_view message);
 Result<SessionId> PeekSessionId(std::string_view message);
 
 // Message 1 without reading its points: validates the header and that
-// exactly header.list_size points follow. Errors: kInvalidArgument.
+// exactly header.list_size records follow. Errors: kInvalidArgument.
 Result<StartHeader> DecodeStartHeader(std::string_view message);
 
 // Message 1. Errors: kInvalidArgument for anything malformed;
 // kResourceExhausted if header.list_size > max_list_size.
 Result<StartRequest> DecodeStartRequest(std::string_view message, uint32_t max_list_size);
 
-// Message 2. Errors: kInvalidArgument; kResourceExhausted if B or C holds
-// more than max_points points.
-Result<StartResponse> DecodeStartResponse(std::string_view message, uint32_t max_points);
+// Message 2. Errors: kInvalidArgument (also for an agreed key mask of 0 or
+// with unknown bits); kResourceExhausted if B or C holds more than
+// max_records records.
+Result<StartResponse> DecodeStartResponse(std::string_view message, uint32_t max_records);
 
-// Message 3. Errors: kInvalidArgument (also for label entries not in strictly
+// Message 3, whose tags come `key_mask`'s slot count to a record (the
+// session knows the agreed mask; the message does not repeat it).
+// Errors: kInvalidArgument (also for label entries not in strictly
 // increasing index order, or a repeated index); kResourceExhausted if D or
-// the label section holds more than max_points entries.
-Result<FinishRequest> DecodeFinishRequest(std::string_view message, uint32_t max_points);
+// the label section holds more than max_records entries.
+Result<FinishRequest> DecodeFinishRequest(std::string_view message, uint8_t key_mask,
+                                          uint32_t max_records);
 
 // Message 4. Errors: as DecodeFinishRequest, max_entries bounding the label
 // section.

@@ -43,6 +43,9 @@ schema::AuditRecord ExchangeParentRecord(const ExchangeAudit& e) {
   if (e.sent) a["inbeeld.count.sent"] = std::to_string(*e.sent);
   if (e.received) a["inbeeld.count.received"] = std::to_string(*e.received);
   if (e.matched) a["inbeeld.count.matched"] = std::to_string(*e.matched);
+  if (e.matched_possible) a["inbeeld.count.matched_possible"] = std::to_string(*e.matched_possible);
+  if (!e.match_keys.empty()) a["inbeeld.match_keys"] = e.match_keys;
+  if (!e.shared_labels.empty()) a["inbeeld.shared_labels"] = e.shared_labels;
   return parent;
 }
 

@@ -45,7 +45,10 @@ struct ExchangeAudit {
   int64_t list_version = 0;
   std::optional<uint32_t> sent;      // own records sent (blinded)
   std::optional<uint32_t> received;  // peer records received (blinded)
-  std::optional<uint32_t> matched;   // overlap
+  std::optional<uint32_t> matched;   // own records in a certain or probable pair (overlap)
+  std::optional<uint32_t> matched_possible;  // own records in possible pairs only
+  std::string match_keys;    // key types offered or agreed: "pgn, name, weak"
+  std::string shared_labels;  // label fields offered or agreed: "category, since"
 };
 
 std::string OperationIdFor(const std::string& trace_id, const std::string& role);

@@ -89,8 +89,9 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
           *context.err << name << ":" << p.line << ": kolom '" << p.column << "': " << why << "\n";
         }
         return Fail(ErrorCode::kInvalidArgument,
-                    name + " has a BSN/onderwijsnummer column, which this node may not hold; "
-                           "nothing was imported and the stored list is unchanged");
+                    name +
+                        " has a BSN/onderwijsnummer column, which this node may not hold; "
+                        "nothing was imported and the stored list is unchanged");
       }
       if (!parsed.problems.empty()) {
         if (global.json) {

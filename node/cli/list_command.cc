@@ -157,7 +157,7 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
             std::vector<std::string> details;
             if (r.birth_date) details.push_back(schema::FormatPartialDutch(*r.birth_date));
             if (r.sex) details.emplace_back(schema::SexCode(*r.sex));
-            if (!details.empty()) personal += " (" + fmt::format("{}", fmt::join(details, ", ")) + ")";
+            if (!details.empty()) personal += fmt::format(" ({})", fmt::join(details, ", "));
           }
           out << fmt::format("  {:<16} {:<24} {:<11} {:>5} {:<7} {:<4}{}\n", r.own_reference,
                              schema::CategoryLabel(r.category), schema::FormatDutch(r.since),

@@ -5,6 +5,13 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include <pwd.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "node/audit/audit_log.h"
+#include "node/audit/exchange_records.h"
 #include "node/cli/commands.h"
 #include "node/cli/session_output.h"
 #include "node/exchange/initiator.h"
@@ -32,6 +39,58 @@ Status Show(const GlobalOptions& global, const Context& context, UnlockedNode& n
     PrintSessionText(*context.out, session, rows);
     if (!csv_path.empty()) *context.out << "\nWrote " << rows.size() << " rows to " << csv_path << "\n";
   }
+  return {};
+}
+
+// The operator as the audit log names them: the OS user running the CLI.
+std::string OsUser() {
+  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name != nullptr) {
+    return pw->pw_name;
+  }
+  return "uid " + std::to_string(geteuid());
+}
+
+// Refuses a --csv path whose folder cannot be written, before the exchange
+// spends the partner's quota and both audit logs on a result that cannot be
+// saved.
+Status CheckCsvPath(const std::string& path) {
+  if (path.empty()) return {};
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec) || access(dir.c_str(), W_OK) != 0) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "--csv: cannot write a file in folder " + dir.string() +
+                    " (it does not exist or is not writable)");
+  }
+  return {};
+}
+
+// `results SESSION --confirm/--reject PAIR`: the operator's decision on a
+// possible pair, recorded with who took it.
+Status Decide(const Context& context, UnlockedNode& node, const schema::wire::SessionId& id,
+              const std::string& code, exchange::Decision decision) {
+  exchange::ResultsStore results(*node.store);
+  audit::AuditLog log(*node.store, node.identity);
+  const std::string actor = OsUser();
+  auto decided = results.Decide(
+      id, code, decision, actor, [&](const exchange::StoredMatch&) -> Status {
+        return log.AppendInTransaction({audit::EventRecord(
+            decision == exchange::Decision::kConfirmed ? "inbeeld.pair.confirmed"
+                                                       : "inbeeld.pair.rejected",
+            true,
+            {{"inbeeld.session", exchange::SessionIdHex(id)},
+             {"inbeeld.pair_code", code},
+             {"inbeeld.actor", "os:" + actor},
+             {"inbeeld.origin", "cli"}})});
+      });
+  if (!decided) return std::unexpected(decided.error());
+  *context.out << fmt::format(
+      "Pair {} {}: {}.\n", code,
+      decision == exchange::Decision::kConfirmed ? "confirmed" : "rejected",
+      decision == exchange::Decision::kConfirmed
+          ? "from now on it counts as the same child in the overview"
+          : "it is not counted as the same child");
   return {};
 }
 
@@ -70,6 +129,7 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       request.threads = options->threads;
       request.client.read_timeout = std::chrono::seconds(options->timeout);
       request.client.write_timeout = std::chrono::seconds(options->timeout);
+      INBEELD_RETURN_IF_ERROR(CheckCsvPath(options->csv));
       auto report = exchange::RunMatch(*node, request);
       if (!report) return std::unexpected(report.error());
       return Show(global, context, *node, report->session, options->csv);
@@ -79,7 +139,7 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
 
 void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
   struct Options {
-    std::string session, csv;
+    std::string session, csv, confirm, reject;
     size_t limit = 20;
   };
   auto options = std::make_shared<Options>();
@@ -89,6 +149,13 @@ void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, R
   cmd->add_option("SESSION", options->session, "Session id (32 hex characters)");
   cmd->add_option("--csv", options->csv, "With SESSION: write its matches to this CSV file");
   cmd->add_option("--limit", options->limit, "How many recent sessions")->capture_default_str();
+  auto* confirm = cmd->add_option(
+      "--confirm", options->confirm,
+      "With SESSION: confirm the possible pair with this code (e.g. K7F-2QX) as the same child, "
+      "after checking with the partner");
+  auto* reject = cmd->add_option("--reject", options->reject,
+                                 "With SESSION: reject the possible pair with this code");
+  confirm->excludes(reject);
   cmd->callback([&, options] {
     runner = [&, options]() -> Status {
       auto node = OpenNode(global, context);
@@ -97,9 +164,18 @@ void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, R
       if (!options->session.empty()) {
         auto id = exchange::ParseSessionId(options->session);
         if (!id) return std::unexpected(id.error());
+        if (!options->confirm.empty()) {
+          return Decide(context, *node, *id, options->confirm, exchange::Decision::kConfirmed);
+        }
+        if (!options->reject.empty()) {
+          return Decide(context, *node, *id, options->reject, exchange::Decision::kRejected);
+        }
         auto session = results.Get(*id);
         if (!session) return std::unexpected(session.error());
         return Show(global, context, *node, *session, options->csv);
+      }
+      if (!options->confirm.empty() || !options->reject.empty()) {
+        return Fail(ErrorCode::kInvalidArgument, "--confirm and --reject need a SESSION");
       }
       auto recent = results.Recent(options->limit);
       if (!recent) return std::unexpected(recent.error());

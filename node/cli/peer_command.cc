@@ -184,9 +184,10 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         *context.out << fmt::format(
             "{} ({}) at {}\n  key       {}\n  purposes  {}\n  labels    {}\n  matching  {}\n"
             "  limits    {} records per session, {} sessions per day{}\n",
-            p.name, config::RoleName(p.role), p.address, p.key, purposes.empty() ? "none" : purposes,
-            labels.empty() ? "none" : labels, keys, p.policy.max_list_size,
-            p.policy.max_sessions_per_day, p.policy.count_only ? ", count only" : "");
+            p.name, config::RoleName(p.role), p.address, p.key,
+            purposes.empty() ? "none" : purposes, labels.empty() ? "none" : labels, keys,
+            p.policy.max_list_size, p.policy.max_sessions_per_day,
+            p.policy.count_only ? ", count only" : "");
       }
       return {};
     };

@@ -14,6 +14,17 @@ void PrintCounts(std::ostream& out, const region::RegionalCounts& c) {
   out << fmt::format("Regional count {} across {} nodes\n", c.session, c.participants.size());
   out << fmt::format("  distinct children in the region: {}\n", j["distinct_children"].get<std::string>());
   out << fmt::format("  known to a single partner only:  {}\n", j["on_one_list_only"].get<std::string>());
+  out << fmt::format("  possibly the same as another (matched on a weak key only, not merged): {}\n",
+                     j["possibly_the_same_as_another"].get<std::string>());
+  out << "  by category:\n";
+  static constexpr schema::Category kCategories[] = {
+      schema::Category::kRelatiefVerzuim, schema::Category::kAbsoluutVerzuim,
+      schema::Category::kVrijstelling5a, schema::Category::kDreigend};
+  for (schema::Category category : kCategories) {
+    out << fmt::format("    {:<28} {:>8}\n", schema::CategoryLabel(category),
+                       j["by_category"][std::string(schema::CategoryName(category))]
+                           .get<std::string>());
+  }
   for (const auto& p : j["partners"]) {
     out << fmt::format("  {:<28} {:>8} children  {} of the region\n", p["node"].get<std::string>(),
                        p["children"].get<std::string>(), p["share"].get<std::string>());

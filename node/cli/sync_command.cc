@@ -19,6 +19,7 @@ nlohmann::json SyncJson(const region::SyncReport& r) {
     if (p.session) {
       j["session"] = exchange::SessionIdHex(p.session->id);
       if (p.session->overlap) j["overlap"] = *p.session->overlap;
+      if (p.session->own_counts) j["possible_only"] = p.session->own_counts->possible;
       if (p.session->peer_list_size) j["peer_list_size"] = *p.session->peer_list_size;
     }
     if (p.code) j["error"] = ErrorCodeName(*p.code);
@@ -35,8 +36,11 @@ void PrintSync(std::ostream& out, const region::SyncReport& r) {
                      r.list_version);
   for (const auto& p : r.peers) {
     if (p.status == "completed" && p.session) {
-      out << fmt::format("  {:<24} completed  {} in common ({} mode)\n", p.peer,
-                         p.session->overlap.value_or(0), p.mode);
+      const uint32_t possible = p.session->own_counts ? p.session->own_counts->possible : 0;
+      out << fmt::format("  {:<24} completed  {} in common ({} mode){}\n", p.peer,
+                         p.session->overlap.value_or(0), p.mode,
+                         possible == 0 ? ""
+                                       : fmt::format(", {} more possibly (to confirm)", possible));
     } else {
       out << fmt::format("  {:<24} {:<10} {}\n", p.peer, p.status, p.message);
     }

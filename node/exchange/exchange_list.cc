@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include "schema/match_keys.h"
+
 namespace inbeeld::node::exchange {
 
 Result<ExchangeList> LoadExchangeList(Store& store, const crypto::SecretBytes& field_key,
-                                      uint8_t label_mask) {
+                                      uint8_t label_mask, uint8_t key_mask) {
   auto version = store.CurrentVersion();
   if (!version) return std::unexpected(version.error());
   if (!*version) {
@@ -15,14 +17,16 @@ Result<ExchangeList> LoadExchangeList(Store& store, const crypto::SecretBytes& f
   list.version = **version;
   list.inputs.reserve(static_cast<size_t>(list.version.row_count));
   list.subjects.reserve(static_cast<size_t>(list.version.row_count));
+  const bool names = (key_mask & (schema::kKeyTypeName | schema::kKeyTypeWeak)) != 0;
   INBEELD_RETURN_IF_ERROR(store.ForEachRow(
-      list.version.id, Unseal::kIdentifiers, field_key, [&](StoredRow& row) {
-        // Protocol v1 matches on the PGN alone: a child without one cannot
-        // take part until the key family (issue 8, protocol v2) does.
-        if (!row.identifier) return;
+      list.version.id, names ? Unseal::kEverything : Unseal::kIdentifiers, field_key,
+      [&](StoredRow& row) {
         psi::PsiInput input;
-        const std::string& digits = row.identifier->digits();
-        std::copy_n(digits.begin(), input.digits.size(), input.digits.begin());
+        input.keys = schema::DeriveMatchKeys(row.identifier, row.name, row.birth_date,
+                                             (key_mask & schema::kKeyTypePgn) != 0);
+        for (size_t s = 0; s < schema::kSlotCount; ++s) {
+          if (!(key_mask & schema::SlotKeyType(s))) input.keys[s].reset();
+        }
         if (label_mask & schema::wire::kLabelCategory) input.labels.category = row.category;
         if (label_mask & schema::wire::kLabelSince) input.labels.since = row.since;
         if (label_mask & schema::wire::kLabelSchool) input.labels.school = row.school_brin;

@@ -1,9 +1,11 @@
 // node/exchange/exchange_list.h — the current list version, shaped for a PSI
-// session: identifiers unsealed into PsiInput, subjects in a parallel vector.
-// Rows without a PGN are left out: protocol v1 matches on the PGN only.
+// session: each row's key family (schema/match_keys.h) derived from its
+// unsealed PGN, name parts and birth date into PsiInput, subjects in a
+// parallel vector.
 //
-// Only the label fields in `label_mask` are filled in, so a label the policy
-// does not allow is never even in the session's memory.
+// Only the label fields in `label_mask` and the keys of the types in
+// `key_mask` are filled in, so a label or a PGN the policy does not allow is
+// never even in the session's memory.
 //
 // Thread safety: uses the Store; callers serialise access to it.
 #ifndef INBEELD_NODE_EXCHANGE_EXCHANGE_LIST_H_
@@ -26,7 +28,7 @@ struct ExchangeList {
 
 // kFailedPrecondition when no list has been imported yet.
 Result<ExchangeList> LoadExchangeList(Store& store, const crypto::SecretBytes& field_key,
-                                      uint8_t label_mask);
+                                      uint8_t label_mask, uint8_t key_mask);
 
 }  // namespace inbeeld::node::exchange
 

@@ -10,6 +10,7 @@
 #include "node/audit/witness.h"
 #include "node/exchange/exchange_list.h"
 #include "node/exchange/policy.h"
+#include "node/exchange/report.h"
 #include "node/net/tls_identity.h"
 
 namespace inbeeld::node::exchange {
@@ -88,10 +89,13 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   }
   a.peer_key = peer->key;
   uint8_t mask = AllowedLabelMask(*peer);
-  auto list = LoadExchangeList(*node.store, node.field_key, mask);
+  const uint8_t key_mask = AllowedKeyMask(node.config, *peer);
+  auto list = LoadExchangeList(*node.store, node.field_key, mask, key_mask);
   if (!list) return std::unexpected(list.error());
   a.list_version = list->version.id;
   a.sent = static_cast<uint32_t>(list->inputs.size());
+  a.match_keys = KeyMaskNames(key_mask);
+  a.shared_labels = LabelMaskNames(request.mode == schema::wire::Mode::kCount ? 0 : mask);
   ResultsStore results(*node.store);
   if (auto allowed = CheckRequest(node.config, *peer, request.purpose, request.mode,
                                   list->inputs.size());
@@ -110,9 +114,14 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   auto identity = net::TlsIdentity::Create(seed.first<32>(), node.config.node_name);
   if (!identity) return std::unexpected(identity.error());
   net::ClientOptions client_options = request.client;
-  // Message 2 carries two points per record of the larger list.
+  // Message 2 carries a group of k points for each of the peer's records and
+  // a group of k tags for each of ours.
+  const size_t k = schema::wire::SlotCount(key_mask);
   client_options.max_response_bytes =
-      std::max(client_options.max_response_bytes, 80 * peer->policy.max_list_size + (1 << 20));
+      std::max(client_options.max_response_bytes,
+               k * (schema::wire::kPointSize * peer->policy.max_list_size +
+                    schema::wire::kTagSize * list->inputs.size()) +
+                   (1 << 20));
   auto client = net::PeerClient::Create(*identity, peer->name, peer_key->bytes(), address->host,
                                         address->port, client_options);
   if (!client) return std::unexpected(client.error());
@@ -128,6 +137,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   params.mode = request.mode;
   params.purpose = request.purpose;
   params.label_mask = mask;
+  params.key_mask = key_mask;
   params.list_date = list->version.list_date;
   params.max_peer_list_size = static_cast<uint32_t>(peer->policy.max_list_size);
   params.threads = request.threads;
@@ -181,10 +191,13 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   a.end_ms = audit::NowMs();
   a.received = outcome->peer_list_size;
   a.matched = outcome->overlap;
+  a.matched_possible = outcome->own.possible;
+  a.match_keys = KeyMaskNames(outcome->key_mask);
+  a.shared_labels = LabelMaskNames(outcome->label_mask);
   std::vector<bool> matched;
   if (outcome->mode == schema::wire::Mode::kMatch) {
     matched.assign(list->subjects.size(), false);
-    for (const auto& m : outcome->matches) matched[m.local_index] = true;
+    for (const auto& m : outcome->pairs) matched[m.local_index] = true;
   }
   // Fail closed: the result is stored, and shown, only with its audit records.
   if (auto completed = results.Complete(record.id, *outcome, list->subjects, [&]() -> Status {

@@ -21,6 +21,14 @@ uint8_t AllowedLabelMask(const config::PeerConfig& peer) {
   return mask;
 }
 
+uint8_t AllowedKeyMask(const config::NodeConfig& config, const config::PeerConfig& peer) {
+  uint8_t mask = schema::kAllKeyTypes;
+  if (config.role == config::Role::kSwv || peer.role == config::Role::kSwv) {
+    mask &= static_cast<uint8_t>(~schema::kKeyTypePgn);
+  }
+  return mask;
+}
+
 Status CheckRequest(const config::NodeConfig& config, const config::PeerConfig& peer,
                     std::string_view purpose, schema::wire::Mode mode, uint64_t list_size) {
   if (config.FindActivity(purpose) == nullptr) {

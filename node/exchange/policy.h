@@ -23,6 +23,12 @@ namespace inbeeld::node::exchange {
 // The wire label bits this node's policy allows with `peer`.
 uint8_t AllowedLabelMask(const config::PeerConfig& peer);
 
+// The key types (schema::kKeyType* bits) this node's policy allows with
+// `peer`. PGN keys never go to or come from a samenwerkingsverband, nor from
+// a node that holds no PGN (UAVG art. 46; DESIGN.md "Who may hold which
+// identifier"), whatever the configuration says.
+uint8_t AllowedKeyMask(const config::NodeConfig& config, const config::PeerConfig& peer);
+
 // kPermissionDenied: purpose not in the register, not allowed for the peer, or
 // match mode for a count-only peer. kResourceExhausted: list too large.
 Status CheckRequest(const config::NodeConfig& config, const config::PeerConfig& peer,

@@ -7,6 +7,7 @@
 #include "node/audit/witness.h"
 #include "node/exchange/exchange_list.h"
 #include "node/exchange/policy.h"
+#include "node/exchange/report.h"
 
 namespace inbeeld::node::exchange {
 namespace {
@@ -45,6 +46,8 @@ audit::ExchangeAudit Responder::AuditBase(const config::PeerConfig& peer,
   a.mode = std::string(ModeName(header.mode));
   a.start_ms = audit::NowMs();
   a.received = header.list_size;
+  a.match_keys = KeyMaskNames(AllowedKeyMask(node_.config, peer) & header.key_mask);
+  a.shared_labels = LabelMaskNames(AllowedLabelMask(peer) & header.label_mask);
   return a;
 }
 
@@ -126,6 +129,14 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
       !allowed) {
     return refuse(allowed.error());
   }
+  if ((AllowedKeyMask(node_.config, *peer) & header->key_mask) == 0) {
+    return refuse(Error{ErrorCode::kPermissionDenied,
+                        fmt::format("{}'s policy allows none of the key types peer \"{}\" "
+                                    "offered ({}); a BSN or onderwijsnummer is never used with a "
+                                    "samenwerkingsverband",
+                                    node_.config.node_name, peer->name,
+                                    KeyMaskNames(header->key_mask))});
+  }
   bool witnessed_recently = false;
   {
     std::lock_guard lock(store_mu_);
@@ -182,7 +193,8 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
       return refuse(limit.error());
     }
     auto loaded = LoadExchangeList(*node_.store, node_.field_key,
-                                   AllowedLabelMask(*peer) & header->label_mask);
+                                   AllowedLabelMask(*peer) & header->label_mask,
+                                   AllowedKeyMask(node_.config, *peer) & header->key_mask);
     if (!loaded) {
       lock.unlock();
       return refuse(loaded.error());
@@ -215,6 +227,7 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
 
   psi::ResponderParams params;
   params.allowed_label_mask = AllowedLabelMask(*peer);
+  params.allowed_key_mask = AllowedKeyMask(node_.config, *peer);
   params.max_peer_list_size = static_cast<uint32_t>(peer->policy.max_list_size);
   params.list_date = list.version.list_date;
   params.threads = options_.threads;
@@ -260,10 +273,11 @@ Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::str
   a.outcome = "completed";
   a.end_ms = audit::NowMs();
   a.matched = outcome.overlap;
+  a.matched_possible = outcome.own.possible;
   std::vector<bool> matched;
   if (outcome.mode == schema::wire::Mode::kMatch) {
     matched.assign(pending.subjects.size(), false);
-    for (const auto& m : outcome.matches) matched[m.local_index] = true;
+    for (const auto& m : outcome.pairs) matched[m.local_index] = true;
   }
   {
     // Fail closed: the last message leaves only once result and audit records

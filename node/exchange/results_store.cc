@@ -18,7 +18,20 @@ std::string_view ModeName(schema::wire::Mode mode) {
 
 constexpr const char* kSessionColumns =
     "id, role, peer, peer_key, purpose, mode, started_at, finished_at, status, error, "
-    "list_version, own_list_size, peer_list_size, peer_list_date, overlap, label_mask";
+    "list_version, own_list_size, peer_list_size, peer_list_date, overlap, label_mask, "
+    "key_mask, own_strong, own_possible, peer_strong, peer_possible";
+
+Result<schema::Strength> ParseStrength(std::string_view text) {
+  for (auto s : {schema::Strength::kCertain, schema::Strength::kProbable,
+                 schema::Strength::kPossible}) {
+    if (schema::StrengthName(s) == text) return s;
+  }
+  return Fail(ErrorCode::kDataLoss, "a stored pair has an unknown strength");
+}
+
+std::string_view DecisionName(Decision d) {
+  return d == Decision::kConfirmed ? "confirmed" : d == Decision::kRejected ? "rejected" : "";
+}
 
 Result<SessionRecord> ReadSession(const Statement& s) {
   SessionRecord r;
@@ -44,6 +57,15 @@ Result<SessionRecord> ReadSession(const Statement& s) {
   }
   if (!s.ColumnIsNull(14)) r.overlap = static_cast<uint32_t>(s.ColumnInt(14));
   if (!s.ColumnIsNull(15)) r.label_mask = static_cast<uint8_t>(s.ColumnInt(15));
+  if (!s.ColumnIsNull(16)) r.key_mask = static_cast<uint8_t>(s.ColumnInt(16));
+  if (!s.ColumnIsNull(17) && !s.ColumnIsNull(18)) {
+    r.own_counts = schema::wire::MatchCounts{static_cast<uint32_t>(s.ColumnInt(17)),
+                                             static_cast<uint32_t>(s.ColumnInt(18))};
+  }
+  if (!s.ColumnIsNull(19) && !s.ColumnIsNull(20)) {
+    r.peer_counts = schema::wire::MatchCounts{static_cast<uint32_t>(s.ColumnInt(19)),
+                                              static_cast<uint32_t>(s.ColumnInt(20))};
+  }
   return r;
 }
 
@@ -91,44 +113,55 @@ Status ResultsStore::Complete(const schema::wire::SessionId& id, const psi::Outc
   auto s = Statement::Prepare(
       store_.handle(),
       "UPDATE sessions SET status = 'completed', finished_at = ?, peer_list_size = ?, "
-      "peer_list_date = ?, overlap = ?, label_mask = ? WHERE id = ? AND status = 'running'");
+      "peer_list_date = ?, overlap = ?, label_mask = ?, key_mask = ?, own_strong = ?, "
+      "own_possible = ?, peer_strong = ?, peer_possible = ? WHERE id = ? AND status = 'running'");
   if (!s) return std::unexpected(s.error());
   INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso()));
   INBEELD_RETURN_IF_ERROR(s->Bind(2, int64_t{outcome.peer_list_size}));
   INBEELD_RETURN_IF_ERROR(s->Bind(3, schema::FormatIso(outcome.peer_list_date)));
   INBEELD_RETURN_IF_ERROR(s->Bind(4, int64_t{outcome.overlap}));
   INBEELD_RETURN_IF_ERROR(s->Bind(5, int64_t{outcome.label_mask}));
-  INBEELD_RETURN_IF_ERROR(s->BindBlob(6, id));
+  INBEELD_RETURN_IF_ERROR(s->Bind(6, int64_t{outcome.key_mask}));
+  INBEELD_RETURN_IF_ERROR(s->Bind(7, int64_t{outcome.own.strong}));
+  INBEELD_RETURN_IF_ERROR(s->Bind(8, int64_t{outcome.own.possible}));
+  INBEELD_RETURN_IF_ERROR(s->Bind(9, int64_t{outcome.peer.strong}));
+  INBEELD_RETURN_IF_ERROR(s->Bind(10, int64_t{outcome.peer.possible}));
+  INBEELD_RETURN_IF_ERROR(s->BindBlob(11, id));
   INBEELD_RETURN_IF_ERROR(s->Run());
   if (Changes(store_.handle()) != 1) {
     return Fail(ErrorCode::kFailedPrecondition, "session " + SessionIdHex(id) + " is not running");
   }
   auto m = Statement::Prepare(
       store_.handle(),
-      "INSERT INTO session_matches(session_id, subject, peer_category, peer_since, peer_school, "
-      "peer_plan) VALUES(?,?,?,?,?,?)");
+      "INSERT INTO session_pairs(session_id, subject, peer_record, pair_code, strength, "
+      "peer_category, peer_since, peer_school, peer_plan) VALUES(?,?,?,?,?,?,?,?,?)");
   if (!m) return std::unexpected(m.error());
-  // In subject order, so the (session, subject) B-tree only appends.
-  std::vector<const psi::MatchedRecord*> ordered;
-  ordered.reserve(outcome.matches.size());
-  for (const psi::MatchedRecord& match : outcome.matches) {
-    if (match.local_index >= subjects.size()) {
+  // In (subject, peer record) order, so the primary-key B-tree only appends.
+  std::vector<const psi::MatchedPair*> ordered;
+  ordered.reserve(outcome.pairs.size());
+  for (const psi::MatchedPair& pair : outcome.pairs) {
+    if (pair.local_index >= subjects.size()) {
       return Fail(ErrorCode::kInternal, "a match refers to a record outside the list");
     }
-    ordered.push_back(&match);
+    ordered.push_back(&pair);
   }
   std::sort(ordered.begin(), ordered.end(), [&](const auto* a, const auto* b) {
-    return subjects[a->local_index] < subjects[b->local_index];
+    const Subject& x = subjects[a->local_index];
+    const Subject& y = subjects[b->local_index];
+    return x != y ? x < y : a->peer_record < b->peer_record;
   });
-  for (const psi::MatchedRecord* match_ptr : ordered) {
-    const psi::MatchedRecord& match = *match_ptr;
-    const auto& l = match.peer_labels;
+  for (const psi::MatchedPair* pair_ptr : ordered) {
+    const psi::MatchedPair& pair = *pair_ptr;
+    const auto& l = pair.peer_labels;
     INBEELD_RETURN_IF_ERROR(m->BindBlob(1, id));
-    INBEELD_RETURN_IF_ERROR(m->BindBlob(2, subjects[match.local_index]));
-    INBEELD_RETURN_IF_ERROR(l.category ? m->Bind(3, static_cast<int64_t>(*l.category)) : m->BindNull(3));
-    INBEELD_RETURN_IF_ERROR(l.since ? m->Bind(4, schema::FormatIso(*l.since)) : m->BindNull(4));
-    INBEELD_RETURN_IF_ERROR(l.school ? m->Bind(5, *l.school) : m->BindNull(5));
-    INBEELD_RETURN_IF_ERROR(l.plan ? m->Bind(6, int64_t{*l.plan ? 1 : 0}) : m->BindNull(6));
+    INBEELD_RETURN_IF_ERROR(m->BindBlob(2, subjects[pair.local_index]));
+    INBEELD_RETURN_IF_ERROR(m->Bind(3, int64_t{pair.peer_record}));
+    INBEELD_RETURN_IF_ERROR(m->Bind(4, pair.pair_code));
+    INBEELD_RETURN_IF_ERROR(m->Bind(5, schema::StrengthName(pair.strength)));
+    INBEELD_RETURN_IF_ERROR(l.category ? m->Bind(6, static_cast<int64_t>(*l.category)) : m->BindNull(6));
+    INBEELD_RETURN_IF_ERROR(l.since ? m->Bind(7, schema::FormatIso(*l.since)) : m->BindNull(7));
+    INBEELD_RETURN_IF_ERROR(l.school ? m->Bind(8, *l.school) : m->BindNull(8));
+    INBEELD_RETURN_IF_ERROR(l.plan ? m->Bind(9, int64_t{*l.plan ? 1 : 0}) : m->BindNull(9));
     INBEELD_RETURN_IF_ERROR(m->Run());
   }
   if (also) INBEELD_RETURN_IF_ERROR(also());
@@ -208,10 +241,52 @@ Result<SessionRecord> ResultsStore::Get(const schema::wire::SessionId& id) {
   return ReadSession(*s);
 }
 
+namespace {
+
+constexpr const char* kPairColumns =
+    "subject, peer_record, pair_code, strength, peer_category, peer_since, peer_school, "
+    "peer_plan, decision, decided_by";
+
+Result<StoredMatch> ReadPair(const Statement& s) {
+  StoredMatch m;
+  auto subject = s.ColumnBlobView(0);
+  if (subject.size() != m.subject.size()) {
+    return Fail(ErrorCode::kDataLoss, "a stored match is malformed");
+  }
+  std::copy(subject.begin(), subject.end(), m.subject.begin());
+  m.peer_record = static_cast<uint32_t>(s.ColumnInt(1));
+  m.pair_code = s.ColumnText(2);
+  auto strength = ParseStrength(s.ColumnText(3));
+  if (!strength) return std::unexpected(strength.error());
+  m.strength = *strength;
+  if (!s.ColumnIsNull(4)) {
+    int64_t c = s.ColumnInt(4);
+    if (c < 0 || c > static_cast<int64_t>(schema::Category::kDreigend)) {
+      return Fail(ErrorCode::kDataLoss, "a stored match has an unknown category");
+    }
+    m.peer_labels.category = static_cast<schema::Category>(c);
+  }
+  if (!s.ColumnIsNull(5)) {
+    auto d = schema::ParseDate(s.ColumnText(5));
+    if (!d) return Fail(ErrorCode::kDataLoss, "a stored match has a malformed date");
+    m.peer_labels.since = *d;
+  }
+  if (!s.ColumnIsNull(6)) m.peer_labels.school = s.ColumnText(6);
+  if (!s.ColumnIsNull(7)) m.peer_labels.plan = s.ColumnInt(7) != 0;
+  if (!s.ColumnIsNull(8)) {
+    m.decision = s.ColumnText(8) == "confirmed" ? Decision::kConfirmed : Decision::kRejected;
+  }
+  if (!s.ColumnIsNull(9)) m.decided_by = s.ColumnText(9);
+  return m;
+}
+
+}  // namespace
+
 Result<std::vector<StoredMatch>> ResultsStore::Matches(const schema::wire::SessionId& id) {
   auto s = Statement::Prepare(store_.handle(),
-                              "SELECT subject, peer_category, peer_since, peer_school, peer_plan "
-                              "FROM session_matches WHERE session_id = ? ORDER BY subject");
+                              fmt::format("SELECT {} FROM session_pairs WHERE session_id = ? "
+                                          "ORDER BY subject, peer_record",
+                                          kPairColumns));
   if (!s) return std::unexpected(s.error());
   INBEELD_RETURN_IF_ERROR(s->BindBlob(1, id));
   std::vector<StoredMatch> out;
@@ -219,27 +294,59 @@ Result<std::vector<StoredMatch>> ResultsStore::Matches(const schema::wire::Sessi
     auto row = s->Step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
-    StoredMatch m;
-    auto subject = s->ColumnBlobView(0);
-    if (subject.size() != m.subject.size()) return Fail(ErrorCode::kDataLoss, "a stored match is malformed");
-    std::copy(subject.begin(), subject.end(), m.subject.begin());
-    if (!s->ColumnIsNull(1)) {
-      int64_t c = s->ColumnInt(1);
-      if (c < 0 || c > static_cast<int64_t>(schema::Category::kDreigend)) {
-        return Fail(ErrorCode::kDataLoss, "a stored match has an unknown category");
-      }
-      m.peer_labels.category = static_cast<schema::Category>(c);
-    }
-    if (!s->ColumnIsNull(2)) {
-      auto d = schema::ParseDate(s->ColumnText(2));
-      if (!d) return Fail(ErrorCode::kDataLoss, "a stored match has a malformed date");
-      m.peer_labels.since = *d;
-    }
-    if (!s->ColumnIsNull(3)) m.peer_labels.school = s->ColumnText(3);
-    if (!s->ColumnIsNull(4)) m.peer_labels.plan = s->ColumnInt(4) != 0;
-    out.push_back(std::move(m));
+    auto m = ReadPair(*s);
+    if (!m) return std::unexpected(m.error());
+    out.push_back(std::move(*m));
   }
   return out;
+}
+
+Result<StoredMatch> ResultsStore::Decide(const schema::wire::SessionId& id,
+                                         std::string_view pair_code, Decision decision,
+                                         const std::string& by,
+                                         const std::function<Status(const StoredMatch&)>& also) {
+  if (decision == Decision::kNone) {
+    return Fail(ErrorCode::kInvalidArgument, "a decision is 'confirmed' or 'rejected'");
+  }
+  auto tx = Transaction::Begin(store_.handle());
+  if (!tx) return std::unexpected(tx.error());
+  auto q = Statement::Prepare(store_.handle(),
+                              fmt::format("SELECT {} FROM session_pairs WHERE session_id = ? "
+                                          "AND pair_code = ?",
+                                          kPairColumns));
+  if (!q) return std::unexpected(q.error());
+  INBEELD_RETURN_IF_ERROR(q->BindBlob(1, id));
+  INBEELD_RETURN_IF_ERROR(q->Bind(2, std::string(pair_code)));
+  auto row = q->Step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) {
+    return Fail(ErrorCode::kNotFound,
+                "no pair with that code in session " + SessionIdHex(id) +
+                    " (codes look like K7F-2QX; see `inbeeld results SESSION`)");
+  }
+  auto pair = ReadPair(*q);
+  if (!pair) return std::unexpected(pair.error());
+  if (pair->strength != schema::Strength::kPossible) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "pair " + std::string(pair_code) + " is " +
+                    std::string(schema::StrengthName(pair->strength)) +
+                    ": only a possible pair is confirmed or rejected");
+  }
+  auto u = Statement::Prepare(store_.handle(),
+                              "UPDATE session_pairs SET decision = ?, decided_at = ?, "
+                              "decided_by = ? WHERE session_id = ? AND pair_code = ?");
+  if (!u) return std::unexpected(u.error());
+  INBEELD_RETURN_IF_ERROR(u->Bind(1, DecisionName(decision)));
+  INBEELD_RETURN_IF_ERROR(u->Bind(2, NowIso()));
+  INBEELD_RETURN_IF_ERROR(u->Bind(3, by));
+  INBEELD_RETURN_IF_ERROR(u->BindBlob(4, id));
+  INBEELD_RETURN_IF_ERROR(u->Bind(5, std::string(pair_code)));
+  INBEELD_RETURN_IF_ERROR(u->Run());
+  pair->decision = decision;
+  pair->decided_by = by;
+  if (also) INBEELD_RETURN_IF_ERROR(also(*pair));
+  INBEELD_RETURN_IF_ERROR(tx->Commit());
+  return *pair;
 }
 
 }  // namespace inbeeld::node::exchange

@@ -1,11 +1,14 @@
 // node/exchange/results_store.h — exchange sessions and what each one taught us.
 //
 // One row per session this node took part in (as initiator or responder) and,
-// for a completed match-mode session, one row per own record the peer also
-// holds, with the peer's agreed labels. A session's matches are written in the
-// same transaction that marks it completed, so a failed or interrupted session
-// never leaves a partial result. Rows refer to records by their subject
-// pseudonym, never by identifier.
+// for a completed match-mode session, one row per pair: an own record and a
+// peer record the protocol linked, with the pair's strength (certain,
+// probable, possible), the pair code both sides share, the peer's agreed
+// labels and, for a possible pair, the operator's decision (confirmed or
+// rejected). A session's pairs are written in the same transaction that
+// marks it completed, so a failed or interrupted session never leaves a
+// partial result. Rows refer to records by their subject pseudonym, never by
+// identifier.
 //
 // Thread safety: as the Store it wraps (one thread at a time; callers that
 // share a Store across threads hold their own mutex).
@@ -43,13 +46,29 @@ struct SessionRecord {
   uint32_t own_list_size = 0;
   std::optional<uint32_t> peer_list_size;
   std::optional<schema::Date> peer_list_date;
-  std::optional<uint32_t> overlap;
+  std::optional<uint32_t> overlap;  // own records in a certain or probable pair
   std::optional<uint8_t> label_mask;
+  std::optional<uint8_t> key_mask;
+  std::optional<schema::wire::MatchCounts> own_counts;   // strong / possible only
+  std::optional<schema::wire::MatchCounts> peer_counts;  // the peer's records likewise
 };
+
+enum class Decision { kNone, kConfirmed, kRejected };
 
 struct StoredMatch {
   Subject subject{};
+  uint32_t peer_record = 0;
+  std::string pair_code;  // "" for a protocol-v1 session
+  schema::Strength strength = schema::Strength::kCertain;
   schema::wire::Labels peer_labels;
+  Decision decision = Decision::kNone;  // only a possible pair is decided
+  std::string decided_by;
+
+  // The pair counts as the same child: certain, probable, or possible and
+  // confirmed by an operator.
+  bool SameChild() const {
+    return strength != schema::Strength::kPossible || decision == Decision::kConfirmed;
+  }
 };
 
 std::string SessionIdHex(const schema::wire::SessionId& id);
@@ -62,9 +81,10 @@ class ResultsStore {
   // Inserts a running session. kAlreadyExists if the id was seen before
   // (a replayed session id).
   Status Begin(const SessionRecord& session);
-  // Marks the session completed with its outcome; `subjects[i]` is the subject
-  // of local record i. `also` runs inside the same transaction (the audit
-  // records): if it fails, nothing is stored and the error is returned.
+  // Marks the session completed with its outcome and stores its pairs;
+  // `subjects[i]` is the subject of local record i. `also` runs inside the
+  // same transaction (the audit records): if it fails, nothing is stored and
+  // the error is returned.
   Status Complete(const schema::wire::SessionId& id, const psi::Outcome& outcome,
                   const std::vector<Subject>& subjects,
                   const std::function<Status()>& also = {});
@@ -80,7 +100,16 @@ class ResultsStore {
 
   Result<std::vector<SessionRecord>> Recent(size_t limit);
   Result<SessionRecord> Get(const schema::wire::SessionId& id);
+  // The session's pairs in (subject, peer record) order.
   Result<std::vector<StoredMatch>> Matches(const schema::wire::SessionId& id);
+
+  // Records an operator's decision on a possible pair of a completed
+  // session, found by its pair code. `also` runs in the same transaction
+  // (the audit record). kNotFound for an unknown code; kFailedPrecondition
+  // for a certain or probable pair (nothing to decide).
+  Result<StoredMatch> Decide(const schema::wire::SessionId& id, std::string_view pair_code,
+                             Decision decision, const std::string& by,
+                             const std::function<Status(const StoredMatch&)>& also = {});
 
  private:
   Store& store_;

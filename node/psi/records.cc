@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "node/psi/parallel.h"
 #include "node/psi/point_index.h"
@@ -36,11 +38,6 @@ wire::Labels UnpackLabels(const PackedLabels& packed, uint8_t mask) {
 
 Status CheckInputs(std::span<const PsiInput> inputs, uint8_t mask) {
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const auto& digits = inputs[i].digits;
-    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "input " + std::to_string(i) + ": identifier is not 9 ASCII digits");
-    }
     if (Status labels = wire::CheckLabels(inputs[i].labels, mask); !labels) {
       return std::unexpected(WithContext(std::move(labels).error(), "input " + std::to_string(i)));
     }
@@ -74,44 +71,119 @@ Status CheckPermutation(std::span<const uint32_t> order, size_t n) {
   return {};
 }
 
+namespace {
+
+constexpr std::string_view kFillerDst = "inbeeld-PSI-v2-filler";
+
+std::span<const uint8_t> Bytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// Which (record position, slot position) keep their key.
+//  - A certain or probable key that two records of this list share is
+//    ambiguous (twins who share their first official name, or a child
+//    entered twice): it is left out for all of them, so neither can be taken
+//    for the other; the records still meet the peer on their other keys.
+//  - A possible key is expected to repeat (twins share surname and birth
+//    date); a key used by kMaxKeyRepeats earlier records (in the order sent)
+//    is left out, so an honest list never trips the peer's repeat check.
+//  - Two slots of one record holding one key count once.
+std::vector<bool> KeptKeys(std::span<const PsiInput> inputs, std::span<const uint32_t> order,
+                           std::span<const size_t> slots) {
+  std::vector<bool> kept(order.size() * slots.size(), false);
+  // Records per key string, counting a record once.
+  std::unordered_map<std::string_view, uint32_t> records;
+  auto distinct_in_record = [&](const PsiInput& input, size_t p) {
+    const std::optional<std::string>& key = input.keys[slots[p]];
+    if (!key) return false;
+    for (size_t q = 0; q < p; ++q) {
+      if (input.keys[slots[q]] == key) return false;
+    }
+    return true;
+  };
+  for (uint32_t local : order) {
+    for (size_t p = 0; p < slots.size(); ++p) {
+      if (distinct_in_record(inputs[local], p)) ++records[*inputs[local].keys[slots[p]]];
+    }
+  }
+  std::unordered_map<std::string_view, uint32_t> uses;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const PsiInput& input = inputs[order[k]];
+    for (size_t p = 0; p < slots.size(); ++p) {
+      if (!distinct_in_record(input, p)) continue;
+      const std::string& key = *input.keys[slots[p]];
+      if (schema::SlotStrength(slots[p]) != schema::Strength::kPossible) {
+        kept[k * slots.size() + p] = records[key] == 1;
+        continue;
+      }
+      uint32_t& n = uses[key];
+      if (n < kMaxKeyRepeats) {
+        kept[k * slots.size() + p] = true;
+        ++n;
+      }
+    }
+  }
+  return kept;
+}
+
+}  // namespace
+
 Status HashAndBlind(std::span<const PsiInput> inputs, std::span<const uint32_t> order,
+                    std::span<const size_t> slots, std::span<const uint8_t, 32> filler_seed,
                     const crypto::Scalar& scalar, wire::MutablePointView out, unsigned threads) {
-  const auto dst = std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(kHashToGroupDst.data()), kHashToGroupDst.size());
-  const size_t bad = ParallelFor(order.size(), threads, [&](size_t begin, size_t end) {
-    for (size_t k = begin; k < end; ++k) {
-      const auto& digits = inputs[order[k]].digits;
-      Result<crypto::Point> h = crypto::Point::HashToGroup(
-          std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(digits.data()), digits.size()),
-          dst);
-      if (!h || !crypto::MultiplyRaw(h->Encode(), scalar, out[k])) return k;
+  const size_t k = slots.size();
+  const std::vector<bool> kept = KeptKeys(inputs, order, slots);
+  const size_t bad = ParallelFor(out.size(), threads, [&](size_t begin, size_t end) {
+    std::array<uint8_t, 36> filler{};
+    std::copy(filler_seed.begin(), filler_seed.end(), filler.begin());
+    for (size_t n = begin; n < end; ++n) {
+      if (!kept[n]) {
+        for (int b = 0; b < 4; ++b) filler[32 + b] = static_cast<uint8_t>(n >> (24 - 8 * b));
+      }
+      Result<crypto::Point> h =
+          kept[n] ? crypto::Point::HashToGroup(Bytes(*inputs[order[n / k]].keys[slots[n % k]]),
+                                               Bytes(kHashToGroupDst))
+                  : crypto::Point::HashToGroup(filler, Bytes(kFillerDst));
+      if (!h || !crypto::MultiplyRaw(h->Encode(), scalar, out[n])) return n;
     }
     return end;
   });
-  if (bad != order.size()) {
-    return Fail(ErrorCode::kInternal, "input " + std::to_string(order[bad]) +
-                                          ": hashing or blinding the identifier failed");
+  if (bad != out.size()) {
+    return Fail(ErrorCode::kInternal,
+                "input " + std::to_string(order[bad / k]) + ": hashing or blinding a key failed");
   }
   return {};
 }
 
-size_t BlindReceived(wire::PointView in, const crypto::Scalar& scalar, wire::MutablePointView out,
-                     unsigned threads) {
-  return ParallelFor(in.size(), threads, [&](size_t begin, size_t end) {
-    for (size_t k = begin; k < end; ++k) {
-      if (!crypto::MultiplyRaw(in[k], scalar, out[k])) return k;
+size_t BlindToTags(wire::PointView in, size_t in_slots, std::span<const size_t> keep,
+                   std::span<const uint32_t> group_order, const crypto::Scalar& scalar,
+                   wire::MutableTagView out, unsigned threads) {
+  const size_t width = keep.size();
+  auto source_of = [&](size_t n) {
+    const size_t g = n / width;
+    const size_t record = group_order.empty() ? g : group_order[g];
+    return record * in_slots + keep[n % width];
+  };
+  const size_t bad = ParallelFor(out.size(), threads, [&](size_t begin, size_t end) {
+    wire::PointBytes point;
+    for (size_t n = begin; n < end; ++n) {
+      if (!crypto::MultiplyRaw(in[source_of(n)], scalar, point)) return n;
+      std::memcpy(out[n].data(), point.data(), wire::kTagSize);
     }
     return end;
   });
-}
-
-size_t FirstInvalidPoint(wire::PointView points, unsigned threads) {
-  return ParallelFor(points.size(), threads, [&](size_t begin, size_t end) {
-    for (size_t k = begin; k < end; ++k) {
-      if (!crypto::Point::Decode(points[k])) return k;
-    }
-    return end;
-  });
+  if (bad != out.size()) return source_of(bad);
+  // Points of A or B outside the agreed slots are never multiplied; they
+  // must still be valid points, so a peer cannot hide anything there.
+  if (width != in_slots) {
+    return ParallelFor(in.size(), threads, [&](size_t begin, size_t end) {
+      for (size_t n = begin; n < end; ++n) {
+        if (!crypto::Point::Decode(in[n])) return n;
+      }
+      return end;
+    });
+  }
+  return in.size();
 }
 
 Error BadPointError(std::string_view message, std::string_view list, wire::PointView points,

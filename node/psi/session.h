@@ -1,39 +1,59 @@
-// node/psi/session.h — mutual Diffie-Hellman private set intersection, one
-// session, transport-free: each side turns one message into the next.
+// node/psi/session.h — mutual Diffie-Hellman private set intersection over a
+// key family, one session, transport-free: each side turns one message into
+// the next. Protocol version 2.
 //
 // Protocol (suite ristretto255-SHA512; full byte layout in docs/PROTOCOL.md):
 //
-//   H(e) = hash_to_ristretto255(9 ASCII digits of e, DST "inbeeld-PSI-v1-ristretto255-SHA512")
-//   Initiator I holds X, responder R holds Y; each picks a fresh random scalar
-//   (a, b) for this session only.
+//   Every record is a *group* of k slots, one per key of its family
+//   (schema/match_keys.h) whose key type both sides agreed on: k = 1 for PGN
+//   keys only, up to 6 for PGN, name and weak keys. A slot holds
+//   H(key) = hash_to_ristretto255(key string, DST "inbeeld-PSI-v2-ristretto255-SHA512")
+//   or, where the record has no such key, a uniformly random point, so the
+//   peer cannot tell which records carry which keys. tag(P) is the first 16
+//   bytes of P's encoding.
 //
-//   1. I → R  StartRequest:   session id, mode, purpose, offered labels, list date,
-//                             A = [H(x)^a for x in X], in a random order π_I.
-//   2. R → I  StartResponse:  agreed labels, list date,
-//                             B = [H(y)^b for y in Y], in a random order π_R,
-//                             C = [A_i^b] — in A's order in match mode,
-//                                         sorted bytewise in count mode.
-//   3. I → R  FinishRequest:  D = [B_j^a] — in B's order in match mode, sorted in
-//                             count mode; in match mode, for each x that matched
-//                             (C_i ∈ D), the agreed labels of x tagged with j.
-//   4. R → I  FinishResponse: overlap size; in match mode, for each y that
-//                             matched (D_j ∈ C), the agreed labels of y tagged
-//                             with i.
+//   Initiator I holds records X, responder R holds Y; each picks a fresh random
+//   scalar (a, b) for this session only and a random order of its records.
 //
-//   I learns which of its own x matched (C_i ∈ D) and, for those, R's labels;
-//   R learns which of its own y matched (D_j ∈ C) and, for those, I's labels.
-//   In count mode both learn only |X ∩ Y|: sorting C and D breaks every link
-//   between a double-blinded value and a record. Both learn |X|, |Y|, the
-//   purpose and each other's list date. Labels travel only for matched records,
-//   chosen by their owner, so a side can never obtain the labels of a record the
-//   other holds alone.
+//   1. I → R  StartRequest:   session id, mode, purpose, offered labels and key
+//                             types, list date, A = groups [H(x.slot)^a], in
+//                             I's random record order.
+//   2. R → I  StartResponse:  agreed labels and key types (offered ∩ allowed),
+//                             list date, B = groups [H(y.slot)^b] in R's random
+//                             order, C = [tag(A_i,s^b)] for the agreed slots —
+//                             in A's order in match mode, with whole groups in
+//                             a fresh random order in count mode.
+//   3. I → R  FinishRequest:  D = [tag(B_j,t^a)] — in B's order in match mode,
+//                             groups in a fresh random order in count mode; in
+//                             match mode the agreed labels of each of I's
+//                             records that matched, by its position i in A.
+//   4. R → I  FinishResponse: both sides' match counts as R computed them; in
+//                             match mode the agreed labels of each of R's
+//                             records that matched, by its position j in B.
 //
-// Every received point is decoded canonically and must not be the identity;
-// duplicate points in one list are rejected (a duplicate would let a dishonest
-// side double-count or probe). Messages in the wrong state, with another session
-// id, with out-of-range or repeated label indices, or with labels outside the
-// agreed set are rejected with kInvalidArgument / kFailedPrecondition and a
-// specific message; a rejected message leaves the session failed.
+//   Records i (of A) and j (of B) are linked when a tag of group i in C equals
+//   a tag of group j in D; the link's strength is that of the weaker of the
+//   two slots' kinds (PGN: certain, name + birth date: probable, the rest:
+//   possible) and a pair takes its strongest link. A possible pair is dropped
+//   when either record has a certain or probable pair (a twin or sibling of a
+//   matched child). Both sides compute the same pairs: I from C and its own D,
+//   R from its own C and D. Each pair gets a code both sides derive from the
+//   session id and (i, j) ("K7F-2QX"), meaningless outside the session.
+//
+//   Each side learns, for each of its own records, the peer records it pairs
+//   with, how strongly, and their labels; in count mode only the counts (and
+//   the shape of the link graph between anonymous records). Both learn both
+//   list sizes, the purpose, the agreed masks and each other's list date.
+//   Labels travel only for records in a pair, chosen by their owner.
+//
+// Every received point is decoded canonically and must not be the identity.
+// Equal points within A or B are allowed (twins share weak keys), but a tag
+// in more than kMaxKeyRepeats groups of one list is refused (it would blow
+// the link graph up). Messages in the wrong state, with another session id,
+// with out-of-range or repeated label indices, labels outside the agreed set
+// or for records not in a pair are rejected with kInvalidArgument /
+// kFailedPrecondition and a specific message; a rejected message leaves the
+// session failed.
 //
 // Thread safety: a session object is used by one thread at a time. Inside a
 // call, the heavy loops run on `threads` worker threads.
@@ -50,22 +70,32 @@
 
 #include "base/error.h"
 #include "crypto/ristretto.h"
+#include "schema/match_keys.h"
 #include "schema/wire.h"
 
 namespace inbeeld::node::psi {
 
-inline constexpr std::string_view kHashToGroupDst = "inbeeld-PSI-v1-ristretto255-SHA512";
+inline constexpr std::string_view kHashToGroupDst = "inbeeld-PSI-v2-ristretto255-SHA512";
 
-// One record as the protocol sees it: the identifier's 9 digits and the labels
-// its owner may share. The caller keeps everything else (subject, reference)
-// in a parallel vector and uses MatchedRecord::local_index to find it.
+// A tag shared by more groups than this on one side refuses the list: no
+// honest list has more than a handful of children with one surname and birth
+// date (twins, triplets), and the link graph must stay linear in the lists.
+inline constexpr uint32_t kMaxKeyRepeats = 16;
+
+// One record as the protocol sees it: its key family (slots outside the
+// session's key mask are ignored) and the labels its owner may share. The
+// caller keeps everything else (subject, reference) in a parallel vector and
+// uses MatchedPair::local_index to find it.
 struct PsiInput {
-  std::array<char, 9> digits{};
+  schema::MatchKeys keys;
   schema::wire::Labels labels;
 };
 
-struct MatchedRecord {
-  uint32_t local_index;              // index into the caller's inputs
+struct MatchedPair {
+  uint32_t local_index = 0;  // index into the caller's inputs
+  uint32_t peer_record = 0;  // the peer's record as numbered in this session
+  schema::Strength strength = schema::Strength::kPossible;
+  std::string pair_code;             // "K7F-2QX", the same on both sides
   schema::wire::Labels peer_labels;  // empty fields where not agreed
 };
 
@@ -73,16 +103,25 @@ struct Outcome {
   schema::wire::Mode mode;
   uint32_t own_list_size = 0;
   uint32_t peer_list_size = 0;
-  uint32_t overlap = 0;
   schema::Date peer_list_date{};
-  uint8_t label_mask = 0;              // the agreed labels
-  std::vector<MatchedRecord> matches;  // empty in count mode; sorted by local_index
+  uint8_t label_mask = 0;  // the agreed labels
+  uint8_t key_mask = 0;    // the agreed key types
+  schema::wire::MatchCounts own;   // own records in a pair: strong, possible only
+  schema::wire::MatchCounts peer;  // the peer's records likewise
+  // Own records in a certain or probable pair (own.strong): how many of our
+  // children the peer also knows. own.possible more may be; an operator
+  // decides.
+  uint32_t overlap = 0;
+  // Match mode: every pair, sorted by local_index, then peer_record. Empty in
+  // count mode.
+  std::vector<MatchedPair> pairs;
 };
 
 struct InitiatorParams {
   schema::wire::Mode mode = schema::wire::Mode::kMatch;
   std::string purpose;
   uint8_t label_mask = 0;  // labels this side offers and wants; ignored in count mode
+  uint8_t key_mask = schema::kAllKeyTypes;  // key types this side offers (1..7)
   schema::Date list_date{};
   uint32_t max_peer_list_size = 1'000'000;
   unsigned threads = 0;  // 0 = hardware concurrency
@@ -90,6 +129,7 @@ struct InitiatorParams {
 
 struct ResponderParams {
   uint8_t allowed_label_mask = 0;  // this side's policy for the peer
+  uint8_t allowed_key_mask = schema::kAllKeyTypes;
   schema::Date list_date{};
   // The peer's largest accepted list (A); above it Start fails with
   // kResourceExhausted. The caller normally refuses earlier, after PeekStart.
@@ -103,19 +143,28 @@ struct Determinism {
   // message 1 (the responder never chooses one).
   schema::wire::SessionId session_id;
   crypto::Scalar scalar;
-  // The permutation applied to inputs: position k of A (or B) holds
+  // The permutation applied to inputs: record k of A (or B) is
   // inputs[order[k]]. Must be a permutation of 0..inputs.size()-1.
   std::vector<uint32_t> order;
+  // Count mode: the order in which the groups of C (responder) or D
+  // (initiator) are sent; empty for match mode. A permutation of the peer's
+  // record count on either side: C holds A's records, D holds B's.
+  std::vector<uint32_t> count_order;
+  // Seed of the random points in empty slots: point number n is
+  // hash_to_ristretto255(seed || u32be(n), "inbeeld-PSI-v2-filler"). The two
+  // sides of a test MUST use different seeds: with equal seeds filler n of
+  // one side meets filler n of the other (real sessions draw random seeds).
+  std::array<uint8_t, 32> filler_seed{};
 };
 
 class InitiatorSession {
  public:
-  // Shuffles the inputs, hashes and blinds them under a fresh scalar, and
-  // builds message 1. Keeps only the labels in params.label_mask (packed) and
-  // the permutation; the identifiers are not kept.
-  // Errors: kInvalidArgument for an empty list, duplicate digits, digits that
-  // are not 9 ASCII digits, an input missing a label in params.label_mask (or
-  // holding one that cannot be encoded), or an invalid purpose or list date.
+  // Shuffles the inputs, hashes and blinds their keys under a fresh scalar,
+  // and builds message 1. Keeps only the labels in params.label_mask (packed)
+  // and the permutation; the keys are not kept.
+  // Errors: kInvalidArgument for an empty list, a key mask of 0 or with
+  // unknown bits, an input missing a label in params.label_mask (or holding
+  // one that cannot be encoded), or an invalid purpose or list date.
   static Result<std::unique_ptr<InitiatorSession>> Create(std::vector<PsiInput> inputs,
                                                           InitiatorParams params);
   static Result<std::unique_ptr<InitiatorSession>> CreateForTesting(std::vector<PsiInput> inputs,
@@ -130,15 +179,16 @@ class InitiatorSession {
   // Errors: kFailedPrecondition if called in another state (twice, or after
   // a failure); kResourceExhausted if B exceeds params.max_peer_list_size;
   // kInvalidArgument for a malformed message, another session id, an agreed
-  // mask beyond the offered one, |C| ≠ |A|, an invalid or repeated point in
-  // B or C, or (count mode) an unsorted C.
+  // mask beyond the offered one, C not holding one group per record of A,
+  // an invalid point in B, or a tag repeated in more than kMaxKeyRepeats
+  // groups.
   Result<std::string> HandleStartResponse(std::string_view message);
   // Message 4 in, the outcome out.
   // Errors: kFailedPrecondition unless HandleStartResponse succeeded and this
   // was not called yet; kInvalidArgument for a malformed message, another
-  // session id or mask, an overlap other than the one computed here, or
-  // label entries out of range, for records that did not match, or not
-  // exactly one per match (when labels were agreed).
+  // session id or mask, counts other than the ones computed here, or label
+  // entries out of range, for records in no pair, or not exactly one per
+  // record in a pair (when labels were agreed).
   Result<Outcome> HandleFinishResponse(std::string_view message);
 
  private:
@@ -156,10 +206,12 @@ class ResponderSession {
 
   // Message 1 in; builds message 2 (retrieve it with StartResponse()). The
   // agreed labels are the offered ones ∩ params.allowed_label_mask (none in
-  // count mode); inputs need only those. An empty `inputs` is allowed.
-  // Errors: kInvalidArgument for a malformed message, an empty A, a
-  // non-canonical, identity or duplicate point, or bad inputs (as Create);
-  // kResourceExhausted if A exceeds params.max_peer_list_size.
+  // count mode), the agreed key types the offered ones ∩
+  // params.allowed_key_mask; inputs need only those. An empty `inputs` is
+  // allowed. Errors: kPermissionDenied when no key type is agreed;
+  // kInvalidArgument for a malformed message, an empty A, a non-canonical
+  // or identity point, or bad inputs (as Create); kResourceExhausted if A
+  // exceeds params.max_peer_list_size.
   static Result<std::unique_ptr<ResponderSession>> Start(std::string_view message,
                                                          std::vector<PsiInput> inputs,
                                                          ResponderParams params);
@@ -178,10 +230,12 @@ class ResponderSession {
   // Message 3 in; message 4 and this side's outcome out.
   // Errors: kFailedPrecondition once the session has finished or failed (a
   // replayed message 3); kInvalidArgument for a malformed message, another
-  // session id or mask, |D| < |B|, an invalid or repeated point in D, (count
-  // mode) an unsorted D, or label entries out of range, for records that did
-  // not match, or not exactly one per match (when labels were agreed);
-  // kResourceExhausted if D or the label entries number more than |B|.
+  // session id or mask, D not holding one group per record of B, a tag
+  // repeated in more than kMaxKeyRepeats groups, or label entries out of
+  // range, for records in no pair, or not exactly one per record in a pair
+  // (when labels were agreed); kResourceExhausted if D or the label entries
+  // number more than the larger of A's and B's records (one record may pair
+  // with up to kMaxKeyRepeats of the other side's).
   struct Finish {
     std::string message;
     Outcome outcome;

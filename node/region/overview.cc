@@ -29,7 +29,9 @@ Result<SubjectSet> MatchedSubjects(Store& store, const schema::wire::SessionId& 
   auto matches = results.Matches(id);
   if (!matches) return std::unexpected(matches.error());
   SubjectSet out;
-  for (const auto& m : *matches) out.insert(m.subject);
+  for (const auto& m : *matches) {
+    if (m.SameChild()) out.insert(m.subject);
+  }
   return out;
 }
 
@@ -91,11 +93,13 @@ Result<Overview> BuildOverview(Store& store, const crypto::SecretBytes& field_ke
 
   // Latest completed match session per peer (either role), and first-match dates.
   std::map<std::string, std::map<Subject, PartnerKnowledge>> known;  // peer -> subject -> what
+  std::map<Subject, std::set<std::string>> possible;  // subject -> peers with an open possible pair
   {
     auto s = Statement::Prepare(
         store.handle(),
-        "SELECT s.peer, m.subject, m.peer_category, m.peer_since, m.peer_school, m.peer_plan "
-        "FROM sessions s JOIN session_matches m ON m.session_id = s.id "
+        "SELECT s.peer, m.subject, m.peer_category, m.peer_since, m.peer_school, m.peer_plan, "
+        "(m.strength <> 'possible' OR m.decision IS 'confirmed'), m.decision IS 'rejected' "
+        "FROM sessions s JOIN session_pairs m ON m.session_id = s.id "
         "WHERE s.rowid = (SELECT t.rowid FROM sessions t WHERE t.peer = s.peer AND "
         "t.status = 'completed' AND t.mode = 'match' ORDER BY t.finished_at DESC, t.rowid DESC "
         "LIMIT 1)");
@@ -118,12 +122,20 @@ Result<Overview> BuildOverview(Store& store, const crypto::SecretBytes& field_ke
       }
       if (!s->ColumnIsNull(4)) k.labels.school = s->ColumnText(4);
       if (!s->ColumnIsNull(5)) k.labels.plan = s->ColumnInt(5) != 0;
-      known[k.peer][ToSubject(s->ColumnBlobView(1))] = std::move(k);
+      const Subject subject = ToSubject(s->ColumnBlobView(1));
+      // A possible pair nobody confirmed is not the same child yet: it is
+      // shown as a partner to check with, not counted as knowing the child.
+      if (s->ColumnInt(6) == 0) {
+        if (s->ColumnInt(7) == 0) possible[subject].insert(k.peer);
+        continue;
+      }
+      known[k.peer][subject] = std::move(k);
     }
     auto f = Statement::Prepare(
         store.handle(),
-        "SELECT s.peer, m.subject, MIN(s.started_at) FROM sessions s JOIN session_matches m "
-        "ON m.session_id = s.id WHERE s.status = 'completed' GROUP BY s.peer, m.subject");
+        "SELECT s.peer, m.subject, MIN(s.started_at) FROM sessions s JOIN session_pairs m "
+        "ON m.session_id = s.id WHERE s.status = 'completed' AND "
+        "(m.strength <> 'possible' OR m.decision IS 'confirmed') GROUP BY s.peer, m.subject");
     if (!f) return std::unexpected(f.error());
     for (;;) {
       auto row = f->Step();
@@ -182,11 +194,21 @@ Result<Overview> BuildOverview(Store& store, const crypto::SecretBytes& field_ke
       auto k = subjects.find(r.subject);
       if (k == subjects.end()) continue;
       PartnerKnowledge pk = k->second;
-      pk.category_differs = pk.labels.category && *pk.labels.category != r.category;
-      pk.since_differs = pk.labels.since && std::abs(schema::DaysBetween(*pk.labels.since, r.since)) >
-                                                exchange::kSinceDisagreementDays;
-      c.disagreement = c.disagreement || pk.category_differs || pk.since_differs;
+      const exchange::Differences d =
+          exchange::CompareLabels(r.category, r.since, r.school_brin, r.plan_in_place, pk.labels);
+      pk.category_differs = d.category;
+      pk.since_differs = d.since;
+      pk.plan_differs = d.plan;
+      pk.school_differs = d.school;
+      c.disagreement = c.disagreement || d.any();
       c.partners.push_back(std::move(pk));
+    }
+    if (auto p = possible.find(r.subject); p != possible.end()) {
+      for (const std::string& peer : p->second) {
+        const bool known_anyway = std::any_of(c.partners.begin(), c.partners.end(),
+                                              [&](const auto& k) { return k.peer == peer; });
+        if (!known_anyway) c.possible_partners.push_back(peer);
+      }
     }
     c.unknown_to_all = c.partners.empty();
     if (overview.previous_sync_run) {
@@ -212,7 +234,7 @@ std::string OverviewCsv(const Overview& o) {
   out +=
       "referentie;categorie;sinds;school;plan;bekend bij;bekend sinds;nieuw gematcht met;"
       "niet meer gematcht met;nieuw op de lijst en bij niemand bekend;drie maanden zonder plan;"
-      "labels verschillen\r\n";
+      "labels verschillen;mogelijk bekend bij (te bevestigen)\r\n";
   for (const auto& c : o.children) {
     std::vector<std::string> peers, since;
     for (const auto& p : c.partners) {
@@ -225,7 +247,8 @@ std::string OverviewCsv(const Overview& o) {
            CsvCell(Join(since, ", ")) + ";" + CsvCell(Join(c.newly_matched, ", ")) + ";" +
            CsvCell(Join(c.no_longer_matched, ", ")) + ";" +
            (c.new_on_list && c.unknown_to_all ? "ja" : "nee") + ";" +
-           (c.past_three_months ? "ja" : "nee") + ";" + (c.disagreement ? "ja" : "nee") + "\r\n";
+           (c.past_three_months ? "ja" : "nee") + ";" + (c.disagreement ? "ja" : "nee") + ";" +
+           CsvCell(Join(c.possible_partners, ", ")) + "\r\n";
   }
   return out;
 }
@@ -245,7 +268,9 @@ nlohmann::json OverviewJson(const Overview& o) {
                           {"known_since", p.known_since},
                           {"labels", labels},
                           {"category_differs", p.category_differs},
-                          {"since_differs", p.since_differs}});
+                          {"since_differs", p.since_differs},
+                          {"plan_differs", p.plan_differs},
+                          {"school_differs", p.school_differs}});
     }
     unknown += c.unknown_to_all;
     new_unknown += c.new_on_list && c.unknown_to_all;
@@ -259,6 +284,7 @@ nlohmann::json OverviewJson(const Overview& o) {
                         {"school", c.school},
                         {"plan_in_place", c.plan_in_place},
                         {"partners", partners},
+                        {"possible_partners", c.possible_partners},
                         {"newly_matched", c.newly_matched},
                         {"no_longer_matched", c.no_longer_matched},
                         {"new_on_list", c.new_on_list},

@@ -7,7 +7,10 @@
 // a partner, no longer matched, new on this list and unknown to every
 // partner); and two flags: past the pact's three-month mark without a plan
 // (since + 3 calendar months <= today, plan not in place), and a label
-// disagreement with some partner (exchange/report.h rules).
+// disagreement with some partner (exchange/report.h rules: category, since,
+// plan, school). A partner "knows" the child through a certain or probable
+// pair, or a possible pair an operator confirmed; an open possible pair is
+// listed apart, as a partner to check with.
 //
 // Children are named by the partner's own reference, never by identifier.
 // Rows come out in own-reference order.
@@ -34,6 +37,8 @@ struct PartnerKnowledge {
   schema::wire::Labels labels;
   bool category_differs = false;
   bool since_differs = false;
+  bool plan_differs = false;
+  bool school_differs = false;
 };
 
 struct ChildOverview {
@@ -43,6 +48,9 @@ struct ChildOverview {
   std::string school;
   bool plan_in_place = false;
   std::vector<PartnerKnowledge> partners;   // in peer-name order
+  // Peers whose latest result pairs the child only possibly, not yet
+  // confirmed or rejected by an operator: to check, not counted as knowing.
+  std::vector<std::string> possible_partners;
   std::vector<std::string> newly_matched;   // peers, since the previous sync
   std::vector<std::string> no_longer_matched;
   bool new_on_list = false;        // not on the list version of the previous sync

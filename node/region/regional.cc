@@ -12,6 +12,7 @@
 #include "node/exchange/exchange_list.h"
 #include "node/exchange/initiator.h"
 #include "node/exchange/policy.h"
+#include "node/exchange/report.h"
 #include "node/net/tls_identity.h"
 #include "node/sqlite_util.h"
 
@@ -20,14 +21,21 @@ namespace {
 
 using json = nlohmann::json;
 using Points = std::vector<std::array<uint8_t, crypto::kPointSize>>;
-constexpr std::string_view kDst = "inbeeld-REGION-v1-ristretto255-SHA512";
-constexpr int kVersion = 1;
-constexpr size_t kMaxSetSize = 1'000'000;
+constexpr std::string_view kDst = "inbeeld-REGION-v2-ristretto255-SHA512";
+constexpr int kVersion = 2;
+constexpr size_t kMaxSetSize = 1'000'000;  // records
 
+// One list on its way round the region: a group of k points a record (the
+// record's key family, schema/match_keys.h, for the session's key types; a
+// random point where the record has no key) and the record's category.
 struct Set {
   size_t origin = 0;
   std::set<size_t> blinded_by;
-  Points points;  // sorted bytewise, no repeats
+  size_t k = 1;                 // points a group
+  Points points;                // groups of k, in an order unrelated to the list's
+  std::vector<uint8_t> categories;  // schema::wire::CategoryCode per group
+
+  size_t groups() const { return categories.size(); }
 };
 
 std::string Hex(const Points& points) {
@@ -37,16 +45,39 @@ std::string Hex(const Points& points) {
   return out;
 }
 
+std::string CategoryDigits(const std::vector<uint8_t>& categories) {
+  std::string out;
+  out.reserve(categories.size());
+  for (uint8_t c : categories) out.push_back(static_cast<char>('0' + c));
+  return out;
+}
+
 json SetsJson(const std::vector<Set>& sets) {
   json out = json::array();
   for (const auto& s : sets) {
-    out.push_back({{"origin", s.origin}, {"blinded_by", s.blinded_by}, {"points", Hex(s.points)}});
+    out.push_back({{"origin", s.origin},
+                   {"blinded_by", s.blinded_by},
+                   {"points", Hex(s.points)},
+                   {"categories", CategoryDigits(s.categories)}});
   }
   return out;
 }
 
+// Moves the groups into a uniformly random order (categories along): a new
+// order that says nothing about the old one.
+void ShuffleGroups(Set& set) {
+  const auto n = static_cast<uint32_t>(set.groups());
+  for (uint32_t i = n; i > 1; --i) {
+    const uint32_t j = randombytes_uniform(i);
+    std::swap(set.categories[i - 1], set.categories[j]);
+    std::swap_ranges(set.points.begin() + static_cast<std::ptrdiff_t>((i - 1) * set.k),
+                     set.points.begin() + static_cast<std::ptrdiff_t>(i * set.k),
+                     set.points.begin() + static_cast<std::ptrdiff_t>(j * set.k));
+  }
+}
+
 // Parses sets received from another node; every point must decode.
-Result<std::vector<Set>> ParseSets(const json& j, size_t participants) {
+Result<std::vector<Set>> ParseSets(const json& j, size_t participants, size_t k) {
   if (!j.is_array() || j.size() > participants) {
     return Fail(ErrorCode::kInvalidArgument, "region message: sets: expected at most one per node");
   }
@@ -57,8 +88,8 @@ Result<std::vector<Set>> ParseSets(const json& j, size_t participants) {
     // contains() first: operator[] on a const object with a missing key is
     // undefined behaviour in nlohmann::json.
     if (!e.is_object() || !e.contains("origin") || !e.contains("blinded_by") ||
-        !e.contains("points") || !e["origin"].is_number_unsigned() ||
-        !e["blinded_by"].is_array() || !e["points"].is_string()) {
+        !e.contains("points") || !e.contains("categories") || !e["origin"].is_number_unsigned() ||
+        !e["blinded_by"].is_array() || !e["points"].is_string() || !e["categories"].is_string()) {
       return Fail(ErrorCode::kInvalidArgument, "region message: malformed set");
     }
     s.origin = e["origin"].get<size_t>();
@@ -71,61 +102,86 @@ Result<std::vector<Set>> ParseSets(const json& j, size_t participants) {
       }
       s.blinded_by.insert(b.get<size_t>());
     }
+    const std::string& categories = e["categories"].get_ref<const std::string&>();
+    if (categories.size() > kMaxSetSize) {
+      return Fail(ErrorCode::kInvalidArgument, "region message: a set is too large");
+    }
+    for (char c : categories) {
+      if (c < '1' || c > '4') {
+        return Fail(ErrorCode::kInvalidArgument, "region message: unknown category code");
+      }
+      s.categories.push_back(static_cast<uint8_t>(c - '0'));
+    }
+    s.k = k;
     auto bytes = crypto::HexDecode(e["points"].get<std::string>());
-    if (!bytes || bytes->size() % crypto::kPointSize != 0 ||
-        bytes->size() / crypto::kPointSize > kMaxSetSize) {
-      return Fail(ErrorCode::kInvalidArgument, "region message: points are not whole 32-byte points");
+    if (!bytes || bytes->size() != s.categories.size() * k * crypto::kPointSize) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "region message: points are not one group of " + std::to_string(k) +
+                      " 32-byte points per category");
     }
     s.points.resize(bytes->size() / crypto::kPointSize);
-    for (size_t k = 0; k < s.points.size(); ++k) {
-      std::copy_n(bytes->begin() + static_cast<std::ptrdiff_t>(k * crypto::kPointSize),
-                  crypto::kPointSize, s.points[k].begin());
-      if (auto ok = crypto::Point::Decode(s.points[k]); !ok) {
+    for (size_t n = 0; n < s.points.size(); ++n) {
+      std::copy_n(bytes->begin() + static_cast<std::ptrdiff_t>(n * crypto::kPointSize),
+                  crypto::kPointSize, s.points[n].begin());
+      if (auto ok = crypto::Point::Decode(s.points[n]); !ok) {
         return Fail(ErrorCode::kInvalidArgument,
                     "region message: set " + std::to_string(s.origin) + ": invalid point");
       }
-    }
-    if (std::adjacent_find(s.points.begin(), s.points.end()) != s.points.end() ||
-        !std::is_sorted(s.points.begin(), s.points.end())) {
-      return Fail(ErrorCode::kInvalidArgument, "region message: a set is unsorted or repeats a point");
     }
     sets.push_back(std::move(s));
   }
   return sets;
 }
 
-// Multiplies every point by `k` and sorts: the new order says nothing about the old.
+// Multiplies every point by `k` and shuffles the groups.
 Status Blind(Set& set, size_t self, const crypto::Scalar& k) {
   for (auto& p : set.points) {
-    auto q = crypto::Point::DecodeAndMultiply(p, k);
-    if (!q) return Fail(ErrorCode::kInvalidArgument, "region message: invalid point");
-    p = q->Encode();
+    if (!crypto::MultiplyRaw(p, k, p)) {
+      return Fail(ErrorCode::kInvalidArgument, "region message: invalid point");
+    }
   }
-  std::sort(set.points.begin(), set.points.end());
-  if (std::adjacent_find(set.points.begin(), set.points.end()) != set.points.end()) {
-    return Fail(ErrorCode::kInvalidArgument, "region message: a set repeats a point");
-  }
+  ShuffleGroups(set);
   set.blinded_by.insert(self);
   return {};
 }
 
-Result<Set> OwnSet(UnlockedNode& node, size_t self, const crypto::Scalar& k, int64_t& version) {
-  auto list = exchange::LoadExchangeList(*node.store, node.field_key, 0);
+Result<Set> OwnSet(UnlockedNode& node, size_t self, uint8_t key_mask, const crypto::Scalar& k,
+                   int64_t& version) {
+  auto list = exchange::LoadExchangeList(*node.store, node.field_key,
+                                         schema::wire::kLabelCategory, key_mask);
   if (!list) return std::unexpected(list.error());
   version = list->version.id;
   Set s;
   s.origin = self;
   s.blinded_by = {self};
+  const std::vector<size_t> slots = schema::wire::GroupSlots(key_mask);
+  s.k = slots.size();
   const auto dst = std::span(reinterpret_cast<const uint8_t*>(kDst.data()), kDst.size());
+  s.points.reserve(list->inputs.size() * s.k);
   for (const auto& input : list->inputs) {
-    auto h = crypto::Point::HashToGroup(
-        std::span(reinterpret_cast<const uint8_t*>(input.digits.data()), input.digits.size()), dst);
-    if (!h) return std::unexpected(h.error());
-    auto b = h->Multiply(k);
-    if (!b) return std::unexpected(b.error());
-    s.points.push_back(b->Encode());
+    for (size_t slot : slots) {
+      std::array<uint8_t, crypto::kPointSize> point;
+      if (const auto& key = input.keys[slot]) {
+        auto h = crypto::Point::HashToGroup(
+            std::span(reinterpret_cast<const uint8_t*>(key->data()), key->size()), dst);
+        if (!h) return std::unexpected(h.error());
+        point = h->Encode();
+      } else {
+        // No key of this kind: a random point, which matches nothing.
+        std::array<uint8_t, crypto::kUniformBytesSize> uniform;
+        randombytes_buf(uniform.data(), uniform.size());
+        auto r = crypto::Point::FromUniformBytes(uniform);
+        if (!r) return std::unexpected(r.error());
+        point = r->Encode();
+      }
+      if (!crypto::MultiplyRaw(point, k, point)) {
+        return Fail(ErrorCode::kInternal, "blinding this node's list failed");
+      }
+      s.points.push_back(point);
+    }
+    s.categories.push_back(schema::wire::CategoryCode(*input.labels.category));
   }
-  std::sort(s.points.begin(), s.points.end());
+  ShuffleGroups(s);
   return s;
 }
 
@@ -172,7 +228,10 @@ Status FinishSession(Store& store, const std::string& id_hex, const std::string&
     INBEELD_RETURN_IF_ERROR(s->Bind(4, static_cast<int64_t>(counts->distinct)));
     INBEELD_RETURN_IF_ERROR(s->Bind(5, static_cast<int64_t>(counts->single_list)));
     INBEELD_RETURN_IF_ERROR(s->Bind(6, json{{"participants", counts->participants},
-                                            {"list_sizes", counts->list_sizes}}.dump()));
+                                            {"list_sizes", counts->list_sizes},
+                                            {"possible", counts->possible},
+                                            {"by_category", counts->by_category}}
+                                           .dump()));
   } else {
     for (int c : {4, 5, 6}) INBEELD_RETURN_IF_ERROR(s->BindNull(c));
   }
@@ -196,23 +255,96 @@ Status AuditRegion(UnlockedNode& node, const std::string& role, const std::strin
   if (counts) {
     a["inbeeld.region.distinct"] = std::to_string(counts->distinct);
     a["inbeeld.region.single_list"] = std::to_string(counts->single_list);
+    a["inbeeld.region.possible"] = std::to_string(counts->possible);
   }
   audit::AuditLog log(*node.store, node.identity);
   return log.Append({audit::EventRecord("inbeeld.region.count", outcome == "completed", a)});
 }
 
-RegionalCounts Tally(const std::vector<Set>& done, const std::vector<std::string>& names) {
+// Children across all lists: groups of different lists that share a key
+// are linked at the weaker of the two slots' strengths; groups linked by
+// certain or probable keys are one child (connected components), and a
+// possible link between two children is counted, never merged. Groups of one
+// list are never merged (the list holds each child once: twins share weak
+// keys). A child's category is the one the first list holding it reports,
+// in participant order (the coordinator's first).
+RegionalCounts Tally(const std::vector<Set>& done, const std::vector<std::string>& names,
+                     uint8_t key_mask) {
   RegionalCounts c;
   c.participants = names;
   c.list_sizes.assign(names.size(), 0);
-  std::map<std::array<uint8_t, crypto::kPointSize>, int> seen;
-  for (const auto& s : done) {
-    c.list_sizes[s.origin] = s.points.size();
-    for (const auto& p : s.points) ++seen[p];
+  const std::vector<size_t> slots = schema::wire::GroupSlots(key_mask);
+  const size_t k = slots.size();
+  // Nodes: every group of every list, numbered list by list in origin order.
+  std::vector<const Set*> by_origin(names.size(), nullptr);
+  for (const auto& s : done) by_origin[s.origin] = &s;
+  std::vector<size_t> first(names.size() + 1, 0);
+  for (size_t o = 0; o < names.size(); ++o) {
+    c.list_sizes[o] = by_origin[o] ? by_origin[o]->groups() : 0;
+    first[o + 1] = first[o] + c.list_sizes[o];
   }
-  c.distinct = seen.size();
-  c.single_list = static_cast<uint64_t>(
-      std::count_if(seen.begin(), seen.end(), [](const auto& e) { return e.second == 1; }));
+  const size_t nodes = first[names.size()];
+  std::vector<size_t> parent(nodes);
+  for (size_t v = 0; v < nodes; ++v) parent[v] = v;
+  auto find = [&](size_t v) {
+    while (parent[v] != v) v = parent[v] = parent[parent[v]];
+    return v;
+  };
+  std::vector<size_t> origin_of(nodes);
+  std::vector<uint8_t> category_of(nodes);
+  struct Holder {
+    size_t node;
+    size_t position;
+  };
+  std::map<std::array<uint8_t, crypto::kPointSize>, std::vector<Holder>> holders;
+  for (size_t o = 0; o < names.size(); ++o) {
+    if (!by_origin[o]) continue;
+    const Set& s = *by_origin[o];
+    for (size_t g = 0; g < s.groups(); ++g) {
+      const size_t v = first[o] + g;
+      origin_of[v] = o;
+      category_of[v] = s.categories[g];
+      for (size_t p = 0; p < k; ++p) holders[s.points[g * k + p]].push_back({v, p});
+    }
+  }
+  std::vector<std::pair<size_t, size_t>> possible_links;
+  for (const auto& [point, hs] : holders) {
+    for (size_t x = 0; x < hs.size(); ++x) {
+      for (size_t y = x + 1; y < hs.size(); ++y) {
+        if (origin_of[hs[x].node] == origin_of[hs[y].node]) continue;
+        const schema::Strength strength = std::max(schema::SlotStrength(slots[hs[x].position]),
+                                                   schema::SlotStrength(slots[hs[y].position]));
+        if (strength == schema::Strength::kPossible) {
+          possible_links.emplace_back(hs[x].node, hs[y].node);
+        } else {
+          parent[find(hs[x].node)] = find(hs[y].node);
+        }
+      }
+    }
+  }
+  std::map<size_t, std::set<size_t>> lists_of;  // component -> origins
+  std::map<size_t, uint8_t> category;           // component -> category of its first list
+  for (size_t v = 0; v < nodes; ++v) {
+    const size_t root = find(v);
+    lists_of[root].insert(origin_of[v]);
+    if (!category.contains(root)) category[root] = category_of[v];  // nodes go in origin order
+  }
+  c.distinct = lists_of.size();
+  c.single_list = static_cast<uint64_t>(std::count_if(
+      lists_of.begin(), lists_of.end(), [](const auto& e) { return e.second.size() == 1; }));
+  std::set<size_t> uncertain;
+  for (const auto& [x, y] : possible_links) {
+    const size_t a = find(x), b = find(y);
+    if (a != b) {
+      uncertain.insert(a);
+      uncertain.insert(b);
+    }
+  }
+  c.possible = uncertain.size();
+  c.by_category.assign(4, 0);
+  for (const auto& [root, code] : category) {
+    if (code >= 1 && code <= 4) ++c.by_category[code - 1];
+  }
   return c;
 }
 
@@ -232,9 +364,19 @@ nlohmann::json RegionalJson(const RegionalCounts& c) {
                                                          static_cast<double>(c.distinct));
     partners.push_back({{"node", c.participants[i]}, {"children", Suppressed(n)}, {"share", share}});
   }
+  json categories = json::object();
+  static constexpr schema::Category kCategories[] = {
+      schema::Category::kRelatiefVerzuim, schema::Category::kAbsoluutVerzuim,
+      schema::Category::kVrijstelling5a, schema::Category::kDreigend};
+  for (size_t i = 0; i < 4; ++i) {
+    categories[std::string(schema::CategoryName(kCategories[i]))] =
+        Suppressed(i < c.by_category.size() ? c.by_category[i] : 0);
+  }
   return {{"session", c.session},
           {"distinct_children", Suppressed(c.distinct)},
           {"on_one_list_only", Suppressed(c.single_list)},
+          {"possibly_the_same_as_another", Suppressed(c.possible)},
+          {"by_category", categories},
           {"partners", partners}};
 }
 
@@ -281,12 +423,21 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
       return std::unexpected(WithContext(ok.error(), "peer " + peer->name));
     }
   }
+  // The key types every participant allows with this node (no PGN as soon
+  // as one of them, or this node, is a samenwerkingsverband).
+  uint8_t key_mask = schema::kAllKeyTypes;
+  for (const auto* peer : peers) key_mask &= exchange::AllowedKeyMask(node.config, *peer);
+  if (key_mask == 0) {
+    return Fail(ErrorCode::kPermissionDenied,
+                "the participants' policies have no key type in common");
+  }
+  const size_t slots_per_child = schema::wire::SlotCount(key_mask);
   crypto::Scalar k = crypto::Scalar::Random();
-  auto own = OwnSet(node, 0, k, version);
+  auto own = OwnSet(node, 0, key_mask, k, version);
   if (!own) return std::unexpected(own.error());
   INBEELD_RETURN_IF_ERROR(RecordSession(*node.store, session, "coordinator", node.config.node_name,
                                         request.purpose, n, version,
-                                        static_cast<uint32_t>(own->points.size())));
+                                        static_cast<uint32_t>(own->groups())));
 
   auto seed = node.identity.SeedForStorage().RevealForCrypto();
   auto identity = net::TlsIdentity::Create(seed.first<32>(), node.config.node_name);
@@ -307,14 +458,17 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   auto hop = [&](size_t i, int round) -> Status {
     json msg = {{"v", kVersion},       {"session", session}, {"purpose", request.purpose},
                 {"participants", keys}, {"index", i},         {"round", round},
-                {"sets", SetsJson(sets)}};
+                {"keys", key_mask},     {"sets", SetsJson(sets)}};
     auto reply = clients[i - 1]->Post("/v1/region/hop", msg.dump(), "application/json");
     if (!reply) return std::unexpected(WithContext(reply.error(), "peer " + names[i]));
     json body = json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
     if (!body.is_object()) {
       return Fail(ErrorCode::kInvalidArgument, "peer " + names[i] + ": region reply is not JSON");
     }
-    auto next = ParseSets(body["sets"], n);
+    if (!body.contains("sets")) {
+      return Fail(ErrorCode::kInvalidArgument, "peer " + names[i] + ": region reply has no sets");
+    }
+    auto next = ParseSets(body["sets"], n, slots_per_child);
     if (!next) return std::unexpected(WithContext(next.error(), "peer " + names[i]));
     // Every set must now carry i's blinding, and round 1 adds i's own list.
     size_t expected = sets.size() + (round == 1 ? 1 : 0);
@@ -352,12 +506,14 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   if (done.size() != n || !sets.empty()) {
     return fail(Error{ErrorCode::kInternal, "regional count ended with incomplete sets"});
   }
-  counts = Tally(done, names);
+  counts = Tally(done, names, key_mask);
   counts.session = session;
   json result = {{"v", kVersion},
                  {"session", session},
                  {"distinct", counts.distinct},
                  {"single_list", counts.single_list},
+                 {"possible", counts.possible},
+                 {"by_category", counts.by_category},
                  {"list_sizes", counts.list_sizes},
                  {"participants", names}};
   for (size_t i = 1; i < n; ++i) {
@@ -388,6 +544,8 @@ Result<std::optional<RegionalCounts>> LatestRegionalCount(Store& store) {
   if (!extra.is_object()) return Fail(ErrorCode::kDataLoss, "stored regional count is unreadable");
   c.participants = extra.value("participants", std::vector<std::string>{});
   c.list_sizes = extra.value("list_sizes", std::vector<uint64_t>{});
+  c.possible = extra.value("possible", uint64_t{0});
+  c.by_category = extra.value("by_category", std::vector<uint64_t>{});
   return std::optional<RegionalCounts>(std::move(c));
 }
 
@@ -406,7 +564,8 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
   json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!msg.is_object() || !msg.contains("v") || !msg["v"].is_number_unsigned() || msg["v"] != kVersion || !msg["session"].is_string() ||
       !msg["purpose"].is_string() || !msg["participants"].is_array() ||
-      !msg["index"].is_number_unsigned() || !msg["round"].is_number_unsigned()) {
+      !msg["index"].is_number_unsigned() || !msg["round"].is_number_unsigned() ||
+      !msg.contains("keys") || !msg["keys"].is_number_unsigned() || !msg.contains("sets")) {
     return Fail(ErrorCode::kInvalidArgument, "region hop: malformed message or unknown version");
   }
   const std::string session = msg["session"];
@@ -436,14 +595,25 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
                         "region hop: participants must be 3 to 16 nodes with the caller first "
                         "and this node at the given index"});
   }
-  auto sets = ParseSets(msg["sets"], n);
+  const uint64_t keys = msg["keys"].get<uint64_t>();
+  if (keys == 0 || keys > schema::kAllKeyTypes) {
+    return refuse(Error{ErrorCode::kInvalidArgument, "region hop: keys must be a key mask 1..7"});
+  }
+  const auto key_mask = static_cast<uint8_t>(keys);
+  if ((key_mask & ~exchange::AllowedKeyMask(node_.config, *coordinator)) != 0) {
+    return refuse(Error{ErrorCode::kPermissionDenied,
+                        "region hop: the key types asked for (" + exchange::KeyMaskNames(key_mask) +
+                            ") are not all allowed with this peer"});
+  }
+  fresh.key_mask = key_mask;
+  auto sets = ParseSets(msg["sets"], n, schema::wire::SlotCount(key_mask));
   if (!sets) return refuse(sets.error());
   for (const auto& s : *sets) {
     if (s.origin == index) {
       return refuse(Error{ErrorCode::kInvalidArgument,
                           "region hop: a set claims to come from this node"});
     }
-    if (s.points.size() > coordinator->policy.max_list_size) {
+    if (s.groups() > coordinator->policy.max_list_size) {
       return refuse(Error{ErrorCode::kResourceExhausted,
                           "region hop: a set exceeds the list size allowed for this peer"});
     }
@@ -476,12 +646,12 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
     fresh.scalar = crypto::Scalar::Random();
     fresh.deadline = std::chrono::steady_clock::now() + ttl_;
     fresh.started_ms = audit::NowMs();
-    auto own = OwnSet(node_, index, *fresh.scalar, fresh.list_version);
+    auto own = OwnSet(node_, index, key_mask, *fresh.scalar, fresh.list_version);
     if (!own) {
       lock.unlock();
       return refuse(own.error());
     }
-    fresh.own_size = static_cast<uint32_t>(own->points.size());
+    fresh.own_size = static_cast<uint32_t>(own->groups());
     if (auto ok = RecordSession(*node_.store, session, "participant", coordinator->name,
                                 fresh.purpose, n, fresh.list_version, fresh.own_size);
         !ok) {
@@ -492,7 +662,8 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
     it = sessions_.emplace(session, std::move(fresh)).first;
     it->second.blinded = 1;
   } else if (it == sessions_.end() || it->second.hops != 1 || !it->second.scalar ||
-             it->second.coordinator != coordinator->name || it->second.index != index) {
+             it->second.coordinator != coordinator->name || it->second.index != index ||
+             it->second.key_mask != key_mask) {
     lock.unlock();
     return refuse(Error{ErrorCode::kFailedPrecondition, "region hop: round 2 out of order"});
   }
@@ -536,6 +707,18 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer, std::
   counts.session = it->first;
   counts.distinct = msg["distinct"];
   counts.single_list = msg["single_list"];
+  if (msg.contains("possible") && msg["possible"].is_number_unsigned()) {
+    counts.possible = msg["possible"];
+  }
+  if (msg.contains("by_category") && msg["by_category"].is_array() &&
+      msg["by_category"].size() == 4) {
+    for (const auto& v : msg["by_category"]) {
+      if (!v.is_number_unsigned()) {
+        return Fail(ErrorCode::kInvalidArgument, "region result: by_category");
+      }
+      counts.by_category.push_back(v.get<uint64_t>());
+    }
+  }
   for (const auto& v : msg["list_sizes"]) {
     if (!v.is_number_unsigned()) return Fail(ErrorCode::kInvalidArgument, "region result: list_sizes");
     counts.list_sizes.push_back(v.get<uint64_t>());

@@ -4,16 +4,20 @@
 // count"): the coordinator (index 0, the node that runs `inbeeld region
 // count`) and N−1 participants, each pinned by the coordinator and pinning it.
 // Each node draws a fresh scalar k_i for the session. Every list travels as a
-// set of points H(x)^(product of the k's applied so far); every node that
-// touches a set multiplies each point by its own k_i and sorts the set
-// bytewise (which is as good as a shuffle: the order of the new values says
-// nothing about the old). Round 1 visits 1..N−1, each adding its own blinded
+// set of groups, one a child: the child's key family (schema/match_keys.h) for
+// the session's key types, each key as H(key)^(product of the k's applied so
+// far), a random point where the child has no such key, and the child's
+// category; every node that touches a set multiplies each point by its own
+// k_i and shuffles the groups (the order of the new groups says nothing about
+// the old). Round 1 visits 1..N−1, each adding its own blinded
 // list; round 2 visits 0..N−2, each blinding the sets it has not blinded yet;
 // the coordinator removes every set as soon as it is complete, so no
 // participant ever holds two sets blinded by the same keys. From the N
 // complete sets the coordinator counts: distinct children, children on only
-// one list, and each list's size; it sends those figures (only those) to
-// every participant. Scalars are wiped once a node has blinded all N sets.
+// one list, children linked to another only by a possible key, distinct
+// children per category, and each list's size; it sends those figures (only
+// those) to every participant. Groups linked by a certain or probable key are
+// one child; see docs/PROTOCOL.md §11. Scalars are wiped once a node has blinded all N sets.
 //
 // Every participation — refused, failed or completed — is one audit record
 // ("inbeeld.region.count") at each node, with the figures when known.
@@ -50,6 +54,14 @@ struct RegionalCounts {
   std::vector<std::string> participants;  // node names, coordinator first
   uint64_t distinct = 0;                  // distinct children across all lists
   uint64_t single_list = 0;               // children on exactly one list
+  // Of the distinct children, those linked to another only by a possible key
+  // (e.g. the same surname and birth date, another first name): each may be
+  // the same child as another, so the true number lies between
+  // distinct − possible/2 and distinct.
+  uint64_t possible = 0;
+  // Distinct children per category (relatief verzuim, absoluut verzuim,
+  // vrijstelling 5 onder a, dreigend), each by the first list holding it.
+  std::vector<uint64_t> by_category;
   std::vector<uint64_t> list_sizes;       // per participant, in that order
 };
 
@@ -96,6 +108,7 @@ class RegionParticipant {
     int64_t started_ms = 0;
     uint32_t own_size = 0;
     int64_t list_version = 0;
+    uint8_t key_mask = 0;  // the key types of this count
   };
   void Audit(const std::string& session, const Session& s, const std::string& outcome,
              const std::string& reason, const RegionalCounts* counts);

@@ -571,7 +571,7 @@ struct PgnPolicyCase {
   const char* node_role;
   const char* holds_pgn;  // a line for [node], or "" for the role's default
   const char* peer_role;
-  bool holds;                         // expected NodeConfig::holds_pgn
+  bool holds;                          // expected NodeConfig::holds_pgn
   std::vector<MatchKeyType> defaults;  // expected match_keys without the key
   const char* pgn_refusal;             // expected message for "pgn", or "" if allowed
 };
@@ -612,8 +612,8 @@ TEST_P(PgnPolicyTest, DefaultsAndRefusal) {
   ASSERT_FALSE(with_pgn);
   EXPECT_EQ(with_pgn.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(with_pgn.error().message,
-            "inbeeld.toml:" + std::to_string(LineOf(text, "match_keys")) + ": peer \"swv-vo-zk\": " +
-                "match_keys[1]: \"pgn\": " + c.pgn_refusal);
+            "inbeeld.toml:" + std::to_string(LineOf(text, "match_keys")) +
+                ": peer \"swv-vo-zk\": " + "match_keys[1]: \"pgn\": " + c.pgn_refusal);
 }
 
 const std::vector<MatchKeyType> kAllKeys = {MatchKeyType::kPgn, MatchKeyType::kName,

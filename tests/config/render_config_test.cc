@@ -50,9 +50,9 @@ TEST_P(RenderInitialConfigTest, RoundTrips) {
   EXPECT_EQ(config->holds_pgn, GetParam() != Role::kSwv);
   EXPECT_NE(text.find(GetParam() == Role::kSwv ? "\nholds_pgn = false\n" : "\nholds_pgn = true\n"),
             std::string::npos);
-  const bool lists_pgn = std::find(activity.data_categories.begin(), activity.data_categories.end(),
-                                   "BSN of onderwijsnummer (gepseudonimiseerd)") !=
-                         activity.data_categories.end();
+  const bool lists_pgn =
+      std::find(activity.data_categories.begin(), activity.data_categories.end(),
+                "BSN of onderwijsnummer (gepseudonimiseerd)") != activity.data_categories.end();
   EXPECT_EQ(lists_pgn, config->holds_pgn);
 }
 
@@ -90,8 +90,7 @@ TEST_P(RenderInitialConfigTest, ExamplePeerHasTheDefaultMatchKeys) {
   ASSERT_TRUE(config) << config.error().message;
   ASSERT_EQ(config->peers.size(), 1u);
   const PeerConfig& peer = config->peers[0];
-  EXPECT_EQ(peer.policy.match_keys,
-            DefaultMatchKeys(GetParam(), config->holds_pgn, peer.role));
+  EXPECT_EQ(peer.policy.match_keys, DefaultMatchKeys(GetParam(), config->holds_pgn, peer.role));
   // The example names the key types explicitly, so the FG sees them.
   std::string listed = "match_keys = [";
   for (size_t i = 0; i < peer.policy.match_keys.size(); ++i) {

@@ -2,7 +2,6 @@
 #include "node/store.h"
 
 #include <gtest/gtest.h>
-
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -85,7 +84,8 @@ std::vector<schema::ListRow> MixedList(uint64_t seed, size_t n) {
   return rows;
 }
 
-std::map<std::string, const schema::ListRow*> ByReference(const std::vector<schema::ListRow>& rows) {
+std::map<std::string, const schema::ListRow*> ByReference(
+    const std::vector<schema::ListRow>& rows) {
   std::map<std::string, const schema::ListRow*> out;
   for (const auto& r : rows) out[r.own_reference] = &r;
   return out;
@@ -148,7 +148,8 @@ TEST(StoreTest, AnyTextInANameRoundTrips) {
   auto rows = schema::GenerateList(21, 2, kToday);
   rows[0].identifier.reset();
   rows[0].name = {};
-  rows[0].name.surname = std::string("Na\0me", 5) + std::string(1000, 'x');  // the store does not care
+  rows[0].name.surname =
+      std::string("Na\0me", 5) + std::string(1000, 'x');  // the store does not care
   rows[0].name.first_names = "";
   rows[0].birth_date = schema::PartialDate{2014, 0, 0};
   rows[1].name = {};  // a PGN row without any person field
@@ -185,13 +186,14 @@ TEST(StoreTest, SubjectsArePinned) {
   for (const StoredRow& s : *loaded) {
     const schema::ListRow& want = *by_reference.at(s.own_reference);
     if (want.identifier) {
-      EXPECT_EQ(s.subject,
-                keys.subject.Pseudonymise("inbeeld/list-subject/v1", bytes(want.identifier->digits())));
+      EXPECT_EQ(s.subject, keys.subject.Pseudonymise("inbeeld/list-subject/v1",
+                                                     bytes(want.identifier->digits())));
       EXPECT_EQ(s.subject, SubjectOf(keys.subject, *want.identifier));
     } else {
       auto key = schema::PersonIdentityKey(want.name, want.birth_date);
       ASSERT_TRUE(key.has_value());
-      EXPECT_EQ(s.subject, keys.subject.Pseudonymise("inbeeld/list-subject-person/v1", bytes(*key)));
+      EXPECT_EQ(s.subject,
+                keys.subject.Pseudonymise("inbeeld/list-subject-person/v1", bytes(*key)));
     }
   }
   // The same children in a later version keep their subjects.
@@ -265,12 +267,13 @@ TEST(StoreTest, NoIdentifierNameOrBirthDateInTheFileOrItsWal) {
   size_t scanned_without_pgn = 0;
   for (const auto& r : rows) {
     if (r.identifier) {
-      ASSERT_EQ(bytes.find(r.identifier->digits()), std::string::npos) << "identifier in plain bytes";
+      ASSERT_EQ(bytes.find(r.identifier->digits()), std::string::npos)
+          << "identifier in plain bytes";
     } else {
       ++scanned_without_pgn;
     }
-    for (const auto* part : {&r.name.first_names, &r.name.roepnaam, &r.name.surname,
-                             &r.name.full_name}) {
+    for (const auto* part :
+         {&r.name.first_names, &r.name.roepnaam, &r.name.surname, &r.name.full_name}) {
       if (*part) {
         ASSERT_EQ(bytes.find(**part), std::string::npos) << "name in plain bytes";
       }
@@ -309,11 +312,12 @@ TEST(StoreTest, MigratesRowsStoredBeforeSchema5) {
     ASSERT_TRUE(old) << old.error().message;
     EXPECT_EQ((*old)->SchemaVersion(), 4);
     sqlite3* db = (*old)->handle();
-    ASSERT_EQ(sqlite3_exec(db,
-                           "INSERT INTO list_versions(id, list_date, imported_at, source, row_count) "
-                           "VALUES(1, '2026-11-01', '2026-11-01T09:00:00Z', 'oud.csv', 40)",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(db,
+                     "INSERT INTO list_versions(id, list_date, imported_at, source, row_count) "
+                     "VALUES(1, '2026-11-01', '2026-11-01T09:00:00Z', 'oud.csv', 40)",
+                     nullptr, nullptr, nullptr),
+        SQLITE_OK);
     sqlite3_stmt* insert = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(
                   db,
@@ -377,7 +381,8 @@ TEST(StoreTest, MigratesRowsStoredBeforeSchema5) {
     EXPECT_FALSE(s.sex.has_value());
   }
   // New rows, with and without a PGN, go in next to the old ones.
-  auto next = (*store)->ImportList(MixedList(17, 30), kToday, "nieuw.csv", keys.subject, keys.field);
+  auto next =
+      (*store)->ImportList(MixedList(17, 30), kToday, "nieuw.csv", keys.subject, keys.field);
   ASSERT_TRUE(next) << next.error().message;
   EXPECT_TRUE((*store)->CheckIntegrity());
 }

@@ -47,8 +47,7 @@ TEST(SubjectSourcesTest, AChildWithoutAPgnIsNamedByItsPersonKey) {
   // Stable across lists: the other rows and the reference do not change it.
   ListRow renumbered = row;
   renumbered.own_reference = "R9";
-  auto again = SubjectSources(
-      std::vector<ListRow>{Child("R2", "Tess", "Kok", kBorn), renumbered});
+  auto again = SubjectSources(std::vector<ListRow>{Child("R2", "Tess", "Kok", kBorn), renumbered});
   EXPECT_EQ(again[1], sources[0]);
 }
 

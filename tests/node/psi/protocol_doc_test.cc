@@ -1,39 +1,41 @@
-// docs/PROTOCOL.md's worked example, checked against the code: the document's
-// hex dumps of the scalars, the hashes and the four messages must be exactly
-// the bytes the sessions produce, and the outcome it states must hold.
+// docs/PROTOCOL.md's worked example (§9, protocol v2), checked against the
+// code: the document's hex dumps of the scalars, seeds, hashes, the filler
+// and the four messages must be exactly the bytes the sessions produce; its
+// key table must be what normalisation gives for the names it shows; and
+// the outcome it states must hold.
 //
 // A hex block in the document is a fenced ```hex block right after a line
 // `<!-- example:NAME -->`; inside it, `#` starts a comment and whitespace is
-// ignored. build/bench/print_protocol_example prints the current bytes.
+// ignored. build/bench/print_protocol_example prints the current bytes, and
+// with --markdown the annotated blocks ready to paste.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "crypto/bytes.h"
 #include "node/psi/session.h"
 #include "schema/identifier.h"
+#include "schema/match_keys.h"
 #include "tests/node/psi/protocol_example.h"
 #include "tests/node/psi/psi_test_util.h"
 
 namespace inbeeld::node::psi {
 namespace {
 
-using namespace ::inbeeld::node::psi::testing;
-
 using namespace ::inbeeld::node::psi::example;
+using testing::JoinByCode;
+using testing::PlainPair;
+using testing::PlainPairs;
+using Strength = schema::Strength;
 
 Example RunExampleOrFail() {
   auto ex = RunExample();
   EXPECT_TRUE(ex) << ex.error().message;
   return ex ? *ex : Example{};
 }
-
-// --------------------------------------------------------- the document
 
 std::string ReadDocument() {
   std::ifstream in(std::string(INBEELD_SOURCE_DIR) + "/docs/PROTOCOL.md");
@@ -42,89 +44,102 @@ std::string ReadDocument() {
   return text.str();
 }
 
-// "key = value" lines of a ```text block.
-std::map<std::string, std::string> KeyValues(const std::string& doc, std::string_view name) {
-  std::map<std::string, std::string> out;
-  std::istringstream lines(Block(doc, name, "text"));
-  for (std::string line; std::getline(lines, line);) {
-    const size_t eq = line.find(" = ");
-    if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 3);
+TEST(ProtocolDoc, ExampleKeysAreWhatNormalisationGives) {
+  for (const auto& records : {InitiatorRecords(), ResponderRecords()}) {
+    for (const Record& r : records) {
+      SCOPED_TRACE(r.name);
+      std::optional<schema::Identifier> pgn;
+      if (r.pgn) {
+        auto parsed = schema::Identifier::Parse(*r.pgn);
+        ASSERT_TRUE(parsed) << parsed.error().message;
+        pgn = *parsed;
+      }
+      EXPECT_EQ(schema::DeriveMatchKeys(pgn, r.raw, r.birth), r.keys);
+    }
   }
-  return out;
 }
 
-std::string Indices(const Outcome& outcome) {
-  std::string out;
-  for (const MatchedRecord& m : outcome.matches) {
-    if (!out.empty()) out += " ";
-    out += std::to_string(m.local_index);
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------- tests
-
-TEST(ProtocolDoc, ExampleIdentifiersAreValid) {
-  for (const PsiInput& in : InitiatorList()) {
-    const std::string_view d(in.digits.data(), in.digits.size());
-    EXPECT_TRUE(schema::IsValidBsn(d) || schema::IsValidOnderwijsnummer(d)) << d;
-  }
-  for (const PsiInput& in : ResponderList()) {
-    const std::string_view d(in.digits.data(), in.digits.size());
-    EXPECT_TRUE(schema::IsValidBsn(d) || schema::IsValidOnderwijsnummer(d)) << d;
-  }
-  EXPECT_TRUE(schema::IsValidOnderwijsnummer("101222331"));
-}
-
-TEST(ProtocolDoc, DocumentNamesTheDst) {
+TEST(ProtocolDoc, DocumentNamesTheDsts) {
   const std::string doc = ReadDocument();
   ASSERT_FALSE(doc.empty()) << "docs/PROTOCOL.md not found";
   EXPECT_NE(doc.find(std::string(kHashToGroupDst)), std::string::npos);
+  EXPECT_NE(doc.find("inbeeld-PSI-v2-filler"), std::string::npos);
+  EXPECT_NE(doc.find("inbeeld-pair-v2"), std::string::npos);
 }
 
-TEST(ProtocolDoc, ScalarsAndHashesAreTheDocumentedOnes) {
+TEST(ProtocolDoc, HexBlocksAreTheBytesTheCodeProduces) {
   const std::string doc = ReadDocument();
-  EXPECT_EQ(HexBlock(doc, "scalar-a"), ScalarHex(kScalarALabel));
-  EXPECT_EQ(HexBlock(doc, "scalar-b"), ScalarHex(kScalarBLabel));
-  for (const char* id : kIdentifiers) {
-    EXPECT_EQ(HexBlock(doc, std::string("hash-") + id), HashHex(id)) << id;
+  const Example ex = RunExampleOrFail();
+  for (const auto& [name, hex] : HexBlocks(ex)) {
+    const std::string documented = HexBlock(doc, name);
+    EXPECT_FALSE(documented.empty()) << name << " is missing from the document";
+    EXPECT_EQ(documented, hex) << name;
   }
 }
 
-TEST(ProtocolDoc, MessagesAreTheDocumentedBytes) {
+TEST(ProtocolDoc, KeyTableAndOutcomeAreTheDocumentedOnes) {
   const std::string doc = ReadDocument();
   const Example ex = RunExampleOrFail();
-  EXPECT_EQ(HexBlock(doc, "message1"), Hex(ex.message1));
-  EXPECT_EQ(HexBlock(doc, "message2"), Hex(ex.message2));
-  EXPECT_EQ(HexBlock(doc, "message3"), Hex(ex.message3));
-  EXPECT_EQ(HexBlock(doc, "message4"), Hex(ex.message4));
+  for (const auto& [name, text] : TextBlocks(ex)) {
+    EXPECT_EQ(Block(doc, name, "text"), text) << name;
+  }
 }
 
-TEST(ProtocolDoc, DocumentedOutcomeHolds) {
-  const std::string doc = ReadDocument();
+TEST(ProtocolDoc, TheExampleShowsEveryStrengthAndAPrunedPair) {
   const Example ex = RunExampleOrFail();
-  std::map<std::string, std::string> expected = KeyValues(doc, "outcome");
-  ASSERT_EQ(expected.size(), 6u);
-  EXPECT_EQ(expected["overlap"], std::to_string(ex.initiator.overlap));
-  EXPECT_EQ(expected["overlap"], std::to_string(ex.responder.overlap));
-  EXPECT_EQ(expected["agreed_label_mask"], std::to_string(ex.initiator.label_mask));
-  EXPECT_EQ(expected["initiator_matches"], Indices(ex.initiator));
-  EXPECT_EQ(expected["responder_matches"], Indices(ex.responder));
-  EXPECT_EQ(expected["initiator_learns_list_size"], std::to_string(ex.initiator.peer_list_size));
-  EXPECT_EQ(expected["responder_learns_list_size"], std::to_string(ex.responder.peer_list_size));
+  const std::vector<PsiInput> xs = Inputs(InitiatorRecords());
+  const std::vector<PsiInput> ys = Inputs(ResponderRecords());
+  auto joined = JoinByCode(ex.initiator, ex.responder);
+  ASSERT_TRUE(joined) << joined.error().message;
+  // x0-y0 by PGN, x1-y1 by Sanne's roepnaam against y1's only name, x2-y3
+  // by name and year.
+  const std::vector<PlainPair> expected = {
+      {0, 0, Strength::kCertain}, {1, 1, Strength::kProbable}, {2, 3, Strength::kPossible}};
+  EXPECT_EQ(*joined, expected);
+  EXPECT_EQ(PlainPairs(xs, ys, schema::kAllKeyTypes), expected);
+  // x1 and y2 (the twin) share surname and birth date, and that possible
+  // pair is dropped because x1 has a probable one.
+  EXPECT_EQ(xs[1].keys[3], ys[2].keys[3]);
+  EXPECT_EQ(ex.initiator.own, (wire::MatchCounts{2, 1}));
+  EXPECT_EQ(ex.responder.own, (wire::MatchCounts{2, 1}));
+  EXPECT_EQ(ex.initiator.key_mask, schema::kAllKeyTypes);
+  EXPECT_EQ(ex.initiator.label_mask, 7);
 
-  // The labels as the document's tables state them: each side gets the
-  // peer's category, since and school (agreed mask 7), never the plan.
-  ASSERT_EQ(ex.initiator.matches.size(), 2u);
-  EXPECT_EQ(ex.initiator.matches[0].peer_labels,
-            wire::RestrictLabels(ResponderList()[2].labels, 7));  // 111222333
-  EXPECT_EQ(ex.initiator.matches[1].peer_labels,
-            wire::RestrictLabels(ResponderList()[0].labels, 7));  // 101222331
-  ASSERT_EQ(ex.responder.matches.size(), 2u);
-  EXPECT_EQ(ex.responder.matches[0].peer_labels,
-            wire::RestrictLabels(InitiatorList()[2].labels, 7));
-  EXPECT_EQ(ex.responder.matches[1].peer_labels,
-            wire::RestrictLabels(InitiatorList()[1].labels, 7));
+  // Labels: each side gets the peer's category, since and school (agreed
+  // mask 7), never the plan.
+  ASSERT_EQ(ex.initiator.pairs.size(), 3u);
+  for (const MatchedPair& p : ex.initiator.pairs) {
+    EXPECT_EQ(p.peer_labels,
+              wire::RestrictLabels(ResponderRecords()[kOrderB[p.peer_record]].labels, 7));
+  }
+  for (const MatchedPair& p : ex.responder.pairs) {
+    EXPECT_EQ(p.peer_labels,
+              wire::RestrictLabels(InitiatorRecords()[kOrderA[p.peer_record]].labels, 7));
+  }
+}
+
+TEST(ProtocolDoc, TheShownFillerIsInA) {
+  // A's first record is x2, whose slot 2 is empty: its point is filler 2
+  // times a.
+  ASSERT_FALSE(InitiatorRecords()[kOrderA[0]].keys[kShownFiller]);
+  const Example ex = RunExampleOrFail();
+  auto m1 = wire::DecodeStartRequest(ex.message1, 10);
+  ASSERT_TRUE(m1);
+  const auto filler = testing::FillerPoint(testing::SeedFromLabel(kSeedALabel), kShownFiller)
+                          .Multiply(testing::ScalarFromLabel(kScalarALabel));
+  ASSERT_TRUE(filler);
+  EXPECT_TRUE(
+      std::equal(m1->a[kShownFiller].begin(), m1->a[kShownFiller].end(), filler->Encode().begin()));
+}
+
+TEST(ProtocolDoc, ExamplePgnsAreValid) {
+  for (const auto& records : {InitiatorRecords(), ResponderRecords()}) {
+    for (const Record& r : records) {
+      if (!r.pgn) continue;
+      EXPECT_TRUE(schema::IsValidBsn(*r.pgn) || schema::IsValidOnderwijsnummer(*r.pgn)) << *r.pgn;
+    }
+  }
+  EXPECT_TRUE(schema::IsValidOnderwijsnummer("101222331"));
 }
 
 }  // namespace
