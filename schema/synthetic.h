@@ -119,7 +119,9 @@ std::vector<ListRow> GenerateList(uint64_t seed, size_t n, Date today);
 // counts as the same when the first four characters of the BRIN agree, and
 // some SWV records leave out the vestiging "01"). With at least four shared
 // children each kind of disagreement occurs at least once. The ground truth
-// records every disagreement.
+// records every disagreement. The two records of a same_child decoy agree on
+// every label (since dates at most 21 days apart, the vestiging perhaps left
+// out); other decoys' records have labels of their own.
 //
 // Apart from the decoys (which are built to share, or nearly share, a key),
 // no two children of the region share any name key (slots 1-5), even spelled

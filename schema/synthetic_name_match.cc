@@ -653,19 +653,22 @@ NameMatchLists NameMatchGenerator::Generate() {
         case DecoyKind::kPartialBirthDate: {
           Person p = NewPerson();
           PartialDate partial{p.birth.year, n % 2 == 0 ? p.birth.month : 0, 0};
-          AddLp(LeerplichtRow(p, DrawLabels()), Sink::kDecoy, index);
-          AddSwv(SwvRow(p, DrawLabels(), partial), Sink::kDecoy, index);
+          // One child: both partners' labels mostly agree, as for a shared child.
+          const Labels labels = DrawLabels();
+          AddLp(LeerplichtRow(p, labels), Sink::kDecoy, index);
+          AddSwv(SwvRow(p, SwvLabels(labels, {}), partial), Sink::kDecoy, index);
           c.expected = Strength::kPossible;
           c.same_child = true;
           break;
         }
         case DecoyKind::kNoFirstName: {
           Person p = NewPerson();
-          ListRow lp = LeerplichtRow(p, DrawLabels());
+          const Labels labels = DrawLabels();
+          ListRow lp = LeerplichtRow(p, labels);
           if (n % 2 == 0) lp.name.first_names = ".";
           AddLp(std::move(lp), Sink::kDecoy, index);
-          AddSwv(SwvRow(p, DrawLabels(), std::nullopt, /*no_first_name=*/n % 2 == 1), Sink::kDecoy,
-                 index);
+          AddSwv(SwvRow(p, SwvLabels(labels, {}), std::nullopt, /*no_first_name=*/n % 2 == 1),
+                 Sink::kDecoy, index);
           c.expected = Strength::kPossible;
           c.same_child = true;
           break;

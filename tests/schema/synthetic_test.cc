@@ -527,6 +527,16 @@ TEST(NameMatchListsTest, DecoysAreWhatTheirKindSays) {
         break;
     }
   }
+  // The two records of one child agree on their labels.
+  for (const DecoyCase& c : lists.decoys) {
+    if (!c.same_child) continue;
+    const ListRow& l = lists.leerplicht[lp.at(c.lp_references.at(0))];
+    const ListRow& s = lists.swv[swv.at(c.swv_references.at(0))];
+    EXPECT_EQ(l.category, s.category);
+    EXPECT_LE(std::abs(DaysBetween(l.since, s.since)), 21);
+    EXPECT_EQ(l.plan_in_place, s.plan_in_place);
+    EXPECT_EQ(l.school_brin.substr(0, 4), s.school_brin.substr(0, 4));
+  }
   // Partial birth dates only where the ground truth expects "possible".
   std::set<std::string> partial_ok;
   for (const DecoyCase& c : lists.decoys) {
