@@ -13,35 +13,53 @@
 #include <vector>
 
 #include "schema/identifier.h"
+#include "schema/synthetic_draws.h"
 
 namespace inbeeld::schema {
+namespace synthetic_draws {
+
+Identifier MustParse(const std::string& digits) {
+  Result<Identifier> id = Identifier::Parse(digits);
+  if (!id) std::abort();  // a generator bug, not bad input
+  return std::move(*id);
+}
+
+std::vector<std::string> DrawSchools(Rng& rng) {
+  std::vector<std::string> schools;
+  std::unordered_set<std::string> seen;
+  while (schools.size() < 80) {
+    std::string brin;
+    brin.push_back(Digit(rng));
+    brin.push_back(Digit(rng));
+    brin.push_back(static_cast<char>('A' + Below(rng, 26)));
+    brin.push_back(static_cast<char>('A' + Below(rng, 26)));
+    if (Chance(rng, 0.2)) brin.append("01");
+    if (seen.insert(brin).second) schools.push_back(std::move(brin));
+  }
+  return schools;
+}
+
+std::string Reference(const std::string& prefix, size_t number) {
+  std::string digits = std::to_string(number);
+  if (digits.size() < 6) digits.insert(0, 6 - digits.size(), '0');
+  return prefix + "-" + digits;
+}
+
+}  // namespace synthetic_draws
+
 namespace {
 
+using synthetic_draws::Below;
+using synthetic_draws::Chance;
+using synthetic_draws::Digit;
+using synthetic_draws::DrawCategory;
+using synthetic_draws::DrawSchools;
+using synthetic_draws::kCategories;
+using synthetic_draws::MustParse;
+using synthetic_draws::Pick;
+using synthetic_draws::Reference;
+
 constexpr std::array<int, 8> kWeights = {9, 8, 7, 6, 5, 4, 3, 2};
-
-// Our own draws rather than <random>'s distributions, whose algorithms the
-// standard leaves to the implementation: a seed must give the same lists
-// everywhere.
-uint64_t Below(Rng& rng, uint64_t n) {
-  const uint64_t limit =
-      std::numeric_limits<uint64_t>::max() - std::numeric_limits<uint64_t>::max() % n;
-  uint64_t x;
-  do {
-    x = rng();
-  } while (x >= limit);
-  return x % n;
-}
-
-double Uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
-bool Chance(Rng& rng, double p) { return Uniform01(rng) < p; }
-
-template <typename T, size_t N>
-const T& Pick(Rng& rng, const std::array<T, N>& items) {
-  return items[Below(rng, N)];
-}
-
-char Digit(Rng& rng) { return static_cast<char>('0' + Below(rng, 10)); }
 
 constexpr std::array<std::string_view, 40> kFirstNames = {
     "Daan",   "Sem",   "Lucas",   "Finn",  "Levi",  "Noah",   "Bram",    "Luuk",  "Milan", "Jesse",
@@ -60,25 +78,6 @@ constexpr std::array<std::string_view, 40> kLastNames = {
     "van den Heuvel", "van der Veen", "van den Broek", "de Bruijn",    "Schouten",
     "van Beek",       "Willems",      "El Amrani",     "Öztürk",       "Kaya",
 };
-
-constexpr std::array<Category, 4> kCategories = {Category::kRelatiefVerzuim,
-                                                 Category::kAbsoluutVerzuim,
-                                                 Category::kVrijstelling5a, Category::kDreigend};
-
-Category DrawCategory(Rng& rng) {
-  // Roughly how the categories weigh in regional reports.
-  uint64_t r = Below(rng, 100);
-  if (r < 55) return Category::kRelatiefVerzuim;
-  if (r < 70) return Category::kAbsoluutVerzuim;
-  if (r < 80) return Category::kVrijstelling5a;
-  return Category::kDreigend;
-}
-
-Identifier MustParse(const std::string& digits) {
-  Result<Identifier> id = Identifier::Parse(digits);
-  if (!id) std::abort();  // a generator bug, not bad input
-  return std::move(*id);
-}
 
 PersonName FullName(const std::string& name) {
   PersonName out;
@@ -102,18 +101,8 @@ class RegionGenerator {
   explicit RegionGenerator(const RegionSpec& spec)
       : rng_(spec.seed),
         today_days_(DaysSinceEpoch(spec.today)),
-        onderwijsnummer_share_(std::clamp(spec.onderwijsnummer_share, 0.0, 1.0)) {
-    std::unordered_set<std::string> seen;
-    while (schools_.size() < 80) {
-      std::string brin;
-      brin.push_back(Digit(rng_));
-      brin.push_back(Digit(rng_));
-      brin.push_back(static_cast<char>('A' + Below(rng_, 26)));
-      brin.push_back(static_cast<char>('A' + Below(rng_, 26)));
-      if (Chance(rng_, 0.2)) brin.append("01");
-      if (seen.insert(brin).second) schools_.push_back(std::move(brin));
-    }
-  }
+        onderwijsnummer_share_(std::clamp(spec.onderwijsnummer_share, 0.0, 1.0)),
+        schools_(DrawSchools(rng_)) {}
 
   Child NewChild() {
     std::string digits;
@@ -200,12 +189,6 @@ std::string ReferencePrefix(std::string_view name) {
     word_start = !letter && !(c >= '0' && c <= '9');
   }
   return prefix.empty() ? "REF" : prefix;
-}
-
-std::string Reference(const std::string& prefix, size_t number) {
-  std::string digits = std::to_string(number);
-  if (digits.size() < 6) digits.insert(0, 6 - digits.size(), '0');
-  return prefix + "-" + digits;
 }
 
 }  // namespace
