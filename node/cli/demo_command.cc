@@ -3,9 +3,13 @@
 // Two nodes — Leerplicht Haarlem and SWV VO Zuid-Kennemerland — are created in a
 // temporary directory with generated, partly overlapping lists, pinned to each
 // other, and started as separate `inbeeld serve` processes on loopback. The
-// leerplicht node then runs a match and a count against the SWV node, both
-// sides show what they learned, the result is checked against a plain set
-// computation on the generated lists, and the servers are stopped.
+// leerplicht list is a municipal export (BSN, official names); the SWV's is
+// its own system's export (no BSN, roepnaam, its own spelling of the names),
+// with decoys: twins, namesakes, a partly known birth date. The leerplicht
+// node runs a match and a count against the SWV node, both sides show what
+// they learned, the result is checked against the generator's ground truth
+// (every shared child certain or probable with the same pair code on both
+// sides, decoys at most possible), and the servers are stopped.
 //
 // Every step runs the real command; passphrases reach the commands through a
 // 0600 file named by INBEELD_PASSPHRASE_FILE, never argv.
@@ -23,6 +27,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
@@ -163,8 +168,10 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       "demo",
       "Run two nodes (leerplicht and SWV) on generated synthetic lists in a temporary directory: "
       "import, pin each other, serve on loopback, match, count, show both sides, stop.");
-  cmd->add_option("--rows", options->rows, "Children on the leerplicht list (the SWV list is "
-                                           "about 80% of that)")
+  cmd->add_option("--rows", options->rows,
+                  "About how many children are on the leerplicht list (the SWV list is somewhat "
+                  "shorter; 40% of them are on both)")
+      ->check(CLI::Range(20, 10000))
       ->capture_default_str();
   cmd->add_option("--seed", options->seed, "Seed for the synthetic data")->capture_default_str();
   cmd->add_flag("--keep", options->keep, "Keep the temporary directory afterwards");
@@ -200,14 +207,16 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
 
       Status status = [&]() -> Status {
         out << "inbeeld demo — synthetic data only, in " << root->string() << "\n";
-        schema::RegionSpec spec;
+        schema::NameMatchSpec spec;
         spec.seed = options->seed;
-        spec.partners = {{lp.title, options->rows}, {swv.title, options->rows * 4 / 5}};
-        spec.overlap = 0.45;
+        spec.shared = options->rows * 2 / 5;
+        spec.lp_only = options->rows / 2;
+        spec.swv_only = options->rows / 4;
+        spec.decoys_per_kind = 2;
         spec.today = context.today;
-        auto lists = schema::GenerateRegion(spec);
-        lp.rows = lists.at(0);
-        swv.rows = lists.at(1);
+        const schema::NameMatchLists lists = schema::GenerateNameMatchLists(spec);
+        lp.rows = lists.leerplicht;
+        swv.rows = lists.swv;
         for (DemoNode* node : nodes) {
           std::string pass = crypto::HexEncode(crypto::SecretBytes::Random(16).RevealForCrypto());
           INBEELD_RETURN_IF_ERROR(WriteFileAtomically(node->passphrase_file, pass + "\n"));
@@ -215,8 +224,23 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
           if (!port) return std::unexpected(port.error());
           node->port = *port;
         }
-        out << fmt::format("Generated {} and {} synthetic rows with valid check digits.\n",
-                           lp.rows.size(), swv.rows.size());
+        out << fmt::format(
+            "Generated {} leerplicht rows (BSN, official names, as the municipality exports "
+            "them) and {} SWV rows (no BSN; roepnaam and the SWV's own spelling), {} children "
+            "on both and {} decoys (twins, namesakes, a partly known birth date).\n",
+            lp.rows.size(), swv.rows.size(), lists.shared.size(), lists.decoys.size());
+        // The first lines of both exports, to show how differently two systems
+        // write the same children (all synthetic).
+        for (const auto* file : {&lists.leerplicht_csv, &lists.swv_csv}) {
+          out << (file == &lists.leerplicht_csv ? "  leerplicht export:\n" : "  SWV export:\n");
+          std::istringstream lines(*file);
+          std::string line;
+          for (int k = 0; k < 4 && std::getline(lines, line); ++k) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (k == 0 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+            out << "    " << line << "\n";
+          }
+        }
 
         for (DemoNode* node : nodes) {
           std::vector<std::string> init = {"init", "--name", node->title, "--organisation",
@@ -229,13 +253,8 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
                        init);
           if (!r) return std::unexpected(r.error());
           fs::path csv = *root / (node->peer_name + ".csv");
-          // The SWV's export has names and birth dates but no BSN column; the
-          // demo keeps the generated BSNs only to check the result below.
-          std::vector<schema::ListRow> exported = node->rows;
-          if (node == &swv) {
-            for (auto& row : exported) row.identifier.reset();
-          }
-          INBEELD_RETURN_IF_ERROR(WriteFileAtomically(csv, schema::WriteListCsv(exported, ';', true)));
+          INBEELD_RETURN_IF_ERROR(
+              WriteFileAtomically(csv, node == &swv ? lists.swv_csv : lists.leerplicht_csv));
           if (auto imported = run(*node, "import its list", {"import", csv.string()}); !imported) {
             return std::unexpected(imported.error());
           }
@@ -278,51 +297,54 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
                            {"match", swv.peer_name, "--purpose", kPurpose, "--count-only"});
         if (!counted) return std::unexpected(counted.error());
 
-        // Check against a plain set computation on the generated lists.
-        std::set<std::string> lp_ids, both;
-        for (const auto& r : lp.rows) lp_ids.insert(r.identifier->digits());
-        for (const auto& r : swv.rows) {
-          if (lp_ids.count(r.identifier->digits())) both.insert(r.identifier->digits());
-        }
-        std::set<std::string> lp_refs_expected, lp_refs_found;
-        for (const auto& r : lp.rows) {
-          if (both.count(r.identifier->digits())) lp_refs_expected.insert(r.own_reference);
-        }
-        // Certain and probable pairs are the children both know; a possible
-        // pair (a namesake, a twin) waits for an operator and is no child in
-        // common until confirmed.
-        auto strong = [](const nlohmann::json& m) { return m["strength"] != "possible"; };
-        size_t possible_pairs = 0;
-        for (const auto& m : match_json["matches"]) {
-          if (strong(m)) {
-            lp_refs_found.insert(m["own_reference"]);
-          } else {
-            ++possible_pairs;
-          }
-        }
+        // Check against the generator's ground truth: every shared child is
+        // found as certain or probable on both sides with one pair code;
+        // decoys are at most possible pairs, and nothing else pairs.
         auto swv_side = run(swv, "", {"results", session, "--json"}, /*show=*/false);
         if (!swv_side) return std::unexpected(swv_side.error());
-        std::set<std::string> swv_refs_expected, swv_refs_found;
-        for (const auto& r : swv.rows) {
-          if (both.count(r.identifier->digits())) swv_refs_expected.insert(r.own_reference);
-        }
-        // Keep the parsed document alive for the loop (a temporary's member
+        // Keep the parsed document alive for the loops (a temporary's member
         // would dangle in a range-for).
         const nlohmann::json swv_json = nlohmann::json::parse(*swv_side);
-        for (const auto& m : swv_json["matches"]) {
-          if (strong(m)) swv_refs_found.insert(m["own_reference"]);
+        std::map<std::string, std::string> lp_code, swv_code;  // strong pairs: reference -> code
+        std::set<std::string> lp_possible, swv_possible;
+        for (const auto& m : match_json["matches"]) {
+          if (m["strength"] == "possible") {
+            lp_possible.insert(m["own_reference"]);
+          } else {
+            lp_code[m["own_reference"]] = m["pair_code"];
+          }
         }
-        bool ok = lp_refs_found == lp_refs_expected && swv_refs_found == swv_refs_expected;
+        for (const auto& m : swv_json["matches"]) {
+          if (m["strength"] == "possible") {
+            swv_possible.insert(m["own_reference"]);
+          } else {
+            swv_code[m["own_reference"]] = m["pair_code"];
+          }
+        }
+        bool ok = lp_code.size() == lists.shared.size() && swv_code.size() == lists.shared.size();
+        for (const auto& child : lists.shared) {
+          auto a = lp_code.find(child.lp_reference);
+          auto b = swv_code.find(child.swv_reference);
+          ok = ok && a != lp_code.end() && b != swv_code.end() && a->second == b->second;
+        }
+        std::set<std::string> lp_decoys, swv_decoys;
+        for (const auto& decoy : lists.decoys) {
+          lp_decoys.insert(decoy.lp_references.begin(), decoy.lp_references.end());
+          swv_decoys.insert(decoy.swv_references.begin(), decoy.swv_references.end());
+        }
+        for (const auto& ref : lp_possible) ok = ok && lp_decoys.contains(ref);
+        for (const auto& ref : swv_possible) ok = ok && swv_decoys.contains(ref);
         out << fmt::format(
             "\nCheck against the generated lists: {} children are on both lists; leerplicht found "
-            "{}, the SWV found {} (certain or probable) — {}\n",
-            both.size(), lp_refs_found.size(), swv_refs_found.size(),
+            "{}, the SWV found {} (certain or probable), each pair with the same code on both "
+            "sides; decoys at most possible — {}\n",
+            lists.shared.size(), lp_code.size(), swv_code.size(),
             ok ? "both sides exactly right." : "MISMATCH");
-        if (possible_pairs > 0) {
+        if (!lp_possible.empty()) {
           out << fmt::format(
-              "{} possible pair(s) (same surname and birth date, or same name and birth year) "
-              "were shown for the officers to confirm or reject; none is counted.\n",
-              possible_pairs);
+              "{} possible pair(s) (twins, namesakes, a partly known birth date) were shown for "
+              "the officers to confirm or reject; none is counted.\n",
+              lp_possible.size());
         }
         if (!ok) return Fail(ErrorCode::kInternal, "the demo's match result is wrong");
         return {};

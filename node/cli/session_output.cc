@@ -114,15 +114,17 @@ void PrintSessionText(std::ostream& out, const exchange::SessionRecord& s,
   }
   out << fmt::format("  shared labels: {}\n", exchange::LabelMaskNames(s.label_mask.value_or(0)));
   if (rows.empty()) return;
-  out << fmt::format("\n  {:<8} {:<24} {:<14} {:<22} {:<10} | {:<22} {:<10} {:<7} {:<4} {}\n",
-                     "pair", "strength", "reference", "category", "since", "peer category",
-                     "peer since", "school", "plan", "flags");
+  out << fmt::format(
+      "\n  {:<8} {:<24} {:<14} {:<22} {:<10} {:<7} {:<4} | {:<22} {:<10} {:<7} {:<4} {}\n", "pair",
+      "strength", "reference", "category", "since", "school", "plan", "peer category",
+      "peer since", "school", "plan", "flags");
   for (const auto& r : rows) {
-    out << fmt::format("  {:<8} {:<24} {:<14} {:<22} {:<10} | {:<22} {:<10} {:<7} {:<4} {}\n",
-                       r.pair_code.empty() ? "-" : r.pair_code, StrengthText(r), r.own_reference,
-                       schema::CategoryLabel(r.category), schema::FormatDutch(r.since),
-                       PeerCategory(r.peer), PeerSince(r.peer), Or(r.peer.school), PeerPlan(r.peer),
-                       Flags(r));
+    out << fmt::format(
+        "  {:<8} {:<24} {:<14} {:<22} {:<10} {:<7} {:<4} | {:<22} {:<10} {:<7} {:<4} {}\n",
+        r.pair_code.empty() ? "-" : r.pair_code, StrengthText(r), r.own_reference,
+        schema::CategoryLabel(r.category), schema::FormatDutch(r.since), r.school,
+        r.plan_in_place ? "ja" : "nee", PeerCategory(r.peer), PeerSince(r.peer), Or(r.peer.school),
+        PeerPlan(r.peer), Flags(r));
   }
   size_t to_confirm = 0;
   for (const auto& r : rows) {
