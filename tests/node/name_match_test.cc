@@ -26,15 +26,8 @@ using schema::SharedChild;
 using testing::RunResult;
 using testing::TempDir;
 using testing::TestNode;
+using testing::TodayUtc;
 
-// Lists are drawn relative to the day the test runs, so "since" dates lie in
-// the year before it, as on a real list.
-schema::Date TodayUtc() {
-  using namespace std::chrono;
-  year_month_day ymd{floor<days>(system_clock::now())};
-  return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
-          static_cast<int>(static_cast<unsigned>(ymd.day()))};
-}
 
 constexpr const char* kPurpose = "thuiszitters-afstemming";
 constexpr const char* kLp = "leerplicht-haarlem";

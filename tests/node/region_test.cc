@@ -21,16 +21,11 @@ namespace {
 using testing::RunResult;
 using testing::TempDir;
 using testing::TestNode;
+using testing::TodayUtc;
 
 // The lists are generated relative to the day the test runs, so that "since"
 // dates stay spread around the pact's three-month mark on any date; the
 // assertions use the date the node itself reports in `overview --json`.
-schema::Date TodayUtc() {
-  using namespace std::chrono;
-  year_month_day ymd{floor<days>(system_clock::now())};
-  return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
-          static_cast<int>(static_cast<unsigned>(ymd.day()))};
-}
 const schema::Date kToday = TodayUtc();
 constexpr const char* kPurpose = "thuiszitters-afstemming";
 

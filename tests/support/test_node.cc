@@ -13,6 +13,13 @@ namespace inbeeld::testing {
 
 namespace fs = std::filesystem;
 
+schema::Date TodayUtc() {
+  using namespace std::chrono;
+  year_month_day ymd{floor<days>(system_clock::now())};
+  return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+          static_cast<int>(static_cast<unsigned>(ymd.day()))};
+}
+
 TestNode::TestNode(const fs::path& root, std::string name, std::string role,
                    std::optional<bool> holds_pgn)
     : name_(std::move(name)), role_(std::move(role)) {

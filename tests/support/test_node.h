@@ -17,6 +17,10 @@
 
 namespace inbeeld::testing {
 
+// Today's date in UTC, as the node's own clock gives it: for tests whose lists
+// must lie around "now" (since dates, the three-month mark) on any day.
+schema::Date TodayUtc();
+
 class TestNode {
  public:
   // Creates (runs `inbeeld init`) a node named `name` under `root`. `holds_pgn`
