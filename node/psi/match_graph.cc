@@ -21,17 +21,29 @@ struct Entry {
   uint8_t position;  // position within the record's group
 };
 
-std::vector<Entry> Entries(wire::TagView tags, size_t k) {
+// The tags of a list sorted by (tag, record, strength of the position), with
+// a record's repeats of one tag collapsed into its strongest position: an
+// honest record never holds one key twice, and a hostile one must not turn
+// one shared tag into (16 × k)² links.
+std::vector<Entry> Entries(wire::TagView tags, std::span<const size_t> slots) {
+  const size_t k = slots.size();
   std::vector<Entry> out(tags.size());
   for (size_t n = 0; n < tags.size(); ++n) {
     std::memcpy(out[n].tag.data(), tags[n].data(), wire::kTagSize);
     out[n].record = static_cast<uint32_t>(n / k);
     out[n].position = static_cast<uint8_t>(n % k);
   }
-  std::sort(out.begin(), out.end(), [](const Entry& x, const Entry& y) {
+  std::sort(out.begin(), out.end(), [&](const Entry& x, const Entry& y) {
     if (int c = std::memcmp(x.tag.data(), y.tag.data(), wire::kTagSize); c != 0) return c < 0;
-    return x.record < y.record;
+    if (x.record != y.record) return x.record < y.record;
+    return schema::SlotStrength(slots[x.position]) < schema::SlotStrength(slots[y.position]);
   });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const Entry& x, const Entry& y) {
+                          return x.record == y.record &&
+                                 std::memcmp(x.tag.data(), y.tag.data(), wire::kTagSize) == 0;
+                        }),
+            out.end());
   return out;
 }
 
@@ -46,16 +58,12 @@ size_t RunEnd(const std::vector<Entry>& entries, size_t begin) {
 }
 
 // Refuses a list in which one tag belongs to more than kMaxKeyRepeats
-// records. Entries of a run are sorted by record, so records are counted as
-// changes along the run.
+// records. A run holds each record once (Entries collapsed the rest).
 Status CheckRepeats(const std::vector<Entry>& entries, std::string_view message,
                     std::string_view list) {
   for (size_t begin = 0; begin < entries.size();) {
     const size_t end = RunEnd(entries, begin);
-    uint32_t records = 1;
-    for (size_t n = begin + 1; n < end; ++n) {
-      if (entries[n].record != entries[n - 1].record) ++records;
-    }
+    const auto records = static_cast<uint32_t>(end - begin);
     if (records > kMaxKeyRepeats) {
       return Fail(ErrorCode::kInvalidArgument,
                   std::string(message) + ": list " + std::string(list) + " holds one key in " +
@@ -92,9 +100,9 @@ Result<MatchGraph> BuildMatchGraph(wire::TagView left, wire::TagView right,
                                    std::span<const size_t> slots, std::string_view message,
                                    std::string_view left_name, std::string_view right_name) {
   const size_t k = slots.size();
-  const std::vector<Entry> l = Entries(left, k);
+  const std::vector<Entry> l = Entries(left, slots);
   INBEELD_RETURN_IF_ERROR(CheckRepeats(l, message, left_name));
-  const std::vector<Entry> r = Entries(right, k);
+  const std::vector<Entry> r = Entries(right, slots);
   INBEELD_RETURN_IF_ERROR(CheckRepeats(r, message, right_name));
 
   std::vector<Link> links;

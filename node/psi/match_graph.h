@@ -4,7 +4,7 @@
 // Both sides of a session call this on the same two tag lists (the
 // initiator's records' tags C and the responder's records' tags D, each k
 // tags a record) and so arrive at the same pairs; the rules are the ones
-// node/psi/session.h narrates and docs/PROTOCOL.md §4.3 specifies:
+// node/psi/session.h narrates and docs/PROTOCOL.md §4.1 specifies:
 //
 //   - records l (left, the initiator's) and r (right, the responder's) are
 //     linked when some tag of l equals some tag of r; the link is as strong

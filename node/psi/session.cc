@@ -125,6 +125,56 @@ std::vector<MatchedPair> Pairs(const wire::SessionId& session_id, const MatchGra
   return pairs;
 }
 
+// For each point of `points`, the first position holding the same bytes.
+std::vector<uint32_t> EqualityClasses(wire::PointView points) {
+  std::vector<uint32_t> order(points.size());
+  for (uint32_t p = 0; p < order.size(); ++p) order[p] = p;
+  auto less = [&](uint32_t x, uint32_t y) {
+    const int c = std::memcmp(points[x].data(), points[y].data(), wire::kPointSize);
+    return c != 0 ? c < 0 : x < y;
+  };
+  std::sort(order.begin(), order.end(), less);
+  std::vector<uint32_t> cls(points.size());
+  for (size_t n = 0; n < order.size(); ++n) {
+    const bool same = n > 0 && std::memcmp(points[order[n]].data(), points[order[n - 1]].data(),
+                                           wire::kPointSize) == 0;
+    cls[order[n]] = same ? cls[order[n - 1]] : order[n];
+  }
+  return cls;
+}
+
+// OK iff the tags of D are equal exactly where B's points are (`b_class`).
+Status CheckMirrorsB(std::string_view message, wire::TagView d,
+                     std::span<const uint32_t> b_class) {
+  std::vector<uint32_t> order(d.size());
+  for (uint32_t p = 0; p < order.size(); ++p) order[p] = p;
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    const int c = std::memcmp(d[x].data(), d[y].data(), wire::kTagSize);
+    return c != 0 ? c < 0 : x < y;
+  });
+  std::vector<bool> class_seen(d.size(), false);
+  for (size_t begin = 0; begin < order.size();) {
+    size_t end = begin + 1;
+    while (end < order.size() &&
+           std::memcmp(d[order[end]].data(), d[order[begin]].data(), wire::kTagSize) == 0) {
+      ++end;
+    }
+    const uint32_t cls = b_class[order[begin]];
+    bool ok = !class_seen[cls];
+    for (size_t n = begin + 1; ok && n < end; ++n) ok = b_class[order[n]] == cls;
+    if (!ok) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  std::string(message) +
+                      ": list D is not list B blinded: its tags are not equal exactly where B's "
+                      "points are (around position " +
+                      std::to_string(order[begin]) + ")");
+    }
+    class_seen[cls] = true;
+    begin = end;
+  }
+  return {};
+}
+
 void RandomSessionId(wire::SessionId& id) {
   EnsureSodiumReady();
   randombytes_buf(id.data(), id.size());
@@ -407,6 +457,11 @@ struct ResponderSession::State {
   std::vector<PackedLabels> labels;  // by local index; empty without labels
   std::string message2;
   Tags c;  // C in A's record order, kept after message 2 is released
+  // Match mode: for each position of B, the first position holding the same
+  // point. An honest D = tag(B^a) has equal tags exactly where B has equal
+  // points; a D made of copies of C's tags (to be paired with records it
+  // does not hold) does not.
+  std::vector<uint32_t> b_class;
 
   Result<Finish> HandleFinish(std::string_view message);
 };
@@ -509,6 +564,7 @@ Result<std::unique_ptr<ResponderSession>> ResponderSession::StartForTesting(
   }
   INBEELD_RETURN_IF_ERROR(HashAndBlind(inputs, state->order, slots, determinism.filler_seed,
                                        determinism.scalar, out.b, state->threads));
+  if (state->mode == wire::Mode::kMatch) state->b_class = EqualityClasses(out.b.view());
   {
     const crypto::Scalar wipe = std::move(determinism.scalar);  // b is not needed again
   }
@@ -564,6 +620,14 @@ Result<ResponderSession::Finish> ResponderSession::State::HandleFinish(std::stri
     return Fail(ErrorCode::kInvalidArgument, "FinishRequest: list D has " +
                                                  std::to_string(m.d_records) +
                                                  " records, expected " + std::to_string(own_size));
+  }
+  if (mode == wire::Mode::kMatch) {
+    Status mirrored = CheckMirrorsB(kName, m.d, b_class);
+    b_class = {};
+    if (!mirrored) {
+      c = {};
+      return std::unexpected(std::move(mirrored).error());
+    }
   }
   // Left: C in A's order (kept). Right: D as received (B's order in match
   // mode; anonymous, shuffled records in count mode).

@@ -1335,9 +1335,28 @@ TEST(HostileRepeats, ATagInSeventeenRecordsIsRefusedEverywhere) {
                  ->HandleFinish(wire::EncodeFinishRequest(decoded->session_id, decoded->label_mask,
                                                           kAllKeys, d, decoded->labels));
     ASSERT_FALSE(f);
+    // Caught before the repeat check: B's points at those positions differ,
+    // so an honest D's tags there differ too.
     ExpectError(f.error(), ErrorCode::kInvalidArgument,
-                "FinishRequest: list D holds one key in 17 records (at most 16 may share a key)");
+                "FinishRequest: list D is not list B blinded: its tags are not equal exactly "
+                "where B's points are (around position 2)");
   }
+}
+
+// An initiator that copies one of C's tags into many groups of D, to have
+// records it does not hold paired (and their labels sent), is refused: an
+// honest D has equal tags only where B has equal points.
+TEST_F(Hostile, ADMadeOfCopiesOfCIsRefused) {
+  const std::string m3 = Message3();
+  auto m = wire::DecodeFinishRequest(m3, Keys(), 1000);
+  ASSERT_TRUE(m);
+  auto d = ToVector(m->d);
+  const size_t k = wire::SlotCount(Keys());
+  const auto c = C();
+  for (size_t j = 0; j < d.size() / k; ++j) d[j * k] = c[0];  // every record's first slot
+  auto f = FinishWith(m3, std::nullopt, std::nullopt, d);
+  ASSERT_FALSE(f);
+  EXPECT_THAT(f.error().message, ::testing::HasSubstr("list D is not list B blinded"));
 }
 
 TEST_F(Hostile, FinishRequestLabelsForARecordInNoPair) {
