@@ -68,6 +68,11 @@ Result<schema::ListRow> ReadPersonRequest(const std::string& source) {
       row.name.first_names = value;
     } else if (key == "roepnaam") {
       row.name.roepnaam = value;
+    } else if (key == "voorletters" || key == "initials") {
+      row.name.initials = value;
+    } else if (key == "referentie" || key == "kenmerk" || key == "dossiernummer" ||
+               key == "reference") {
+      row.own_reference = value;
     } else if (key == "naam" || key == "name") {
       row.name.full_name = value;
     } else if (key == "geboortedatum" || key == "birth date") {
@@ -86,10 +91,10 @@ Result<schema::ListRow> ReadPersonRequest(const std::string& source) {
       row.sex = *sex;
     } else {
       return Fail(ErrorCode::kInvalidArgument,
-                  fmt::format("--person line {}: unknown key \"{}\" (achternaam, "
-                              "tussenvoegsel, voornamen, roepnaam, naam, geboortedatum, "
-                              "geslacht)",
-                              line_no, key.substr(0, 40)));
+                  fmt::format("--person line {}: unknown key (expected achternaam, "
+                              "tussenvoegsel, voornamen, roepnaam, voorletters, naam, "
+                              "geboortedatum, geslacht or referentie)",
+                              line_no));
     }
   }
   std::fill(text.begin(), text.end(), '\0');
@@ -283,8 +288,9 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       "Give the BSN or onderwijsnummer, or `-` to read it from standard input (keeps it out of "
       "the process list). For a child without one (an SWV's list, a newcomer): --person FILE or "
       "--person - with lines `achternaam=…`, `tussenvoegsel=…`, `voornamen=…`, `roepnaam=…`, "
-      "`geboortedatum=dd-mm-jjjj` (and, if the list has it, `geslacht=M|V|X`), as the child is on "
-      "this node's list.");
+      "`geboortedatum=dd-mm-jjjj` (and, as far as the list has them, `voorletters=…`, "
+      "`geslacht=M|V|X`, and for a child with a partly known birth date or no first name "
+      "`referentie=…`), as the child is on this node's list.");
   AddCommonOptions(subject, global, /*with_json=*/true);
   auto* identifier_option = subject->add_option("IDENTIFIER", subject_options->identifier,
                                                 "BSN or onderwijsnummer, or -");

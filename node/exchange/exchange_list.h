@@ -4,8 +4,9 @@
 // parallel vector.
 //
 // Only the label fields in `label_mask` and the keys of the types in
-// `key_mask` are filled in, so a label or a PGN the policy does not allow is
-// never even in the session's memory.
+// `key_mask` are filled in, so a label or a PGN the policy does not allow
+// never reaches the session. (The store unseals a row's fields together, so a
+// name-keyed load decrypts the PGN too; it is dropped with the row.)
 //
 // Thread safety: uses the Store; callers serialise access to it.
 #ifndef INBEELD_NODE_EXCHANGE_EXCHANGE_LIST_H_

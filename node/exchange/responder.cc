@@ -130,12 +130,14 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
     return refuse(allowed.error());
   }
   if ((AllowedKeyMask(node_.config, *peer) & header->key_mask) == 0) {
-    return refuse(Error{ErrorCode::kPermissionDenied,
-                        fmt::format("{}'s policy allows none of the key types peer \"{}\" "
-                                    "offered ({}); a BSN or onderwijsnummer is never used with a "
-                                    "samenwerkingsverband",
-                                    node_.config.node_name, peer->name,
-                                    KeyMaskNames(header->key_mask))});
+    const bool swv = node_.config.role == config::Role::kSwv || peer->role == config::Role::kSwv;
+    return refuse(Error{
+        ErrorCode::kPermissionDenied,
+        fmt::format("{}'s policy allows none of the key types peer \"{}\" offered ({}){}",
+                    node_.config.node_name, peer->name, KeyMaskNames(header->key_mask),
+                    swv && header->key_mask == schema::kKeyTypePgn
+                        ? "; a BSN or onderwijsnummer is never used with a samenwerkingsverband"
+                        : "")});
   }
   bool witnessed_recently = false;
   {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 #include <sodium.h>
 
@@ -14,6 +16,7 @@
 #include "node/exchange/policy.h"
 #include "node/exchange/report.h"
 #include "node/net/tls_identity.h"
+#include "node/psi/session.h"
 #include "node/sqlite_util.h"
 
 namespace inbeeld::node::region {
@@ -128,6 +131,19 @@ Result<std::vector<Set>> ParseSets(const json& j, size_t participants, size_t k)
                     "region message: set " + std::to_string(s.origin) + ": invalid point");
       }
     }
+    // As in a PSI session, no key may stand for more than kMaxKeyRepeats
+    // children of one list: it keeps the count linear in the list sizes.
+    Points sorted = s.points;
+    std::sort(sorted.begin(), sorted.end());
+    size_t run = 1;
+    for (size_t n = 1; n < sorted.size(); ++n) {
+      run = sorted[n] == sorted[n - 1] ? run + 1 : 1;
+      if (run > node::psi::kMaxKeyRepeats) {
+        return Fail(ErrorCode::kInvalidArgument, "region message: set " +
+                                                     std::to_string(s.origin) +
+                                                     ": one point stands for too many children");
+      }
+    }
     sets.push_back(std::move(s));
   }
   return sets;
@@ -158,10 +174,33 @@ Result<Set> OwnSet(UnlockedNode& node, size_t self, uint8_t key_mask, const cryp
   s.k = slots.size();
   const auto dst = std::span(reinterpret_cast<const uint8_t*>(kDst.data()), kDst.size());
   s.points.reserve(list->inputs.size() * s.k);
+  // As in a PSI session (node/psi/records.h): a certain or probable key two
+  // children of this list share is ambiguous and left out for both; a
+  // possible key stands for at most kMaxKeyRepeats children.
+  std::map<std::string_view, uint32_t> records_per_key;
   for (const auto& input : list->inputs) {
+    std::set<std::string_view> own;
+    for (size_t slot : slots) {
+      if (input.keys[slot]) own.insert(*input.keys[slot]);
+    }
+    for (std::string_view key : own) ++records_per_key[key];
+  }
+  std::map<std::string_view, uint32_t> uses;
+  for (const auto& input : list->inputs) {
+    std::set<std::string_view> placed;
     for (size_t slot : slots) {
       std::array<uint8_t, crypto::kPointSize> point;
-      if (const auto& key = input.keys[slot]) {
+      std::optional<std::string_view> key;
+      if (input.keys[slot] && !placed.contains(*input.keys[slot])) {
+        const std::string_view text = *input.keys[slot];
+        const bool possible = schema::SlotStrength(slot) == schema::Strength::kPossible;
+        if (possible ? uses[text] < node::psi::kMaxKeyRepeats : records_per_key[text] == 1) {
+          key = text;
+          placed.insert(text);
+          ++uses[text];
+        }
+      }
+      if (key) {
         auto h = crypto::Point::HashToGroup(
             std::span(reinterpret_cast<const uint8_t*>(key->data()), key->size()), dst);
         if (!h) return std::unexpected(h.error());
@@ -265,8 +304,10 @@ Status AuditRegion(UnlockedNode& node, const std::string& role, const std::strin
 // are linked at the weaker of the two slots' strengths; groups linked by
 // certain or probable keys are one child (connected components), and a
 // possible link between two children is counted, never merged. Groups of one
-// list are never merged (the list holds each child once: twins share weak
-// keys). A child's category is the one the first list holding it reports,
+// list are never merged, not even through a third list's group (the list
+// holds each child once: twins share weak keys); such a link counts as
+// possible. A point in at most kMaxKeyRepeats groups of a set (ParseSets)
+// keeps this linear. A child's category is the one the first list holding it reports,
 // in participant order (the coordinator's first).
 RegionalCounts Tally(const std::vector<Set>& done, const std::vector<std::string>& names,
                      uint8_t key_mask) {
@@ -307,6 +348,9 @@ RegionalCounts Tally(const std::vector<Set>& done, const std::vector<std::string
       for (size_t p = 0; p < k; ++p) holders[s.points[g * k + p]].push_back({v, p});
     }
   }
+  // The lists each component holds a group of (participants <= 16).
+  std::vector<uint32_t> origins(nodes);
+  for (size_t v = 0; v < nodes; ++v) origins[v] = uint32_t{1} << origin_of[v];
   std::vector<std::pair<size_t, size_t>> possible_links;
   for (const auto& [point, hs] : holders) {
     for (size_t x = 0; x < hs.size(); ++x) {
@@ -314,10 +358,15 @@ RegionalCounts Tally(const std::vector<Set>& done, const std::vector<std::string
         if (origin_of[hs[x].node] == origin_of[hs[y].node]) continue;
         const schema::Strength strength = std::max(schema::SlotStrength(slots[hs[x].position]),
                                                    schema::SlotStrength(slots[hs[y].position]));
-        if (strength == schema::Strength::kPossible) {
+        const size_t a = find(hs[x].node), b = find(hs[y].node);
+        if (a == b) continue;
+        // Two children of one list never become one child, not even through
+        // a third list's group: such a link only says "possibly the same".
+        if (strength == schema::Strength::kPossible || (origins[a] & origins[b]) != 0) {
           possible_links.emplace_back(hs[x].node, hs[y].node);
         } else {
-          parent[find(hs[x].node)] = find(hs[y].node);
+          parent[a] = b;
+          origins[b] |= origins[a];
         }
       }
     }
@@ -448,8 +497,17 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
     if (!key) return fail(WithContext(key.error(), "peer " + peer->name));
     auto address = config::ParseAddress(peer->address);
     if (!address) return fail(WithContext(address.error(), "peer " + peer->name));
+    // A hop's reply carries every list sent plus the participant's own: up to
+    // kMaxRegionNodes sets of k hex points and a category digit a child.
+    net::ClientOptions options = request.client;
+    size_t largest = own->groups();
+    for (const auto* p : peers) largest = std::max(largest, p->policy.max_list_size);
+    options.max_response_bytes =
+        std::max(options.max_response_bytes,
+                 (2 * crypto::kPointSize * slots_per_child + 1) * kMaxRegionNodes * largest +
+                     (1 << 20));
     auto client = net::PeerClient::Create(*identity, peer->name, key->bytes(), address->host,
-                                          address->port, request.client);
+                                          address->port, options);
     if (!client) return fail(client.error());
     clients.push_back(std::move(*client));
   }
@@ -470,6 +528,15 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
     }
     auto next = ParseSets(body["sets"], n, slots_per_child);
     if (!next) return std::unexpected(WithContext(next.error(), "peer " + names[i]));
+    // No set may grow beyond what this node's policy takes from its origin.
+    for (const Set& set : *next) {
+      const size_t limit = set.origin == 0 ? kMaxSetSize : peers[set.origin - 1]->policy.max_list_size;
+      if (set.groups() > limit) {
+        return Fail(ErrorCode::kResourceExhausted,
+                    "peer " + names[i] + ": a list in the region reply exceeds the list size " +
+                        "allowed for peer \"" + names[set.origin] + "\"");
+      }
+    }
     // Every set must now carry i's blinding, and round 1 adds i's own list.
     size_t expected = sets.size() + (round == 1 ? 1 : 0);
     if (next->size() != expected ||
@@ -579,7 +646,11 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
   if (coordinator == nullptr) return Fail(ErrorCode::kUnauthenticated, "unknown peer");
   Session fresh;
   fresh.coordinator = coordinator->name;
-  fresh.purpose = msg["purpose"];
+  // The purpose goes into this node's audit log: only a valid activity id
+  // is written there, never whatever text a peer sent.
+  const std::string& purpose = msg["purpose"].get_ref<const std::string&>();
+  const bool purpose_valid = schema::wire::IsValidPurpose(purpose);
+  fresh.purpose = purpose_valid ? purpose : "(invalid)";
   fresh.participants = n;
   fresh.index = index;
   auto refuse = [&](Error e) -> Result<std::string> {
@@ -594,6 +665,10 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
     return refuse(Error{ErrorCode::kInvalidArgument,
                         "region hop: participants must be 3 to 16 nodes with the caller first "
                         "and this node at the given index"});
+  }
+  if (!purpose_valid) {
+    return refuse(Error{ErrorCode::kInvalidArgument,
+                        "region hop: purpose must be 1..64 characters [a-z0-9._-]"});
   }
   const uint64_t keys = msg["keys"].get<uint64_t>();
   if (keys == 0 || keys > schema::kAllKeyTypes) {

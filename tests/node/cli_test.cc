@@ -494,8 +494,14 @@ TEST_F(CliTest, ConfigAndMetadataArePrivate) {
 TEST_F(CliTest, DemoRunsEndToEnd) {
   RunResult r = inbeeld::testing::Run(INBEELD_BINARY, {"demo", "--rows", "60"}, {});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("Imported 60 rows"), std::string::npos) << r.out;
+  // The SWV's list is imported without any BSN, and matched by name all the same.
+  EXPECT_NE(r.out.find("--role swv"), std::string::npos) << r.out;
+  const std::regex swv_import(R"(Imported (\d+) rows from swv-vo-zk\.csv \((\d+) without a BSN)");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, swv_import)) << r.out;
+  EXPECT_EQ(m[1], m[2]);
   EXPECT_NE(r.out.find("both sides exactly right"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("decoys at most possible"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("count mode: neither side learned which records"), std::string::npos);
   EXPECT_NE(r.out.find("Stopped both nodes"), std::string::npos);
 }
