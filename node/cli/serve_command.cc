@@ -88,7 +88,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       // regional hop (up to kMaxRegionNodes - 1 sets of k hex-encoded points
       // and a category digit a child). Anything bigger is refused before
       // parsing.
-      size_t max_body = 1;
+      size_t psi_start = 1, psi_finish = 1, region_hop = 1;
       for (const auto& peer : node->config.peers) {
         auto key = crypto::VerifyingKey::FromFingerprint(peer.key);
         if (!key) return std::unexpected(WithContext(key.error(), "peer " + peer.name));
@@ -96,10 +96,13 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         const size_t k =
             schema::wire::SlotCount(exchange::AllowedKeyMask(node->config, peer));
         const size_t n = peer.policy.max_list_size;
-        max_body = std::max({max_body, (schema::wire::kPointSize * k + 1) * n,
-                             (2 * schema::wire::kPointSize * k + 1) *
-                                 (region::kMaxRegionNodes - 1) * n});
+        psi_start = std::max(psi_start, (schema::wire::kPointSize * k + 1) * n);
+        // D, and labels for at most one record a record (up to 16 bytes each).
+        psi_finish = std::max(psi_finish, (schema::wire::kTagSize * k + 24) * n);
+        region_hop = std::max(region_hop, (2 * schema::wire::kPointSize * k + 1) *
+                                              (region::kMaxRegionNodes - 1) * n);
       }
+      const size_t max_body = std::max({psi_start, psi_finish, region_hop});
       if (pins.empty()) {
         return Fail(ErrorCode::kFailedPrecondition,
                     "no peers configured: nobody could connect (see `inbeeld peer add`)");
@@ -109,6 +112,16 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       if (!identity) return std::unexpected(identity.error());
       net::ServerOptions server_options;
       server_options.max_body_bytes = max_body + (1 << 20);
+      // Each route its own limit, so a pinned peer cannot send a regional
+      // hop's worth of JSON to an endpoint that takes a few kilobytes.
+      server_options.max_body_bytes_by_path = {
+          {"/v1/psi/start", psi_start + (1 << 16)},
+          {"/v1/psi/finish", psi_finish + (1 << 16)},
+          {"/v1/region/hop", region_hop + (1 << 20)},
+          {"/v1/region/result", 1 << 16},
+          {"/v1/audit/witness", 1 << 20},
+          {"/v1/audit/cosign", 1 << 16},
+      };
       server_options.read_timeout = std::chrono::seconds(60);
       server_options.write_timeout = std::chrono::seconds(60);
       auto server = net::PeerServer::Create(*identity, std::move(pins), server_options);

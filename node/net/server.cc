@@ -361,10 +361,14 @@ class PeerServer::Impl {
     if (!length) {
       return Refuse(req, res, 400, ErrorCode::kInvalidArgument, "malformed Content-Length");
     }
-    if (*length > options_.max_body_bytes) {
-      return Refuse(
-          req, res, 413, ErrorCode::kResourceExhausted,
-          "request body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+    size_t limit = options_.max_body_bytes;
+    if (auto it = options_.max_body_bytes_by_path.find(req.path);
+        it != options_.max_body_bytes_by_path.end()) {
+      limit = std::min(limit, it->second);
+    }
+    if (*length > limit) {
+      return Refuse(req, res, 413, ErrorCode::kResourceExhausted,
+                    "request body is larger than " + std::to_string(limit) + " bytes");
     }
     return HandlerResponse::Unhandled;
   }

@@ -37,6 +37,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <map>
 #include <vector>
 
 #include "base/error.h"
@@ -49,6 +50,9 @@ namespace inbeeld::node::net {
 struct ServerOptions {
   // Largest request body accepted; larger declared lengths get 413.
   size_t max_body_bytes = size_t{64} << 20;
+  // Tighter limits for single paths (e.g. a witness exchange is a few kB
+  // where a PSI message may be megabytes); each at most max_body_bytes.
+  std::map<std::string, size_t, std::less<>> max_body_bytes_by_path;
   // Longest wait for any single read (including the TLS handshake) or write.
   std::chrono::milliseconds read_timeout{10'000};
   std::chrono::milliseconds write_timeout{10'000};

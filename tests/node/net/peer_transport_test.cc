@@ -450,6 +450,26 @@ TEST_F(PeerTransportTest, OversizedBodyIsRefusedAndServerKeepsServing) {
   EXPECT_EQ(calls_.load(), 1);
 }
 
+// (f2) A path's own, tighter limit is applied to that path only.
+TEST_F(PeerTransportTest, APathsOwnLimitAppliesToThatPathOnly) {
+  ServerOptions options = SmallOptions();
+  options.max_body_bytes_by_path = {{"/echo", 100}};
+  StartServer(options);
+  auto client = MakeClient(client_identity_, server_identity_.public_key());
+  ASSERT_NE(client, nullptr);
+  Result<Reply> over = client->Post("/echo", std::string(101, 'x'), kOctets);
+  ASSERT_FALSE(over.has_value());
+  EXPECT_NE(over.error().message.find("HTTP 413"), std::string::npos) << over.error().message;
+  EXPECT_EQ(calls_.load(), 0);
+  Result<Reply> at = client->Post("/echo", std::string(100, 'x'), kOctets);
+  ASSERT_TRUE(at.has_value()) << at.error().message;
+  // Another path keeps the server-wide limit.
+  Result<Reply> other =
+      client->Post("/psi/v1/sessions/ab/round", std::string(1000, 'y'), kOctets);
+  ASSERT_TRUE(other.has_value()) << other.error().message;
+  EXPECT_EQ(calls_.load(), 2);
+}
+
 // (g) A throwing handler yields a fixed 500 body; the exception's text
 // appears nowhere in the response (httplib's default would send it in an
 // EXCEPTION_WHAT header).
