@@ -25,6 +25,14 @@ std::vector<std::string> EnvStrings(const Env& env) {
     if (k == "PATH") has_path = true;
   }
   if (!has_path) out.push_back("PATH=/usr/bin:/bin");
+  // A run under faketime (to check the suite on another date) moves the
+  // nodes' clock with the test's: both must agree on "today".
+  for (const char* name : {"LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_RESET", "FAKETIME_NO_CACHE",
+                           "DONT_FAKE_MONOTONIC"}) {
+    if (const char* value = getenv(name); value != nullptr && !env.contains(name)) {
+      out.push_back(std::string(name) + "=" + value);
+    }
+  }
   return out;
 }
 

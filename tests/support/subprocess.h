@@ -1,7 +1,8 @@
 // tests/support/subprocess.h — run the real `inbeeld` binary as a user would.
 //
 // Captures stdout and stderr, passes an explicit environment (nothing leaks in
-// from the test runner's), and never uses a shell.
+// from the test runner's but faketime's variables, so a time-shifted run
+// shifts the nodes too), and never uses a shell.
 #ifndef INBEELD_TESTS_SUPPORT_SUBPROCESS_H_
 #define INBEELD_TESTS_SUPPORT_SUBPROCESS_H_
 
