@@ -116,7 +116,7 @@ std::string EncodeChildRecord(const std::string& trace_id, const std::string& op
 Status AppendExchangeInTransaction(AuditLog& log, const ExchangeAudit& e,
                                    const crypto::PseudonymKey& audit_key,
                                    const std::vector<std::array<uint8_t, 32>>& subjects,
-                                   const std::vector<bool>& matched) {
+                                   const std::vector<ChildMatch>& matched) {
   schema::AuditRecord parent = ExchangeParentRecord(e);
   std::string activity = parent.attributes[std::string(schema::kAttrProcessingActivity)];
   std::string parent_op = parent.operation_id;
@@ -143,7 +143,10 @@ Status AppendExchangeInTransaction(AuditLog& log, const ExchangeAudit& e,
   index.reserve(kChunk);
   for (size_t k = 0; k < order.size(); ++k) {
     uint32_t i = order[k];
-    std::string m = matched.empty() ? "not revealed" : (matched[i] ? "yes" : "no");
+    std::string m = matched.empty()                     ? "not revealed"
+                    : matched[i] == ChildMatch::kYes      ? "yes"
+                    : matched[i] == ChildMatch::kPossibly ? "possibly"
+                                                          : "no";
     lines.push_back(EncodeChildRecord(e.trace_id, NewOperationId(), parent_op, ok, e.start_ms,
                                       e.end_ms, activity, pseudonyms[i], m, seq++));
     index.push_back({e.trace_id, pseudonyms[i], e.start_ms});
@@ -158,7 +161,7 @@ Status AppendExchangeInTransaction(AuditLog& log, const ExchangeAudit& e,
 
 Status AppendExchange(AuditLog& log, const ExchangeAudit& e, const crypto::PseudonymKey& audit_key,
                       const std::vector<std::array<uint8_t, 32>>& subjects,
-                      const std::vector<bool>& matched) {
+                      const std::vector<ChildMatch>& matched) {
   return log.InTransaction(
       [&]() -> Status { return AppendExchangeInTransaction(log, e, audit_key, subjects, matched); });
 }

@@ -5,8 +5,9 @@
 // outcome, reason) and, when this node's blinded list left the node (or was
 // attempted to), one child record per child on it: the same trace, the
 // parent's operation as parent, the child's audit pseudonym as data subject,
-// and whether the peer also knows the child ("yes"/"no", or "not revealed" in
-// count mode and for sessions that did not complete).
+// and whether the peer also knows the child ("yes" for a certain or probable
+// pair, "possibly" for possible pairs only, "no", or "not revealed" in count
+// mode and for sessions that did not complete).
 //
 // The trace id is the session id, shared by both nodes. Each side's operation
 // id is derived from the session id and its role, so each record can name the
@@ -53,6 +54,9 @@ struct ExchangeAudit {
 
 std::string OperationIdFor(const std::string& trace_id, const std::string& role);
 
+// Whether the peer knows a child, as a session's pairs say (psi::Outcome).
+enum class ChildMatch : uint8_t { kNo, kPossibly, kYes };
+
 // The parent record of an exchange.
 schema::AuditRecord ExchangeParentRecord(const ExchangeAudit& exchange);
 
@@ -65,11 +69,11 @@ schema::AuditRecord ExchangeParentRecord(const ExchangeAudit& exchange);
 Status AppendExchangeInTransaction(AuditLog& log, const ExchangeAudit& exchange,
                                    const crypto::PseudonymKey& audit_key,
                                    const std::vector<std::array<uint8_t, 32>>& subjects,
-                                   const std::vector<bool>& matched);
+                                   const std::vector<ChildMatch>& matched);
 Status AppendExchange(AuditLog& log, const ExchangeAudit& exchange,
                       const crypto::PseudonymKey& audit_key,
                       const std::vector<std::array<uint8_t, 32>>& subjects,
-                      const std::vector<bool>& matched);
+                      const std::vector<ChildMatch>& matched);
 
 // One child record's canonical JSON line (exposed for tests; equal to
 // schema::EncodeAuditRecord of the same record).

@@ -194,11 +194,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   a.matched_possible = outcome->own.possible;
   a.match_keys = KeyMaskNames(outcome->key_mask);
   a.shared_labels = LabelMaskNames(outcome->label_mask);
-  std::vector<bool> matched;
-  if (outcome->mode == schema::wire::Mode::kMatch) {
-    matched.assign(list->subjects.size(), false);
-    for (const auto& m : outcome->pairs) matched[m.local_index] = true;
-  }
+  const std::vector<audit::ChildMatch> matched = ChildMatches(*outcome, list->subjects.size());
   // Fail closed: the result is stored, and shown, only with its audit records.
   if (auto completed = results.Complete(record.id, *outcome, list->subjects, [&]() -> Status {
         return audit::AppendExchangeInTransaction(log, a, node.audit_key, list->subjects, matched);

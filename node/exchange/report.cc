@@ -72,6 +72,19 @@ std::string KeyMaskNames(uint8_t mask) {
   return out.empty() ? "none" : out;
 }
 
+std::vector<audit::ChildMatch> ChildMatches(const psi::Outcome& outcome, size_t records) {
+  std::vector<audit::ChildMatch> out;
+  if (outcome.mode != schema::wire::Mode::kMatch) return out;
+  out.assign(records, audit::ChildMatch::kNo);
+  for (const psi::MatchedPair& pair : outcome.pairs) {
+    audit::ChildMatch& m = out[pair.local_index];
+    const bool strong = pair.strength != schema::Strength::kPossible;
+    m = strong ? audit::ChildMatch::kYes
+               : (m == audit::ChildMatch::kYes ? m : audit::ChildMatch::kPossibly);
+  }
+  return out;
+}
+
 Result<std::vector<ResultRow>> LoadResultRows(Store& store, const SessionRecord& session,
                                               const crypto::SecretBytes& field_key) {
   ResultsStore results(store);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "node/audit/exchange_records.h"
 #include "node/exchange/results_store.h"
 #include "node/store.h"
 
@@ -68,6 +69,11 @@ std::string LabelMaskNames(uint8_t mask);
 
 // "pgn, name, weak" for the bits of a key mask; "none" for 0.
 std::string KeyMaskNames(uint8_t mask);
+
+// For the audit's child records: per own record, whether the session paired
+// it certainly or probably, only possibly, or not; empty in count mode (not
+// revealed).
+std::vector<audit::ChildMatch> ChildMatches(const psi::Outcome& outcome, size_t records);
 
 }  // namespace inbeeld::node::exchange
 

@@ -276,11 +276,7 @@ Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::str
   a.end_ms = audit::NowMs();
   a.matched = outcome.overlap;
   a.matched_possible = outcome.own.possible;
-  std::vector<bool> matched;
-  if (outcome.mode == schema::wire::Mode::kMatch) {
-    matched.assign(pending.subjects.size(), false);
-    for (const auto& m : outcome.pairs) matched[m.local_index] = true;
-  }
+  const std::vector<audit::ChildMatch> matched = ChildMatches(outcome, pending.subjects.size());
   {
     // Fail closed: the last message leaves only once result and audit records
     // are durable, in one transaction.

@@ -305,6 +305,28 @@ TEST_F(NameMatchTest, LeerplichtAndSwvFindExactlyTheChildrenTheyShare) {
   const nlohmann::json swv_count = swv_->CliJson({"results", count.at("session"), "--json"});
   EXPECT_EQ(swv_count.at("overlap"), lists_.shared.size());
   EXPECT_EQ(swv_count.at("own_matched").at("possible_only"), expected_.possible_cases);
+
+  // The privacy officer's view of one child of each kind: a shared child
+  // was known to the SWV, a possible decoy only possibly.
+  auto knew = [&](const std::string& reference) {
+    for (const auto& row : lists_.leerplicht) {
+      if (row.own_reference != reference) continue;
+      for (const auto& s : lp_->CliJson({"audit", "subject", row.identifier->digits(), "--json"})) {
+        if (s.at("session") == session) return s.at("peer_also_knows_child").get<std::string>();
+      }
+    }
+    return std::string("not found");
+  };
+  EXPECT_EQ(knew(lists_.shared.front().lp_reference), "yes");
+  bool checked_a_decoy = false;
+  for (const DecoyCase& decoy : lists_.decoys) {
+    if (decoy.expected == schema::Strength::kPossible && decoy.lp_references.size() == 1) {
+      EXPECT_EQ(knew(decoy.lp_references.front()), "possibly");
+      checked_a_decoy = true;
+      break;
+    }
+  }
+  EXPECT_TRUE(checked_a_decoy);
 }
 
 TEST_F(NameMatchTest, TheSwvCanStartTheExchange) {
