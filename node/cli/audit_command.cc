@@ -351,11 +351,34 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       const auto* records = &found;
       nlohmann::json all = nlohmann::json::array();
       if (!global.json) {
+        const size_t exchanges = static_cast<size_t>(
+            std::count_if(records->begin(), records->end(), [](const auto& r) {
+              return r.record.name.rfind("inbeeld.pair.", 0) != 0;
+            }));
         *context.out << fmt::format("The child took part in {} exchange{} recorded by {}.\n",
-                                    records->size(), records->size() == 1 ? "" : "s",
-                                    node->config.node_name);
+                                    exchanges, exchanges == 1 ? "" : "s", node->config.node_name);
       }
       for (const auto& child : *records) {
+        // An operator's decision on a possible pair of this child.
+        if (child.record.name.rfind("inbeeld.pair.", 0) == 0) {
+          const std::string decision =
+              child.record.name == "inbeeld.pair.confirmed" ? "confirmed" : "rejected";
+          if (global.json) {
+            all.push_back({{"when", When(child.record.start_time_ms)},
+                           {"decision", decision},
+                           {"session", Attr(child.record, "inbeeld.session")},
+                           {"pair_code", Attr(child.record, "inbeeld.pair_code")},
+                           {"peer", Attr(child.record, "inbeeld.peer")},
+                           {"by", Attr(child.record, "inbeeld.actor")},
+                           {"record", child.index}});
+          } else {
+            *context.out << fmt::format(
+                "  {}  possible pair {} with peer \"{}\" {} by {}\n", When(child.record.start_time_ms),
+                Attr(child.record, "inbeeld.pair_code"), Attr(child.record, "inbeeld.peer"),
+                decision, Attr(child.record, "inbeeld.actor"));
+          }
+          continue;
+        }
         auto parents = log.RecordsForTrace(child.record.trace_id);
         if (!parents) return std::unexpected(parents.error());
         const schema::AuditRecord* parent = nullptr;

@@ -73,16 +73,25 @@ Status Decide(const Context& context, UnlockedNode& node, const schema::wire::Se
   exchange::ResultsStore results(*node.store);
   audit::AuditLog log(*node.store, node.identity);
   const std::string actor = OsUser();
+  auto session = results.Get(id);
+  if (!session) return std::unexpected(session.error());
   auto decided = results.Decide(
-      id, code, decision, actor, [&](const exchange::StoredMatch&) -> Status {
+      id, code, decision, actor, [&](const exchange::StoredMatch& pair) -> Status {
+        // The child is named as in its exchange records, so an access request
+        // (`audit subject`) shows the decision next to the exchange.
         return log.AppendInTransaction({audit::EventRecord(
             decision == exchange::Decision::kConfirmed ? "inbeeld.pair.confirmed"
                                                        : "inbeeld.pair.rejected",
             true,
             {{"inbeeld.session", exchange::SessionIdHex(id)},
              {"inbeeld.pair_code", code},
+             {"inbeeld.peer", session->peer},
              {"inbeeld.actor", "os:" + actor},
-             {"inbeeld.origin", "cli"}})});
+             {"inbeeld.origin", "cli"},
+             {std::string(schema::kAttrProcessingActivity),
+              "urn:inbeeld:activity:" + session->purpose},
+             {std::string(schema::kAttrDataSubject),
+              audit::SubjectPseudonym(node.audit_key, pair.subject)}})});
       });
   if (!decided) return std::unexpected(decided.error());
   *context.out << fmt::format(

@@ -375,6 +375,24 @@ TEST_F(NameMatchTest, OnlyAPossiblePairIsConfirmed) {
     }
   }
 
+  // The privacy officer sees the decision, and who took it, with the child.
+  for (const auto& row : lists_.leerplicht) {
+    if (row.own_reference != same_child_ref) continue;
+    const nlohmann::json seen =
+        lp_->CliJson({"audit", "subject", row.identifier->digits(), "--json"});
+    bool decision_seen = false;
+    for (const auto& s : seen) {
+      if (s.contains("decision")) {
+        EXPECT_EQ(s.at("decision"), "confirmed");
+        EXPECT_EQ(s.at("pair_code"), possible_code);
+        EXPECT_EQ(s.at("session"), session);
+        EXPECT_EQ(s.at("by").get<std::string>().rfind("os:", 0), 0u) << s.dump();
+        decision_seen = true;
+      }
+    }
+    EXPECT_TRUE(decision_seen) << seen.dump();
+  }
+
   RunResult refused = lp_->Cli({"results", session, "--confirm", probable_code});
   EXPECT_EQ(refused.exit_code, 6) << refused.err;
   EXPECT_NE(refused.err.find("probable"), std::string::npos) << refused.err;
