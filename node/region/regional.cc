@@ -351,7 +351,7 @@ RegionalCounts Tally(const std::vector<Set>& done, const std::vector<std::string
   // The lists each component holds a group of (participants <= 16).
   std::vector<uint32_t> origins(nodes);
   for (size_t v = 0; v < nodes; ++v) origins[v] = uint32_t{1} << origin_of[v];
-  std::vector<std::pair<size_t, size_t>> possible_links;
+  std::vector<std::pair<size_t, size_t>> possible_links, ambiguous_links;
   for (const auto& [point, hs] : holders) {
     for (size_t x = 0; x < hs.size(); ++x) {
       for (size_t y = x + 1; y < hs.size(); ++y) {
@@ -362,8 +362,10 @@ RegionalCounts Tally(const std::vector<Set>& done, const std::vector<std::string
         if (a == b) continue;
         // Two children of one list never become one child, not even through
         // a third list's group: such a link only says "possibly the same".
-        if (strength == schema::Strength::kPossible || (origins[a] & origins[b]) != 0) {
+        if (strength == schema::Strength::kPossible) {
           possible_links.emplace_back(hs[x].node, hs[y].node);
+        } else if ((origins[a] & origins[b]) != 0) {
+          ambiguous_links.emplace_back(hs[x].node, hs[y].node);
         } else {
           parent[a] = b;
           origins[b] |= origins[a];
@@ -381,8 +383,19 @@ RegionalCounts Tally(const std::vector<Set>& done, const std::vector<std::string
   c.distinct = lists_of.size();
   c.single_list = static_cast<uint64_t>(std::count_if(
       lists_of.begin(), lists_of.end(), [](const auto& e) { return e.second.size() == 1; }));
+  // As in a PSI session, a possible link next to a certain or probable one
+  // is a matched child's twin or sibling, not a doubt: only links between
+  // children found on one list each count. A strong link refused because it
+  // would have merged two children of one list is a doubt whatever else.
   std::set<size_t> uncertain;
   for (const auto& [x, y] : possible_links) {
+    const size_t a = find(x), b = find(y);
+    if (a != b && lists_of[a].size() == 1 && lists_of[b].size() == 1) {
+      uncertain.insert(a);
+      uncertain.insert(b);
+    }
+  }
+  for (const auto& [x, y] : ambiguous_links) {
     const size_t a = find(x), b = find(y);
     if (a != b) {
       uncertain.insert(a);
