@@ -37,4 +37,16 @@ Result<ExchangeList> LoadExchangeList(Store& store, const crypto::SecretBytes& f
   return list;
 }
 
+uint8_t NarrowToPresentKeys(const ExchangeList& list, uint8_t key_mask) {
+  uint8_t present = 0;
+  for (const psi::PsiInput& input : list.inputs) {
+    for (size_t s = 0; s < schema::kSlotCount; ++s) {
+      if (input.keys[s]) present |= schema::SlotKeyType(s);
+    }
+    if ((present & key_mask) == key_mask) break;
+  }
+  const auto narrowed = static_cast<uint8_t>(key_mask & present);
+  return narrowed != 0 ? narrowed : key_mask;
+}
+
 }  // namespace inbeeld::node::exchange

@@ -31,6 +31,11 @@ struct ExchangeList {
 Result<ExchangeList> LoadExchangeList(Store& store, const crypto::SecretBytes& field_key,
                                       uint8_t label_mask, uint8_t key_mask);
 
+// `key_mask` narrowed to the key types at least one record of `list` has: a
+// list of PGNs only costs one slot a record, not six. When the list has none
+// of them, `key_mask` itself (every slot a filler: nothing will match).
+uint8_t NarrowToPresentKeys(const ExchangeList& list, uint8_t key_mask);
+
 }  // namespace inbeeld::node::exchange
 
 #endif  // INBEELD_NODE_EXCHANGE_EXCHANGE_LIST_H_

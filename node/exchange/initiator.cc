@@ -89,9 +89,10 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   }
   a.peer_key = peer->key;
   uint8_t mask = AllowedLabelMask(*peer);
-  const uint8_t key_mask = AllowedKeyMask(node.config, *peer);
-  auto list = LoadExchangeList(*node.store, node.field_key, mask, key_mask);
+  auto list = LoadExchangeList(*node.store, node.field_key, mask, AllowedKeyMask(node.config, *peer));
   if (!list) return std::unexpected(list.error());
+  // Offer only the key types the list has: PGNs only, one slot a record.
+  const uint8_t key_mask = NarrowToPresentKeys(*list, AllowedKeyMask(node.config, *peer));
   a.list_version = list->version.id;
   a.sent = static_cast<uint32_t>(list->inputs.size());
   a.match_keys = KeyMaskNames(key_mask);

@@ -229,7 +229,9 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
 
   psi::ResponderParams params;
   params.allowed_label_mask = AllowedLabelMask(*peer);
-  params.allowed_key_mask = AllowedKeyMask(node_.config, *peer);
+  // Allow only the key types the list has (when it has any of the offered ones).
+  params.allowed_key_mask =
+      NarrowToPresentKeys(list, AllowedKeyMask(node_.config, *peer) & header->key_mask);
   params.max_peer_list_size = static_cast<uint32_t>(peer->policy.max_list_size);
   params.list_date = list.version.list_date;
   params.threads = options_.threads;
@@ -276,6 +278,7 @@ Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::str
   a.end_ms = audit::NowMs();
   a.matched = outcome.overlap;
   a.matched_possible = outcome.own.possible;
+  a.match_keys = KeyMaskNames(outcome.key_mask);
   const std::vector<audit::ChildMatch> matched = ChildMatches(outcome, pending.subjects.size());
   {
     // Fail closed: the last message leaves only once result and audit records

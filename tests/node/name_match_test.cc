@@ -402,6 +402,37 @@ TEST_F(NameMatchTest, OnlyAPossiblePairIsConfirmed) {
 }
 
 // Two leerplicht nodes may use the BSN: the same children, certain.
+// Lists of numbers only (as before names were imported) cost one slot a
+// record: a node offers, and allows, only the key types its list has.
+TEST_F(NameMatchTest, ListsOfNumbersOnlyMatchOnTheNumberAlone) {
+  std::vector<schema::ListRow> mine, theirs;
+  for (size_t i = 0; i < lists_.leerplicht.size(); ++i) {
+    schema::ListRow row = lists_.leerplicht[i];
+    row.name = {};
+    row.birth_date.reset();
+    row.sex.reset();
+    if (i % 2 == 0) {
+      schema::ListRow copy = row;
+      copy.own_reference = "LPB-" + std::to_string(100000 + i);
+      theirs.push_back(std::move(copy));
+    }
+    mine.push_back(std::move(row));
+  }
+  TestNode a(tmp_.path(), "leerplicht-a", "leerplicht");
+  TestNode b(tmp_.path(), "leerplicht-b", "leerplicht");
+  a.Import(mine);
+  b.Import(theirs);
+  Connect(a, b);
+  const nlohmann::json report = a.CliJson({"match", "leerplicht-b", "--purpose", kPurpose, "--json"});
+  ASSERT_EQ(report.at("status"), "completed") << report.dump();
+  EXPECT_EQ(report.at("match_keys"), "pgn");
+  EXPECT_EQ(report.at("overlap"), theirs.size());
+  for (const auto& m : report.at("matches")) EXPECT_EQ(m.at("strength"), "certain");
+  const nlohmann::json view = b.CliJson({"results", report.at("session"), "--json"});
+  EXPECT_EQ(view.at("match_keys"), "pgn");
+  EXPECT_EQ(view.at("overlap"), theirs.size());
+}
+
 TEST_F(NameMatchTest, TwoLeerplichtNodesMatchCertainOnTheBsn) {
   // Every other child of the first list, under the second node's references.
   std::vector<schema::ListRow> other;
