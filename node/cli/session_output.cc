@@ -36,24 +36,13 @@ std::string_view StrengthDutch(schema::Strength s) {
   return "mogelijk";
 }
 
-std::string_view DecisionName(exchange::Decision d) {
-  switch (d) {
-    case exchange::Decision::kConfirmed:
-      return "confirmed";
-    case exchange::Decision::kRejected:
-      return "rejected";
-    case exchange::Decision::kNone:
-      break;
-  }
-  return "";
-}
 
 // "possible, to confirm" etc. for the table.
 std::string StrengthText(const exchange::ResultRow& r) {
   std::string text(schema::StrengthName(r.strength));
   if (r.strength != schema::Strength::kPossible) return text;
   if (r.decision == exchange::Decision::kNone) return text + " (to confirm)";
-  return text + " (" + std::string(DecisionName(r.decision)) + ")";
+  return text + " (" + std::string(exchange::DecisionName(r.decision)) + ")";
 }
 
 std::string_view DecisionDutch(exchange::Decision d) {
@@ -199,7 +188,7 @@ void WriteSessionJson(std::ostream& out, const exchange::SessionRecord& s,
     if (r.strength == schema::Strength::kPossible) {
       m["decision"] = r.decision == exchange::Decision::kNone
                           ? nlohmann::json(nullptr)
-                          : nlohmann::json(DecisionName(r.decision));
+                          : nlohmann::json(exchange::DecisionName(r.decision));
     }
     out << (first ? "\n    " : ",\n    ") << m.dump();
     first = false;

@@ -29,9 +29,7 @@ Result<schema::Strength> ParseStrength(std::string_view text) {
   return Fail(ErrorCode::kDataLoss, "a stored pair has an unknown strength");
 }
 
-std::string_view DecisionName(Decision d) {
-  return d == Decision::kConfirmed ? "confirmed" : d == Decision::kRejected ? "rejected" : "";
-}
+
 
 Result<SessionRecord> ReadSession(const Statement& s) {
   SessionRecord r;
@@ -70,6 +68,10 @@ Result<SessionRecord> ReadSession(const Statement& s) {
 }
 
 }  // namespace
+
+std::string_view DecisionName(Decision d) {
+  return d == Decision::kConfirmed ? "confirmed" : d == Decision::kRejected ? "rejected" : "";
+}
 
 std::string SessionIdHex(const schema::wire::SessionId& id) { return crypto::HexEncode(id); }
 

@@ -55,6 +55,9 @@ struct SessionRecord {
 
 enum class Decision { kNone, kConfirmed, kRejected };
 
+// "confirmed", "rejected", or "" for kNone: as stored and in JSON.
+std::string_view DecisionName(Decision decision);
+
 struct StoredMatch {
   Subject subject{};
   uint32_t peer_record = 0;
