@@ -12,6 +12,7 @@
 #include "node/audit/base64.h"
 #include "node/node_dir.h"
 #include "schema/audit_record.h"
+#include "schema/utf8.h"
 
 namespace inbeeld::node::audit {
 namespace {
@@ -226,6 +227,12 @@ VerifyReport VerifyExport(const fs::path& dir) {
   for (const auto& entry : fs::directory_iterator(dir / "checkpoints", ec)) notes.push_back(entry.path());
   if (notes.empty()) problem("checkpoints/ holds no checkpoint: nothing is signed");
   for (const auto& path : notes) {
+    // The report is printed as JSON (`audit verify --json`), which cannot hold
+    // a name that is not UTF-8; no exported checkpoint has such a name.
+    if (!schema::IsValidUtf8(path.filename().string())) {
+      problem("checkpoints/: a file whose name is not UTF-8 (not an exported checkpoint)");
+      continue;
+    }
     std::string file = "checkpoints/" + path.filename().string();
     auto text = ReadText(path, crypto::kMaxNoteSize);
     if (!text) {
