@@ -240,7 +240,8 @@ TEST(Wire, FinishRequestRoundTripsForEveryKeyMask) {
   for (uint8_t key_mask : kKeyMasks) {
     SCOPED_TRACE(int{key_mask});
     const size_t k = SlotCount(key_mask);
-    auto d = DecodeFinishRequest(Message3(key_mask), key_mask, 100);
+    const std::string m3 = Message3(key_mask);  // D is a view into it: keep it alive
+    auto d = DecodeFinishRequest(m3, key_mask, 100);
     ASSERT_TRUE(d) << d.error().message;
     EXPECT_EQ(d->session_id, Id(1));
     EXPECT_EQ(d->label_mask, kAllLabels);
