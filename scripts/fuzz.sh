@@ -15,14 +15,14 @@
 # build-fuzz/crashes/<target>/crash-<sha1> (or leak-, timeout-, oom-); replay
 # it with `build-fuzz/fuzz/<target>_fuzzer FILE`. Logs: build-fuzz/logs/.
 # INBEELD_FUZZ_BUILD_DIR overrides build-fuzz; extra libFuzzer flags go in
-# INBEELD_FUZZ_FLAGS (e.g. "-jobs=2 -workers=2").
+# INBEELD_FUZZ_FLAGS (e.g. "-fork=2" to use two cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD_DIR=${INBEELD_FUZZ_BUILD_DIR:-build-fuzz}
 TARGETS=(audit_export config csv_import fields merkle psi_session region signed_note wire witness)
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 
 mode=run
 target=all
@@ -31,7 +31,7 @@ case "${1:-}" in
   --ci) mode=ci; seconds=${2:-25} ;;
   --make-corpus) mode=corpus ;;
   --list) printf '%s\n' "${TARGETS[@]}"; exit 0 ;;
-  -h|--help) usage ;;
+  -h|--help) usage 0 ;;
   "") ;;
   *) target=$1; seconds=${2:-600} ;;
 esac
