@@ -71,6 +71,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       if (!passphrase) return std::unexpected(passphrase.error());
       auto node = dir->Unlock(*passphrase);
       if (!node) return std::unexpected(node.error());
+      INBEELD_RETURN_IF_ERROR(CloseInterruptedSessions(*node, context));
       auto scheduler_node = dir->Unlock(*passphrase);
       if (!scheduler_node) return std::unexpected(scheduler_node.error());
       // The regional-count participant too: SQLite keeps one transaction per
@@ -210,6 +211,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         } while (!cv.wait_for(lock, std::chrono::seconds(60), [&] { return stopping; }));
       });
       Status served = (*server)->ListenAfterBind();
+      // No handler runs any more: sessions still open end "the node stopped".
+      responder.Shutdown();
       {
         std::lock_guard lock(mu);
         if (!stopping) {
