@@ -127,7 +127,7 @@ void Responder::RecordFailureOrReport(const schema::wire::SessionId& id,
 }
 
 Error Responder::Busy(std::string what) const {
-  return Error{ErrorCode::kResourceExhausted,
+  return Error{ErrorCode::kUnavailable,
                fmt::format("{}; try again in {} seconds", what, options_.busy_retry_after.count())};
 }
 

@@ -12,8 +12,9 @@
 //
 // Concurrency: up to `max_sessions_per_peer` sessions of one peer and
 // `max_open_sessions` in all are open at once; a start beyond either is
-// refused as busy (kResourceExhausted) with a retry hint, and the initiator
-// retries with backoff. A new session never ends another.
+// refused as busy — kUnavailable, which the server sends as a 429 with
+// Retry-After: busy_retry_after — and the initiator retries with backoff. A
+// new session never ends another.
 //
 // Audit: every start request from a pinned peer ends in exactly one parent
 // record — refused, failed, completed, or interrupted should the node stop in

@@ -221,5 +221,84 @@ TEST_F(AuditCompletenessTest, ASessionCutOffMidwayIsRecordedAsInterruptedOnBothS
   }
 }
 
+
+TEST(ConcurrencyTest, FivePeersRunningTenSessionsEachAtOnceAllCompleteWithoutFalseAlarms) {
+  TempDir tmp;
+  schema::RegionSpec spec;
+  spec.seed = 5;
+  spec.partners = {{"Leerplicht Haarlem", 40}};
+  for (int i = 1; i <= 5; ++i) spec.partners.push_back({"Leerplicht " + std::to_string(i), 30});
+  spec.overlap = 0.5;
+  spec.today = kToday;
+  auto lists = schema::GenerateRegion(spec);
+  TestNode hub(tmp.path(), "leerplicht-haarlem", "leerplicht");
+  hub.Import(lists[0]);
+  std::vector<std::unique_ptr<TestNode>> peers;
+  for (int i = 1; i <= 5; ++i) {
+    peers.push_back(std::make_unique<TestNode>(tmp.path(), "gemeente-" + std::to_string(i),
+                                               "leerplicht"));
+    peers.back()->Import(lists[i]);
+    ASSERT_EQ(hub.AddPeer(*peers.back(), {"--max-sessions-per-day", "100"}).exit_code, 0);
+  }
+  hub.Start();
+  for (auto& peer : peers) {
+    ASSERT_EQ(peer->AddPeer(hub, {"--max-sessions-per-day", "100"}).exit_code, 0);
+  }
+  constexpr int kSessions = 10;
+  struct Run {
+    TestNode* node;
+    pid_t pid;
+    std::filesystem::path log;
+  };
+  std::vector<Run> runs;
+  for (auto& peer : peers) {
+    for (int s = 0; s < kSessions; ++s) {
+      auto log = tmp.path() / (peer->name() + "-" + std::to_string(s) + ".log");
+      runs.push_back({peer.get(),
+                      peer->SpawnCli({"match", "leerplicht-haarlem", "--purpose", kPurpose,
+                                      "--count-only", "--threads", "1"},
+                                     log),
+                      log});
+    }
+  }
+  int completed = 0;
+  for (const Run& run : runs) {
+    int code = WaitExit(run.pid);
+    std::string log = testing::ReadFile(run.log);
+    EXPECT_EQ(log.find("rolled back"), std::string::npos) << log;
+    EXPECT_EQ(log.find("UNIQUE"), std::string::npos) << log;
+    EXPECT_NE(code, 10) << "an internal error: " << log;
+    if (code == 0) {
+      ++completed;
+      continue;
+    }
+    // Only a clean refusal asking to come back later, which a re-run completes.
+    EXPECT_TRUE(code == 8 || code == 9) << code << ": " << log;
+    RunResult again = run.node->Cli({"match", "leerplicht-haarlem", "--purpose", kPurpose,
+                                     "--count-only"});
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    completed += again.exit_code == 0 ? 1 : 0;
+  }
+  EXPECT_EQ(completed, 5 * kSessions);
+  // The hub served each session once and recorded it completed; nothing is
+  // left open, and no witness was refused.
+  nlohmann::json records = Show(hub);
+  int served = 0;
+  for (const auto& r : Named(records, "inbeeld.exchange.count")) {
+    if (Attr(r, "inbeeld.outcome") == "completed") ++served;
+  }
+  EXPECT_EQ(served, 5 * kSessions);
+  EXPECT_TRUE(Named(records, "inbeeld.witness.refused").empty()) << records.dump(1);
+  // Every initiator saw the same overlap in each of its sessions.
+  for (auto& peer : peers) {
+    nlohmann::json results = peer->CliJson({"results", "--json"});
+    ASSERT_EQ(results.size(), static_cast<size_t>(kSessions)) << peer->name();
+    for (const auto& r : results) {
+      EXPECT_EQ(r["status"], "completed");
+      EXPECT_EQ(r["overlap"], results[0]["overlap"]);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace inbeeld
