@@ -133,6 +133,9 @@ TEST_F(AuditCompletenessTest, MalformedMessagesAndUnknownSessionsOfAPinnedPeerAr
     auto r = rogue_.Post(*swv_, "/v1/psi/finish", finish);
     ASSERT_FALSE(r);
   }
+  // A request the transport refuses: an unknown path.
+  auto lost = rogue_.Post(*swv_, "/v1/nothing-here", "x");
+  ASSERT_FALSE(lost);
   // A clean stop writes the counts of the minute in progress.
   EXPECT_EQ(swv_->Stop(), 0);
   nlohmann::json records = Show(*swv_);
@@ -148,6 +151,9 @@ TEST_F(AuditCompletenessTest, MalformedMessagesAndUnknownSessionsOfAPinnedPeerAr
     finish_total += n;
   }
   EXPECT_EQ(finish_total, 2) << records.dump(1);
+  auto unknown = Refusals(records, "rogue", "unknown");
+  ASSERT_EQ(unknown.size(), 1u) << records.dump(1);
+  EXPECT_NE(unknown.begin()->first.find("404"), std::string::npos) << unknown.begin()->first;
   // Each refusal record names the pinned key and never holds request bytes.
   for (const auto& r : Named(records, "inbeeld.request.refused")) {
     EXPECT_EQ(Attr(r, "inbeeld.peer_key"), rogue_.fingerprint());
