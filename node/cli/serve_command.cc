@@ -141,6 +141,9 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           {"/v1/audit/witness", 1 << 20},
           {"/v1/audit/cosign", 1 << 16},
       };
+      // A whole request may take as long as its largest body needs at 2 MB/s.
+      server_options.request_timeout = std::chrono::seconds(
+          std::max<size_t>(60, server_options.max_body_bytes / (size_t{2} << 20)));
       server_options.read_timeout = std::chrono::seconds(60);
       server_options.write_timeout = std::chrono::seconds(60);
       auto server = net::PeerServer::Create(*identity, std::move(pins), server_options);

@@ -1,9 +1,6 @@
 #include "node/exchange/initiator.h"
 
 #include <fmt/format.h>
-#include <sodium.h>
-
-#include <thread>
 
 
 #include "crypto/signing.h"
@@ -22,26 +19,6 @@ namespace {
 constexpr std::string_view kOctets = "application/octet-stream";
 constexpr std::string_view kJson = "application/json";
 
-// A busy peer (a 429 or 503 with a retry hint) is asked again after the time
-// it named — at least 1 s, doubling per attempt, at most 30 s, with up to a
-// quarter more at random so that many initiators do not return in step —
-// for up to kBusyAttempts attempts. Anything else is returned at once.
-constexpr int kBusyAttempts = 8;
-
-net::PeerResult PostPatiently(net::PeerClient& client, std::string_view path,
-                              std::string_view body, std::string_view type) {
-  std::chrono::seconds floor(1);
-  for (int attempt = 1;; ++attempt) {
-    net::PeerResult reply = client.Post(path, body, type);
-    if (reply || !reply.error().retry_after || attempt == kBusyAttempts) return reply;
-    auto wait = std::min(std::max(*reply.error().retry_after, floor), std::chrono::seconds(30));
-    auto jitter = std::chrono::milliseconds(
-        randombytes_uniform(static_cast<uint32_t>(wait.count() * 250 + 1)));
-    std::this_thread::sleep_for(wait + jitter);
-    floor = std::min(floor * 2, std::chrono::seconds(30));
-  }
-}
-
 // Witnessing before the session: see node/audit/witness.h. Concurrent
 // sessions of this node sign and show checkpoints in parallel, so either side
 // may see a checkpoint older than one it just witnessed: the peer then asks,
@@ -57,7 +34,7 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
     if (!request) return std::unexpected(request.error());
     auto own = log.Latest();
     if (!own || !*own) return Fail(ErrorCode::kInternal, "no checkpoint after signing one");
-    auto reply = PostPatiently(client, "/v1/audit/witness", audit::EncodeWitnessRequest(*request), kJson);
+    auto reply = net::PostPatiently(client, "/v1/audit/witness", audit::EncodeWitnessRequest(*request), kJson);
     if (!reply) return std::unexpected(reply.error());
     auto response = audit::DecodeWitnessResponse(reply->body);
     if (!response) return std::unexpected(response.error());
@@ -72,7 +49,7 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
       continue;
     }
     if (!cosign) return std::unexpected(cosign.error());
-    auto sent = PostPatiently(client, "/v1/audit/cosign", audit::EncodeCosignRequest(*cosign), kJson);
+    auto sent = net::PostPatiently(client, "/v1/audit/cosign", audit::EncodeCosignRequest(*cosign), kJson);
     if (!sent) return std::unexpected(sent.error());
     return {};
   }
@@ -214,7 +191,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
       !opened) {
     return std::unexpected(WithContext(opened.error(), "writing the audit record"));
   }
-  auto started = PostPatiently(**client, "/v1/psi/start", (*session)->StartMessage(), kOctets);
+  auto started = net::PostPatiently(**client, "/v1/psi/start", (*session)->StartMessage(), kOctets);
   if (!started) return fail(started.error(), false);
   // The peer accepted: from here on the session is on record.
   if (auto begun = results.Begin(record); !begun) return fail(begun.error(), false);
@@ -223,7 +200,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   std::string().swap(started->body);
   if (!finish_request) return fail(WithContext(finish_request.error(), "peer " + peer->name), true);
 
-  auto finished = PostPatiently(**client, "/v1/psi/finish", *finish_request, kOctets);
+  auto finished = net::PostPatiently(**client, "/v1/psi/finish", *finish_request, kOctets);
   std::string().swap(*finish_request);
   if (!finished) return fail(finished.error(), true);
   auto outcome = (*session)->HandleFinishResponse(finished->body);

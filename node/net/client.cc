@@ -1,5 +1,8 @@
 #include "node/net/client.h"
 
+#include <random>
+#include <thread>
+
 #include <httplib.h>
 #include <openssl/err.h>
 #include <pthread.h>
@@ -343,5 +346,21 @@ PeerResult PeerClient::Post(std::string_view path, std::string_view body,
 }
 
 const std::string& PeerClient::peer_name() const { return impl_->peer_name(); }
+
+PeerResult PostPatiently(PeerClient& client, std::string_view path, std::string_view body,
+                         std::string_view content_type, int attempts) {
+  std::chrono::seconds floor(1);
+  for (int attempt = 1;; ++attempt) {
+    PeerResult reply = client.Post(path, body, content_type);
+    if (reply || !reply.error().retry_after || attempt >= attempts) return reply;
+    auto wait = std::min(std::max(*reply.error().retry_after, floor), std::chrono::seconds(30));
+    // Jitter only spreads retries out: no secret, so no CSPRNG needed.
+    thread_local std::minstd_rand jitter_source{std::random_device{}()};
+    auto jitter = std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(
+        0, static_cast<int64_t>(wait.count()) * 250)(jitter_source));
+    std::this_thread::sleep_for(wait + jitter);
+    floor = std::min(floor * 2, std::chrono::seconds(30));
+  }
+}
 
 }  // namespace inbeeld::node::net

@@ -96,6 +96,13 @@ class PeerClient {
   std::unique_ptr<Impl> impl_;
 };
 
+// Post, asking a busy peer (a 429 or 503 with a retry hint) again after the
+// time it named — at least 1 s, doubling per attempt, at most 30 s, plus up
+// to a quarter more at random so that many clients do not return in step —
+// up to `attempts` times in all. Any other outcome is returned at once.
+PeerResult PostPatiently(PeerClient& client, std::string_view path, std::string_view body,
+                         std::string_view content_type, int attempts = 8);
+
 }  // namespace inbeeld::node::net
 
 #endif  // INBEELD_NODE_NET_CLIENT_H_

@@ -589,7 +589,7 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
                 {"round", round},
                 {"keys", key_mask},
                 {"sets", SetsJson(sets)}};
-    auto reply = clients[i - 1]->Post("/v1/region/hop", msg.dump(), "application/json");
+    auto reply = net::PostPatiently(*clients[i - 1], "/v1/region/hop", msg.dump(), "application/json");
     if (!reply) return std::unexpected(WithContext(reply.error(), "peer " + names[i]));
     json body = json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
     if (!body.is_object()) {
@@ -659,7 +659,7 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
                  {"list_sizes", counts.list_sizes},
                  {"participants", names}};
   for (size_t i = 1; i < n; ++i) {
-    if (auto r = clients[i - 1]->Post("/v1/region/result", result.dump(), "application/json"); !r) {
+    if (auto r = net::PostPatiently(*clients[i - 1], "/v1/region/result", result.dump(), "application/json"); !r) {
       return fail(WithContext(r.error(), "peer " + names[i]));
     }
   }
