@@ -169,6 +169,10 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
 
       // Regional counts (node/region/regional.h): this node as a participant.
       region::RegionParticipant participant(*region_node);
+      participant.SetRefusalSink(
+          [&responder](std::string_view peer, std::string_view request, std::string reason) {
+            responder.RecordTransportRefusal(peer, request, reason);
+          });
       INBEELD_RETURN_IF_ERROR((*server)->Post(
           "/v1/region/hop", Handler([&](std::string_view peer, std::string_view body) {
             return participant.HandleHop(peer, body);

@@ -694,6 +694,19 @@ Result<std::optional<RegionalCounts>> LatestRegionalCount(Store& store) {
 RegionParticipant::RegionParticipant(UnlockedNode& node, std::chrono::seconds session_ttl)
     : node_(node), ttl_(session_ttl) {}
 
+namespace {
+constexpr std::string_view kHopRequest = "POST /v1/region/hop";
+constexpr std::string_view kResultRequest = "POST /v1/region/result";
+}  // namespace
+
+void RegionParticipant::SetRefusalSink(RefusalSink sink) { refusal_sink_ = std::move(sink); }
+
+std::unexpected<Error> RegionParticipant::Unrecorded(std::string_view peer,
+                                                     std::string_view request, Error error) {
+  if (refusal_sink_) refusal_sink_(peer, request, error.message);
+  return std::unexpected(std::move(error));
+}
+
 Status RegionParticipant::Close(const std::string& session, const Session& s,
                                 const std::string& outcome, const std::string& reason,
                                 const RegionalCounts* counts) {
@@ -721,11 +734,13 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
       !msg["participants"].is_array() || !msg["index"].is_number_unsigned() ||
       !msg["round"].is_number_unsigned() || !msg.contains("keys") ||
       !msg["keys"].is_number_unsigned() || !msg.contains("sets")) {
-    return Fail(ErrorCode::kInvalidArgument, "region hop: malformed message or unknown version");
+    return Unrecorded(peer, kHopRequest, Error{ErrorCode::kInvalidArgument,
+                                               "region hop: malformed message or unknown version"});
   }
   const std::string session = msg["session"];
   if (session.size() != 32 || !crypto::HexDecode(session)) {
-    return Fail(ErrorCode::kInvalidArgument, "region hop: session must be 32 hex characters");
+    return Unrecorded(peer, kHopRequest, Error{ErrorCode::kInvalidArgument,
+                                               "region hop: session must be 32 hex characters"});
   }
   const size_t n = msg["participants"].size();
   const size_t index = msg["index"].get<size_t>();
@@ -872,14 +887,17 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer, std::
       msg["v"] != kVersion || !msg["session"].is_string() ||
       !msg["distinct"].is_number_unsigned() || !msg["single_list"].is_number_unsigned() ||
       !msg["list_sizes"].is_array() || !msg["participants"].is_array()) {
-    return Fail(ErrorCode::kInvalidArgument, "region result: malformed message");
+    return Unrecorded(peer, kResultRequest,
+                      Error{ErrorCode::kInvalidArgument, "region result: malformed message"});
   }
   std::lock_guard lock(mu_);
   auto it = sessions_.find(msg["session"].get<std::string>());
   const config::PeerConfig* coordinator = node_.config.FindPeer(peer);
   if (it == sessions_.end() || coordinator == nullptr ||
       it->second.coordinator != coordinator->name) {
-    return Fail(ErrorCode::kFailedPrecondition, "region result: no such session with this peer");
+    return Unrecorded(peer, kResultRequest,
+                      Error{ErrorCode::kFailedPrecondition,
+                            "region result: no such session with this peer"});
   }
   RegionalCounts counts;
   counts.session = it->first;
@@ -892,18 +910,21 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer, std::
       msg["by_category"].size() == 4) {
     for (const auto& v : msg["by_category"]) {
       if (!v.is_number_unsigned()) {
-        return Fail(ErrorCode::kInvalidArgument, "region result: by_category");
+        return Unrecorded(peer, kResultRequest,
+                        Error{ErrorCode::kInvalidArgument, "region result: by_category"});
       }
       counts.by_category.push_back(v.get<uint64_t>());
     }
   }
   for (const auto& v : msg["list_sizes"]) {
     if (!v.is_number_unsigned())
-      return Fail(ErrorCode::kInvalidArgument, "region result: list_sizes");
+      return Unrecorded(peer, kResultRequest,
+                        Error{ErrorCode::kInvalidArgument, "region result: list_sizes"});
     counts.list_sizes.push_back(v.get<uint64_t>());
   }
   for (const auto& v : msg["participants"]) {
-    if (!v.is_string()) return Fail(ErrorCode::kInvalidArgument, "region result: participants");
+    if (!v.is_string()) return Unrecorded(peer, kResultRequest,
+                        Error{ErrorCode::kInvalidArgument, "region result: participants"});
     counts.participants.push_back(v.get<std::string>());
   }
   it->second.scalar.reset();

@@ -35,6 +35,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -97,6 +98,12 @@ class RegionParticipant {
   Result<std::string> HandleResult(std::string_view peer, std::string_view body);
   // Drops sessions past their deadline (wiping their scalars), marks them failed.
   void ExpireStale();
+  // Where requests refused before a count exists go (a message that does not
+  // decode, a result for no open count): the serving node's RefusalLog. Set
+  // before the server starts.
+  using RefusalSink =
+      std::function<void(std::string_view peer, std::string_view request, std::string reason)>;
+  void SetRefusalSink(RefusalSink sink);
 
  private:
   struct Session {
@@ -123,7 +130,11 @@ class RegionParticipant {
   void CloseOrReport(const std::string& session, const Session& s, const std::string& outcome,
                      const std::string& reason);
 
+  // Reports `error` to the refusal sink and returns it.
+  std::unexpected<Error> Unrecorded(std::string_view peer, std::string_view request, Error error);
+
   UnlockedNode& node_;
+  RefusalSink refusal_sink_;
   std::chrono::seconds ttl_;
   std::mutex mu_;  // guards sessions_ and node_.store
   std::map<std::string, Session> sessions_;

@@ -133,6 +133,9 @@ TEST_F(AuditCompletenessTest, MalformedMessagesAndUnknownSessionsOfAPinnedPeerAr
     auto r = rogue_.Post(*swv_, "/v1/psi/finish", finish);
     ASSERT_FALSE(r);
   }
+  // A regional-count hop that is not one.
+  auto hop = rogue_.Post(*swv_, "/v1/region/hop", "{\"v\":1}", "application/json");
+  ASSERT_FALSE(hop);
   // A request the transport refuses: an unknown path.
   auto lost = rogue_.Post(*swv_, "/v1/nothing-here", "x");
   ASSERT_FALSE(lost);
@@ -151,6 +154,7 @@ TEST_F(AuditCompletenessTest, MalformedMessagesAndUnknownSessionsOfAPinnedPeerAr
     finish_total += n;
   }
   EXPECT_EQ(finish_total, 2) << records.dump(1);
+  EXPECT_EQ(Refusals(records, "rogue", "POST /v1/region/hop").size(), 1u) << records.dump(1);
   auto unknown = Refusals(records, "rogue", "unknown");
   ASSERT_EQ(unknown.size(), 1u) << records.dump(1);
   EXPECT_NE(unknown.begin()->first.find("404"), std::string::npos) << unknown.begin()->first;
