@@ -171,10 +171,10 @@ Result<SignedCheckpoint> AuditLog::Checkpoint() {
   return SignedCheckpoint{*size, *root, *note};
 }
 
-Status AuditLog::AddCosignature(const Cosignature& c) {
+Result<bool> AuditLog::AddCosignature(const Cosignature& c) {
   auto s = Statement::Prepare(
       store_.handle(),
-      "INSERT OR REPLACE INTO audit_cosignatures(size, witness, witness_key, line, timestamp) "
+      "INSERT OR IGNORE INTO audit_cosignatures(size, witness, witness_key, line, timestamp) "
       "VALUES(?,?,?,?,?)");
   if (!s) return std::unexpected(s.error());
   INBEELD_RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(c.size)));
@@ -182,7 +182,8 @@ Status AuditLog::AddCosignature(const Cosignature& c) {
   INBEELD_RETURN_IF_ERROR(s->Bind(3, c.witness_key));
   INBEELD_RETURN_IF_ERROR(s->Bind(4, c.line));
   INBEELD_RETURN_IF_ERROR(s->Bind(5, static_cast<int64_t>(c.timestamp)));
-  return s->Run();
+  INBEELD_RETURN_IF_ERROR(s->Run());
+  return Changes(store_.handle()) > 0;
 }
 
 Result<std::vector<Cosignature>> AuditLog::Cosignatures() {

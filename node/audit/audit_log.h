@@ -4,7 +4,8 @@
 // leaves of an RFC 9162 Merkle tree (TreeStore). Checkpoints — origin, size,
 // root — are C2SP signed notes under the node's Ed25519 key. Peers cosign them
 // (C2SP cosignature/v1) when they witness, and this node keeps those
-// cosignatures; it also keeps the latest checkpoint it witnessed of each peer.
+// cosignatures, each with a record of its own (AcceptCosignature, witness.h);
+// it also keeps the latest checkpoint it witnessed of each peer.
 //
 // Invariants:
 //  - append-only: a record, once committed, is never changed or removed;
@@ -107,8 +108,10 @@ class AuditLog {
   Result<std::optional<SignedCheckpoint>> Latest();
   Result<std::vector<SignedCheckpoint>> Checkpoints();
 
-  // Cosignatures peers made of this node's checkpoints.
-  Status AddCosignature(const Cosignature& cosignature);
+  // Cosignatures peers made of this node's checkpoints. Stores `cosignature`
+  // unless the witness already cosigned that size; returns whether it stored.
+  // (AcceptCosignature in witness.h also records it in the log.)
+  Result<bool> AddCosignature(const Cosignature& cosignature);
   Result<std::vector<Cosignature>> Cosignatures();
   // The largest checkpoint size `witness_key` has cosigned, or 0.
   Result<uint64_t> LastCosignedSize(const std::string& witness_key);

@@ -11,6 +11,7 @@
 
 #include "node/audit/audit_log.h"
 #include "node/audit/export.h"
+#include "node/audit/verify.h"
 #include "node/cli/commands.h"
 #include "schema/identifier.h"
 #include "schema/person.h"
@@ -235,43 +236,164 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
     };
   });
 
-  auto verify_dir = std::make_shared<std::string>();
+  struct VerifyCommandOptions {
+    std::string dir;
+    std::string expect_key;
+    std::vector<std::string> expect_witnesses;
+    std::vector<std::string> witnessed;
+  };
+  auto verify_options = std::make_shared<VerifyCommandOptions>();
   CLI::App* verify = audit->add_subcommand(
       "verify", "Check an export offline: every record, signature, cosignature, inclusion and "
                 "consistency. Exit code 0 only when all holds. Needs no node or passphrase.");
   verify->add_flag("--json", global.json, "Print machine-readable JSON");
-  verify->add_option("DIR", *verify_dir, "The export directory")->required();
-  verify->callback([&, verify_dir] {
-    runner = [&, verify_dir]() -> Status {
-      audit::VerifyReport report = audit::VerifyExport(*verify_dir);
+  verify->add_option("DIR", verify_options->dir, "The export directory")->required();
+  verify->add_option("--expect-key", verify_options->expect_key,
+                     "The node's key fingerprint as you know it (its `inbeeld whoami`, read out "
+                     "by phone or on paper); without it the key is taken from the export itself");
+  verify->add_option("--expect-witness", verify_options->expect_witnesses,
+                     "NAME=FINGERPRINT of a peer that witnesses the node (repeatable): its "
+                     "cosignatures are checked against this key, not keys.json's");
+  verify->add_option("--witnessed-checkpoint", verify_options->witnessed,
+                     "A checkpoint of this node's log that a peer witnessed (`inbeeld audit "
+                     "witnessed NODE` on the peer; repeatable): the export must reach it, which "
+                     "shows it was not cut back");
+  verify->callback([&, verify_options] {
+    runner = [&, verify_options]() -> Status {
+      audit::VerifyOptions options;
+      if (!verify_options->expect_key.empty()) {
+        auto key = crypto::VerifyingKey::FromFingerprint(verify_options->expect_key);
+        if (!key) return std::unexpected(WithContext(key.error(), "--expect-key"));
+        options.node_key = *key;
+      }
+      for (const auto& pin : verify_options->expect_witnesses) {
+        const size_t eq = pin.find('=');
+        auto key = eq == std::string::npos
+                       ? Result<crypto::VerifyingKey>(std::unexpected(Error{
+                             ErrorCode::kInvalidArgument, "expected NAME=FINGERPRINT"}))
+                       : crypto::VerifyingKey::FromFingerprint(pin.substr(eq + 1));
+        if (!key || eq == 0) {
+          return Fail(ErrorCode::kInvalidArgument,
+                      "--expect-witness: expected NAME=FINGERPRINT (ed25519:<64 hex>)");
+        }
+        options.witnesses.insert_or_assign(pin.substr(0, eq), *key);
+      }
+      for (const auto& file : verify_options->witnessed) options.witnessed_checkpoints.push_back(file);
+      audit::VerifyReport report = audit::VerifyExport(verify_options->dir, options);
+      const bool keys_from_export = !options.node_key.has_value();
       if (global.json) {
+        auto key_json = [](const audit::CheckedKey& k) {
+          return nlohmann::json{{"name", k.name},
+                                {"key", k.fingerprint},
+                                {"source", k.pinned ? "expected" : "export"}};
+        };
+        nlohmann::json witness_keys = nlohmann::json::array();
+        for (const auto& k : report.witness_keys) witness_keys.push_back(key_json(k));
         *context.out << nlohmann::json{{"ok", report.ok()},
                                        {"records", report.records},
                                        {"redacted", report.redacted},
                                        {"checkpoints", report.checkpoints},
+                                       {"latest_checkpoint", report.latest_size},
                                        {"cosignatures", report.cosignatures},
+                                       {"cosignature_records", report.cosignature_records},
                                        {"witnesses", report.witnesses},
+                                       {"node_key", report.node_key ? key_json(*report.node_key)
+                                                                    : nlohmann::json()},
+                                       {"witness_keys", witness_keys},
+                                       {"keys_from_export", keys_from_export},
+                                       {"witnessed_checkpoints", report.witnessed},
                                        {"problems", report.problems}}
                             .dump(2)
                      << "\n";
-      } else if (report.ok()) {
-        std::string names;
-        for (const auto& w : report.witnesses) names += (names.empty() ? "" : ", ") + w;
-        *context.out << fmt::format(
-            "OK: {} records{}, {} signed checkpoints, {} cosignatures{}; every record is included "
-            "and every checkpoint is consistent.\n",
-            report.records,
-            report.redacted ? fmt::format(" (the oldest {} redacted by retention)", report.redacted)
-                            : "",
-            report.checkpoints, report.cosignatures,
-            names.empty() ? " (no witness yet)" : " by " + names);
       } else {
-        for (const auto& p : report.problems) *context.err << "FAIL: " << p << "\n";
+        if (report.ok()) {
+          std::string names;
+          for (const auto& w : report.witnesses) names += (names.empty() ? "" : ", ") + w;
+          *context.out << fmt::format(
+              "OK: {} records{}, {} signed checkpoints (latest {}), {} cosignatures{}; every record "
+              "is included and every checkpoint is consistent.\n",
+              report.records,
+              report.redacted ? fmt::format(" (the oldest {} redacted by retention)", report.redacted)
+                              : "",
+              report.checkpoints, report.latest_size, report.cosignatures,
+              names.empty() ? " (no witness yet)" : " by " + names);
+        } else {
+          for (const auto& p : report.problems) *context.err << "FAIL: " << p << "\n";
+        }
+        // Which keys all of this rests on, every time.
+        if (report.node_key) {
+          *context.out << fmt::format("Node key:  {}  {} ({})\n", report.node_key->fingerprint,
+                                      report.node_key->name,
+                                      report.node_key->pinned ? "as expected, --expect-key"
+                                                              : "taken from the export");
+        }
+        for (const auto& k : report.witness_keys) {
+          *context.out << fmt::format("Witness:   {}  {} ({})\n", k.fingerprint, k.name,
+                                      k.pinned ? "as expected, --expect-witness"
+                                               : "taken from the export");
+        }
+        if (keys_from_export) {
+          *context.out
+              << "WARNING: the keys were taken from the export itself (keys.json), so this shows "
+                 "the export is consistent, not that this node made it: anyone can re-sign an "
+                 "edited log with a key of their own. Compare the node key above with the node's "
+                 "`inbeeld whoami` (and each witness's), or verify again with --expect-key and "
+                 "--expect-witness.\n";
+        }
+        for (const auto& w : report.witnessed) {
+          *context.out << "Reaches the checkpoint a peer witnessed: " << w << "\n";
+        }
+        if (report.witnessed.empty() && report.ok()) {
+          *context.out << fmt::format(
+              "Not compared with a peer's witnessed checkpoint: this shows the log up to {} "
+              "records, not that it stopped there (see --witnessed-checkpoint).\n",
+              report.latest_size);
+        }
       }
       if (!report.ok()) {
         return Fail(ErrorCode::kDataLoss,
                     fmt::format("the export does not verify ({} problem{})", report.problems.size(),
                                 report.problems.size() == 1 ? "" : "s"));
+      }
+      return {};
+    };
+  });
+
+  auto witnessed_peer = std::make_shared<std::string>();
+  CLI::App* witnessed = audit->add_subcommand(
+      "witnessed",
+      "Print the latest checkpoint this node witnessed of a peer's audit log (a signed note), "
+      "for that peer's privacy officer: `inbeeld audit verify --witnessed-checkpoint FILE` "
+      "shows whether the peer's export reaches it.");
+  AddCommonOptions(witnessed, global, /*with_json=*/true);
+  witnessed->add_option("PEER", *witnessed_peer, "The peer's name in the configuration")->required();
+  witnessed->callback([&, witnessed_peer] {
+    runner = [&, witnessed_peer]() -> Status {
+      auto node = OpenNode(global, context);
+      if (!node) return std::unexpected(node.error());
+      const config::PeerConfig* peer = node->config.FindPeer(*witnessed_peer);
+      if (peer == nullptr) {
+        return Fail(ErrorCode::kNotFound,
+                    fmt::format("no peer named \"{}\" in the configuration", *witnessed_peer));
+      }
+      auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
+      if (!key) return std::unexpected(WithContext(key.error(), "peer " + peer->name + " key"));
+      audit::AuditLog log(*node->store, node->identity);
+      auto seen = log.LastWitnessed(key->Fingerprint());
+      if (!seen) return std::unexpected(seen.error());
+      if (!*seen) {
+        return Fail(ErrorCode::kNotFound,
+                    fmt::format("this node has not witnessed \"{}\" yet", *witnessed_peer));
+      }
+      if (global.json) {
+        *context.out << nlohmann::json{{"peer", peer->name},
+                                       {"key", key->Fingerprint()},
+                                       {"size", (*seen)->size},
+                                       {"checkpoint", (*seen)->note}}
+                            .dump(2)
+                     << "\n";
+      } else {
+        *context.out << (*seen)->note;
       }
       return {};
     };
