@@ -7,6 +7,7 @@
 
 #include "crypto/bytes.h"
 #include "crypto/signed_note.h"
+#include "node/audit/list_commitments.h"
 #include "node/sqlite_util.h"
 
 namespace inbeeld::node::audit {
@@ -286,6 +287,11 @@ Result<std::vector<StoredRecord>> AuditLog::RecordsForTrace(const std::string& t
   return Query("WHERE trace_id = ? AND subject IS NULL", trace_id);
 }
 
+Result<std::vector<StoredRecord>> AuditLog::RecordsNamingList(int64_t list_id) {
+  return Query("WHERE idx IN (SELECT idx FROM audit_list_uses WHERE list_id = CAST(? AS INTEGER))",
+               std::to_string(list_id));
+}
+
 Status AuditLog::ForEachLeaf(
     const std::function<Status(uint64_t, const std::string&, const crypto::Hash&)>& visit) {
   auto s = Statement::Prepare(store_.handle(),
@@ -318,7 +324,9 @@ Result<uint64_t> AuditLog::RedactBeforeInTransaction(int64_t cutoff_ms) {
   if (!redact) return std::unexpected(redact.error());
   INBEELD_RETURN_IF_ERROR(redact->Bind(1, end));
   INBEELD_RETURN_IF_ERROR(redact->Run());
-  return static_cast<uint64_t>(Changes(store_.handle()));
+  const auto redacted = static_cast<uint64_t>(Changes(store_.handle()));
+  INBEELD_RETURN_IF_ERROR(ForgetListsBeforeInTransaction(*this, static_cast<uint64_t>(end)));
+  return redacted;
 }
 
 }  // namespace inbeeld::node::audit

@@ -8,6 +8,7 @@
 #include "crypto/bytes.h"
 #include "crypto/signed_note.h"
 #include "node/audit/base64.h"
+#include "node/audit/list_commitments.h"
 #include "node/node_dir.h"
 #include "schema/audit_record.h"
 
@@ -77,6 +78,20 @@ Result<ExportSummary> ExportAudit(AuditLog& log, const config::NodeConfig& confi
   }
   std::ofstream(dir / "proofs.json", std::ios::binary) << proofs.dump(1) << "\n";
 
+  // Each committed list the exported records name, for subject answers.
+  auto lists = CommittedLists(log);
+  if (!lists) return std::unexpected(lists.error());
+  for (const auto& list : *lists) {
+    if (list.record_index >= latest->size) continue;  // committed after the checkpoint
+    if (summary.lists++ == 0) fs::create_directories(dir / "lists", ec);
+    std::ofstream out(dir / "lists" / ListFileName(list.root), std::ios::binary);
+    INBEELD_RETURN_IF_ERROR(ForEachListMember(log, list.id, [&](const std::string& p) -> Status {
+      out << p << '\n';
+      return {};
+    }));
+    if (!out) return Fail(ErrorCode::kFailedPrecondition, "cannot write lists/" + ListFileName(list.root));
+  }
+
   json witnesses = json::array();
   for (const auto& peer : config.peers) {
     auto key = crypto::VerifyingKey::FromFingerprint(peer.key);
@@ -102,6 +117,8 @@ Result<ExportSummary> ExportAudit(AuditLog& log, const config::NodeConfig& confi
       << "records.jsonl: one record per line (Logboek Dataverwerkingen shape); subjects are\n"
       << "keyed pseudonyms, never identifiers. checkpoints/: signed checkpoints (C2SP\n"
       << "signed-note) with peers' cosignatures. proofs.json: RFC 9162 consistency proofs.\n"
+      << "lists/<root>.txt: each list of children sent, once, as the records name it by its\n"
+      << "RFC 9162 root: the children's audit pseudonyms, sorted, one a line (the leaves).\n"
       << "leaf_hashes.txt: each record's RFC 9162 leaf hash as the node stored it (hex), so\n"
       << "an edited record is named by its line. Pin the node's key from its `inbeeld whoami`:\n"
       << "inbeeld audit verify --expect-key ed25519:... " << dir.filename().string() << "\n";

@@ -14,6 +14,9 @@
 //   DIR/keys.json         the node's origin and Ed25519 key, and each witness's
 //                         name, origin and key (an auditor pins them; see
 //                         verify.h)
+//   DIR/lists/<root>.txt  each committed list of children (list_commitments.h)
+//                         an exported record names: its audit pseudonyms,
+//                         sorted, one a line; RFC 9162 root = the file name
 //
 // `inbeeld audit verify` (verify.h) checks it.
 //
@@ -35,6 +38,7 @@ struct ExportSummary {
   uint64_t records = 0;
   size_t checkpoints = 0;
   size_t cosignatures = 0;
+  size_t lists = 0;
 };
 
 // Signs a fresh checkpoint, then writes DIR (which must not exist or be empty).

@@ -14,6 +14,7 @@
 #include "crypto/signed_note.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/base64.h"
+#include "node/audit/list_commitments.h"
 #include "node/audit/witness.h"
 #include "schema/audit_record.h"
 
@@ -96,6 +97,17 @@ struct CosignedRecord {
 
 
 
+struct ListReference {
+  uint64_t line_no;
+  std::string size;  // inbeeld.list_size as written
+};
+
+struct ChildOnList {
+  uint64_t line_no;
+  std::string root_hex;
+  std::string subject;
+};
+
 class Verifier {
  public:
   Verifier(const fs::path& dir, const VerifyOptions& options, VerifyReport& report)
@@ -113,6 +125,7 @@ class Verifier {
     CheckProofs();
     CheckCosignatureRecords();
     ReportMissingCheckpoints();
+    CheckLists();
     CheckWitnessed();
     CheckInclusion();
   }
@@ -144,6 +157,7 @@ class Verifier {
   void CheckProofs();
   void CheckCosignatureRecords();
   void ReportMissingCheckpoints();
+  void CheckLists();
   void CheckWitnessed();
   void CheckInclusion();
 
@@ -172,6 +186,9 @@ class Verifier {
   bool leaf_hashes_unusable_ = false;
 
   std::vector<CosignedRecord> cosigned_records_;
+  std::map<std::string, ListReference> list_refs_;     // root hex -> first record naming it
+  std::map<std::string, std::string> list_of_parent_;  // trace/operation of a parent -> root hex
+  std::vector<ChildOnList> children_on_lists_;
 };
 
 bool Verifier::ReadKeys() {
@@ -415,7 +432,8 @@ bool Verifier::ReadRecords() {
   return true;
 }
 
-// Remembers what later checks need from a record: the cosignature it vouches for.
+// Remembers what later checks need from a record: the cosignature it vouches
+// for, the list it names, the list a matched child must be on.
 void Verifier::NoteRecord(uint64_t line_no, const schema::AuditRecord& record) {
   const auto& a = record.attributes;
   auto attr = [&](std::string_view key) -> std::string {
@@ -429,6 +447,25 @@ void Verifier::NoteRecord(uint64_t line_no, const schema::AuditRecord& record) {
       return;
     }
     cosigned_records_.push_back({line_no, *size, attr("inbeeld.peer"), attr("inbeeld.cosignature_sha256")});
+    return;
+  }
+  if (std::string root = attr("inbeeld.list_root"); !root.empty()) {
+    auto bytes = crypto::HexDecode(root);
+    if (!bytes || bytes->size() != crypto::kHashSize || crypto::HexEncode(*bytes) != root) {
+      Problem(fmt::format("records.jsonl line {}: a list root that is not 64 hex digits", line_no));
+      return;
+    }
+    list_refs_.emplace(root, ListReference{line_no, attr("inbeeld.list_size")});
+    if (record.name.starts_with("inbeeld.exchange.")) {
+      list_of_parent_[record.trace_id + "/" + record.operation_id] = root;
+    }
+    return;
+  }
+  if (record.name == "inbeeld.exchange.subject" && record.parent_operation_id) {
+    auto parent = list_of_parent_.find(record.trace_id + "/" + *record.parent_operation_id);
+    if (parent != list_of_parent_.end()) {
+      children_on_lists_.push_back({line_no, parent->second, attr(schema::kAttrDataSubject)});
+    }
   }
 }
 
@@ -672,6 +709,70 @@ void Verifier::ReportMissingCheckpoints() {
     Problem(fmt::format("checkpoint {} is not in the export (checkpoints/{}.note removed), though {} "
                         "{} it",
                         size, size, who, named_by.size() == 1 ? "names" : "name"));
+  }
+}
+
+// Every list a record names: present, well formed, and hashing to its root.
+void Verifier::CheckLists() {
+  std::error_code ec;
+  std::set<std::string> files;
+  if (fs::is_directory(dir_ / "lists", ec)) {
+    for (const auto& entry : fs::directory_iterator(dir_ / "lists", ec)) {
+      if (entry.path().extension() == ".txt") files.insert(entry.path().filename().string());
+    }
+  }
+  std::map<std::string, std::set<std::string>> members;  // lists children must be on
+  std::set<std::string> verified;                         // roots whose file hashes to them
+  for (const auto& c : children_on_lists_) members[c.root_hex];
+  for (const auto& [root_hex, ref] : list_refs_) {
+    const std::string name = root_hex + ".txt";
+    const std::string file = "lists/" + name;
+    files.erase(name);
+    std::ifstream in(dir_ / "lists" / name, std::ios::binary);
+    if (!in) {
+      Problem(fmt::format("{} is missing: records.jsonl line {} names this list", file, ref.line_no));
+      continue;
+    }
+    crypto::CompactRange range;
+    std::string line, previous;
+    bool broken = false;
+    auto keep = members.find(root_hex);
+    while (std::getline(in, line)) {
+      if (!IsPseudonym(line)) {
+        Problem(fmt::format("{} line {}: not an audit pseudonym (64 letters a to p)", file, range.size() + 1));
+        broken = true;
+        break;
+      }
+      if (!previous.empty() && line <= previous) {
+        Problem(fmt::format("{} line {}: out of order or repeated (a list is sorted, each child once)",
+                            file, range.size() + 1));
+        broken = true;
+        break;
+      }
+      range.Append(HashOfLine(line));
+      if (keep != members.end()) keep->second.insert(line);
+      previous = std::move(line);
+    }
+    if (broken) continue;
+    if (crypto::HexEncode(range.Root()) != root_hex) {
+      Problem(fmt::format("{} does not hash to its root: a child was added, removed or changed", file));
+      continue;
+    }
+    if (std::to_string(range.size()) != ref.size) {
+      Problem(fmt::format("{} holds {} children, records.jsonl line {} says {}", file, range.size(),
+                          ref.line_no, ref.size));
+      continue;
+    }
+    verified.insert(root_hex);
+    ++report_.lists;
+  }
+  for (const auto& name : files) Problem("lists/" + name + " is not named by any record");
+  for (const auto& c : children_on_lists_) {
+    const auto& on = members[c.root_hex];
+    if (verified.contains(c.root_hex) && !on.contains(c.subject)) {
+      Problem(fmt::format("records.jsonl line {}: the child is not on its session's list lists/{}.txt",
+                          c.line_no, c.root_hex));
+    }
   }
 }
 

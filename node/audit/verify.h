@@ -21,6 +21,9 @@
 //  - "inbeeld.witness.cosigned" records: the checkpoint and cosignature line
 //    each one names are in the export (a removed cosignature or checkpoint is
 //    caught);
+//  - lists/<root>.txt: every committed list a record names (list root, size)
+//    is in the export, sorted, and hashes to that root; every matched child of
+//    a session is on the session's list; no other list file is there;
 //  - VerifyOptions::witnessed_checkpoints: each (a peer's copy of this log's
 //    checkpoint, `inbeeld audit witnessed` on the peer) is signed by the node
 //    and is a prefix of the exported records. This is the only way to see an

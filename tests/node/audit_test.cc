@@ -6,6 +6,9 @@
 #include <regex>
 #include <set>
 
+#include "crypto/bytes.h"
+#include "crypto/merkle.h"
+#include "node/audit/base64.h"
 #include "node/node_dir.h"
 #include "node/sqlite_util.h"
 #include "schema/identifier.h"
@@ -176,6 +179,24 @@ TEST_F(AuditTest, SubjectQueryFindsExactlyTheChildsSessions) {
     seen.insert(std::string(s["mode"]) + ":" + std::string(s["peer_also_knows_child"]));
   }
   EXPECT_EQ(seen, (std::set<std::string>{"match:yes", "count:not revealed"}));
+  // Both sessions sent the same list version, committed once: the answer
+  // proves the child was on it.
+  for (const auto& s : sessions) {
+    ASSERT_TRUE(s.contains("list")) << s.dump();
+    const auto& list = s["list"];
+    EXPECT_EQ(list["root"], sessions[0]["list"]["root"]);
+    EXPECT_EQ(list["size"], lp_rows_.size());
+    const std::string subject = list["subject"];
+    std::vector<crypto::Hash> proof;
+    for (const auto& h : list["inclusion_proof"]) proof.push_back(*node::audit::HashFromBase64(h));
+    auto root = crypto::HexDecode(list["root"].get<std::string>());
+    ASSERT_TRUE(root && root->size() == 32);
+    crypto::Hash root_hash{};
+    std::copy(root->begin(), root->end(), root_hash.begin());
+    EXPECT_TRUE(crypto::VerifyInclusion(
+        crypto::LeafHash(std::span(reinterpret_cast<const uint8_t*>(subject.data()), subject.size())),
+        list["index"], list["size"], proof, root_hash));
+  }
   auto ours = lp_->CliJson({"audit", "subject", only_ours->identifier->digits(), "--json"});
   ASSERT_EQ(ours.size(), 2u);
   for (const auto& s : ours) {
