@@ -161,7 +161,10 @@ Result<SignedCheckpoint> AuditLog::Checkpoint() {
   auto note = crypto::SignNote(*body, origin_, key_);
   if (!note) return std::unexpected(note.error());
   auto s = Statement::Prepare(store_.handle(),
-                              "INSERT INTO audit_checkpoints(size, root, note, signed_at) "
+                              // Another process of this node may sign the same size at
+                              // the same moment: Ed25519 is deterministic, so its note
+                              // is this one, byte for byte.
+                              "INSERT OR IGNORE INTO audit_checkpoints(size, root, note, signed_at) "
                               "VALUES(?,?,?,?)");
   if (!s) return std::unexpected(s.error());
   INBEELD_RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(*size)));

@@ -50,6 +50,31 @@ schema::AuditRecord ExchangeParentRecord(const ExchangeAudit& e) {
   return parent;
 }
 
+schema::AuditRecord ExchangeOpenedRecord(const ExchangeAudit& e) {
+  ExchangeAudit opened = e;
+  opened.outcome = "opened";
+  opened.reason.clear();
+  opened.end_ms = e.start_ms;
+  schema::AuditRecord r = ExchangeParentRecord(opened);
+  r.name = "inbeeld.exchange.opened";
+  r.parent_operation_id = r.operation_id;
+  r.operation_id = OperationIdFor(e.trace_id, e.role + "/opened");
+  r.status = schema::AuditStatus::kUnknown;
+  return r;
+}
+
+schema::AuditRecord ExchangeInterruptedRecord(const ExchangeAudit& e) {
+  ExchangeAudit interrupted = e;
+  interrupted.outcome = "interrupted";
+  interrupted.reason = "the node stopped before the session finished";
+  interrupted.end_ms = e.start_ms;
+  return ExchangeParentRecord(interrupted);
+}
+
+std::string ExchangeJournalKey(const ExchangeAudit& e) {
+  return "exchange/" + e.role + "/" + e.trace_id;
+}
+
 namespace {
 
 // True when `text` needs no JSON escaping.

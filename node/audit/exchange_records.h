@@ -73,6 +73,15 @@ enum class ChildMatch : uint8_t { kNo, kPossibly, kYes };
 // The parent record of an exchange.
 schema::AuditRecord ExchangeParentRecord(const ExchangeAudit& exchange);
 
+// The record that opens an exchange in the session journal
+// (session_journal.h), written before this node's blinded list leaves:
+// "inbeeld.exchange.opened", status unset, with what is about to be sent. And
+// the parent record journalled with it, appended should the session never be
+// closed: outcome "interrupted". The journal key of the exchange.
+schema::AuditRecord ExchangeOpenedRecord(const ExchangeAudit& exchange);
+schema::AuditRecord ExchangeInterruptedRecord(const ExchangeAudit& exchange);
+std::string ExchangeJournalKey(const ExchangeAudit& exchange);
+
 // Appends the list's commitment (if new), the parent, and a child record for
 // each matched subject. `subjects` are the list subjects of the records sent
 // (empty: none were, and only the parent is written); `matched[i]` tells

@@ -135,11 +135,17 @@ TEST_F(AuditTest, ExportAfterSeveralExchangesVerifiesAndHoldsNoBsn) {
       for (const auto& r : rows) ASSERT_EQ(all.find(r.identifier->digits()), std::string::npos);
     }
   }
-  // Every session appears on both sides, with its counts.
+  // Every session appears on both sides, with its counts, opened (before the
+  // list left) and closed.
   auto lp_show = Show(*lp_);
   int exchanges = 0;
+  int opened = 0;
   for (const auto& r : lp_show) {
-    if (std::string(r["name"]).starts_with("inbeeld.exchange.")) {
+    if (r["name"] == "inbeeld.exchange.opened") {
+      ++opened;
+      EXPECT_EQ(r["attributes"]["inbeeld.outcome"], "opened");
+      EXPECT_EQ(r["attributes"]["inbeeld.count.sent"], std::to_string(lp_rows_.size()));
+    } else if (std::string(r["name"]).starts_with("inbeeld.exchange.")) {
       ++exchanges;
       EXPECT_EQ(r["attributes"]["inbeeld.outcome"], "completed");
       EXPECT_EQ(r["attributes"]["inbeeld.count.sent"], std::to_string(lp_rows_.size()));
@@ -149,6 +155,7 @@ TEST_F(AuditTest, ExportAfterSeveralExchangesVerifiesAndHoldsNoBsn) {
     }
   }
   EXPECT_EQ(exchanges, 3);
+  EXPECT_EQ(opened, 3);
 }
 
 TEST_F(AuditTest, SubjectQueryFindsExactlyTheChildsSessions) {
