@@ -229,6 +229,25 @@ CREATE TABLE open_sessions(
   interrupted TEXT NOT NULL
 ) STRICT;
 )sql",
+    // 8: the audit log commits to each list of children once
+    // (node/audit/list_commitments.h): the list's root, its children's audit
+    // pseudonyms (32 bytes each, sorted, concatenated), and which exchange
+    // records name it.
+    R"sql(
+CREATE TABLE audit_lists(
+  id           INTEGER PRIMARY KEY,
+  root         BLOB NOT NULL UNIQUE,
+  list_version INTEGER NOT NULL,
+  size         INTEGER NOT NULL,
+  record_idx   INTEGER NOT NULL,
+  members      BLOB NOT NULL
+) STRICT;
+CREATE TABLE audit_list_uses(
+  list_id INTEGER NOT NULL REFERENCES audit_lists(id) ON DELETE CASCADE,
+  idx     INTEGER NOT NULL,
+  PRIMARY KEY(list_id, idx)
+) STRICT, WITHOUT ROWID;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 

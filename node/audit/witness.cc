@@ -1,10 +1,14 @@
 #include "node/audit/witness.h"
 
+#include <sodium.h>
+
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "crypto/bytes.h"
 #include "crypto/signed_note.h"
 #include "node/audit/base64.h"
+#include "node/audit/exchange_records.h"
 
 namespace inbeeld::node::audit {
 namespace {
@@ -244,7 +248,31 @@ Status AcceptCosignature(AuditLog& log, const WitnessPeer& peer, uint64_t size,
     return Fail(ErrorCode::kUnauthenticated,
                 "peer \"" + peer.name + "\" sent a cosignature that does not verify");
   }
-  return log.AddCosignature({size, peer.name, peer.key.Fingerprint(), line, *timestamp});
+  const std::string fingerprint = peer.key.Fingerprint();
+  return log.InTransaction([&]() -> Status {
+    auto stored = log.AddCosignature({size, peer.name, fingerprint, line, *timestamp});
+    if (!stored) return std::unexpected(stored.error());
+    // A second cosignature of the same checkpoint by the same peer changes
+    // nothing: the first one and its record stand.
+    if (!*stored) return {};
+    // The cosignature becomes a record, so an export that drops its line no
+    // longer verifies. The record grows the log past the cosigned checkpoint;
+    // a later witnessing covers it, and accepting that one is again a record,
+    // one per witness exchange: nothing here starts another exchange.
+    return log.AppendInTransaction({EventRecord(
+        "inbeeld.witness.cosigned", true,
+        {{"inbeeld.peer", peer.name},
+         {"inbeeld.peer_key", fingerprint},
+         {"inbeeld.cosigned_size", std::to_string(size)},
+         {"inbeeld.cosignature_sha256", CosignatureDigest(line)}})});
+  });
+}
+
+std::string CosignatureDigest(std::string_view line) {
+  if (line.ends_with('\n')) line.remove_suffix(1);
+  std::array<uint8_t, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const uint8_t*>(line.data()), line.size());
+  return crypto::HexEncode(digest);
 }
 
 Result<WitnessResponse> AnswerWitness(AuditLog& log, const crypto::SigningKey& key,

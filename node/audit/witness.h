@@ -99,9 +99,16 @@ Result<std::string> Cosign(const std::string& note, const std::string& own_origi
                            const crypto::SigningKey& key);
 
 // Verifies `line` is `peer`'s cosignature over our checkpoint of `size` and
-// stores it.
+// stores it, with an "inbeeld.witness.cosigned" record (peer, peer_key,
+// cosigned_size, cosignature_sha256 = CosignatureDigest(line)) in the same
+// transaction, so `audit verify` notices an export that lacks the line. A
+// repeated cosignature of the same checkpoint by the same peer is accepted and
+// ignored (the first one stands). REQUIRES: no transaction is open.
 Status AcceptCosignature(AuditLog& log, const WitnessPeer& peer, uint64_t size,
                          const std::string& line);
+
+// Lowercase hex SHA-256 of a cosignature line without its final newline.
+std::string CosignatureDigest(std::string_view line);
 
 // Responder side of /v1/audit/witness: a cosigned answer, or a typed retry
 // (retry_proof_from) when `request` was built against another witnessed size.
