@@ -226,7 +226,8 @@ CREATE TABLE open_sessions(
   key         TEXT PRIMARY KEY,
   owner       TEXT NOT NULL,
   opened_ms   INTEGER NOT NULL,
-  interrupted TEXT NOT NULL
+  interrupted TEXT NOT NULL,
+  list_id     INTEGER
 ) STRICT;
 )sql",
     // 8: the audit log commits to each list of children once

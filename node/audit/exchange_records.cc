@@ -75,6 +75,26 @@ std::string ExchangeJournalKey(const ExchangeAudit& e) {
   return "exchange/" + e.role + "/" + e.trace_id;
 }
 
+Status OpenExchangeInTransaction(AuditLog& log, SessionJournal& journal, const ExchangeAudit& e,
+                                 const crypto::PseudonymKey& audit_key,
+                                 const std::vector<std::array<uint8_t, 32>>& subjects) {
+  std::vector<std::string> members;
+  members.reserve(subjects.size());
+  for (const auto& s : subjects) members.push_back(SubjectPseudonym(audit_key, s));
+  std::sort(members.begin(), members.end());
+  members.erase(std::unique(members.begin(), members.end()), members.end());
+  auto list = CommitListInTransaction(log, e.list_version, members);
+  if (!list) return std::unexpected(list.error());
+  schema::AuditRecord opened = ExchangeOpenedRecord(e);
+  schema::AuditRecord interrupted = ExchangeInterruptedRecord(e);
+  for (schema::AuditRecord* r : {&opened, &interrupted}) {
+    r->attributes["inbeeld.list_root"] = crypto::HexEncode(list->root);
+    r->attributes["inbeeld.list_size"] = std::to_string(list->size);
+    r->attributes["inbeeld.members_without_record"] = "not revealed";
+  }
+  return journal.OpenInTransaction(ExchangeJournalKey(e), opened, interrupted, list->id);
+}
+
 namespace {
 
 // True when `text` needs no JSON escaping.

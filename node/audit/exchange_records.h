@@ -38,6 +38,7 @@
 #include "base/error.h"
 #include "crypto/pseudonym.h"
 #include "node/audit/audit_log.h"
+#include "node/audit/session_journal.h"
 #include "schema/audit_record.h"
 
 namespace inbeeld::node::audit {
@@ -81,6 +82,15 @@ schema::AuditRecord ExchangeParentRecord(const ExchangeAudit& exchange);
 schema::AuditRecord ExchangeOpenedRecord(const ExchangeAudit& exchange);
 schema::AuditRecord ExchangeInterruptedRecord(const ExchangeAudit& exchange);
 std::string ExchangeJournalKey(const ExchangeAudit& exchange);
+
+// Opens the exchange in `journal`: commits the list of `subjects` (the
+// children whose blinded keys are about to leave), and writes the opened
+// record and journals the interrupted one, both naming that list.
+// REQUIRES: the caller holds a transaction.
+Status OpenExchangeInTransaction(AuditLog& log, SessionJournal& journal,
+                                 const ExchangeAudit& exchange,
+                                 const crypto::PseudonymKey& audit_key,
+                                 const std::vector<std::array<uint8_t, 32>>& subjects);
 
 // Appends the list's commitment (if new), the parent, and a child record for
 // each matched subject. `subjects` are the list subjects of the records sent

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "node/audit/list_commitments.h"
 #include "node/sqlite_util.h"
 
 namespace inbeeld::node::audit {
@@ -64,21 +65,25 @@ bool OwnerAlive(const std::string& owner) {
 }
 
 Status SessionJournal::OpenInTransaction(const std::string& key, const schema::AuditRecord& opened,
-                                         const schema::AuditRecord& interrupted) {
+                                         const schema::AuditRecord& interrupted,
+                                         std::optional<int64_t> list_id) {
   auto insert = Statement::Prepare(
       store_.handle(),
-      "INSERT INTO open_sessions(key, owner, opened_ms, interrupted) VALUES(?,?,?,?)");
+      "INSERT INTO open_sessions(key, owner, opened_ms, interrupted, list_id) VALUES(?,?,?,?,?)");
   if (!insert) return std::unexpected(insert.error());
   INBEELD_RETURN_IF_ERROR(insert->Bind(1, key));
   INBEELD_RETURN_IF_ERROR(insert->Bind(2, CurrentProcessOwner()));
   INBEELD_RETURN_IF_ERROR(insert->Bind(3, opened.start_time_ms));
   INBEELD_RETURN_IF_ERROR(insert->Bind(4, schema::EncodeAuditRecord(interrupted)));
+  INBEELD_RETURN_IF_ERROR(list_id ? insert->Bind(5, *list_id) : insert->BindNull(5));
   if (auto ran = insert->Run(); !ran) {
     if (LastErrorWasUniqueViolation(store_.handle())) {
       return Fail(ErrorCode::kAlreadyExists, "a session with this id is already open");
     }
     return ran;
   }
+  // Only a closing record answers for the children on the list (`audit
+  // subject`): the interrupted one is noted as naming it when it is written.
   return log_.AppendInTransaction({opened});
 }
 
@@ -93,11 +98,12 @@ Result<size_t> SessionJournal::CloseAbandoned(int64_t now_ms) {
   size_t closed = 0;
   Status done = log_.InTransaction([&]() -> Status {
     auto select = Statement::Prepare(store_.handle(),
-                                     "SELECT key, owner, interrupted FROM open_sessions ORDER BY "
-                                     "opened_ms, key");
+                                     "SELECT key, owner, interrupted, list_id FROM open_sessions "
+                                     "ORDER BY opened_ms, key");
     if (!select) return std::unexpected(select.error());
     std::vector<std::string> keys;
     std::vector<schema::AuditRecord> records;
+    std::vector<std::optional<int64_t>> lists;
     for (;;) {
       auto row = select->Step();
       if (!row) return std::unexpected(row.error());
@@ -111,9 +117,18 @@ Result<size_t> SessionJournal::CloseAbandoned(int64_t now_ms) {
       record->end_time_ms = std::max(now_ms, record->start_time_ms);
       keys.push_back(select->ColumnText(0));
       records.push_back(std::move(*record));
+      lists.push_back(select->ColumnIsNull(3) ? std::nullopt
+                                              : std::optional<int64_t>(select->ColumnInt(3)));
     }
     if (records.empty()) return {};
+    auto first = log_.Size();
+    if (!first) return std::unexpected(first.error());
     INBEELD_RETURN_IF_ERROR(log_.AppendInTransaction(std::move(records)));
+    for (size_t i = 0; i < lists.size(); ++i) {
+      if (lists[i]) {
+        INBEELD_RETURN_IF_ERROR(RecordListUseInTransaction(log_, *lists[i], *first + i));
+      }
+    }
     for (const std::string& key : keys) INBEELD_RETURN_IF_ERROR(CloseInTransaction(key));
     closed = keys.size();
     return {};

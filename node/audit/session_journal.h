@@ -21,6 +21,7 @@
 #define INBEELD_NODE_AUDIT_SESSION_JOURNAL_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/error.h"
@@ -40,10 +41,14 @@ class SessionJournal {
   SessionJournal(Store& store, AuditLog& log) : store_(store), log_(log) {}
 
   // Appends `opened` and journals `interrupted` (the record to append if the
-  // session is never closed) under `key`, owned by this process.
+  // session is never closed) under `key`, owned by this process. With
+  // `list_id`, the interrupted record, once written, is noted as naming that
+  // committed list (list_commitments.h), so `audit subject` finds the
+  // session for each child on it.
   // kAlreadyExists if `key` is open already. REQUIRES: a transaction.
   Status OpenInTransaction(const std::string& key, const schema::AuditRecord& opened,
-                           const schema::AuditRecord& interrupted);
+                           const schema::AuditRecord& interrupted,
+                           std::optional<int64_t> list_id = std::nullopt);
   // Forgets `key` (no-op if it is not open). REQUIRES: a transaction, the one
   // that appends the session's closing record.
   Status CloseInTransaction(const std::string& key);

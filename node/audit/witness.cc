@@ -304,6 +304,14 @@ Result<WitnessResponse> AnswerWitness(AuditLog& log, const crypto::SigningKey& k
   return response;
 }
 
+Result<uint64_t> CheckpointSize(const std::string& note) {
+  auto parsed = crypto::ParseNote(note);
+  if (!parsed) return std::unexpected(parsed.error());
+  auto body = crypto::ParseCheckpointBody(parsed->body);
+  if (!body) return std::unexpected(body.error());
+  return body->size;
+}
+
 Result<WitnessRequest> MakeWitnessRequest(AuditLog& log, const WitnessPeer& peer,
                                           uint64_t proof_from_override) {
   auto own = log.Checkpoint();

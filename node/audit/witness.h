@@ -115,6 +115,8 @@ std::string CosignatureDigest(std::string_view line);
 Result<WitnessResponse> AnswerWitness(AuditLog& log, const crypto::SigningKey& key,
                                       const WitnessPeer& peer, const WitnessRequest& request);
 
+// The size a signed checkpoint note states (its signature is not checked).
+Result<uint64_t> CheckpointSize(const std::string& note);
 // Initiator side: builds the request (signing a fresh checkpoint).
 Result<WitnessRequest> MakeWitnessRequest(AuditLog& log, const WitnessPeer& peer,
                                           uint64_t proof_from_override = UINT64_MAX);

@@ -32,8 +32,10 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
   for (int attempt = 0; attempt < kWitnessAttempts; ++attempt) {
     auto request = audit::MakeWitnessRequest(log, peer, proof_from);
     if (!request) return std::unexpected(request.error());
-    auto own = log.Latest();
-    if (!own || !*own) return Fail(ErrorCode::kInternal, "no checkpoint after signing one");
+    // The size of the checkpoint sent, not the latest: a concurrent session
+    // of this node may have signed a newer one meanwhile.
+    auto own_size = audit::CheckpointSize(request->checkpoint);
+    if (!own_size) return std::unexpected(own_size.error());
     auto reply = net::PostPatiently(client, "/v1/audit/witness", audit::EncodeWitnessRequest(*request), kJson);
     if (!reply) return std::unexpected(reply.error());
     auto response = audit::DecodeWitnessResponse(reply->body);
@@ -42,7 +44,7 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
       proof_from = *response->retry_proof_from;
       continue;
     }
-    auto cosign = audit::HandleWitnessResponse(log, key, peer, (*own)->size,
+    auto cosign = audit::HandleWitnessResponse(log, key, peer, *own_size,
                                                request->seen_your_size, *response);
     if (!cosign && cosign.error().code == ErrorCode::kFailedPrecondition) {
       proof_from = UINT64_MAX;  // a concurrent session witnessed a newer one
@@ -184,9 +186,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   };
 
   if (auto opened = log.InTransaction([&]() -> Status {
-        return journal.OpenInTransaction(audit::ExchangeJournalKey(a),
-                                         audit::ExchangeOpenedRecord(a),
-                                         audit::ExchangeInterruptedRecord(a));
+        return audit::OpenExchangeInTransaction(log, journal, a, node.audit_key, list->subjects);
       });
       !opened) {
     return std::unexpected(WithContext(opened.error(), "writing the audit record"));

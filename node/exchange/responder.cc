@@ -326,9 +326,8 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
     std::lock_guard lock(store_mu_);
     audit::SessionJournal journal(*node_.store, audit_);
     opened = audit_.InTransaction([&]() -> Status {
-      return journal.OpenInTransaction(audit::ExchangeJournalKey(audit_base),
-                                       audit::ExchangeOpenedRecord(audit_base),
-                                       audit::ExchangeInterruptedRecord(audit_base));
+      return audit::OpenExchangeInTransaction(audit_, journal, audit_base, node_.audit_key,
+                                              list.subjects);
     });
   }
   if (!opened) {

@@ -223,6 +223,10 @@ TEST_F(AuditCompletenessTest, ASessionCutOffMidwayIsRecordedAsInterruptedOnBothS
       if (r["name"] == "inbeeld.exchange.opened") ++opened;
       if (r["name"] == "inbeeld.exchange.match") {
         EXPECT_EQ(Attr(r, "inbeeld.outcome"), "interrupted") << node->name();
+        // It names the list whose blinded keys left, so `audit subject`
+        // finds the session for each child on it.
+        EXPECT_EQ(Attr(r, "inbeeld.list_size"), "3000") << node->name();
+        EXPECT_EQ(Attr(r, "inbeeld.members_without_record"), "not revealed");
         ++interrupted;
       }
     }
