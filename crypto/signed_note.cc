@@ -154,11 +154,19 @@ std::string Base64Encode(std::span<const uint8_t> data) {
 }
 
 // Canonical padded base64 (RFC 4648 section 4) or nullopt: libsodium refuses
-// missing or extra padding, non-zero padding bits and any other character
-// when neither `ignore` nor `b64_end` is given.
+// missing or extra padding, non-zero padding bits and other ASCII characters
+// when neither `ignore` nor `b64_end` is given. It does not refuse bytes
+// 0x80..0xFF: libsodium 1.0.18 (Debian 12) decodes each as if it were '/',
+// so "AB\xC3\xA9" read as "AB//" and one signature had many spellings. The
+// alphabet is therefore checked here first.
 std::optional<std::vector<uint8_t>> Base64Decode(std::string_view text) {
   internal::EnsureSodium();
   if (text.empty() || text.size() % 4 != 0) return std::nullopt;
+  const bool alphabet = std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/' || c == '=';
+  });
+  if (!alphabet) return std::nullopt;
   std::vector<uint8_t> out(text.size() / 4 * 3);
   size_t written = 0;
   if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), /*ignore=*/nullptr,

@@ -3,8 +3,10 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include <cstdio>
-#include <ctime>
+#include <cstdint>
+#include <string_view>
+
+#include "schema/date.h"
 
 namespace inbeeld::node {
 
@@ -15,17 +17,30 @@ std::string IsoUtc(std::chrono::system_clock::time_point t) {
 std::string NowIso() { return IsoUtc(std::chrono::system_clock::now()); }
 
 std::optional<std::chrono::system_clock::time_point> ParseIsoUtc(const std::string& text) {
-  std::tm tm{};
-  char z = 0;
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &tm.tm_year, &tm.tm_mon,
-                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z, &consumed) != 7 ||
-      z != 'Z' || static_cast<size_t>(consumed) != text.size()) {
+  // Fixed positions, digits only: sscanf's %d took signs, spaces and short
+  // fields, and timegm quietly moved 30 February to 2 March.
+  constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:ddZ";
+  if (text.size() != kShape.size()) return std::nullopt;
+  for (size_t i = 0; i < kShape.size(); ++i) {
+    const bool digit = text[i] >= '0' && text[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : text[i] != kShape[i]) return std::nullopt;
+  }
+  const auto number = [&](size_t at, size_t n) {
+    int v = 0;
+    for (size_t i = at; i < at + n; ++i) v = v * 10 + (text[i] - '0');
+    return v;
+  };
+  const int year = number(0, 4), month = number(5, 2), day = number(8, 2);
+  const int hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
+  // The years a schema::Date may have: a nanosecond system_clock holds
+  // 1678..2261, and no node stores a time outside 1900..2100.
+  if (year < schema::kMinYear || year > schema::kMaxYear || month < 1 || month > 12 || day < 1 ||
+      day > schema::DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
     return std::nullopt;
   }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  const int64_t days = schema::DaysSinceEpoch(schema::Date{year, month, day});
+  return std::chrono::system_clock::time_point(
+      std::chrono::seconds(days * 86'400 + int64_t{hour} * 3'600 + int64_t{minute} * 60 + second));
 }
 
 }  // namespace inbeeld::node

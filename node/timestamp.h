@@ -16,7 +16,9 @@ namespace inbeeld::node {
 
 std::string IsoUtc(std::chrono::system_clock::time_point t);
 std::string NowIso();
-// nullopt unless `text` is exactly in the format above.
+// nullopt unless `text` is exactly in the format above, as IsoUtc writes it:
+// a real calendar day in the years 1900..2100 (schema::kMinYear..kMaxYear),
+// hours 00..23, minutes and seconds 00..59.
 std::optional<std::chrono::system_clock::time_point> ParseIsoUtc(const std::string& text);
 
 }  // namespace inbeeld::node

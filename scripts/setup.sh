@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Installs what inbeeld needs from Debian's packages, only what is missing.
+# --fuzz adds what scripts/fuzz.sh needs: clang 19 with its sanitizer and
+# libFuzzer runtimes (Debian 12's clang 14 cannot compile libstdc++ 12's
+# <expected>: its __cpp_concepts is 201907, the header wants 202002).
 # SQLCipher 4.6 comes from bookworm-backports, added on the mirror this machine
 # already uses (no host is named here).
 set -euo pipefail
@@ -11,6 +14,7 @@ export DEBIAN_FRONTEND=noninteractive
 PACKAGES=(build-essential cmake pkg-config ccache libsodium-dev libssl-dev
           libcpp-httplib-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
           libgtest-dev libgmock-dev libfmt-dev libutf8proc-dev openssl)
+if [ "${1:-}" = "--fuzz" ]; then PACKAGES+=(clang-19 libclang-rt-19-dev); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -17,6 +17,7 @@
 #include "node/audit/list_commitments.h"
 #include "node/audit/witness.h"
 #include "schema/audit_record.h"
+#include "schema/utf8.h"
 
 namespace inbeeld::node::audit {
 namespace {
@@ -270,6 +271,12 @@ void Verifier::ReadCheckpoints() {
   std::vector<std::pair<uint64_t, fs::path>> notes;
   for (const auto& entry : fs::directory_iterator(dir_ / "checkpoints", ec)) {
     if (entry.path().extension() != ".note") continue;
+    // The report is printed as JSON (`audit verify --json`), which cannot hold
+    // a name that is not UTF-8; no exported checkpoint has such a name.
+    if (!schema::IsValidUtf8(entry.path().filename().string())) {
+      Problem("checkpoints/: a file whose name is not UTF-8 (not an exported checkpoint)");
+      continue;
+    }
     notes.emplace_back(ParseNumber(entry.path().stem().string()).value_or(UINT64_MAX), entry.path());
   }
   std::sort(notes.begin(), notes.end());

@@ -24,6 +24,11 @@ json ProofJson(const std::vector<crypto::Hash>& proof) {
 // Strict field readers: every failure names the field.
 Result<json> ParseObject(std::string_view text, std::string_view what) {
   if (text.size() > (1 << 20)) return Fail(ErrorCode::kResourceExhausted, std::string(what) + ": too large");
+  // nlohmann-json stops at a NUL byte and ignores whatever follows it; no
+  // JSON text holds a raw NUL, so such a body is refused whole.
+  if (text.find('\0') != std::string_view::npos) {
+    return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": not a JSON object");
+  }
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": not a JSON object");

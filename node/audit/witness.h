@@ -57,13 +57,13 @@ struct WitnessRequest {
 };
 
 struct WitnessResponse {
-  // Set: "sign a fresh checkpoint and prove it from this size" (nothing else
-  // is set). Unset: the answer below.
-  std::optional<uint64_t> retry_proof_from;
   std::string cosignature;
   std::string checkpoint;
   uint64_t proof_from = 0;
   std::vector<crypto::Hash> proof;
+  // Set: "sign a fresh checkpoint and prove it from this size", and nothing
+  // above is. Unset: the answer above.
+  std::optional<uint64_t> retry_proof_from = std::nullopt;
 };
 
 struct CosignRequest {

@@ -315,12 +315,14 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       auto summary = audit::ExportAudit(log, node->config, node->identity.PublicKey(), *export_dir);
       if (!summary) return std::unexpected(summary.error());
       if (global.json) {
+        // --out is the operator's own path, bytes that need not be UTF-8:
+        // printed with U+FFFD where they are not (nlohmann-json would throw).
         *context.out << nlohmann::json{{"dir", *export_dir},
                                        {"records", summary->records},
                                        {"checkpoints", summary->checkpoints},
                                        {"cosignatures", summary->cosignatures},
                                        {"lists", summary->lists}}
-                            .dump(2)
+                            .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                      << "\n";
       } else {
         *context.out << fmt::format(

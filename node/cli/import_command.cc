@@ -8,6 +8,7 @@
 #include "node/audit/exchange_records.h"
 #include "node/cli/commands.h"
 #include "schema/csv_import.h"
+#include "schema/utf8.h"
 
 namespace inbeeld::node::cli {
 namespace {
@@ -68,6 +69,14 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
       // million rows, and a missing node should be said before file problems.
       auto node = OpenNode(global, context);
       if (!node) return std::unexpected(node.error());
+      std::string name = std::filesystem::path(options->file).filename().string();
+      // The name goes into the audit record and the JSON output, and both
+      // must be UTF-8 (nlohmann-json throws on anything else). Not echoed.
+      if (!schema::IsValidUtf8(name)) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "the file name is not valid UTF-8; rename the file (e.g. lijst.csv) and "
+                    "import again; nothing was imported");
+      }
       auto bytes = ReadWholeFile(options->file);
       if (!bytes) return std::unexpected(bytes.error());
       // A node that may not hold a PGN refuses the column itself, before a
@@ -75,7 +84,6 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
       schema::ParsedList parsed = schema::ParseListCsv(
           *bytes, schema::ParseOptions{.allow_identifier = node->config.holds_pgn});
       std::fill(bytes->begin(), bytes->end(), '\0');
-      std::string name = std::filesystem::path(options->file).filename().string();
       if (parsed.identifier_refused) {
         const schema::ImportProblem& p = parsed.problems.front();
         const std::string why = PgnRefusal(node->config);

@@ -728,6 +728,12 @@ void RegionParticipant::CloseOrReport(const std::string& session, const Session&
 }
 
 Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::string_view body) {
+  // nlohmann-json stops at a NUL and would ignore what follows; no JSON text
+  // holds one.
+  if (body.find('\0') != std::string_view::npos) {
+    return Unrecorded(peer, kHopRequest, Error{ErrorCode::kInvalidArgument,
+                                               "region hop: malformed message (a NUL byte)"});
+  }
   json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!msg.is_object() || !msg.contains("v") || !msg["v"].is_number_unsigned() ||
       msg["v"] != kVersion || !msg["session"].is_string() || !msg["purpose"].is_string() ||
@@ -881,7 +887,12 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
   return reply.dump();
 }
 
-Result<std::string> RegionParticipant::HandleResult(std::string_view peer, std::string_view body) {
+Result<std::string> RegionParticipant::HandleResult(std::string_view peer,
+                                                    std::string_view body) {
+  if (body.find('\0') != std::string_view::npos) {
+    return Unrecorded(peer, kResultRequest, Error{ErrorCode::kInvalidArgument,
+                                                  "region result: malformed message (a NUL byte)"});
+  }
   json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!msg.is_object() || !msg.contains("v") || !msg["v"].is_number_unsigned() ||
       msg["v"] != kVersion || !msg["session"].is_string() ||

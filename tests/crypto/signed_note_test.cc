@@ -313,6 +313,28 @@ TEST_F(ParseNoteTest, RejectsBadSignatureLines) {
   ExpectRejected(head + std::string(kDash) + "PeterNeumann AAAAAAB=\n");
 }
 
+// Found by fuzz/signed_note_fuzzer.cc: libsodium 1.0.18 decodes any byte
+// 0x80..0xFF as if it were '/', so a signature (or root) spelled with "é" in
+// place of "//" parsed, and verified, as the same bytes: one signature, many
+// notes. Every non-ASCII character in base64 is refused now.
+TEST_F(ParseNoteTest, RejectsNonAsciiCharactersInsideTheBase64) {
+  const std::string head = text_ + "\n";
+  // A 68-byte payload whose base64 has "//" (0xFF bytes) right at the start.
+  const std::string b64 = ToBase64(Bytes(68, 0xff));
+  ASSERT_EQ(b64.substr(0, 4), "////");
+  ASSERT_TRUE(ParseNote(head + std::string(kDash) + "PeterNeumann " + b64 + "\n").has_value());
+  for (const std::string& spelling :
+       std::vector<std::string>{std::string("\xC3\xA9"),             // é for "//"
+                                std::string("\xE2\x82\xAC") + "/",   // € and '/' for "///"
+                                std::string("\xF0\x9F\x98\x80")}) {  // an emoji for "////"
+    const std::string mangled = spelling + b64.substr(spelling.size());
+    ExpectRejected(head + std::string(kDash) + "PeterNeumann " + mangled + "\n");
+  }
+  const std::string root = ToBase64(Bytes(32, 0xff));
+  ASSERT_TRUE(ParseCheckpointBody("origin\n17\n" + root + "\n").has_value());
+  EXPECT_FALSE(ParseCheckpointBody("origin\n17\n\xC3\xA9" + root.substr(2) + "\n").has_value());
+}
+
 TEST_F(ParseNoteTest, RejectsDuplicateSignaturesByOneKey) {
   ExpectRejected(text_ + "\n" + peter_line_ + peter_line_);
   ExpectRejected(text_ + "\n" + peter_line_ + enoch_line_ + peter_line_);

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "crypto/signed_note.h"
 #include "node/audit/audit_log.h"
@@ -296,6 +297,26 @@ TEST_F(AuditExportTest, MissingPartsAreNamed) {
   fs::remove(dir / "keys.json");
   EXPECT_TRUE(HasProblem(VerifyExport(dir), "keys.json"));
   EXPECT_FALSE(VerifyExport(tmp_.path() / "no-such-dir").ok());
+}
+
+// Found by fuzz/audit_export_fuzzer.cc: a checkpoint file whose name is not
+// UTF-8 went into a problem's text, and `audit verify --json` died in
+// nlohmann-json's dump (uncaught type_error 316) instead of reporting it.
+TEST_F(AuditExportTest, ACheckpointFileNameThatIsNotUtf8IsAProblemThatPrints) {
+  fs::path dir = Copy();
+  WriteFile(dir / "checkpoints" / "300\xff.note", ReadFile(dir / "checkpoints" / "300.note"));
+  VerifyReport report = VerifyExport(dir);
+  EXPECT_FALSE(report.ok());
+  EXPECT_TRUE(HasProblem(report, "checkpoints/: a file whose name is not UTF-8"))
+      << Problems(report);
+  for (const auto& p : report.problems) {
+    EXPECT_EQ(p.find('\xff'), std::string::npos) << "the name is echoed: " << p;
+  }
+  EXPECT_EQ(report.checkpoints, VerifyExport(Copy()).checkpoints)
+      << "the real checkpoints are still read";
+  // What `audit verify --json` prints.
+  const nlohmann::json printed = {{"problems", report.problems}};
+  EXPECT_NO_THROW((void)printed.dump());
 }
 
 TEST_F(AuditExportTest, NodeRefusesToSignOverAnAlteredLog) {

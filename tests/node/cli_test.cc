@@ -82,6 +82,28 @@ TEST_F(CliTest, InitImportListShowsTheImportedList) {
   }
 }
 
+// A file name is bytes; the import writes it into the audit record and the
+// --json output, and nlohmann-json threw (the process aborted) on one that is
+// not UTF-8. It is refused now, without being echoed, and nothing is stored.
+TEST_F(CliTest, AFileNameThatIsNotUtf8IsRefusedWithoutEchoingIt) {
+  Init();
+  const fs::path bad = tmp_.path() / "lijst-\xe9t\xe9.csv";  // Windows-1252 "été"
+  WriteList(bad, 5, 1);
+  for (bool json : {false, true}) {
+    std::vector<std::string> args = {"import", bad.string()};
+    if (json) args.push_back("--json");
+    RunResult r = Inbeeld(args);
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_NE(r.err.find("file name is not valid UTF-8"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find('\xe9'), std::string::npos) << "the name is echoed";
+    EXPECT_EQ(r.out.find('\xe9'), std::string::npos) << "the name is echoed";
+  }
+  auto status = nlohmann::json::parse(Inbeeld({"status", "--json"}).out);
+  EXPECT_EQ(status["list_versions"], 0);
+  fs::rename(bad, tmp_.path() / "lijst.csv");
+  EXPECT_EQ(Inbeeld({"import", (tmp_.path() / "lijst.csv").string(), "--json"}).exit_code, 0);
+}
+
 TEST_F(CliTest, EachImportIsANewVersion) {
   Init();
   WriteList(tmp_.path() / "a.csv", 10, 1);

@@ -23,5 +23,32 @@ TEST(TimestampTest, RejectsAnythingElse) {
   }
 }
 
+// Found by fuzz/fields_fuzzer.cc: sscanf read "999-…" and "+999-…" as years
+// whose nanosecond time point overflows (UBSan), and timegm moved 30 February
+// to 2 March, so one time had several spellings and string order was no
+// longer time order.
+TEST(TimestampTest, RejectsNonCanonicalAndOutOfRangeTimes) {
+  for (const char* bad : {"2026-02-30T00:00:00Z",  "2026-02-29T00:00:00Z", "2100-02-29T00:00:00Z",
+                          "2026-13-01T00:00:00Z",  "2026-00-10T00:00:00Z", "2026-11-00T00:00:00Z",
+                          "2026-11-22T24:00:00Z",  "2026-11-22T23:60:00Z", "2026-11-22T23:59:60Z",
+                          "999-11-22T14:03:05Z",   "0999-11-22T14:03:05Z", "+999-11-22T14:03:05Z",
+                          "-999-11-22T14:03:05Z",  "9999-12-31T23:59:59Z", "1899-12-31T23:59:59Z",
+                          "2101-01-01T00:00:00Z",  "2026-1-22T14:03:05Z",  "2026-11-22T4:03:05Z",
+                          " 2026-11-22T14:03:05Z", "2026-11-22T14:03:05z", "2026-11-22t14:03:05Z",
+                          "2026-11-22T+4:03:05Z",  "2026-11-22T 4:03:05Z"}) {
+    EXPECT_FALSE(ParseIsoUtc(bad)) << bad;
+  }
+}
+
+TEST(TimestampTest, EveryAcceptedTimeIsWrittenBackTheSame) {
+  for (const char* good :
+       {"1900-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "1970-01-01T00:00:00Z",
+        "2028-02-29T12:00:00Z", "2000-02-29T00:00:01Z", "2100-12-31T23:59:59Z"}) {
+    auto parsed = ParseIsoUtc(good);
+    ASSERT_TRUE(parsed) << good;
+    EXPECT_EQ(IsoUtc(*parsed), good);
+  }
+}
+
 }  // namespace
 }  // namespace inbeeld::node

@@ -1,0 +1,62 @@
+#include "tests/support/local_node.h"
+
+#include <stdlib.h>
+
+#include "schema/synthetic.h"
+
+namespace inbeeld::testing {
+
+namespace fs = std::filesystem;
+
+Result<std::unique_ptr<LocalNode>> LocalNode::Create(const std::string& name, config::Role role,
+                                                     size_t rows) {
+  std::string pattern = (fs::temp_directory_path() / "inbeeld-local-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) return Fail(ErrorCode::kInternal, "mkdtemp failed");
+  const fs::path dir = pattern;
+  auto fail = [&](Error e) -> Result<std::unique_ptr<LocalNode>> {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    return std::unexpected(std::move(e));
+  };
+  const std::string text = "passphrase for " + name;
+  const auto passphrase = crypto::SecretBytes::CopyFrom(
+      std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  node::NodeDir node_dir(dir / "node");
+  node::InitOptions options;
+  options.config.node_name = name;
+  options.config.organisation = "Organisatie " + name;
+  options.config.role = role;
+  options.kdf_profile = "interactive";
+  if (auto meta = node_dir.Initialise(options, passphrase); !meta) return fail(meta.error());
+  auto unlocked = node_dir.Unlock(passphrase);
+  if (!unlocked) return fail(unlocked.error());
+  if (rows > 0) {
+    const std::vector<schema::ListRow> list = schema::GenerateList(7, rows, {2026, 11, 2});
+    auto version = unlocked->store->ImportList(list, {2026, 11, 2}, "lijst.csv",
+                                               unlocked->subject_key, unlocked->field_key);
+    if (!version) return fail(version.error());
+  }
+  return std::unique_ptr<LocalNode>(new LocalNode(dir, std::move(*unlocked)));
+}
+
+LocalNode::~LocalNode() {
+  node_.store.reset();
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+crypto::SigningKey LocalNode::AddPeer(const std::string& name, config::Role role) {
+  crypto::SigningKey key = crypto::SigningKey::Generate();
+  config::PeerConfig peer;
+  peer.name = name;
+  peer.address = "127.0.0.1:9";
+  peer.key = key.PublicKey().Fingerprint();
+  peer.role = role;
+  peer.policy.allowed_purposes = {"thuiszitters-afstemming"};
+  peer.policy.match_keys =
+      config::DefaultMatchKeys(node_.config.role, node_.config.holds_pgn, role);
+  node_.config.peers.push_back(std::move(peer));
+  return key;
+}
+
+}  // namespace inbeeld::testing
