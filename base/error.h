@@ -54,9 +54,32 @@ struct Error {
   std::string message;
 };
 
+// std::expected with one addition: [[nodiscard]] on the type, so a call whose
+// Result or Status is dropped does not compile (the build turns
+// -Wunused-result into an error; GCC 12's std::expected is not nodiscard).
+// gnu::warn_unused also makes `auto r = F();` with `r` never read an
+// unused-variable warning. Everything else is std::expected's own: the
+// constructors are inherited and a std::expected<T, Error> converts
+// implicitly. To ignore a result on purpose, cast it to (void) and say why
+// next to it.
+//
+// GCC 12 has no .and_then/.transform (they arrive in GCC 13); when they do,
+// and_then's callable must return std::expected itself, not a Result (the
+// standard checks for that template), so propagate with
+// INBEELD_RETURN_IF_ERROR or `if (!r)` instead.
 template <typename T>
-using Result = std::expected<T, Error>;
-using Status = std::expected<void, Error>;
+class [[nodiscard, gnu::warn_unused]] Result : public std::expected<T, Error> {
+  using Base = std::expected<T, Error>;
+
+ public:
+  using Base::Base;
+  using Base::operator=;
+  constexpr Result() = default;
+  // Implicit on purpose: a std::expected<T, Error> is a Result.
+  constexpr Result(const Base& other) : Base(other) {}
+  constexpr Result(Base&& other) : Base(std::move(other)) {}
+};
+using Status = Result<void>;
 
 // `return Fail(ErrorCode::kInvalidArgument, "line 17, column bsn: check digit");`
 inline std::unexpected<Error> Fail(ErrorCode code, std::string message) {

@@ -46,6 +46,10 @@
 //   shared_labels = ["category", "since", "school", "plan"]  required, may be
 //                                empty, no repeats; must be empty if count_only
 //   max_list_size = 50000        optional (this default), 1..10,000,000
+//   min_list_size = 5            optional (this default), 1..max_list_size: a
+//                                smaller list from the peer is refused, so a
+//                                list of one child cannot ask "is this child
+//                                on your list?" (SECURITY.md, "Probing")
 //   max_sessions_per_day = 10    optional (this default), 1..10,000
 //   count_only = false           optional (this default)
 //   match_keys = ["pgn", "name", "weak"]  optional, no repeats, at least one;
@@ -142,6 +146,7 @@ struct PeerPolicy {
   // Label fields that may be exchanged with this peer for records both sides hold.
   std::vector<LabelField> shared_labels;
   size_t max_list_size = 50000;   // records per session, 1..10,000,000
+  size_t min_list_size = 5;       // the peer's list, at least; 1..max_list_size
   int max_sessions_per_day = 10;  // 1..10,000
   bool count_only = false;        // the peer may only run count mode
   // Key types this node matches on with the peer, in the order configured; never

@@ -299,7 +299,8 @@ class Parser {
       NameTable(r, "name", "peer");
       INBEELD_RETURN_IF_ERROR(
           r.CheckKeys({"name", "address", "key", "role", "allowed_purposes", "shared_labels",
-                       "max_list_size", "max_sessions_per_day", "count_only", "match_keys"}));
+                       "max_list_size", "min_list_size", "max_sessions_per_day", "count_only",
+                       "match_keys"}));
       auto peer = ReadPeer(r, config);
       if (!peer) return std::unexpected(std::move(peer).error());
 
@@ -367,6 +368,9 @@ class Parser {
     auto list_size = r.Integer("max_list_size", 1, 10'000'000, 50'000);
     if (!list_size) return std::unexpected(std::move(list_size).error());
     peer.policy.max_list_size = static_cast<size_t>(*list_size);
+    auto min_size = r.Integer("min_list_size", 1, *list_size, std::min<int64_t>(5, *list_size));
+    if (!min_size) return std::unexpected(std::move(min_size).error());
+    peer.policy.min_list_size = static_cast<size_t>(*min_size);
 
     auto sessions = r.Integer("max_sessions_per_day", 1, 10'000, 10);
     if (!sessions) return std::unexpected(std::move(sessions).error());

@@ -231,6 +231,9 @@ retention_days = 365
 #   shared_labels        velden die bij een match gedeeld worden: "category",
 #                        "since", "school", "plan" / label fields shared on a match
 #   max_list_size        max. records per sessie / max records per session
+#   min_list_size        min. records in de lijst van de peer, zodat een lijst
+#                        van een enkel kind niet kan vragen "staat dit kind bij
+#                        jullie?" / min records in the peer's list (anti-probing)
 #   max_sessions_per_day max. sessies per dag / max sessions per day
 #   count_only           true: alleen de omvang van de overlap / overlap size only
 #                        (shared_labels moet dan leeg zijn / must then be empty)
@@ -254,6 +257,7 @@ retention_days = 365
          Quote(kActivityId) + R"(]
 # shared_labels = ["category", "since", "school", "plan"]
 # max_list_size = 50000
+# min_list_size = 5
 # max_sessions_per_day = 10
 # count_only = false
 # match_keys = )" +
@@ -275,6 +279,7 @@ std::string RenderPeerBlock(const PeerConfig& peer) {
   out += "allowed_purposes = " + QuoteList(peer.policy.allowed_purposes) + "\n";
   out += "shared_labels = " + QuoteList(labels) + "\n";
   out += "max_list_size = " + std::to_string(peer.policy.max_list_size) + "\n";
+  out += "min_list_size = " + std::to_string(peer.policy.min_list_size) + "\n";
   out += "max_sessions_per_day = " + std::to_string(peer.policy.max_sessions_per_day) + "\n";
   out += "count_only = " + std::string(peer.policy.count_only ? "true" : "false") + "\n";
   if (!peer.policy.match_keys.empty()) {

@@ -27,7 +27,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_target.h"
-#include "node/audit/export.h"
+#include "node/audit/verify.h"
 
 namespace {
 

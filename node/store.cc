@@ -218,6 +218,37 @@ ALTER TABLE sessions ADD COLUMN peer_possible INTEGER;
 UPDATE sessions SET key_mask = 1, own_strong = overlap, own_possible = 0
   WHERE status = 'completed' AND overlap IS NOT NULL;
 )sql",
+    // 7: the audit log's journal of open sessions (node/audit/session_journal.h):
+    // a session's row lives from its "opened" record to its closing record;
+    // rows left by a process that stopped are closed as interrupted.
+    R"sql(
+CREATE TABLE open_sessions(
+  key         TEXT PRIMARY KEY,
+  owner       TEXT NOT NULL,
+  opened_ms   INTEGER NOT NULL,
+  interrupted TEXT NOT NULL,
+  list_id     INTEGER
+) STRICT;
+)sql",
+    // 8: the audit log commits to each list of children once
+    // (node/audit/list_commitments.h): the list's root, its children's audit
+    // pseudonyms (32 bytes each, sorted, concatenated), and which exchange
+    // records name it.
+    R"sql(
+CREATE TABLE audit_lists(
+  id           INTEGER PRIMARY KEY,
+  root         BLOB NOT NULL UNIQUE,
+  list_version INTEGER NOT NULL,
+  size         INTEGER NOT NULL,
+  record_idx   INTEGER NOT NULL,
+  members      BLOB NOT NULL
+) STRICT;
+CREATE TABLE audit_list_uses(
+  list_id INTEGER NOT NULL REFERENCES audit_lists(id) ON DELETE CASCADE,
+  idx     INTEGER NOT NULL,
+  PRIMARY KEY(list_id, idx)
+) STRICT, WITHOUT ROWID;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -440,7 +471,9 @@ Result<std::unique_ptr<Store>> Store::OpenAt(const std::filesystem::path& path,
   INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA cache_size = -8192"));
   INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA foreign_keys = ON"));
   INBEELD_RETURN_IF_ERROR(Exec(db, "PRAGMA secure_delete = ON"));
-  sqlite3_busy_timeout(db, 5000);
+  // Several processes share the store (`serve` and any number of `match` or
+  // `sync` runs); a writer waits for another's transaction rather than fail.
+  sqlite3_busy_timeout(db, 60'000);
   INBEELD_RETURN_IF_ERROR(store->Migrate(schema_version));
   return store;
 }

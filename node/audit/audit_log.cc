@@ -7,6 +7,7 @@
 
 #include "crypto/bytes.h"
 #include "crypto/signed_note.h"
+#include "node/audit/list_commitments.h"
 #include "node/sqlite_util.h"
 
 namespace inbeeld::node::audit {
@@ -160,7 +161,10 @@ Result<SignedCheckpoint> AuditLog::Checkpoint() {
   auto note = crypto::SignNote(*body, origin_, key_);
   if (!note) return std::unexpected(note.error());
   auto s = Statement::Prepare(store_.handle(),
-                              "INSERT INTO audit_checkpoints(size, root, note, signed_at) "
+                              // Another process of this node may sign the same size at
+                              // the same moment: Ed25519 is deterministic, so its note
+                              // is this one, byte for byte.
+                              "INSERT OR IGNORE INTO audit_checkpoints(size, root, note, signed_at) "
                               "VALUES(?,?,?,?)");
   if (!s) return std::unexpected(s.error());
   INBEELD_RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(*size)));
@@ -171,10 +175,10 @@ Result<SignedCheckpoint> AuditLog::Checkpoint() {
   return SignedCheckpoint{*size, *root, *note};
 }
 
-Status AuditLog::AddCosignature(const Cosignature& c) {
+Result<bool> AuditLog::AddCosignature(const Cosignature& c) {
   auto s = Statement::Prepare(
       store_.handle(),
-      "INSERT OR REPLACE INTO audit_cosignatures(size, witness, witness_key, line, timestamp) "
+      "INSERT OR IGNORE INTO audit_cosignatures(size, witness, witness_key, line, timestamp) "
       "VALUES(?,?,?,?,?)");
   if (!s) return std::unexpected(s.error());
   INBEELD_RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(c.size)));
@@ -182,7 +186,8 @@ Status AuditLog::AddCosignature(const Cosignature& c) {
   INBEELD_RETURN_IF_ERROR(s->Bind(3, c.witness_key));
   INBEELD_RETURN_IF_ERROR(s->Bind(4, c.line));
   INBEELD_RETURN_IF_ERROR(s->Bind(5, static_cast<int64_t>(c.timestamp)));
-  return s->Run();
+  INBEELD_RETURN_IF_ERROR(s->Run());
+  return Changes(store_.handle()) > 0;
 }
 
 Result<std::vector<Cosignature>> AuditLog::Cosignatures() {
@@ -285,6 +290,11 @@ Result<std::vector<StoredRecord>> AuditLog::RecordsForTrace(const std::string& t
   return Query("WHERE trace_id = ? AND subject IS NULL", trace_id);
 }
 
+Result<std::vector<StoredRecord>> AuditLog::RecordsNamingList(int64_t list_id) {
+  return Query("WHERE idx IN (SELECT idx FROM audit_list_uses WHERE list_id = CAST(? AS INTEGER))",
+               std::to_string(list_id));
+}
+
 Status AuditLog::ForEachLeaf(
     const std::function<Status(uint64_t, const std::string&, const crypto::Hash&)>& visit) {
   auto s = Statement::Prepare(store_.handle(),
@@ -317,7 +327,9 @@ Result<uint64_t> AuditLog::RedactBeforeInTransaction(int64_t cutoff_ms) {
   if (!redact) return std::unexpected(redact.error());
   INBEELD_RETURN_IF_ERROR(redact->Bind(1, end));
   INBEELD_RETURN_IF_ERROR(redact->Run());
-  return static_cast<uint64_t>(Changes(store_.handle()));
+  const auto redacted = static_cast<uint64_t>(Changes(store_.handle()));
+  INBEELD_RETURN_IF_ERROR(ForgetListsBeforeInTransaction(*this, static_cast<uint64_t>(end)));
+  return redacted;
 }
 
 }  // namespace inbeeld::node::audit

@@ -4,7 +4,8 @@
 // leaves of an RFC 9162 Merkle tree (TreeStore). Checkpoints — origin, size,
 // root — are C2SP signed notes under the node's Ed25519 key. Peers cosign them
 // (C2SP cosignature/v1) when they witness, and this node keeps those
-// cosignatures; it also keeps the latest checkpoint it witnessed of each peer.
+// cosignatures, each with a record of its own (AcceptCosignature, witness.h);
+// it also keeps the latest checkpoint it witnessed of each peer.
 //
 // Invariants:
 //  - append-only: a record, once committed, is never changed or removed;
@@ -18,6 +19,8 @@
 //    `audit verify`, which recomputes everything from the exported text, and
 //    by peers, whose cosignatures commit to the old roots;
 //  - a data subject appears only as its audit pseudonym (SubjectPseudonym);
+//    a session's list is committed once (list_commitments.h), and only its
+//    matched children get records of their own;
 //  - retention redacts content, never leaves: an expired record's text is
 //    removed and its leaf hash kept (exported as {"redacted":"<base64>"}).
 //
@@ -86,6 +89,8 @@ class AuditLog {
 
   const std::string& origin() const { return origin_; }
   TreeStore& tree() { return tree_; }
+  // For the log's other tables (list_commitments.h). REQUIRES: same thread.
+  Store& store() { return store_; }
 
   // Appends in order, assigning inbeeld.seq. REQUIRES: the caller holds a
   // transaction (so records commit with what they describe).
@@ -107,8 +112,10 @@ class AuditLog {
   Result<std::optional<SignedCheckpoint>> Latest();
   Result<std::vector<SignedCheckpoint>> Checkpoints();
 
-  // Cosignatures peers made of this node's checkpoints.
-  Status AddCosignature(const Cosignature& cosignature);
+  // Cosignatures peers made of this node's checkpoints. Stores `cosignature`
+  // unless the witness already cosigned that size; returns whether it stored.
+  // (AcceptCosignature in witness.h also records it in the log.)
+  Result<bool> AddCosignature(const Cosignature& cosignature);
   Result<std::vector<Cosignature>> Cosignatures();
   // The largest checkpoint size `witness_key` has cosigned, or 0.
   Result<uint64_t> LastCosignedSize(const std::string& witness_key);
@@ -120,6 +127,9 @@ class AuditLog {
   Result<std::vector<StoredRecord>> Records(const RecordFilter& filter);
   Result<std::vector<StoredRecord>> RecordsForSubject(const std::string& pseudonym);
   Result<std::vector<StoredRecord>> RecordsForTrace(const std::string& trace_id);
+  // The kept exchange records that name committed list `list_id`
+  // (list_commitments.h), in log order.
+  Result<std::vector<StoredRecord>> RecordsNamingList(int64_t list_id);
   // Every leaf in order, for export: its record line ("" once redacted) and
   // its leaf hash.
   Status ForEachLeaf(
@@ -128,7 +138,8 @@ class AuditLog {
   // Retention: removes the content of the oldest records started before
   // `cutoff_ms` — always a prefix of the log, stopping at the first younger
   // record — keeping each leaf hash, so the tree, every checkpoint and every
-  // cosignature still verify. Returns how many were redacted now.
+  // cosignature still verify; and forgets each committed list no kept record
+  // names any more. Returns how many records were redacted now.
   // REQUIRES: the caller holds a transaction.
   Result<uint64_t> RedactBeforeInTransaction(int64_t cutoff_ms);
 

@@ -6,6 +6,7 @@
 
 #include "crypto/bytes.h"
 #include "node/audit/audit_log.h"
+#include "node/audit/list_commitments.h"
 
 namespace inbeeld::node::audit {
 
@@ -47,6 +48,51 @@ schema::AuditRecord ExchangeParentRecord(const ExchangeAudit& e) {
   if (!e.match_keys.empty()) a["inbeeld.match_keys"] = e.match_keys;
   if (!e.shared_labels.empty()) a["inbeeld.shared_labels"] = e.shared_labels;
   return parent;
+}
+
+schema::AuditRecord ExchangeOpenedRecord(const ExchangeAudit& e) {
+  ExchangeAudit opened = e;
+  opened.outcome = "opened";
+  opened.reason.clear();
+  opened.end_ms = e.start_ms;
+  schema::AuditRecord r = ExchangeParentRecord(opened);
+  r.name = "inbeeld.exchange.opened";
+  r.parent_operation_id = r.operation_id;
+  r.operation_id = OperationIdFor(e.trace_id, e.role + "/opened");
+  r.status = schema::AuditStatus::kUnknown;
+  return r;
+}
+
+schema::AuditRecord ExchangeInterruptedRecord(const ExchangeAudit& e) {
+  ExchangeAudit interrupted = e;
+  interrupted.outcome = "interrupted";
+  interrupted.reason = "the node stopped before the session finished";
+  interrupted.end_ms = e.start_ms;
+  return ExchangeParentRecord(interrupted);
+}
+
+std::string ExchangeJournalKey(const ExchangeAudit& e) {
+  return "exchange/" + e.role + "/" + e.trace_id;
+}
+
+Status OpenExchangeInTransaction(AuditLog& log, SessionJournal& journal, const ExchangeAudit& e,
+                                 const crypto::PseudonymKey& audit_key,
+                                 const std::vector<std::array<uint8_t, 32>>& subjects) {
+  std::vector<std::string> members;
+  members.reserve(subjects.size());
+  for (const auto& s : subjects) members.push_back(SubjectPseudonym(audit_key, s));
+  std::sort(members.begin(), members.end());
+  members.erase(std::unique(members.begin(), members.end()), members.end());
+  auto list = CommitListInTransaction(log, e.list_version, members);
+  if (!list) return std::unexpected(list.error());
+  schema::AuditRecord opened = ExchangeOpenedRecord(e);
+  schema::AuditRecord interrupted = ExchangeInterruptedRecord(e);
+  for (schema::AuditRecord* r : {&opened, &interrupted}) {
+    r->attributes["inbeeld.list_root"] = crypto::HexEncode(list->root);
+    r->attributes["inbeeld.list_size"] = std::to_string(list->size);
+    r->attributes["inbeeld.members_without_record"] = "not revealed";
+  }
+  return journal.OpenInTransaction(ExchangeJournalKey(e), opened, interrupted, list->id);
 }
 
 namespace {
@@ -118,14 +164,13 @@ Status AppendExchangeInTransaction(AuditLog& log, const ExchangeAudit& e,
                                    const std::vector<std::array<uint8_t, 32>>& subjects,
                                    const std::vector<ChildMatch>& matched) {
   schema::AuditRecord parent = ExchangeParentRecord(e);
-  std::string activity = parent.attributes[std::string(schema::kAttrProcessingActivity)];
-  std::string parent_op = parent.operation_id;
-  bool ok = parent.status == schema::AuditStatus::kOk;
-  INBEELD_RETURN_IF_ERROR(log.AppendInTransaction({std::move(parent)}));
-  if (subjects.empty()) return {};
+  if (subjects.empty()) return log.AppendInTransaction({std::move(parent)});
+  if (!matched.empty() && matched.size() != subjects.size()) {
+    return Fail(ErrorCode::kInternal, "an exchange's matches do not line up with its subjects");
+  }
 
-  // Pseudonyms first, then children in pseudonym order: the subject index
-  // then grows by sequential inserts instead of one random page per child.
+  // The list in pseudonym order, each child once (with its strongest match):
+  // the order of the list's leaves, and of the children's records.
   std::vector<std::string> pseudonyms;
   pseudonyms.reserve(subjects.size());
   for (const auto& s : subjects) pseudonyms.push_back(SubjectPseudonym(audit_key, s));
@@ -133,29 +178,57 @@ Status AppendExchangeInTransaction(AuditLog& log, const ExchangeAudit& e,
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
             [&](uint32_t x, uint32_t y) { return pseudonyms[x] < pseudonyms[y]; });
+  std::vector<std::string> members;
+  std::vector<ChildMatch> member_match;
+  members.reserve(order.size());
+  member_match.reserve(order.size());
+  for (uint32_t i : order) {
+    const ChildMatch m = matched.empty() ? ChildMatch::kNo : matched[i];
+    if (!members.empty() && members.back() == pseudonyms[i]) {
+      member_match.back() = std::max(member_match.back(), m);
+      continue;
+    }
+    members.push_back(std::move(pseudonyms[i]));
+    member_match.push_back(m);
+  }
+  std::vector<std::string>().swap(pseudonyms);
 
+  auto list = CommitListInTransaction(log, e.list_version, members);
+  if (!list) return std::unexpected(list.error());
+  auto& a = parent.attributes;
+  a["inbeeld.list_root"] = crypto::HexEncode(list->root);
+  a["inbeeld.list_size"] = std::to_string(list->size);
+  a["inbeeld.members_without_record"] = matched.empty() ? "not revealed" : "no";
+  std::string activity = a[std::string(schema::kAttrProcessingActivity)];
+  std::string parent_op = parent.operation_id;
+  bool ok = parent.status == schema::AuditStatus::kOk;
   auto size = log.Size();
   if (!size) return std::unexpected(size.error());
-  uint64_t seq = *size;
+  const uint64_t parent_index = *size;
+  INBEELD_RETURN_IF_ERROR(log.AppendInTransaction({std::move(parent)}));
+  INBEELD_RETURN_IF_ERROR(RecordListUseInTransaction(log, list->id, parent_index));
+  if (matched.empty()) return {};
+
+  // Only the children the peer (possibly) knows get records of their own.
+  uint64_t seq = parent_index + 1;
   std::vector<std::string> lines;
   std::vector<LeafIndex> index;
   lines.reserve(kChunk);
   index.reserve(kChunk);
-  for (size_t k = 0; k < order.size(); ++k) {
-    uint32_t i = order[k];
-    std::string m = matched.empty()                     ? "not revealed"
-                    : matched[i] == ChildMatch::kYes      ? "yes"
-                    : matched[i] == ChildMatch::kPossibly ? "possibly"
-                                                          : "no";
+  for (size_t k = 0; k < members.size(); ++k) {
+    if (member_match[k] == ChildMatch::kNo) continue;
     lines.push_back(EncodeChildRecord(e.trace_id, NewOperationId(), parent_op, ok, e.start_ms,
-                                      e.end_ms, activity, pseudonyms[i], m, seq++));
-    index.push_back({e.trace_id, pseudonyms[i], e.start_ms});
-    if (lines.size() == kChunk || k + 1 == order.size()) {
+                                      e.end_ms, activity, members[k],
+                                      member_match[k] == ChildMatch::kYes ? "yes" : "possibly",
+                                      seq++));
+    index.push_back({e.trace_id, members[k], e.start_ms});
+    if (lines.size() == kChunk) {
       INBEELD_RETURN_IF_ERROR(log.AppendLinesInTransaction(lines, index));
       lines.clear();
       index.clear();
     }
   }
+  if (!lines.empty()) INBEELD_RETURN_IF_ERROR(log.AppendLinesInTransaction(lines, index));
   return {};
 }
 

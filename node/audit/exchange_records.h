@@ -2,12 +2,25 @@
 //
 // One parent record per session (name "inbeeld.exchange.match" or
 // "inbeeld.exchange.count"; status, times, purpose, legal basis, peer, counts,
-// outcome, reason) and, when this node's blinded list left the node (or was
-// attempted to), one child record per child on it: the same trace, the
-// parent's operation as parent, the child's audit pseudonym as data subject,
-// and whether the peer also knows the child ("yes" for a certain or probable
-// pair, "possibly" for possible pairs only, "no", or "not revealed" in count
-// mode and for sessions that did not complete).
+// outcome, reason, list version). When this node's blinded list left the node
+// (or was attempted to), the log holds the list once, not once per session:
+//
+//   - the list — the children's audit pseudonyms, sorted — is committed by
+//     an "inbeeld.list.committed" record the first time it is sent
+//     (list_commitments.h); a list version sent again reuses it;
+//   - the parent names it: inbeeld.list_root, inbeeld.list_size, and
+//     inbeeld.members_without_record, what the session says of a child on the
+//     list that has no record of its own in it: "no" after a completed match,
+//     "not revealed" in count mode and for sessions that did not complete;
+//   - after a completed match, each child the peer also knows gets a child
+//     record: the same trace, the parent's operation as parent, the child's
+//     audit pseudonym as data subject, inbeeld.matched "yes" (a certain or
+//     probable pair) or "possibly" (possible pairs only).
+//
+// So a session costs its parent and its matches, and `audit subject` still
+// answers exactly: every session whose list held the child, with yes,
+// possibly, no or not revealed. (Logs written before list commitments hold
+// one child record per child instead; `audit subject` reads both.)
 //
 // The trace id is the session id, shared by both nodes. Each side's operation
 // id is derived from the session id and its role, so each record can name the
@@ -25,6 +38,7 @@
 #include "base/error.h"
 #include "crypto/pseudonym.h"
 #include "node/audit/audit_log.h"
+#include "node/audit/session_journal.h"
 #include "schema/audit_record.h"
 
 namespace inbeeld::node::audit {
@@ -60,11 +74,30 @@ enum class ChildMatch : uint8_t { kNo, kPossibly, kYes };
 // The parent record of an exchange.
 schema::AuditRecord ExchangeParentRecord(const ExchangeAudit& exchange);
 
-// Appends the parent and one child record per subject. `subjects` are the
-// list subjects of the records sent (empty: none were); `matched[i]` tells
-// whether subjects[i] matched (empty: not revealed). Children are written in
-// pseudonym order, in chunks, each encoded directly in canonical form, so
-// memory beyond the n pseudonyms stays bounded and index inserts sequential.
+// The record that opens an exchange in the session journal
+// (session_journal.h), written before this node's blinded list leaves:
+// "inbeeld.exchange.opened", status unset, with what is about to be sent. And
+// the parent record journalled with it, appended should the session never be
+// closed: outcome "interrupted". The journal key of the exchange.
+schema::AuditRecord ExchangeOpenedRecord(const ExchangeAudit& exchange);
+schema::AuditRecord ExchangeInterruptedRecord(const ExchangeAudit& exchange);
+std::string ExchangeJournalKey(const ExchangeAudit& exchange);
+
+// Opens the exchange in `journal`: commits the list of `subjects` (the
+// children whose blinded keys are about to leave), and writes the opened
+// record and journals the interrupted one, both naming that list.
+// REQUIRES: the caller holds a transaction.
+Status OpenExchangeInTransaction(AuditLog& log, SessionJournal& journal,
+                                 const ExchangeAudit& exchange,
+                                 const crypto::PseudonymKey& audit_key,
+                                 const std::vector<std::array<uint8_t, 32>>& subjects);
+
+// Appends the list's commitment (if new), the parent, and a child record for
+// each matched subject. `subjects` are the list subjects of the records sent
+// (empty: none were, and only the parent is written); `matched[i]` tells
+// whether subjects[i] matched (empty: not revealed; else the same size as
+// `subjects`). Children are written in pseudonym order, in chunks, each
+// encoded directly in canonical form.
 // REQUIRES (InTransaction): the caller holds a transaction.
 Status AppendExchangeInTransaction(AuditLog& log, const ExchangeAudit& exchange,
                                    const crypto::PseudonymKey& audit_key,

@@ -4,21 +4,23 @@
 //   DIR/records.jsonl     record i on line i+1, canonical JSON (the leaf data),
 //                         or {"redacted":"<base64 leaf hash>"} for a record
 //                         whose content retention removed (always the oldest)
+//   DIR/leaf_hashes.txt   line i+1: record i's RFC 9162 leaf hash as the node
+//                         stored it, lowercase hex; it hashes to the latest
+//                         signed root, so it names the line of an edited record
 //   DIR/checkpoints/N.note  the node's signed checkpoint of size N, followed by
 //                         the cosignature lines peers gave it
 //   DIR/proofs.json       RFC 9162 consistency proofs between consecutive
 //                         checkpoints: [{"from": m, "to": n, "proof": [base64]}]
 //   DIR/keys.json         the node's origin and Ed25519 key, and each witness's
-//                         name, origin and key
+//                         name, origin and key (an auditor pins them; see
+//                         verify.h)
+//   DIR/lists/<root>.txt  each committed list of children (list_commitments.h)
+//                         an exported record names: its audit pseudonyms,
+//                         sorted, one a line; RFC 9162 root = the file name
 //
-// VerifyExport recomputes the tree from records.jsonl and checks every
-// record's shape and sequence number, every checkpoint's signature and root,
-// every consistency proof, every cosignature, and every record's inclusion
-// proof against the first checkpoint that covers it. Each kind of damage has
-// its own message naming the file and line or checkpoint.
+// `inbeeld audit verify` (verify.h) checks it.
 //
-// Thread safety: ExportAudit uses the Store (one thread); VerifyExport is pure
-// file reading.
+// Thread safety: uses the Store (one thread at a time).
 #ifndef INBEELD_NODE_AUDIT_EXPORT_H_
 #define INBEELD_NODE_AUDIT_EXPORT_H_
 
@@ -36,24 +38,13 @@ struct ExportSummary {
   uint64_t records = 0;
   size_t checkpoints = 0;
   size_t cosignatures = 0;
+  size_t lists = 0;
 };
 
 // Signs a fresh checkpoint, then writes DIR (which must not exist or be empty).
 Result<ExportSummary> ExportAudit(AuditLog& log, const config::NodeConfig& config,
                                   const crypto::VerifyingKey& node_key,
                                   const std::filesystem::path& dir);
-
-struct VerifyReport {
-  std::vector<std::string> problems;  // empty: everything verified
-  uint64_t records = 0;
-  uint64_t redacted = 0;  // of `records`, removed by retention (hash kept)
-  size_t checkpoints = 0;
-  size_t cosignatures = 0;
-  std::vector<std::string> witnesses;  // names whose cosignatures verified
-  bool ok() const { return problems.empty(); }
-};
-
-VerifyReport VerifyExport(const std::filesystem::path& dir);
 
 }  // namespace inbeeld::node::audit
 

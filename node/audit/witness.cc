@@ -1,10 +1,14 @@
 #include "node/audit/witness.h"
 
+#include <sodium.h>
+
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "crypto/bytes.h"
 #include "crypto/signed_note.h"
 #include "node/audit/base64.h"
+#include "node/audit/exchange_records.h"
 
 namespace inbeeld::node::audit {
 namespace {
@@ -107,6 +111,7 @@ Result<WitnessRequest> DecodeWitnessRequest(std::string_view text) {
 }
 
 std::string EncodeWitnessResponse(const WitnessResponse& r) {
+  if (r.retry_proof_from) return json{{"retry", {{"proof_from", *r.retry_proof_from}}}}.dump();
   return json{{"cosignature", r.cosignature},
               {"checkpoint", r.checkpoint},
               {"proof_from", r.proof_from},
@@ -119,6 +124,16 @@ Result<WitnessResponse> DecodeWitnessResponse(std::string_view text) {
   auto j = ParseObject(text, kWhat);
   if (!j) return std::unexpected(j.error());
   WitnessResponse r;
+  if (auto retry = j->find("retry"); retry != j->end()) {
+    if (!retry->is_object() || retry->size() != 1 || j->size() != 1) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  std::string(kWhat) + ": field retry must be the only field and hold proof_from");
+    }
+    auto from = Number(*retry, "proof_from", kWhat);
+    if (!from) return std::unexpected(from.error());
+    r.retry_proof_from = *from;
+    return r;
+  }
   auto cosignature = Text(*j, "cosignature", kWhat);
   if (!cosignature) return std::unexpected(cosignature.error());
   r.cosignature = *cosignature;
@@ -165,6 +180,14 @@ Result<SignedCheckpoint> CheckAndStorePeerCheckpoint(AuditLog& log, const Witnes
   if (!last) return std::unexpected(last.error());
   if (*last) {
     const SignedCheckpoint& before = **last;
+    if (seen.size < before.size && proof_from != before.size) {
+      // Signed before a checkpoint a concurrent session already showed us:
+      // stale, not rolled back, unless the peer still shows less once it
+      // knows what we saw.
+      return Fail(ErrorCode::kFailedPrecondition,
+                  "a checkpoint of at least " + std::to_string(before.size) +
+                      " records, with a consistency proof from there, is needed");
+    }
     if (seen.size < before.size) {
       return Fail(ErrorCode::kUnauthenticated,
                   "peer \"" + peer.name + "\" showed an audit log of " + std::to_string(seen.size) +
@@ -230,13 +253,45 @@ Status AcceptCosignature(AuditLog& log, const WitnessPeer& peer, uint64_t size,
     return Fail(ErrorCode::kUnauthenticated,
                 "peer \"" + peer.name + "\" sent a cosignature that does not verify");
   }
-  return log.AddCosignature({size, peer.name, peer.key.Fingerprint(), line, *timestamp});
+  const std::string fingerprint = peer.key.Fingerprint();
+  return log.InTransaction([&]() -> Status {
+    auto stored = log.AddCosignature({size, peer.name, fingerprint, line, *timestamp});
+    if (!stored) return std::unexpected(stored.error());
+    // A second cosignature of the same checkpoint by the same peer changes
+    // nothing: the first one and its record stand.
+    if (!*stored) return {};
+    // The cosignature becomes a record, so an export that drops its line no
+    // longer verifies. The record grows the log past the cosigned checkpoint;
+    // a later witnessing covers it, and accepting that one is again a record,
+    // one per witness exchange: nothing here starts another exchange.
+    return log.AppendInTransaction({EventRecord(
+        "inbeeld.witness.cosigned", true,
+        {{"inbeeld.peer", peer.name},
+         {"inbeeld.peer_key", fingerprint},
+         {"inbeeld.cosigned_size", std::to_string(size)},
+         {"inbeeld.cosignature_sha256", CosignatureDigest(line)}})});
+  });
+}
+
+std::string CosignatureDigest(std::string_view line) {
+  if (line.ends_with('\n')) line.remove_suffix(1);
+  std::array<uint8_t, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const uint8_t*>(line.data()), line.size());
+  return crypto::HexEncode(digest);
 }
 
 Result<WitnessResponse> AnswerWitness(AuditLog& log, const crypto::SigningKey& key,
                                       const WitnessPeer& peer, const WitnessRequest& request) {
   auto theirs = CheckAndStorePeerCheckpoint(log, peer, request.checkpoint, request.proof_from,
                                             request.proof);
+  if (!theirs && theirs.error().code == ErrorCode::kFailedPrecondition) {
+    auto last = log.LastWitnessed(peer.key.Fingerprint());
+    if (!last) return std::unexpected(last.error());
+    if (!*last) return std::unexpected(theirs.error());
+    WitnessResponse retry;
+    retry.retry_proof_from = (*last)->size;
+    return retry;
+  }
   if (!theirs) return std::unexpected(theirs.error());
   WitnessResponse response;
   auto cosignature = Cosign(request.checkpoint, log.origin(), key);
@@ -254,6 +309,14 @@ Result<WitnessResponse> AnswerWitness(AuditLog& log, const crypto::SigningKey& k
   return response;
 }
 
+Result<uint64_t> CheckpointSize(const std::string& note) {
+  auto parsed = crypto::ParseNote(note);
+  if (!parsed) return std::unexpected(parsed.error());
+  auto body = crypto::ParseCheckpointBody(parsed->body);
+  if (!body) return std::unexpected(body.error());
+  return body->size;
+}
+
 Result<WitnessRequest> MakeWitnessRequest(AuditLog& log, const WitnessPeer& peer,
                                           uint64_t proof_from_override) {
   auto own = log.Checkpoint();
@@ -268,10 +331,19 @@ Result<WitnessRequest> MakeWitnessRequest(AuditLog& log, const WitnessPeer& peer
     if (!cosigned) return std::unexpected(cosigned.error());
     request.proof_from = *cosigned;
   }
-  if (request.proof_from > own->size) request.proof_from = own->size;
-  auto proof = log.tree().ConsistencyProof(request.proof_from, own->size);
-  if (!proof) return std::unexpected(proof.error());
-  request.proof = *proof;
+  if (request.proof_from > own->size) {
+    if (proof_from_override == UINT64_MAX) {
+      request.proof_from = own->size;
+    }
+    // Else the peer saw more of this log than it now holds (restored from a
+    // backup?): no proof can exist, and the peer will say the log was rolled
+    // back, which is true.
+  }
+  if (request.proof_from <= own->size) {
+    auto proof = log.tree().ConsistencyProof(request.proof_from, own->size);
+    if (!proof) return std::unexpected(proof.error());
+    request.proof = *proof;
+  }
   auto seen = log.LastWitnessed(fingerprint);
   if (!seen) return std::unexpected(seen.error());
   request.seen_your_size = *seen ? (*seen)->size : 0;
@@ -282,6 +354,9 @@ Result<CosignRequest> HandleWitnessResponse(AuditLog& log, const crypto::Signing
                                             const WitnessPeer& peer, uint64_t our_size,
                                             uint64_t seen_their_size,
                                             const WitnessResponse& response) {
+  if (response.retry_proof_from) {
+    return Fail(ErrorCode::kFailedPrecondition, "the peer asked for a fresh checkpoint");
+  }
   INBEELD_RETURN_IF_ERROR(AcceptCosignature(log, peer, our_size, response.cosignature));
   if (response.proof_from != seen_their_size) {
     return Fail(ErrorCode::kUnauthenticated,

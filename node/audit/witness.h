@@ -22,14 +22,23 @@
 //
 // A node shown a forked or rolled-back checkpoint refuses the session
 // (kUnauthenticated) and records why in its own log. The first checkpoint seen
-// of a peer is trusted as is (trust on first use). If R last witnessed a size
-// other than proof_from, it answers kFailedPrecondition with the text
-// "consistency proof needed from size N" and I retries once from N.
+// of a peer is trusted as is (trust on first use).
+//
+// Retries, typed: if R last witnessed a size N other than proof_from — I sent
+// a checkpoint signed before a newer one that a concurrent session of I's
+// already showed R, or R's cosignature of N never reached I — R answers
+// {"retry": {"proof_from": N}} (HTTP 200, nothing stored, nothing cosigned)
+// and I signs a fresh checkpoint and retries with a proof from N. Only a
+// checkpoint smaller than N *with* proof_from = N — I knew what R had seen and
+// still showed less — is a rollback. I treats R's checkpoint the same way: one
+// smaller than the last I witnessed, answered to a request that named an older
+// size, is a race with I's own concurrent session, and I witnesses again.
 //
 // Thread safety: one thread at a time per AuditLog (callers serialise).
 #ifndef INBEELD_NODE_AUDIT_WITNESS_H_
 #define INBEELD_NODE_AUDIT_WITNESS_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +61,9 @@ struct WitnessResponse {
   std::string checkpoint;
   uint64_t proof_from = 0;
   std::vector<crypto::Hash> proof;
+  // Set: "sign a fresh checkpoint and prove it from this size", and nothing
+  // above is. Unset: the answer above.
+  std::optional<uint64_t> retry_proof_from = std::nullopt;
 };
 
 struct CosignRequest {
@@ -74,8 +86,10 @@ struct WitnessPeer {
 
 // Checks `note` is `peer`'s validly signed checkpoint, consistent with the last
 // one witnessed of that peer, and stores it. Returns the parsed checkpoint.
-// Errors: kUnauthenticated for a bad signature, a fork or a rollback;
-// kFailedPrecondition when `proof_from` is not the size last witnessed.
+// Errors: kUnauthenticated for a bad signature, a fork or a rollback (a
+// smaller checkpoint although `proof_from` names the size last witnessed);
+// kFailedPrecondition when `proof_from` is not the size last witnessed (the
+// caller asks for a fresh checkpoint and a proof from that size).
 Result<SignedCheckpoint> CheckAndStorePeerCheckpoint(AuditLog& log, const WitnessPeer& peer,
                                                      const std::string& note, uint64_t proof_from,
                                                      const std::vector<crypto::Hash>& proof);
@@ -85,14 +99,24 @@ Result<std::string> Cosign(const std::string& note, const std::string& own_origi
                            const crypto::SigningKey& key);
 
 // Verifies `line` is `peer`'s cosignature over our checkpoint of `size` and
-// stores it.
+// stores it, with an "inbeeld.witness.cosigned" record (peer, peer_key,
+// cosigned_size, cosignature_sha256 = CosignatureDigest(line)) in the same
+// transaction, so `audit verify` notices an export that lacks the line. A
+// repeated cosignature of the same checkpoint by the same peer is accepted and
+// ignored (the first one stands). REQUIRES: no transaction is open.
 Status AcceptCosignature(AuditLog& log, const WitnessPeer& peer, uint64_t size,
                          const std::string& line);
 
-// Responder side of /v1/audit/witness.
+// Lowercase hex SHA-256 of a cosignature line without its final newline.
+std::string CosignatureDigest(std::string_view line);
+
+// Responder side of /v1/audit/witness: a cosigned answer, or a typed retry
+// (retry_proof_from) when `request` was built against another witnessed size.
 Result<WitnessResponse> AnswerWitness(AuditLog& log, const crypto::SigningKey& key,
                                       const WitnessPeer& peer, const WitnessRequest& request);
 
+// The size a signed checkpoint note states (its signature is not checked).
+Result<uint64_t> CheckpointSize(const std::string& note);
 // Initiator side: builds the request (signing a fresh checkpoint).
 Result<WitnessRequest> MakeWitnessRequest(AuditLog& log, const WitnessPeer& peer,
                                           uint64_t proof_from_override = UINT64_MAX);

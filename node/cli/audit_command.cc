@@ -7,10 +7,16 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <ostream>
+#include <set>
 
+#include "crypto/bytes.h"
 #include "node/audit/audit_log.h"
+#include "node/audit/base64.h"
 #include "node/audit/export.h"
+#include "node/audit/list_commitments.h"
+#include "node/audit/verify.h"
 #include "node/cli/commands.h"
 #include "schema/identifier.h"
 #include "schema/person.h"
@@ -155,6 +161,95 @@ int64_t MsOf(schema::Date d) {
   return schema::DaysSinceEpoch(d) * 86'400'000;
 }
 
+// A list that held the child, with the proof that it did.
+struct ListHolding {
+  audit::CommittedList list;
+  audit::ListMembership membership;
+  std::string pseudonym;
+};
+
+// One line of a subject answer: a session whose list held the child (its
+// parent record), or an operator's decision on one of its possible pairs.
+struct SubjectEntry {
+  uint64_t index = 0;  // the record that says it: the child's own, else the parent
+  schema::AuditRecord record;  // the session's parent, or the decision
+  std::string matched;         // yes | possibly | no | not revealed
+  bool decision = false;
+};
+
+struct SubjectAnswer {
+  std::vector<SubjectEntry> entries;        // in log order
+  std::map<std::string, ListHolding> lists;  // by list root (hex)
+};
+
+// Every session a child took part in, exactly: those with a record of the
+// child (a match, and every session logged before lists were committed) and
+// those whose committed list holds the child without one (no, or not
+// revealed, as the session's parent says).
+Result<SubjectAnswer> FindSubject(audit::AuditLog& log, const std::vector<std::string>& pseudonyms) {
+  SubjectAnswer answer;
+  for (const auto& p : pseudonyms) {
+    auto on = audit::ListsContaining(log, p);
+    if (!on) return std::unexpected(on.error());
+    for (const auto& list : *on) {
+      const std::string root = crypto::HexEncode(list.root);
+      if (answer.lists.contains(root)) continue;
+      auto membership = audit::ProveListMembership(log, list, p);
+      if (!membership) return std::unexpected(membership.error());
+      answer.lists.emplace(root, ListHolding{list, std::move(*membership), p});
+    }
+  }
+  std::set<uint64_t> seen;                // record indexes already answered
+  std::set<std::string> with_own_record;  // trace/operation of parents with a child record
+  for (const auto& p : pseudonyms) {
+    auto records = log.RecordsForSubject(p);
+    if (!records) return std::unexpected(records.error());
+    for (auto& r : *records) {
+      if (!seen.insert(r.index).second) continue;
+      if (r.record.name.starts_with("inbeeld.pair.")) {
+        answer.entries.push_back({r.index, std::move(r.record), "", true});
+        continue;
+      }
+      auto parents = log.RecordsForTrace(r.record.trace_id);
+      if (!parents) return std::unexpected(parents.error());
+      auto parent = std::find_if(parents->begin(), parents->end(), [&](const auto& x) {
+        return r.record.parent_operation_id == x.record.operation_id;
+      });
+      if (parent == parents->end()) {
+        return Fail(ErrorCode::kDataLoss,
+                    "audit record " + std::to_string(r.index) + " has no parent exchange record");
+      }
+      with_own_record.insert(parent->record.trace_id + "/" + parent->record.operation_id);
+      answer.entries.push_back({r.index, std::move(parent->record), Attr(r.record, "inbeeld.matched"), false});
+    }
+  }
+  for (const auto& [root, on] : answer.lists) {
+    auto parents = log.RecordsNamingList(on.list.id);
+    if (!parents) return std::unexpected(parents.error());
+    for (auto& p : *parents) {
+      if (with_own_record.contains(p.record.trace_id + "/" + p.record.operation_id)) continue;
+      if (!seen.insert(p.index).second) continue;
+      std::string matched = Attr(p.record, "inbeeld.members_without_record");
+      answer.entries.push_back({p.index, std::move(p.record), std::move(matched), false});
+    }
+  }
+  std::sort(answer.entries.begin(), answer.entries.end(),
+            [](const auto& a, const auto& b) { return a.index < b.index; });
+  return answer;
+}
+
+nlohmann::json ListJson(const ListHolding& on) {
+  nlohmann::json proof = nlohmann::json::array();
+  for (const auto& h : on.membership.proof) proof.push_back(audit::Base64(h));
+  return {{"version", on.list.list_version},
+          {"root", crypto::HexEncode(on.list.root)},
+          {"size", on.list.size},
+          {"committed_in_record", on.list.record_index},
+          {"subject", on.pseudonym},
+          {"index", on.membership.index},
+          {"inclusion_proof", proof}};
+}
+
 }  // namespace
 
 void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
@@ -225,55 +320,180 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         *context.out << nlohmann::json{{"dir", *export_dir},
                                        {"records", summary->records},
                                        {"checkpoints", summary->checkpoints},
-                                       {"cosignatures", summary->cosignatures}}
+                                       {"cosignatures", summary->cosignatures},
+                                       {"lists", summary->lists}}
                             .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                      << "\n";
       } else {
         *context.out << fmt::format(
-            "Exported {} records, {} checkpoints and {} cosignatures to {}\n", summary->records,
-            summary->checkpoints, summary->cosignatures, *export_dir);
+            "Exported {} records, {} checkpoints, {} cosignatures and {} committed list{} to {}\n",
+            summary->records, summary->checkpoints, summary->cosignatures, summary->lists,
+            summary->lists == 1 ? "" : "s", *export_dir);
       }
       return {};
     };
   });
 
-  auto verify_dir = std::make_shared<std::string>();
+  struct VerifyCommandOptions {
+    std::string dir;
+    std::string expect_key;
+    std::vector<std::string> expect_witnesses;
+    std::vector<std::string> witnessed;
+  };
+  auto verify_options = std::make_shared<VerifyCommandOptions>();
   CLI::App* verify = audit->add_subcommand(
       "verify", "Check an export offline: every record, signature, cosignature, inclusion and "
                 "consistency. Exit code 0 only when all holds. Needs no node or passphrase.");
   verify->add_flag("--json", global.json, "Print machine-readable JSON");
-  verify->add_option("DIR", *verify_dir, "The export directory")->required();
-  verify->callback([&, verify_dir] {
-    runner = [&, verify_dir]() -> Status {
-      audit::VerifyReport report = audit::VerifyExport(*verify_dir);
+  verify->add_option("DIR", verify_options->dir, "The export directory")->required();
+  verify->add_option("--expect-key", verify_options->expect_key,
+                     "The node's key fingerprint as you know it (its `inbeeld whoami`, read out "
+                     "by phone or on paper); without it the key is taken from the export itself");
+  verify->add_option("--expect-witness", verify_options->expect_witnesses,
+                     "NAME=FINGERPRINT of a peer that witnesses the node (repeatable): its "
+                     "cosignatures are checked against this key, not keys.json's");
+  verify->add_option("--witnessed-checkpoint", verify_options->witnessed,
+                     "A checkpoint of this node's log that a peer witnessed (`inbeeld audit "
+                     "witnessed NODE` on the peer; repeatable): the export must reach it, which "
+                     "shows it was not cut back");
+  verify->callback([&, verify_options] {
+    runner = [&, verify_options]() -> Status {
+      audit::VerifyOptions options;
+      if (!verify_options->expect_key.empty()) {
+        auto key = crypto::VerifyingKey::FromFingerprint(verify_options->expect_key);
+        if (!key) return std::unexpected(WithContext(key.error(), "--expect-key"));
+        options.node_key = *key;
+      }
+      for (const auto& pin : verify_options->expect_witnesses) {
+        const size_t eq = pin.find('=');
+        auto key = eq == std::string::npos
+                       ? Result<crypto::VerifyingKey>(std::unexpected(Error{
+                             ErrorCode::kInvalidArgument, "expected NAME=FINGERPRINT"}))
+                       : crypto::VerifyingKey::FromFingerprint(pin.substr(eq + 1));
+        if (!key || eq == 0) {
+          return Fail(ErrorCode::kInvalidArgument,
+                      "--expect-witness: expected NAME=FINGERPRINT (ed25519:<64 hex>)");
+        }
+        options.witnesses.insert_or_assign(pin.substr(0, eq), *key);
+      }
+      for (const auto& file : verify_options->witnessed) options.witnessed_checkpoints.push_back(file);
+      audit::VerifyReport report = audit::VerifyExport(verify_options->dir, options);
+      const bool keys_from_export = !options.node_key.has_value();
       if (global.json) {
+        auto key_json = [](const audit::CheckedKey& k) {
+          return nlohmann::json{{"name", k.name},
+                                {"key", k.fingerprint},
+                                {"source", k.pinned ? "expected" : "export"}};
+        };
+        nlohmann::json witness_keys = nlohmann::json::array();
+        for (const auto& k : report.witness_keys) witness_keys.push_back(key_json(k));
         *context.out << nlohmann::json{{"ok", report.ok()},
                                        {"records", report.records},
                                        {"redacted", report.redacted},
                                        {"checkpoints", report.checkpoints},
+                                       {"latest_checkpoint", report.latest_size},
                                        {"cosignatures", report.cosignatures},
+                                       {"cosignature_records", report.cosignature_records},
+                                       {"lists", report.lists},
                                        {"witnesses", report.witnesses},
+                                       {"node_key", report.node_key ? key_json(*report.node_key)
+                                                                    : nlohmann::json()},
+                                       {"witness_keys", witness_keys},
+                                       {"keys_from_export", keys_from_export},
+                                       {"witnessed_checkpoints", report.witnessed},
                                        {"problems", report.problems}}
                             .dump(2)
                      << "\n";
-      } else if (report.ok()) {
-        std::string names;
-        for (const auto& w : report.witnesses) names += (names.empty() ? "" : ", ") + w;
-        *context.out << fmt::format(
-            "OK: {} records{}, {} signed checkpoints, {} cosignatures{}; every record is included "
-            "and every checkpoint is consistent.\n",
-            report.records,
-            report.redacted ? fmt::format(" (the oldest {} redacted by retention)", report.redacted)
-                            : "",
-            report.checkpoints, report.cosignatures,
-            names.empty() ? " (no witness yet)" : " by " + names);
       } else {
-        for (const auto& p : report.problems) *context.err << "FAIL: " << p << "\n";
+        if (report.ok()) {
+          std::string names;
+          for (const auto& w : report.witnesses) names += (names.empty() ? "" : ", ") + w;
+          *context.out << fmt::format(
+              "OK: {} records{}, {} signed checkpoints (latest {}), {} cosignatures{}, {} committed "
+              "list{}; every record is included and every checkpoint is consistent.\n",
+              report.records,
+              report.redacted ? fmt::format(" (the oldest {} redacted by retention)", report.redacted)
+                              : "",
+              report.checkpoints, report.latest_size, report.cosignatures,
+              names.empty() ? " (no witness yet)" : " by " + names, report.lists,
+              report.lists == 1 ? "" : "s");
+        } else {
+          for (const auto& p : report.problems) *context.err << "FAIL: " << p << "\n";
+        }
+        // Which keys all of this rests on, every time.
+        if (report.node_key) {
+          *context.out << fmt::format("Node key:  {}  {} ({})\n", report.node_key->fingerprint,
+                                      report.node_key->name,
+                                      report.node_key->pinned ? "as expected, --expect-key"
+                                                              : "taken from the export");
+        }
+        for (const auto& k : report.witness_keys) {
+          *context.out << fmt::format("Witness:   {}  {} ({})\n", k.fingerprint, k.name,
+                                      k.pinned ? "as expected, --expect-witness"
+                                               : "taken from the export");
+        }
+        if (keys_from_export) {
+          *context.out
+              << "WARNING: the keys were taken from the export itself (keys.json), so this shows "
+                 "the export is consistent, not that this node made it: anyone can re-sign an "
+                 "edited log with a key of their own. Compare the node key above with the node's "
+                 "`inbeeld whoami` (and each witness's), or verify again with --expect-key and "
+                 "--expect-witness.\n";
+        }
+        for (const auto& w : report.witnessed) {
+          *context.out << "Reaches the checkpoint a peer witnessed: " << w << "\n";
+        }
+        if (report.witnessed.empty() && report.ok()) {
+          *context.out << fmt::format(
+              "Not compared with a peer's witnessed checkpoint: this shows the log up to {} "
+              "records, not that it stopped there (see --witnessed-checkpoint).\n",
+              report.latest_size);
+        }
       }
       if (!report.ok()) {
         return Fail(ErrorCode::kDataLoss,
                     fmt::format("the export does not verify ({} problem{})", report.problems.size(),
                                 report.problems.size() == 1 ? "" : "s"));
+      }
+      return {};
+    };
+  });
+
+  auto witnessed_peer = std::make_shared<std::string>();
+  CLI::App* witnessed = audit->add_subcommand(
+      "witnessed",
+      "Print the latest checkpoint this node witnessed of a peer's audit log (a signed note), "
+      "for that peer's privacy officer: `inbeeld audit verify --witnessed-checkpoint FILE` "
+      "shows whether the peer's export reaches it.");
+  AddCommonOptions(witnessed, global, /*with_json=*/true);
+  witnessed->add_option("PEER", *witnessed_peer, "The peer's name in the configuration")->required();
+  witnessed->callback([&, witnessed_peer] {
+    runner = [&, witnessed_peer]() -> Status {
+      auto node = OpenNode(global, context);
+      if (!node) return std::unexpected(node.error());
+      const config::PeerConfig* peer = node->config.FindPeer(*witnessed_peer);
+      if (peer == nullptr) {
+        return Fail(ErrorCode::kNotFound,
+                    fmt::format("no peer named \"{}\" in the configuration", *witnessed_peer));
+      }
+      auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
+      if (!key) return std::unexpected(WithContext(key.error(), "peer " + peer->name + " key"));
+      audit::AuditLog log(*node->store, node->identity);
+      auto seen = log.LastWitnessed(key->Fingerprint());
+      if (!seen) return std::unexpected(seen.error());
+      if (!*seen) {
+        return Fail(ErrorCode::kNotFound,
+                    fmt::format("this node has not witnessed \"{}\" yet", *witnessed_peer));
+      }
+      if (global.json) {
+        *context.out << nlohmann::json{{"peer", peer->name},
+                                       {"key", key->Fingerprint()},
+                                       {"size", (*seen)->size},
+                                       {"checkpoint", (*seen)->note}}
+                            .dump(2)
+                     << "\n";
+      } else {
+        *context.out << (*seen)->note;
       }
       return {};
     };
@@ -338,77 +558,66 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         }
       }
       audit::AuditLog log(*node->store, node->identity);
-      std::vector<audit::StoredRecord> found;
-      for (const auto& s : subjects) {
-        auto records = log.RecordsForSubject(audit::SubjectPseudonym(node->audit_key, s));
-        if (!records) return std::unexpected(records.error());
-        for (auto& r : *records) {
-          const bool seen = std::any_of(found.begin(), found.end(),
-                                        [&](const auto& f) { return f.index == r.index; });
-          if (!seen) found.push_back(std::move(r));
-        }
-      }
-      std::sort(found.begin(), found.end(),
-                [](const auto& a, const auto& b) { return a.index < b.index; });
-      const auto* records = &found;
+      std::vector<std::string> pseudonyms;
+      for (const auto& s : subjects) pseudonyms.push_back(audit::SubjectPseudonym(node->audit_key, s));
+      auto answer = FindSubject(log, pseudonyms);
+      if (!answer) return std::unexpected(answer.error());
       nlohmann::json all = nlohmann::json::array();
       if (!global.json) {
-        const size_t exchanges = static_cast<size_t>(
-            std::count_if(records->begin(), records->end(), [](const auto& r) {
-              return r.record.name.rfind("inbeeld.pair.", 0) != 0;
-            }));
+        const size_t exchanges = static_cast<size_t>(std::count_if(
+            answer->entries.begin(), answer->entries.end(), [](const auto& e) { return !e.decision; }));
         *context.out << fmt::format("The child took part in {} exchange{} recorded by {}.\n",
                                     exchanges, exchanges == 1 ? "" : "s", node->config.node_name);
       }
-      for (const auto& child : *records) {
+      for (const auto& entry : answer->entries) {
+        const schema::AuditRecord& r = entry.record;
         // An operator's decision on a possible pair of this child.
-        if (child.record.name.rfind("inbeeld.pair.", 0) == 0) {
-          const std::string decision =
-              child.record.name == "inbeeld.pair.confirmed" ? "confirmed" : "rejected";
+        if (entry.decision) {
+          const std::string decision = r.name == "inbeeld.pair.confirmed" ? "confirmed" : "rejected";
           if (global.json) {
-            all.push_back({{"when", When(child.record.start_time_ms)},
+            all.push_back({{"when", When(r.start_time_ms)},
                            {"decision", decision},
-                           {"session", Attr(child.record, "inbeeld.session")},
-                           {"pair_code", Attr(child.record, "inbeeld.pair_code")},
-                           {"peer", Attr(child.record, "inbeeld.peer")},
-                           {"by", Attr(child.record, "inbeeld.actor")},
-                           {"record", child.index}});
+                           {"session", Attr(r, "inbeeld.session")},
+                           {"pair_code", Attr(r, "inbeeld.pair_code")},
+                           {"peer", Attr(r, "inbeeld.peer")},
+                           {"by", Attr(r, "inbeeld.actor")},
+                           {"record", entry.index}});
           } else {
-            *context.out << fmt::format(
-                "  {}  possible pair {} with peer \"{}\" {} by {}\n", When(child.record.start_time_ms),
-                Attr(child.record, "inbeeld.pair_code"), Attr(child.record, "inbeeld.peer"),
-                decision, Attr(child.record, "inbeeld.actor"));
+            *context.out << fmt::format("  {}  possible pair {} with peer \"{}\" {} by {}\n",
+                                        When(r.start_time_ms), Attr(r, "inbeeld.pair_code"),
+                                        Attr(r, "inbeeld.peer"), decision, Attr(r, "inbeeld.actor"));
           }
           continue;
         }
-        auto parents = log.RecordsForTrace(child.record.trace_id);
-        if (!parents) return std::unexpected(parents.error());
-        const schema::AuditRecord* parent = nullptr;
-        for (const auto& p : *parents) {
-          if (child.record.parent_operation_id == p.record.operation_id) parent = &p.record;
-        }
-        if (parent == nullptr) {
-          return Fail(ErrorCode::kDataLoss, "audit record " + std::to_string(child.index) +
-                                                " has no parent exchange record");
-        }
-        std::string matched = Attr(child.record, "inbeeld.matched");
         if (global.json) {
-          all.push_back({{"when", When(parent->start_time_ms)},
-                         {"session", parent->trace_id},
-                         {"peer", Attr(*parent, "inbeeld.peer")},
-                         {"role", Attr(*parent, "inbeeld.role")},
-                         {"mode", Attr(*parent, "inbeeld.mode")},
-                         {"purpose", Purpose(*parent)},
-                         {"legal_basis", Attr(*parent, "inbeeld.legal_basis")},
-                         {"outcome", Attr(*parent, "inbeeld.outcome")},
-                         {"peer_also_knows_child", matched},
-                         {"record", child.index}});
+          nlohmann::json session = {{"when", When(r.start_time_ms)},
+                                    {"session", r.trace_id},
+                                    {"peer", Attr(r, "inbeeld.peer")},
+                                    {"role", Attr(r, "inbeeld.role")},
+                                    {"mode", Attr(r, "inbeeld.mode")},
+                                    {"purpose", Purpose(r)},
+                                    {"legal_basis", Attr(r, "inbeeld.legal_basis")},
+                                    {"outcome", Attr(r, "inbeeld.outcome")},
+                                    {"peer_also_knows_child", entry.matched},
+                                    {"record", entry.index}};
+          auto list = answer->lists.find(Attr(r, "inbeeld.list_root"));
+          if (list != answer->lists.end()) session["list"] = ListJson(list->second);
+          all.push_back(std::move(session));
         } else {
           *context.out << fmt::format(
-              "  {}  {} {} \"{}\" ({} mode), purpose {}: {}; the peer also knew the child: {}\n",
-              When(parent->start_time_ms), Attr(*parent, "inbeeld.role") == "initiator" ? "asked" : "answered",
-              "peer", Attr(*parent, "inbeeld.peer"), Attr(*parent, "inbeeld.mode"), Purpose(*parent),
-              Attr(*parent, "inbeeld.outcome"), matched);
+              "  {}  {} peer \"{}\" ({} mode), purpose {}: {}; the peer also knew the child: {}\n",
+              When(r.start_time_ms), Attr(r, "inbeeld.role") == "initiator" ? "asked" : "answered",
+              Attr(r, "inbeeld.peer"), Attr(r, "inbeeld.mode"), Purpose(r),
+              Attr(r, "inbeeld.outcome"), entry.matched);
+        }
+      }
+      if (!global.json) {
+        for (const auto& [root, on] : answer->lists) {
+          *context.out << fmt::format(
+              "On list version {} (record #{}, {} children, root {}) as child {} of {}; "
+              "`--json` gives the inclusion proof, lists/{}.txt in an export the list.\n",
+              on.list.list_version, on.list.record_index, on.list.size, root,
+              on.membership.index + 1, on.list.size, root);
         }
       }
       if (global.json) *context.out << all.dump(2) << "\n";

@@ -4,6 +4,11 @@
 
 #include "node/cli/commands.h"
 
+#include <fmt/format.h>
+
+#include "node/audit/audit_log.h"
+#include "node/audit/session_journal.h"
+
 namespace inbeeld::node::cli {
 
 int ExitCodeFor(ErrorCode code) {
@@ -42,7 +47,26 @@ Result<UnlockedNode> OpenNode(const GlobalOptions& global, const Context& contex
   if (auto meta = dir->ReadMetadata(); !meta) return std::unexpected(meta.error());
   auto passphrase = ReadPassphrase(PassphrasePurpose::kUnlock, context.env);
   if (!passphrase) return std::unexpected(passphrase.error());
-  return dir->Unlock(*passphrase);
+  auto node = dir->Unlock(*passphrase);
+  if (!node) return std::unexpected(node.error());
+  INBEELD_RETURN_IF_ERROR(CloseInterruptedSessions(*node, context));
+  return node;
+}
+
+Status CloseInterruptedSessions(UnlockedNode& node, const Context& context) {
+  audit::AuditLog log(*node.store, node.identity);
+  audit::SessionJournal journal(*node.store, log);
+  auto closed = journal.CloseAbandoned(audit::NowMs());
+  if (!closed) {
+    return std::unexpected(WithContext(closed.error(), "closing sessions a stopped process left open"));
+  }
+  if (*closed > 0) {
+    *context.err << fmt::format(
+        "inbeeld: {} session(s) left open by a process that stopped are now recorded as "
+        "interrupted in the audit log\n",
+        *closed);
+  }
+  return {};
 }
 
 void AddCommonOptions(CLI::App* command, GlobalOptions& global, bool with_json) {

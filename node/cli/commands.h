@@ -44,7 +44,12 @@ void AddRegionCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
 void AddPurgeCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 
 // Locates the data directory and unlocks the node with the passphrase.
+// Unlocks the node and closes, in the audit log, the sessions a stopped
+// process left open (CloseInterruptedSessions).
 Result<UnlockedNode> OpenNode(const GlobalOptions& global, const Context& context);
+// Appends the "interrupted" record of every session a process that no longer
+// runs left open (node/audit/session_journal.h); says so on stderr.
+Status CloseInterruptedSessions(UnlockedNode& node, const Context& context);
 Result<NodeDir> LocateNode(const GlobalOptions& global, const Context& context);
 
 // Adds --data-dir and --json to a subcommand (both are also accepted globally).

@@ -51,6 +51,7 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
     std::vector<std::string> purposes;
     std::vector<std::string> labels = {"category", "since", "school", "plan"};
     size_t max_list_size = 50000;
+    size_t min_list_size = 5;
     int max_sessions_per_day = 10;
     bool count_only = false;
     std::vector<std::string> match_keys;  // empty: the default for the two roles
@@ -75,6 +76,10 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       ->delimiter(',')
       ->capture_default_str();
   add->add_option("--max-list-size", add_options->max_list_size, "Records per session")
+      ->capture_default_str();
+  add->add_option("--min-list-size", add_options->min_list_size,
+                  "Fewest records the peer's list must hold (a list of one child would ask "
+                  "\"is this child on your list?\")")
       ->capture_default_str();
   add->add_option("--max-sessions-per-day", add_options->max_sessions_per_day,
                   "Sessions per 24 hours")
@@ -103,6 +108,7 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         peer_config.policy.shared_labels.push_back(*field);
       }
       peer_config.policy.max_list_size = add_options->max_list_size;
+      peer_config.policy.min_list_size = add_options->min_list_size;
       peer_config.policy.max_sessions_per_day = add_options->max_sessions_per_day;
       peer_config.policy.count_only = add_options->count_only;
       for (const auto& key : add_options->match_keys) {
@@ -164,6 +170,7 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
                            {"allowed_purposes", p.policy.allowed_purposes},
                            {"shared_labels", labels},
                            {"max_list_size", p.policy.max_list_size},
+                           {"min_list_size", p.policy.min_list_size},
                            {"max_sessions_per_day", p.policy.max_sessions_per_day},
                            {"count_only", p.policy.count_only},
                            {"match_keys", keys}});
@@ -183,10 +190,10 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         }
         *context.out << fmt::format(
             "{} ({}) at {}\n  key       {}\n  purposes  {}\n  labels    {}\n  matching  {}\n"
-            "  limits    {} records per session, {} sessions per day{}\n",
+            "  limits    {} to {} records per session, {} sessions per day{}\n",
             p.name, config::RoleName(p.role), p.address, p.key,
             purposes.empty() ? "none" : purposes, labels.empty() ? "none" : labels, keys,
-            p.policy.max_list_size, p.policy.max_sessions_per_day,
+            p.policy.min_list_size, p.policy.max_list_size, p.policy.max_sessions_per_day,
             p.policy.count_only ? ", count only" : "");
       }
       return {};

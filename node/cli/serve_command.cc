@@ -19,12 +19,18 @@
 namespace inbeeld::node::cli {
 namespace {
 
+// The responder's "busy" (kUnavailable) goes out as a 429 with Retry-After.
+constexpr std::chrono::seconds kBusyRetryAfter{5};
+
 net::PeerHandler Handler(
     std::function<Result<std::string>(std::string_view, std::string_view)> handle,
     std::string content_type = "application/octet-stream") {
   return [handle = std::move(handle), content_type](const net::PeerRequest& request)
              -> Result<net::Reply> {
     auto body = handle(request.peer, request.body);
+    if (!body && body.error().code == ErrorCode::kUnavailable) {
+      return net::BusyReply(body.error().message, kBusyRetryAfter);
+    }
     if (!body) return net::ErrorReply(body.error());
     return net::Reply{200, content_type, std::move(*body)};
   };
@@ -71,6 +77,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       if (!passphrase) return std::unexpected(passphrase.error());
       auto node = dir->Unlock(*passphrase);
       if (!node) return std::unexpected(node.error());
+      INBEELD_RETURN_IF_ERROR(CloseInterruptedSessions(*node, context));
       auto scheduler_node = dir->Unlock(*passphrase);
       if (!scheduler_node) return std::unexpected(scheduler_node.error());
       // The regional-count participant too: SQLite keeps one transaction per
@@ -110,7 +117,19 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       auto seed = node->identity.SeedForStorage().RevealForCrypto();
       auto identity = net::TlsIdentity::Create(seed.first<32>(), node->config.node_name);
       if (!identity) return std::unexpected(identity.error());
+      exchange::ResponderOptions responder_options;
+      responder_options.threads = options->threads;
+      responder_options.session_ttl = std::chrono::seconds(options->session_ttl);
+      responder_options.busy_retry_after = kBusyRetryAfter;
+      exchange::Responder responder(*node, responder_options);
+
       net::ServerOptions server_options;
+      // Every request the transport refuses to a pinned peer is in the log.
+      server_options.on_refused = [&responder](const net::TransportRefusal& refused) {
+        responder.RecordTransportRefusal(
+            refused.peer, refused.path == "unknown" ? "unknown" : "POST " + std::string(refused.path),
+            fmt::format("{} ({})", refused.reason, refused.status));
+      };
       server_options.max_body_bytes = max_body + (1 << 20);
       // Each route its own limit, so a pinned peer cannot send a regional
       // hop's worth of JSON to an endpoint that takes a few kilobytes.
@@ -122,15 +141,14 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           {"/v1/audit/witness", 1 << 20},
           {"/v1/audit/cosign", 1 << 16},
       };
+      // A whole request may take as long as its largest body needs at 2 MB/s.
+      server_options.request_timeout = std::chrono::seconds(
+          std::max<size_t>(60, server_options.max_body_bytes / (size_t{2} << 20)));
       server_options.read_timeout = std::chrono::seconds(60);
       server_options.write_timeout = std::chrono::seconds(60);
       auto server = net::PeerServer::Create(*identity, std::move(pins), server_options);
       if (!server) return std::unexpected(server.error());
 
-      exchange::ResponderOptions responder_options;
-      responder_options.threads = options->threads;
-      responder_options.session_ttl = std::chrono::seconds(options->session_ttl);
-      exchange::Responder responder(*node, responder_options);
       INBEELD_RETURN_IF_ERROR((*server)->Post(
           "/v1/psi/start", Handler([&](std::string_view peer, std::string_view body) {
             return responder.HandleStart(peer, body);
@@ -151,6 +169,10 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
 
       // Regional counts (node/region/regional.h): this node as a participant.
       region::RegionParticipant participant(*region_node);
+      participant.SetRefusalSink(
+          [&responder](std::string_view peer, std::string_view request, std::string reason) {
+            responder.RecordTransportRefusal(peer, request, reason);
+          });
       INBEELD_RETURN_IF_ERROR((*server)->Post(
           "/v1/region/hop", Handler([&](std::string_view peer, std::string_view body) {
             return participant.HandleHop(peer, body);
@@ -210,6 +232,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         } while (!cv.wait_for(lock, std::chrono::seconds(60), [&] { return stopping; }));
       });
       Status served = (*server)->ListenAfterBind();
+      // No handler runs any more: sessions still open end "the node stopped".
+      responder.Shutdown();
       {
         std::lock_guard lock(mu);
         if (!stopping) {

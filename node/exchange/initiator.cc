@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 
 #include "crypto/signing.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
+#include "node/audit/session_journal.h"
 #include "node/audit/witness.h"
 #include "node/exchange/exchange_list.h"
 #include "node/exchange/policy.h"
@@ -19,40 +19,44 @@ namespace {
 constexpr std::string_view kOctets = "application/octet-stream";
 constexpr std::string_view kJson = "application/json";
 
-// Witnessing before the session: see node/audit/witness.h.
+// Witnessing before the session: see node/audit/witness.h. Concurrent
+// sessions of this node sign and show checkpoints in parallel, so either side
+// may see a checkpoint older than one it just witnessed: the peer then asks,
+// typed, for a fresh one proved from the size it saw, and a stale answer of
+// the peer's makes this side witness again. Neither is a rollback.
+constexpr int kWitnessAttempts = 5;
+
 Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerClient& client,
                const audit::WitnessPeer& peer) {
-  uint64_t override_from = UINT64_MAX;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    auto request = audit::MakeWitnessRequest(log, peer, override_from);
+  uint64_t proof_from = UINT64_MAX;  // the size the peer last cosigned
+  for (int attempt = 0; attempt < kWitnessAttempts; ++attempt) {
+    auto request = audit::MakeWitnessRequest(log, peer, proof_from);
     if (!request) return std::unexpected(request.error());
-    auto own = log.Latest();
-    if (!own || !*own) return Fail(ErrorCode::kInternal, "no checkpoint after signing one");
-    auto reply = client.Post("/v1/audit/witness", audit::EncodeWitnessRequest(*request), kJson);
-    if (!reply) {
-      const std::string& text = reply.error().message;
-      constexpr std::string_view kNeed = "consistency proof needed from size ";
-      if (auto at = text.find(kNeed); at != std::string::npos && attempt == 0) {
-        uint64_t from = 0;
-        const char* begin = text.data() + at + kNeed.size();
-        auto [ptr, ec] = std::from_chars(begin, text.data() + text.size(), from);
-        if (ec == std::errc()) {
-          override_from = from;
-          continue;
-        }
-      }
-      return std::unexpected(reply.error());
-    }
+    // The size of the checkpoint sent, not the latest: a concurrent session
+    // of this node may have signed a newer one meanwhile.
+    auto own_size = audit::CheckpointSize(request->checkpoint);
+    if (!own_size) return std::unexpected(own_size.error());
+    auto reply = net::PostPatiently(client, "/v1/audit/witness", audit::EncodeWitnessRequest(*request), kJson);
+    if (!reply) return std::unexpected(reply.error());
     auto response = audit::DecodeWitnessResponse(reply->body);
     if (!response) return std::unexpected(response.error());
-    auto cosign = audit::HandleWitnessResponse(log, key, peer, (*own)->size,
+    if (response->retry_proof_from) {
+      proof_from = *response->retry_proof_from;
+      continue;
+    }
+    auto cosign = audit::HandleWitnessResponse(log, key, peer, *own_size,
                                                request->seen_your_size, *response);
+    if (!cosign && cosign.error().code == ErrorCode::kFailedPrecondition) {
+      proof_from = UINT64_MAX;  // a concurrent session witnessed a newer one
+      continue;
+    }
     if (!cosign) return std::unexpected(cosign.error());
-    auto sent = client.Post("/v1/audit/cosign", audit::EncodeCosignRequest(*cosign), kJson);
+    auto sent = net::PostPatiently(client, "/v1/audit/cosign", audit::EncodeCosignRequest(*cosign), kJson);
     if (!sent) return std::unexpected(sent.error());
     return {};
   }
-  return Fail(ErrorCode::kFailedPrecondition, "the peer kept asking for another consistency proof");
+  return Fail(ErrorCode::kUnavailable,
+              "the peer's and this node's audit logs kept moving while witnessing; try again");
 }
 
 }  // namespace
@@ -141,6 +145,9 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   params.key_mask = key_mask;
   params.list_date = list->version.list_date;
   params.max_peer_list_size = static_cast<uint32_t>(peer->policy.max_list_size);
+  // Message 3 would tell the peer which of its records are on our list: not
+  // for a list so small that it asks about one child (min_list_size).
+  params.min_peer_list_size = static_cast<uint32_t>(peer->policy.min_list_size);
   params.threads = request.threads;
   auto session = psi::InitiatorSession::Create(std::move(list->inputs), params);
   if (!session) return std::unexpected(session.error());
@@ -157,7 +164,9 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   record.list_version = list->version.id;
   record.own_list_size = static_cast<uint32_t>(list->subjects.size());
   // From here on our blinded list may have left the node: every outcome is
-  // recorded with one child record per child on it.
+  // recorded with one child record per child on it, and the session is in the
+  // audit journal before message 1 leaves, so a crash cannot lose it.
+  audit::SessionJournal journal(*node.store, log);
   auto fail = [&](Error error, bool recorded_session) -> Result<MatchReport> {
     a.outcome = error.code == ErrorCode::kPermissionDenied ||
                         error.code == ErrorCode::kResourceExhausted
@@ -166,7 +175,9 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
     a.reason = error.message;
     a.end_ms = audit::NowMs();
     auto append = [&]() -> Status {
-      return audit::AppendExchangeInTransaction(log, a, node.audit_key, list->subjects, {});
+      INBEELD_RETURN_IF_ERROR(
+          audit::AppendExchangeInTransaction(log, a, node.audit_key, list->subjects, {}));
+      return journal.CloseInTransaction(audit::ExchangeJournalKey(a));
     };
     Status logged = recorded_session ? results.MarkFailed(record.id, error.message, append)
                                      : log.InTransaction(append);
@@ -174,7 +185,13 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
     return std::unexpected(std::move(error));
   };
 
-  auto started = (*client)->Post("/v1/psi/start", (*session)->StartMessage(), kOctets);
+  if (auto opened = log.InTransaction([&]() -> Status {
+        return audit::OpenExchangeInTransaction(log, journal, a, node.audit_key, list->subjects);
+      });
+      !opened) {
+    return std::unexpected(WithContext(opened.error(), "writing the audit record"));
+  }
+  auto started = net::PostPatiently(**client, "/v1/psi/start", (*session)->StartMessage(), kOctets);
   if (!started) return fail(started.error(), false);
   // The peer accepted: from here on the session is on record.
   if (auto begun = results.Begin(record); !begun) return fail(begun.error(), false);
@@ -182,7 +199,8 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   auto finish_request = (*session)->HandleStartResponse(started->body);
   std::string().swap(started->body);
   if (!finish_request) return fail(WithContext(finish_request.error(), "peer " + peer->name), true);
-  auto finished = (*client)->Post("/v1/psi/finish", *finish_request, kOctets);
+
+  auto finished = net::PostPatiently(**client, "/v1/psi/finish", *finish_request, kOctets);
   std::string().swap(*finish_request);
   if (!finished) return fail(finished.error(), true);
   auto outcome = (*session)->HandleFinishResponse(finished->body);
@@ -198,15 +216,24 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   const std::vector<audit::ChildMatch> matched = ChildMatches(*outcome, list->subjects.size());
   // Fail closed: the result is stored, and shown, only with its audit records.
   if (auto completed = results.Complete(record.id, *outcome, list->subjects, [&]() -> Status {
-        return audit::AppendExchangeInTransaction(log, a, node.audit_key, list->subjects, matched);
+        INBEELD_RETURN_IF_ERROR(audit::AppendExchangeInTransaction(log, a, node.audit_key,
+                                                                   list->subjects, matched));
+        return journal.CloseInTransaction(audit::ExchangeJournalKey(a));
       });
       !completed) {
     return fail(WithContext(completed.error(), "storing the result"), true);
   }
   // Witness again now that both logs hold this session's records, so rolling
   // either back to before the session is caught at the next one. The result is
-  // already stored and recorded; a failure here only delays that coverage.
-  (void)Witness(log, node.identity, **client, {peer->name, *peer_key});
+  // already stored and recorded; a failure here only delays that coverage to
+  // the next session's witnessing, so it is reported, not fatal.
+  if (auto witnessed = Witness(log, node.identity, **client, {peer->name, *peer_key});
+      !witnessed) {
+    fmt::print(stderr,
+               "inbeeld: witnessing after the session with \"{}\" failed ({}); the next "
+               "session witnesses both logs again\n",
+               peer->name, witnessed.error().message);
+  }
   auto stored = results.Get(record.id);
   if (!stored) return std::unexpected(stored.error());
   return MatchReport{std::move(*stored), std::move(*outcome)};

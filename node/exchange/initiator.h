@@ -5,6 +5,8 @@
 // pinned. A refusal by either side stores nothing. Once the peer has accepted,
 // the session is recorded; any later failure (peer dies, too slow, malformed
 // message) marks it failed with no partial result, and a re-run starts afresh.
+// A busy peer (429 or 503 with Retry-After) is asked again with backoff, up to
+// eight times, before the run fails with its refusal.
 //
 // Thread safety: uses the node's store; one call at a time per UnlockedNode.
 #ifndef INBEELD_NODE_EXCHANGE_INITIATOR_H_

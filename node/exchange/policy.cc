@@ -71,6 +71,19 @@ Status CheckRequest(const config::NodeConfig& config, const config::PeerConfig& 
   return {};
 }
 
+Status CheckPeerListSize(const config::NodeConfig& config, const config::PeerConfig& peer,
+                         uint64_t peer_list_size) {
+  if (peer_list_size < peer.policy.min_list_size) {
+    return Fail(ErrorCode::kPermissionDenied,
+                fmt::format("a list of {} records from peer \"{}\" is below the minimum of {} "
+                            "in {}'s policy (min_list_size): a list that small could single out "
+                            "a child",
+                            peer_list_size, peer.name, peer.policy.min_list_size,
+                            config.node_name));
+  }
+  return {};
+}
+
 Status CheckDailyLimit(const config::PeerConfig& peer, const std::string& role,
                        ResultsStore& results) {
   auto count = results.CountSince(

@@ -34,6 +34,11 @@ uint8_t AllowedKeyMask(const config::NodeConfig& config, const config::PeerConfi
 Status CheckRequest(const config::NodeConfig& config, const config::PeerConfig& peer,
                     std::string_view purpose, schema::wire::Mode mode, uint64_t list_size);
 
+// kPermissionDenied when the peer's list holds fewer records than its
+// min_list_size: a list of one child is a question about that child.
+Status CheckPeerListSize(const config::NodeConfig& config, const config::PeerConfig& peer,
+                         uint64_t peer_list_size);
+
 // kResourceExhausted when `peer` already had max_sessions_per_day sessions in
 // `role` during the last 24 hours.
 Status CheckDailyLimit(const config::PeerConfig& peer, const std::string& role,

@@ -12,6 +12,9 @@
 namespace inbeeld::node::exchange {
 namespace {
 
+constexpr std::string_view kStartRequest = "POST /v1/psi/start";
+constexpr std::string_view kFinishRequest = "POST /v1/psi/finish";
+
 std::string_view ModeName(schema::wire::Mode mode) {
   return mode == schema::wire::Mode::kCount ? "count" : "match";
 }
@@ -19,12 +22,26 @@ std::string_view ModeName(schema::wire::Mode mode) {
 }  // namespace
 
 Responder::Responder(UnlockedNode& node, ResponderOptions options)
-    : node_(node), options_(options), audit_(*node.store, node.identity) {
-  // Sessions left running by a previous process can never finish now.
+    : node_(node),
+      options_(options),
+      audit_(*node.store, node.identity),
+      refusals_(
+          [this](std::vector<schema::AuditRecord> records) -> Status {
+            std::lock_guard lock(store_mu_);
+            return audit_.Append(std::move(records));
+          },
+          [] { return audit::NowMs(); }) {
+  // Sessions left running by a previous process can never finish now; their
+  // audit records are closed as interrupted by the session journal.
   std::lock_guard lock(store_mu_);
   ResultsStore results(*node_.store);
   // "~" sorts after every ISO timestamp: every running session of this role.
-  (void)results.FailStale("responder", "~", "the node stopped before the session finished");
+  if (auto failed =
+          results.FailStale("responder", "~", "the node stopped before the session finished");
+      !failed) {
+    fmt::print(stderr, "inbeeld: could not mark earlier sessions failed: {}\n",
+               failed.error().message);
+  }
 }
 
 const config::PeerConfig* Responder::PeerOrNull(std::string_view name) const {
@@ -45,22 +62,40 @@ audit::ExchangeAudit Responder::AuditBase(const config::PeerConfig& peer,
   }
   a.mode = std::string(ModeName(header.mode));
   a.start_ms = audit::NowMs();
-  a.received = header.list_size;
+  a.received = header.list_size;  // as message 1 declares it
   a.match_keys = KeyMaskNames(AllowedKeyMask(node_.config, peer) & header.key_mask);
   a.shared_labels = LabelMaskNames(AllowedLabelMask(peer) & header.label_mask);
   return a;
 }
 
-void Responder::RecordRefusal(audit::ExchangeAudit a, const Error& why) {
+Status Responder::RecordRefusal(audit::ExchangeAudit a, const Error& why) {
   // A refusal gets a trace of its own: the peer's session id may be a replay
   // of a completed session, whose records must stay unambiguous.
   a.peer_session = a.trace_id;
   a.trace_id = audit::NewTraceId();
   a.outcome = "refused";
   a.reason = why.message;
+  a.sent.reset();  // nothing of ours left
   a.end_ms = audit::NowMs();
   std::lock_guard lock(store_mu_);
-  (void)audit::AppendExchange(audit_, a, node_.audit_key, {}, {});
+  return audit::AppendExchange(audit_, a, node_.audit_key, {}, {});
+}
+
+void Responder::NoteRefused(std::string_view peer_name, std::string_view request,
+                            std::string reason) {
+  const config::PeerConfig* peer = PeerOrNull(peer_name);
+  if (auto noted = refusals_.Note(
+          {std::string(peer_name), peer ? peer->key : "", std::string(request), std::move(reason)});
+      !noted) {
+    // Kept in the RefusalLog and retried at its next flush.
+    fmt::print(stderr, "inbeeld: recording a refused request failed (will retry): {}\n",
+               noted.error().message);
+  }
+}
+
+void Responder::RecordTransportRefusal(std::string_view peer_name, std::string_view request,
+                                       std::string_view reason) {
+  NoteRefused(peer_name, request, std::string(reason));
 }
 
 Status Responder::RecordFailure(const schema::wire::SessionId& id, audit::ExchangeAudit a,
@@ -68,43 +103,75 @@ Status Responder::RecordFailure(const schema::wire::SessionId& id, audit::Exchan
   a.outcome = "failed";
   a.reason = why;
   a.end_ms = audit::NowMs();
+  if (subjects.empty()) a.sent.reset();
   std::lock_guard lock(store_mu_);
   ResultsStore results(*node_.store);
+  audit::SessionJournal journal(*node_.store, audit_);
   return results.MarkFailed(id, why, [&]() -> Status {
-    return audit::AppendExchangeInTransaction(audit_, a, node_.audit_key, subjects, {});
+    INBEELD_RETURN_IF_ERROR(
+        audit::AppendExchangeInTransaction(audit_, a, node_.audit_key, subjects, {}));
+    return journal.CloseInTransaction(audit::ExchangeJournalKey(a));
   });
+}
+
+void Responder::RecordFailureOrReport(const schema::wire::SessionId& id,
+                                      const audit::ExchangeAudit& a,
+                                      const std::vector<Subject>& subjects,
+                                      const std::string& why) {
+  if (auto recorded = RecordFailure(id, a, subjects, why); !recorded) {
+    fmt::print(stderr,
+               "inbeeld: session {} with peer \"{}\" failed and could not be recorded now ({}); "
+               "its audit journal closes it as interrupted at the next start\n",
+               a.trace_id, a.peer, recorded.error().message);
+  }
+}
+
+Error Responder::Busy(std::string what) const {
+  return Error{ErrorCode::kUnavailable,
+               fmt::format("{}; try again in {} seconds", what, options_.busy_retry_after.count())};
 }
 
 Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::string_view body) {
   const config::PeerConfig* peer = PeerOrNull(peer_name);
-  if (peer == nullptr) return Fail(ErrorCode::kUnauthenticated, "the caller is not a configured peer");
+  if (peer == nullptr)
+    return Fail(ErrorCode::kUnauthenticated, "the caller is not a configured peer");
   auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
   if (!key) return std::unexpected(key.error());
   auto request = audit::DecodeWitnessRequest(body);
-  if (!request) return std::unexpected(request.error());
+  if (!request) {
+    NoteRefused(peer_name, "POST /v1/audit/witness", "malformed: " + request.error().message);
+    return std::unexpected(request.error());
+  }
   std::lock_guard lock(store_mu_);
   auto response = audit::AnswerWitness(audit_, node_.identity, {peer->name, *key}, *request);
   if (!response) {
     if (response.error().code == ErrorCode::kUnauthenticated) {
       witnessed_.erase(peer->name);  // an earlier witness no longer vouches for this peer
-      (void)audit_.Append({audit::EventRecord(
-          "inbeeld.witness.refused", false,
-          {{"inbeeld.peer", peer->name}, {"inbeeld.peer_key", peer->key},
-           {"inbeeld.reason", response.error().message}})});
+      auto recorded =
+          audit_.Append({audit::EventRecord("inbeeld.witness.refused", false,
+                                            {{"inbeeld.peer", peer->name},
+                                             {"inbeeld.peer_key", peer->key},
+                                             {"inbeeld.reason", response.error().message}})});
+      if (!recorded)
+        return std::unexpected(WithContext(recorded.error(), "recording a refused witness"));
     }
     return std::unexpected(response.error());
   }
-  witnessed_[peer->name] = std::chrono::steady_clock::now();
+  if (!response->retry_proof_from) witnessed_[peer->name] = std::chrono::steady_clock::now();
   return audit::EncodeWitnessResponse(*response);
 }
 
 Result<std::string> Responder::HandleCosign(std::string_view peer_name, std::string_view body) {
   const config::PeerConfig* peer = PeerOrNull(peer_name);
-  if (peer == nullptr) return Fail(ErrorCode::kUnauthenticated, "the caller is not a configured peer");
+  if (peer == nullptr)
+    return Fail(ErrorCode::kUnauthenticated, "the caller is not a configured peer");
   auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
   if (!key) return std::unexpected(key.error());
   auto request = audit::DecodeCosignRequest(body);
-  if (!request) return std::unexpected(request.error());
+  if (!request) {
+    NoteRefused(peer_name, "POST /v1/audit/cosign", "malformed: " + request.error().message);
+    return std::unexpected(request.error());
+  }
   std::lock_guard lock(store_mu_);
   INBEELD_RETURN_IF_ERROR(
       audit::AcceptCosignature(audit_, {peer->name, *key}, request->size, request->cosignature));
@@ -118,16 +185,24 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
     return Fail(ErrorCode::kUnauthenticated, "the caller is not a configured peer");
   }
   auto header = psi::ResponderSession::PeekStart(body);
-  if (!header) return std::unexpected(header.error());
+  if (!header) {
+    NoteRefused(peer_name, kStartRequest, "message 1 malformed: " + header.error().message);
+    return std::unexpected(header.error());
+  }
   audit::ExchangeAudit audit_base = AuditBase(*peer, *header);
   auto refuse = [&](Error error) -> Result<std::string> {
-    RecordRefusal(audit_base, error);
+    if (auto recorded = RecordRefusal(audit_base, error); !recorded) {
+      return std::unexpected(WithContext(recorded.error(), "recording a refused session"));
+    }
     return std::unexpected(std::move(error));
   };
-  if (auto allowed = CheckRequest(node_.config, *peer, header->purpose, header->mode,
-                                  header->list_size);
+  if (auto allowed =
+          CheckRequest(node_.config, *peer, header->purpose, header->mode, header->list_size);
       !allowed) {
     return refuse(allowed.error());
+  }
+  if (auto enough = CheckPeerListSize(node_.config, *peer, header->list_size); !enough) {
+    return refuse(enough.error());
   }
   if ((AllowedKeyMask(node_.config, *peer) & header->key_mask) == 0) {
     const bool swv = node_.config.role == config::Role::kSwv || peer->role == config::Role::kSwv;
@@ -151,40 +226,42 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
                         "witness the audit logs first (POST /v1/audit/witness)"});
   }
 
-  // Reserve a slot. A new start from a peer supersedes its unfinished session,
-  // so an initiator that died mid-session can simply run again.
-  std::vector<std::pair<schema::wire::SessionId, Pending>> superseded;
+  // Reserve a slot; sessions of one peer run side by side, none ends another.
   {
     std::lock_guard lock(pending_mu_);
-    // Capacity first, counting the slot this peer's old session frees: a
-    // refused start must not drop the old session unrecorded.
+    size_t all = 0;
     size_t own = 0;
-    for (const auto& [id, p] : pending_) own += p.peer == peer->name ? 1 : 0;
-    if (pending_.size() - own + starting_ >= options_.max_open_sessions) {
-      return refuse(Error{ErrorCode::kResourceExhausted,
-                          "the node is busy with other sessions; try again in a few minutes"});
+    for (const auto& [id, p] : pending_) {
+      ++all;
+      own += p.peer == peer->name ? 1 : 0;
     }
-    for (auto it = pending_.begin(); it != pending_.end();) {
-      if (it->second.peer == peer->name) {
-        superseded.emplace_back(it->first, std::move(it->second));
-        it = pending_.erase(it);
-      } else {
-        ++it;
-      }
+    for (const auto& [name, n] : starting_) {
+      all += n;
+      own += name == peer->name ? n : 0;
     }
-    ++starting_;
+    if (pending_.contains(header->session_id)) {
+      return refuse(Error{ErrorCode::kAlreadyExists, "a session with this id is already open"});
+    }
+    if (own >= options_.max_sessions_per_peer) {
+      return refuse(Busy(fmt::format("peer \"{}\" already has {} sessions open with {}", peer->name,
+                                     own, node_.config.node_name)));
+    }
+    if (all >= options_.max_open_sessions) {
+      return refuse(
+          Busy(fmt::format("{} is busy with {} other sessions", node_.config.node_name, all)));
+    }
+    ++starting_[peer->name];
   }
   struct SlotRelease {
     Responder* self;
+    std::string peer;
     ~SlotRelease() {
       std::lock_guard lock(self->pending_mu_);
-      --self->starting_;
+      if (auto it = self->starting_.find(peer); it != self->starting_.end() && --it->second == 0) {
+        self->starting_.erase(it);
+      }
     }
-  } release{this};
-  for (auto& [old_id, old] : superseded) {
-    (void)RecordFailure(old_id, old.audit, old.subjects,
-                        "superseded by a new session from the same peer");
-  }
+  } release{this, peer->name};
 
   ExchangeList list;
   {
@@ -225,7 +302,6 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
     }
   }
   audit_base.list_version = list.version.id;
-  audit_base.sent = static_cast<uint32_t>(list.inputs.size());
 
   psi::ResponderParams params;
   params.allowed_label_mask = AllowedLabelMask(*peer);
@@ -235,11 +311,31 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
   params.max_peer_list_size = static_cast<uint32_t>(peer->policy.max_list_size);
   params.list_date = list.version.list_date;
   params.threads = options_.threads;
+  const auto list_size = static_cast<uint32_t>(list.inputs.size());
   auto session = psi::ResponderSession::Start(body, std::move(list.inputs), params);
   if (!session) {
-    // Nothing of ours left the node: a failed session without child records.
-    (void)RecordFailure(header->session_id, audit_base, {}, session.error().message);
+    // Message 1 did not hold what its header said: nothing of ours left the
+    // node, so the session fails without child records and sent unset.
+    RecordFailureOrReport(header->session_id, audit_base, {}, session.error().message);
     return std::unexpected(session.error());
+  }
+  // Message 2 carries our blinded list: the session is on record first.
+  audit_base.sent = list_size;
+  Status opened;
+  {
+    std::lock_guard lock(store_mu_);
+    audit::SessionJournal journal(*node_.store, audit_);
+    opened = audit_.InTransaction([&]() -> Status {
+      return audit::OpenExchangeInTransaction(audit_, journal, audit_base, node_.audit_key,
+                                              list.subjects);
+    });
+  }
+  if (!opened) {
+    audit::ExchangeAudit unsent = audit_base;
+    unsent.sent.reset();
+    RecordFailureOrReport(header->session_id, unsent, {},
+                          "the session could not be recorded: " + opened.error().message);
+    return std::unexpected(WithContext(opened.error(), "recording the session"));
   }
   std::string response = (*session)->TakeStartResponse();
   {
@@ -253,23 +349,30 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
 
 Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::string_view body) {
   auto id = schema::wire::PeekSessionId(body);
-  if (!id) return std::unexpected(id.error());
+  if (!id) {
+    NoteRefused(peer_name, kFinishRequest, "message 3 malformed: " + id.error().message);
+    return std::unexpected(id.error());
+  }
   Pending pending;
+  bool found = false;
   {
     std::lock_guard lock(pending_mu_);
     auto it = pending_.find(*id);
     // Another peer's session id is treated exactly like an unknown one.
-    if (it == pending_.end() || it->second.peer != peer_name) {
-      return Fail(ErrorCode::kFailedPrecondition,
-                  "no open session with this id: it finished, expired, was superseded, or never "
-                  "started");
+    if (it != pending_.end() && it->second.peer == peer_name) {
+      pending = std::move(it->second);
+      pending_.erase(it);
+      found = true;
     }
-    pending = std::move(it->second);
-    pending_.erase(it);
+  }
+  if (!found) {
+    NoteRefused(peer_name, kFinishRequest, "no open session with this id");
+    return Fail(ErrorCode::kFailedPrecondition,
+                "no open session with this id: it finished, expired, or never started");
   }
   auto finish = pending.session->HandleFinish(body);
   if (!finish) {
-    (void)RecordFailure(*id, pending.audit, pending.subjects, finish.error().message);
+    RecordFailureOrReport(*id, pending.audit, pending.subjects, finish.error().message);
     return std::unexpected(finish.error());
   }
   const psi::Outcome& outcome = finish->outcome;
@@ -285,9 +388,11 @@ Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::str
     // are durable, in one transaction.
     std::lock_guard lock(store_mu_);
     ResultsStore results(*node_.store);
+    audit::SessionJournal journal(*node_.store, audit_);
     auto completed = results.Complete(*id, outcome, pending.subjects, [&]() -> Status {
-      return audit::AppendExchangeInTransaction(audit_, a, node_.audit_key, pending.subjects,
-                                                matched);
+      INBEELD_RETURN_IF_ERROR(audit::AppendExchangeInTransaction(audit_, a, node_.audit_key,
+                                                                 pending.subjects, matched));
+      return journal.CloseInTransaction(audit::ExchangeJournalKey(a));
     });
     if (!completed) {
       // Nothing of the result was stored; the session is failed and recorded.
@@ -296,10 +401,19 @@ Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::str
       f.outcome = "failed";
       f.reason = "the result could not be stored: " + completed.error().message;
       f.end_ms = audit::NowMs();
-      (void)failed.MarkFailed(*id, f.reason, [&]() -> Status {
-        return audit::AppendExchangeInTransaction(audit_, f, node_.audit_key, pending.subjects,
-                                                  {});
-      });
+      if (auto recorded =
+              failed.MarkFailed(*id, f.reason,
+                                [&]() -> Status {
+                                  INBEELD_RETURN_IF_ERROR(audit::AppendExchangeInTransaction(
+                                      audit_, f, node_.audit_key, pending.subjects, {}));
+                                  return journal.CloseInTransaction(audit::ExchangeJournalKey(f));
+                                });
+          !recorded) {
+        fmt::print(stderr,
+                   "inbeeld: session {} failed and could not be recorded now ({}); its audit "
+                   "journal closes it as interrupted at the next start\n",
+                   f.trace_id, recorded.error().message);
+      }
       return std::unexpected(completed.error());
     }
   }
@@ -321,8 +435,27 @@ void Responder::ExpireStale() {
     }
   }
   for (auto& [id, pending] : expired) {
-    (void)RecordFailure(id, pending.audit, pending.subjects,
-                        "the peer did not finish the session in time");
+    RecordFailureOrReport(id, pending.audit, pending.subjects,
+                          "the peer did not finish the session in time");
+  }
+  if (auto flushed = refusals_.Flush(); !flushed) {
+    fmt::print(stderr, "inbeeld: recording refused requests failed (will retry): {}\n",
+               flushed.error().message);
+  }
+}
+
+void Responder::Shutdown() {
+  std::map<schema::wire::SessionId, Pending> open;
+  {
+    std::lock_guard lock(pending_mu_);
+    open.swap(pending_);
+  }
+  for (auto& [id, pending] : open) {
+    RecordFailureOrReport(id, pending.audit, pending.subjects,
+                          "the node stopped before the session finished");
+  }
+  if (auto flushed = refusals_.Flush(/*all=*/true); !flushed) {
+    fmt::print(stderr, "inbeeld: recording refused requests failed: {}\n", flushed.error().message);
   }
 }
 

@@ -4,17 +4,29 @@
 // authenticated peer (its name comes from the pinned TLS certificate) into
 // response bodies, applying this node's policy before any expensive work:
 // unknown peer, purpose not allowed, count-only peer asking for matches, list
-// over the size limit, daily session limit, replayed session id, too many open
-// sessions. A session that is not finished within `session_ttl` is dropped and
-// marked failed. Results are stored (one transaction) before the last message
-// is released, so a peer never holds a result this node did not record.
+// over the size limit or under the peer's minimum, daily session limit, too
+// many open sessions. A session that is not finished within `session_ttl` is
+// dropped and marked failed. Results are stored (one transaction) before the
+// last message is released, so a peer never holds a result this node did not
+// record.
+//
+// Concurrency: up to `max_sessions_per_peer` sessions of one peer and
+// `max_open_sessions` in all are open at once; a start beyond either is
+// refused as busy — kUnavailable, which the server sends as a 429 with
+// Retry-After: busy_retry_after — and the initiator retries with backoff. A
+// new session never ends another.
 //
 // Audit: every start request from a pinned peer ends in exactly one parent
-// record — refused, failed or completed — plus, once this node's blinded list
-// has left, one record per child on it. Before a session starts the peer must
-// have witnessed with this node (POST /v1/audit/witness, /v1/audit/cosign)
-// within `witness_window`; a forked or rolled-back peer log is refused and
-// recorded. If the audit records cannot be written, no result is released.
+// record — refused, failed, completed, or interrupted should the node stop in
+// between. The session is opened in the audit journal (session_journal.h)
+// before message 2, which carries this node's blinded list, leaves; the
+// closing record is written in the transaction that closes it. Requests
+// refused before a session exists (a malformed message, a message 3 for an
+// unknown session, a transport refusal) go to the RefusalLog. Before a
+// session starts the peer must have witnessed with this node (POST
+// /v1/audit/witness, /v1/audit/cosign) within `witness_window`; a forked or
+// rolled-back peer log is refused and recorded. If an audit record cannot be
+// written, the request fails and nothing more of this node's is released.
 //
 // Thread safety: all methods may be called concurrently from server threads.
 // The store is used under an internal mutex; the crypto runs outside it.
@@ -30,6 +42,8 @@
 #include "base/error.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
+#include "node/audit/refusal_log.h"
+#include "node/audit/session_journal.h"
 #include "node/exchange/results_store.h"
 #include "node/node_dir.h"
 #include "node/psi/session.h"
@@ -39,8 +53,10 @@ namespace inbeeld::node::exchange {
 struct ResponderOptions {
   std::chrono::seconds session_ttl{600};
   std::chrono::seconds witness_window{600};
-  size_t max_open_sessions = 4;  // across all peers; one per peer at a time
-  unsigned threads = 0;          // crypto threads per session; 0 = all cores
+  size_t max_open_sessions = 8;      // across all peers
+  size_t max_sessions_per_peer = 4;  // of one peer at a time
+  std::chrono::seconds busy_retry_after{5};  // the hint sent with a busy refusal
+  unsigned threads = 0;              // crypto threads per session; 0 = all cores
 };
 
 class Responder {
@@ -53,9 +69,19 @@ class Responder {
   Result<std::string> HandleWitness(std::string_view peer_name, std::string_view body);
   Result<std::string> HandleCosign(std::string_view peer_name, std::string_view body);
 
-  // Drops sessions past their deadline and marks them failed. Called by the
-  // server periodically and before each start.
+  // Drops sessions past their deadline and marks them failed, and writes the
+  // refusal counts of minutes that are over. Called by the server
+  // periodically and before each start.
   void ExpireStale();
+
+  // A request of pinned peer `peer_name` that the transport refused (unknown
+  // path, bad length, chunked body, too slow…): recorded in the RefusalLog.
+  void RecordTransportRefusal(std::string_view peer_name, std::string_view request,
+                              std::string_view reason);
+
+  // The session ends "the node stopped" for every open session; call after
+  // the server stopped handing requests to this object.
+  void Shutdown();
 
  private:
   struct Pending {
@@ -68,10 +94,18 @@ class Responder {
   const config::PeerConfig* PeerOrNull(std::string_view name) const;
   audit::ExchangeAudit AuditBase(const config::PeerConfig& peer, const schema::wire::StartHeader& header);
   // Records a refusal (nothing of ours was sent). Store lock must NOT be held.
-  void RecordRefusal(audit::ExchangeAudit audit, const Error& why);
-  // Marks a started session failed and records it with its child records.
+  Status RecordRefusal(audit::ExchangeAudit audit, const Error& why);
+  // A request refused before any session existed. Store lock must NOT be held.
+  void NoteRefused(std::string_view peer_name, std::string_view request, std::string reason);
+  // Marks a started session failed and records it with its child records
+  // (`subjects` empty: none of ours was sent), closing its journal entry.
   Status RecordFailure(const schema::wire::SessionId& id, audit::ExchangeAudit audit,
                        const std::vector<Subject>& subjects, const std::string& why);
+  // RecordFailure whose own failure can only be reported: the request that
+  // led here already fails. The journal closes the session at the next start.
+  void RecordFailureOrReport(const schema::wire::SessionId& id, const audit::ExchangeAudit& audit,
+                             const std::vector<Subject>& subjects, const std::string& why);
+  Error Busy(std::string what) const;
 
   UnlockedNode& node_;
   ResponderOptions options_;
@@ -80,7 +114,10 @@ class Responder {
   std::map<std::string, std::chrono::steady_clock::time_point> witnessed_;  // guarded by store_mu_
   std::mutex pending_mu_;
   std::map<schema::wire::SessionId, Pending> pending_;
-  size_t starting_ = 0;  // sessions between policy check and insertion; guarded by pending_mu_
+  // Sessions between the capacity check and insertion, per peer; guarded by
+  // pending_mu_.
+  std::map<std::string, size_t, std::less<>> starting_;
+  audit::RefusalLog refusals_;  // last: destroyed (and flushed) first
 };
 
 }  // namespace inbeeld::node::exchange

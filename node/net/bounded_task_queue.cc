@@ -24,6 +24,16 @@ void BoundedTaskQueue::enqueue(std::function<void()> fn) {
   has_work_.notify_one();
 }
 
+bool BoundedTaskQueue::TryEnqueue(std::function<void()>& fn) {
+  {
+    std::lock_guard lock(mutex_);
+    if (shutting_down_ || tasks_.size() >= max_queued_) return false;
+    tasks_.push_back(std::move(fn));
+  }
+  has_work_.notify_one();
+  return true;
+}
+
 void BoundedTaskQueue::shutdown() {
   {
     std::lock_guard lock(mutex_);

@@ -1,18 +1,15 @@
 // node/net/bounded_task_queue.h — the server's worker pool: a fixed number of
-// threads and a bounded queue of accepted connections.
+// threads and a bounded queue of tasks waiting for one.
 //
-// cpp-httplib 0.11.4's ThreadPool queues without limit and its TaskQueue
-// interface has no way to refuse a task: enqueue() returns void and the task
-// owns the accepted socket, so dropping it would leak the descriptor and leave
-// the client hanging. This queue therefore applies backpressure instead: when
-// `max_queued` connections are waiting, enqueue() blocks the accept loop
-// until a worker frees a slot. Further clients then wait in the kernel's
-// listen backlog and, past it, fail to connect — the server's memory and
-// thread count stay bounded either way.
+// cpp-httplib 0.11.4's ThreadPool queues without limit. This pool holds at
+// most `max_queued` waiting tasks and offers two ways in: TryEnqueue() refuses
+// a task when the queue is full (PeerServer then answers that connection 429
+// from its acceptor thread, which must never block), and enqueue() — the
+// httplib::TaskQueue interface — waits for room instead.
 //
-// Thread safety: enqueue() may be called from any thread; shutdown() from one
-// thread at a time (httplib calls both from its accept loop, and the
-// destructor calls shutdown() again, which is then a no-op).
+// Thread safety: enqueue() and TryEnqueue() may be called from any thread;
+// shutdown() from one thread at a time (the destructor calls it again, which
+// is then a no-op).
 #ifndef INBEELD_NODE_NET_BOUNDED_TASK_QUEUE_H_
 #define INBEELD_NODE_NET_BOUNDED_TASK_QUEUE_H_
 
@@ -38,6 +35,11 @@ class BoundedTaskQueue final : public httplib::TaskQueue {
 
   // Queues `fn`; blocks while `max_queued` tasks are already waiting.
   void enqueue(std::function<void()> fn) override;
+
+  // Queues `fn` and returns true if fewer than `max_queued` tasks are
+  // waiting; otherwise, or after shutdown(), returns false at once and leaves
+  // `fn` with the caller (untouched, so whatever it owns can be handed back).
+  bool TryEnqueue(std::function<void()>& fn);
 
   // Lets the workers run what is queued, then joins them. Idempotent.
   void shutdown() override;

@@ -1,5 +1,8 @@
 #include "node/net/client.h"
 
+#include <random>
+#include <thread>
+
 #include <httplib.h>
 #include <openssl/err.h>
 #include <pthread.h>
@@ -104,6 +107,11 @@ bool IsPrintableAscii(std::string_view text, bool allow_space) {
 
 std::string Millis(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
 
+// A failure of our own: no hint from the peer.
+std::unexpected<PeerError> Failed(Error error) {
+  return std::unexpected(PeerError{std::move(error), std::nullopt});
+}
+
 }  // namespace
 
 class PeerClient::Impl {
@@ -153,16 +161,16 @@ class PeerClient::Impl {
     return {};
   }
 
-  Result<Reply> Post(std::string_view path, std::string_view body, std::string_view content_type) {
+  PeerResult Post(std::string_view path, std::string_view body, std::string_view content_type) {
     if (path.empty() || path.front() != '/' || !IsPrintableAscii(path, false)) {
-      return Fail(ErrorCode::kInvalidArgument, "request to " + where_ +
-                                                   ": path must start with '/' and hold no spaces "
-                                                   "or control characters");
+      return Failed({ErrorCode::kInvalidArgument,
+                     "request to " + where_ +
+                         ": path must start with '/' and hold no spaces or control characters"});
     }
     if (content_type.empty() || !IsPrintableAscii(content_type, true)) {
-      return Fail(ErrorCode::kInvalidArgument, "request to " + where_ +
-                                                   ": content type is empty or holds control "
-                                                   "characters");
+      return Failed(
+          {ErrorCode::kInvalidArgument,
+           "request to " + where_ + ": content type is empty or holds control characters"});
     }
 
     std::lock_guard lock(mutex_);
@@ -211,8 +219,7 @@ class PeerClient::Impl {
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
     if (!sent) {
-      return std::unexpected(
-          DescribeFailure(error, refused_before, elapsed, too_large, compressed));
+      return Failed(DescribeFailure(error, refused_before, elapsed, too_large, compressed));
     }
     ERR_clear_error();
 
@@ -220,9 +227,12 @@ class PeerClient::Impl {
         .status = res.status,
         .content_type = res.get_header_value("Content-Type"),
         .body = std::move(received),
+        .retry_after = res.has_header("Retry-After")
+                           ? ParseRetryAfter(res.get_header_value("Retry-After"))
+                           : std::nullopt,
     };
     if (reply.status < 200 || reply.status > 299) {
-      return std::unexpected(ErrorFromReply(peer_name_, reply));
+      return std::unexpected(PeerError{ErrorFromReply(peer_name_, reply), RetryHintOf(reply)});
     }
     return reply;
   }
@@ -330,11 +340,27 @@ Result<std::unique_ptr<PeerClient>> PeerClient::Create(const TlsIdentity& self,
 PeerClient::PeerClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PeerClient::~PeerClient() = default;
 
-Result<Reply> PeerClient::Post(std::string_view path, std::string_view body,
-                               std::string_view content_type) {
+PeerResult PeerClient::Post(std::string_view path, std::string_view body,
+                            std::string_view content_type) {
   return impl_->Post(path, body, content_type);
 }
 
 const std::string& PeerClient::peer_name() const { return impl_->peer_name(); }
+
+PeerResult PostPatiently(PeerClient& client, std::string_view path, std::string_view body,
+                         std::string_view content_type, int attempts) {
+  std::chrono::seconds floor(1);
+  for (int attempt = 1;; ++attempt) {
+    PeerResult reply = client.Post(path, body, content_type);
+    if (reply || !reply.error().retry_after || attempt >= attempts) return reply;
+    auto wait = std::min(std::max(*reply.error().retry_after, floor), std::chrono::seconds(30));
+    // Jitter only spreads retries out: no secret, so no CSPRNG needed.
+    thread_local std::minstd_rand jitter_source{std::random_device{}()};
+    auto jitter = std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(
+        0, static_cast<int64_t>(wait.count()) * 250)(jitter_source));
+    std::this_thread::sleep_for(wait + jitter);
+    floor = std::min(floor * 2, std::chrono::seconds(30));
+  }
+}
 
 }  // namespace inbeeld::node::net

@@ -11,6 +11,12 @@
 // the full handshake and pin check. Responses are read with a size limit and
 // never decompressed.
 //
+// A failed Post is a PeerError: an Error (code and message, as from any
+// other call) plus the peer's retry hint when it refused for load (a 429 or
+// 503 with Retry-After, or "retry_after_s" in its JSON body; reply.h). A
+// PeerError converts to a plain Error, so PeerResult converts to
+// Result<Reply> — dropping the hint; keep the PeerResult to read it.
+//
 // Thread safety: Post may be called from several threads; requests to one
 // peer are serialised.
 #ifndef INBEELD_NODE_NET_CLIENT_H_
@@ -19,7 +25,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <expected>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,6 +47,15 @@ struct ClientOptions {
   // Largest response body accepted.
   size_t max_response_bytes = size_t{64} << 20;
 };
+
+struct PeerError : Error {
+  // Set when the peer answered 429 or 503 with a retry hint: how long it
+  // asked us to wait (0 s..kMaxRetryAfter). Never set for failures of our
+  // own (unreachable, timeouts, TLS).
+  std::optional<std::chrono::seconds> retry_after = std::nullopt;
+};
+
+using PeerResult = std::expected<Reply, PeerError>;
 
 class PeerClient {
  public:
@@ -66,8 +83,10 @@ class PeerClient {
   //   kDeadlineExceeded  connect, handshake or a read/write timed out;
   //   kResourceExhausted the response exceeds max_response_bytes;
   //   a non-2xx reply    becomes ErrorFromReply (reply.h): the peer's code
-  //                      from its JSON body (or from the status) and message.
-  Result<Reply> Post(std::string_view path, std::string_view body, std::string_view content_type);
+  //                      from its JSON body (or from the status) and message,
+  //                      with retry_after = RetryHintOf(reply) — e.g. a busy
+  //                      peer's 429 is kResourceExhausted with retry_after.
+  PeerResult Post(std::string_view path, std::string_view body, std::string_view content_type);
 
   const std::string& peer_name() const;
 
@@ -76,6 +95,13 @@ class PeerClient {
   explicit PeerClient(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Post, asking a busy peer (a 429 or 503 with a retry hint) again after the
+// time it named — at least 1 s, doubling per attempt, at most 30 s, plus up
+// to a quarter more at random so that many clients do not return in step —
+// up to `attempts` times in all. Any other outcome is returned at once.
+PeerResult PostPatiently(PeerClient& client, std::string_view path, std::string_view body,
+                         std::string_view content_type, int attempts = 8);
 
 }  // namespace inbeeld::node::net
 

@@ -1,6 +1,8 @@
 #include "node/net/reply.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -77,6 +79,8 @@ ErrorCode ErrorCodeForHttpStatus(int status) {
       return ErrorCode::kPermissionDenied;
     case 404:
       return ErrorCode::kNotFound;
+    case 408:
+      return ErrorCode::kDeadlineExceeded;
     case 409:
       return ErrorCode::kFailedPrecondition;
     case 413:
@@ -100,10 +104,14 @@ std::optional<ErrorCode> ErrorCodeFromName(std::string_view name) {
   return std::nullopt;
 }
 
-std::string ErrorBody(ErrorCode code, std::string_view message) {
+std::string ErrorBody(ErrorCode code, std::string_view message,
+                      std::optional<std::chrono::seconds> retry_after) {
+  // nlohmann::json objects keep their keys sorted; "error", "message",
+  // "retry_after_s" happen to be in order.
+  nlohmann::json body{{"error", ErrorCodeName(code)}, {"message", message}};
+  if (retry_after) body["retry_after_s"] = retry_after->count();
   // Invalid UTF-8 in a message is replaced rather than thrown on.
-  return nlohmann::json{{"error", ErrorCodeName(code)}, {"message", message}}.dump(
-      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Reply ErrorReply(const Error& error) {
@@ -114,6 +122,50 @@ Reply ErrorReply(const Error& error) {
       .content_type = "application/json",
       .body = ErrorBody(error.code, keep_details_home ? "internal error" : error.message),
   };
+}
+
+Reply BusyReply(std::string_view message, std::chrono::seconds retry_after) {
+  const std::chrono::seconds hint =
+      std::clamp(retry_after, std::chrono::seconds(1), kMaxRetryAfter);
+  return Reply{
+      .status = 429,
+      .content_type = "application/json",
+      .body = ErrorBody(ErrorCode::kResourceExhausted, message, hint),
+      .retry_after = hint,
+  };
+}
+
+std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  while (!value.empty() && blank(value.front())) value.remove_prefix(1);
+  while (!value.empty() && blank(value.back())) value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  int64_t seconds = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return std::nullopt;
+    // Saturate rather than overflow; anything this large is clamped anyway.
+    seconds = std::min<int64_t>(seconds * 10 + (c - '0'), kMaxRetryAfter.count());
+  }
+  return std::chrono::seconds(seconds);
+}
+
+std::optional<std::chrono::seconds> RetryHintOf(const Reply& reply) {
+  if (reply.status != 429 && reply.status != 503) return std::nullopt;
+  if (reply.retry_after) return std::min(*reply.retry_after, kMaxRetryAfter);
+  const auto body = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) return std::nullopt;
+  auto it = body.find("retry_after_s");
+  if (it == body.end() || !it->is_number_integer()) return std::nullopt;
+  // is_number_integer holds for both signed and unsigned JSON integers.
+  if (it->is_number_unsigned()) {
+    const uint64_t value = it->get<uint64_t>();
+    return value >= static_cast<uint64_t>(kMaxRetryAfter.count())
+               ? kMaxRetryAfter
+               : std::chrono::seconds(static_cast<int64_t>(value));
+  }
+  const int64_t value = it->get<int64_t>();
+  if (value < 0) return std::nullopt;
+  return std::min(std::chrono::seconds(value), kMaxRetryAfter);
 }
 
 Error ErrorFromReply(std::string_view peer, const Reply& reply) {

@@ -1,37 +1,44 @@
 #include "node/net/server.h"
 
 #include <httplib.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <openssl/err.h>
 
-#include <cerrno>
+#include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <regex>
 #include <utility>
 
 #include "node/net/bounded_task_queue.h"
+#include "node/net/openssl_util.h"
+#include "node/net/tls_acceptor.h"
+#include "node/net/tls_stream.h"
 
 namespace inbeeld::node::net {
 namespace {
 
 constexpr char kJson[] = "application/json";
-constexpr int kNoSocket = -1;
+constexpr char kUnknownPath[] = "unknown";
+// Longer paths are reported as unknown without running a route's regex on
+// them (std::regex recurses per character).
+constexpr size_t kMaxReportedPathLength = 256;
+// Lingering close after a refusal to a pinned peer: up to the body it may
+// still be sending, within read_timeout.
+constexpr size_t kRefusalDrainSlackBytes = 1 << 20;
 
+using Clock = std::chrono::steady_clock;
 using HandlerResponse = httplib::Server::HandlerResponse;
 
-// httplib::Server::stop() does nothing until listen_after_bind() has set
-// is_running(), so a Stop() that races the start of the accept loop would be
-// lost and the loop would run forever. svr_sock_ is protected, so this
-// subclass can take the listening socket out from under the loop at any time:
-// the loop checks svr_sock_ before every accept() and treats a failed accept()
-// with svr_sock_ == INVALID_SOCKET as a requested stop.
-class GuardedSslServer final : public httplib::SSLServer {
+// httplib's request parser and router, without its sockets: PeerServer
+// accepts and handshakes itself (tls_acceptor.h) and feeds each established
+// connection's requests in through process_request, which is protected.
+class RequestProcessor final : public httplib::Server {
  public:
-  using httplib::SSLServer::SSLServer;
-
-  int TakeListeningSocket() { return svr_sock_.exchange(INVALID_SOCKET); }
+  bool Process(httplib::Stream& stream, bool close_connection, bool& connection_closed,
+               const std::function<void(httplib::Request&)>& setup) {
+    return process_request(stream, close_connection, connection_closed, setup);
+  }
 };
 
 std::optional<uint64_t> ParseContentLength(std::string_view text) {
@@ -45,90 +52,6 @@ std::optional<uint64_t> ParseContentLength(std::string_view text) {
   return value;
 }
 
-void SetReply(httplib::Response& res, const Reply& reply) {
-  res.status = reply.status;
-  res.set_content(reply.body, reply.content_type);
-}
-
-// How long, and how much, a closing connection is drained; see
-// DrainUntilPeerCloses. After a refused handshake the peer is not
-// authenticated, so it gets little.
-constexpr std::chrono::milliseconds kHandshakeDrainTime{2'000};
-constexpr size_t kHandshakeDrainBytes = 64 * 1024;
-constexpr size_t kRefusalDrainSlackBytes = 1 << 20;
-
-// Set by Refuse() on the worker thread, read by the logger that httplib calls
-// on the same thread once the response has been written.
-thread_local const SSL* t_drain_after_reply = nullptr;
-
-// A "lingering close". Closing a socket whose receive buffer still holds
-// unread bytes makes the kernel send RST instead of FIN, and the peer's
-// kernel may then report ECONNRESET before the peer has read what we sent —
-// the TLS alert that says its key is not pinned, or our 413. So: send FIN
-// after what is written, then read and discard until the peer closes, for at
-// most `budget` and `max_bytes`. Afterwards the caller closes as usual.
-void DrainUntilPeerCloses(int fd, std::chrono::milliseconds budget, size_t max_bytes) {
-  if (fd < 0) return;
-  ::shutdown(fd, SHUT_WR);
-  const auto deadline = std::chrono::steady_clock::now() + budget;
-  size_t drained = 0;
-  char buf[16 * 1024];
-  while (drained < max_bytes) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return;
-    pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return;
-    const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-    if (n > 0) {
-      drained += static_cast<size_t>(n);
-    } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-      return;
-    }
-  }
-}
-
-// Installed with SSL_CTX_set_info_callback: runs after OpenSSL has written
-// and flushed an alert. A fatal one (a refused key, TLS 1.2, garbage) ends
-// the handshake, and httplib then closes the socket at once, typically with
-// the client's first request bytes unread.
-void LingerAfterFatalAlert(const SSL* ssl, int where, int ret) {
-  if ((where & SSL_CB_WRITE_ALERT) != SSL_CB_WRITE_ALERT) return;
-  if ((ret >> 8) != SSL3_AL_FATAL) return;
-  DrainUntilPeerCloses(SSL_get_fd(ssl), kHandshakeDrainTime, kHandshakeDrainBytes);
-}
-
-// httplib 0.11.4 gives a handler no way to end a keep-alive connection, and a
-// request refused before its body was read leaves that body in the stream,
-// where a later loop iteration would parse it as a request. Marking the TLS
-// read side as shut makes every further SSL_read() return 0 — also for bytes
-// OpenSSL has already decrypted and buffered — so the next request read sees
-// end-of-stream and httplib closes the connection. The response is written
-// first (with "Connection: close"); then the logger drains (see Init).
-//
-// (Shutting the socket here, before the response is written, would not do:
-// httplib 0.11.4 checks is_writable() — which peeks at the socket and takes
-// end-of-stream for a dead peer — before writing, and would drop the response
-// silently.)
-void EndConnectionAfterReply(const httplib::Request& req, httplib::Response& res) {
-  res.set_header("Connection", "close");
-  if (req.ssl == nullptr) return;
-  // httplib hands out `const SSL*`; the SSL object itself is not const.
-  SSL* ssl = const_cast<SSL*>(req.ssl);
-  SSL_set_shutdown(ssl, SSL_get_shutdown(ssl) | SSL_RECEIVED_SHUTDOWN);
-  t_drain_after_reply = req.ssl;
-}
-
-HandlerResponse Refuse(const httplib::Request& req, httplib::Response& res, int status,
-                       ErrorCode code, std::string_view message) {
-  res.status = status;
-  res.set_content(ErrorBody(code, message), kJson);
-  EndConnectionAfterReply(req, res);
-  return HandlerResponse::Handled;
-}
-
 bool IsSafeHeaderValue(std::string_view value) {
   for (char c : value) {
     if (c == '\r' || c == '\n' || c == '\0') return false;
@@ -136,76 +59,81 @@ bool IsSafeHeaderValue(std::string_view value) {
   return true;
 }
 
+// A complete response written by us rather than by httplib: the 429 of a
+// full pool (on the accepting thread) and the 408 of a request line that
+// never arrived.
+std::string RawErrorResponse(int status, std::string_view status_text, std::string_view body,
+                             std::optional<std::chrono::seconds> retry_after) {
+  std::string response = "HTTP/1.1 " + std::to_string(status) + " " + std::string(status_text) +
+                         "\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                         "Content-Length: " +
+                         std::to_string(body.size()) + "\r\n";
+  if (retry_after) response += "Retry-After: " + std::to_string(retry_after->count()) + "\r\n";
+  response += "\r\n";
+  response += body;
+  return response;
+}
+
+void WriteAll(httplib::Stream& stream, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = stream.write(bytes.data(), bytes.size());
+    if (n <= 0) return;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+std::string SlowRequestMessage(TlsStream::ReadFailure failure, const ServerOptions& options) {
+  return failure == TlsStream::ReadFailure::kDeadline
+             ? "the request did not arrive within " +
+                   std::to_string(options.request_timeout.count()) + " ms"
+             : "the request stalled for " + std::to_string(options.read_timeout.count()) + " ms";
+}
+
+std::string_view SlowRequestReason(TlsStream::ReadFailure failure) {
+  return failure == TlsStream::ReadFailure::kDeadline ? "request deadline exceeded"
+                                                      : "request stalled";
+}
+
+bool IsSlow(TlsStream::ReadFailure failure) {
+  return failure == TlsStream::ReadFailure::kDeadline ||
+         failure == TlsStream::ReadFailure::kSilence;
+}
+
 }  // namespace
 
 class PeerServer::Impl {
  public:
-  Impl(PinSet peers, ServerOptions options) : verifier_(std::move(peers)), options_(options) {}
+  Impl(PinSet peers, ServerOptions options)
+      : verifier_(std::move(peers)), options_(std::move(options)) {}
 
-  ~Impl() {
-    Stop();
-    std::lock_guard lock(mutex_);
-    CloseDeferredSocket();
-  }
+  ~Impl() { Stop(); }
 
   Status Init(const TlsIdentity& identity) {
-    std::string setup_error;
-    server_ = std::make_unique<GuardedSslServer>([&](SSL_CTX& ctx) {
-      Status status = SetUpContext(ctx, identity);
-      if (!status) setup_error = status.error().message;
-      return status.has_value();
-    });
-    if (!server_->is_valid()) {
-      return Fail(
-          ErrorCode::kInternal,
-          "peer server TLS setup: " + (setup_error.empty() ? DrainOpenSslErrors() : setup_error));
+    ctx_.reset(SSL_CTX_new(TLS_server_method()));
+    if (ctx_ == nullptr) {
+      return Fail(ErrorCode::kInternal, "peer server TLS setup: " + DrainOpenSslErrors());
+    }
+    if (Status status = SetUpContext(*ctx_, identity); !status) {
+      return Fail(ErrorCode::kInternal, "peer server TLS setup: " + status.error().message);
     }
 
-    const size_t workers = options_.worker_threads;
-    const size_t queued = options_.max_queued_connections;
-    server_->new_task_queue = [workers, queued]() -> httplib::TaskQueue* {
-      return new BoundedTaskQueue(workers, queued);
-    };
-    server_->set_socket_options([](int sock) {
-      int yes = 1;
-      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
-    server_->set_tcp_nodelay(true);
-    server_->set_payload_max_length(options_.max_body_bytes);
-    server_->set_read_timeout(options_.read_timeout);
-    server_->set_write_timeout(options_.write_timeout);
-    server_->set_keep_alive_timeout(static_cast<time_t>(options_.keep_alive_timeout.count()));
-    server_->set_keep_alive_max_count(options_.keep_alive_max_requests);
-
-    server_->set_pre_routing_handler(
+    processor_.set_payload_max_length(options_.max_body_bytes);
+    // Only for the Keep-Alive header httplib writes; the loop is ours (Serve).
+    processor_.set_keep_alive_timeout(static_cast<time_t>(options_.keep_alive_timeout.count()));
+    processor_.set_keep_alive_max_count(options_.keep_alive_max_requests);
+    processor_.set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) { return Screen(req, res); });
-    server_->set_error_handler(
-        httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
-          // Runs for every status >= 400; keep bodies set by Refuse/handlers.
-          if (!res.body.empty()) return HandlerResponse::Unhandled;
-          const ErrorCode code = ErrorCodeForHttpStatus(res.status);
-          res.set_content(
-              ErrorBody(code, res.status == 404 ? "no such endpoint" : "request refused"), kJson);
-          return HandlerResponse::Handled;
+    processor_.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          return OnErrorStatus(req, res);
         }));
-    server_->set_exception_handler(
+    processor_.set_exception_handler(
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
           // The exception's text may hold anything (a path, an identifier):
           // it stays here. Drop whatever the handler set before throwing.
           res.headers.clear();
           res.status = 500;
           res.set_content(ErrorBody(ErrorCode::kInternal, "internal error"), kJson);
-        });
-    // httplib calls the logger after the response is written: the point at
-    // which a refused connection may drain and close (DrainUntilPeerCloses).
-    const auto drain_time =
-        std::chrono::duration_cast<std::chrono::milliseconds>(options_.read_timeout);
-    const size_t drain_bytes = options_.max_body_bytes + kRefusalDrainSlackBytes;
-    server_->set_logger(
-        [drain_time, drain_bytes](const httplib::Request& req, const httplib::Response&) {
-          if (req.ssl == nullptr || t_drain_after_reply != req.ssl) return;
-          t_drain_after_reply = nullptr;
-          DrainUntilPeerCloses(SSL_get_fd(req.ssl), drain_time, drain_bytes);
         });
     return {};
   }
@@ -221,7 +149,9 @@ class PeerServer::Impl {
       Dispatch(handler, req, res);
     };
     try {
-      server_->Post(std::string(path_pattern), std::move(wrapped));
+      std::regex route{std::string(path_pattern)};
+      processor_.Post(std::string(path_pattern), std::move(wrapped));
+      routes_.push_back(std::move(route));
     } catch (const std::regex_error&) {
       return Fail(ErrorCode::kInvalidArgument, "peer server: route pattern '" +
                                                    std::string(path_pattern) +
@@ -235,19 +165,19 @@ class PeerServer::Impl {
     if (state_ != State::kCreated || stop_requested_) {
       return Fail(ErrorCode::kFailedPrecondition, "peer server: already bound or stopped");
     }
-    int bound_port = port;
-    if (port == 0) {
-      bound_port = server_->bind_to_any_port(host);
-    } else if (!server_->bind_to_port(host, port)) {
-      bound_port = -1;
-    }
-    if (bound_port <= 0) {
-      return Fail(ErrorCode::kUnavailable,
+    Result<std::unique_ptr<TlsAcceptor>> acceptor =
+        TlsAcceptor::Bind(*ctx_, host, port,
+                          AcceptorOptions{.handshake_timeout = options_.handshake_timeout,
+                                          .max_pending = options_.max_pending_handshakes});
+    if (!acceptor) {
+      return Fail(acceptor.error().code,
                   "peer server: cannot listen on " + host + ":" +
-                      (port == 0 ? std::string("any port") : std::to_string(port)));
+                      (port == 0 ? std::string("any port") : std::to_string(port)) + ": " +
+                      acceptor.error().message);
     }
+    acceptor_ = *std::move(acceptor);
     state_ = State::kBound;
-    return bound_port;
+    return acceptor_->port();
   }
 
   Status ListenAfterBind() {
@@ -263,15 +193,21 @@ class PeerServer::Impl {
       }
       state_ = State::kListening;
     }
-    const bool clean = server_->listen_after_bind();
+    // From here until the workers are joined, acceptor_ and workers_ stay put:
+    // Stop() only signals them.
+    workers_ = std::make_unique<BoundedTaskQueue>(options_.worker_threads,
+                                                  options_.max_queued_connections);
+    Status result = acceptor_->Run(
+        [this](std::unique_ptr<TlsConnection> connection) { Hand(std::move(connection)); });
+    // Whether stopped or failed: wake idle workers, close queued connections.
+    stopping_.store(true);
+    acceptor_->Stop();
+    workers_->shutdown();
+
     std::lock_guard lock(mutex_);
     state_ = State::kStopped;
-    // If httplib ended the loop itself it has closed the socket already but
-    // left its number in svr_sock_; forget it without closing it twice.
-    server_->TakeListeningSocket();
-    CloseDeferredSocket();
-    if (!clean && !stop_requested_) {
-      return Fail(ErrorCode::kInternal, "peer server: accepting connections failed");
+    if (!result && !stop_requested_) {
+      return Fail(ErrorCode::kInternal, "peer server: " + result.error().message);
     }
     return {};
   }
@@ -279,23 +215,47 @@ class PeerServer::Impl {
   void Stop() {
     std::lock_guard lock(mutex_);
     stop_requested_ = true;
-    if (state_ != State::kBound && state_ != State::kListening) return;
-    const int sock = server_->TakeListeningSocket();
-    if (sock == kNoSocket) return;
-    // Wakes an accept() in progress. The descriptor is closed only once the
-    // accept loop has returned, so its number cannot be reused under it.
-    ::shutdown(sock, SHUT_RDWR);
-    deferred_close_ = sock;
+    stopping_.store(true);
+    if (acceptor_ != nullptr) acceptor_->Stop();
     if (state_ == State::kBound) {
+      // Never listened: close the port now.
       state_ = State::kStopped;
-      CloseDeferredSocket();
+      acceptor_.reset();
     }
   }
 
   uint64_t refused_handshakes() const { return verifier_.refused_count(); }
 
+  uint64_t timed_out_handshakes() {
+    std::lock_guard lock(mutex_);
+    return acceptor_ != nullptr ? acceptor_->timed_out() : 0;
+  }
+
+  uint64_t dropped_handshakes() {
+    std::lock_guard lock(mutex_);
+    return acceptor_ != nullptr ? acceptor_->dropped() : 0;
+  }
+
  private:
   enum class State { kCreated, kBound, kListening, kStopped };
+
+  // The connection a worker is serving, for httplib's callbacks (which run
+  // on that worker, inside RequestProcessor::Process).
+  struct Served {
+    const SSL* ssl;
+    std::string_view peer;
+    TlsStream* stream;
+    bool close_after_reply = false;  // a refusal: end with a lingering close
+    bool reported = false;           // this request's refusal went to on_refused
+  };
+  static thread_local Served* current_;
+
+  // httplib sets req.ssl only once the headers are parsed; a request refused
+  // before that (400, 414) has none yet.
+  static Served* CurrentFor(const httplib::Request& req) {
+    if (current_ == nullptr || (req.ssl != nullptr && req.ssl != current_->ssl)) return nullptr;
+    return current_;
+  }
 
   Status SetUpContext(SSL_CTX& ctx, const TlsIdentity& identity) {
     if (SSL_CTX_set_min_proto_version(&ctx, TLS1_3_VERSION) != 1 ||
@@ -319,8 +279,107 @@ class PeerServer::Impl {
                   "cannot load the node certificate: " + DrainOpenSslErrors());
     }
     verifier_.InstallOn(ctx, PinVerifier::Role::kServer);
-    SSL_CTX_set_info_callback(&ctx, &LingerAfterFatalAlert);
     return {};
+  }
+
+  // On the accepting thread: a handshake completed. Only a pinned peer's
+  // connection reaches a worker; when none is free and the queue is full,
+  // the peer is told to come back rather than the accepting thread waiting.
+  void Hand(std::unique_ptr<TlsConnection> connection) {
+    Result<std::string> peer = verifier_.PeerName(connection->ssl());
+    if (!peer) return;  // cannot happen after the pinned handshake; fail closed
+    auto held = std::make_shared<std::pair<std::unique_ptr<TlsConnection>, std::string>>(
+        std::move(connection), *std::move(peer));
+    std::function<void()> task = [this, held] { Serve(std::move(held->first), held->second); };
+    if (workers_->TryEnqueue(task)) return;
+
+    const std::chrono::seconds hint = options_.busy_retry_after;
+    Report(held->second, kUnknownPath, 429, "all workers busy");
+    const std::string body = ErrorBody(
+        ErrorCode::kResourceExhausted,
+        "all workers are busy; try again in " + std::to_string(hint.count()) + " s", hint);
+    acceptor_->CloseGracefully(
+        std::move(held->first), RawErrorResponse(429, "Too Many Requests", body, hint),
+        options_.read_timeout, options_.max_body_bytes + kRefusalDrainSlackBytes);
+  }
+
+  // On a worker: the requests of one authenticated connection.
+  void Serve(std::unique_ptr<TlsConnection> connection, const std::string& peer) {
+    TlsStream stream(*connection, options_.read_timeout, options_.write_timeout);
+    Served served{.ssl = &connection->ssl(), .peer = peer, .stream = &stream};
+    current_ = &served;
+    for (size_t left = options_.keep_alive_max_requests; left > 0; --left) {
+      if (stopping_.load() ||
+          !stream.WaitForRequest(options_.keep_alive_timeout, acceptor_->stop_fd())) {
+        break;
+      }
+      stream.BeginRequest(Clock::now() + options_.request_timeout);
+      served.reported = false;
+      bool closed_by_request = false;
+      const bool answered =
+          processor_.Process(stream, /*close_connection=*/left == 1, closed_by_request,
+                             [&](httplib::Request& req) { req.ssl = &connection->ssl(); });
+      if (IsSlow(stream.read_failure()) && !stream.wrote()) {
+        // The request line never arrived whole: httplib gave up silently.
+        Report(peer, kUnknownPath, 408, SlowRequestReason(stream.read_failure()));
+        const std::string body = ErrorBody(ErrorCode::kDeadlineExceeded,
+                                           SlowRequestMessage(stream.read_failure(), options_));
+        const std::string response = RawErrorResponse(408, "Request Timeout", body, std::nullopt);
+        WriteAll(stream, response);
+        served.close_after_reply = true;
+      }
+      if (served.close_after_reply || !answered || closed_by_request ||
+          stream.read_failure() != TlsStream::ReadFailure::kNone) {
+        break;
+      }
+    }
+    current_ = nullptr;
+    if (served.close_after_reply && stream.healthy()) {
+      acceptor_->CloseGracefully(std::move(connection), {}, options_.read_timeout,
+                                 options_.max_body_bytes + kRefusalDrainSlackBytes);
+      return;
+    }
+    if (stream.healthy()) {
+      ERR_clear_error();
+      SSL_shutdown(&connection->ssl());  // close_notify, best effort
+      ERR_clear_error();
+    }
+  }
+
+  void Report(std::string_view peer, std::string_view path, int status, std::string_view reason) {
+    if (!options_.on_refused) return;
+    try {
+      options_.on_refused(
+          TransportRefusal{.peer = peer, .path = path, .status = status, .reason = reason});
+    } catch (...) {
+      // An audit hook's failure must not take down the transport.
+    }
+  }
+
+  // Reports a refusal on the connection serving `req`, once per request.
+  void ReportOn(const httplib::Request& req, int status, std::string_view reason) {
+    Served* served = CurrentFor(req);
+    if (served == nullptr || served->reported) return;
+    served->reported = true;
+    Report(served->peer, RouteOrUnknown(req.path), status, reason);
+  }
+
+  std::string_view RouteOrUnknown(const std::string& path) const {
+    if (path.empty() || path.size() > kMaxReportedPathLength) return kUnknownPath;
+    for (const std::regex& route : routes_) {
+      if (std::regex_match(path, route)) return path;
+    }
+    return kUnknownPath;
+  }
+
+  HandlerResponse Refuse(const httplib::Request& req, httplib::Response& res, int status,
+                         ErrorCode code, std::string_view message, std::string_view reason) {
+    ReportOn(req, status, reason);
+    res.status = status;
+    res.set_content(ErrorBody(code, message), kJson);
+    res.set_header("Connection", "close");
+    if (Served* served = CurrentFor(req)) served->close_after_reply = true;
+    return HandlerResponse::Handled;
   }
 
   // Pre-routing: runs after the headers are parsed and before any body byte
@@ -329,37 +388,41 @@ class PeerServer::Impl {
   // decompress gzip/brotli bodies (Debian builds it with both), and read and
   // discard an oversized body in full before answering 413.
   HandlerResponse Screen(const httplib::Request& req, httplib::Response& res) {
-    // A marker left by a request whose logger never ran must not make this
-    // connection drain and close.
-    t_drain_after_reply = nullptr;
-    if (req.ssl == nullptr) {
-      return Refuse(req, res, 500, ErrorCode::kInternal, "internal error");
-    }
-    if (!verifier_.PeerName(*req.ssl)) {
-      return Refuse(req, res, 401, ErrorCode::kUnauthenticated, "caller is not a pinned peer");
+    if (req.ssl == nullptr || CurrentFor(req) == nullptr || !verifier_.PeerName(*req.ssl)) {
+      res.status = 401;
+      res.set_content(ErrorBody(ErrorCode::kUnauthenticated, "caller is not a pinned peer"), kJson);
+      res.set_header("Connection", "close");
+      if (Served* served = CurrentFor(req)) served->close_after_reply = true;
+      return HandlerResponse::Handled;
     }
     if (req.method != "POST") {
-      return Refuse(req, res, 405, ErrorCode::kInvalidArgument, "only POST is served");
+      return Refuse(req, res, 405, ErrorCode::kInvalidArgument, "only POST is served",
+                    "method not allowed");
     }
     if (req.has_header("Transfer-Encoding")) {
       return Refuse(req, res, 400, ErrorCode::kInvalidArgument,
-                    "Transfer-Encoding is not accepted; send the body with a Content-Length");
+                    "Transfer-Encoding is not accepted; send the body with a Content-Length",
+                    "Transfer-Encoding sent");
     }
     if (req.has_header("Content-Encoding")) {
       return Refuse(req, res, 415, ErrorCode::kInvalidArgument,
-                    "Content-Encoding is not accepted; send the body uncompressed");
+                    "Content-Encoding is not accepted; send the body uncompressed",
+                    "Content-Encoding sent");
     }
     const size_t lengths = req.get_header_value_count("Content-Length");
     if (lengths == 0) {
-      return Refuse(req, res, 411, ErrorCode::kInvalidArgument, "a Content-Length is required");
+      return Refuse(req, res, 411, ErrorCode::kInvalidArgument, "a Content-Length is required",
+                    "no Content-Length");
     }
     if (lengths > 1) {
-      return Refuse(req, res, 400, ErrorCode::kInvalidArgument, "more than one Content-Length");
+      return Refuse(req, res, 400, ErrorCode::kInvalidArgument, "more than one Content-Length",
+                    "more than one Content-Length");
     }
     const std::optional<uint64_t> length =
         ParseContentLength(req.get_header_value("Content-Length"));
     if (!length) {
-      return Refuse(req, res, 400, ErrorCode::kInvalidArgument, "malformed Content-Length");
+      return Refuse(req, res, 400, ErrorCode::kInvalidArgument, "malformed Content-Length",
+                    "malformed Content-Length");
     }
     size_t limit = options_.max_body_bytes;
     if (auto it = options_.max_body_bytes_by_path.find(req.path);
@@ -368,9 +431,52 @@ class PeerServer::Impl {
     }
     if (*length > limit) {
       return Refuse(req, res, 413, ErrorCode::kResourceExhausted,
-                    "request body is larger than " + std::to_string(limit) + " bytes");
+                    "request body is larger than " + std::to_string(limit) + " bytes",
+                    "body too large");
     }
     return HandlerResponse::Unhandled;
+  }
+
+  // httplib calls this for every status >= 400 just before writing it:
+  // refusals from Screen, handlers' error replies, and its own 400/404/414/
+  // 416 — including the ones it makes of a request that was too slow.
+  HandlerResponse OnErrorStatus(const httplib::Request& req, httplib::Response& res) {
+    Served* served = CurrentFor(req);
+    const TlsStream::ReadFailure failure =
+        served != nullptr ? served->stream->read_failure() : TlsStream::ReadFailure::kNone;
+    if (IsSlow(failure)) {
+      // httplib answers a read that failed in the headers with 400 and one
+      // that failed in the body with 404; the truth is 408.
+      ReportOn(req, 408, SlowRequestReason(failure));
+      res.headers.clear();
+      res.status = 408;
+      res.set_content(
+          ErrorBody(ErrorCode::kDeadlineExceeded, SlowRequestMessage(failure, options_)), kJson);
+      res.set_header("Connection", "close");
+      served->close_after_reply = true;
+      return HandlerResponse::Handled;
+    }
+    // Keep bodies set by Refuse and by handlers.
+    if (!res.body.empty()) return HandlerResponse::Unhandled;
+    const ErrorCode code = ErrorCodeForHttpStatus(res.status);
+    if (res.status == 404 && failure == TlsStream::ReadFailure::kNone) {
+      ReportOn(req, 404, "no such endpoint");
+      res.set_content(ErrorBody(code, "no such endpoint"), kJson);
+      return HandlerResponse::Handled;
+    }
+    res.set_content(ErrorBody(code, "request refused"), kJson);
+    res.set_header("Connection", "close");
+    if (served != nullptr) {
+      served->close_after_reply = true;
+      if (failure == TlsStream::ReadFailure::kNone) {
+        ReportOn(req, res.status,
+                 res.status == 414   ? "request line too long"
+                 : res.status == 416 ? "malformed Range header"
+                 : res.status == 400 ? "malformed request line or headers"
+                                     : "request refused");
+      }
+    }
+    return HandlerResponse::Handled;
   }
 
   void Dispatch(const PeerHandler& handler, const httplib::Request& req, httplib::Response& res) {
@@ -407,24 +513,31 @@ class PeerServer::Impl {
     SetReply(res, reply);
   }
 
-  // REQUIRES: mutex_ is held.
-  void CloseDeferredSocket() {
-    if (deferred_close_ != kNoSocket) {
-      ::close(deferred_close_);
-      deferred_close_ = kNoSocket;
+  static void SetReply(httplib::Response& res, const Reply& reply) {
+    res.status = reply.status;
+    res.set_content(reply.body, reply.content_type);
+    if (reply.retry_after && (reply.status == 429 || reply.status == 503)) {
+      const auto seconds = std::clamp(*reply.retry_after, std::chrono::seconds(0), kMaxRetryAfter);
+      res.set_header("Retry-After", std::to_string(seconds.count()));
     }
   }
 
-  // Declared before server_: the SSL_CTX inside server_ points at verifier_.
+  // Declared before ctx_: the SSL_CTX points at verifier_.
   const PinVerifier verifier_;
   const ServerOptions options_;
-  std::unique_ptr<GuardedSslServer> server_;
+  SslCtxPtr ctx_;
+  RequestProcessor processor_;
+  std::vector<std::regex> routes_;  // as given to Post; read-only once listening
+  std::atomic<bool> stopping_{false};
 
   std::mutex mutex_;
-  State state_ = State::kCreated;   // GUARDED_BY(mutex_)
-  bool stop_requested_ = false;     // GUARDED_BY(mutex_)
-  int deferred_close_ = kNoSocket;  // GUARDED_BY(mutex_)
+  State state_ = State::kCreated;          // GUARDED_BY(mutex_)
+  bool stop_requested_ = false;            // GUARDED_BY(mutex_)
+  std::unique_ptr<TlsAcceptor> acceptor_;  // GUARDED_BY(mutex_) until listening; then fixed
+  std::unique_ptr<BoundedTaskQueue> workers_;
 };
+
+thread_local PeerServer::Impl::Served* PeerServer::Impl::current_ = nullptr;
 
 Result<std::unique_ptr<PeerServer>> PeerServer::Create(const TlsIdentity& identity, PinSet peers,
                                                        ServerOptions options) {
@@ -434,12 +547,14 @@ Result<std::unique_ptr<PeerServer>> PeerServer::Create(const TlsIdentity& identi
   }
   if (options.max_body_bytes == 0 || options.worker_threads == 0 ||
       options.max_queued_connections == 0 || options.keep_alive_max_requests == 0 ||
-      options.read_timeout.count() <= 0 || options.write_timeout.count() <= 0 ||
-      options.keep_alive_timeout.count() <= 0) {
+      options.max_pending_handshakes == 0 || options.handshake_timeout.count() <= 0 ||
+      options.request_timeout.count() <= 0 || options.read_timeout.count() <= 0 ||
+      options.write_timeout.count() <= 0 || options.keep_alive_timeout.count() <= 0 ||
+      options.busy_retry_after.count() <= 0) {
     return Fail(ErrorCode::kInvalidArgument,
-                "peer server: limits, timeouts and thread counts must be positive");
+                "peer server: limits, timeouts, counts and the retry hint must be positive");
   }
-  auto impl = std::make_unique<Impl>(std::move(peers), options);
+  auto impl = std::make_unique<Impl>(std::move(peers), std::move(options));
   INBEELD_RETURN_IF_ERROR(impl->Init(identity));
   return std::unique_ptr<PeerServer>(new PeerServer(std::move(impl)));
 }
@@ -467,5 +582,9 @@ Status PeerServer::ListenAfterBind() { return impl_->ListenAfterBind(); }
 void PeerServer::Stop() { impl_->Stop(); }
 
 uint64_t PeerServer::refused_handshakes() const { return impl_->refused_handshakes(); }
+
+uint64_t PeerServer::timed_out_handshakes() const { return impl_->timed_out_handshakes(); }
+
+uint64_t PeerServer::dropped_handshakes() const { return impl_->dropped_handshakes(); }
 
 }  // namespace inbeeld::node::net

@@ -197,6 +197,7 @@ struct InitiatorSession::State {
   uint8_t offered_mask = 0;
   uint8_t offered_keys = 0;
   uint32_t max_peer_list_size = 0;
+  uint32_t min_peer_list_size = 0;
   unsigned threads = 1;
   wire::SessionId session_id{};
   std::optional<crypto::Scalar> scalar;  // a; wiped once D is computed
@@ -262,6 +263,7 @@ Result<std::unique_ptr<InitiatorSession>> InitiatorSession::CreateForTesting(
   state->offered_mask = params.label_mask;
   state->offered_keys = params.key_mask;
   state->max_peer_list_size = params.max_peer_list_size;
+  state->min_peer_list_size = params.min_peer_list_size;
   state->threads = ResolveThreads(params.threads);
   state->session_id = determinism.session_id;
   state->order = std::move(determinism.order);
@@ -337,6 +339,12 @@ Result<std::string> InitiatorSession::State::HandleStartResponse(std::string_vie
     return Fail(ErrorCode::kResourceExhausted,
                 "StartResponse: list B has " + std::to_string(m.b_records) +
                     " records, more than the limit of " + std::to_string(max_peer_list_size) +
+                    " for this peer");
+  }
+  if (m.b_records < min_peer_list_size) {
+    return Fail(ErrorCode::kPermissionDenied,
+                "StartResponse: list B has " + std::to_string(m.b_records) +
+                    " records, fewer than the minimum of " + std::to_string(min_peer_list_size) +
                     " for this peer");
   }
   if (m.c_records != own_size) {

@@ -124,6 +124,10 @@ struct InitiatorParams {
   uint8_t key_mask = schema::kAllKeyTypes;  // key types this side offers (1..7)
   schema::Date list_date{};
   uint32_t max_peer_list_size = 1'000'000;
+  // The peer's smallest accepted list (B): message 3 would tell the peer
+  // which of its records are on ours, so a list of one is a question about
+  // one child. Below it HandleStartResponse fails with kPermissionDenied.
+  uint32_t min_peer_list_size = 0;
   unsigned threads = 0;  // 0 = hardware concurrency
 };
 
@@ -178,6 +182,7 @@ class InitiatorSession {
   // Message 2 in, message 3 out. `message` need only live for the call.
   // Errors: kFailedPrecondition if called in another state (twice, or after
   // a failure); kResourceExhausted if B exceeds params.max_peer_list_size;
+  // kPermissionDenied if B is smaller than params.min_peer_list_size;
   // kInvalidArgument for a malformed message, another session id, an agreed
   // mask beyond the offered one, C not holding one group per record of A,
   // an invalid point in B, or a tag repeated in more than kMaxKeyRepeats

@@ -1,16 +1,17 @@
 #include "node/region/regional.h"
 
 #include <fmt/format.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
-#include <sodium.h>
 
 #include "crypto/bytes.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
+#include "node/audit/session_journal.h"
 #include "node/exchange/exchange_list.h"
 #include "node/exchange/initiator.h"
 #include "node/exchange/policy.h"
@@ -34,8 +35,8 @@ constexpr size_t kMaxSetSize = 1'000'000;  // records
 struct Set {
   size_t origin = 0;
   std::set<size_t> blinded_by;
-  size_t k = 1;                 // points a group
-  Points points;                // groups of k, in an order unrelated to the list's
+  size_t k = 1;                     // points a group
+  Points points;                    // groups of k, in an order unrelated to the list's
   std::vector<uint8_t> categories;  // schema::wire::CategoryCode per group
 
   size_t groups() const { return categories.size(); }
@@ -97,7 +98,8 @@ Result<std::vector<Set>> ParseSets(const json& j, size_t participants, size_t k)
     }
     s.origin = e["origin"].get<size_t>();
     if (s.origin >= participants || !origins.insert(s.origin).second) {
-      return Fail(ErrorCode::kInvalidArgument, "region message: set origin out of range or repeated");
+      return Fail(ErrorCode::kInvalidArgument,
+                  "region message: set origin out of range or repeated");
     }
     for (const auto& b : e["blinded_by"]) {
       if (!b.is_number_unsigned() || b.get<size_t>() >= participants) {
@@ -118,9 +120,9 @@ Result<std::vector<Set>> ParseSets(const json& j, size_t participants, size_t k)
     s.k = k;
     auto bytes = crypto::HexDecode(e["points"].get<std::string>());
     if (!bytes || bytes->size() != s.categories.size() * k * crypto::kPointSize) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "region message: points are not one group of " + std::to_string(k) +
-                      " 32-byte points per category");
+      return Fail(ErrorCode::kInvalidArgument, "region message: points are not one group of " +
+                                                   std::to_string(k) +
+                                                   " 32-byte points per category");
     }
     s.points.resize(bytes->size() / crypto::kPointSize);
     for (size_t n = 0; n < s.points.size(); ++n) {
@@ -139,8 +141,7 @@ Result<std::vector<Set>> ParseSets(const json& j, size_t participants, size_t k)
     for (size_t n = 1; n < sorted.size(); ++n) {
       run = sorted[n] == sorted[n - 1] ? run + 1 : 1;
       if (run > node::psi::kMaxKeyRepeats) {
-        return Fail(ErrorCode::kInvalidArgument, "region message: set " +
-                                                     std::to_string(s.origin) +
+        return Fail(ErrorCode::kInvalidArgument, "region message: set " + std::to_string(s.origin) +
                                                      ": one point stands for too many children");
       }
     }
@@ -163,8 +164,8 @@ Status Blind(Set& set, size_t self, const crypto::Scalar& k) {
 
 Result<Set> OwnSet(UnlockedNode& node, size_t self, uint8_t key_mask, const crypto::Scalar& k,
                    int64_t& version) {
-  auto list = exchange::LoadExchangeList(*node.store, node.field_key,
-                                         schema::wire::kLabelCategory, key_mask);
+  auto list = exchange::LoadExchangeList(*node.store, node.field_key, schema::wire::kLabelCategory,
+                                         key_mask);
   if (!list) return std::unexpected(list.error());
   version = list->version.id;
   Set s;
@@ -278,18 +279,51 @@ Status FinishSession(Store& store, const std::string& id_hex, const std::string&
   return s->Run();
 }
 
+std::map<std::string, std::string> RegionAttributes(const std::string& role,
+                                                    const std::string& session,
+                                                    const std::string& coordinator,
+                                                    const std::string& purpose, size_t participants,
+                                                    const std::string& outcome) {
+  return {{"inbeeld.role", role},
+          {"inbeeld.region.session", session},
+          {"inbeeld.region.coordinator", coordinator},
+          {"dpl.core.processing_activity_id", "urn:inbeeld:activity:" + purpose},
+          {"inbeeld.peer", coordinator},
+          {"inbeeld.region.participants", std::to_string(participants)},
+          {"inbeeld.outcome", outcome}};
+}
+
+std::string RegionJournalKey(const std::string& role, const std::string& session) {
+  return "region/" + role + "/" + session;
+}
+
+// Opens the session in the audit journal before this node's blinded set
+// leaves: "inbeeld.region.opened" now, "interrupted" should it never close.
+Status OpenRegionJournal(UnlockedNode& node, const std::string& role, const std::string& session,
+                         const std::string& coordinator, const std::string& purpose,
+                         size_t participants) {
+  schema::AuditRecord opened = audit::EventRecord(
+      "inbeeld.region.opened", true,
+      RegionAttributes(role, session, coordinator, purpose, participants, "opened"));
+  opened.status = schema::AuditStatus::kUnknown;
+  auto attributes =
+      RegionAttributes(role, session, coordinator, purpose, participants, "interrupted");
+  attributes["inbeeld.reason"] = "the node stopped before the count finished";
+  schema::AuditRecord interrupted =
+      audit::EventRecord("inbeeld.region.count", false, std::move(attributes));
+  audit::AuditLog log(*node.store, node.identity);
+  audit::SessionJournal journal(*node.store, log);
+  return log.InTransaction([&]() -> Status {
+    return journal.OpenInTransaction(RegionJournalKey(role, session), opened, interrupted);
+  });
+}
+
 Status AuditRegion(UnlockedNode& node, const std::string& role, const std::string& session,
-                   const std::string& coordinator, const std::string& purpose,
-                   size_t participants, const std::string& outcome, const std::string& reason,
+                   const std::string& coordinator, const std::string& purpose, size_t participants,
+                   const std::string& outcome, const std::string& reason,
                    const RegionalCounts* counts) {
-  std::map<std::string, std::string> a = {{"inbeeld.role", role},
-                                          {"inbeeld.region.session", session},
-                                          {"inbeeld.region.coordinator", coordinator},
-                                          {"dpl.core.processing_activity_id",
-                                           "urn:inbeeld:activity:" + purpose},
-                                          {"inbeeld.peer", coordinator},
-                                          {"inbeeld.region.participants", std::to_string(participants)},
-                                          {"inbeeld.outcome", outcome}};
+  std::map<std::string, std::string> a =
+      RegionAttributes(role, session, coordinator, purpose, participants, outcome);
   if (!reason.empty()) a["inbeeld.reason"] = reason;
   if (counts) {
     a["inbeeld.region.distinct"] = std::to_string(counts->distinct);
@@ -297,7 +331,15 @@ Status AuditRegion(UnlockedNode& node, const std::string& role, const std::strin
     a["inbeeld.region.possible"] = std::to_string(counts->possible);
   }
   audit::AuditLog log(*node.store, node.identity);
-  return log.Append({audit::EventRecord("inbeeld.region.count", outcome == "completed", a)});
+  audit::SessionJournal journal(*node.store, log);
+  // The closing record and the end of the journal entry, in one transaction.
+  // A refusal closes nothing: it may answer a replay of a running count.
+  return log.InTransaction([&]() -> Status {
+    INBEELD_RETURN_IF_ERROR(log.AppendInTransaction(
+        {audit::EventRecord("inbeeld.region.count", outcome == "completed", a)}));
+    if (outcome == "refused") return {};
+    return journal.CloseInTransaction(RegionJournalKey(role, session));
+  });
 }
 
 // Children across all lists: groups of different lists that share a key
@@ -424,7 +466,8 @@ nlohmann::json RegionalJson(const RegionalCounts& c) {
                             ? (n == 0 ? "0%" : "<5 children")
                             : fmt::format("{:.1f}%", 100.0 * static_cast<double>(n) /
                                                          static_cast<double>(c.distinct));
-    partners.push_back({{"node", c.participants[i]}, {"children", Suppressed(n)}, {"share", share}});
+    partners.push_back(
+        {{"node", c.participants[i]}, {"children", Suppressed(n)}, {"share", share}});
   }
   json categories = json::object();
   static constexpr schema::Category kCategories[] = {
@@ -445,15 +488,17 @@ nlohmann::json RegionalJson(const RegionalCounts& c) {
 Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest& request) {
   const size_t n = request.peers.size() + 1;
   if (n < kMinRegionNodes || n > kMaxRegionNodes) {
-    return Fail(ErrorCode::kInvalidArgument,
-                fmt::format("a regional count needs 2 to {} peers besides this node", kMaxRegionNodes - 1));
+    return Fail(
+        ErrorCode::kInvalidArgument,
+        fmt::format("a regional count needs 2 to {} peers besides this node", kMaxRegionNodes - 1));
   }
   std::vector<const config::PeerConfig*> peers;
   std::vector<std::string> names = {node.config.node_name}, keys = {node.metadata.fingerprint};
   for (const auto& name : request.peers) {
     const auto* peer = node.config.FindPeer(name);
     if (peer == nullptr) {
-      return Fail(ErrorCode::kNotFound, fmt::format("no peer named \"{}\" in the configuration", name));
+      return Fail(ErrorCode::kNotFound,
+                  fmt::format("no peer named \"{}\" in the configuration", name));
     }
     if (std::find(peers.begin(), peers.end(), peer) != peers.end()) {
       return Fail(ErrorCode::kInvalidArgument, fmt::format("peer \"{}\" named twice", name));
@@ -468,18 +513,23 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   std::string session = crypto::HexEncode(raw);
   int64_t version = 0;
   auto fail = [&](Error e) -> Result<RegionalCounts> {
-    (void)FinishSession(*node.store, session, e.message, nullptr);
+    if (auto finished = FinishSession(*node.store, session, e.message, nullptr); !finished) {
+      return std::unexpected(WithContext(finished.error(), "marking the count failed"));
+    }
     if (auto a = AuditRegion(node, "coordinator", session, node.config.node_name, request.purpose,
-                             n, "failed", e.message, nullptr); !a) {
+                             n, "failed", e.message, nullptr);
+        !a) {
       return std::unexpected(WithContext(a.error(), "writing the audit record"));
     }
     return std::unexpected(std::move(e));
   };
   for (const auto* peer : peers) {
     if (auto ok = exchange::CheckRequest(node.config, *peer, request.purpose,
-                                         schema::wire::Mode::kCount, 1); !ok) {
-      if (auto a = AuditRegion(node, "coordinator", session, node.config.node_name,
-                               request.purpose, n, "refused", ok.error().message, nullptr); !a) {
+                                         schema::wire::Mode::kCount, 1);
+        !ok) {
+      if (auto a = AuditRegion(node, "coordinator", session, node.config.node_name, request.purpose,
+                               n, "refused", ok.error().message, nullptr);
+          !a) {
         return std::unexpected(a.error());
       }
       return std::unexpected(WithContext(ok.error(), "peer " + peer->name));
@@ -500,6 +550,11 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   INBEELD_RETURN_IF_ERROR(RecordSession(*node.store, session, "coordinator", node.config.node_name,
                                         request.purpose, n, version,
                                         static_cast<uint32_t>(own->groups())));
+  if (auto opened = OpenRegionJournal(node, "coordinator", session, node.config.node_name,
+                                      request.purpose, n);
+      !opened) {
+    return fail(WithContext(opened.error(), "recording the count"));
+  }
 
   auto seed = node.identity.SeedForStorage().RevealForCrypto();
   auto identity = net::TlsIdentity::Create(seed.first<32>(), node.config.node_name);
@@ -515,10 +570,9 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
     net::ClientOptions options = request.client;
     size_t largest = own->groups();
     for (const auto* p : peers) largest = std::max(largest, p->policy.max_list_size);
-    options.max_response_bytes =
-        std::max(options.max_response_bytes,
-                 (2 * crypto::kPointSize * slots_per_child + 1) * kMaxRegionNodes * largest +
-                     (1 << 20));
+    options.max_response_bytes = std::max(
+        options.max_response_bytes,
+        (2 * crypto::kPointSize * slots_per_child + 1) * kMaxRegionNodes * largest + (1 << 20));
     auto client = net::PeerClient::Create(*identity, peer->name, key->bytes(), address->host,
                                           address->port, options);
     if (!client) return fail(client.error());
@@ -527,10 +581,15 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
 
   std::vector<Set> sets = {std::move(*own)}, done;
   auto hop = [&](size_t i, int round) -> Status {
-    json msg = {{"v", kVersion},       {"session", session}, {"purpose", request.purpose},
-                {"participants", keys}, {"index", i},         {"round", round},
-                {"keys", key_mask},     {"sets", SetsJson(sets)}};
-    auto reply = clients[i - 1]->Post("/v1/region/hop", msg.dump(), "application/json");
+    json msg = {{"v", kVersion},
+                {"session", session},
+                {"purpose", request.purpose},
+                {"participants", keys},
+                {"index", i},
+                {"round", round},
+                {"keys", key_mask},
+                {"sets", SetsJson(sets)}};
+    auto reply = net::PostPatiently(*clients[i - 1], "/v1/region/hop", msg.dump(), "application/json");
     if (!reply) return std::unexpected(WithContext(reply.error(), "peer " + names[i]));
     json body = json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
     if (!body.is_object()) {
@@ -543,7 +602,8 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
     if (!next) return std::unexpected(WithContext(next.error(), "peer " + names[i]));
     // No set may grow beyond what this node's policy takes from its origin.
     for (const Set& set : *next) {
-      const size_t limit = set.origin == 0 ? kMaxSetSize : peers[set.origin - 1]->policy.max_list_size;
+      const size_t limit =
+          set.origin == 0 ? kMaxSetSize : peers[set.origin - 1]->policy.max_list_size;
       if (set.groups() > limit) {
         return Fail(ErrorCode::kResourceExhausted,
                     "peer " + names[i] + ": a list in the region reply exceeds the list size " +
@@ -552,9 +612,11 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
     }
     // Every set must now carry i's blinding, and round 1 adds i's own list.
     size_t expected = sets.size() + (round == 1 ? 1 : 0);
-    if (next->size() != expected ||
-        !std::all_of(next->begin(), next->end(), [&](const Set& s) { return s.blinded_by.contains(i); })) {
-      return Fail(ErrorCode::kInvalidArgument, "peer " + names[i] + ": region reply has the wrong sets");
+    if (next->size() != expected || !std::all_of(next->begin(), next->end(), [&](const Set& s) {
+          return s.blinded_by.contains(i);
+        })) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "peer " + names[i] + ": region reply has the wrong sets");
     }
     sets = std::move(*next);
     return {};
@@ -597,7 +659,7 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
                  {"list_sizes", counts.list_sizes},
                  {"participants", names}};
   for (size_t i = 1; i < n; ++i) {
-    if (auto r = clients[i - 1]->Post("/v1/region/result", result.dump(), "application/json"); !r) {
+    if (auto r = net::PostPatiently(*clients[i - 1], "/v1/region/result", result.dump(), "application/json"); !r) {
       return fail(WithContext(r.error(), "peer " + names[i]));
     }
   }
@@ -632,25 +694,59 @@ Result<std::optional<RegionalCounts>> LatestRegionalCount(Store& store) {
 RegionParticipant::RegionParticipant(UnlockedNode& node, std::chrono::seconds session_ttl)
     : node_(node), ttl_(session_ttl) {}
 
-void RegionParticipant::Audit(const std::string& session, const Session& s,
-                              const std::string& outcome, const std::string& reason,
-                              const RegionalCounts* counts) {
-  // A failure to audit is reported by the caller's refusal; nothing is released.
-  (void)AuditRegion(node_, "participant", session, s.coordinator, s.purpose, s.participants,
-                    outcome, reason, counts);
+namespace {
+constexpr std::string_view kHopRequest = "POST /v1/region/hop";
+constexpr std::string_view kResultRequest = "POST /v1/region/result";
+}  // namespace
+
+void RegionParticipant::SetRefusalSink(RefusalSink sink) { refusal_sink_ = std::move(sink); }
+
+std::unexpected<Error> RegionParticipant::Unrecorded(std::string_view peer,
+                                                     std::string_view request, Error error) {
+  if (refusal_sink_) refusal_sink_(peer, request, error.message);
+  return std::unexpected(std::move(error));
+}
+
+Status RegionParticipant::Close(const std::string& session, const Session& s,
+                                const std::string& outcome, const std::string& reason,
+                                const RegionalCounts* counts) {
+  if (outcome != "refused") {
+    INBEELD_RETURN_IF_ERROR(FinishSession(*node_.store, session, reason, counts));
+  }
+  return AuditRegion(node_, "participant", session, s.coordinator, s.purpose, s.participants,
+                     outcome, reason, counts);
+}
+
+void RegionParticipant::CloseOrReport(const std::string& session, const Session& s,
+                                      const std::string& outcome, const std::string& reason) {
+  if (auto closed = Close(session, s, outcome, reason, nullptr); !closed) {
+    fmt::print(stderr,
+               "inbeeld: regional count {} could not be recorded now ({}); its audit journal "
+               "closes it as interrupted at the next start\n",
+               session, closed.error().message);
+  }
 }
 
 Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::string_view body) {
+  // nlohmann-json stops at a NUL and would ignore what follows; no JSON text
+  // holds one.
+  if (body.find('\0') != std::string_view::npos) {
+    return Unrecorded(peer, kHopRequest, Error{ErrorCode::kInvalidArgument,
+                                               "region hop: malformed message (a NUL byte)"});
+  }
   json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!msg.is_object() || !msg.contains("v") || !msg["v"].is_number_unsigned() || msg["v"] != kVersion || !msg["session"].is_string() ||
-      !msg["purpose"].is_string() || !msg["participants"].is_array() ||
-      !msg["index"].is_number_unsigned() || !msg["round"].is_number_unsigned() ||
-      !msg.contains("keys") || !msg["keys"].is_number_unsigned() || !msg.contains("sets")) {
-    return Fail(ErrorCode::kInvalidArgument, "region hop: malformed message or unknown version");
+  if (!msg.is_object() || !msg.contains("v") || !msg["v"].is_number_unsigned() ||
+      msg["v"] != kVersion || !msg["session"].is_string() || !msg["purpose"].is_string() ||
+      !msg["participants"].is_array() || !msg["index"].is_number_unsigned() ||
+      !msg["round"].is_number_unsigned() || !msg.contains("keys") ||
+      !msg["keys"].is_number_unsigned() || !msg.contains("sets")) {
+    return Unrecorded(peer, kHopRequest, Error{ErrorCode::kInvalidArgument,
+                                               "region hop: malformed message or unknown version"});
   }
   const std::string session = msg["session"];
   if (session.size() != 32 || !crypto::HexDecode(session)) {
-    return Fail(ErrorCode::kInvalidArgument, "region hop: session must be 32 hex characters");
+    return Unrecorded(peer, kHopRequest, Error{ErrorCode::kInvalidArgument,
+                                               "region hop: session must be 32 hex characters"});
   }
   const size_t n = msg["participants"].size();
   const size_t index = msg["index"].get<size_t>();
@@ -668,7 +764,9 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
   fresh.index = index;
   auto refuse = [&](Error e) -> Result<std::string> {
     std::lock_guard lock(mu_);
-    Audit(session, fresh, "refused", e.message, nullptr);
+    if (auto recorded = Close(session, fresh, "refused", e.message, nullptr); !recorded) {
+      return std::unexpected(WithContext(recorded.error(), "recording a refused hop"));
+    }
     return std::unexpected(std::move(e));
   };
   if (n < kMinRegionNodes || n > kMaxRegionNodes || index == 0 || index >= n ||
@@ -689,17 +787,17 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
   }
   const auto key_mask = static_cast<uint8_t>(keys);
   if ((key_mask & ~exchange::AllowedKeyMask(node_.config, *coordinator)) != 0) {
-    return refuse(Error{ErrorCode::kPermissionDenied,
-                        "region hop: the key types asked for (" + exchange::KeyMaskNames(key_mask) +
-                            ") are not all allowed with this peer"});
+    return refuse(Error{ErrorCode::kPermissionDenied, "region hop: the key types asked for (" +
+                                                          exchange::KeyMaskNames(key_mask) +
+                                                          ") are not all allowed with this peer"});
   }
   fresh.key_mask = key_mask;
   auto sets = ParseSets(msg["sets"], n, schema::wire::SlotCount(key_mask));
   if (!sets) return refuse(sets.error());
   for (const auto& s : *sets) {
     if (s.origin == index) {
-      return refuse(Error{ErrorCode::kInvalidArgument,
-                          "region hop: a set claims to come from this node"});
+      return refuse(
+          Error{ErrorCode::kInvalidArgument, "region hop: a set claims to come from this node"});
     }
     if (s.groups() > coordinator->policy.max_list_size) {
       return refuse(Error{ErrorCode::kResourceExhausted,
@@ -715,13 +813,15 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
       return refuse(Error{ErrorCode::kFailedPrecondition, "region hop: round 1 seen twice"});
     }
     if (auto ok = exchange::CheckRequest(node_.config, *coordinator, fresh.purpose,
-                                         schema::wire::Mode::kCount, 1); !ok) {
+                                         schema::wire::Mode::kCount, 1);
+        !ok) {
       lock.unlock();
       return refuse(ok.error());
     }
-    auto count = Statement::Prepare(node_.store->handle(),
-                                    "SELECT COUNT(*) FROM region_sessions WHERE coordinator = ? "
-                                    "AND started_at >= strftime('%Y-%m-%dT%H:%M:%SZ','now','-1 day')");
+    auto count =
+        Statement::Prepare(node_.store->handle(),
+                           "SELECT COUNT(*) FROM region_sessions WHERE coordinator = ? "
+                           "AND started_at >= strftime('%Y-%m-%dT%H:%M:%SZ','now','-1 day')");
     if (!count) return std::unexpected(count.error());
     INBEELD_RETURN_IF_ERROR(count->Bind(1, coordinator->name));
     auto row = count->Step();
@@ -746,6 +846,17 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
       lock.unlock();
       return refuse(ok.error());
     }
+    // Our blinded set leaves with the reply: the count is on record first.
+    if (auto opened =
+            OpenRegionJournal(node_, "participant", session, coordinator->name, fresh.purpose, n);
+        !opened) {
+      if (auto finished = FinishSession(*node_.store, session, opened.error().message, nullptr);
+          !finished) {
+        fmt::print(stderr, "inbeeld: could not mark regional count {} failed: {}\n", session,
+                   finished.error().message);
+      }
+      return std::unexpected(WithContext(opened.error(), "recording the count"));
+    }
     sets->push_back(std::move(*own));
     it = sessions_.emplace(session, std::move(fresh)).first;
     it->second.blinded = 1;
@@ -760,14 +871,12 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
   for (auto& s : *sets) {
     if (s.origin == index) continue;  // our own, just made (round 1)
     if (s.blinded_by.contains(index)) {
-      (void)FinishSession(*node_.store, session, "a set came back already blinded by us", nullptr);
-      Audit(session, state, "failed", "a set came back already blinded by this node", nullptr);
+      CloseOrReport(session, state, "failed", "a set came back already blinded by this node");
       sessions_.erase(it);
       return Fail(ErrorCode::kInvalidArgument, "region hop: a set is already blinded by this node");
     }
     if (auto ok = Blind(s, index, *state.scalar); !ok) {
-      (void)FinishSession(*node_.store, session, ok.error().message, nullptr);
-      Audit(session, state, "failed", ok.error().message, nullptr);
+      CloseOrReport(session, state, "failed", ok.error().message);
       sessions_.erase(it);
       return std::unexpected(ok.error());
     }
@@ -778,18 +887,28 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
   return reply.dump();
 }
 
-Result<std::string> RegionParticipant::HandleResult(std::string_view peer, std::string_view body) {
+Result<std::string> RegionParticipant::HandleResult(std::string_view peer,
+                                                    std::string_view body) {
+  if (body.find('\0') != std::string_view::npos) {
+    return Unrecorded(peer, kResultRequest, Error{ErrorCode::kInvalidArgument,
+                                                  "region result: malformed message (a NUL byte)"});
+  }
   json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!msg.is_object() || !msg.contains("v") || !msg["v"].is_number_unsigned() || msg["v"] != kVersion || !msg["session"].is_string() ||
+  if (!msg.is_object() || !msg.contains("v") || !msg["v"].is_number_unsigned() ||
+      msg["v"] != kVersion || !msg["session"].is_string() ||
       !msg["distinct"].is_number_unsigned() || !msg["single_list"].is_number_unsigned() ||
       !msg["list_sizes"].is_array() || !msg["participants"].is_array()) {
-    return Fail(ErrorCode::kInvalidArgument, "region result: malformed message");
+    return Unrecorded(peer, kResultRequest,
+                      Error{ErrorCode::kInvalidArgument, "region result: malformed message"});
   }
   std::lock_guard lock(mu_);
   auto it = sessions_.find(msg["session"].get<std::string>());
   const config::PeerConfig* coordinator = node_.config.FindPeer(peer);
-  if (it == sessions_.end() || coordinator == nullptr || it->second.coordinator != coordinator->name) {
-    return Fail(ErrorCode::kFailedPrecondition, "region result: no such session with this peer");
+  if (it == sessions_.end() || coordinator == nullptr ||
+      it->second.coordinator != coordinator->name) {
+    return Unrecorded(peer, kResultRequest,
+                      Error{ErrorCode::kFailedPrecondition,
+                            "region result: no such session with this peer"});
   }
   RegionalCounts counts;
   counts.session = it->first;
@@ -802,29 +921,34 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer, std::
       msg["by_category"].size() == 4) {
     for (const auto& v : msg["by_category"]) {
       if (!v.is_number_unsigned()) {
-        return Fail(ErrorCode::kInvalidArgument, "region result: by_category");
+        return Unrecorded(peer, kResultRequest,
+                        Error{ErrorCode::kInvalidArgument, "region result: by_category"});
       }
       counts.by_category.push_back(v.get<uint64_t>());
     }
   }
   for (const auto& v : msg["list_sizes"]) {
-    if (!v.is_number_unsigned()) return Fail(ErrorCode::kInvalidArgument, "region result: list_sizes");
+    if (!v.is_number_unsigned())
+      return Unrecorded(peer, kResultRequest,
+                        Error{ErrorCode::kInvalidArgument, "region result: list_sizes"});
     counts.list_sizes.push_back(v.get<uint64_t>());
   }
   for (const auto& v : msg["participants"]) {
-    if (!v.is_string()) return Fail(ErrorCode::kInvalidArgument, "region result: participants");
+    if (!v.is_string()) return Unrecorded(peer, kResultRequest,
+                        Error{ErrorCode::kInvalidArgument, "region result: participants"});
     counts.participants.push_back(v.get<std::string>());
   }
   it->second.scalar.reset();
   if (counts.list_sizes.size() != it->second.participants ||
       counts.list_sizes[it->second.index] != it->second.own_size) {
-    (void)FinishSession(*node_.store, it->first, "result does not match our own list size", nullptr);
-    Audit(it->first, it->second, "failed", "the result does not match this node's list size", nullptr);
+    CloseOrReport(it->first, it->second, "failed",
+                  "the result does not match this node's list size");
     sessions_.erase(it);
     return Fail(ErrorCode::kInvalidArgument, "region result: does not match this node's list size");
   }
-  INBEELD_RETURN_IF_ERROR(FinishSession(*node_.store, it->first, "", &counts));
-  Audit(it->first, it->second, "completed", "", &counts);
+  // Fail closed: the coordinator hears "done" only once the result is on record.
+  Status closed = Close(it->first, it->second, "completed", "", &counts);
+  if (!closed) return std::unexpected(WithContext(closed.error(), "recording the count"));
   sessions_.erase(it);
   return std::string("{}");
 }
@@ -834,8 +958,7 @@ void RegionParticipant::ExpireStale() {
   auto now = std::chrono::steady_clock::now();
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     if (it->second.deadline < now) {
-      (void)FinishSession(*node_.store, it->first, "the coordinator did not finish in time", nullptr);
-      Audit(it->first, it->second, "failed", "the coordinator did not finish in time", nullptr);
+      CloseOrReport(it->first, it->second, "failed", "the coordinator did not finish in time");
       it = sessions_.erase(it);
     } else {
       ++it;

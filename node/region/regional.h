@@ -19,8 +19,11 @@
 // those) to every participant. Groups linked by a certain or probable key are
 // one child; see docs/PROTOCOL.md §11. Scalars are wiped once a node has blinded all N sets.
 //
-// Every participation — refused, failed or completed — is one audit record
-// ("inbeeld.region.count") at each node, with the figures when known.
+// Every participation — refused, failed, completed or interrupted — is one
+// audit record ("inbeeld.region.count") at each node, with the figures when
+// known. A node opens the count in its audit journal ("inbeeld.region.opened",
+// node/audit/session_journal.h) before its own blinded set leaves, so a count
+// cut off by a stop or crash is recorded as interrupted at the next start.
 //
 // Thread safety: RegionParticipant's methods may be called concurrently from
 // server threads (state under an internal mutex; crypto outside it). It
@@ -32,6 +35,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -94,6 +98,12 @@ class RegionParticipant {
   Result<std::string> HandleResult(std::string_view peer, std::string_view body);
   // Drops sessions past their deadline (wiping their scalars), marks them failed.
   void ExpireStale();
+  // Where requests refused before a count exists go (a message that does not
+  // decode, a result for no open count): the serving node's RefusalLog. Set
+  // before the server starts.
+  using RefusalSink =
+      std::function<void(std::string_view peer, std::string_view request, std::string reason)>;
+  void SetRefusalSink(RefusalSink sink);
 
  private:
   struct Session {
@@ -110,10 +120,21 @@ class RegionParticipant {
     int64_t list_version = 0;
     uint8_t key_mask = 0;  // the key types of this count
   };
-  void Audit(const std::string& session, const Session& s, const std::string& outcome,
-             const std::string& reason, const RegionalCounts* counts);
+  // Ends the session: its region_sessions row (unless refused before one
+  // existed) and its closing audit record, closing its journal entry.
+  // REQUIRES: mu_ is held.
+  Status Close(const std::string& session, const Session& s, const std::string& outcome,
+               const std::string& reason, const RegionalCounts* counts);
+  // Close() for a request that fails anyway: a failure to record is reported
+  // on stderr, and the journal closes the session at the next start.
+  void CloseOrReport(const std::string& session, const Session& s, const std::string& outcome,
+                     const std::string& reason);
+
+  // Reports `error` to the refusal sink and returns it.
+  std::unexpected<Error> Unrecorded(std::string_view peer, std::string_view request, Error error);
 
   UnlockedNode& node_;
+  RefusalSink refusal_sink_;
   std::chrono::seconds ttl_;
   std::mutex mu_;  // guards sessions_ and node_.store
   std::map<std::string, Session> sessions_;

@@ -21,7 +21,11 @@ void Scheduler::Tick(Clock::time_point now) {
     if (last_text && (!last || now - *last >= std::chrono::days(sync.every_days))) {
       auto report = RunSync(node_, SyncOptions{});
       if (report) {
-        (void)node_.store->PutMeta("last_sync_at", IsoUtc(now));
+        // Unrecorded, the next tick would run the whole sync again: say so.
+        if (auto saved = node_.store->PutMeta("last_sync_at", IsoUtc(now)); !saved) {
+          log_ << "scheduled sync: its time was not recorded, so it may run again early: "
+               << saved.error().message << "\n";
+        }
         log_ << fmt::format("scheduled sync {}: {} peers, {} not completed\n", report->run_id,
                             report->peers.size(), report->failures())
              << std::flush;
@@ -36,7 +40,10 @@ void Scheduler::Tick(Clock::time_point now) {
   if (!last || now - *last >= std::chrono::hours(sync.purge_every_hours)) {
     auto report = Purge(node_, now);
     if (report) {
-      (void)node_.store->PutMeta("last_purge_at", IsoUtc(now));
+      if (auto saved = node_.store->PutMeta("last_purge_at", IsoUtc(now)); !saved) {
+        log_ << "scheduled purge: its time was not recorded, so it may run again early: "
+             << saved.error().message << "\n";
+      }
       log_ << fmt::format("scheduled purge: {} list versions, {} sessions, {} audit records "
                           "redacted\n",
                           report->list_versions, report->sessions, report->audit_records_redacted)

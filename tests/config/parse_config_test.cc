@@ -129,6 +129,7 @@ TEST(ParseConfigTest, FullFixture) {
             (std::vector<LabelField>{LabelField::kCategory, LabelField::kSince, LabelField::kSchool,
                                      LabelField::kPlan}));
   EXPECT_EQ(swv.policy.max_list_size, 50000u);
+  EXPECT_EQ(swv.policy.min_list_size, 5u) << "the default: a list of one child is a question";
   EXPECT_EQ(swv.policy.max_sessions_per_day, 10);
   EXPECT_FALSE(swv.policy.count_only);
 
@@ -170,6 +171,7 @@ TEST(ParseConfigTest, PeerOptionalKeysTakeDefaults) {
                                                  {LabelField::kCategory, LabelField::kSince,
                                                   LabelField::kSchool, LabelField::kPlan},
                                                  50000,
+                                                 5,
                                                  10,
                                                  false,
                                                  {MatchKeyType::kName, MatchKeyType::kWeak}}));
@@ -486,6 +488,16 @@ INSTANTIATE_TEST_SUITE_P(
                   "max_list_size = 50000.0",
                   "max_list_size",
                   {"max_list_size: expected an integer, found a floating-point number"}},
+        ErrorCase{"MinListSizeZero",
+                  "max_list_size = 50000",
+                  "max_list_size = 50000\nmin_list_size = 0",
+                  "min_list_size",
+                  {R"(peer "swv-vo-zk": min_list_size: must be from 1 to 50000)"}},
+        ErrorCase{"MinListSizeAboveMax",
+                  "max_list_size = 50000",
+                  "max_list_size = 100\nmin_list_size = 101",
+                  "min_list_size",
+                  {"min_list_size: must be from 1 to 100"}},
         ErrorCase{"SessionsZero",
                   "max_sessions_per_day = 10",
                   "max_sessions_per_day = 0",

@@ -6,6 +6,9 @@
 #include <regex>
 #include <set>
 
+#include "crypto/bytes.h"
+#include "crypto/merkle.h"
+#include "node/audit/base64.h"
 #include "node/node_dir.h"
 #include "node/sqlite_util.h"
 #include "schema/identifier.h"
@@ -76,9 +79,46 @@ TEST_F(AuditTest, ExportAfterSeveralExchangesVerifiesAndHoldsNoBsn) {
     EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
     EXPECT_NE(verified.out.find("OK:"), std::string::npos);
     // Witnessed in every session: the other node's cosignatures verify.
-    EXPECT_NE(verified.out.find("cosignatures by " + std::string(node == lp_.get() ? "swv" : "leerplicht")),
+    TestNode* other = node == lp_.get() ? swv_.get() : lp_.get();
+    EXPECT_NE(verified.out.find("cosignatures by " + other->name()), std::string::npos)
+        << verified.out;
+    // It says which keys it checked, and that it took them from the export.
+    EXPECT_NE(verified.out.find("Node key:  " + node->fingerprint() + "  " + node->name() +
+                                " (taken from the export)"),
               std::string::npos)
         << verified.out;
+    EXPECT_NE(verified.out.find("WARNING: the keys were taken from the export itself"),
+              std::string::npos)
+        << verified.out;
+    // Pinned by the privacy officer, from the nodes' `whoami`, and checked
+    // against what the peer witnessed of this node.
+    fs::path witnessed = tmp_.path() / (node->name() + "-as-witnessed.note");
+    RunResult seen = other->Cli({"audit", "witnessed", node->name()});
+    ASSERT_EQ(seen.exit_code, 0) << seen.err;
+    testing::WriteFile(witnessed, seen.out);
+    RunResult pinned = testing::Run(
+        INBEELD_BINARY,
+        {"audit", "verify", dir.string(), "--expect-key", node->fingerprint(), "--expect-witness",
+         other->name() + "=" + other->fingerprint(), "--witnessed-checkpoint", witnessed.string()},
+        {});
+    EXPECT_EQ(pinned.exit_code, 0) << pinned.out << pinned.err;
+    EXPECT_NE(pinned.out.find("Node key:  " + node->fingerprint() + "  " + node->name() +
+                              " (as expected, --expect-key)"),
+              std::string::npos)
+        << pinned.out;
+    EXPECT_NE(pinned.out.find("Witness:   " + other->fingerprint() + "  " + other->name() +
+                              " (as expected, --expect-witness)"),
+              std::string::npos)
+        << pinned.out;
+    EXPECT_EQ(pinned.out.find("WARNING"), std::string::npos) << pinned.out;
+    EXPECT_NE(pinned.out.find("Reaches the checkpoint a peer witnessed: size "), std::string::npos)
+        << pinned.out;
+    RunResult wrong = testing::Run(
+        INBEELD_BINARY, {"audit", "verify", dir.string(), "--expect-key", other->fingerprint()}, {});
+    EXPECT_NE(wrong.exit_code, 0);
+    EXPECT_NE(wrong.err.find("FAIL: keys.json: the node key is " + node->fingerprint()),
+              std::string::npos)
+        << wrong.err;
 
     // No number in any exported file passes the BSN or onderwijsnummer check,
     // and none of the children's identifiers appears at all.
@@ -95,11 +135,17 @@ TEST_F(AuditTest, ExportAfterSeveralExchangesVerifiesAndHoldsNoBsn) {
       for (const auto& r : rows) ASSERT_EQ(all.find(r.identifier->digits()), std::string::npos);
     }
   }
-  // Every session appears on both sides, with its counts.
+  // Every session appears on both sides, with its counts, opened (before the
+  // list left) and closed.
   auto lp_show = Show(*lp_);
   int exchanges = 0;
+  int opened = 0;
   for (const auto& r : lp_show) {
-    if (std::string(r["name"]).starts_with("inbeeld.exchange.")) {
+    if (r["name"] == "inbeeld.exchange.opened") {
+      ++opened;
+      EXPECT_EQ(r["attributes"]["inbeeld.outcome"], "opened");
+      EXPECT_EQ(r["attributes"]["inbeeld.count.sent"], std::to_string(lp_rows_.size()));
+    } else if (std::string(r["name"]).starts_with("inbeeld.exchange.")) {
       ++exchanges;
       EXPECT_EQ(r["attributes"]["inbeeld.outcome"], "completed");
       EXPECT_EQ(r["attributes"]["inbeeld.count.sent"], std::to_string(lp_rows_.size()));
@@ -109,6 +155,7 @@ TEST_F(AuditTest, ExportAfterSeveralExchangesVerifiesAndHoldsNoBsn) {
     }
   }
   EXPECT_EQ(exchanges, 3);
+  EXPECT_EQ(opened, 3);
 }
 
 TEST_F(AuditTest, SubjectQueryFindsExactlyTheChildsSessions) {
@@ -139,6 +186,24 @@ TEST_F(AuditTest, SubjectQueryFindsExactlyTheChildsSessions) {
     seen.insert(std::string(s["mode"]) + ":" + std::string(s["peer_also_knows_child"]));
   }
   EXPECT_EQ(seen, (std::set<std::string>{"match:yes", "count:not revealed"}));
+  // Both sessions sent the same list version, committed once: the answer
+  // proves the child was on it.
+  for (const auto& s : sessions) {
+    ASSERT_TRUE(s.contains("list")) << s.dump();
+    const auto& list = s["list"];
+    EXPECT_EQ(list["root"], sessions[0]["list"]["root"]);
+    EXPECT_EQ(list["size"], lp_rows_.size());
+    const std::string subject = list["subject"];
+    std::vector<crypto::Hash> proof;
+    for (const auto& h : list["inclusion_proof"]) proof.push_back(*node::audit::HashFromBase64(h));
+    auto root = crypto::HexDecode(list["root"].get<std::string>());
+    ASSERT_TRUE(root && root->size() == 32);
+    crypto::Hash root_hash{};
+    std::copy(root->begin(), root->end(), root_hash.begin());
+    EXPECT_TRUE(crypto::VerifyInclusion(
+        crypto::LeafHash(std::span(reinterpret_cast<const uint8_t*>(subject.data()), subject.size())),
+        list["index"], list["size"], proof, root_hash));
+  }
   auto ours = lp_->CliJson({"audit", "subject", only_ours->identifier->digits(), "--json"});
   ASSERT_EQ(ours.size(), 2u);
   for (const auto& s : ours) {

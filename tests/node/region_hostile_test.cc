@@ -163,9 +163,8 @@ TEST_F(RegionHostileTest, TrailingGarbageIsMalformed) {
 
 // nlohmann-json stops reading at a NUL byte, so a body followed by "\0" and
 // anything at all is taken as the body alone. No JSON text holds a raw NUL;
-// witness.cc refuses one. Disabled while node/region/regional.cc is being
-// rewritten: enable once its parser refuses a NUL too.
-TEST_F(RegionHostileTest, DISABLED_BytesAfterANulAreMalformed) {
+// witness.cc and regional.cc refuse one.
+TEST_F(RegionHostileTest, BytesAfterANulAreMalformed) {
   const std::string nul("\0", 1);
   ExpectRefused(SendHop(Round1(Session(4)).dump() + nul + "garbage"), ErrorCode::kInvalidArgument,
                 "malformed message", "hop + NUL");

@@ -91,6 +91,10 @@ RunResult TestNode::AddPeer(const TestNode& peer, const std::vector<std::string>
   return Cli(args);
 }
 
+pid_t TestNode::SpawnCli(const std::vector<std::string>& args, const fs::path& log) const {
+  return Spawn(INBEELD_BINARY, args, env(), log);
+}
+
 void TestNode::Start() {
   fs::path port_file = home_.parent_path() / (name_ + ".port");
   fs::remove(port_file);

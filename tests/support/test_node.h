@@ -36,6 +36,8 @@ class TestNode {
   Env env() const;
 
   RunResult Cli(const std::vector<std::string>& args) const;
+  // Starts a CLI run in the background, stdout and stderr to `log`.
+  pid_t SpawnCli(const std::vector<std::string>& args, const std::filesystem::path& log) const;
   // Runs and requires exit 0; returns stdout parsed as JSON.
   nlohmann::json CliJson(const std::vector<std::string>& args) const;
 

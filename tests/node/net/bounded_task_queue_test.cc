@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <latch>
+#include <memory>
 #include <thread>
 
 namespace inbeeld::node::net {
@@ -46,6 +48,33 @@ TEST(BoundedTaskQueueTest, EnqueueWaitsForRoomInsteadOfDroppingTheTask) {
   ASSERT_EQ(third.wait_for(seconds(10)), std::future_status::ready);
   queue.shutdown();
   EXPECT_EQ(ran.load(), 3);
+}
+
+TEST(BoundedTaskQueueTest, TryEnqueueRefusesWhenFullAndLeavesTheTaskWithTheCaller) {
+  BoundedTaskQueue queue(1, 1);
+  std::latch release(1);
+  std::promise<void> first_started;
+  std::atomic<int> ran{0};
+  std::function<void()> first = [&] {
+    first_started.set_value();
+    release.wait();
+    ran.fetch_add(1);
+  };
+  ASSERT_TRUE(queue.TryEnqueue(first));
+  first_started.get_future().wait();  // the only worker is now busy
+  std::function<void()> second = [&] { ran.fetch_add(1); };
+  ASSERT_TRUE(queue.TryEnqueue(second));  // the one queue slot
+
+  auto owned = std::make_shared<int>(7);
+  std::function<void()> third = [&ran, owned] { ran.fetch_add(*owned); };
+  EXPECT_FALSE(queue.TryEnqueue(third));  // at once, without waiting
+  ASSERT_TRUE(third);                     // still the caller's, with what it holds
+  EXPECT_EQ(owned.use_count(), 2);
+
+  release.count_down();
+  queue.shutdown();
+  EXPECT_EQ(ran.load(), 2);
+  EXPECT_FALSE(queue.TryEnqueue(third));  // after shutdown, too
 }
 
 }  // namespace

@@ -2,11 +2,14 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/bio.h>
 #include <openssl/err.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 namespace inbeeld::node::net::testing {
@@ -115,6 +118,65 @@ std::optional<std::string> RawTlsConnection::ReadResponse() {
   std::string response = buffered_.substr(0, header_end + length);
   buffered_.erase(0, header_end + length);
   return response;
+}
+
+bool RawTlsConnection::ReadableWithin(std::chrono::milliseconds wait) {
+  if (SSL_has_pending(ssl_.get()) == 1 || !buffered_.empty()) return true;
+  pollfd p{.fd = fd_, .events = POLLIN, .revents = 0};
+  return ::poll(&p, 1, static_cast<int>(wait.count())) > 0;
+}
+
+std::unique_ptr<TcpConnection> TcpConnection::Connect(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return nullptr;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return nullptr;
+  }
+  return std::unique_ptr<TcpConnection>(new TcpConnection(fd));
+}
+
+TcpConnection::~TcpConnection() { ::close(fd_); }
+
+bool TcpConnection::Send(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+bool TcpConnection::ClosedByServerWithin(std::chrono::milliseconds wait) {
+  const auto until = std::chrono::steady_clock::now() + wait;
+  char buf[4096];
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    pollfd p{.fd = fd_, .events = POLLIN, .revents = 0};
+    if (::poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0))) <= 0) return false;
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+    if (n == 0) return true;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return true;
+  }
+}
+
+std::string ClientHelloBytes() {
+  SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_3_VERSION);
+  SslPtr ssl(SSL_new(ctx.get()));
+  BIO* in = BIO_new(BIO_s_mem());
+  BIO* out = BIO_new(BIO_s_mem());
+  SSL_set_bio(ssl.get(), in, out);  // ssl owns both now
+  SSL_connect(ssl.get());           // writes the ClientHello, then wants to read
+  ERR_clear_error();
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(out, &data);
+  return std::string(data, static_cast<size_t>(size));
 }
 
 int StatusOf(std::string_view response) {

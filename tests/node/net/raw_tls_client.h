@@ -4,12 +4,16 @@
 // lets a test pick the TLS version and the certificate, which PeerClient
 // deliberately cannot. It does not check the server's certificate.
 //
+// TcpConnection is the other end of the spectrum: a plain socket for clients
+// that never finish a handshake (silent, half a ClientHello, trickling).
+//
 // Thread safety: one connection per thread.
 #ifndef INBEELD_TESTS_NODE_NET_RAW_TLS_CLIENT_H_
 #define INBEELD_TESTS_NODE_NET_RAW_TLS_CLIENT_H_
 
 #include <openssl/ssl.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +44,9 @@ class RawTlsConnection {
   // connection ends first.
   std::optional<std::string> ReadResponse();
 
+  // Whether something (bytes, an alert, the end) can be read within `wait`.
+  bool ReadableWithin(std::chrono::milliseconds wait);
+
  private:
   RawTlsConnection(int fd, SslCtxPtr ctx, SslPtr ssl);
   int fd_;
@@ -47,6 +54,28 @@ class RawTlsConnection {
   SslPtr ssl_;
   std::string buffered_;
 };
+
+class TcpConnection {
+ public:
+  // Connects to 127.0.0.1:port; null if that fails.
+  static std::unique_ptr<TcpConnection> Connect(int port);
+  ~TcpConnection();
+  TcpConnection(const TcpConnection&) = delete;
+  TcpConnection& operator=(const TcpConnection&) = delete;
+
+  // False once the connection is gone (never raises SIGPIPE).
+  bool Send(std::string_view bytes);
+  // Whether the server closes (FIN or RST) within `wait`; bytes it sends
+  // before (a TLS alert) are discarded.
+  bool ClosedByServerWithin(std::chrono::milliseconds wait);
+
+ private:
+  explicit TcpConnection(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// The bytes of a TLS 1.3 ClientHello, as a real client sends them first.
+std::string ClientHelloBytes();
 
 // The status code of a raw HTTP response, or -1.
 int StatusOf(std::string_view response);

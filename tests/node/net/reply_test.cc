@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <string>
+#include <string_view>
+
 namespace inbeeld::node::net {
 namespace {
 
@@ -62,6 +66,69 @@ TEST(ReplyTest, ErrorCodeFromNameKnowsEveryName) {
   EXPECT_EQ(ErrorCodeFromName("deadline_exceeded"), ErrorCode::kDeadlineExceeded);
   EXPECT_EQ(ErrorCodeFromName("internal"), ErrorCode::kInternal);
   EXPECT_FALSE(ErrorCodeFromName("Internal").has_value());
+}
+
+TEST(ReplyTest, BusyReplyCarriesTheHintInHeaderFieldAndBody) {
+  Reply busy = BusyReply("the node is busy with other sessions", std::chrono::seconds(90));
+  EXPECT_EQ(busy.status, 429);
+  EXPECT_EQ(busy.content_type, "application/json");
+  EXPECT_EQ(busy.retry_after, std::chrono::seconds(90));
+  EXPECT_EQ(busy.body,
+            R"({"error":"resource_exhausted","message":"the node is busy with other sessions",)"
+            R"("retry_after_s":90})");
+  // Clamped: at least a second, at most kMaxRetryAfter.
+  EXPECT_EQ(BusyReply("m", std::chrono::seconds(0)).retry_after, std::chrono::seconds(1));
+  EXPECT_EQ(BusyReply("m", std::chrono::hours(48)).retry_after, kMaxRetryAfter);
+  // A plain resource_exhausted error says nothing about retrying.
+  Reply limit = ErrorReply(Error{ErrorCode::kResourceExhausted, "daily limit reached"});
+  EXPECT_EQ(limit.status, 429);
+  EXPECT_FALSE(limit.retry_after.has_value());
+  EXPECT_EQ(limit.body.find("retry_after_s"), std::string::npos);
+}
+
+TEST(ReplyTest, ParseRetryAfterTakesDeltaSecondsOnly) {
+  using std::chrono::seconds;
+  EXPECT_EQ(ParseRetryAfter("120"), seconds(120));
+  EXPECT_EQ(ParseRetryAfter(" 0 "), seconds(0));
+  EXPECT_EQ(ParseRetryAfter("3600"), seconds(3600));
+  EXPECT_EQ(ParseRetryAfter("3601"), kMaxRetryAfter);
+  EXPECT_EQ(ParseRetryAfter("99999999999999999999999999"), kMaxRetryAfter);
+  for (std::string_view bad :
+       {"", " ", "-1", "+5", "1.5", "5s", "1 2", "0x10", "Wed, 21 Oct 2015 07:28:00 GMT"}) {
+    EXPECT_FALSE(ParseRetryAfter(bad).has_value()) << bad;
+  }
+}
+
+TEST(ReplyTest, RetryHintOfPrefersTheHeaderThenTheBody) {
+  using std::chrono::seconds;
+  Reply header_and_body{.status = 429,
+                        .content_type = "application/json",
+                        .body = ErrorBody(ErrorCode::kResourceExhausted, "busy", seconds(9)),
+                        .retry_after = seconds(5)};
+  EXPECT_EQ(RetryHintOf(header_and_body), seconds(5));
+  header_and_body.retry_after.reset();
+  EXPECT_EQ(RetryHintOf(header_and_body), seconds(9));
+  header_and_body.status = 503;
+  EXPECT_EQ(RetryHintOf(header_and_body), seconds(9));
+  // Only 429 and 503 carry a hint.
+  header_and_body.status = 413;
+  EXPECT_FALSE(RetryHintOf(header_and_body).has_value());
+
+  auto body_only = [](std::string body) {
+    return RetryHintOf(Reply{.status = 429, .content_type = "application/json", .body = body});
+  };
+  EXPECT_EQ(body_only(R"({"retry_after_s":100000})"), kMaxRetryAfter);
+  EXPECT_EQ(body_only(R"({"retry_after_s":18446744073709551615})"), kMaxRetryAfter);
+  EXPECT_FALSE(body_only(R"({"retry_after_s":-1})").has_value());
+  EXPECT_FALSE(body_only(R"({"retry_after_s":1.5})").has_value());
+  EXPECT_FALSE(body_only(R"({"retry_after_s":"5"})").has_value());
+  EXPECT_FALSE(body_only(R"([5])").has_value());
+  EXPECT_FALSE(body_only("not json").has_value());
+  EXPECT_FALSE(body_only("").has_value());
+}
+
+TEST(ReplyTest, A408IsADeadline) {
+  EXPECT_EQ(ErrorCodeForHttpStatus(408), ErrorCode::kDeadlineExceeded);
 }
 
 }  // namespace

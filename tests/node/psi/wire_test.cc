@@ -109,14 +109,14 @@ std::string Message4() {
 }
 
 template <typename T>
-void ExpectInvalid(const std::expected<T, Error>& r, std::string_view text) {
+void ExpectInvalid(const Result<T>& r, std::string_view text) {
   ASSERT_FALSE(r) << text;
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << r.error().message;
   EXPECT_THAT(r.error().message, HasSubstr(std::string(text)));
 }
 
 template <typename T>
-void ExpectExhausted(const std::expected<T, Error>& r, std::string_view text) {
+void ExpectExhausted(const Result<T>& r, std::string_view text) {
   ASSERT_FALSE(r) << text;
   EXPECT_EQ(r.error().code, ErrorCode::kResourceExhausted) << r.error().message;
   EXPECT_THAT(r.error().message, HasSubstr(std::string(text)));
