@@ -32,7 +32,7 @@ int ExitCodeFor(ErrorCode code) {
 }
 
 Result<NodeDir> LocateNode(const GlobalOptions& global, const Context& context) {
-  return NodeDir::Locate(global.data_dir, context.env);
+  return NodeDir::Locate(global.data_dir, context.env, context.clock);
 }
 
 Result<UnlockedNode> OpenNode(const GlobalOptions& global, const Context& context) {

@@ -44,7 +44,7 @@ audit::ExchangeAudit Responder::AuditBase(const config::PeerConfig& peer,
     a.legal_basis = activity->legal_basis;
   }
   a.mode = std::string(ModeName(header.mode));
-  a.start_ms = audit::NowMs();
+  a.start_ms = audit::NowMs(node_.clock());
   a.received = header.list_size;
   a.match_keys = KeyMaskNames(AllowedKeyMask(node_.config, peer) & header.key_mask);
   a.shared_labels = LabelMaskNames(AllowedLabelMask(peer) & header.label_mask);
@@ -58,7 +58,7 @@ void Responder::RecordRefusal(audit::ExchangeAudit a, const Error& why) {
   a.trace_id = audit::NewTraceId();
   a.outcome = "refused";
   a.reason = why.message;
-  a.end_ms = audit::NowMs();
+  a.end_ms = audit::NowMs(node_.clock());
   std::lock_guard lock(store_mu_);
   (void)audit::AppendExchange(audit_, a, node_.audit_key, {}, {});
 }
@@ -67,7 +67,7 @@ Status Responder::RecordFailure(const schema::wire::SessionId& id, audit::Exchan
                                 const std::vector<Subject>& subjects, const std::string& why) {
   a.outcome = "failed";
   a.reason = why;
-  a.end_ms = audit::NowMs();
+  a.end_ms = audit::NowMs(node_.clock());
   std::lock_guard lock(store_mu_);
   ResultsStore results(*node_.store);
   return results.MarkFailed(id, why, [&]() -> Status {
@@ -88,7 +88,7 @@ Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::st
     if (response.error().code == ErrorCode::kUnauthenticated) {
       witnessed_.erase(peer->name);  // an earlier witness no longer vouches for this peer
       (void)audit_.Append({audit::EventRecord(
-          "inbeeld.witness.refused", false,
+          node_.clock(), "inbeeld.witness.refused", false,
           {{"inbeeld.peer", peer->name}, {"inbeeld.peer_key", peer->key},
            {"inbeeld.reason", response.error().message}})});
     }
@@ -275,7 +275,7 @@ Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::str
   const psi::Outcome& outcome = finish->outcome;
   audit::ExchangeAudit a = pending.audit;
   a.outcome = "completed";
-  a.end_ms = audit::NowMs();
+  a.end_ms = audit::NowMs(node_.clock());
   a.matched = outcome.overlap;
   a.matched_possible = outcome.own.possible;
   a.match_keys = KeyMaskNames(outcome.key_mask);
@@ -295,7 +295,7 @@ Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::str
       audit::ExchangeAudit f = pending.audit;
       f.outcome = "failed";
       f.reason = "the result could not be stored: " + completed.error().message;
-      f.end_ms = audit::NowMs();
+      f.end_ms = audit::NowMs(node_.clock());
       (void)failed.MarkFailed(*id, f.reason, [&]() -> Status {
         return audit::AppendExchangeInTransaction(audit_, f, node_.audit_key, pending.subjects,
                                                   {});

@@ -1,22 +1,22 @@
 #include "node/region/scheduler.h"
-#include "node/timestamp.h"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-
 #include "node/region/retention.h"
 #include "node/region/sync.h"
+#include "node/timestamp.h"
 
 namespace inbeeld::node::region {
-using Clock = std::chrono::system_clock;
+using TimePoint = std::chrono::system_clock::time_point;
 
-void Scheduler::Tick(Clock::time_point now) {
+void Scheduler::Tick() {
+  const TimePoint now = node_.clock().Now();
   const config::SyncConfig& sync = node_.config.sync;
   if (sync.every_days > 0 && !sync.purpose.empty()) {
     // Kept in meta, not read from sync_runs: retention may purge old runs.
     auto last_text = node_.store->GetMeta("last_sync_at");
-    std::optional<Clock::time_point> last;
+    std::optional<TimePoint> last;
     if (last_text) last = ParseIsoUtc(*last_text);
     if (last_text && (!last || now - *last >= std::chrono::days(sync.every_days))) {
       auto report = RunSync(node_, SyncOptions{});

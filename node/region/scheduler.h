@@ -3,7 +3,8 @@
 //
 // Due times come from the store (the last sync and purge times in the meta
 // table), so a restart neither repeats nor skips a run. Each Tick
-// runs whatever is due and reports one line per run to `log`.
+// runs whatever is due as of the node's clock and reports one line per run
+// to `log`.
 //
 // Thread safety: one thread calls Tick. The UnlockedNode must be this
 // scheduler's own (its own database connection), not the responder's.
@@ -20,7 +21,7 @@ namespace inbeeld::node::region {
 class Scheduler {
  public:
   Scheduler(UnlockedNode& node, std::ostream& log) : node_(node), log_(log) {}
-  void Tick(std::chrono::system_clock::time_point now);
+  void Tick();
 
  private:
   UnlockedNode& node_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "node/sqlite_util.h"
+#include "node/timestamp.h"
 
 namespace inbeeld::node::region {
 namespace {
@@ -53,7 +54,7 @@ Result<SyncReport> RunSync(UnlockedNode& node, const SyncOptions& options) {
     return Fail(ErrorCode::kFailedPrecondition, "no list imported yet (see `inbeeld import`)");
   }
   report.list_version = (*current)->id;
-  report.started_at = NowIso();
+  report.started_at = NowIso(node.clock());
   {
     auto s = Statement::Prepare(
         node.store->handle(),
@@ -98,7 +99,7 @@ Result<SyncReport> RunSync(UnlockedNode& node, const SyncOptions& options) {
     report.peers.push_back(std::move(outcome));
   }
 
-  report.finished_at = NowIso();
+  report.finished_at = NowIso(node.clock());
   auto done = Statement::Prepare(node.store->handle(),
                                  "UPDATE sync_runs SET finished_at = ? WHERE id = ?");
   if (!done) return std::unexpected(done.error());
