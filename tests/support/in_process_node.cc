@@ -31,8 +31,8 @@ InProcessNode::InProcessNode(const node::Clock& clock, std::string name, config:
 
 node::ListVersion InProcessNode::Import(const std::vector<schema::ListRow>& rows,
                                         schema::Date list_date) {
-  auto version = node_.store->ImportList(rows, list_date, "lijst.csv", node_.subject_key,
-                                         node_.field_key);
+  auto version =
+      node_.store->ImportList(rows, list_date, "lijst.csv", node_.subject_key, node_.field_key);
   if (!version) throw std::runtime_error("import: " + version.error().message);
   return *version;
 }
