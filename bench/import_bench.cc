@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
   auto storage_key = crypto::SecretBytes::Random(32);
   auto subject_key = crypto::PseudonymKey::Generate();
   auto field_key = crypto::SecretBytes::Random(32);
-  auto store = node::Store::Open(dir / "bench.db", storage_key, true);
+  const node::SystemClock clock;
+  auto store = node::Store::Open(dir / "bench.db", storage_key, true, clock);
   if (!store) {
     std::fprintf(stderr, "%s\n", store.error().message.c_str());
     return 1;

@@ -10,6 +10,7 @@
 
 #include "crypto/signed_note.h"
 #include "fuzz/fuzz_target.h"
+#include "node/clock.h"
 #include "fuzz/keys.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/witness.h"
@@ -30,8 +31,9 @@ void ExerciseNote(const std::string& note) {
   if (!parsed) return;
   (void)inbeeld::crypto::VerifyNoteSignature(*parsed, OriginFor(log.PublicKey()), log.PublicKey());
   (void)inbeeld::crypto::ParseCheckpointBody(parsed->body);
+  static const inbeeld::node::SystemClock clock;  // only stamps the cosignature
   (void)Cosign(note, OriginFor(inbeeld::fuzz::WitnessKey().PublicKey()),
-               inbeeld::fuzz::WitnessKey());
+               inbeeld::fuzz::WitnessKey(), clock);
 }
 
 }  // namespace

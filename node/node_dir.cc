@@ -89,9 +89,12 @@ Result<crypto::KdfParams> KdfProfile(std::string_view name) {
               "unknown key-derivation profile (expected interactive, moderate or sensitive)");
 }
 
-Result<NodeDir> NodeDir::Locate(const std::optional<std::string>& flag, const GetEnvFn& env) {
-  if (flag && !flag->empty()) return NodeDir(fs::path(*flag));
-  if (auto home = env("INBEELD_HOME"); home && !home->empty()) return NodeDir(fs::path(*home));
+Result<NodeDir> NodeDir::Locate(const std::optional<std::string>& flag, const GetEnvFn& env,
+                                const Clock& clock) {
+  if (flag && !flag->empty()) return NodeDir(fs::path(*flag), clock);
+  if (auto home = env("INBEELD_HOME"); home && !home->empty()) {
+    return NodeDir(fs::path(*home), clock);
+  }
   return Fail(ErrorCode::kInvalidArgument,
               "no data directory: pass --data-dir DIR or set INBEELD_HOME");
 }
@@ -141,7 +144,7 @@ Result<NodeMetadata> NodeDir::Initialise(const InitOptions& options,
     NodeMetadata meta;
     meta.node_name = options.config.node_name;
     meta.kdf_profile = options.kdf_profile;
-    meta.created_at = NowIso();
+    meta.created_at = NowIso(*clock_);
     crypto::SecretBytes salt = crypto::SecretBytes::Random(crypto::kSaltSize);
     meta.storage_salt.assign(salt.RevealForCrypto().begin(), salt.RevealForCrypto().end());
     auto key = crypto::DeriveKey(passphrase.RevealForCrypto(), meta.storage_salt, *params);
@@ -150,7 +153,7 @@ Result<NodeMetadata> NodeDir::Initialise(const InitOptions& options,
     if (!check) return std::unexpected(check.error());
     meta.key_check = *check;
 
-    auto store = Store::Open(DatabasePath(), *key, /*create=*/true);
+    auto store = Store::Open(DatabasePath(), *key, /*create=*/true, *clock_);
     if (!store) return std::unexpected(store.error());
     crypto::SigningKey identity = crypto::SigningKey::Generate();
     meta.fingerprint = identity.PublicKey().Fingerprint();
@@ -167,10 +170,10 @@ Result<NodeMetadata> NodeDir::Initialise(const InitOptions& options,
     INBEELD_RETURN_IF_ERROR((*store)->PutMeta("config_sha256", Sha256Hex(config_text)));
     audit::AuditLog log(**store, identity);
     INBEELD_RETURN_IF_ERROR(log.Append(
-        {audit::EventRecord("inbeeld.node.keys.created", true,
+        {audit::EventRecord(*clock_, "inbeeld.node.keys.created", true,
                             {{"inbeeld.node_key", meta.fingerprint},
                              {"inbeeld.kdf_profile", meta.kdf_profile}}),
-         audit::EventRecord("inbeeld.config.created", true,
+         audit::EventRecord(*clock_, "inbeeld.config.created", true,
                             {{"inbeeld.config_sha256", Sha256Hex(config_text)},
                              {"inbeeld.config", ConfigSummary(*parsed)}})}));
     if (auto checkpoint = log.Checkpoint(); !checkpoint) return std::unexpected(checkpoint.error());
@@ -252,7 +255,7 @@ Result<UnlockedNode> NodeDir::Unlock(const crypto::SecretBytes& passphrase) cons
   if (!crypto::ConstantTimeEquals(*check, meta->key_check)) {
     return Fail(ErrorCode::kUnauthenticated, "wrong passphrase for the node in " + root_.string());
   }
-  auto store = Store::Open(DatabasePath(), *key, /*create=*/false);
+  auto store = Store::Open(DatabasePath(), *key, /*create=*/false, *clock_);
   if (!store) {
     Error e = store.error();
     // The passphrase is right (the key check passed), so a file the key does
@@ -298,7 +301,7 @@ Result<UnlockedNode> NodeDir::Unlock(const crypto::SecretBytes& passphrase) cons
     if (*before != now) {
       audit::AuditLog log(**store, *identity);
       INBEELD_RETURN_IF_ERROR(log.Append({audit::EventRecord(
-          "inbeeld.config.changed", true,
+          *clock_,           "inbeeld.config.changed", true,
           {{"inbeeld.config_sha256.before", *before},
            {"inbeeld.config_sha256", now},
            {"inbeeld.config", ConfigSummary(*cfg)}})}));

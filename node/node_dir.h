@@ -26,6 +26,7 @@
 #include "crypto/pseudonym.h"
 #include "crypto/secret_bytes.h"
 #include "crypto/signing.h"
+#include "node/clock.h"
 #include "node/passphrase.h"
 #include "node/store.h"
 
@@ -61,13 +62,19 @@ struct UnlockedNode {
   crypto::PseudonymKey subject_key;        // keys list rows by subject
   crypto::SecretBytes field_key;           // seals identifiers, names, birth dates
   crypto::PseudonymKey audit_key;          // subjects in the audit log
+
+  // The one clock every command reads (node/clock.h); the store carries it.
+  const Clock& clock() const { return store->clock(); }
 };
 
 class NodeDir {
  public:
-  // `flag` is --data-dir; else INBEELD_HOME; else kInvalidArgument.
-  static Result<NodeDir> Locate(const std::optional<std::string>& flag, const GetEnvFn& env);
-  explicit NodeDir(std::filesystem::path root) : root_(std::move(root)) {}
+  // `flag` is --data-dir; else INBEELD_HOME; else kInvalidArgument. `clock`
+  // is what the node unlocked from here reads; it must outlive the node.
+  static Result<NodeDir> Locate(const std::optional<std::string>& flag, const GetEnvFn& env,
+                                const Clock& clock);
+  NodeDir(std::filesystem::path root, const Clock& clock)
+      : root_(std::move(root)), clock_(&clock) {}
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path ConfigPath() const { return root_ / "inbeeld.toml"; }
@@ -92,6 +99,7 @@ class NodeDir {
 
  private:
   std::filesystem::path root_;
+  const Clock* clock_;
 };
 
 }  // namespace inbeeld::node

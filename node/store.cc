@@ -404,21 +404,23 @@ Status Store::PutMeta(const std::string& key, const std::string& value) {
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path,
-                                           const crypto::SecretBytes& key, bool create) {
-  return OpenAt(path, key, create, kSchemaVersion);
+                                           const crypto::SecretBytes& key, bool create,
+                                           const Clock& clock) {
+  return OpenAt(path, key, create, kSchemaVersion, clock);
 }
 
 Result<std::unique_ptr<Store>> Store::CreateAtSchemaVersionForTesting(
-    const std::filesystem::path& path, const crypto::SecretBytes& key, int schema_version) {
+    const std::filesystem::path& path, const crypto::SecretBytes& key, int schema_version,
+    const Clock& clock) {
   if (schema_version < 0 || schema_version > kSchemaVersion) {
     return Fail(ErrorCode::kInternal, "no such schema version");
   }
-  return OpenAt(path, key, /*create=*/true, schema_version);
+  return OpenAt(path, key, /*create=*/true, schema_version, clock);
 }
 
 Result<std::unique_ptr<Store>> Store::OpenAt(const std::filesystem::path& path,
                                              const crypto::SecretBytes& key, bool create,
-                                             int schema_version) {
+                                             int schema_version, const Clock& clock) {
   if (key.size() != 32) return Fail(ErrorCode::kInternal, "storage key must be 32 bytes");
   std::error_code ec;
   bool exists = std::filesystem::exists(path, ec);
@@ -431,7 +433,7 @@ Result<std::unique_ptr<Store>> Store::OpenAt(const std::filesystem::path& path,
   mode_t old_mask = umask(077);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   umask(old_mask);
-  std::unique_ptr<Store> store(new Store(db));
+  std::unique_ptr<Store> store(new Store(db, clock));
   if (rc != SQLITE_OK) return std::unexpected(SqliteError(db, rc, "opening " + path.string()));
 
   // Raw key: SQLCipher takes x'<64 hex>' and skips its own PBKDF2. The hex copy
@@ -541,7 +543,7 @@ Result<ListVersion> Store::ImportList(const std::vector<schema::ListRow>& rows,
 
   ListVersion version;
   version.list_date = list_date;
-  version.imported_at = NowIso();
+  version.imported_at = NowIso(clock_);
   version.source = source;
   version.row_count = static_cast<int64_t>(rows.size());
   {

@@ -35,6 +35,7 @@
 #include "base/error.h"
 #include "crypto/pseudonym.h"
 #include "crypto/secret_bytes.h"
+#include "node/clock.h"
 #include "schema/date.h"
 #include "schema/list_row.h"
 #include "schema/person.h"
@@ -88,18 +89,24 @@ class Store {
   // Errors: kUnauthenticated when the key does not open the file (wrong
   // passphrase), kDataLoss when the file is unreadable or fails its integrity
   // check, kNotFound when it does not exist and create=false, kAlreadyExists.
+  // `clock` stamps what the store and the repositories on it write (list
+  // versions, sessions, checkpoints); it must outlive the Store.
   static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& path,
-                                             const crypto::SecretBytes& key, bool create);
+                                             const crypto::SecretBytes& key, bool create,
+                                             const Clock& clock);
   // Creates a new file like Open(create=true) but migrates it only up to
   // `schema_version`, so a test can fill a database as an older inbeeld left
   // it and check that Open migrates it.
   static Result<std::unique_ptr<Store>> CreateAtSchemaVersionForTesting(
-      const std::filesystem::path& path, const crypto::SecretBytes& key, int schema_version);
+      const std::filesystem::path& path, const crypto::SecretBytes& key, int schema_version,
+      const Clock& clock);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
   int SchemaVersion() const { return schema_version_; }
+  // The node's clock (node/clock.h), for the layers above.
+  const Clock& clock() const { return clock_; }
 
   // Named secrets (node identity seed, pseudonym key, field key). Put fails
   // with kAlreadyExists rather than overwrite; key rotation is explicit.
@@ -142,14 +149,15 @@ class Store {
   sqlite3* handle() { return db_; }
 
  private:
-  explicit Store(sqlite3* db) : db_(db) {}
+  Store(sqlite3* db, const Clock& clock) : db_(db), clock_(clock) {}
   static Result<std::unique_ptr<Store>> OpenAt(const std::filesystem::path& path,
                                                const crypto::SecretBytes& key, bool create,
-                                               int schema_version);
+                                               int schema_version, const Clock& clock);
   // Runs the migrations up to `target`. REQUIRES: target <= the newest version.
   Status Migrate(int target);
 
   sqlite3* db_;
+  const Clock& clock_;
   int schema_version_ = 0;
 };
 

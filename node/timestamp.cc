@@ -14,7 +14,19 @@ std::string IsoUtc(std::chrono::system_clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
 }
 
-std::string NowIso() { return IsoUtc(std::chrono::system_clock::now()); }
+std::string NowIso(const Clock& clock) { return IsoUtc(clock.Now()); }
+
+int64_t UnixMs(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+schema::Date UtcDate(std::chrono::system_clock::time_point t) {
+  const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(t)};
+  return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+          static_cast<int>(static_cast<unsigned>(ymd.day()))};
+}
+
+schema::Date TodayUtc(const Clock& clock) { return UtcDate(clock.Now()); }
 
 std::optional<std::chrono::system_clock::time_point> ParseIsoUtc(const std::string& text) {
   // Fixed positions, digits only: sscanf's %d took signs, spaces and short

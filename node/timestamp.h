@@ -3,6 +3,7 @@
 // UTC, whole seconds, "2026-11-22T14:03:05Z". Sessions, sync runs, list
 // versions and checkpoints are stored in it and compared as strings (the
 // daily limit, retention cut-offs), so every writer must use these functions.
+// "Now" is always a Clock's (node/clock.h), never the machine's directly.
 //
 // Thread safety: pure functions.
 #ifndef INBEELD_NODE_TIMESTAMP_H_
@@ -10,12 +11,22 @@
 
 #include <chrono>
 #include <optional>
+#include <cstdint>
 #include <string>
+
+#include "node/clock.h"
+#include "schema/date.h"
 
 namespace inbeeld::node {
 
 std::string IsoUtc(std::chrono::system_clock::time_point t);
-std::string NowIso();
+std::string NowIso(const Clock& clock);
+// Milliseconds since the Unix epoch (audit record times).
+int64_t UnixMs(std::chrono::system_clock::time_point t);
+// The calendar date in UTC: `list`'s weeks, the overview's three-month mark,
+// an import's default list date.
+schema::Date UtcDate(std::chrono::system_clock::time_point t);
+schema::Date TodayUtc(const Clock& clock);
 // nullopt unless `text` is exactly in the format above, as IsoUtc writes it:
 // a real calendar day in the years 1900..2100 (schema::kMinYear..kMaxYear),
 // hours 00..23, minutes and seconds 00..59.

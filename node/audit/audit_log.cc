@@ -66,11 +66,7 @@ std::string SubjectPseudonym(const crypto::PseudonymKey& audit_key,
 std::string NewTraceId() { return RandomHex(16); }
 std::string NewOperationId() { return RandomHex(8); }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowMs(const Clock& clock) { return UnixMs(clock.Now()); }
 
 AuditLog::AuditLog(Store& store, const crypto::SigningKey& key)
     : store_(store), key_(key), origin_(OriginFor(key.PublicKey())), tree_(store) {}
@@ -170,7 +166,7 @@ Result<SignedCheckpoint> AuditLog::Checkpoint() {
   INBEELD_RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(*size)));
   INBEELD_RETURN_IF_ERROR(s->BindBlob(2, *root));
   INBEELD_RETURN_IF_ERROR(s->Bind(3, *note));
-  INBEELD_RETURN_IF_ERROR(s->Bind(4, NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Bind(4, NowIso(store_.clock())));
   INBEELD_RETURN_IF_ERROR(s->Run());
   return SignedCheckpoint{*size, *root, *note};
 }
@@ -234,7 +230,7 @@ Status AuditLog::StoreWitnessed(const std::string& peer_key, const SignedCheckpo
   INBEELD_RETURN_IF_ERROR(s->Bind(2, static_cast<int64_t>(c.size)));
   INBEELD_RETURN_IF_ERROR(s->BindBlob(3, c.root));
   INBEELD_RETURN_IF_ERROR(s->Bind(4, c.note));
-  INBEELD_RETURN_IF_ERROR(s->Bind(5, NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Bind(5, NowIso(store_.clock())));
   return s->Run();
 }
 

@@ -37,6 +37,7 @@
 #include "crypto/pseudonym.h"
 #include "crypto/signing.h"
 #include "node/audit/tree_store.h"
+#include "node/clock.h"
 #include "node/store.h"
 #include "schema/audit_record.h"
 
@@ -54,7 +55,8 @@ std::string SubjectPseudonym(const crypto::PseudonymKey& audit_key,
 // Fresh random ids in the Logboek shapes: 16 bytes / 8 bytes, lowercase hex.
 std::string NewTraceId();
 std::string NewOperationId();
-int64_t NowMs();
+// The clock's time in milliseconds since the epoch (a record's start/end).
+int64_t NowMs(const Clock& clock);
 
 struct SignedCheckpoint {
   uint64_t size = 0;
@@ -88,6 +90,7 @@ class AuditLog {
   AuditLog(Store& store, const crypto::SigningKey& key);
 
   const std::string& origin() const { return origin_; }
+  const Clock& clock() const { return store_.clock(); }
   TreeStore& tree() { return tree_; }
   // For the log's other tables (list_commitments.h). REQUIRES: same thread.
   Store& store() { return store_; }

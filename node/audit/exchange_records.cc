@@ -239,14 +239,14 @@ Status AppendExchange(AuditLog& log, const ExchangeAudit& e, const crypto::Pseud
       [&]() -> Status { return AppendExchangeInTransaction(log, e, audit_key, subjects, matched); });
 }
 
-schema::AuditRecord EventRecord(std::string name, bool ok,
+schema::AuditRecord EventRecord(const Clock& clock, std::string name, bool ok,
                                 std::map<std::string, std::string> attributes) {
   schema::AuditRecord r;
   r.trace_id = NewTraceId();
   r.operation_id = NewOperationId();
   r.name = std::move(name);
   r.status = ok ? schema::AuditStatus::kOk : schema::AuditStatus::kError;
-  r.start_time_ms = NowMs();
+  r.start_time_ms = NowMs(clock);
   r.end_time_ms = r.start_time_ms;
   r.attributes = std::move(attributes);
   return r;

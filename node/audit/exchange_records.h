@@ -118,7 +118,8 @@ std::string EncodeChildRecord(const std::string& trace_id, const std::string& op
 
 // A record for a node event (import, key creation, configuration change,
 // witness refusal, purge): its own trace, no data subject.
-schema::AuditRecord EventRecord(std::string name, bool ok,
+// Stamped with `clock`'s time.
+schema::AuditRecord EventRecord(const Clock& clock, std::string name, bool ok,
                                 std::map<std::string, std::string> attributes);
 
 }  // namespace inbeeld::node::audit

@@ -98,7 +98,7 @@ Result<CommittedList> CommitListInTransaction(AuditLog& log, int64_t list_versio
   auto size = log.Size();
   if (!size) return std::unexpected(size.error());
   CommittedList list{0, root, list_version, sorted_pseudonyms.size(), *size};
-  INBEELD_RETURN_IF_ERROR(log.AppendInTransaction({EventRecord(
+  INBEELD_RETURN_IF_ERROR(log.AppendInTransaction({EventRecord(log.store().clock(), 
       std::string(kListCommittedRecord), true,
       {{"inbeeld.list_version", std::to_string(list_version)},
        {"inbeeld.list_root", crypto::HexEncode(root)},

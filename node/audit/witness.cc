@@ -82,10 +82,9 @@ Status ReadCheckpointAndProof(const json& j, std::string_view what, std::string&
   return {};
 }
 
-uint64_t NowSeconds() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
+uint64_t NowSeconds(const Clock& clock) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(clock.Now().time_since_epoch()).count());
 }
 
 }  // namespace
@@ -220,10 +219,10 @@ Result<SignedCheckpoint> CheckAndStorePeerCheckpoint(AuditLog& log, const Witnes
 }
 
 Result<std::string> Cosign(const std::string& note, const std::string& own_origin,
-                           const crypto::SigningKey& key) {
+                           const crypto::SigningKey& key, const Clock& clock) {
   auto parsed = crypto::ParseNote(note);
   if (!parsed) return std::unexpected(parsed.error());
-  return crypto::CosignatureLine(parsed->body, own_origin, key, NowSeconds());
+  return crypto::CosignatureLine(parsed->body, own_origin, key, NowSeconds(clock));
 }
 
 Status AcceptCosignature(AuditLog& log, const WitnessPeer& peer, uint64_t size,
@@ -264,7 +263,7 @@ Status AcceptCosignature(AuditLog& log, const WitnessPeer& peer, uint64_t size,
     // longer verifies. The record grows the log past the cosigned checkpoint;
     // a later witnessing covers it, and accepting that one is again a record,
     // one per witness exchange: nothing here starts another exchange.
-    return log.AppendInTransaction({EventRecord(
+    return log.AppendInTransaction({EventRecord(log.store().clock(), 
         "inbeeld.witness.cosigned", true,
         {{"inbeeld.peer", peer.name},
          {"inbeeld.peer_key", fingerprint},
@@ -294,7 +293,7 @@ Result<WitnessResponse> AnswerWitness(AuditLog& log, const crypto::SigningKey& k
   }
   if (!theirs) return std::unexpected(theirs.error());
   WitnessResponse response;
-  auto cosignature = Cosign(request.checkpoint, log.origin(), key);
+  auto cosignature = Cosign(request.checkpoint, log.origin(), key, log.clock());
   if (!cosignature) return std::unexpected(cosignature.error());
   response.cosignature = *cosignature;
   auto own = log.Checkpoint();
@@ -365,7 +364,7 @@ Result<CosignRequest> HandleWitnessResponse(AuditLog& log, const crypto::Signing
   auto theirs = CheckAndStorePeerCheckpoint(log, peer, response.checkpoint, response.proof_from,
                                             response.proof);
   if (!theirs) return std::unexpected(theirs.error());
-  auto line = Cosign(response.checkpoint, log.origin(), key);
+  auto line = Cosign(response.checkpoint, log.origin(), key, log.clock());
   if (!line) return std::unexpected(line.error());
   return CosignRequest{theirs->size, *line};
 }

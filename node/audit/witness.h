@@ -94,9 +94,10 @@ Result<SignedCheckpoint> CheckAndStorePeerCheckpoint(AuditLog& log, const Witnes
                                                      const std::string& note, uint64_t proof_from,
                                                      const std::vector<crypto::Hash>& proof);
 
-// This node's cosignature line over `peer`'s checkpoint note.
+// This node's cosignature line over `peer`'s checkpoint note, timestamped by
+// `clock`.
 Result<std::string> Cosign(const std::string& note, const std::string& own_origin,
-                           const crypto::SigningKey& key);
+                           const crypto::SigningKey& key, const Clock& clock);
 
 // Verifies `line` is `peer`'s cosignature over our checkpoint of `size` and
 // stores it, with an "inbeeld.witness.cosigned" record (peer, peer_key,

@@ -37,7 +37,7 @@ int ExitCodeFor(ErrorCode code) {
 }
 
 Result<NodeDir> LocateNode(const GlobalOptions& global, const Context& context) {
-  return NodeDir::Locate(global.data_dir, context.env);
+  return NodeDir::Locate(global.data_dir, context.env, context.clock);
 }
 
 Result<UnlockedNode> OpenNode(const GlobalOptions& global, const Context& context) {
@@ -56,7 +56,7 @@ Result<UnlockedNode> OpenNode(const GlobalOptions& global, const Context& contex
 Status CloseInterruptedSessions(UnlockedNode& node, const Context& context) {
   audit::AuditLog log(*node.store, node.identity);
   audit::SessionJournal journal(*node.store, log);
-  auto closed = journal.CloseAbandoned(audit::NowMs());
+  auto closed = journal.CloseAbandoned(audit::NowMs(node.clock()));
   if (!closed) {
     return std::unexpected(WithContext(closed.error(), "closing sessions a stopped process left open"));
   }

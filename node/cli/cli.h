@@ -1,7 +1,7 @@
 // node/cli/cli.h — the `inbeeld` command line, callable in-process.
 //
 // main() only builds a Context from the real process and calls RunCli; tests
-// build one with captured streams, an injected environment and a fixed date.
+// build one with captured streams, an injected environment and a FakeClock.
 //
 // Exit codes (documented in README.md and `inbeeld --help`):
 //   0 success                       6 not initialised / wrong state
@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "base/error.h"
+#include "node/clock.h"
 #include "node/passphrase.h"
-#include "schema/date.h"
 
 namespace inbeeld::node::cli {
 
@@ -28,7 +28,7 @@ struct Context {
   std::ostream* out;
   std::ostream* err;
   GetEnvFn env;
-  schema::Date today;
+  const Clock& clock;  // every "now" and "today" of the command, and of the node it opens
   std::string self_path;  // this executable, for commands that start nodes
 };
 

@@ -37,6 +37,7 @@
 #include "crypto/bytes.h"
 #include "crypto/secret_bytes.h"
 #include "node/cli/commands.h"
+#include "node/timestamp.h"
 #include "schema/csv_import.h"
 #include "schema/synthetic.h"
 
@@ -213,7 +214,7 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         spec.lp_only = options->rows / 2;
         spec.swv_only = options->rows / 4;
         spec.decoys_per_kind = 2;
-        spec.today = context.today;
+        spec.today = TodayUtc(context.clock);
         const schema::NameMatchLists lists = schema::GenerateNameMatchLists(spec);
         lp.rows = lists.leerplicht;
         swv.rows = lists.swv;

@@ -7,6 +7,7 @@
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
 #include "node/cli/commands.h"
+#include "node/timestamp.h"
 #include "schema/csv_import.h"
 #include "schema/utf8.h"
 
@@ -59,7 +60,7 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
                   "Date the list was fixed, dd-mm-jjjj or jjjj-mm-dd (default: today)");
   cmd->callback([&, options] {
     runner = [&, options]() -> Status {
-      schema::Date list_date = context.today;
+      schema::Date list_date = TodayUtc(context.clock);
       if (!options->list_date.empty()) {
         auto date = schema::ParseDate(options->list_date);
         if (!date) return std::unexpected(WithContext(date.error(), "--list-date"));
@@ -132,7 +133,7 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
           parsed.rows, list_date, name, node->subject_key, node->field_key,
           [&](const ListVersion& v) -> Status {
             return log.AppendInTransaction({audit::EventRecord(
-                "inbeeld.list.import", true,
+                node->clock(), "inbeeld.list.import", true,
                 {{"inbeeld.list_version", std::to_string(v.id)},
                  {"inbeeld.list_date", schema::FormatIso(v.list_date)},
                  {"inbeeld.count.rows", std::to_string(v.row_count)},

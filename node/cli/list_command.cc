@@ -7,6 +7,7 @@
 
 #include "node/cli/commands.h"
 #include "node/list_summary.h"
+#include "node/timestamp.h"
 
 namespace inbeeld::node::cli {
 namespace {
@@ -59,7 +60,8 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
         return a.own_reference < b.own_reference;
       });
-      ListSummary summary = Summarise(rows, context.today);
+      const schema::Date today = TodayUtc(node->clock());
+      ListSummary summary = Summarise(rows, today);
 
       if (global.json) {
         nlohmann::json j;
@@ -67,7 +69,7 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
                         {"list_date", schema::FormatIso(version->list_date)},
                         {"imported_at", version->imported_at},
                         {"source", version->source}};
-        j["today"] = schema::FormatIso(context.today);
+        j["today"] = schema::FormatIso(today);
         j["total"] = summary.total;
         j["with_plan"] = summary.with_plan;
         j["without_pgn"] = summary.without_pgn;
@@ -91,7 +93,7 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
             nlohmann::json row = {{"own_reference", r.own_reference},
                                   {"category", schema::CategoryName(r.category)},
                                   {"since", schema::FormatIso(r.since)},
-                                  {"weeks", WeeksSince(r.since, context.today)},
+                                  {"weeks", WeeksSince(r.since, today)},
                                   {"school", r.school_brin},
                                   {"plan_in_place", r.plan_in_place}};
             row["has_pgn"] = r.has_pgn;
@@ -131,7 +133,7 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         out << fmt::format("  {:<24}{:>8}\n", schema::CategoryLabel(c),
                            summary.by_category[static_cast<size_t>(c)]);
       }
-      out << "\nWeeks since (as of " << schema::FormatDutch(context.today) << ")\n";
+      out << "\nWeeks since (as of " << schema::FormatDutch(today) << ")\n";
       for (size_t b = 0; b < summary.by_weeks.size(); ++b) {
         out << fmt::format("  {:<24}{:>8}\n", WeekBucketLabel(b), summary.by_weeks[b]);
       }
@@ -161,7 +163,7 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
           }
           out << fmt::format("  {:<16} {:<24} {:<11} {:>5} {:<7} {:<4}{}\n", r.own_reference,
                              schema::CategoryLabel(r.category), schema::FormatDutch(r.since),
-                             WeeksSince(r.since, context.today), r.school_brin,
+                             WeeksSince(r.since, today), r.school_brin,
                              r.plan_in_place ? "ja" : "nee", personal);
         }
       }

@@ -80,6 +80,7 @@ Status Decide(const Context& context, UnlockedNode& node, const schema::wire::Se
         // The child is named as in its exchange records, so an access request
         // (`audit subject`) shows the decision next to the exchange.
         return log.AppendInTransaction({audit::EventRecord(
+            node.clock(),
             decision == exchange::Decision::kConfirmed ? "inbeeld.pair.confirmed"
                                                        : "inbeeld.pair.rejected",
             true,

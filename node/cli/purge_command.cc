@@ -22,7 +22,7 @@ void AddPurgeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
                   "instead of now; a later date deletes data early");
   cmd->callback([&, as_of] {
     runner = [&, as_of]() -> Status {
-      auto now = std::chrono::system_clock::now();
+      auto now = context.clock.Now();
       if (!as_of->empty()) {
         auto date = schema::ParseDate(*as_of);
         if (!date) return std::unexpected(WithContext(date.error(), "--as-of"));

@@ -227,7 +227,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         std::unique_lock lock(mu);
         do {
           lock.unlock();
-          scheduler.Tick(std::chrono::system_clock::now());
+          scheduler.Tick();
           lock.lock();
         } while (!cv.wait_for(lock, std::chrono::seconds(60), [&] { return stopping; }));
       });

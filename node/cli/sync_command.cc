@@ -144,7 +144,7 @@ void AddOverviewCommand(CLI::App& app, GlobalOptions& global, Context& context, 
     runner = [&, csv]() -> Status {
       auto node = OpenNode(global, context);
       if (!node) return std::unexpected(node.error());
-      auto overview = region::BuildOverview(*node->store, node->field_key, context.today);
+      auto overview = region::BuildOverview(*node->store, node->field_key);
       if (!overview) return std::unexpected(overview.error());
       if (!csv->empty()) {
         INBEELD_RETURN_IF_ERROR(WriteFileAtomically(*csv, region::OverviewCsv(*overview)));

@@ -69,7 +69,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   a.peer = request.peer;
   a.purpose = request.purpose;
   a.mode = request.mode == schema::wire::Mode::kCount ? "count" : "match";
-  a.start_ms = audit::NowMs();
+  a.start_ms = audit::NowMs(node.clock());
   if (const auto* activity = node.config.FindActivity(request.purpose)) {
     a.legal_basis = activity->legal_basis;
   }
@@ -78,7 +78,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
     if (a.trace_id.empty()) a.trace_id = audit::NewTraceId();
     a.outcome = std::move(outcome);
     a.reason = error.message;
-    a.end_ms = audit::NowMs();
+    a.end_ms = audit::NowMs(node.clock());
     if (auto logged = audit::AppendExchange(log, a, node.audit_key, {}, {}); !logged) {
       return std::unexpected(WithContext(logged.error(), "writing the audit record"));
     }
@@ -160,7 +160,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   record.peer_key = peer->key;
   record.purpose = request.purpose;
   record.mode = request.mode;
-  record.started_at = NowIso();
+  record.started_at = NowIso(node.clock());
   record.list_version = list->version.id;
   record.own_list_size = static_cast<uint32_t>(list->subjects.size());
   // From here on our blinded list may have left the node: every outcome is
@@ -173,7 +173,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
                     ? "refused"
                     : "failed";
     a.reason = error.message;
-    a.end_ms = audit::NowMs();
+    a.end_ms = audit::NowMs(node.clock());
     auto append = [&]() -> Status {
       INBEELD_RETURN_IF_ERROR(
           audit::AppendExchangeInTransaction(log, a, node.audit_key, list->subjects, {}));
@@ -207,7 +207,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   if (!outcome) return fail(WithContext(outcome.error(), "peer " + peer->name), true);
 
   a.outcome = "completed";
-  a.end_ms = audit::NowMs();
+  a.end_ms = audit::NowMs(node.clock());
   a.received = outcome->peer_list_size;
   a.matched = outcome->overlap;
   a.matched_possible = outcome->own.possible;

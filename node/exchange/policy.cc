@@ -87,7 +87,7 @@ Status CheckPeerListSize(const config::NodeConfig& config, const config::PeerCon
 Status CheckDailyLimit(const config::PeerConfig& peer, const std::string& role,
                        ResultsStore& results) {
   auto count = results.CountSince(
-      peer.name, role, IsoUtc(std::chrono::system_clock::now() - std::chrono::hours(24)));
+      peer.name, role, IsoUtc(results.clock().Now() - std::chrono::hours(24)));
   if (!count) return std::unexpected(count.error());
   if (*count >= peer.policy.max_sessions_per_day) {
     return Fail(ErrorCode::kResourceExhausted,

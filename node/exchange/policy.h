@@ -40,7 +40,8 @@ Status CheckPeerListSize(const config::NodeConfig& config, const config::PeerCon
                          uint64_t peer_list_size);
 
 // kResourceExhausted when `peer` already had max_sessions_per_day sessions in
-// `role` during the last 24 hours.
+// `role` during the 24 hours before `results`' clock's now (a rolling day, not
+// a calendar one).
 Status CheckDailyLimit(const config::PeerConfig& peer, const std::string& role,
                        ResultsStore& results);
 

@@ -30,7 +30,7 @@ Responder::Responder(UnlockedNode& node, ResponderOptions options)
             std::lock_guard lock(store_mu_);
             return audit_.Append(std::move(records));
           },
-          [] { return audit::NowMs(); }) {
+          [this] { return audit::NowMs(node_.clock()); }) {
   // Sessions left running by a previous process can never finish now; their
   // audit records are closed as interrupted by the session journal.
   std::lock_guard lock(store_mu_);
@@ -61,7 +61,7 @@ audit::ExchangeAudit Responder::AuditBase(const config::PeerConfig& peer,
     a.legal_basis = activity->legal_basis;
   }
   a.mode = std::string(ModeName(header.mode));
-  a.start_ms = audit::NowMs();
+  a.start_ms = audit::NowMs(node_.clock());
   a.received = header.list_size;  // as message 1 declares it
   a.match_keys = KeyMaskNames(AllowedKeyMask(node_.config, peer) & header.key_mask);
   a.shared_labels = LabelMaskNames(AllowedLabelMask(peer) & header.label_mask);
@@ -76,7 +76,7 @@ Status Responder::RecordRefusal(audit::ExchangeAudit a, const Error& why) {
   a.outcome = "refused";
   a.reason = why.message;
   a.sent.reset();  // nothing of ours left
-  a.end_ms = audit::NowMs();
+  a.end_ms = audit::NowMs(node_.clock());
   std::lock_guard lock(store_mu_);
   return audit::AppendExchange(audit_, a, node_.audit_key, {}, {});
 }
@@ -102,7 +102,7 @@ Status Responder::RecordFailure(const schema::wire::SessionId& id, audit::Exchan
                                 const std::vector<Subject>& subjects, const std::string& why) {
   a.outcome = "failed";
   a.reason = why;
-  a.end_ms = audit::NowMs();
+  a.end_ms = audit::NowMs(node_.clock());
   if (subjects.empty()) a.sent.reset();
   std::lock_guard lock(store_mu_);
   ResultsStore results(*node_.store);
@@ -148,7 +148,7 @@ Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::st
     if (response.error().code == ErrorCode::kUnauthenticated) {
       witnessed_.erase(peer->name);  // an earlier witness no longer vouches for this peer
       auto recorded =
-          audit_.Append({audit::EventRecord("inbeeld.witness.refused", false,
+          audit_.Append({audit::EventRecord(node_.clock(), "inbeeld.witness.refused", false,
                                             {{"inbeeld.peer", peer->name},
                                              {"inbeeld.peer_key", peer->key},
                                              {"inbeeld.reason", response.error().message}})});
@@ -378,7 +378,7 @@ Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::str
   const psi::Outcome& outcome = finish->outcome;
   audit::ExchangeAudit a = pending.audit;
   a.outcome = "completed";
-  a.end_ms = audit::NowMs();
+  a.end_ms = audit::NowMs(node_.clock());
   a.matched = outcome.overlap;
   a.matched_possible = outcome.own.possible;
   a.match_keys = KeyMaskNames(outcome.key_mask);
@@ -400,7 +400,7 @@ Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::str
       audit::ExchangeAudit f = pending.audit;
       f.outcome = "failed";
       f.reason = "the result could not be stored: " + completed.error().message;
-      f.end_ms = audit::NowMs();
+      f.end_ms = audit::NowMs(node_.clock());
       if (auto recorded =
               failed.MarkFailed(*id, f.reason,
                                 [&]() -> Status {

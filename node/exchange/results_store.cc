@@ -97,7 +97,8 @@ Status ResultsStore::Begin(const SessionRecord& r) {
   INBEELD_RETURN_IF_ERROR(s->Bind(4, r.peer_key));
   INBEELD_RETURN_IF_ERROR(s->Bind(5, r.purpose));
   INBEELD_RETURN_IF_ERROR(s->Bind(6, ModeName(r.mode)));
-  INBEELD_RETURN_IF_ERROR(s->Bind(7, r.started_at.empty() ? NowIso() : r.started_at));
+  INBEELD_RETURN_IF_ERROR(
+      s->Bind(7, r.started_at.empty() ? NowIso(store_.clock()) : r.started_at));
   INBEELD_RETURN_IF_ERROR(s->Bind(8, r.list_version));
   INBEELD_RETURN_IF_ERROR(s->Bind(9, int64_t{r.own_list_size}));
   auto done = s->Run();
@@ -118,7 +119,7 @@ Status ResultsStore::Complete(const schema::wire::SessionId& id, const psi::Outc
       "peer_list_date = ?, overlap = ?, label_mask = ?, key_mask = ?, own_strong = ?, "
       "own_possible = ?, peer_strong = ?, peer_possible = ? WHERE id = ? AND status = 'running'");
   if (!s) return std::unexpected(s.error());
-  INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso(store_.clock())));
   INBEELD_RETURN_IF_ERROR(s->Bind(2, int64_t{outcome.peer_list_size}));
   INBEELD_RETURN_IF_ERROR(s->Bind(3, schema::FormatIso(outcome.peer_list_date)));
   INBEELD_RETURN_IF_ERROR(s->Bind(4, int64_t{outcome.overlap}));
@@ -178,7 +179,7 @@ Status ResultsStore::MarkFailed(const schema::wire::SessionId& id, const std::st
                               "UPDATE sessions SET status = 'failed', finished_at = ?, error = ? "
                               "WHERE id = ? AND status = 'running'");
   if (!s) return std::unexpected(s.error());
-  INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso(store_.clock())));
   INBEELD_RETURN_IF_ERROR(s->Bind(2, error));
   INBEELD_RETURN_IF_ERROR(s->BindBlob(3, id));
   INBEELD_RETURN_IF_ERROR(s->Run());
@@ -206,7 +207,7 @@ Status ResultsStore::FailStale(const std::string& role, const std::string& befor
                               "UPDATE sessions SET status = 'failed', finished_at = ?, error = ? "
                               "WHERE role = ? AND status = 'running' AND started_at < ?");
   if (!s) return std::unexpected(s.error());
-  INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso(store_.clock())));
   INBEELD_RETURN_IF_ERROR(s->Bind(2, why));
   INBEELD_RETURN_IF_ERROR(s->Bind(3, role));
   INBEELD_RETURN_IF_ERROR(s->Bind(4, before_iso));
@@ -339,7 +340,7 @@ Result<StoredMatch> ResultsStore::Decide(const schema::wire::SessionId& id,
                               "decided_by = ? WHERE session_id = ? AND pair_code = ?");
   if (!u) return std::unexpected(u.error());
   INBEELD_RETURN_IF_ERROR(u->Bind(1, DecisionName(decision)));
-  INBEELD_RETURN_IF_ERROR(u->Bind(2, NowIso()));
+  INBEELD_RETURN_IF_ERROR(u->Bind(2, NowIso(store_.clock())));
   INBEELD_RETURN_IF_ERROR(u->Bind(3, by));
   INBEELD_RETURN_IF_ERROR(u->BindBlob(4, id));
   INBEELD_RETURN_IF_ERROR(u->Bind(5, std::string(pair_code)));

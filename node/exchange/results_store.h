@@ -80,6 +80,8 @@ Result<schema::wire::SessionId> ParseSessionId(std::string_view hex);
 class ResultsStore {
  public:
   explicit ResultsStore(Store& store) : store_(store) {}
+  // The node's clock, which stamps the sessions stored here.
+  const Clock& clock() const { return store_.clock(); }
 
   // Inserts a running session. kAlreadyExists if the id was seen before
   // (a replayed session id).

@@ -11,6 +11,7 @@
 #include "node/exchange/results_store.h"
 #include "node/region/sync.h"
 #include "node/sqlite_util.h"
+#include "node/timestamp.h"
 
 namespace inbeeld::node::region {
 namespace {
@@ -82,9 +83,9 @@ schema::Date ThreeMonthMark(schema::Date since) {
   return {year, month, day};
 }
 
-Result<Overview> BuildOverview(Store& store, const crypto::SecretBytes& field_key,
-                               schema::Date today) {
+Result<Overview> BuildOverview(Store& store, const crypto::SecretBytes& field_key) {
   Overview overview;
+  const schema::Date today = TodayUtc(store.clock());
   overview.today = today;
   auto current = store.CurrentVersion();
   if (!current) return std::unexpected(current.error());

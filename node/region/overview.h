@@ -67,9 +67,9 @@ struct Overview {
   std::vector<ChildOverview> children;
 };
 
-// kFailedPrecondition before the first import.
-Result<Overview> BuildOverview(Store& store, const crypto::SecretBytes& field_key,
-                               schema::Date today);
+// As of today (UTC) by the store's clock. kFailedPrecondition before the
+// first import.
+Result<Overview> BuildOverview(Store& store, const crypto::SecretBytes& field_key);
 
 // Three calendar months after `since` (day clamped to the month's end).
 schema::Date ThreeMonthMark(schema::Date since);

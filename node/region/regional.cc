@@ -240,7 +240,7 @@ Status RecordSession(Store& store, const std::string& id_hex, const std::string&
   INBEELD_RETURN_IF_ERROR(s->Bind(3, coordinator));
   INBEELD_RETURN_IF_ERROR(s->Bind(4, purpose));
   INBEELD_RETURN_IF_ERROR(s->Bind(5, static_cast<int64_t>(participants)));
-  INBEELD_RETURN_IF_ERROR(s->Bind(6, NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Bind(6, NowIso(store.clock())));
   INBEELD_RETURN_IF_ERROR(s->Bind(7, list_version));
   INBEELD_RETURN_IF_ERROR(s->Bind(8, int64_t{own_size}));
   if (auto ran = s->Run(); !ran) {
@@ -261,7 +261,7 @@ Status FinishSession(Store& store, const std::string& id_hex, const std::string&
                               "distinct_children = ?, single_list = ?, list_sizes = ? "
                               "WHERE id = ? AND status = 'running'");
   if (!s) return std::unexpected(s.error());
-  INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso()));
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso(store.clock())));
   INBEELD_RETURN_IF_ERROR(s->Bind(2, counts ? "completed" : "failed"));
   INBEELD_RETURN_IF_ERROR(error.empty() ? s->BindNull(3) : s->Bind(3, error));
   if (counts) {
@@ -303,14 +303,14 @@ Status OpenRegionJournal(UnlockedNode& node, const std::string& role, const std:
                          const std::string& coordinator, const std::string& purpose,
                          size_t participants) {
   schema::AuditRecord opened = audit::EventRecord(
-      "inbeeld.region.opened", true,
+      node.clock(), "inbeeld.region.opened", true,
       RegionAttributes(role, session, coordinator, purpose, participants, "opened"));
   opened.status = schema::AuditStatus::kUnknown;
   auto attributes =
       RegionAttributes(role, session, coordinator, purpose, participants, "interrupted");
   attributes["inbeeld.reason"] = "the node stopped before the count finished";
   schema::AuditRecord interrupted =
-      audit::EventRecord("inbeeld.region.count", false, std::move(attributes));
+      audit::EventRecord(node.clock(), "inbeeld.region.count", false, std::move(attributes));
   audit::AuditLog log(*node.store, node.identity);
   audit::SessionJournal journal(*node.store, log);
   return log.InTransaction([&]() -> Status {
@@ -336,7 +336,7 @@ Status AuditRegion(UnlockedNode& node, const std::string& role, const std::strin
   // A refusal closes nothing: it may answer a replay of a running count.
   return log.InTransaction([&]() -> Status {
     INBEELD_RETURN_IF_ERROR(log.AppendInTransaction(
-        {audit::EventRecord("inbeeld.region.count", outcome == "completed", a)}));
+        {audit::EventRecord(node.clock(), "inbeeld.region.count", outcome == "completed", a)}));
     if (outcome == "refused") return {};
     return journal.CloseInTransaction(RegionJournalKey(role, session));
   });
@@ -818,12 +818,12 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
       lock.unlock();
       return refuse(ok.error());
     }
-    auto count =
-        Statement::Prepare(node_.store->handle(),
-                           "SELECT COUNT(*) FROM region_sessions WHERE coordinator = ? "
-                           "AND started_at >= strftime('%Y-%m-%dT%H:%M:%SZ','now','-1 day')");
+    auto count = Statement::Prepare(node_.store->handle(),
+                                    "SELECT COUNT(*) FROM region_sessions WHERE coordinator = ? "
+                                    "AND started_at >= ?");
     if (!count) return std::unexpected(count.error());
     INBEELD_RETURN_IF_ERROR(count->Bind(1, coordinator->name));
+    INBEELD_RETURN_IF_ERROR(count->Bind(2, IsoUtc(node_.clock().Now() - std::chrono::hours(24))));
     auto row = count->Step();
     if (!row) return std::unexpected(row.error());
     if (count->ColumnInt(0) >= coordinator->policy.max_sessions_per_day) {
@@ -833,7 +833,7 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
     }
     fresh.scalar = crypto::Scalar::Random();
     fresh.deadline = std::chrono::steady_clock::now() + ttl_;
-    fresh.started_ms = audit::NowMs();
+    fresh.started_ms = audit::NowMs(node_.clock());
     auto own = OwnSet(node_, index, key_mask, *fresh.scalar, fresh.list_version);
     if (!own) {
       lock.unlock();

@@ -75,7 +75,7 @@ Result<PurgeReport> Purge(UnlockedNode& node, std::chrono::system_clock::time_po
     report.audit_records_redacted = static_cast<int64_t>(*redacted);
 
     INBEELD_RETURN_IF_ERROR(log.AppendInTransaction({audit::EventRecord(
-        "inbeeld.purge", true,
+        node.clock(), "inbeeld.purge", true,
         {{"inbeeld.purge.as_of", report.as_of},
          {"inbeeld.purge.list_cutoff", report.list_cutoff},
          {"inbeeld.purge.results_cutoff", report.results_cutoff},

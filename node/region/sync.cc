@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "node/sqlite_util.h"
+#include "node/timestamp.h"
 
 namespace inbeeld::node::region {
 namespace {
@@ -13,10 +14,12 @@ bool IsRefusal(ErrorCode code) {
   return code == ErrorCode::kPermissionDenied || code == ErrorCode::kResourceExhausted;
 }
 
-Status RecordPeer(Store& store, int64_t run_id, const PeerSyncOutcome& outcome) {
+// `replace`: a retry's outcome takes the place of the earlier one.
+Status RecordPeer(Store& store, int64_t run_id, const PeerSyncOutcome& outcome, bool replace) {
   auto s = Statement::Prepare(store.handle(),
-                              "INSERT INTO sync_run_peers(run_id, peer, status, mode, session_id, "
-                              "error) VALUES(?,?,?,?,?,?)");
+                              std::string(replace ? "INSERT OR REPLACE" : "INSERT") +
+                                  " INTO sync_run_peers(run_id, peer, status, mode, session_id, "
+                                  "error) VALUES(?,?,?,?,?,?)");
   if (!s) return std::unexpected(s.error());
   INBEELD_RETURN_IF_ERROR(s->Bind(1, run_id));
   INBEELD_RETURN_IF_ERROR(s->Bind(2, outcome.peer));
@@ -27,7 +30,53 @@ Status RecordPeer(Store& store, int64_t run_id, const PeerSyncOutcome& outcome) 
   return s->Run();
 }
 
+// One peer's exchange for `purpose`, as an outcome: a peer that is down or
+// refuses does not stop the others.
+PeerSyncOutcome SyncPeer(UnlockedNode& node, const config::PeerConfig& peer,
+                         const std::string& purpose, const SyncOptions& options) {
+  PeerSyncOutcome outcome;
+  outcome.peer = peer.name;
+  outcome.mode = peer.policy.count_only ? "count" : "match";
+  const auto& allowed = peer.policy.allowed_purposes;
+  if (std::find(allowed.begin(), allowed.end(), purpose) == allowed.end()) {
+    outcome.status = "skipped";
+    outcome.message = "purpose not allowed for this peer";
+    return outcome;
+  }
+  exchange::MatchRequest request;
+  request.peer = peer.name;
+  request.purpose = purpose;
+  request.mode = peer.policy.count_only ? schema::wire::Mode::kCount : schema::wire::Mode::kMatch;
+  request.client = options.client;
+  request.threads = options.threads;
+  auto match =
+      options.exchange ? options.exchange(node, request) : exchange::RunMatch(node, request);
+  if (match) {
+    outcome.status = "completed";
+    outcome.session = match->session;
+  } else {
+    outcome.status = IsRefusal(match.error().code) ? "refused" : "failed";
+    outcome.code = match.error().code;
+    outcome.message = match.error().message;
+  }
+  return outcome;
+}
+
+Status MarkFinished(Store& store, int64_t run_id, const std::string& finished_at) {
+  auto done =
+      Statement::Prepare(store.handle(), "UPDATE sync_runs SET finished_at = ? WHERE id = ?");
+  if (!done) return std::unexpected(done.error());
+  INBEELD_RETURN_IF_ERROR(done->Bind(1, finished_at));
+  INBEELD_RETURN_IF_ERROR(done->Bind(2, run_id));
+  return done->Run();
+}
+
 }  // namespace
+
+bool PeerSyncOutcome::PeerWasDown() const {
+  return status == "failed" && code &&
+         (*code == ErrorCode::kUnavailable || *code == ErrorCode::kDeadlineExceeded);
+}
 
 size_t SyncReport::failures() const {
   return static_cast<size_t>(std::count_if(peers.begin(), peers.end(), [](const auto& p) {
@@ -53,7 +102,7 @@ Result<SyncReport> RunSync(UnlockedNode& node, const SyncOptions& options) {
     return Fail(ErrorCode::kFailedPrecondition, "no list imported yet (see `inbeeld import`)");
   }
   report.list_version = (*current)->id;
-  report.started_at = NowIso();
+  report.started_at = NowIso(node.clock());
   {
     auto s = Statement::Prepare(
         node.store->handle(),
@@ -69,42 +118,57 @@ Result<SyncReport> RunSync(UnlockedNode& node, const SyncOptions& options) {
   }
 
   for (const config::PeerConfig& peer : node.config.peers) {
-    PeerSyncOutcome outcome;
-    outcome.peer = peer.name;
-    outcome.mode = peer.policy.count_only ? "count" : "match";
-    const auto& allowed = peer.policy.allowed_purposes;
-    if (std::find(allowed.begin(), allowed.end(), report.purpose) == allowed.end()) {
-      outcome.status = "skipped";
-      outcome.message = "purpose not allowed for this peer";
-    } else {
-      exchange::MatchRequest request;
-      request.peer = peer.name;
-      request.purpose = report.purpose;
-      request.mode =
-          peer.policy.count_only ? schema::wire::Mode::kCount : schema::wire::Mode::kMatch;
-      request.client = options.client;
-      request.threads = options.threads;
-      auto match = exchange::RunMatch(node, request);
-      if (match) {
-        outcome.status = "completed";
-        outcome.session = match->session;
-      } else {
-        outcome.status = IsRefusal(match.error().code) ? "refused" : "failed";
-        outcome.code = match.error().code;
-        outcome.message = match.error().message;
-      }
-    }
-    INBEELD_RETURN_IF_ERROR(RecordPeer(*node.store, report.run_id, outcome));
+    PeerSyncOutcome outcome = SyncPeer(node, peer, report.purpose, options);
+    INBEELD_RETURN_IF_ERROR(RecordPeer(*node.store, report.run_id, outcome, /*replace=*/false));
     report.peers.push_back(std::move(outcome));
   }
 
-  report.finished_at = NowIso();
-  auto done = Statement::Prepare(node.store->handle(),
-                                 "UPDATE sync_runs SET finished_at = ? WHERE id = ?");
-  if (!done) return std::unexpected(done.error());
-  INBEELD_RETURN_IF_ERROR(done->Bind(1, report.finished_at));
-  INBEELD_RETURN_IF_ERROR(done->Bind(2, report.run_id));
-  INBEELD_RETURN_IF_ERROR(done->Run());
+  report.finished_at = NowIso(node.clock());
+  INBEELD_RETURN_IF_ERROR(MarkFinished(*node.store, report.run_id, report.finished_at));
+  return report;
+}
+
+Result<SyncReport> RetrySync(UnlockedNode& node, int64_t run_id,
+                             const std::vector<std::string>& peers, const SyncOptions& options) {
+  SyncReport report;
+  report.run_id = run_id;
+  {
+    auto s = Statement::Prepare(node.store->handle(),
+                                "SELECT started_at, purpose, list_version FROM sync_runs "
+                                "WHERE id = ?");
+    if (!s) return std::unexpected(s.error());
+    INBEELD_RETURN_IF_ERROR(s->Bind(1, run_id));
+    auto row = s->Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return Fail(ErrorCode::kNotFound, fmt::format("sync run {} is gone", run_id));
+    report.started_at = s->ColumnText(0);
+    report.purpose = s->ColumnText(1);
+    report.list_version = s->ColumnInt(2);
+  }
+  {
+    auto latest = Statement::Prepare(node.store->handle(), "SELECT MAX(id) FROM sync_runs");
+    if (!latest) return std::unexpected(latest.error());
+    auto row = latest->Step();
+    if (!row) return std::unexpected(row.error());
+    if (latest->ColumnInt(0) != run_id) {
+      return Fail(ErrorCode::kFailedPrecondition,
+                  fmt::format("sync run {} is no longer the latest", run_id));
+    }
+  }
+  auto current = node.store->CurrentVersion();
+  if (!current) return std::unexpected(current.error());
+  if (!*current || (*current)->id != report.list_version) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                fmt::format("a new list was imported since sync run {}", run_id));
+  }
+  for (const config::PeerConfig& peer : node.config.peers) {
+    if (std::find(peers.begin(), peers.end(), peer.name) == peers.end()) continue;
+    PeerSyncOutcome outcome = SyncPeer(node, peer, report.purpose, options);
+    INBEELD_RETURN_IF_ERROR(RecordPeer(*node.store, run_id, outcome, /*replace=*/true));
+    report.peers.push_back(std::move(outcome));
+  }
+  report.finished_at = NowIso(node.clock());
+  INBEELD_RETURN_IF_ERROR(MarkFinished(*node.store, run_id, report.finished_at));
   return report;
 }
 

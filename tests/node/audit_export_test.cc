@@ -15,6 +15,7 @@
 #include "node/audit/verify.h"
 #include "node/audit/witness.h"
 #include "node/sqlite_util.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/subprocess.h"
 
 #include <nlohmann/json.hpp>
@@ -57,7 +58,7 @@ std::string Problems(const VerifyReport& report) {
 class AuditExportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = Store::Open(tmp_.path() / "db", crypto::SecretBytes::Random(32), true);
+    auto store = Store::Open(tmp_.path() / "db", crypto::SecretBytes::Random(32), true, clock_);
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(*store);
     log_ = std::make_unique<AuditLog>(*store_, node_key_);
@@ -72,12 +73,13 @@ class AuditExportTest : public ::testing::Test {
     for (int batch = 0; batch < 3; ++batch) {
       std::vector<schema::AuditRecord> records;
       for (int i = 0; i < (batch == 0 ? 100 : 99); ++i) {
-        records.push_back(EventRecord("inbeeld.test", true, {{"inbeeld.note", "alpha"}}));
+        records.push_back(EventRecord(clock_, "inbeeld.test", true, {{"inbeeld.note", "alpha"}}));
       }
       ASSERT_TRUE(log_->Append(records));
       auto checkpoint = log_->Checkpoint();
       ASSERT_TRUE(checkpoint) << checkpoint.error().message;
-      auto line = Cosign(checkpoint->note, OriginFor(witness_key_.PublicKey()), witness_key_);
+      auto line = Cosign(checkpoint->note, OriginFor(witness_key_.PublicKey()), witness_key_,
+                         clock_);
       ASSERT_TRUE(line);
       ASSERT_TRUE(AcceptCosignature(*log_, {"swv", witness_key_.PublicKey()}, checkpoint->size, *line));
     }
@@ -94,6 +96,7 @@ class AuditExportTest : public ::testing::Test {
   }
 
   TempDir tmp_;
+  testing::FakeClock clock_{"2031-02-28T12:00:00Z"};
   crypto::SigningKey node_key_ = crypto::SigningKey::Generate();
   crypto::SigningKey witness_key_ = crypto::SigningKey::Generate();
   config::NodeConfig config_;
@@ -325,7 +328,7 @@ TEST_F(AuditExportTest, NodeRefusesToSignOverAnAlteredLog) {
   // covers; content edits anywhere are caught by `audit verify`).
   ASSERT_TRUE(Exec(store_->handle(),
                    "UPDATE audit_leaves SET leaf_hash = zeroblob(32) WHERE idx = 280"));
-  ASSERT_TRUE(log_->Append({EventRecord("inbeeld.test", true, {})}));
+  ASSERT_TRUE(log_->Append({EventRecord(clock_, "inbeeld.test", true, {})}));
   auto checkpoint = log_->Checkpoint();
   ASSERT_FALSE(checkpoint);
   EXPECT_EQ(checkpoint.error().code, ErrorCode::kDataLoss);
@@ -510,7 +513,7 @@ TEST_F(AuditExportTest, PinnedKeysAreCheckedAndReported) {
 TEST_F(AuditExportTest, AnExportReSignedWithAnotherKeyFailsAgainstTheExpectedKey) {
   // Someone rebuilds the log with an edit and signs it with a key of their own.
   crypto::SigningKey impostor = crypto::SigningKey::Generate();
-  auto store = Store::Open(tmp_.path() / "impostor-db", crypto::SecretBytes::Random(32), true);
+  auto store = Store::Open(tmp_.path() / "impostor-db", crypto::SecretBytes::Random(32), true, clock_);
   ASSERT_TRUE(store);
   AuditLog forged(**store, impostor);
   auto lines = Lines(clean() / "records.jsonl");

@@ -14,10 +14,13 @@
 #include "node/audit/list_commitments.h"
 #include "node/audit/verify.h"
 #include "node/sqlite_util.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/subprocess.h"
 
 namespace inbeeld::node::audit {
 namespace {
+
+const testing::FakeClock kClock("2026-11-22T14:03:05Z");
 
 namespace fs = std::filesystem;
 using inbeeld::testing::ReadFile;
@@ -41,7 +44,7 @@ std::array<uint8_t, 32> Subject(int i) {
 class AuditListsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = Store::Open(tmp_.path() / "db", crypto::SecretBytes::Random(32), true);
+    auto store = Store::Open(tmp_.path() / "db", crypto::SecretBytes::Random(32), true, kClock);
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(*store);
     log_ = std::make_unique<AuditLog>(*store_, node_key_);
@@ -59,7 +62,7 @@ class AuditListsTest : public ::testing::Test {
     e.purpose = "thuiszitters-afstemming";
     e.mode = std::move(mode);
     e.outcome = std::move(outcome);
-    e.start_ms = NowMs();
+    e.start_ms = NowMs(kClock);
     e.end_ms = e.start_ms + 10;
     e.list_version = version;
     return e;
@@ -232,7 +235,7 @@ TEST_F(AuditListsTest, RetentionForgetsAListOnlyWhenNoKeptRecordNamesIt) {
   EXPECT_TRUE(report.ok()) << Problems(report);
   EXPECT_EQ(report.lists, 1u);
 
-  ASSERT_TRUE(redact(NowMs() + 60'000));
+  ASSERT_TRUE(redact(NowMs(kClock) + 60'000));
   lists = CommittedLists(*log_);
   ASSERT_TRUE(lists);
   EXPECT_TRUE(lists->empty());

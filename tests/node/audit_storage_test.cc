@@ -8,10 +8,13 @@
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
 #include "node/sqlite_util.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/subprocess.h"
 
 namespace inbeeld::node::audit {
 namespace {
+
+const testing::FakeClock kClock("2026-11-22T14:03:05Z");
 
 int64_t StoreBytes(Store& store) {
   auto pages = Statement::Prepare(store.handle(), "PRAGMA page_count");
@@ -31,7 +34,7 @@ ExchangeAudit Session(int64_t list_version) {
   e.legal_basis = "Leerplichtwet 1969 art. 16";
   e.mode = "match";
   e.outcome = "completed";
-  e.start_ms = NowMs();
+  e.start_ms = NowMs(kClock);
   e.end_ms = e.start_ms + 1000;
   e.list_version = list_version;
   return e;
@@ -39,7 +42,7 @@ ExchangeAudit Session(int64_t list_version) {
 
 TEST(AuditStorageTest, ASessionGrowsTheLogWithItsMatchesNotWithItsList) {
   testing::TempDir tmp;
-  auto store = Store::Open(tmp.path() / "db", crypto::SecretBytes::Random(32), true);
+  auto store = Store::Open(tmp.path() / "db", crypto::SecretBytes::Random(32), true, kClock);
   ASSERT_TRUE(store) << store.error().message;
   crypto::SigningKey node_key = crypto::SigningKey::Generate();
   AuditLog log(**store, node_key);

@@ -298,7 +298,8 @@ TEST_F(AuditTest, RolledBackInitiatorIsRefusedByTheResponder) {
 // Runs `sql` on the SWV's store while its server is stopped.
 void RunOnStore(TestNode& node, const fs::path& pass_file, const char* sql) {
   node.Stop();
-  auto dir = node::NodeDir(node.home());
+  const node::SystemClock clock;  // the spawned nodes' clock, as they write with it
+  auto dir = node::NodeDir(node.home(), clock);
   std::string pass = testing::ReadFile(pass_file);
   pass.pop_back();
   auto unlocked = dir.Unlock(crypto::SecretBytes::CopyFrom(

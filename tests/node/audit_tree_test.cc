@@ -6,6 +6,7 @@
 
 #include "crypto/merkle.h"
 #include "node/sqlite_util.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/subprocess.h"
 
 namespace inbeeld::node::audit {
@@ -14,7 +15,7 @@ namespace {
 class TreeStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = Store::Open(tmp_.path() / "db", crypto::SecretBytes::Random(32), true);
+    auto store = Store::Open(tmp_.path() / "db", crypto::SecretBytes::Random(32), true, clock_);
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(*store);
   }
@@ -36,6 +37,7 @@ class TreeStoreTest : public ::testing::Test {
   TreeStore tree() { return TreeStore(*store_); }
 
   testing::TempDir tmp_;
+  testing::FakeClock clock_{"2031-02-28T12:00:00Z"};
   std::unique_ptr<Store> store_;
   std::vector<crypto::Hash> leaves_;
 };

@@ -13,6 +13,7 @@
 #include "node/exchange/results_store.h"
 #include "schema/match_keys.h"
 #include "schema/synthetic.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/subprocess.h"
 
 namespace inbeeld::node {
@@ -23,6 +24,7 @@ using testing::ReadFile;
 using testing::TempDir;
 
 constexpr schema::Date kToday{2026, 11, 22};
+const testing::FakeClock kClock{"2026-11-22T10:00:00Z"};
 
 struct Keys {
   crypto::SecretBytes storage = crypto::SecretBytes::Random(32);
@@ -33,9 +35,9 @@ struct Keys {
 TEST(StoreTest, WrongKeyIsUnauthenticated) {
   TempDir tmp;
   Keys keys;
-  ASSERT_TRUE(Store::Open(tmp.path() / "db", keys.storage, true));
+  ASSERT_TRUE(Store::Open(tmp.path() / "db", keys.storage, true, kClock));
   auto other = crypto::SecretBytes::Random(32);
-  auto reopened = Store::Open(tmp.path() / "db", other, false);
+  auto reopened = Store::Open(tmp.path() / "db", other, false, kClock);
   ASSERT_FALSE(reopened);
   EXPECT_EQ(reopened.error().code, ErrorCode::kUnauthenticated);
   EXPECT_NE(reopened.error().message.find("wrong passphrase"), std::string::npos);
@@ -44,11 +46,11 @@ TEST(StoreTest, WrongKeyIsUnauthenticated) {
 TEST(StoreTest, CreateRefusesExistingAndOpenRefusesMissing) {
   TempDir tmp;
   Keys keys;
-  auto missing = Store::Open(tmp.path() / "db", keys.storage, false);
+  auto missing = Store::Open(tmp.path() / "db", keys.storage, false, kClock);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
-  ASSERT_TRUE(Store::Open(tmp.path() / "db", keys.storage, true));
-  auto again = Store::Open(tmp.path() / "db", keys.storage, true);
+  ASSERT_TRUE(Store::Open(tmp.path() / "db", keys.storage, true, kClock));
+  auto again = Store::Open(tmp.path() / "db", keys.storage, true, kClock);
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
 }
@@ -95,7 +97,7 @@ std::map<std::string, const schema::ListRow*> ByReference(
 TEST(StoreTest, ImportRoundTripsEveryField) {
   TempDir tmp;
   Keys keys;
-  auto store = Store::Open(tmp.path() / "db", keys.storage, true);
+  auto store = Store::Open(tmp.path() / "db", keys.storage, true, kClock);
   ASSERT_TRUE(store) << store.error().message;
   auto rows = MixedList(11, 300);
   auto version = (*store)->ImportList(rows, kToday, "lijst.csv", keys.subject, keys.field);
@@ -144,7 +146,7 @@ TEST(StoreTest, ImportRoundTripsEveryField) {
 TEST(StoreTest, AnyTextInANameRoundTrips) {
   TempDir tmp;
   Keys keys;
-  auto store = Store::Open(tmp.path() / "db", keys.storage, true);
+  auto store = Store::Open(tmp.path() / "db", keys.storage, true, kClock);
   ASSERT_TRUE(store);
   auto rows = schema::GenerateList(21, 2, kToday);
   rows[0].identifier.reset();
@@ -173,7 +175,7 @@ TEST(StoreTest, AnyTextInANameRoundTrips) {
 TEST(StoreTest, SubjectsArePinned) {
   TempDir tmp;
   Keys keys;
-  auto store = Store::Open(tmp.path() / "db", keys.storage, true);
+  auto store = Store::Open(tmp.path() / "db", keys.storage, true, kClock);
   ASSERT_TRUE(store);
   auto rows = MixedList(31, 30);
   auto version = (*store)->ImportList(rows, kToday, "a.csv", keys.subject, keys.field);
@@ -212,7 +214,7 @@ TEST(StoreTest, SubjectsArePinned) {
 TEST(StoreTest, FailedImportLeavesTheStoreAsItWas) {
   TempDir tmp;
   Keys keys;
-  auto store = Store::Open(tmp.path() / "db", keys.storage, true);
+  auto store = Store::Open(tmp.path() / "db", keys.storage, true, kClock);
   ASSERT_TRUE(store);
   auto first = schema::GenerateList(12, 50, kToday);
   ASSERT_TRUE((*store)->ImportList(first, kToday, "a.csv", keys.subject, keys.field));
@@ -256,7 +258,7 @@ TEST(StoreTest, FailedImportLeavesTheStoreAsItWas) {
 TEST(StoreTest, NoIdentifierNameOrBirthDateInTheFileOrItsWal) {
   TempDir tmp;
   Keys keys;
-  auto store = Store::Open(tmp.path() / "db", keys.storage, true);
+  auto store = Store::Open(tmp.path() / "db", keys.storage, true, kClock);
   ASSERT_TRUE(store);
   auto rows = MixedList(14, 500);
   ASSERT_TRUE((*store)->ImportList(rows, kToday, "a.csv", keys.subject, keys.field));
@@ -309,7 +311,8 @@ TEST(StoreTest, MigratesRowsStoredBeforeSchema5) {
   rows[7].name = {};
   rows[7].birth_date.reset();
   {
-    auto old = Store::CreateAtSchemaVersionForTesting(tmp.path() / "db", keys.storage, 4);
+    auto old = Store::CreateAtSchemaVersionForTesting(tmp.path() / "db", keys.storage, 4,
+                                                       kClock);
     ASSERT_TRUE(old) << old.error().message;
     EXPECT_EQ((*old)->SchemaVersion(), 4);
     sqlite3* db = (*old)->handle();
@@ -365,7 +368,7 @@ TEST(StoreTest, MigratesRowsStoredBeforeSchema5) {
     }
     sqlite3_finalize(insert);
   }
-  auto store = Store::Open(tmp.path() / "db", keys.storage, false);
+  auto store = Store::Open(tmp.path() / "db", keys.storage, false, kClock);
   ASSERT_TRUE(store) << store.error().message;
   EXPECT_EQ((*store)->SchemaVersion(), 8);  // migrated to the newest
   auto loaded = (*store)->LoadRows(1, Unseal::kEverything, keys.field);
@@ -399,7 +402,8 @@ TEST(StoreTest, MigratesV1MatchesToPairs) {
   const std::array<uint8_t, 16> id{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
   const std::array<uint8_t, 32> subject_a{7}, subject_b{9};
   {
-    auto old = Store::CreateAtSchemaVersionForTesting(tmp.path() / "db", keys.storage, 5);
+    auto old = Store::CreateAtSchemaVersionForTesting(tmp.path() / "db", keys.storage, 5,
+                                                       kClock);
     ASSERT_TRUE(old) << old.error().message;
     sqlite3* db = (*old)->handle();
     sqlite3_stmt* insert = nullptr;
@@ -429,7 +433,7 @@ TEST(StoreTest, MigratesV1MatchesToPairs) {
     }
     sqlite3_finalize(insert);
   }
-  auto store = Store::Open(tmp.path() / "db", keys.storage, false);
+  auto store = Store::Open(tmp.path() / "db", keys.storage, false, kClock);
   ASSERT_TRUE(store) << store.error().message;
   EXPECT_EQ((*store)->SchemaVersion(), 8);
   exchange::ResultsStore results(**store);
@@ -457,7 +461,7 @@ TEST(StoreTest, MigratesV1MatchesToPairs) {
 TEST(StoreTest, PersonFieldsAreBoundToTheirRow) {
   TempDir tmp;
   Keys keys;
-  auto store = Store::Open(tmp.path() / "db", keys.storage, true);
+  auto store = Store::Open(tmp.path() / "db", keys.storage, true, kClock);
   ASSERT_TRUE(store);
   auto version = (*store)->ImportList(MixedList(18, 12), kToday, "a.csv", keys.subject, keys.field);
   ASSERT_TRUE(version);
@@ -478,7 +482,7 @@ TEST(StoreTest, PersonFieldsAreBoundToTheirRow) {
 TEST(StoreTest, SecretsAreWriteOnce) {
   TempDir tmp;
   Keys keys;
-  auto store = Store::Open(tmp.path() / "db", keys.storage, true);
+  auto store = Store::Open(tmp.path() / "db", keys.storage, true, kClock);
   ASSERT_TRUE(store);
   auto secret = crypto::SecretBytes::Random(32);
   ASSERT_TRUE((*store)->PutSecret("k", secret));
@@ -493,7 +497,7 @@ TEST(StoreTest, SecretsAreWriteOnce) {
 TEST(StoreTest, IntegrityCheckPassesOnAHealthyStore) {
   TempDir tmp;
   Keys keys;
-  auto store = Store::Open(tmp.path() / "db", keys.storage, true);
+  auto store = Store::Open(tmp.path() / "db", keys.storage, true, kClock);
   ASSERT_TRUE(store);
   ASSERT_TRUE((*store)->ImportList(schema::GenerateList(15, 100, kToday), kToday, "a.csv",
                                    keys.subject, keys.field));

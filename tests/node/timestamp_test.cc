@@ -50,5 +50,13 @@ TEST(TimestampTest, EveryAcceptedTimeIsWrittenBackTheSame) {
   }
 }
 
+TEST(TimestampTest, TheUtcDateOfAMoment) {
+  auto at = [](const char* iso) { return *ParseIsoUtc(iso); };
+  EXPECT_EQ(UtcDate(at("2028-02-29T23:59:59Z")), (schema::Date{2028, 2, 29}));
+  EXPECT_EQ(UtcDate(at("2028-03-01T00:00:00Z")), (schema::Date{2028, 3, 1}));
+  EXPECT_EQ(UtcDate(at("2031-02-28T23:59:59Z")), (schema::Date{2031, 2, 28}));
+  EXPECT_EQ(UnixMs(at("2026-11-22T14:03:05Z")), int64_t{1795356185000});
+}
+
 }  // namespace
 }  // namespace inbeeld::node

@@ -6,6 +6,7 @@
 // names the field, never the peer's payload. The protocol itself, between
 // real nodes, is in audit_test.cc.
 #include "node/audit/witness.h"
+#include "tests/support/fake_clock.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -22,6 +23,8 @@
 
 namespace inbeeld::node::audit {
 namespace {
+
+const testing::FakeClock kClock("2026-11-22T14:03:05Z");
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -51,7 +54,7 @@ std::vector<Body> Bodies() {
   const std::string origin = OriginFor(key.PublicKey());
   crypto::Checkpoint c{origin, 9, crypto::RootFromLeafHashes(Proof(9)), {}};
   const std::string note = *crypto::SignNote(*crypto::CheckpointBody(c), origin, key);
-  const std::string line = *Cosign(note, "inbeeld/other", crypto::SigningKey::Generate());
+  const std::string line = *Cosign(note, "inbeeld/other", crypto::SigningKey::Generate(), kClock);
   return {
       {"witness request",
        EncodeWitnessRequest({note, 5, Proof(3), 4}),

@@ -1,5 +1,7 @@
 #include "tests/support/local_node.h"
 
+#include "tests/support/fake_clock.h"
+
 #include <stdlib.h>
 
 #include "schema/synthetic.h"
@@ -21,7 +23,10 @@ Result<std::unique_ptr<LocalNode>> LocalNode::Create(const std::string& name, co
   const std::string text = "passphrase for " + name;
   const auto passphrase = crypto::SecretBytes::CopyFrom(
       std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-  node::NodeDir node_dir(dir / "node");
+  // A fixed day, the one the list is drawn around: nothing here depends on
+  // the day the test runs.
+  static const testing::FakeClock clock("2026-11-02T12:00:00Z");
+  node::NodeDir node_dir(dir / "node", clock);
   node::InitOptions options;
   options.config.node_name = name;
   options.config.organisation = "Organisatie " + name;
