@@ -26,7 +26,7 @@
 #include "fuzz/psi_fixture.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/base64.h"
-#include "node/audit/export.h"
+#include "node/audit/verify.h"
 #include "node/audit/witness.h"
 #include "schema/audit_record.h"
 #include "schema/csv_import.h"
@@ -185,14 +185,28 @@ void ExportSeeds() {
     std::ofstream(dir / "checkpoints" / "6.note") << second;
     std::ofstream(dir / "records.jsonl") << records;
     const auto report = node::audit::VerifyExport(dir);
-    fs::remove_all(dir);
     for (const auto& p : report.problems) std::fprintf(stderr, "export seed: %s\n", p.c_str());
     Require(report.ok() && report.cosignatures == 1, "the valid export seed does not verify");
+    std::ofstream(dir.string() + "-swv-saw-2.note") << first;
+    node::audit::VerifyOptions options;
+    options.node_key = fuzz::LogKey().PublicKey();
+    options.witnesses.insert({"swv-fuzz", fuzz::WitnessKey().PublicKey()});
+    options.witnessed_checkpoints = {dir.string() + "-swv-saw-2.note"};
+    const auto pinned = node::audit::VerifyExport(dir, options);
+    for (const auto& p : pinned.problems)
+      std::fprintf(stderr, "pinned export seed: %s\n", p.c_str());
+    Require(pinned.ok() && pinned.witnessed.size() == 1, "the pinned export seed does not verify");
+    fs::remove(dir.string() + "-swv-saw-2.note");
+    fs::remove_all(dir);
   }
   std::string redacted = "{\"redacted\":\"" + node::audit::Base64(leaves[0]) + "\"}\n";
   for (size_t i = 1; i < lines.size(); ++i) redacted += lines[i] + "\n";
   Write("audit_export", "redacted", common + "=== records.jsonl\n" + redacted);
   Write("audit_export", "truncated", common + "=== records.jsonl\n" + lines[0] + "\n");
+  // With the keys pinned and a peer's copy of checkpoint 2 (--witnessed-checkpoint).
+  Write("audit_export", "pinned-and-witnessed",
+        common + "=== records.jsonl\n" + records + "=== pinned\n=== witnessed/swv-saw-2.note\n" +
+            first);
 }
 
 // ------------------------------------------------------------------ merkle

@@ -787,6 +787,11 @@ void Verifier::CheckLists() {
 void Verifier::CheckWitnessed() {
   for (const auto& path : options_.witnessed_checkpoints) {
     const std::string file = path.filename().string();
+    // Named in the report, which `audit verify --json` prints: UTF-8 only.
+    if (!schema::IsValidUtf8(file)) {
+      Problem("--witnessed-checkpoint: a file whose name is not UTF-8; rename it");
+      continue;
+    }
     auto text = ReadText(path, crypto::kMaxNoteSize);
     auto note = text ? SplitNote(*text) : std::nullopt;
     if (!note) {

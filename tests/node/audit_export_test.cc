@@ -322,6 +322,28 @@ TEST_F(AuditExportTest, ACheckpointFileNameThatIsNotUtf8IsAProblemThatPrints) {
   EXPECT_NO_THROW((void)printed.dump());
 }
 
+// Found by fuzz/audit_export_fuzzer.cc once it passed --witnessed-checkpoint
+// files: their names went into the report as well, and `audit verify --json`
+// died in nlohmann-json's dump.
+TEST_F(AuditExportTest, AWitnessedCheckpointNameThatIsNotUtf8IsAProblemThatPrints) {
+  auto checkpoints = log_->Checkpoints();
+  ASSERT_TRUE(checkpoints);
+  const fs::path witnessed = tmp_.path() / "swv-\xe9-300.note";
+  WriteFile(witnessed, (*checkpoints)[2].note);
+  VerifyOptions options;
+  options.witnessed_checkpoints.push_back(witnessed);
+  VerifyReport report = VerifyExport(clean(), options);
+  EXPECT_FALSE(report.ok());
+  EXPECT_TRUE(HasProblem(report, "--witnessed-checkpoint: a file whose name is not UTF-8"))
+      << Problems(report);
+  EXPECT_TRUE(report.witnessed.empty());
+  for (const auto& p : report.problems) {
+    EXPECT_EQ(p.find('\xe9'), std::string::npos) << "the name is echoed: " << p;
+  }
+  const nlohmann::json printed = {{"problems", report.problems}, {"witnessed", report.witnessed}};
+  EXPECT_NO_THROW((void)printed.dump());
+}
+
 TEST_F(AuditExportTest, NodeRefusesToSignOverAnAlteredLog) {
   // Alter a stored leaf hash behind the log's back, in the part of the tree
   // not yet sealed in a 256-leaf block (see audit_log.h on what this check
