@@ -169,6 +169,21 @@ const PeerConfig* NodeConfig::FindPeerByKey(std::string_view key) const {
   return it == peers.end() ? nullptr : &*it;
 }
 
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "::1" || host == "localhost") return true;
+  // 127.0.0.0/8 in dotted form: "127." and three more numbers.
+  if (!host.starts_with("127.")) return false;
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') {
+      ++dots;
+    } else if (!IsDigit(c)) {
+      return false;
+    }
+  }
+  return dots == 3 && host.back() != '.';
+}
+
 Result<HostPort> ParseAddress(std::string_view host_port, bool allow_any_port) {
   const size_t colon = host_port.rfind(':');
   if (colon == std::string_view::npos) return BadAddress("no port");

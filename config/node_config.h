@@ -186,6 +186,14 @@ struct SyncConfig {
   bool operator==(const SyncConfig&) const = default;
 };
 
+// [console]: the web console `inbeeld serve` offers its people
+// (docs/CONSOLE.md). Plain HTTP, so loopback only.
+struct ConsoleConfig {
+  std::string listen = "127.0.0.1:8470";  // "" = no console
+
+  bool operator==(const ConsoleConfig&) const = default;
+};
+
 struct NodeConfig {
   std::string node_name;
   std::string organisation;
@@ -197,6 +205,7 @@ struct NodeConfig {
   std::vector<PeerConfig> peers;               // names unique, keys unique
   RetentionConfig retention;
   SyncConfig sync;
+  ConsoleConfig console;
 
   // nullptr when absent. Pointers are valid while this NodeConfig is unchanged.
   const ProcessingActivity* FindActivity(std::string_view id) const;
@@ -253,6 +262,8 @@ struct HostPort {
   int port = 0;
 };
 Result<HostPort> ParseAddress(std::string_view host_port, bool allow_any_port = false);
+// 127.0.0.0/8 (dotted), ::1 or "localhost": the hosts the console may bind.
+bool IsLoopbackHost(std::string_view host);
 
 // Peer names and activity ids: 1..64 characters of a-z, 0-9 and '-'.
 Status ValidateName(std::string_view name);

@@ -182,6 +182,12 @@ audit_days = 3650
 # every_days = 21                        # 0 = niet gepland / not scheduled
 # purge_every_hours = 24                 # bewaartermijnen toepassen / apply retention
 
+# De webconsole voor medewerkers en FG, geserveerd door `inbeeld serve`. Alleen
+# op loopback (gewone HTTP); van elders via een SSH-tunnel. "" = geen console.
+# The web console served by `inbeeld serve`; loopback only ("" = none).
+[console]
+listen = "127.0.0.1:8470"
+
 # Verwerkingsactiviteiten (AVG art. 30). Elke afstemming noemt er een, via id;
 # het auditlog legt dat vast. Gebruik bij alle partners dezelfde id voor hetzelfde
 # doel. Laat de FG doel en grondslag bevestigen voor gebruik.

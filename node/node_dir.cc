@@ -7,6 +7,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "crypto/bytes.h"
@@ -311,7 +312,29 @@ Result<UnlockedNode> NodeDir::Unlock(const crypto::SecretBytes& passphrase) cons
   return UnlockedNode{std::move(*meta),        std::move(*cfg),
                       std::move(*store),       std::move(*identity),
                       std::move(*subject_key), std::move(*field),
-                      std::move(*audit_key)};
+                      std::move(*audit_key),   root_};
+}
+
+Status NodeDir::AddPeer(config::PeerConfig peer) const {
+  std::ifstream in(ConfigPath(), std::ios::binary);
+  if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + ConfigPath().string());
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string updated = text.str();
+  if (!updated.empty() && updated.back() != '\n') updated += "\n";
+  auto current = config::ParseConfig(updated, ConfigPath().string());
+  if (!current) return std::unexpected(current.error());
+  // The default key types are written out, so whoever reviews the file sees
+  // them; they depend on this node's role and PGN policy.
+  if (peer.policy.match_keys.empty()) {
+    peer.policy.match_keys = config::DefaultMatchKeys(current->role, current->holds_pgn, peer.role);
+  }
+  updated += "\n" + config::RenderPeerBlock(peer);
+  // The whole file must still validate (unique names and keys, known
+  // purposes): a config that fails to load would stop the node.
+  auto parsed = config::ParseConfig(updated, ConfigPath().string());
+  if (!parsed) return std::unexpected(parsed.error());
+  return WriteFileAtomically(ConfigPath(), updated);
 }
 
 }  // namespace inbeeld::node

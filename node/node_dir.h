@@ -62,6 +62,7 @@ struct UnlockedNode {
   crypto::PseudonymKey subject_key;        // keys list rows by subject
   crypto::SecretBytes field_key;           // seals identifiers, names, birth dates
   crypto::PseudonymKey audit_key;          // subjects in the audit log
+  std::filesystem::path root;              // the data directory it was unlocked from
 
   // The one clock every command reads (node/clock.h); the store carries it.
   const Clock& clock() const { return store->clock(); }
@@ -92,6 +93,13 @@ class NodeDir {
   // when the directory holds no node; kDataLoss when node.json is malformed.
   Result<NodeMetadata> ReadMetadata() const;
   Result<config::NodeConfig> ReadConfig() const;
+  // Appends a [[peer]] block to inbeeld.toml after checking that the whole
+  // file still validates (unique names and keys, purposes in the register);
+  // empty match_keys become the defaults for the two roles, written out.
+  // Errors: the config's own (kInvalidArgument with file and line), or
+  // kNotFound / an I/O error. The running `serve` sees the peer after a
+  // restart.
+  Status AddPeer(config::PeerConfig peer) const;
 
   // Derives the storage key, checks it, opens the store and loads the keys.
   // Errors: kUnauthenticated "wrong passphrase", kDataLoss "database corrupt".

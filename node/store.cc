@@ -249,6 +249,36 @@ CREATE TABLE audit_list_uses(
   PRIMARY KEY(list_id, idx)
 ) STRICT, WITHOUT ROWID;
 )sql",
+    // 9: the console's people, their sessions and the column mappings they
+    // chose (node/console/people.h). Tokens are stored as SHA-256 hashes,
+    // passwords as Argon2id strings.
+    R"sql(
+CREATE TABLE console_people(
+  name            TEXT PRIMARY KEY,
+  role            TEXT NOT NULL,
+  password_hash   TEXT,
+  invite_hash     BLOB UNIQUE,
+  invite_expires  TEXT,
+  invited_at      TEXT NOT NULL,
+  last_login_at   TEXT,
+  failures        INTEGER NOT NULL DEFAULT 0,
+  locked_until    TEXT,
+  revoked         INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TABLE console_sessions(
+  token_hash  BLOB PRIMARY KEY,
+  name        TEXT NOT NULL REFERENCES console_people(name) ON DELETE CASCADE,
+  csrf        TEXT NOT NULL,
+  origin      TEXT NOT NULL,
+  started_at  TEXT NOT NULL,
+  last_seen   TEXT NOT NULL
+) STRICT;
+CREATE TABLE console_mappings(
+  signature   TEXT PRIMARY KEY,
+  mapping     TEXT NOT NULL,
+  saved_at    TEXT NOT NULL
+) STRICT;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 

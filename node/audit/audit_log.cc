@@ -1,4 +1,6 @@
 #include "node/audit/audit_log.h"
+
+#include "node/audit/actor.h"
 #include "node/timestamp.h"
 
 #include <sodium.h>
@@ -80,6 +82,7 @@ Status AuditLog::AppendInTransaction(std::vector<schema::AuditRecord> records) {
   index.reserve(records.size());
   uint64_t seq = *size;
   for (auto& r : records) {
+    StampActor(r.attributes);
     r.attributes["inbeeld.seq"] = std::to_string(seq++);
     auto subject = r.attributes.find(std::string(schema::kAttrDataSubject));
     index.push_back({r.trace_id, subject == r.attributes.end() ? "" : subject->second,

@@ -1,5 +1,7 @@
 #include "node/audit/exchange_records.h"
 
+#include "node/audit/actor.h"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -47,6 +49,7 @@ schema::AuditRecord ExchangeParentRecord(const ExchangeAudit& e) {
   if (e.matched_possible) a["inbeeld.count.matched_possible"] = std::to_string(*e.matched_possible);
   if (!e.match_keys.empty()) a["inbeeld.match_keys"] = e.match_keys;
   if (!e.shared_labels.empty()) a["inbeeld.shared_labels"] = e.shared_labels;
+  StampActor(a);  // who started it, when a person or the scheduler did
   return parent;
 }
 

@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "node/audit/actor.h"
 #include "node/cli/commands.h"
 
 #include <fmt/format.h>
@@ -102,6 +103,7 @@ int RunCli(const std::vector<std::string>& args, Context& context) {
   AddRegionCommand(app, global, context, runner);
   AddPurgeCommand(app, global, context, runner);
   AddAuditCommand(app, global, context, runner);
+  AddConsoleCommand(app, global, context, runner);
   AddDemoCommand(app, global, context, runner);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -121,6 +123,8 @@ int RunCli(const std::vector<std::string>& args, Context& context) {
     *context.err << "inbeeld: no command given (run `inbeeld --help`)\n";
     return 2;
   }
+  // Every record this command writes on this thread names the OS user.
+  audit::ActorScope actor({.who = "os:" + audit::OsUserName(), .origin = "cli"});
   Status status = runner();
   if (!status) {
     *context.err << "inbeeld: error: " << status.error().message << "\n";

@@ -41,6 +41,7 @@ void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, R
 void AddSyncCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddOverviewCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddRegionCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddConsoleCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddPurgeCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 
 // Locates the data directory and unlocks the node with the passphrase.

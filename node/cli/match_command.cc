@@ -12,7 +12,9 @@
 
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
+#include "node/audit/actor.h"
 #include "node/cli/commands.h"
+#include "node/exchange/decision.h"
 #include "node/cli/session_output.h"
 #include "node/exchange/initiator.h"
 #include "node/exchange/report.h"
@@ -42,13 +44,6 @@ Status Show(const GlobalOptions& global, const Context& context, UnlockedNode& n
   return {};
 }
 
-// The operator as the audit log names them: the OS user running the CLI.
-std::string OsUser() {
-  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name != nullptr) {
-    return pw->pw_name;
-  }
-  return "uid " + std::to_string(geteuid());
-}
 
 // Refuses a --csv path whose folder cannot be written, before the exchange
 // spends the partner's quota and both audit logs on a result that cannot be
@@ -67,33 +62,10 @@ Status CheckCsvPath(const std::string& path) {
 }
 
 // `results SESSION --confirm/--reject PAIR`: the operator's decision on a
-// possible pair, recorded with who took it.
+// possible pair, recorded with who took it (exchange/decision.h).
 Status Decide(const Context& context, UnlockedNode& node, const schema::wire::SessionId& id,
               const std::string& code, exchange::Decision decision) {
-  exchange::ResultsStore results(*node.store);
-  audit::AuditLog log(*node.store, node.identity);
-  const std::string actor = OsUser();
-  auto session = results.Get(id);
-  if (!session) return std::unexpected(session.error());
-  auto decided = results.Decide(
-      id, code, decision, actor, [&](const exchange::StoredMatch& pair) -> Status {
-        // The child is named as in its exchange records, so an access request
-        // (`audit subject`) shows the decision next to the exchange.
-        return log.AppendInTransaction({audit::EventRecord(
-            node.clock(),
-            decision == exchange::Decision::kConfirmed ? "inbeeld.pair.confirmed"
-                                                       : "inbeeld.pair.rejected",
-            true,
-            {{"inbeeld.session", exchange::SessionIdHex(id)},
-             {"inbeeld.pair_code", code},
-             {"inbeeld.peer", session->peer},
-             {"inbeeld.actor", "os:" + actor},
-             {"inbeeld.origin", "cli"},
-             {std::string(schema::kAttrProcessingActivity),
-              "urn:inbeeld:activity:" + session->purpose},
-             {std::string(schema::kAttrDataSubject),
-              audit::SubjectPseudonym(node.audit_key, pair.subject)}})});
-      });
+  auto decided = exchange::DecidePair(node, id, code, decision, audit::OsUserName());
   if (!decided) return std::unexpected(decided.error());
   *context.out << fmt::format(
       "Pair {} {}: {}.\n", code,

@@ -7,9 +7,19 @@
 #include <ostream>
 #include <sstream>
 
+#include "crypto/safety_code.h"
+#include "crypto/signing.h"
 #include "node/cli/commands.h"
 
 namespace inbeeld::node::cli {
+
+namespace {
+// The digits two people read aloud to check a key (crypto/safety_code.h).
+std::string SafetyCodeOf(const std::string& fingerprint) {
+  auto key = crypto::VerifyingKey::FromFingerprint(fingerprint);
+  return key ? crypto::SafetyCode(key->bytes()) : std::string("-");
+}
+}  // namespace
 
 void AddWhoamiCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
   CLI::App* cmd = app.add_subcommand(
@@ -29,13 +39,15 @@ void AddWhoamiCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
         *context.out << nlohmann::json{{"node_name", cfg->node_name},
                                        {"role", config::RoleName(cfg->role)},
                                        {"address", cfg->listen_address},
-                                       {"fingerprint", meta->fingerprint}}
+                                       {"fingerprint", meta->fingerprint},
+                                       {"safety_code", SafetyCodeOf(meta->fingerprint)}}
                             .dump(2)
                      << "\n";
       } else {
-        *context.out << fmt::format("{} ({}) at {}\n{}\n", cfg->node_name,
-                                    config::RoleName(cfg->role), cfg->listen_address,
-                                    meta->fingerprint);
+        *context.out << fmt::format("{} ({}) at {}\n{}\nsafety code (read it aloud to the partner): {}\n",
+                                    cfg->node_name, config::RoleName(cfg->role),
+                                    cfg->listen_address, meta->fingerprint,
+                                    SafetyCodeOf(meta->fingerprint));
       }
       return {};
     };
@@ -117,33 +129,15 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         peer_config.policy.match_keys.push_back(*type);
       }
 
-      std::ifstream in(dir->ConfigPath(), std::ios::binary);
-      std::stringstream text;
-      text << in.rdbuf();
-      std::string updated = text.str();
-      if (!updated.empty() && updated.back() != '\n') updated += "\n";
-      // The default key types are written out, so whoever reviews the file
-      // sees them; they depend on this node's role and PGN policy.
-      if (peer_config.policy.match_keys.empty()) {
-        auto current = config::ParseConfig(updated, dir->ConfigPath().string());
-        if (!current) {
-          return Fail(current.error().code, "peer not added: " + current.error().message);
-        }
-        peer_config.policy.match_keys =
-            config::DefaultMatchKeys(current->role, current->holds_pgn, peer_config.role);
+      if (auto added = dir->AddPeer(peer_config); !added) {
+        return Fail(added.error().code, "peer not added: " + added.error().message);
       }
-      updated += "\n" + config::RenderPeerBlock(peer_config);
-      // The whole file must still validate (unique names and keys, known
-      // purposes): a config that fails to load would stop the node.
-      auto parsed = config::ParseConfig(updated, dir->ConfigPath().string());
-      if (!parsed) {
-        return Fail(parsed.error().code,
-                    "peer not added: " + parsed.error().message);
-      }
-      INBEELD_RETURN_IF_ERROR(WriteFileAtomically(dir->ConfigPath(), updated));
-      *context.out << fmt::format("Added peer \"{}\" at {} ({}) to {}\n", peer_config.name,
-                                  peer_config.address, config::RoleName(peer_config.role),
-                                  dir->ConfigPath().string());
+      *context.out << fmt::format("Added peer \"{}\" at {} ({}) to {}\n"
+                                  "Safety code: {} — check it with the partner, who sees the same "
+                                  "digits with `inbeeld whoami`.\n",
+                                  peer_config.name, peer_config.address,
+                                  config::RoleName(peer_config.role), dir->ConfigPath().string(),
+                                  SafetyCodeOf(peer_config.key));
       return {};
     };
   });

@@ -4,11 +4,17 @@
 #include <condition_variable>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <filesystem>
 #include <fstream>
 #include <ostream>
 #include <thread>
 
+#include "node/audit/actor.h"
 #include "node/cli/commands.h"
+#include "node/console/console.h"
+#include "node/console/http_server.h"
+#include "node/console/invitation_link.h"
+#include "node/console/jobs.h"
 #include "node/exchange/policy.h"
 #include "node/exchange/initiator.h"
 #include "node/exchange/responder.h"
@@ -44,6 +50,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
     std::string port_file;
     unsigned threads = 0;
     int session_ttl = 600;
+    std::optional<std::string> console_listen;
+    std::string console_port_file;
   };
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
@@ -55,6 +63,11 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
   cmd->add_option("--port-file", options->port_file,
                   "Write the bound port to this file once listening (for port 0)");
   cmd->add_option("--threads", options->threads, "Crypto threads per session (default: all cores)");
+  cmd->add_option("--console-listen", options->console_listen,
+                  "Loopback host:port of the web console (default: [console] listen; \"\" = "
+                  "no console)");
+  cmd->add_option("--console-port-file", options->console_port_file,
+                  "Write the console's bound port to this file once listening (for port 0)");
   cmd->add_option("--session-ttl", options->session_ttl,
                   "Seconds a peer may take between the two halves of a session")
       ->capture_default_str();
@@ -84,6 +97,19 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       // connection, so two handlers must never share one.
       auto region_node = dir->Unlock(*passphrase);
       if (!region_node) return std::unexpected(region_node.error());
+      // The console (docs/CONSOLE.md): one connection for its requests, one
+      // for the exchanges people start from it.
+      const std::string console_listen =
+          options->console_listen.value_or(node->config.console.listen);
+      std::optional<UnlockedNode> console_node, jobs_node;
+      if (!console_listen.empty()) {
+        auto c = dir->Unlock(*passphrase);
+        if (!c) return std::unexpected(c.error());
+        auto j = dir->Unlock(*passphrase);
+        if (!j) return std::unexpected(j.error());
+        console_node.emplace(std::move(*c));
+        jobs_node.emplace(std::move(*j));
+      }
       *passphrase = crypto::SecretBytes();  // wipes the old bytes
       std::string listen = options->listen.empty() ? node->config.listen_address : options->listen;
       auto address = config::ParseAddress(listen, /*allow_any_port=*/true);
@@ -149,6 +175,12 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       auto server = net::PeerServer::Create(*identity, std::move(pins), server_options);
       if (!server) return std::unexpected(server.error());
 
+      // Reachability (the console's "bereikbaar?"): answers a pinned peer
+      // after the handshake; carries no data, so it is not an exchange.
+      INBEELD_RETURN_IF_ERROR((*server)->Post(
+          "/v1/ping", [](const net::PeerRequest&) -> Result<net::Reply> {
+            return net::Reply{200, "application/json", "{}"};
+          }));
       INBEELD_RETURN_IF_ERROR((*server)->Post(
           "/v1/psi/start", Handler([&](std::string_view peer, std::string_view body) {
             return responder.HandleStart(peer, body);
@@ -198,6 +230,41 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         INBEELD_RETURN_IF_ERROR(WriteFileAtomically(options->port_file, std::to_string(port) + "\n"));
       }
 
+      // A taken console port stops the node before it serves anyone.
+      std::unique_ptr<console::JobRunner> jobs;
+      std::unique_ptr<console::Console> web;
+      std::unique_ptr<console::ConsoleHttpServer> web_server;
+      const std::filesystem::path address_file = dir->root() / console::kConsoleAddressFile;
+      if (console_node) {
+        auto address = config::ParseAddress(console_listen, /*allow_any_port=*/true);
+        if (!address) return std::unexpected(WithContext(address.error(), "console listen address"));
+        jobs = std::make_unique<console::JobRunner>(*jobs_node);
+        web = std::make_unique<console::Console>(*console_node, *jobs, console::ConsoleOptions{});
+        web_server = std::make_unique<console::ConsoleHttpServer>(*web);
+        auto bound = web_server->Bind(address->host, address->port);
+        if (!bound) return std::unexpected(bound.error());
+        const bool v6 = address->host.find(':') != std::string::npos;
+        const std::string shown =
+            (v6 ? "[" + address->host + "]" : address->host) + ":" + std::to_string(*bound);
+        INBEELD_RETURN_IF_ERROR(WriteFileAtomically(address_file, shown + "\n"));
+        if (!options->console_port_file.empty()) {
+          INBEELD_RETURN_IF_ERROR(
+              WriteFileAtomically(options->console_port_file, std::to_string(*bound) + "\n"));
+        }
+        *context.out << fmt::format("console on http://{}/ (invite people with `inbeeld console "
+                                    "invite NAME --role operator`)\n",
+                                    shown)
+                     << std::flush;
+      }
+      std::thread web_thread;
+      if (web_server) {
+        web_thread = std::thread([&] {
+          if (auto served = web_server->ListenAfterBind(); !served) {
+            *context.err << "inbeeld: " << served.error().message << "\n";
+          }
+        });
+      }
+
       std::mutex mu;
       std::condition_variable cv;
       bool stopping = false;
@@ -224,6 +291,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       // [sync] every_days and the retention purge, checked every minute.
       region::Scheduler scheduler(*scheduler_node, *context.out);
       std::thread scheduled([&] {
+        audit::ActorScope actor({.who = "scheduler", .origin = "serve"});
         std::unique_lock lock(mu);
         do {
           lock.unlock();
@@ -246,6 +314,12 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       signal_thread.join();
       janitor.join();
       scheduled.join();
+      if (web_server) {
+        web_server->Stop();
+        web_thread.join();
+        std::error_code ec;
+        std::filesystem::remove(address_file, ec);
+      }
       *context.out << node->config.node_name << " stopped\n" << std::flush;
       return served;
     };

@@ -669,26 +669,38 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   return counts;
 }
 
-Result<std::optional<RegionalCounts>> LatestRegionalCount(Store& store) {
+Result<std::vector<DatedRegionalCounts>> RegionalCountHistory(Store& store, size_t limit) {
   auto s = Statement::Prepare(store.handle(),
-                              "SELECT id, distinct_children, single_list, list_sizes FROM "
-                              "region_sessions WHERE status = 'completed' ORDER BY finished_at "
-                              "DESC, rowid DESC LIMIT 1");
+                              "SELECT id, distinct_children, single_list, list_sizes, finished_at "
+                              "FROM region_sessions WHERE status = 'completed' ORDER BY "
+                              "finished_at DESC, rowid DESC LIMIT ?");
   if (!s) return std::unexpected(s.error());
-  auto row = s->Step();
-  if (!row) return std::unexpected(row.error());
-  if (!*row) return std::optional<RegionalCounts>();
-  RegionalCounts c;
-  c.session = crypto::HexEncode(s->ColumnBlobView(0));
-  c.distinct = static_cast<uint64_t>(s->ColumnInt(1));
-  c.single_list = static_cast<uint64_t>(s->ColumnInt(2));
-  json extra = json::parse(s->ColumnText(3), nullptr, false);
-  if (!extra.is_object()) return Fail(ErrorCode::kDataLoss, "stored regional count is unreadable");
-  c.participants = extra.value("participants", std::vector<std::string>{});
-  c.list_sizes = extra.value("list_sizes", std::vector<uint64_t>{});
-  c.possible = extra.value("possible", uint64_t{0});
-  c.by_category = extra.value("by_category", std::vector<uint64_t>{});
-  return std::optional<RegionalCounts>(std::move(c));
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(limit)));
+  std::vector<DatedRegionalCounts> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    RegionalCounts c;
+    c.session = crypto::HexEncode(s->ColumnBlobView(0));
+    c.distinct = static_cast<uint64_t>(s->ColumnInt(1));
+    c.single_list = static_cast<uint64_t>(s->ColumnInt(2));
+    json extra = json::parse(s->ColumnText(3), nullptr, false);
+    if (!extra.is_object()) return Fail(ErrorCode::kDataLoss, "stored regional count is unreadable");
+    c.participants = extra.value("participants", std::vector<std::string>{});
+    c.list_sizes = extra.value("list_sizes", std::vector<uint64_t>{});
+    c.possible = extra.value("possible", uint64_t{0});
+    c.by_category = extra.value("by_category", std::vector<uint64_t>{});
+    out.push_back({std::move(c), s->ColumnText(4)});
+  }
+  return out;
+}
+
+Result<std::optional<RegionalCounts>> LatestRegionalCount(Store& store) {
+  auto history = RegionalCountHistory(store, 1);
+  if (!history) return std::unexpected(history.error());
+  if (history->empty()) return std::optional<RegionalCounts>();
+  return std::optional<RegionalCounts>(std::move(history->front().counts));
 }
 
 RegionParticipant::RegionParticipant(UnlockedNode& node, std::chrono::seconds session_ttl)

@@ -88,6 +88,13 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
 // The latest completed regional count this node took part in, if any.
 Result<std::optional<RegionalCounts>> LatestRegionalCount(Store& store);
 
+struct DatedRegionalCounts {
+  RegionalCounts counts;
+  std::string finished_at;  // ISO 8601 UTC
+};
+// The completed regional counts, newest first, at most `limit`.
+Result<std::vector<DatedRegionalCounts>> RegionalCountHistory(Store& store, size_t limit);
+
 class RegionParticipant {
  public:
   // REQUIRES: `node` outlives this object.

@@ -1,0 +1,105 @@
+#include "node/console/http_server.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
+
+#include "config/node_config.h"
+
+namespace inbeeld::node::console {
+
+struct ConsoleHttpServer::Impl {
+  Console& console;
+  httplib::Server server;
+  std::atomic<bool> bound{false};
+
+  explicit Impl(Console& c) : console(c) {
+    server.set_payload_max_length(kMaxUploadBytes);
+    server.set_read_timeout(std::chrono::seconds(30));
+    server.set_write_timeout(std::chrono::seconds(30));
+    server.set_keep_alive_timeout(5);
+    server.new_task_queue = [] { return new httplib::ThreadPool(4); };
+    // SO_REUSEADDR only: a second process must not share the port.
+    server.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
+    auto handle = [this](const httplib::Request& req, httplib::Response& res) {
+      ApiRequest request;
+      request.method = req.method;
+      request.path = req.path;
+      for (const auto& [k, v] : req.params) request.query.emplace(k, v);
+      for (const auto& [k, v] : req.headers) {
+        std::string name = k;
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        // httplib appends REMOTE_ADDR/PORT and LOCAL_* after the client's
+        // headers; only the first of a name counts, so a client cannot
+        // override what we read from the socket (we use remote_addr anyway).
+        request.headers.emplace(std::move(name), v);
+      }
+      request.body = req.body;
+      request.client_address = req.remote_addr;
+      ApiReply reply = console.Handle(request);
+      res.status = reply.status;
+      for (const auto& [k, v] : reply.headers) res.set_header(k, v);
+      if (!reply.content_type.empty()) {
+        res.set_content(std::move(reply.body), reply.content_type.c_str());
+      }
+    };
+    server.Get(".*", handle);
+    server.Post(".*", handle);
+    server.Put(".*", handle);
+    server.Delete(".*", handle);
+    server.Patch(".*", handle);
+    server.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+          res.status = 500;
+          res.set_content(R"({"fout":"Er ging iets mis in de node.","code":"intern"})",
+                          "application/json; charset=utf-8");
+        });
+  }
+};
+
+ConsoleHttpServer::ConsoleHttpServer(Console& console) : impl_(std::make_unique<Impl>(console)) {}
+
+ConsoleHttpServer::~ConsoleHttpServer() { Stop(); }
+
+Result<int> ConsoleHttpServer::Bind(const std::string& host, int port) {
+  if (!config::IsLoopbackHost(host)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "console: " + host + " is not a loopback address; the console speaks plain HTTP "
+                "and listens on 127.0.0.1 or ::1 only (reach it through an SSH tunnel)");
+  }
+  int bound = 0;
+  if (port == 0) {
+    bound = impl_->server.bind_to_any_port(host);
+    if (bound <= 0) bound = 0;
+  } else if (impl_->server.bind_to_port(host, port)) {
+    bound = port;
+  }
+  if (bound == 0) {
+    return Fail(ErrorCode::kUnavailable,
+                "console: cannot listen on " + host + ":" + std::to_string(port) +
+                    " (is another program using that port?)");
+  }
+  impl_->bound = true;
+  impl_->console.SetAddress(host, bound);
+  return bound;
+}
+
+Status ConsoleHttpServer::ListenAfterBind() {
+  if (!impl_->bound) return Fail(ErrorCode::kFailedPrecondition, "console: not bound");
+  if (!impl_->server.listen_after_bind()) {
+    return Fail(ErrorCode::kInternal, "console: accepting connections failed");
+  }
+  return {};
+}
+
+void ConsoleHttpServer::Stop() {
+  if (impl_->server.is_running() || impl_->bound) impl_->server.stop();
+}
+
+}  // namespace inbeeld::node::console

@@ -1,0 +1,46 @@
+// node/console/http_server.h — puts the Console (console.h) on a loopback
+// HTTP port.
+//
+// Only routing and conversion happen here: each request becomes an
+// ApiRequest, Console::Handle answers it. The server binds loopback
+// addresses only (127.0.0.0/8, ::1): the console speaks plain HTTP, so it
+// must never be reachable from the network (docs/CONSOLE.md). Requests are
+// read with cpp-httplib; bodies over kMaxUploadBytes are refused (413) before
+// they are read.
+//
+// Thread safety: configure and Bind from one thread, then ListenAfterBind
+// blocks; Stop from any thread, any number of times.
+#ifndef INBEELD_NODE_CONSOLE_HTTP_SERVER_H_
+#define INBEELD_NODE_CONSOLE_HTTP_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "base/error.h"
+#include "node/console/console.h"
+
+namespace inbeeld::node::console {
+
+class ConsoleHttpServer {
+ public:
+  explicit ConsoleHttpServer(Console& console);
+  ~ConsoleHttpServer();
+  ConsoleHttpServer(const ConsoleHttpServer&) = delete;
+  ConsoleHttpServer& operator=(const ConsoleHttpServer&) = delete;
+
+  // Binds `host`:`port` (0: any free port) and returns the port.
+  // Errors: kInvalidArgument for a host that is not loopback;
+  // kUnavailable when the port is taken.
+  Result<int> Bind(const std::string& host, int port);
+  // Serves until Stop(). kFailedPrecondition if not bound.
+  Status ListenAfterBind();
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace inbeeld::node::console
+
+#endif  // INBEELD_NODE_CONSOLE_HTTP_SERVER_H_
