@@ -832,7 +832,7 @@ async function toonSessies(plek) {
 function toonSessieLijst(plek, sessies) {
   clear(plek).append(h('h2', { id: 'kop-sessies' }, 'Eerdere uitwisselingen'));
   if (!sessies.length) { plek.append(h('p', {}, 'Nog geen uitwisselingen.')); return; }
-  plek.append(tabel('Eerdere uitwisselingen', ['Begonnen', 'Partner', 'Soort', 'Status', 'Op beide lijsten', ''],
+  plek.append(tabel('Eerdere uitwisselingen', ['Begonnen', 'Partner', 'Soort', 'Status', 'Op beide lijsten', h('span', { class: 'visueel-verborgen' }, 'Uitkomst')],
     sessies.map((x) => [tijd(x.start), text(x.partner), soort(x.soort), x.fout ? `${text(x.status)}: ${text(x.fout)}` : text(x.status), text(x.overlap),
       h('a', { href: `#/afstemmen/${encodeURIComponent(x.sessie)}` }, 'Bekijken', h('span', { class: 'visueel-verborgen' }, ` (${text(x.partner)}, ${tijd(x.start)})`))]),
     { id: 'sessies', getallen: [4], verborgenBijschrift: true }));
@@ -1189,7 +1189,7 @@ async function schermMensen() {
   const laadLijst = async () => {
     const r = await api('GET', '/api/mensen');
     const mensen = r.mensen || [];
-    clear(lijst).append(tabel('Mensen met toegang', ['Naam', 'Rol', 'Status', 'Laatst ingelogd', ''],
+    clear(lijst).append(tabel('Mensen met toegang', ['Naam', 'Rol', 'Status', 'Laatst ingelogd', h('span', { class: 'visueel-verborgen' }, 'Toegang')],
       mensen.map((x) => [text(x.naam), rolNaam(x.rol), text(x.status), tijd(x.laatst_ingelogd),
         x.status === 'ingetrokken' ? '—' : h('button', { type: 'button', class: 'knop knop-tweede', onclick: async (e) => {
           if (!window.confirm(`Toegang van ${x.naam} intrekken? Lopende sessies stoppen meteen.`)) return;
