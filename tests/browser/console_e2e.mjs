@@ -330,6 +330,10 @@ async function run(args, deps) {
       executablePath: args.chromium,
       headless: true,
       args: ['--no-sandbox', '--disable-dev-shm-usage'],
+      // Under scripts/test.sh's moved-clock passes the nodes run on a shifted
+      // clock (libfaketime); the browser runs on the real one. Every date the
+      // test types is explicit, so nothing depends on the browser's clock.
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(LD_PRELOAD|FAKETIME.*|DONT_FAKE_MONOTONIC)$/.test(k))),
     });
     const screens = new Screens(deps, args.out);
     const context = await browser.newContext({ acceptDownloads: true, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam', viewport: { width: 1280, height: 900 } });
