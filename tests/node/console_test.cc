@@ -1,0 +1,527 @@
+// The console in process (node/console/): people, lock-out and sessions on an
+// injected clock; every request through Console::Handle with its Host,
+// origin, CSRF and role checks; the audit actor; background jobs; and the
+// loopback HTTP server over a real socket.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <thread>
+
+#include "node/audit/actor.h"
+#include "node/audit/audit_log.h"
+#include "node/console/console.h"
+#include "node/console/http_server.h"
+#include "node/console/jobs.h"
+#include "node/console/people.h"
+#include "schema/synthetic.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/in_process_node.h"
+
+namespace inbeeld::node::console {
+namespace {
+
+using testing::FakeClock;
+using testing::InProcessNode;
+
+constexpr const char* kGoodPassword = "lange zin met koffie 42";
+
+// ---- People ----------------------------------------------------------------
+
+struct PeopleFixture {
+  FakeClock clock{"2026-11-02T09:00:00Z"};
+  InProcessNode n{clock};
+  PeopleStore people{*n.node().store};
+
+  std::string Active(const std::string& name, Role role = Role::kOperator) {
+    auto invitation = people.Invite(name, role);
+    EXPECT_TRUE(invitation) << invitation.error().message;
+    auto accepted = people.AcceptInvitation(invitation->token, kGoodPassword);
+    EXPECT_TRUE(accepted) << accepted.error().message;
+    return invitation->token;
+  }
+};
+
+TEST(ConsolePeopleTest, AnInvitationWorksOnceAndSetsThePassword) {
+  PeopleFixture f;
+  auto invitation = f.people.Invite("Fatima el Amrani", Role::kOperator);
+  ASSERT_TRUE(invitation);
+  EXPECT_EQ(invitation->token.size(), 43u);
+  auto who = f.people.InvitationFor(invitation->token);
+  ASSERT_TRUE(who);
+  EXPECT_EQ(who->name, "Fatima el Amrani");
+  EXPECT_EQ(who->state, "uitgenodigd");
+  ASSERT_TRUE(f.people.AcceptInvitation(invitation->token, kGoodPassword));
+  EXPECT_EQ(f.people.AcceptInvitation(invitation->token, kGoodPassword).error().code,
+            ErrorCode::kNotFound);
+  auto login = f.people.Login("Fatima el Amrani", kGoodPassword);
+  ASSERT_TRUE(login);
+  EXPECT_TRUE(login->ok);
+  EXPECT_EQ(login->person->role, Role::kOperator);
+}
+
+TEST(ConsolePeopleTest, AnInvitationExpiresAfterThreeDays) {
+  PeopleFixture f;
+  auto invitation = f.people.Invite("Jan Jansen", Role::kPrivacyOfficer);
+  ASSERT_TRUE(invitation);
+  f.clock.Advance(std::chrono::hours(72) - std::chrono::seconds(1));
+  EXPECT_TRUE(f.people.InvitationFor(invitation->token));
+  f.clock.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(f.people.InvitationFor(invitation->token).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(f.people.AcceptInvitation(invitation->token, kGoodPassword).error().code,
+            ErrorCode::kNotFound);
+}
+
+TEST(ConsolePeopleTest, WeakPasswordsAreRefusedInDutch) {
+  PeopleFixture f;
+  ConsolePolicy policy;
+  for (const char* weak : {"kort", "aaaaaaaaaaaaaaaa", "welkom123456", "xxPietje Puk!!"}) {
+    auto rules = CheckPasswordRules("Pietje Puk", weak, policy);
+    ASSERT_FALSE(rules) << weak;
+    EXPECT_EQ(rules.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(rules.error().message.find("wachtwoord"), std::string::npos) << weak;
+  }
+  EXPECT_TRUE(CheckPasswordRules("Pietje Puk", kGoodPassword, policy));
+  auto invitation = f.people.Invite("Pietje Puk", Role::kOperator);
+  ASSERT_TRUE(invitation);
+  EXPECT_EQ(f.people.AcceptInvitation(invitation->token, "kort").error().code,
+            ErrorCode::kInvalidArgument);
+  // The invitation survives a refused password.
+  EXPECT_TRUE(f.people.AcceptInvitation(invitation->token, kGoodPassword));
+}
+
+TEST(ConsolePeopleTest, FiveWrongPasswordsLockTheAccountAndTheLockDoubles) {
+  PeopleFixture f;
+  f.Active("Anna de Vries");
+  for (int i = 0; i < 4; ++i) {
+    auto wrong = f.people.Login("Anna de Vries", "verkeerd wachtwoord!");
+    ASSERT_TRUE(wrong);
+    EXPECT_FALSE(wrong->ok);
+    EXPECT_FALSE(wrong->locked_minutes);
+  }
+  auto fifth = f.people.Login("Anna de Vries", "verkeerd wachtwoord!");
+  ASSERT_TRUE(fifth);
+  EXPECT_EQ(fifth->locked_minutes, 15);
+  // Locked: the right password does not help, and the answer is the same.
+  auto right = f.people.Login("Anna de Vries", kGoodPassword);
+  ASSERT_TRUE(right);
+  EXPECT_FALSE(right->ok);
+  EXPECT_TRUE(right->locked_minutes);
+  f.clock.Advance(std::chrono::minutes(15));
+  auto sixth = f.people.Login("Anna de Vries", "verkeerd wachtwoord!");
+  ASSERT_TRUE(sixth);
+  EXPECT_EQ(sixth->locked_minutes, 30);
+  f.clock.Advance(std::chrono::minutes(30));
+  auto after = f.people.Login("Anna de Vries", kGoodPassword);
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(after->ok);
+  // A good login resets the count: four more mistakes do not lock.
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_FALSE(f.people.Login("Anna de Vries", "verkeerd wachtwoord!")->locked_minutes);
+  }
+}
+
+TEST(ConsolePeopleTest, AnUnknownNameLooksLikeAWrongPassword) {
+  PeopleFixture f;
+  auto outcome = f.people.Login("Niemand", kGoodPassword);
+  ASSERT_TRUE(outcome);
+  EXPECT_FALSE(outcome->ok);
+  EXPECT_FALSE(outcome->known_name);
+  EXPECT_FALSE(outcome->locked_minutes);
+}
+
+TEST(ConsolePeopleTest, SessionsEndWhenIdleTooOldOrRevoked) {
+  PeopleFixture f;
+  f.Active("Bas Bakker");
+  auto session = f.people.StartSession("Bas Bakker", "127.0.0.1");
+  ASSERT_TRUE(session);
+  auto found = f.people.FindSession(session->token);
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->csrf, session->csrf);
+  // 29 minutes idle, nine times: still alive (each use counts).
+  for (int i = 0; i < 9; ++i) {
+    f.clock.Advance(std::chrono::minutes(29));
+    ASSERT_TRUE(f.people.FindSession(session->token).value()) << i;
+  }
+  f.clock.Advance(std::chrono::minutes(30) + std::chrono::seconds(1));
+  EXPECT_FALSE(f.people.FindSession(session->token).value());
+
+  auto again = f.people.StartSession("Bas Bakker", "127.0.0.1");
+  ASSERT_TRUE(again);
+  for (int i = 0; i < 21; ++i) {
+    f.clock.Advance(std::chrono::minutes(29));
+    if (i < 20) ASSERT_TRUE(f.people.FindSession(again->token).value()) << i;
+  }
+  EXPECT_FALSE(f.people.FindSession(again->token).value()) << "a session lasts 10 hours at most";
+
+  auto third = f.people.StartSession("Bas Bakker", "127.0.0.1");
+  ASSERT_TRUE(third);
+  ASSERT_TRUE(f.people.Revoke("Bas Bakker"));
+  EXPECT_FALSE(f.people.FindSession(third->token).value());
+  EXPECT_FALSE(f.people.Login("Bas Bakker", kGoodPassword)->ok);
+  EXPECT_EQ(f.people.Revoke("Onbekend").error().code, ErrorCode::kNotFound);
+}
+
+TEST(ConsolePeopleTest, AnActivePersonCannotBeInvitedTwice) {
+  PeopleFixture f;
+  f.Active("Cor Claassen");
+  EXPECT_EQ(f.people.Invite("Cor Claassen", Role::kAdmin).error().code, ErrorCode::kAlreadyExists);
+  ASSERT_TRUE(f.people.Revoke("Cor Claassen"));
+  EXPECT_TRUE(f.people.Invite("Cor Claassen", Role::kAdmin));
+  EXPECT_EQ(f.people.Invite(" spatie", Role::kAdmin).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(f.people.Invite(std::string("a\nb"), Role::kAdmin).error().code,
+            ErrorCode::kInvalidArgument);
+}
+
+// ---- Requests through Console::Handle ----------------------------------------
+
+constexpr const char* kHost = "127.0.0.1:8470";
+
+class ConsoleTest : public ::testing::Test {
+ protected:
+  ConsoleTest()
+      : jobs_(n_.node(), [this](UnlockedNode&, const JobRequest& request) -> Result<std::string> {
+          const audit::Actor* actor = audit::CurrentActor();
+          job_actor_ = actor ? actor->who + "@" + actor->origin : "";
+          job_peer_ = request.peer;
+          return std::string(32, 'a');
+        }),
+        console_(n_.node(), jobs_, ConsoleOptions{}) {
+    console_.SetAddress("127.0.0.1", 8470);
+    n_.node().config.peers.push_back(config::PeerConfig{
+        .name = "swv-test",
+        .address = "127.0.0.1:9",
+        .key = "ed25519:" + std::string(64, '1'),
+        .role = config::Role::kSwv,
+        .policy = {}});
+    n_.node().config.peers.back().policy.allowed_purposes = {"thuiszitters-afstemming"};
+  }
+
+  ApiRequest Request(std::string method, std::string path, std::string body = "") {
+    ApiRequest r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    r.body = std::move(body);
+    r.client_address = "127.0.0.1";
+    r.headers["host"] = kHost;
+    if (r.method == "POST") {
+      r.headers["content-type"] = "application/json";
+      r.headers["origin"] = std::string("http://") + kHost;
+      r.headers["sec-fetch-site"] = "same-origin";
+    }
+    return r;
+  }
+
+  // Invites and logs in `name`; returns {cookie, csrf}.
+  std::pair<std::string, std::string> LogIn(const std::string& name, Role role) {
+    PeopleStore people(*n_.node().store);
+    auto invitation = people.Invite(name, role);
+    EXPECT_TRUE(invitation);
+    EXPECT_TRUE(people.AcceptInvitation(invitation->token, kGoodPassword));
+    ApiReply reply = console_.Handle(Request(
+        "POST", "/api/inloggen",
+        nlohmann::json{{"naam", name}, {"wachtwoord", kGoodPassword}}.dump()));
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    std::string cookie;
+    for (const auto& [k, v] : reply.headers) {
+      if (k == "Set-Cookie") cookie = v.substr(0, v.find(';'));
+    }
+    return {cookie, nlohmann::json::parse(reply.body).value("csrf", "")};
+  }
+
+  ApiReply As(const std::pair<std::string, std::string>& who, std::string method, std::string path,
+              std::string body = "") {
+    ApiRequest r = Request(std::move(method), std::move(path), std::move(body));
+    r.headers["cookie"] = who.first;
+    if (r.method == "POST") r.headers["x-csrf-token"] = who.second;
+    return console_.Handle(r);
+  }
+
+  std::vector<schema::AuditRecord> Records(const std::string& name) {
+    audit::AuditLog log(*n_.node().store, n_.node().identity);
+    auto all = log.Records({});
+    EXPECT_TRUE(all);
+    std::vector<schema::AuditRecord> out;
+    for (const auto& r : *all) {
+      if (r.record.name == name) out.push_back(r.record);
+    }
+    return out;
+  }
+
+  static std::string HeaderOf(const ApiReply& reply, const std::string& name) {
+    for (const auto& [k, v] : reply.headers) {
+      if (k == name) return v;
+    }
+    return "";
+  }
+
+  FakeClock clock_{"2026-11-02T09:00:00Z"};
+  InProcessNode n_{clock_};
+  std::string job_actor_, job_peer_;
+  JobRunner jobs_;
+  Console console_;
+};
+
+TEST_F(ConsoleTest, ThePageIsServedWithAStrictPolicy) {
+  ApiReply page = console_.Handle(Request("GET", "/"));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_TRUE(page.content_type.starts_with("text/html"));
+  const std::string csp = HeaderOf(page, "Content-Security-Policy");
+  EXPECT_NE(csp.find("default-src 'none'"), std::string::npos);
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos);
+  EXPECT_EQ(csp.find("unsafe"), std::string::npos);
+  EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_EQ(HeaderOf(page, "X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(HeaderOf(page, "X-Frame-Options"), "DENY");
+  EXPECT_EQ(console_.Handle(Request("GET", "/app.js")).status, 200);
+  EXPECT_EQ(console_.Handle(Request("GET", "/../etc/passwd")).status, 404);
+}
+
+TEST_F(ConsoleTest, AForeignHostNameIsRefused) {
+  // A DNS-rebinding page reaches 127.0.0.1 under its own name.
+  ApiRequest r = Request("GET", "/");
+  r.headers["host"] = "evil.example:8470";
+  EXPECT_EQ(console_.Handle(r).status, 421);
+  r.headers["host"] = "localhost:8470";
+  EXPECT_EQ(console_.Handle(r).status, 200);
+  r.headers.erase("host");
+  EXPECT_EQ(console_.Handle(r).status, 421);
+}
+
+TEST_F(ConsoleTest, LoginSetsAStrictHttpOnlyCookieAndIsAudited) {
+  PeopleStore people(*n_.node().store);
+  auto invitation = people.Invite("Fatima el Amrani", Role::kOperator);
+  ASSERT_TRUE(invitation);
+  // The invitation page: who it is for, then the password.
+  ApiReply who = console_.Handle(Request("GET", "/api/uitnodiging/" + invitation->token));
+  ASSERT_EQ(who.status, 200) << who.body;
+  EXPECT_EQ(nlohmann::json::parse(who.body)["naam"], "Fatima el Amrani");
+  ApiReply weak = console_.Handle(Request("POST", "/api/uitnodiging/" + invitation->token,
+                                          R"({"wachtwoord":"kort"})"));
+  EXPECT_EQ(weak.status, 400);
+  EXPECT_NE(nlohmann::json::parse(weak.body)["fout"].get<std::string>().find("te kort"),
+            std::string::npos);
+  ApiReply accepted = console_.Handle(
+      Request("POST", "/api/uitnodiging/" + invitation->token,
+              nlohmann::json{{"wachtwoord", kGoodPassword}}.dump()));
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  const std::string cookie = HeaderOf(accepted, "Set-Cookie");
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+  EXPECT_EQ(console_.Handle(Request("GET", "/api/uitnodiging/" + invitation->token)).status, 410);
+
+  ApiReply wrong = console_.Handle(Request(
+      "POST", "/api/inloggen", R"({"naam":"Fatima el Amrani","wachtwoord":"fout fout fout"})"));
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(nlohmann::json::parse(wrong.body)["fout"], "Naam of wachtwoord is onjuist.");
+  ApiReply unknown = console_.Handle(
+      Request("POST", "/api/inloggen", R"({"naam":"Niemand","wachtwoord":"fout fout fout"})"));
+  EXPECT_EQ(unknown.body, wrong.body) << "an unknown name gets the same answer";
+
+  auto logins = Records("inbeeld.console.login");
+  ASSERT_EQ(logins.size(), 1u) << "the failed login of a known person; the unknown name is not logged";
+  EXPECT_EQ(logins[0].attributes.at("inbeeld.actor"), "console:Fatima el Amrani");
+  EXPECT_EQ(logins[0].attributes.at("inbeeld.origin"), "127.0.0.1");
+  EXPECT_EQ(logins[0].status, schema::AuditStatus::kError);
+  auto accepted_records = Records("inbeeld.console.invitation.accepted");
+  ASSERT_EQ(accepted_records.size(), 1u);
+  EXPECT_EQ(accepted_records[0].attributes.at("inbeeld.actor"), "console:Fatima el Amrani");
+}
+
+TEST_F(ConsoleTest, ALockedAccountIsToldWhenToTryAgain) {
+  LogIn("Anna de Vries", Role::kOperator);
+  ApiReply reply;
+  for (int i = 0; i < 5; ++i) {
+    reply = console_.Handle(Request("POST", "/api/inloggen",
+                                    R"({"naam":"Anna de Vries","wachtwoord":"fout fout fout"})"));
+  }
+  EXPECT_EQ(reply.status, 429);
+  auto body = nlohmann::json::parse(reply.body);
+  EXPECT_EQ(body["minuten"], 15);
+  EXPECT_NE(body["fout"].get<std::string>().find("15 minuten"), std::string::npos);
+}
+
+TEST_F(ConsoleTest, EveryChangeNeedsTheSessionsCsrfTokenAndTheConsolesOrigin) {
+  auto operator_ = LogIn("Olga Operator", Role::kOperator);
+  const std::string body = R"({"soort":"match","partner":"swv-test","doel":"thuiszitters-afstemming"})";
+  ApiRequest r = Request("POST", "/api/taken", body);
+  r.headers["cookie"] = operator_.first;
+  EXPECT_EQ(console_.Handle(r).status, 403) << "no token";
+  r.headers["x-csrf-token"] = operator_.second + "x";
+  EXPECT_EQ(console_.Handle(r).status, 403) << "wrong token";
+  r.headers["x-csrf-token"] = operator_.second;
+  r.headers["origin"] = "http://evil.example";
+  EXPECT_EQ(console_.Handle(r).status, 403) << "another origin";
+  r.headers["origin"] = std::string("http://") + kHost;
+  r.headers["sec-fetch-site"] = "cross-site";
+  EXPECT_EQ(console_.Handle(r).status, 403) << "a cross-site request";
+  r.headers["sec-fetch-site"] = "same-origin";
+  EXPECT_EQ(console_.Handle(r).status, 202);
+  // Logging in from a form on another site cannot send JSON.
+  ApiRequest login = Request("POST", "/api/inloggen", R"({"naam":"x","wachtwoord":"y"})");
+  login.headers["content-type"] = "text/plain";
+  EXPECT_EQ(console_.Handle(login).status, 415);
+}
+
+TEST_F(ConsoleTest, WithoutASessionOnlyThePageAndLoginAnswer) {
+  EXPECT_EQ(console_.Handle(Request("GET", "/api/ik")).status, 401);
+  EXPECT_EQ(console_.Handle(Request("GET", "/api/lijst")).status, 401);
+  ApiRequest forged = Request("GET", "/api/lijst");
+  forged.headers["cookie"] = std::string(kSessionCookie) + "=" + std::string(43, 'A');
+  ApiReply reply = console_.Handle(forged);
+  EXPECT_EQ(reply.status, 401);
+  EXPECT_NE(HeaderOf(reply, "Set-Cookie").find("Max-Age=0"), std::string::npos);
+}
+
+TEST_F(ConsoleTest, EachRoleSeesOnlyItsScreens) {
+  auto operator_ = LogIn("Olga Operator", Role::kOperator);
+  auto officer = LogIn("Frits FG", Role::kPrivacyOfficer);
+  auto admin = LogIn("Annet Admin", Role::kAdmin);
+  EXPECT_EQ(As(operator_, "GET", "/api/sessies").status, 200);
+  EXPECT_EQ(As(officer, "GET", "/api/sessies").status, 403);
+  EXPECT_EQ(As(admin, "GET", "/api/sessies").status, 403);
+  EXPECT_EQ(As(operator_, "POST", "/api/logboek/controle").status, 403);
+  EXPECT_EQ(As(operator_, "GET", "/api/mensen").status, 403);
+  EXPECT_EQ(As(admin, "GET", "/api/mensen").status, 200);
+  for (auto* who : {&operator_, &officer, &admin}) {
+    EXPECT_EQ(As(*who, "GET", "/api/partners").status, 200);
+    EXPECT_EQ(As(*who, "GET", "/api/ik").status, 200);
+  }
+  auto me = nlohmann::json::parse(As(officer, "GET", "/api/ik").body);
+  EXPECT_EQ(me["rol"], "privacy-officer");
+  EXPECT_EQ(me["knooppunt"]["naam"], "Leerplicht Test");
+  EXPECT_TRUE(std::regex_match(me["knooppunt"]["veiligheidscode"].get<std::string>(),
+                               std::regex("[0-9]{5} [0-9]{5} [0-9]{5} [0-9]{5}")));
+  EXPECT_EQ(As(operator_, "GET", "/api/bestaat-niet").status, 404);
+  EXPECT_EQ(As(operator_, "POST", "/api/sessies").status, 405);
+}
+
+TEST_F(ConsoleTest, AJobRunsInTheBackgroundInTheNameOfWhoStartedIt) {
+  auto operator_ = LogIn("Olga Operator", Role::kOperator);
+  ApiReply started = As(operator_, "POST", "/api/taken",
+                        R"({"soort":"match","partner":"swv-test","doel":"thuiszitters-afstemming"})");
+  ASSERT_EQ(started.status, 202) << started.body;
+  const std::string id = nlohmann::json::parse(started.body)["taak"];
+  nlohmann::json status;
+  for (int i = 0; i < 500; ++i) {
+    status = nlohmann::json::parse(As(operator_, "GET", "/api/taken/" + id).body);
+    if (status["status"] == "klaar" || status["status"] == "mislukt") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(status["status"], "klaar");
+  EXPECT_EQ(status["sessie"], std::string(32, 'a'));
+  EXPECT_EQ(status["door"], "Olga Operator");
+  EXPECT_EQ(job_actor_, "console:Olga Operator@127.0.0.1");
+  EXPECT_EQ(job_peer_, "swv-test");
+
+  EXPECT_EQ(As(operator_, "POST", "/api/taken",
+               R"({"soort":"match","partner":"onbekend","doel":"thuiszitters-afstemming"})")
+                .status,
+            404);
+  EXPECT_EQ(As(operator_, "POST", "/api/taken",
+               R"({"soort":"match","partner":"swv-test","doel":"geen-doel"})")
+                .status,
+            400);
+  EXPECT_EQ(As(operator_, "POST", "/api/taken", R"({"soort":"verwijder alles"})").status, 400);
+  EXPECT_EQ(As(operator_, "POST", "/api/taken", "geen json").status, 400);
+  EXPECT_EQ(As(operator_, "GET", "/api/taken/0000").status, 404);
+}
+
+TEST_F(ConsoleTest, TheListSummaryCountsByCategoryAndDuration) {
+  auto operator_ = LogIn("Olga Operator", Role::kOperator);
+  EXPECT_EQ(As(operator_, "GET", "/api/lijst").status, 404);
+  // On 02-11-2026: out since 20-10 (< 4 weeks), 01-09 (2 months), 02-08 (exactly 3 months).
+  std::vector<schema::ListRow> rows = schema::GenerateList(7, 3, {2030, 1, 1});
+  const schema::Date since[] = {{2026, 10, 20}, {2026, 9, 1}, {2026, 8, 2}};
+  for (size_t i = 0; i < rows.size(); ++i) {
+    rows[i].since = since[i];
+    rows[i].plan_in_place = false;
+    rows[i].own_reference = "ref-" + std::to_string(i);
+  }
+  n_.Import(rows, {2026, 11, 1});
+  ApiReply reply = As(operator_, "GET", "/api/lijst");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  auto body = nlohmann::json::parse(reply.body);
+  EXPECT_EQ(body["totaal"], 3);
+  EXPECT_EQ(body["lijstdatum"], "01-11-2026");
+  EXPECT_EQ(body["peildatum"], "02-11-2026");
+  std::map<std::string, int> bands;
+  for (const auto& b : body["per_duur"]) bands[b["duur"]] = b["aantal"];
+  EXPECT_EQ(bands, (std::map<std::string, int>{
+                       {"< 4 weken", 1}, {"4 weken–3 maanden", 1}, {"≥ 3 maanden", 1}}));
+  ASSERT_EQ(body["over_termijn"].size(), 1u);
+  EXPECT_EQ(body["over_termijn"][0]["referentie"], "ref-2");
+
+  // Rows with names are shown to the operator, and that is logged.
+  ApiReply listed = As(operator_, "GET", "/api/lijst/rijen");
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(listed.body)["rijen"].size(), 3u);
+  auto viewed = Records("inbeeld.list.viewed");
+  ASSERT_EQ(viewed.size(), 1u);
+  EXPECT_EQ(viewed[0].attributes.at("inbeeld.actor"), "console:Olga Operator");
+}
+
+TEST_F(ConsoleTest, AdminsInviteAndRevokePeopleAndThatIsLogged) {
+  auto admin = LogIn("Annet Admin", Role::kAdmin);
+  ApiReply invited = As(admin, "POST", "/api/mensen", R"({"naam":"Nieuwe Collega","rol":"operator"})");
+  ASSERT_EQ(invited.status, 200) << invited.body;
+  const std::string link = nlohmann::json::parse(invited.body)["link"];
+  EXPECT_TRUE(link.starts_with(std::string("http://") + kHost + "/#/uitnodiging/")) << link;
+  EXPECT_EQ(As(admin, "POST", "/api/mensen", R"({"naam":"Nieuwe Collega","rol":"baas"})").status,
+            400);
+  EXPECT_EQ(As(admin, "POST", "/api/mensen/Nieuwe Collega/intrekken").status, 200);
+  EXPECT_EQ(As(admin, "POST", "/api/mensen/Annet Admin/intrekken").status, 409)
+      << "nobody locks themselves out";
+  auto invitations = Records("inbeeld.console.invited");
+  ASSERT_EQ(invitations.size(), 1u);
+  EXPECT_EQ(invitations[0].attributes.at("inbeeld.actor"), "console:Annet Admin");
+  EXPECT_EQ(invitations[0].attributes.at("inbeeld.console.person"), "Nieuwe Collega");
+  ASSERT_EQ(Records("inbeeld.console.revoked").size(), 1u);
+}
+
+TEST_F(ConsoleTest, LoggingOutEndsTheSession) {
+  auto operator_ = LogIn("Olga Operator", Role::kOperator);
+  ApiReply out = As(operator_, "POST", "/api/uitloggen");
+  EXPECT_EQ(out.status, 200);
+  EXPECT_NE(HeaderOf(out, "Set-Cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(As(operator_, "GET", "/api/ik").status, 401);
+}
+
+// ---- The HTTP server ------------------------------------------------------------
+
+TEST_F(ConsoleTest, TheServerListensOnLoopbackOnly) {
+  ConsoleHttpServer server(console_);
+  auto refused = server.Bind("0.0.0.0", 0);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  auto port = server.Bind("127.0.0.1", 0);
+  ASSERT_TRUE(port) << port.error().message;
+  std::thread serving([&] { EXPECT_TRUE(server.ListenAfterBind()); });
+
+  ConsoleHttpServer second(console_);
+  auto taken = second.Bind("127.0.0.1", *port);
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().code, ErrorCode::kUnavailable);
+
+  httplib::Client client("127.0.0.1", *port);
+  auto page = client.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->get_header_value("Content-Security-Policy").find("default-src 'none'"),
+            std::string::npos);
+  auto me = client.Get("/api/ik");
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 401);
+  auto big = client.Post("/api/inloggen", std::string(kMaxUploadBytes + 1, 'x'), "application/json");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  server.Stop();
+  serving.join();
+}
+
+}  // namespace
+}  // namespace inbeeld::node::console
