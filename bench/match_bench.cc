@@ -332,7 +332,7 @@ class Server {
     log_ = scratch / (node.name + "-serve.log");
     pid_ = Spawn(binary,
                  {"serve", "--listen", "127.0.0.1:0", "--port-file", port_file.string(), "--threads",
-                  std::to_string(threads)},
+                  std::to_string(threads), "--console-listen", ""},
                  NodeEnv(node), log_);
     const double deadline = Now() + 60;
     while (Now() < deadline) {

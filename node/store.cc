@@ -281,6 +281,11 @@ CREATE TABLE console_mappings(
 )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+}  // namespace
+
+int Store::LatestSchemaVersion() { return kSchemaVersion; }
+
+namespace {
 
 constexpr std::string_view kSubjectDomain = "inbeeld/list-subject/v1";
 // Children without a PGN: the domain keeps their subjects apart from any PGN's.

@@ -105,6 +105,8 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   int SchemaVersion() const { return schema_version_; }
+  // The version a store has once every migration ran.
+  static int LatestSchemaVersion();
   // The node's clock (node/clock.h), for the layers above.
   const Clock& clock() const { return clock_; }
 

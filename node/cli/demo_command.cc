@@ -105,7 +105,9 @@ Result<pid_t> StartServer(const Context& context, const DemoNode& node, const fs
                                    "--listen",
                                    fmt::format("127.0.0.1:{}", node.port),
                                    "--port-file",
-                                   port_file.string()};
+                                   port_file.string(),
+                                   "--console-listen",
+                                   ""};
   std::vector<std::string> env = {"INBEELD_HOME=" + node.home.string(),
                                   "INBEELD_PASSPHRASE_FILE=" + node.passphrase_file.string(),
                                   "PATH=/usr/bin:/bin"};

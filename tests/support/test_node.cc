@@ -98,7 +98,8 @@ pid_t TestNode::SpawnCli(const std::vector<std::string>& args, const fs::path& l
 void TestNode::Start() {
   fs::path port_file = home_.parent_path() / (name_ + ".port");
   fs::remove(port_file);
-  pid_ = Spawn(INBEELD_BINARY, {"serve", "--listen", "127.0.0.1:0", "--port-file", port_file.string()},
+  pid_ = Spawn(INBEELD_BINARY, {"serve", "--listen", "127.0.0.1:0", "--port-file", port_file.string(),
+                                     "--console-listen", ""},
                env(), home_.parent_path() / (name_ + ".log"));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
