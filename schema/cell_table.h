@@ -31,7 +31,7 @@ inline constexpr size_t kMaxProblems = 10'000;
 // cell's value: any cell of a misaligned file may hold an identifier.
 struct ImportProblem {
   size_t line = 0;           // CSV: 1-based physical line where the record starts;
-                             // .xlsx: the sheet's row number; 0 for the whole file
+                             // .xlsx: the sheet's row number; 1 for the whole file
   std::string column;        // header text as in the file; empty for the whole line
   std::string message;       // English, for the CLI and logs
   std::string melding = {};  // the same in plain Dutch, for the console
