@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "schema/import_messages.h"
 #include "schema/row_subject.h"
 #include "schema/utf8.h"
 
@@ -245,118 +246,6 @@ constexpr std::array<std::string_view, kColumnCount> kCanonicalNames = {
 constexpr std::array<Column, 5> kRequiredColumns = {kCategory, kSince, kSchool, kPlan,
                                                     kOwnReference};
 
-struct HeaderAlias {
-  std::string_view key;  // normalised by HeaderKey
-  Column column;
-};
-
-constexpr HeaderAlias kHeaderAliases[] = {
-    {"bsn", kIdentifier},
-    {"burgerservicenummer", kIdentifier},
-    {"onderwijsnummer", kIdentifier},
-    {"pgn", kIdentifier},
-    {"persoonsgebondennummer", kIdentifier},
-    {"identifier", kIdentifier},
-    {"id", kIdentifier},
-    {"bsn/onderwijsnummer", kIdentifier},
-    {"categorie", kCategory},
-    {"category", kCategory},
-    {"typeverzuim", kCategory},
-    {"soortverzuim", kCategory},
-    {"verzuimsoort", kCategory},
-    {"verzuimcategorie", kCategory},
-    {"soort", kCategory},
-    {"sinds", kSince},
-    {"verzuimsinds", kSince},
-    {"datum", kSince},
-    {"startdatum", kSince},
-    {"ingangsdatum", kSince},
-    {"since", kSince},
-    {"date", kSince},
-    {"startdate", kSince},
-    {"brin", kSchool},
-    {"school", kSchool},
-    {"schoolbrin", kSchool},
-    {"brinschool", kSchool},
-    {"brincode", kSchool},
-    {"brinnummer", kSchool},
-    {"plan", kPlan},
-    {"aanbod", kPlan},
-    {"planaanwezig", kPlan},
-    {"aanbodaanwezig", kPlan},
-    {"plan/aanbod", kPlan},
-    {"planinplace", kPlan},
-    {"offer", kPlan},
-    {"referentie", kOwnReference},
-    {"eigenreferentie", kOwnReference},
-    {"kenmerk", kOwnReference},
-    {"eigenkenmerk", kOwnReference},
-    {"dossiernummer", kOwnReference},
-    {"casenummer", kOwnReference},
-    {"reference", kOwnReference},
-    {"ownreference", kOwnReference},
-    {"casereference", kOwnReference},
-    {"voornamen", kFirstNames},
-    {"voornaam", kFirstNames},
-    {"voornamenleerling", kFirstNames},
-    {"firstnames", kFirstNames},
-    {"firstname", kFirstNames},
-    {"givennames", kFirstNames},
-    {"givenname", kFirstNames},
-    {"roepnaam", kRoepnaam},
-    {"roepnaamleerling", kRoepnaam},
-    {"preferredname", kRoepnaam},
-    {"callname", kRoepnaam},
-    {"voorletters", kInitials},
-    {"initialen", kInitials},
-    {"initials", kInitials},
-    {"tussenvoegsel", kPrefix},
-    {"tussenvoegsels", kPrefix},
-    {"voorvoegsel", kPrefix},
-    {"voorvoegsels", kPrefix},
-    {"prefix", kPrefix},
-    {"surnameprefix", kPrefix},
-    {"achternaam", kSurname},
-    {"achternaamleerling", kSurname},
-    {"geslachtsnaam", kSurname},
-    {"familienaam", kSurname},
-    {"surname", kSurname},
-    {"lastname", kSurname},
-    {"familyname", kSurname},
-    {"naam", kFullName},
-    {"naamleerling", kFullName},
-    {"volledigenaam", kFullName},
-    {"name", kFullName},
-    {"fullname", kFullName},
-    {"geboortedatum", kBirthDate},
-    {"geboortedatumleerling", kBirthDate},
-    {"gebdatum", kBirthDate},
-    {"birthdate", kBirthDate},
-    {"dateofbirth", kBirthDate},
-    {"dob", kBirthDate},
-    {"geslacht", kSex},
-    {"sex", kSex},
-    {"gender", kSex},
-};
-
-std::string HeaderKey(std::string_view header) {
-  std::string key;
-  key.reserve(header.size());
-  for (char c : header) {
-    if (c == ' ' || c == '_' || c == '-' || c == '.' || c == '\t') continue;
-    key.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
-  }
-  return key;
-}
-
-std::optional<Column> LookUpHeader(std::string_view header) {
-  std::string key = HeaderKey(header);
-  for (const HeaderAlias& alias : kHeaderAliases) {
-    if (alias.key == key) return alias.column;
-  }
-  return std::nullopt;
-}
-
 // ---------------------------------------------------------------------------
 // Fields
 
@@ -443,18 +332,29 @@ uint32_t DigitsValue(const std::string& nine_digits) {
 class Problems {
  public:
   explicit Problems(std::vector<ImportProblem>* out) : out_(out) {}
-  void Add(size_t line, std::string_view column, std::string message) {
+  void Add(size_t line, std::string_view column, std::string message, std::string melding) {
     if (out_->size() < kMaxProblems) {
-      out_->push_back(ImportProblem{line, std::string(column), std::move(message)});
+      out_->push_back(
+          ImportProblem{line, std::string(column), std::move(message), std::move(melding)});
     } else {
       ++dropped_;
     }
   }
+  // A validator's English text about one cell, with its Dutch translation.
+  void AddField(size_t line, std::string_view column, std::string message) {
+    std::string melding = DutchFieldMessage(message);
+    Add(line, column, std::move(message), std::move(melding));
+  }
+  void AddDropped(size_t n) { dropped_ += n; }
+  size_t dropped() const { return dropped_; }
   void Finish() {
     if (dropped_ > 0) {
       size_t last = out_->empty() ? 1 : out_->back().line;
       out_->push_back(ImportProblem{
-          last, "", std::to_string(dropped_) + " more problems were found and are not listed"});
+          last, "", std::to_string(dropped_) + " more problems were found and are not listed",
+          "Er zijn nog " + std::to_string(dropped_) +
+              " problemen gevonden; die staan niet in deze lijst. Los eerst de problemen "
+              "hierboven op."});
     }
   }
 
@@ -462,19 +362,6 @@ class Problems {
   std::vector<ImportProblem>* out_;
   size_t dropped_ = 0;
 };
-
-// About how many lines `text` has, from the line length in its first 64 KiB:
-// enough to reserve the row vector once instead of growing it twenty times.
-size_t EstimateLines(std::string_view text) {
-  std::string_view sample = text.substr(0, 64 * 1024);
-  size_t breaks = 0;
-  for (char c : sample) breaks += c == '\n';
-  if (breaks == 0) {
-    for (char c : sample) breaks += c == '\r';  // old Mac line ends
-  }
-  if (breaks == 0) return 1;
-  return text.size() / (sample.size() / breaks) + 1;
-}
 
 // Where each field is: the header texts and, per field, its column index.
 struct Columns {
@@ -487,24 +374,89 @@ struct Columns {
   }
 };
 
+// The mapping entry for a header text: the exact text, else the first entry
+// with the same normalised name. Null if the mapping does not name it.
+const ColumnMapping::value_type* FindInMapping(const ColumnMapping& mapping,
+                                               std::string_view header) {
+  if (auto it = mapping.find(header); it != mapping.end()) return &*it;
+  const std::string key = NormaliseHeader(header);
+  if (key.empty()) return nullptr;
+  for (const auto& entry : mapping) {
+    if (NormaliseHeader(entry.first) == key) return &entry;
+  }
+  return nullptr;
+}
+
+// Per header: the field it holds (the mapping's choice, else the guess), and
+// whether the mapping chose.
+struct Resolved {
+  std::vector<std::optional<Column>> field;
+  std::vector<bool> explicit_choice;
+  std::vector<const ColumnMapping::value_type*> entry;
+};
+
+Resolved ResolveColumns(const std::vector<std::string>& headers, const ColumnMapping& mapping) {
+  Resolved r;
+  for (const std::string& header : headers) {
+    const ColumnMapping::value_type* entry = FindInMapping(mapping, header);
+    std::optional<ListField> field = entry ? entry->second : GuessListField(header);
+    r.field.push_back(field ? std::optional<Column>(static_cast<Column>(*field)) : std::nullopt);
+    r.explicit_choice.push_back(entry != nullptr);
+    r.entry.push_back(entry);
+  }
+  return r;
+}
+
+// On a node that may not hold a PGN: the first column that would bring one
+// in — mapped or guessed as bsn, or named as an identifier but mapped to
+// another field — or nullopt.
+std::optional<size_t> IdentifierColumn(const std::vector<std::string>& headers,
+                                       const Resolved& resolved) {
+  for (size_t i = 0; i < headers.size(); ++i) {
+    if (resolved.field[i] == kIdentifier) return i;
+    if (resolved.explicit_choice[i] && resolved.field[i] &&
+        GuessListField(headers[i]) == ListField::kIdentifier) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
 // Maps header texts to columns. Returns false (after adding the problems) if a
-// required column is missing, the file has no way to identify a child, or a
-// field is named twice.
-bool MapHeader(Columns& columns, size_t header_line, Problems& problems) {
+// mapping entry names no column of the file, a required column is missing,
+// the file has no way to identify a child, or a field is named twice.
+bool MapHeader(Columns& columns, const Resolved& resolved, const ColumnMapping& mapping,
+               size_t header_line, Problems& problems) {
   bool ok = true;
+  for (const auto& entry : mapping) {
+    if (std::find(resolved.entry.begin(), resolved.entry.end(), &entry) != resolved.entry.end()) {
+      continue;
+    }
+    problems.Add(header_line, entry.first,
+                 "the column mapping names this column, but the file has no such column",
+                 "De koppeling noemt deze kolom, maar het bestand heeft geen kolom met deze "
+                 "naam.");
+    ok = false;
+  }
   for (size_t i = 0; i < columns.headers.size(); ++i) {
-    std::optional<Column> column = LookUpHeader(columns.headers[i]);
+    std::optional<Column> column = resolved.field[i];
     if (!column) continue;
     if (columns.index_of[*column]) {
+      const std::string first = std::to_string(*columns.index_of[*column] + 1);
+      const std::string_view name = kCanonicalNames[*column];
       problems.Add(header_line, columns.headers[i],
-                   "names the same field as column " +
-                       std::to_string(*columns.index_of[*column] + 1) + "; keep one of them");
+                   "names the same field (" + std::string(name) + ") as column " + first +
+                       "; keep one of them",
+                   "Deze kolom en kolom " + first + " bevatten allebei hetzelfde gegeven (" +
+                       std::string(FieldInfo(static_cast<ListField>(*column)).label) +
+                       "). Koppel er één aan dit gegeven en de andere aan niets.");
       ok = false;
       continue;
     }
     columns.index_of[*column] = i;
   }
   std::vector<std::string> missing;
+  std::vector<std::string> ontbreekt;
   // A child is found by its PGN, or by its name with its birth date.
   const bool has_name = columns.index_of[kSurname] || columns.index_of[kFullName];
   const bool has_birth_date = columns.index_of[kBirthDate].has_value();
@@ -513,19 +465,30 @@ bool MapHeader(Columns& columns, size_t header_line, Problems& problems) {
       missing.emplace_back(
           "bsn (or, for children without one, achternaam or naam with "
           "geboortedatum)");
+      ontbreekt.emplace_back(
+          "BSN of onderwijsnummer (of, voor kinderen zonder, achternaam of naam met "
+          "geboortedatum)");
     } else if (!has_birth_date) {
       missing.emplace_back("geboortedatum (with the name, or else bsn)");
+      ontbreekt.emplace_back("geboortedatum (bij de naam, of anders BSN)");
     } else {
       missing.emplace_back("achternaam or naam (with geboortedatum, or else bsn)");
+      ontbreekt.emplace_back("achternaam of naam (bij de geboortedatum, of anders BSN)");
     }
   }
   for (Column c : kRequiredColumns) {
-    if (!columns.index_of[c]) missing.emplace_back(kCanonicalNames[c]);
+    if (!columns.index_of[c]) {
+      missing.emplace_back(kCanonicalNames[c]);
+      ontbreekt.emplace_back(FieldInfo(static_cast<ListField>(c)).label);
+    }
   }
   if (!missing.empty()) {
     std::string message = "missing required column(s): ";
     for (size_t i = 0; i < missing.size(); ++i) message += (i ? ", " : "") + missing[i];
-    problems.Add(header_line, "", std::move(message));
+    std::string melding = ontbreekt.size() == 1 ? "Deze kolom ontbreekt: " : "Deze kolommen ontbreken: ";
+    for (size_t i = 0; i < ontbreekt.size(); ++i) melding += (i ? "; " : "") + ontbreekt[i];
+    melding += ". Koppel ze aan een kolom van het bestand, of voeg ze toe.";
+    problems.Add(header_line, "", std::move(message), std::move(melding));
     ok = false;
   }
   return ok;
@@ -550,7 +513,7 @@ std::optional<ListRow> ParseRow(const Columns& columns, const std::vector<std::s
                                 size_t line, FirstLineIndex& first_line_of, Problems& problems) {
   bool ok = true;
   auto fail = [&](Column c, std::string message) {
-    problems.Add(line, columns.Name(c), std::move(message));
+    problems.AddField(line, columns.Name(c), std::move(message));
     ok = false;
   };
   auto field = [&](Column c) { return columns.Field(fields, c); };
@@ -564,7 +527,11 @@ std::optional<ListRow> ParseRow(const Columns& columns, const std::vector<std::s
       // child is a fault of its own.
       if (size_t first = first_line_of.InsertOrGet(DigitsValue(parsed->digits()), line);
           first != 0) {
-        fail(kIdentifier, "duplicate identifier, also on line " + std::to_string(first));
+        problems.Add(line, columns.Name(kIdentifier),
+                     "duplicate identifier, also on line " + std::to_string(first),
+                     "Dit BSN/onderwijsnummer staat ook op regel " + std::to_string(first) +
+                         ": hetzelfde kind staat twee keer in de lijst.");
+        ok = false;
       }
       row.identifier = std::move(*parsed);
     } else {
@@ -601,7 +568,11 @@ std::optional<ListRow> ParseRow(const Columns& columns, const std::vector<std::s
   }
 
   if (field(kOwnReference).empty()) {
-    fail(kOwnReference, "is empty; every row needs the partner's own reference");
+    problems.Add(line, columns.Name(kOwnReference),
+                 "is empty; every row needs the partner's own reference",
+                 "De eigen referentie is leeg; elke rij heeft een eigen referentie (kenmerk) "
+                 "nodig.");
+    ok = false;
   } else if (auto reference = TextField(
                  field(kOwnReference), kMaxOwnReferenceChars, "is longer than 64 characters",
                  [&](std::string m) { fail(kOwnReference, std::move(m)); })) {
@@ -639,7 +610,9 @@ std::optional<ListRow> ParseRow(const Columns& columns, const std::vector<std::s
     if (!has_name || field(kBirthDate).empty()) {
       problems.Add(line, "",
                    "no BSN/onderwijsnummer and no name with birth date: this child cannot be "
-                   "matched");
+                   "matched",
+                   "Deze rij heeft geen BSN of onderwijsnummer en geen naam met geboortedatum: "
+                   "dit kind kan niet worden afgestemd.");
       ok = false;
     }
   }
@@ -667,7 +640,9 @@ bool RemoveDuplicatePersons(std::vector<ListRow>& rows, std::vector<size_t>& lin
     if (inserted) continue;
     problems.Add(lines[i], "",
                  "duplicate child without BSN/onderwijsnummer: same name and birth date as line " +
-                     std::to_string(at->second));
+                     std::to_string(at->second),
+                 "Dit kind staat ook op regel " + std::to_string(at->second) +
+                     " (dezelfde naam en geboortedatum, zonder BSN of onderwijsnummer).");
     drop[i] = true;
     found = true;
   }
@@ -687,19 +662,24 @@ bool RemoveDuplicatePersons(std::vector<ListRow>& rows, std::vector<size_t>& lin
 }
 
 // Fewer fields than the header is a fault; more is fine if the extra ones are
-// empty (Excel pads rows to the widest one). Returns the problem, if any.
-std::optional<std::string> CheckFieldCount(const std::vector<std::string_view>& fields,
-                                           size_t header_size, size_t line, size_t end_line) {
+// empty (Excel pads rows to the widest one). Adds the problem, if any.
+bool FieldCountOk(const std::vector<std::string_view>& fields, size_t header_size, size_t line,
+                  size_t end_line, Problems& problems) {
   bool ok = fields.size() >= header_size;
   for (size_t i = header_size; ok && i < fields.size(); ++i) ok = fields[i].empty();
-  if (ok) return std::nullopt;
+  if (ok) return true;
   std::string message = "has " + std::to_string(fields.size()) + " fields but the header has " +
                         std::to_string(header_size);
+  std::string melding = "Deze regel heeft " + std::to_string(fields.size()) +
+                        " velden, maar de kopregel " + std::to_string(header_size) + ".";
   if (end_line != line) {
     message +=
         "; the row runs on to line " + std::to_string(end_line) + ", so a quote may be unbalanced";
+    melding += " De regel loopt door tot regel " + std::to_string(end_line) +
+               "; waarschijnlijk ontbreekt er een aanhalingsteken.";
   }
-  return message;
+  problems.Add(line, "", std::move(message), std::move(melding));
+  return false;
 }
 
 // Position and line of the first line that is not blank.
@@ -722,77 +702,63 @@ std::pair<size_t, size_t> SkipBlankLines(std::string_view text) {
   return {line_start, line};
 }
 
+
 }  // namespace
 
-ParsedList ParseListCsv(std::string_view bytes, const ParseOptions& options) {
-  ParsedList result;
-  Problems problems(&result.problems);
+CellTable ReadCsvTable(std::string_view bytes) {
+  CellTable table;
+  table.format = "csv";
+  Problems problems(&table.problems);
 
   // Encoding. `owned` holds the text only when it had to be converted.
   std::string owned;
   std::string_view text = bytes;
   if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF")) {
-    result.encoding = "utf-16";
-    problems.Add(1, "",
-                 "the file is UTF-16 (Excel's \"Unicode text\"); save it as CSV UTF-8 or CSV");
-    return result;
+    table.encoding = "utf-16";
+    problems.Add(1, "", "the file is UTF-16 (Excel's \"Unicode text\"); save it as CSV UTF-8 or CSV",
+                 "Het bestand is opgeslagen als Unicode-tekst (UTF-16). Sla het in Excel op als "
+                 "CSV UTF-8, CSV of Excel-werkmap (.xlsx).");
+    return table;
   }
   bool bom = text.starts_with("\xEF\xBB\xBF");
   if (bom) text.remove_prefix(3);
   if (IsValidUtf8(text)) {
-    result.encoding = bom ? "utf-8-bom" : "utf-8";
+    table.encoding = bom ? "utf-8-bom" : "utf-8";
   } else {
     owned = Windows1252ToUtf8(text);
     text = owned;
-    result.encoding = "windows-1252";
+    table.encoding = "windows-1252";
   }
 
   // Header: the first record with a non-empty field.
   auto [pos, line] = SkipBlankLines(text);
-  result.delimiter = DetectDelimiter(text, pos);
-  RecordReader reader(text, pos, line, result.delimiter);
-  Columns columns;
-  size_t header_line = 1;
-  while (columns.headers.empty()) {
+  table.delimiter = DetectDelimiter(text, pos);
+  RecordReader reader(text, pos, line, table.delimiter);
+  while (table.header.empty()) {
     switch (reader.Next()) {
       case ReadOutcome::kEnd:
-        problems.Add(1, "", "the file is empty: there is no header line");
-        return result;
+        problems.Add(1, "", "the file is empty: there is no header line",
+                     "Het bestand is leeg: er is geen kopregel met de namen van de kolommen.");
+        return table;
       case ReadOutcome::kUnterminatedQuote:
         problems.Add(reader.start_line(), "",
-                     "the header line has a quoted field that is never closed");
-        return result;
+                     "the header line has a quoted field that is never closed",
+                     "In de kopregel opent een aanhalingsteken (\") dat nergens wordt gesloten.");
+        return table;
       case ReadOutcome::kTooLong:
         problems.Add(reader.start_line(), "",
-                     "the header line is longer than " + std::to_string(kMaxLineBytes) + " bytes");
-        return result;
+                     "the header line is longer than " + std::to_string(kMaxLineBytes) + " bytes",
+                     "De kopregel is te lang (meer dan " + std::to_string(kMaxLineBytes) +
+                         " bytes).");
+        return table;
       case ReadOutcome::kRecord:
         if (AllEmpty(reader.fields())) continue;
-        header_line = reader.start_line();
-        for (std::string_view f : reader.fields()) columns.headers.emplace_back(f);
+        table.header_line = reader.start_line();
+        for (std::string_view f : reader.fields()) table.header.emplace_back(f);
         break;
     }
   }
-  // Refused before the header's other faults and before any row is read: on a
-  // node that may not hold a PGN, not even a parsed one should exist.
-  if (!options.allow_identifier) {
-    for (const std::string& header : columns.headers) {
-      if (LookUpHeader(header) != kIdentifier) continue;
-      result.identifier_refused = true;
-      problems.Add(header_line, header,
-                   "this node may not hold a BSN or onderwijsnummer (UAVG art. 46; OSO); "
-                   "remove the column and import again");
-      return result;
-    }
-  }
-  if (!MapHeader(columns, header_line, problems)) return result;
 
-  // A valid row takes at least 30 bytes (9 digits, a category, a date, a BRIN
-  // code, a plan, a reference and 5 delimiters): never reserve beyond that.
-  result.rows.reserve(std::min({EstimateLines(text), text.size() / 30 + 1, kMaxDataRows + 1}));
-  FirstLineIndex first_line_of;
-  std::vector<size_t> row_lines;  // row_lines[i]: the line of result.rows[i]
-  row_lines.reserve(result.rows.capacity());
   size_t data_rows = 0;
   while (true) {
     ReadOutcome outcome = reader.Next();
@@ -800,37 +766,110 @@ ParsedList ParseListCsv(std::string_view bytes, const ParseOptions& options) {
     const size_t row_line = reader.start_line();
     if (outcome == ReadOutcome::kUnterminatedQuote) {
       problems.Add(row_line, "",
-                   "a quoted field starting on this line is never closed; the line was skipped");
+                   "a quoted field starting on this line is never closed; the line was skipped",
+                   "Op deze regel opent een aanhalingsteken (\") dat nergens wordt gesloten; de "
+                   "regel is overgeslagen.");
       continue;
     }
     if (outcome == ReadOutcome::kTooLong) {
       problems.Add(
           row_line, "",
-          "the line is longer than " + std::to_string(kMaxLineBytes) + " bytes; it was skipped");
+          "the line is longer than " + std::to_string(kMaxLineBytes) + " bytes; it was skipped",
+          "De regel is langer dan " + std::to_string(kMaxLineBytes) +
+              " bytes en is overgeslagen.");
       continue;
     }
     const std::vector<std::string_view>& fields = reader.fields();
     if (AllEmpty(fields)) continue;
     if (++data_rows > kMaxDataRows) {
-      result.rows.clear();
-      result.rows.shrink_to_fit();
-      result.problems.clear();
-      result.problems.push_back(ImportProblem{row_line, "",
-                                              "the file has more than " +
-                                                  std::to_string(kMaxDataRows) +
-                                                  " data rows; nothing was imported"});
-      return result;
+      table.ClearRows();
+      table.problems.clear();
+      table.dropped_problems = 0;
+      table.too_many_rows = true;
+      table.problems.push_back(ImportProblem{
+          row_line, "",
+          "the file has more than " + std::to_string(kMaxDataRows) +
+              " data rows; nothing was imported",
+          "Het bestand heeft meer dan " + std::to_string(kMaxDataRows) +
+              " rijen; er is niets geïmporteerd."});
+      return table;
     }
-    if (std::optional<std::string> problem =
-            CheckFieldCount(fields, columns.headers.size(), row_line, reader.end_line())) {
-      problems.Add(row_line, "", std::move(*problem));
+    if (!FieldCountOk(fields, table.header.size(), row_line, reader.end_line(), problems)) {
       continue;
     }
+    table.AddRow(row_line, reader.end_line(), fields);
+  }
+  table.dropped_problems = problems.dropped();
+  return table;
+}
+
+ParsedList ParseListTable(const CellTable& table, const ParseOptions& options) {
+  ParsedList result;
+  result.format = table.format;
+  result.delimiter = table.delimiter;
+  result.encoding = table.encoding;
+  if (table.header.empty()) {
+    result.problems = table.problems;
+    if (result.problems.empty()) {
+      result.problems.push_back(
+          ImportProblem{1, "", "the file is empty: there is no header line",
+                        "Het bestand is leeg: er is geen kopregel met de namen van de kolommen."});
+    }
+    return result;
+  }
+  Problems problems(&result.problems);
+  Columns columns;
+  columns.headers = table.header;
+  const size_t header_line = table.header_line;
+  const Resolved resolved = ResolveColumns(columns.headers, options.mapping);
+
+  // Refused before the header's other faults and before any row is read: on a
+  // node that may not hold a PGN, not even a parsed one should exist.
+  if (!options.allow_identifier) {
+    if (std::optional<size_t> i = IdentifierColumn(columns.headers, resolved)) {
+      result.identifier_refused = true;
+      problems.Add(header_line, columns.headers[*i],
+                   "this node may not hold a BSN or onderwijsnummer (UAVG art. 46; OSO); "
+                   "remove the column and import again",
+                   "Dit knooppunt mag geen BSN of onderwijsnummer bewaren (UAVG art. 46; OSO). "
+                   "Haal de kolom uit het bestand, of koppel hem aan niets, en importeer "
+                   "opnieuw.");
+      return result;
+    }
+  }
+  if (!MapHeader(columns, resolved, options.mapping, header_line, problems)) return result;
+  if (table.too_many_rows) {
+    result.problems = table.problems;
+    return result;
+  }
+
+  // The table's own problems (rows it could not read) take their place in
+  // line order among the rows'.
+  size_t next_table_problem = 0;
+  auto table_problems_before = [&](size_t line) {
+    while (next_table_problem < table.problems.size() &&
+           table.problems[next_table_problem].line < line) {
+      const ImportProblem& p = table.problems[next_table_problem++];
+      problems.Add(p.line, p.column, p.message, p.melding);
+    }
+  };
+
+  result.rows.reserve(table.row_count());
+  FirstLineIndex first_line_of;
+  std::vector<size_t> row_lines;  // row_lines[i]: the line of result.rows[i]
+  row_lines.reserve(table.row_count());
+  std::vector<std::string_view> fields(columns.headers.size());
+  for (size_t r = 0; r < table.row_count(); ++r) {
+    const size_t row_line = table.line(r);
+    table_problems_before(row_line);
+    for (size_t c = 0; c < fields.size(); ++c) fields[c] = table.cell(r, c);
     if (std::optional<ListRow> row = ParseRow(columns, fields, row_line, first_line_of, problems)) {
       result.rows.push_back(std::move(*row));
       row_lines.push_back(row_line);
     }
   }
+  table_problems_before(SIZE_MAX);
+  problems.AddDropped(table.dropped_problems);
   if (RemoveDuplicatePersons(result.rows, row_lines, problems)) {
     // Those problems came after the rows' own: keep the promised line order.
     std::stable_sort(
@@ -839,6 +878,10 @@ ParsedList ParseListCsv(std::string_view bytes, const ParseOptions& options) {
   }
   problems.Finish();
   return result;
+}
+
+ParsedList ParseListCsv(std::string_view bytes, const ParseOptions& options) {
+  return ParseListTable(ReadCsvTable(bytes), options);
 }
 
 // ---------------------------------------------------------------------------

@@ -18,7 +18,8 @@
 //  - lines that are empty, or hold only delimiters (Excel's blank rows), are
 //    skipped; a row may end in extra empty fields (Excel pads rows).
 //
-// Header: the first non-empty line. Names are matched case-insensitively,
+// Header: the first non-empty line. Unless ParseOptions::mapping names a
+// column (see there: the operator's explicit choice), names are matched case-insensitively,
 // ignoring spaces, underscores, dashes and dots (so "Eigen referentie",
 // "eigen_referentie", "EIGEN-REFERENTIE" are one name, as are "Geb.datum" and
 // "Geb. datum"):
@@ -54,7 +55,10 @@
 // an identifier column, or a surname or full-name column together with a birth
 // date column (or all of these). "leerlingnummer" is deliberately not an
 // identifier: in Dutch student systems it is the school's own pupil number, not
-// a BSN. Unknown columns are ignored.
+// a BSN. Unknown columns, and columns mapped to nothing, are ignored; a mapping
+// entry for a column the file does not have is a header problem. Two columns
+// for one field (by name or by mapping) are a header problem naming the field
+// and both columns (the later by its header, the earlier by its position).
 //
 // Rows: a row identifies its child (IdentifiesChild) by a valid PGN, or, when
 // its PGN cell is empty or there is no such column, by a surname or full name
@@ -70,7 +74,8 @@
 //    canonical Dutch names (bsn, categorie, sinds, brin, plan, referentie,
 //    achternaam, naam, geboortedatum);
 //  - `message` says what was wrong and what was expected, and never contains a
-//    field's value: any cell of a misaligned file may hold an identifier.
+//    field's value: any cell of a misaligned file may hold an identifier;
+//  - `melding` says the same in plain Dutch for the console, with the same care.
 // A missing required column or a column named twice stops the import after the
 // header (no rows, the header problems only). A row with any problem is left
 // out of `rows`; all its problems are reported. If an identifier occurs twice,
@@ -84,7 +89,10 @@
 // A node that may not hold a PGN parses with allow_identifier = false: a file
 // with an identifier column — even an empty one — is then refused after its
 // header, before any row is read (`identifier_refused`, one problem on the
-// header line naming the column).
+// header line naming the column). The same holds for a column the mapping
+// sends to bsn, and for a column whose name is an identifier alias mapped to
+// another field (which would store BSNs as, say, references); a column with
+// such a name that the mapping sends to nothing is ignored, never read.
 //
 // Limits: a line (or a record spanning lines) longer than kMaxLineBytes is
 // reported and skipped; a file with more than kMaxDataRows data rows is rejected
@@ -99,25 +107,21 @@
 #include <string_view>
 #include <vector>
 
+#include "schema/cell_table.h"
+#include "schema/list_fields.h"
 #include "schema/list_row.h"
 
 namespace inbeeld::schema {
 
-inline constexpr size_t kMaxDataRows = 2'000'000;
-inline constexpr size_t kMaxLineBytes = 64 * 1024;
-inline constexpr size_t kMaxProblems = 10'000;
-
-struct ImportProblem {
-  size_t line = 0;      // 1-based physical line where the record starts
-  std::string column;   // header text as in the file; empty for the whole line
-  std::string message;  // never contains a field's value
-
-  bool operator==(const ImportProblem&) const = default;
-};
-
 struct ParseOptions {
-  // False: refuse a file that has an identifier (BSN/onderwijsnummer) column.
+  // False: refuse a file that has an identifier (BSN/onderwijsnummer) column,
+  // or a mapping that sends any column to bsn.
   bool allow_identifier = true;
+  // The operator's choice of which column holds which field (header text as
+  // in the file → field, or nullopt to ignore the column); it overrides the
+  // guess from the header's name. A header text is looked up exactly, else
+  // by the alias rules' normalisation (case, spaces, dots, dashes).
+  ColumnMapping mapping = {};
 };
 
 struct ParsedList {
@@ -126,8 +130,10 @@ struct ParsedList {
   // With allow_identifier = false: the file has an identifier column and was
   // refused; problems holds one problem naming it.
   bool identifier_refused = false;
-  char delimiter = ';';
-  // "utf-8", "utf-8-bom" or "windows-1252"; "utf-16" for a UTF-16 file, which
+  // "csv" or "xlsx" (schema/xlsx.h; ParseListFile in schema/list_file.h).
+  std::string format = "csv";
+  char delimiter = ';';  // CSV only
+  // CSV only: "utf-8", "utf-8-bom" or "windows-1252"; "utf-16" for a UTF-16 file, which
   // is refused with one problem (save it as CSV instead).
   std::string encoding = "utf-8";
 
@@ -137,7 +143,22 @@ struct ParsedList {
 
 // Parses a list file. Never fails as a whole: everything wrong is a problem.
 // An empty file (or one with only blank lines) gives one problem: no header.
+// The same as ParseListTable(ReadCsvTable(bytes), options).
 ParsedList ParseListCsv(std::string_view bytes, const ParseOptions& options = {});
+
+// The first half of ParseListCsv: decodes the bytes and splits them into the
+// header and data rows (each with its physical start and end line), skipping
+// blank lines. What cannot be read (a quote never closed, a line too long, a
+// row with more or fewer fields than the header) is a problem in the table
+// and the row is left out; an encoding or header failure leaves the header
+// empty. More than kMaxDataRows rows sets too_many_rows.
+CellTable ReadCsvTable(std::string_view bytes);
+
+// The second half: maps the header to fields (options.mapping first, then the
+// aliases) and validates every row, as described above. The table's own
+// problems come first in line order with the rows'; a table without a header
+// gives its problems (or "no header line").
+ParsedList ParseListTable(const CellTable& table, const ParseOptions& options = {});
 
 // Writes rows as a CSV file that ParseListCsv reads back to equal rows: header
 // bsn;categorie;sinds;brin;plan;referentie;voornamen;roepnaam;voorletters;

@@ -18,7 +18,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 PACKAGES=(build-essential cmake pkg-config ccache libsodium-dev libssl-dev
           libcpp-httplib-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
-          libgtest-dev libgmock-dev libfmt-dev libutf8proc-dev openssl
+          libgtest-dev libgmock-dev libfmt-dev libutf8proc-dev libzip-dev libexpat1-dev openssl
           faketime   # scripts/test.sh's moved-clock passes in CI
           chromium)  # tests/browser: the console in a real browser
 if [ "${1:-}" = "--fuzz" ]; then PACKAGES+=(clang-19 libclang-rt-19-dev); fi

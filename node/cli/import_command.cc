@@ -1,4 +1,5 @@
-// `inbeeld import FILE`: a new list version from a CSV export, all or nothing.
+// `inbeeld import FILE`: a new list version from a CSV or .xlsx export, all or
+// nothing.
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,8 @@
 #include "node/cli/commands.h"
 #include "node/timestamp.h"
 #include "schema/csv_import.h"
+#include "schema/list_fields.h"
+#include "schema/list_file.h"
 #include "schema/utf8.h"
 
 namespace inbeeld::node::cli {
@@ -40,22 +43,57 @@ std::string PgnRefusal(const config::NodeConfig& cfg) {
          "onderwijsnummer — remove the column and import again";
 }
 
+// `--kolom "Geb. datum=geboortedatum"` (or "Klas=" to ignore a column), each
+// into the mapping.
+Result<schema::ColumnMapping> ParseKolomOptions(const std::vector<std::string>& kolom) {
+  schema::ColumnMapping mapping;
+  for (const std::string& option : kolom) {
+    size_t eq = option.rfind('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "--kolom expects COLUMN=FIELD, e.g. --kolom \"Geb. datum=geboortedatum\" "
+                  "(an empty FIELD ignores the column)");
+    }
+    std::string column = option.substr(0, eq);
+    std::string field = option.substr(eq + 1);
+    std::optional<schema::ListField> target;
+    if (!field.empty()) {
+      auto parsed = schema::ParseListField(field);
+      if (!parsed) return std::unexpected(WithContext(parsed.error(), "--kolom " + column));
+      target = *parsed;
+    }
+    if (!mapping.emplace(column, target).second) {
+      return Fail(ErrorCode::kInvalidArgument, "--kolom " + column + " is given twice");
+    }
+  }
+  return mapping;
+}
+
 }  // namespace
 
 void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
   struct Options {
     std::string file;
     std::string list_date;
+    std::vector<std::string> kolom;
   };
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "import",
-      "Import a list (CSV with ; or , — UTF-8 with or without BOM, or Windows-1252) as a new list "
-      "version. All or nothing: if any row is invalid, every problem is listed with its line and "
-      "column and nothing is stored. A node that may not hold a BSN or onderwijsnummer (role swv, "
-      "or holds_pgn = false) refuses a file with such a column.");
+      "Import a list as a new list version: CSV with ; or , (UTF-8 with or without BOM, or "
+      "Windows-1252) or an Excel workbook (.xlsx, its first sheet), told apart by the content. "
+      "Columns are found by their names; --kolom says which column holds which field where the "
+      "names do not. All or nothing: if any row is invalid, every problem is listed with its line "
+      "(a sheet's row number) and column and nothing is stored. A node that may not hold a BSN "
+      "or onderwijsnummer (role swv, or holds_pgn = false) refuses a file with such a column.");
   AddCommonOptions(cmd, global, /*with_json=*/true);
-  cmd->add_option("FILE", options->file, "The CSV file")->required();
+  cmd->add_option("FILE", options->file, "The CSV or .xlsx file")->required();
+  cmd->add_option("--kolom", options->kolom,
+                  "COLUMN=FIELD: the file's column COLUMN holds FIELD (bsn, categorie, sinds, "
+                  "brin, plan, referentie, voornamen, roepnaam, voorletters, tussenvoegsel, "
+                  "achternaam, naam, geboortedatum, geslacht); COLUMN= ignores the column. "
+                  "Repeatable, e.g. --kolom \"Geb. datum=geboortedatum\" --kolom \"Klas=\"")
+      ->allow_extra_args(false);
   cmd->add_option("--list-date", options->list_date,
                   "Date the list was fixed, dd-mm-jjjj or jjjj-mm-dd (default: today)");
   cmd->callback([&, options] {
@@ -66,6 +104,8 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
         if (!date) return std::unexpected(WithContext(date.error(), "--list-date"));
         list_date = *date;
       }
+      auto mapping = ParseKolomOptions(options->kolom);
+      if (!mapping) return std::unexpected(mapping.error());
       // Open the node first: a wrong passphrase should not cost a parse of a
       // million rows, and a missing node should be said before file problems.
       auto node = OpenNode(global, context);
@@ -82,8 +122,10 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
       if (!bytes) return std::unexpected(bytes.error());
       // A node that may not hold a PGN refuses the column itself, before a
       // single row is parsed, even when every cell in it is empty.
-      schema::ParsedList parsed = schema::ParseListCsv(
-          *bytes, schema::ParseOptions{.allow_identifier = node->config.holds_pgn});
+      schema::ParsedList parsed = schema::ParseListFile(
+          *bytes, name,
+          schema::ParseOptions{.allow_identifier = node->config.holds_pgn,
+                               .mapping = std::move(*mapping)});
       std::fill(bytes->begin(), bytes->end(), '\0');
       if (parsed.identifier_refused) {
         const schema::ImportProblem& p = parsed.problems.front();
@@ -141,24 +183,29 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
                  {"inbeeld.source", v.source}})});
           });
       if (!version) return std::unexpected(WithContext(version.error(), "import " + name));
+      const bool csv = parsed.format == "csv";
       if (global.json) {
-        *context.out << nlohmann::json{{"imported", true},
-                                       {"version", version->id},
-                                       {"rows", version->row_count},
-                                       {"rows_without_pgn", without_pgn},
-                                       {"list_date", schema::FormatIso(version->list_date)},
-                                       {"delimiter", std::string(1, parsed.delimiter)},
-                                       {"encoding", parsed.encoding}}
-                            .dump(2)
-                     << "\n";
+        nlohmann::json out{{"imported", true},
+                           {"version", version->id},
+                           {"rows", version->row_count},
+                           {"rows_without_pgn", without_pgn},
+                           {"list_date", schema::FormatIso(version->list_date)},
+                           {"format", parsed.format}};
+        if (csv) {
+          out["delimiter"] = std::string(1, parsed.delimiter);
+          out["encoding"] = parsed.encoding;
+        }
+        *context.out << out.dump(2) << "\n";
       } else {
         *context.out << "Imported " << version->row_count << " rows from " << name
                      << (without_pgn > 0 ? " (" + std::to_string(without_pgn) +
                                                " without a BSN/onderwijsnummer)"
                                          : std::string())
                      << " as list version " << version->id << " (list date "
-                     << schema::FormatDutch(version->list_date) << "; read as " << parsed.encoding
-                     << ", delimiter '" << parsed.delimiter << "').\n";
+                     << schema::FormatDutch(version->list_date) << "; read as "
+                     << (csv ? parsed.encoding + ", delimiter '" + parsed.delimiter + "'"
+                             : std::string(".xlsx, first sheet"))
+                     << ").\n";
       }
       return {};
     };

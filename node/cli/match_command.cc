@@ -27,7 +27,8 @@ Status WriteCsv(const std::string& path, const std::vector<exchange::ResultRow>&
 }
 
 Status Show(const GlobalOptions& global, const Context& context, UnlockedNode& node,
-            const exchange::SessionRecord& session, const std::string& csv_path) {
+            const exchange::SessionRecord& session, const std::string& csv_path,
+            const std::string& xlsx_path = "") {
   std::vector<exchange::ResultRow> rows;
   if (session.status == "completed" && session.mode == schema::wire::Mode::kMatch) {
     auto loaded = exchange::LoadResultRows(*node.store, session, node.field_key);
@@ -35,11 +36,21 @@ Status Show(const GlobalOptions& global, const Context& context, UnlockedNode& n
     rows = std::move(*loaded);
   }
   if (!csv_path.empty()) INBEELD_RETURN_IF_ERROR(WriteCsv(csv_path, rows));
+  if (!xlsx_path.empty()) {
+    // Built in memory and written once: the sheet holds the children's
+    // references and never passes through a temporary file of a library.
+    auto xlsx = SessionXlsx(rows);
+    if (!xlsx) return std::unexpected(xlsx.error());
+    INBEELD_RETURN_IF_ERROR(WriteFileAtomically(xlsx_path, *xlsx));
+  }
   if (global.json) {
     WriteSessionJson(*context.out, session, rows);
   } else {
     PrintSessionText(*context.out, session, rows);
     if (!csv_path.empty()) *context.out << "\nWrote " << rows.size() << " rows to " << csv_path << "\n";
+    if (!xlsx_path.empty()) {
+      *context.out << "\nWrote " << rows.size() << " rows to " << xlsx_path << "\n";
+    }
   }
   return {};
 }
@@ -121,7 +132,7 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
 
 void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
   struct Options {
-    std::string session, csv, confirm, reject;
+    std::string session, csv, xlsx, confirm, reject;
     size_t limit = 20;
   };
   auto options = std::make_shared<Options>();
@@ -130,6 +141,9 @@ void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, R
   AddCommonOptions(cmd, global, /*with_json=*/true);
   cmd->add_option("SESSION", options->session, "Session id (32 hex characters)");
   cmd->add_option("--csv", options->csv, "With SESSION: write its matches to this CSV file");
+  cmd->add_option("--xlsx", options->xlsx,
+                  "With SESSION: write its matches to this Excel workbook (.xlsx), the same "
+                  "columns as --csv");
   cmd->add_option("--limit", options->limit, "How many recent sessions")->capture_default_str();
   auto* confirm = cmd->add_option(
       "--confirm", options->confirm,
@@ -154,7 +168,7 @@ void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, R
         }
         auto session = results.Get(*id);
         if (!session) return std::unexpected(session.error());
-        return Show(global, context, *node, *session, options->csv);
+        return Show(global, context, *node, *session, options->csv, options->xlsx);
       }
       if (!options->confirm.empty() || !options->reject.empty()) {
         return Fail(ErrorCode::kInvalidArgument, "--confirm and --reject need a SESSION");

@@ -3,6 +3,11 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <array>
+#include <iterator>
+
+#include "schema/xlsx.h"
+
 namespace inbeeld::node::cli {
 namespace {
 
@@ -196,21 +201,65 @@ void WriteSessionJson(std::ostream& out, const exchange::SessionRecord& s,
   out << (first ? "]\n}\n" : "\n  ]\n}\n");
 }
 
+namespace {
+
+// The meeting list's columns, for CSV and .xlsx alike.
+constexpr std::array<std::string_view, 13> kSessionColumns = {
+    "paarcode",          "zekerheid",      "beoordeling",    "referentie", "categorie",
+    "sinds",             "school",         "plan",           "categorie partner",
+    "sinds partner",     "school partner", "plan partner",   "signalen"};
+constexpr size_t kReferenceColumn = 3;
+constexpr size_t kSignalsColumn = 12;
+
+std::array<std::string, 13> SessionCells(const exchange::ResultRow& r) {
+  return {r.pair_code.empty() ? std::string("-") : r.pair_code,
+          std::string(StrengthDutch(r.strength)),
+          r.strength == schema::Strength::kPossible ? std::string(DecisionDutch(r.decision))
+                                                    : std::string(),
+          r.own_reference,
+          std::string(schema::CategoryLabel(r.category)),
+          schema::FormatDutch(r.since),
+          r.school,
+          r.plan_in_place ? "ja" : "nee",
+          PeerCategory(r.peer),
+          PeerSince(r.peer),
+          Or(r.peer.school),
+          PeerPlan(r.peer),
+          Flags(r)};
+}
+
+}  // namespace
+
 std::string SessionCsv(const std::vector<exchange::ResultRow>& rows) {
   std::string out = "\xEF\xBB\xBF";
-  out += "paarcode;zekerheid;beoordeling;referentie;categorie;sinds;school;plan;"
-         "categorie partner;sinds partner;school partner;plan partner;signalen\r\n";
+  for (size_t c = 0; c < kSessionColumns.size(); ++c) {
+    out += (c ? ";" : "") + std::string(kSessionColumns[c]);
+  }
+  out += "\r\n";
   for (const auto& r : rows) {
-    out += (r.pair_code.empty() ? std::string("-") : r.pair_code) + ";" +
-           std::string(StrengthDutch(r.strength)) + ";" +
-           (r.strength == schema::Strength::kPossible ? std::string(DecisionDutch(r.decision))
-                                                      : std::string()) +
-           ";" + CsvField(r.own_reference) + ";" + std::string(schema::CategoryLabel(r.category)) + ";" +
-           schema::FormatDutch(r.since) + ";" + r.school + ";" + (r.plan_in_place ? "ja" : "nee") +
-           ";" + PeerCategory(r.peer) + ";" + PeerSince(r.peer) + ";" + Or(r.peer.school) + ";" +
-           PeerPlan(r.peer) + ";" + CsvField(Flags(r)) + "\r\n";
+    std::array<std::string, 13> cells = SessionCells(r);
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (c) out += ";";
+      // The free-text cells may look like a formula or hold a ';'.
+      out += (c == kReferenceColumn || c == kSignalsColumn) ? CsvField(cells[c]) : cells[c];
+    }
+    out += "\r\n";
   }
   return out;
+}
+
+Result<std::string> SessionXlsx(const std::vector<exchange::ResultRow>& rows) {
+  schema::Sheet sheet;
+  sheet.name = "Afstemming";
+  for (std::string_view column : kSessionColumns) sheet.header.emplace_back(column);
+  sheet.rows.reserve(rows.size());
+  for (const auto& r : rows) {
+    std::array<std::string, 13> cells = SessionCells(r);
+    // Inline strings are text, never formulas: no quoting needed.
+    sheet.rows.emplace_back(std::make_move_iterator(cells.begin()),
+                            std::make_move_iterator(cells.end()));
+  }
+  return schema::WriteXlsx(schema::Workbook{{std::move(sheet)}});
 }
 
 }  // namespace inbeeld::node::cli

@@ -1,6 +1,6 @@
 // node/cli/session_output.h — how a session and its matches are shown:
 // a table for people, JSON for programs, and CSV that Dutch Excel opens
-// (`;`, UTF-8 with BOM).
+// (`;`, UTF-8 with BOM), or the same columns as an .xlsx workbook.
 #ifndef INBEELD_NODE_CLI_SESSION_OUTPUT_H_
 #define INBEELD_NODE_CLI_SESSION_OUTPUT_H_
 
@@ -22,6 +22,9 @@ nlohmann::json SessionJson(const exchange::SessionRecord& session);
 void WriteSessionJson(std::ostream& out, const exchange::SessionRecord& session,
                       const std::vector<exchange::ResultRow>& rows);
 std::string SessionCsv(const std::vector<exchange::ResultRow>& rows);
+// The same meeting list as SessionCsv (same Dutch headers and cells) as the
+// bytes of an .xlsx workbook with one sheet, "Afstemming".
+[[nodiscard]] Result<std::string> SessionXlsx(const std::vector<exchange::ResultRow>& rows);
 
 }  // namespace inbeeld::node::cli
 

@@ -7,6 +7,7 @@
 
 #include "schema/csv_import.h"
 #include "schema/synthetic.h"
+#include "schema/xlsx.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_node.h"
 
@@ -102,6 +103,49 @@ TEST_F(CliTest, AFileNameThatIsNotUtf8IsRefusedWithoutEchoingIt) {
   EXPECT_EQ(status["list_versions"], 0);
   fs::rename(bad, tmp_.path() / "lijst.csv");
   EXPECT_EQ(Inbeeld({"import", (tmp_.path() / "lijst.csv").string(), "--json"}).exit_code, 0);
+}
+
+// A workbook from a school system with its own column names: --kolom says
+// which is which, and a column mapped to nothing ("Klas=") is left alone.
+TEST_F(CliTest, ImportsAnXlsxWithOwnColumnNamesThroughKolom) {
+  Init();
+  schema::Sheet sheet;
+  sheet.name = "Thuiszitters";
+  sheet.header = {"Leerling", "Soort", "Per", "Vestiging", "Traject", "Dossier", "Klas",
+                  "Geb. datum"};
+  sheet.rows = {
+      {std::string("Emma de Vries"), std::string("dreigend"), std::string("01-02-2026"),
+       std::string("12AB"), std::string("ja"), std::string("D-1"), std::string("3B"),
+       std::string("05-03-2014")},
+      {std::string("Sem Bakker"), std::string("relatief verzuim"), std::string("15-01-2026"),
+       std::string("12AB01"), std::string("nee"), std::string("D-2"), std::string("=1+1"),
+       std::string("2013")},
+  };
+  auto bytes = schema::WriteXlsx(schema::Workbook{{sheet}});
+  ASSERT_TRUE(bytes);
+  // Named .dat: the content, not the name, makes it a workbook.
+  const fs::path path = tmp_.path() / "export.dat";
+  WriteFile(path, *bytes);
+
+  RunResult unmapped = Inbeeld({"import", path.string()});
+  EXPECT_EQ(unmapped.exit_code, 3);
+  EXPECT_NE(unmapped.err.find("export.dat:1: missing required column(s)"), std::string::npos)
+      << unmapped.err;
+
+  RunResult typo = Inbeeld({"import", path.string(), "--kolom", "Leerling=volledige naam"});
+  EXPECT_EQ(typo.exit_code, 3);
+  EXPECT_NE(typo.err.find("unknown field"), std::string::npos) << typo.err;
+
+  RunResult imported = Inbeeld(
+      {"import", path.string(), "--kolom", "Leerling=naam", "--kolom", "Soort=categorie",
+       "--kolom", "Per=sinds", "--kolom", "Vestiging=brin", "--kolom", "Traject=plan", "--kolom",
+       "Dossier=referentie", "--kolom", "Klas=", "--json"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  auto j = nlohmann::json::parse(imported.out);
+  EXPECT_EQ(j["rows"], 2);
+  EXPECT_EQ(j["format"], "xlsx");
+  EXPECT_EQ(j["rows_without_pgn"], 2);
+  EXPECT_EQ(ListJson()["total"], 2);
 }
 
 TEST_F(CliTest, EachImportIsANewVersion) {

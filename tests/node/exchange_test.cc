@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "schema/csv_import.h"
+#include "schema/xlsx.h"
 #include "schema/synthetic.h"
 #include "tests/support/test_node.h"
 
@@ -111,6 +113,20 @@ TEST_F(ExchangeTest, BothSidesLearnExactlyTheirOwnMatchesWithTheAgreedLabels) {
   ASSERT_EQ(csv.rfind("\xEF\xBB\xBF", 0), 0u);
   EXPECT_EQ(static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n')), common.size() + 1);
   for (const auto& id : common) EXPECT_EQ(csv.find(id), std::string::npos);
+
+  // The same meeting list as a workbook: the same Dutch headers and cells.
+  auto xlsx_path = tmp_.path() / "matches.xlsx";
+  ASSERT_EQ(lp_->Cli({"results", session, "--xlsx", xlsx_path.string()}).exit_code, 0);
+  schema::CellTable sheet = schema::ReadXlsx(testing::ReadFile(xlsx_path));
+  ASSERT_TRUE(sheet.problems.empty());
+  schema::CellTable from_csv = schema::ReadCsvTable(csv);
+  EXPECT_EQ(sheet.header, from_csv.header);
+  ASSERT_EQ(sheet.row_count(), from_csv.row_count());
+  for (size_t r = 0; r < sheet.row_count(); ++r) {
+    for (size_t c = 0; c < sheet.header.size(); ++c) {
+      EXPECT_EQ(sheet.cell(r, c), from_csv.cell(r, c)) << "row " << r << " column " << c;
+    }
+  }
 }
 
 TEST_F(ExchangeTest, CountModeRevealsOnlyTheSize) {
