@@ -370,7 +370,7 @@ TEST(StoreTest, MigratesRowsStoredBeforeSchema5) {
   }
   auto store = Store::Open(tmp.path() / "db", keys.storage, false, kClock);
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ((*store)->SchemaVersion(), 8);  // migrated to the newest
+  EXPECT_EQ((*store)->SchemaVersion(), 9);  // migrated to the newest
   auto loaded = (*store)->LoadRows(1, Unseal::kEverything, keys.field);
   ASSERT_TRUE(loaded) << loaded.error().message;
   ASSERT_EQ(loaded->size(), rows.size());
@@ -435,7 +435,7 @@ TEST(StoreTest, MigratesV1MatchesToPairs) {
   }
   auto store = Store::Open(tmp.path() / "db", keys.storage, false, kClock);
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ((*store)->SchemaVersion(), 8);
+  EXPECT_EQ((*store)->SchemaVersion(), 9);
   exchange::ResultsStore results(**store);
   auto session = results.Get(id);
   ASSERT_TRUE(session) << session.error().message;
