@@ -70,12 +70,13 @@ class Parser {
   Result<NodeConfig> Run(const toml::table& root) {
     NodeConfig config;
     const TableReader reader(root, file_, "");
-    INBEELD_RETURN_IF_ERROR(reader.CheckKeys({"node", "retention", "sync", "activity", "peer"}));
+    INBEELD_RETURN_IF_ERROR(reader.CheckKeys({"node", "retention", "sync", "report", "activity", "peer"}));
     INBEELD_RETURN_IF_ERROR(ReadNode(root, config));
     INBEELD_RETURN_IF_ERROR(ReadRetention(root, config.retention));
     INBEELD_RETURN_IF_ERROR(ReadActivities(root, config));
     INBEELD_RETURN_IF_ERROR(ReadPeers(root, config));
     INBEELD_RETURN_IF_ERROR(ReadSync(root, config));
+    INBEELD_RETURN_IF_ERROR(ReadReport(root, config.report));
     return config;
   }
 
@@ -227,6 +228,22 @@ class Parser {
     auto purge = r.Integer("purge_every_hours", 1, 8760, int64_t{24});
     if (!purge) return std::unexpected(std::move(purge).error());
     config.sync.purge_every_hours = static_cast<int>(*purge);
+    return {};
+  }
+
+  Status ReadReport(const toml::table& root, ReportConfig& report) {
+    auto section = Section(root, "report", /*required=*/false);
+    if (!section) return std::unexpected(std::move(section).error());
+    if (*section == nullptr) return {};
+    const TableReader r(**section, file_, "report.");
+    INBEELD_RETURN_IF_ERROR(r.CheckKeys({"onderwijstype"}));
+    auto type = r.OptionalString("onderwijstype", TextKind::kLine);
+    if (!type) return std::unexpected(std::move(type).error());
+    if (*type) {
+      auto parsed = ParseOnderwijstype(**type);
+      if (!parsed) return At(r, "onderwijstype", parsed.error());
+      report.onderwijstype = *parsed;
+    }
     return {};
   }
 
