@@ -42,6 +42,12 @@ void AddSyncCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
 void AddOverviewCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddRegionCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddPurgeCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+// Reports (node/report/): report quarterly.
+void AddReportCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+
+// The operator as the audit log names them (inbeeld.actor "os:" + this): the
+// OS user running the CLI.
+std::string OsUser();
 
 // Locates the data directory and unlocks the node with the passphrase.
 // Unlocks the node and closes, in the audit log, the sessions a stopped

@@ -18,6 +18,14 @@
 #include "node/exchange/report.h"
 
 namespace inbeeld::node::cli {
+
+std::string OsUser() {
+  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name != nullptr) {
+    return pw->pw_name;
+  }
+  return "uid " + std::to_string(geteuid());
+}
+
 namespace {
 
 Status WriteCsv(const std::string& path, const std::vector<exchange::ResultRow>& rows) {
@@ -40,14 +48,6 @@ Status Show(const GlobalOptions& global, const Context& context, UnlockedNode& n
     if (!csv_path.empty()) *context.out << "\nWrote " << rows.size() << " rows to " << csv_path << "\n";
   }
   return {};
-}
-
-// The operator as the audit log names them: the OS user running the CLI.
-std::string OsUser() {
-  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name != nullptr) {
-    return pw->pw_name;
-  }
-  return "uid " + std::to_string(geteuid());
 }
 
 // Refuses a --csv path whose folder cannot be written, before the exchange
