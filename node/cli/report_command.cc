@@ -17,12 +17,13 @@ namespace {
 nlohmann::json QuarterlyJson(const report::QuarterlyReport& r) {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& row : r.rows) {
-    rows.push_back({{"row_number", row.row_number},
-                    {"first_quarter", row.first_quarter},
-                    {"start", schema::FormatIso(row.start)},
-                    {"end", row.end ? nlohmann::json(schema::FormatIso(*row.end)) : nlohmann::json()},
-                    {"category", std::string(schema::CategoryName(row.category))},
-                    {"onderwijstype", std::string(report::SectorName(row.sector))}});
+    rows.push_back(
+        {{"row_number", row.row_number},
+         {"first_quarter", row.first_quarter},
+         {"start", schema::FormatIso(row.start)},
+         {"end", row.end ? nlohmann::json(schema::FormatIso(*row.end)) : nlohmann::json()},
+         {"category", std::string(schema::CategoryName(row.category))},
+         {"onderwijstype", std::string(report::SectorName(row.sector))}});
   }
   nlohmann::json by_category = nlohmann::json::array();
   for (size_t c = 0; c < report::kCategoryCount; ++c) {
@@ -48,14 +49,15 @@ nlohmann::json QuarterlyJson(const report::QuarterlyReport& r) {
 }
 
 void PrintQuarterly(std::ostream& out, const report::QuarterlyReport& r) {
-  out << fmt::format("Quarterly registration {} (reference date {}", report::QuarterLabel(r.quarter),
-                     schema::FormatDutch(r.reference));
+  out << fmt::format("Quarterly registration {} (reference date {}",
+                     report::QuarterLabel(r.quarter), schema::FormatDutch(r.reference));
   if (r.list_version) {
     out << fmt::format(", list version {} of {}", r.list_version->id,
                        schema::FormatDutch(r.list_version->list_date));
   }
   out << fmt::format("): {} row{}", r.rows.size(), r.rows.size() == 1 ? "" : "s");
-  if (r.new_numbers > 0) out << fmt::format(", {} new number{}", r.new_numbers, r.new_numbers == 1 ? "" : "s");
+  if (r.new_numbers > 0)
+    out << fmt::format(", {} new number{}", r.new_numbers, r.new_numbers == 1 ? "" : "s");
   out << "\n";
   if (!r.rows.empty()) {
     out << fmt::format("  {:>5}  {:<10}  {:<10}  {:<24}  {}\n", "nr.", "start", "end", "category",
@@ -73,7 +75,8 @@ void PrintQuarterly(std::ostream& out, const report::QuarterlyReport& r) {
   }
   for (size_t b = 0; b < report::kDurationBandCount; ++b) {
     out << fmt::format("  {:<24} {}\n",
-                       report::DurationBandLabel(static_cast<report::DurationBand>(b)), r.by_band[b]);
+                       report::DurationBandLabel(static_cast<report::DurationBand>(b)),
+                       r.by_band[b]);
   }
   if (!r.skipped_versions.empty()) {
     out << fmt::format(

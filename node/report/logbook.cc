@@ -128,9 +128,9 @@ Result<Logbook> BuildLogbook(audit::AuditLog& log, const config::NodeConfig& con
     return Fail(ErrorCode::kInvalidArgument, "the logboek's dates are not valid dates");
   }
   if (from > to) {
-    return Fail(ErrorCode::kInvalidArgument, "the logboek's start date " +
-                                                 schema::FormatDutch(from) + " is after its end date " +
-                                                 schema::FormatDutch(to));
+    return Fail(ErrorCode::kInvalidArgument,
+                "the logboek's start date " + schema::FormatDutch(from) +
+                    " is after its end date " + schema::FormatDutch(to));
   }
   Logbook logbook;
   logbook.from = from;
@@ -168,8 +168,8 @@ Result<Logbook> BuildLogbook(audit::AuditLog& log, const config::NodeConfig& con
     e.time = Iso(r.start_time_ms);
     e.partner = Attr(r, "inbeeld.peer");
     std::string activity = Attr(r, schema::kAttrProcessingActivity);
-    e.purpose = activity.starts_with(kActivityPrefix) ? activity.substr(kActivityPrefix.size())
-                                                      : activity;
+    e.purpose =
+        activity.starts_with(kActivityPrefix) ? activity.substr(kActivityPrefix.size()) : activity;
     e.recorded_legal_basis = Attr(r, "inbeeld.legal_basis");
     if (const config::ProcessingActivity* a = config.FindActivity(e.purpose)) {
       e.in_register = true;
@@ -226,8 +226,8 @@ std::string DutchOutcome(const std::string& outcome) {
 Sheet ExchangesSheet(const Logbook& logbook) {
   Sheet sheet;
   sheet.name = "Uitwisselingen";
-  sheet.header = {"Tijd (UTC)", "Partner", "Organisatie", "Doel", "Grondslag", "Velden",
-                  "Soort", "Rol", "Uitkomst", "Reden", "Aantallen", "Door"};
+  sheet.header = {"Tijd (UTC)", "Partner", "Organisatie", "Doel",  "Grondslag", "Velden",
+                  "Soort",      "Rol",     "Uitkomst",    "Reden", "Aantallen", "Door"};
   for (const LogbookExchange& e : logbook.exchanges) {
     std::string counts;
     for (const auto& [name, value] : e.counts) {

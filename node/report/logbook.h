@@ -52,7 +52,7 @@ struct LogbookExchange {
   std::string activity_name;  // from the register; "" when no longer in it
   std::string legal_basis;    // from the register, else as recorded
   bool in_register = false;   // whether the activity is in the register now
-  std::string recorded_legal_basis;  // what the record says (at the time of the exchange)
+  std::string recorded_legal_basis;        // what the record says (at the time of the exchange)
   std::vector<std::string> shared_labels;  // "category", "since", "school", "plan"
   std::vector<std::string> match_keys;     // "pgn", "name", "weak"
   // Both in Dutch, for people: "categorie", "sinds", "school", "aanbod",

@@ -1,7 +1,8 @@
 #include "node/report/quarterly.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
@@ -225,7 +226,7 @@ Result<QuarterlyReport> BuildQuarterlyReport(Store& store, const crypto::SecretB
   for (const Registration& spell : spells) {
     if (spell.listed_from > reference) continue;  // not known on the reference date
     std::optional<schema::Date> end = spell.end;
-    if (end && *end > reference) end.reset();     // ended after the reference date
+    if (end && *end > reference) end.reset();  // ended after the reference date
     auto sector = ParseSector(spell.sector);
     if (!sector) return std::unexpected(sector.error());
     if (!end) {
@@ -261,8 +262,8 @@ Sheet CountsSheet(const QuarterlyReport& report) {
   Sheet sheet;
   sheet.name = "Telling";
   sheet.header = {"Indeling", "Waarde", "Aantal"};
-  sheet.rows.push_back({Cell(std::string("Kwartaal")), Cell(QuarterLabel(report.quarter)),
-                        Cell(std::string())});
+  sheet.rows.push_back(
+      {Cell(std::string("Kwartaal")), Cell(QuarterLabel(report.quarter)), Cell(std::string())});
   sheet.rows.push_back({Cell(std::string("Peildatum")), Cell(schema::FormatDutch(report.reference)),
                         Cell(std::string())});
   sheet.rows.push_back({Cell(std::string("Totaal")), Cell(std::string("op de lijst")),

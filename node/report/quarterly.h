@@ -92,7 +92,7 @@ Sector SectorOn(config::Onderwijstype setting, const std::optional<schema::Parti
 
 struct RegistrationRow {
   int64_t row_number = 0;
-  std::string first_quarter;        // "2026-K1": when the number was first given
+  std::string first_quarter;  // "2026-K1": when the number was first given
   schema::Date start{};
   std::optional<schema::Date> end;  // empty: on the list on the reference date
   schema::Category category = schema::Category::kRelatiefVerzuim;
@@ -110,8 +110,8 @@ struct QuarterlyReport {
   size_t on_list = 0;
   std::array<size_t, kCategoryCount> by_category{};  // indexed by schema::Category
   std::array<size_t, kDurationBandCount> by_band{};  // indexed by DurationBand
-  size_t new_numbers = 0;  // numbers this run gave out
-  std::vector<int64_t> skipped_versions;  // list versions this run would not take in
+  size_t new_numbers = 0;                            // numbers this run gave out
+  std::vector<int64_t> skipped_versions;             // list versions this run would not take in
 };
 
 // Takes in the list versions dated on or before `reference` (persisting new

@@ -58,8 +58,8 @@ Result<std::vector<Registration>> RegistrationStore::All() {
 }
 
 Result<std::vector<ProcessedVersion>> RegistrationStore::Processed() {
-  auto s = Statement::Prepare(store_.handle(),
-                              "SELECT version_id, list_date FROM report_versions ORDER BY version_id");
+  auto s = Statement::Prepare(
+      store_.handle(), "SELECT version_id, list_date FROM report_versions ORDER BY version_id");
   if (!s) return std::unexpected(s.error());
   std::vector<ProcessedVersion> out;
   while (true) {

@@ -25,15 +25,15 @@ namespace inbeeld::node::report {
 
 // One spell of one child on the list.
 struct Registration {
-  int64_t id = 0;                       // assigned by Insert
-  std::array<uint8_t, 32> subject{};    // the list rows' subject (StoredRow::subject)
-  int64_t row_number = 0;               // the child's, across spells; > 0
-  std::string first_quarter;            // "2026-K3": when the number was first given
-  schema::Date listed_from{};           // list date of the version that opened the spell
-  schema::Date start{};                 // the child's since
-  std::optional<schema::Date> end;      // list date of the first version without the child
+  int64_t id = 0;                     // assigned by Insert
+  std::array<uint8_t, 32> subject{};  // the list rows' subject (StoredRow::subject)
+  int64_t row_number = 0;             // the child's, across spells; > 0
+  std::string first_quarter;          // "2026-K3": when the number was first given
+  schema::Date listed_from{};         // list date of the version that opened the spell
+  schema::Date start{};               // the child's since
+  std::optional<schema::Date> end;    // list date of the first version without the child
   schema::Category category = schema::Category::kRelatiefVerzuim;
-  std::string sector;                   // "po" | "vo" | "onbekend"
+  std::string sector;  // "po" | "vo" | "onbekend"
 };
 
 struct ProcessedVersion {

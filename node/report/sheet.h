@@ -17,8 +17,8 @@ namespace inbeeld::node::report {
 using Cell = std::variant<std::string, int64_t>;
 
 struct Sheet {
-  std::string name;                 // the worksheet's name, e.g. "Registratie"
-  std::vector<std::string> header;  // one per column
+  std::string name;                     // the worksheet's name, e.g. "Registratie"
+  std::vector<std::string> header;      // one per column
   std::vector<std::vector<Cell>> rows;  // each as long as `header`
 };
 

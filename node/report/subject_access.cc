@@ -97,8 +97,8 @@ Status Describe(UnlockedNode& node, const std::set<Subject>& subjects, SubjectEx
   e.time_ms = r.start_time_ms;
   e.peer = Attr(r, "inbeeld.peer");
   const std::string activity = Attr(r, schema::kAttrProcessingActivity);
-  e.purpose = activity.starts_with(kActivityPrefix) ? activity.substr(kActivityPrefix.size())
-                                                    : activity;
+  e.purpose =
+      activity.starts_with(kActivityPrefix) ? activity.substr(kActivityPrefix.size()) : activity;
   e.legal_basis = Attr(r, "inbeeld.legal_basis");
   if (const config::ProcessingActivity* a = node.config.FindActivity(e.purpose)) {
     e.activity_name = a->name;
@@ -201,9 +201,9 @@ Result<schema::ListRow> ParsePersonRequest(std::string_view text, std::string_vi
     std::fill(value.begin(), value.end(), '\0');
   }
   if (!schema::IdentifiesChild(row)) {
-    return Fail(ErrorCode::kInvalidArgument,
-                std::string(what) +
-                    " needs at least a surname (achternaam or naam) and a birth date");
+    return Fail(
+        ErrorCode::kInvalidArgument,
+        std::string(what) + " needs at least a surname (achternaam or naam) and a birth date");
   }
   return row;
 }
@@ -215,8 +215,9 @@ size_t SubjectAccess::exchange_count() const {
 
 Result<SubjectAccess> FindSubjectAccess(UnlockedNode& node, const SubjectQuery& query) {
   if (query.pgn.has_value() == query.person.has_value()) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "an access request names a child by PGN or by name and birth date (one of the two)");
+    return Fail(
+        ErrorCode::kInvalidArgument,
+        "an access request names a child by PGN or by name and birth date (one of the two)");
   }
   if (query.person && !schema::IdentifiesChild(*query.person)) {
     return Fail(ErrorCode::kInvalidArgument,

@@ -84,7 +84,7 @@ struct SubjectExchange {
   std::string matched;  // yes | possibly | no | not revealed ("" for a decision)
   // Read from the record and the register, for people:
   int64_t time_ms = 0;
-  std::string session;        // trace id; for a decision the session it is about
+  std::string session;  // trace id; for a decision the session it is about
   std::string peer;
   std::string role;           // initiator | responder ("" for a decision)
   std::string mode;           // match | count
@@ -109,10 +109,10 @@ struct SubjectAccess {
   bool held() const { return !held_rows.empty(); }
   bool found() const { return !held_rows.empty() || !exchanges.empty(); }
 
-  std::vector<HeldRow> held_rows;         // oldest list version first
-  std::vector<SubjectExchange> exchanges;  // in log order
+  std::vector<HeldRow> held_rows;                   // oldest list version first
+  std::vector<SubjectExchange> exchanges;           // in log order
   std::map<std::string, SubjectListHolding> lists;  // by list root (hex)
-  size_t exchange_count() const;  // exchanges that are sessions, not decisions
+  size_t exchange_count() const;                    // exchanges that are sessions, not decisions
 };
 
 // Answers `query` from `node`'s store and audit log. kInvalidArgument when the

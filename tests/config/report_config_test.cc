@@ -22,11 +22,11 @@ TEST(ReportConfigTest, AbsentSectionDerivesPerChild) {
 }
 
 TEST(ReportConfigTest, ReadsEachValue) {
-  for (const auto& [text, type] : {std::pair{"po", Onderwijstype::kPo},
-                                   std::pair{"vo", Onderwijstype::kVo},
-                                   std::pair{"po-vo", Onderwijstype::kPoVo}}) {
-    auto config = ParseConfig(kHead + "\n[report]\nonderwijstype = \"" + text + "\"\n",
-                              "inbeeld.toml");
+  for (const auto& [text, type] :
+       {std::pair{"po", Onderwijstype::kPo}, std::pair{"vo", Onderwijstype::kVo},
+        std::pair{"po-vo", Onderwijstype::kPoVo}}) {
+    auto config =
+        ParseConfig(kHead + "\n[report]\nonderwijstype = \"" + text + "\"\n", "inbeeld.toml");
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_EQ(config->report.onderwijstype, type) << text;
     EXPECT_EQ(OnderwijstypeName(type), text);
@@ -56,8 +56,7 @@ TEST(ReportConfigTest, WrongTypeAndUnknownKeyAreRefused) {
       << number.error().message;
   auto typo = ParseConfig(kHead + "\n[report]\nonderwijs_type = \"po\"\n", "inbeeld.toml");
   ASSERT_FALSE(typo);
-  EXPECT_NE(typo.error().message.find("onderwijs_type"), std::string::npos)
-      << typo.error().message;
+  EXPECT_NE(typo.error().message.find("onderwijs_type"), std::string::npos) << typo.error().message;
   auto not_a_table = ParseConfig(kHead + "\nreport = \"po\"\n", "inbeeld.toml");
   ASSERT_FALSE(not_a_table);
 }

@@ -1,11 +1,11 @@
 // Duration bands and the pact's three-month mark on a reference date
 // (node/report/durations.h), at their edges.
-#include "node/report/durations.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "node/report/durations.h"
 
 namespace inbeeld::node::report {
 namespace {
@@ -51,12 +51,12 @@ TEST(ReportDurationsTest, ExactlyThreeMonthsIsTheLastBand) {
 TEST(ReportDurationsTest, SummaryCountsAndThoseWithoutAnOfferPastTheMark) {
   const Date reference{2030, 4, 1};
   std::vector<StoredRow> rows = {
-      Row("a", {2030, 1, 1}),                                    // exactly three months, no plan
-      Row("b", {2030, 1, 1}, /*plan=*/true),                     // three months, with a plan
+      Row("a", {2030, 1, 1}),                                      // exactly three months, no plan
+      Row("b", {2030, 1, 1}, /*plan=*/true),                       // three months, with a plan
       Row("c", {2030, 1, 2}, false, schema::Category::kDreigend),  // a day short of the mark
-      Row("d", {2030, 3, 4}),                                    // exactly four weeks
+      Row("d", {2030, 3, 4}),                                      // exactly four weeks
       Row("e", {2030, 3, 5}, false, schema::Category::kAbsoluutVerzuim),  // 27 days
-      Row("f", {2029, 6, 1}),                                    // long ago, no plan
+      Row("f", {2029, 6, 1}),                                             // long ago, no plan
   };
   DurationSummary s = SummariseDurations(rows, reference);
   EXPECT_EQ(s.total, 6u);

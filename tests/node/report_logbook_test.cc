@@ -1,14 +1,13 @@
 // The FG's logboek (node/report/logbook.h), in process on an injected clock:
 // the date range in UTC days, the legal basis from the register, the fields
 // shared, the outcomes, and the actions people took.
-#include "node/report/logbook.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "node/audit/exchange_records.h"
+#include "node/report/logbook.h"
 #include "schema/synthetic.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/in_process_node.h"
@@ -113,11 +112,12 @@ TEST_F(ReportLogbookTest, LegalBasisAndNameComeFromTheRegister) {
   EXPECT_EQ(e.outcome, "completed");
   EXPECT_EQ(e.shared_labels, (std::vector<std::string>{"category", "since"}));
   EXPECT_EQ(e.match_keys, (std::vector<std::string>{"pgn", "name"}));
-  EXPECT_EQ(e.fields, (std::vector<std::string>{"categorie", "sinds",
-                                                "BSN/onderwijsnummer (geblindeerd)",
-                                                "naam en geboortedatum (geblindeerd)"}));
-  EXPECT_EQ(e.counts, (std::map<std::string, int64_t>{
-                          {"matched", 4}, {"matched_possible", 1}, {"received", 30}, {"sent", 12}}));
+  EXPECT_EQ(e.fields,
+            (std::vector<std::string>{"categorie", "sinds", "BSN/onderwijsnummer (geblindeerd)",
+                                      "naam en geboortedatum (geblindeerd)"}));
+  EXPECT_EQ(e.counts,
+            (std::map<std::string, int64_t>{
+                {"matched", 4}, {"matched_possible", 1}, {"received", 30}, {"sent", 12}}));
   EXPECT_EQ(e.organisation, "");
   // An activity no longer in the register: the legal basis the record kept.
   const LogbookExchange& gone = logbook.exchanges[1];
@@ -134,7 +134,8 @@ TEST_F(ReportLogbookTest, CountModeSharesNoLabelsAndRegionalCountsAreListed) {
         {{"inbeeld.role", "participant"},
          {"inbeeld.region.session", "0123456789abcdef0123456789abcdef"},
          {"inbeeld.region.coordinator", "leerplicht-haarlem"},
-         {std::string(schema::kAttrProcessingActivity), std::string("urn:inbeeld:activity:") + kPurpose},
+         {std::string(schema::kAttrProcessingActivity),
+          std::string("urn:inbeeld:activity:") + kPurpose},
          {"inbeeld.peer", "leerplicht-haarlem"},
          {"inbeeld.region.participants", "4"},
          {"inbeeld.region.distinct", "57"},

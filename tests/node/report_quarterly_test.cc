@@ -1,14 +1,13 @@
 // The quarterly Inspectie registration (node/report/quarterly.h), in process
 // on an injected clock: numbers that stay with a child across quarters,
 // spells that close and open again, the quarter's edges, 29 February, PO/VO.
-#include "node/report/quarterly.h"
-
 #include <gtest/gtest.h>
 
 #include <map>
 #include <string>
 #include <vector>
 
+#include "node/report/quarterly.h"
 #include "schema/synthetic.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/in_process_node.h"
@@ -16,9 +15,9 @@
 namespace inbeeld::node::report {
 namespace {
 
+using schema::Date;
 using testing::FakeClock;
 using testing::InProcessNode;
-using schema::Date;
 
 // A pool of synthetic children; child i is out since `since[i]` and born on
 // `born[i]` (when given). Rows carry a PGN, a name and an own reference.
@@ -42,7 +41,7 @@ class Pool {
 };
 
 Result<QuarterlyReport> Report(InProcessNode& n, Date reference,
-                            config::Onderwijstype type = config::Onderwijstype::kPoVo) {
+                               config::Onderwijstype type = config::Onderwijstype::kPoVo) {
   return BuildQuarterlyReport(*n.node().store, n.node().field_key, type, reference);
 }
 
@@ -315,8 +314,7 @@ TEST(ReportQuarterlyTest, CsvAndSheetsHoldNoIdentifierNameOrReference) {
   const std::string csv = QuarterlyCsv(*q);
   EXPECT_TRUE(csv.starts_with("\xEF\xBB\xBFNr.;Startdatum;Einddatum;Categorie;Onderwijstype\r\n"))
       << csv;
-  EXPECT_NE(csv.find(";" + schema::FormatDutch(pool[0].since) +
-                     ";15-09-2030;absoluut verzuim;"),
+  EXPECT_NE(csv.find(";" + schema::FormatDutch(pool[0].since) + ";15-09-2030;absoluut verzuim;"),
             std::string::npos)
       << csv;
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);

@@ -1,8 +1,6 @@
 // Subject access requests (node/report/subject_access.h), in process: what
 // the node holds of a child and every exchange that named it, asked for by
 // PGN and, for a child without one, by name and birth date.
-#include "node/report/subject_access.h"
-
 #include <gtest/gtest.h>
 
 #include <map>
@@ -10,6 +8,7 @@
 #include <vector>
 
 #include "node/audit/exchange_records.h"
+#include "node/report/subject_access.h"
 #include "schema/synthetic.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/in_process_node.h"
@@ -25,7 +24,8 @@ class ReportSubjectAccessTest : public ::testing::Test {
  protected:
   ReportSubjectAccessTest() : clock_("2030-11-01T09:00:00Z"), node_(clock_) {
     rows_ = schema::GenerateList(5, 6, {2030, 1, 1});
-    for (size_t i = 0; i < rows_.size(); ++i) rows_[i].own_reference = "dossier-" + std::to_string(i);
+    for (size_t i = 0; i < rows_.size(); ++i)
+      rows_[i].own_reference = "dossier-" + std::to_string(i);
     // Child 5 has no PGN: an SWV's kind of row, named by name and birth date.
     schema::ListRow& emma = rows_[5];
     emma.identifier.reset();
@@ -41,8 +41,8 @@ class ReportSubjectAccessTest : public ::testing::Test {
     first_ = node_.Import(rows_, {2030, 10, 1});
     clock_.Set("2030-11-15T09:00:00Z");
     second_ = node_.Import(rows_, {2030, 11, 15});
-    auto stored = node_.node().store->LoadRows(second_.id, Unseal::kLabelsOnly,
-                                               node_.node().field_key);
+    auto stored =
+        node_.node().store->LoadRows(second_.id, Unseal::kLabelsOnly, node_.node().field_key);
     EXPECT_TRUE(stored);
     for (const auto& r : *stored) subject_of_[r.own_reference] = r.subject;
   }
