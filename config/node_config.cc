@@ -97,6 +97,25 @@ Result<Role> ParseRole(std::string_view name) {
   return Fail(ErrorCode::kInvalidArgument, R"(expected "leerplicht", "swv" or "school")");
 }
 
+std::string_view OnderwijstypeName(Onderwijstype type) {
+  switch (type) {
+    case Onderwijstype::kPo:
+      return "po";
+    case Onderwijstype::kVo:
+      return "vo";
+    case Onderwijstype::kPoVo:
+      break;
+  }
+  return "po-vo";
+}
+
+Result<Onderwijstype> ParseOnderwijstype(std::string_view name) {
+  for (const Onderwijstype type : {Onderwijstype::kPo, Onderwijstype::kVo, Onderwijstype::kPoVo}) {
+    if (OnderwijstypeName(type) == name) return type;
+  }
+  return Fail(ErrorCode::kInvalidArgument, R"(expected "po", "vo" or "po-vo")");
+}
+
 std::string_view LabelFieldName(LabelField field) {
   for (const auto& [value, name] : kLabels) {
     if (value == field) return name;

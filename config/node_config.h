@@ -28,6 +28,12 @@
 //   every_days = 21              0..365; 0 (the default): `serve` does not schedule it
 //   purge_every_hours = 24       1..8760; how often `serve` applies [retention]
 //
+//   [report]                     optional, as is its key (node/report/quarterly.h)
+//   onderwijstype = "po-vo"      "po", "vo" or "po-vo" (the default): the sector the
+//                                quarterly Inspectie registration gives every
+//                                child; "po-vo" derives it per child from the
+//                                age on the reference date (12 or older: VO)
+//
 //   [[activity]]                 zero or more processing activities
 //   id = "thuiszitters-afstemming"   required, [a-z0-9-]{1,64}, unique; the purpose
 //                                    id named on the wire, so partners must agree on it
@@ -194,6 +200,23 @@ struct ConsoleConfig {
   bool operator==(const ConsoleConfig&) const = default;
 };
 
+// The school sector(s) an SWV serves, for the quarterly registration: primary
+// (PO), secondary (VO), or both, in which case a child's sector follows from
+// its age (node/report/quarterly.h).
+enum class Onderwijstype { kPo, kVo, kPoVo };
+
+// "po", "vo", "po-vo".
+std::string_view OnderwijstypeName(Onderwijstype type);
+// Inverse of OnderwijstypeName; exact, lower case. kInvalidArgument otherwise.
+Result<Onderwijstype> ParseOnderwijstype(std::string_view name);
+
+// Reports (node/report/).
+struct ReportConfig {
+  Onderwijstype onderwijstype = Onderwijstype::kPoVo;
+
+  bool operator==(const ReportConfig&) const = default;
+};
+
 struct NodeConfig {
   std::string node_name;
   std::string organisation;
@@ -206,6 +229,7 @@ struct NodeConfig {
   RetentionConfig retention;
   SyncConfig sync;
   ConsoleConfig console;
+  ReportConfig report;
 
   // nullptr when absent. Pointers are valid while this NodeConfig is unchanged.
   const ProcessingActivity* FindActivity(std::string_view id) const;

@@ -70,13 +70,14 @@ class Parser {
   Result<NodeConfig> Run(const toml::table& root) {
     NodeConfig config;
     const TableReader reader(root, file_, "");
-    INBEELD_RETURN_IF_ERROR(reader.CheckKeys({"node", "retention", "sync", "activity", "peer", "console"}));
+    INBEELD_RETURN_IF_ERROR(reader.CheckKeys({"node", "retention", "sync", "report", "activity", "peer", "console"}));
     INBEELD_RETURN_IF_ERROR(ReadNode(root, config));
     INBEELD_RETURN_IF_ERROR(ReadRetention(root, config.retention));
     INBEELD_RETURN_IF_ERROR(ReadActivities(root, config));
     INBEELD_RETURN_IF_ERROR(ReadPeers(root, config));
     INBEELD_RETURN_IF_ERROR(ReadSync(root, config));
     INBEELD_RETURN_IF_ERROR(ReadConsole(root, config));
+    INBEELD_RETURN_IF_ERROR(ReadReport(root, config.report));
     return config;
   }
 
@@ -231,25 +232,7 @@ class Parser {
     return {};
   }
 
-  Status ReadConsole(const toml::table& root, NodeConfig& config) {
-    auto section = Section(root, "console", /*required=*/false);
-    if (!section) return std::unexpected(std::move(section).error());
-    if (*section == nullptr) return {};
-    const TableReader r(**section, file_, "console.");
-    INBEELD_RETURN_IF_ERROR(r.CheckKeys({"listen"}));
-    auto listen = r.OptionalString("listen", TextKind::kLine);
-    if (!listen) return std::unexpected(std::move(listen).error());
-    if (!*listen) return {};
-    if (!(*listen)->empty()) {
-      auto address = ParseAddress(**listen, /*allow_any_port=*/true);
-      if (!address) return std::unexpected(r.ErrorAt("listen", address.error().message));
-      if (!IsLoopbackHost(address->host)) {
-        return std::unexpected(r.ErrorAt(
-            "listen", "must be a loopback address (127.0.0.1 or ::1): the console speaks plain "
-                      "HTTP; reach it from elsewhere through an SSH tunnel"));
-      }
-    }
-    config.console.listen = std::move(**listen);
+    INBEELD_RETURN_IF_ERROR(reader.CheckKeys({"node", "retention", "sync", "report", "activity", "peer", "console"}));
     return {};
   }
 

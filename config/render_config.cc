@@ -182,6 +182,17 @@ audit_days = 3650
 # every_days = 21                        # 0 = niet gepland / not scheduled
 # purge_every_hours = 24                 # bewaartermijnen toepassen / apply retention
 
+# Rapportage: de kwartaalregistratie thuiszitters voor de Inspectie
+# (`inbeeld report quarterly`). onderwijstype: "po", "vo" of "po-vo"; bij
+# "po-vo" (ook zonder deze regel) volgt het per kind uit de leeftijd op de
+# peildatum (12 jaar of ouder: VO; als de geboortedatum dat niet uitwijst:
+# onbekend).
+# Reports: the quarterly registration of thuiszitters for the Inspectie.
+# onderwijstype: the sector(s) this node serves; "po-vo" (also without this
+# line) derives it per child from the age on the reference date.
+)" + std::string(spec.role == Role::kSwv ? "[report]\nonderwijstype = \"po-vo\"\n"
+                                         : "# [report]\n# onderwijstype = \"po-vo\"\n") +
+         R"(
 # De webconsole voor medewerkers en FG, geserveerd door `inbeeld serve`. Alleen
 # op loopback (gewone HTTP); van elders via een SSH-tunnel. "" = geen console.
 # The web console served by `inbeeld serve`; loopback only ("" = none).

@@ -279,6 +279,35 @@ CREATE TABLE console_mappings(
   saved_at    TEXT NOT NULL
 ) STRICT;
 )sql",
+    // 10: the quarterly Inspectie registration (node/report/quarterly.h). One
+    // row per spell a child was on the list: the child's subject (the list
+    // rows' pseudonym, never an identifier), its row number (stable across
+    // quarters and spells, never reused), the quarter the number was first
+    // given, the list date that opened the spell, start (the child's since),
+    // end (the list date of the first later version without the child; NULL
+    // while on the list), category and onderwijstype. And which list versions
+    // the registration has taken in, so each is applied once.
+    R"sql(
+CREATE TABLE report_registrations(
+  id            INTEGER PRIMARY KEY,
+  subject       BLOB NOT NULL,
+  row_number    INTEGER NOT NULL CHECK(row_number > 0),
+  first_quarter TEXT NOT NULL,
+  listed_from   TEXT NOT NULL,
+  start_date    TEXT NOT NULL,
+  end_date      TEXT,
+  category      INTEGER NOT NULL,
+  sector        TEXT NOT NULL CHECK(sector IN ('po', 'vo', 'onbekend'))
+) STRICT;
+CREATE UNIQUE INDEX report_registrations_open ON report_registrations(subject)
+  WHERE end_date IS NULL;
+CREATE INDEX report_registrations_by_subject ON report_registrations(subject, row_number);
+CREATE TABLE report_versions(
+  version_id   INTEGER PRIMARY KEY,
+  list_date    TEXT NOT NULL,
+  processed_at TEXT NOT NULL
+) STRICT;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 }  // namespace
@@ -696,65 +725,98 @@ Result<std::vector<StoredRow>> Store::LoadRows(int64_t version_id, Unseal unseal
   return rows;
 }
 
+namespace {
+
+constexpr const char* kRowColumns =
+    "subject, identifier_sealed, category, since, school, plan, own_reference, person_sealed, "
+    "personal_sealed";
+
+// One list row from a statement selecting kRowColumns first, unsealed as asked.
+Result<StoredRow> DecodeRow(Statement& stmt, Unseal unseal, const crypto::SecretBytes& field_key) {
+  StoredRow out;
+  auto subject = stmt.ColumnBlobView(0);
+  if (subject.size() != out.subject.size()) {
+    return Fail(ErrorCode::kDataLoss, "a stored list row has a malformed subject");
+  }
+  std::copy(subject.begin(), subject.end(), out.subject.begin());
+  out.has_pgn = !stmt.ColumnIsNull(1);
+  if (unseal != Unseal::kLabelsOnly && out.has_pgn) {
+    auto digits = crypto::Open(field_key, stmt.ColumnBlobView(1), Aad(kIdentifierAad, subject));
+    if (!digits) return Fail(ErrorCode::kDataLoss, "a stored identifier fails its integrity check");
+    auto id = schema::Identifier::Parse(
+        std::string_view(reinterpret_cast<const char*>(digits->data()), digits->size()));
+    std::fill(digits->begin(), digits->end(), 0);
+    if (!id) return Fail(ErrorCode::kDataLoss, "a stored identifier is malformed");
+    out.identifier = *id;
+  }
+  int64_t category = stmt.ColumnInt(2);
+  if (category < 0 || category > static_cast<int64_t>(schema::Category::kDreigend)) {
+    return Fail(ErrorCode::kDataLoss, "a stored list row has an unknown category");
+  }
+  out.category = static_cast<schema::Category>(category);
+  auto since = ReadDate(stmt.ColumnText(3), "since date");
+  if (!since) return std::unexpected(since.error());
+  out.since = *since;
+  out.school_brin = stmt.ColumnText(4);
+  out.plan_in_place = stmt.ColumnInt(5) != 0;
+  out.own_reference = stmt.ColumnText(6);
+  if (unseal == Unseal::kEverything && !stmt.ColumnIsNull(7)) {
+    auto person = crypto::Open(field_key, stmt.ColumnBlobView(7), Aad(kPersonAad, subject));
+    if (!person) {
+      return Fail(ErrorCode::kDataLoss, "stored person fields fail their integrity check");
+    }
+    Status decoded = DecodePerson(*person, out);
+    std::fill(person->begin(), person->end(), 0);
+    INBEELD_RETURN_IF_ERROR(decoded);
+  } else if (unseal == Unseal::kEverything && !stmt.ColumnIsNull(8)) {
+    auto personal = crypto::Open(field_key, stmt.ColumnBlobView(8), Aad(kPersonalAad, subject));
+    if (!personal) {
+      return Fail(ErrorCode::kDataLoss, "stored personal fields fail their integrity check");
+    }
+    Status decoded = DecodeLegacyPersonal(*personal, out);
+    std::fill(personal->begin(), personal->end(), 0);
+    INBEELD_RETURN_IF_ERROR(decoded);
+  }
+  return out;
+}
+
+}  // namespace
+
 Status Store::ForEachRow(int64_t version_id, Unseal unseal, const crypto::SecretBytes& field_key,
                          const std::function<void(StoredRow&)>& visit) {
-  auto stmt = Statement::Prepare(
-      db_,
-      "SELECT subject, identifier_sealed, category, since, school, plan, own_reference, "
-      "person_sealed, personal_sealed FROM list_rows WHERE version_id = ? ORDER BY subject");
+  auto stmt = Statement::Prepare(db_, std::string("SELECT ") + kRowColumns +
+                                          " FROM list_rows WHERE version_id = ? ORDER BY subject");
   if (!stmt) return std::unexpected(stmt.error());
   INBEELD_RETURN_IF_ERROR(stmt->Bind(1, version_id));
   while (true) {
     auto has_row = stmt->Step();
     if (!has_row) return std::unexpected(has_row.error());
     if (!*has_row) break;
-    StoredRow out;
-    auto subject = stmt->ColumnBlobView(0);
-    if (subject.size() != out.subject.size()) {
-      return Fail(ErrorCode::kDataLoss, "a stored list row has a malformed subject");
-    }
-    std::copy(subject.begin(), subject.end(), out.subject.begin());
-    out.has_pgn = !stmt->ColumnIsNull(1);
-    if (unseal != Unseal::kLabelsOnly && out.has_pgn) {
-      auto digits = crypto::Open(field_key, stmt->ColumnBlobView(1), Aad(kIdentifierAad, subject));
-      if (!digits) return Fail(ErrorCode::kDataLoss, "a stored identifier fails its integrity check");
-      auto id = schema::Identifier::Parse(std::string_view(
-          reinterpret_cast<const char*>(digits->data()), digits->size()));
-      std::fill(digits->begin(), digits->end(), 0);
-      if (!id) return Fail(ErrorCode::kDataLoss, "a stored identifier is malformed");
-      out.identifier = *id;
-    }
-    int64_t category = stmt->ColumnInt(2);
-    if (category < 0 || category > static_cast<int64_t>(schema::Category::kDreigend)) {
-      return Fail(ErrorCode::kDataLoss, "a stored list row has an unknown category");
-    }
-    out.category = static_cast<schema::Category>(category);
-    auto since = ReadDate(stmt->ColumnText(3), "since date");
-    if (!since) return std::unexpected(since.error());
-    out.since = *since;
-    out.school_brin = stmt->ColumnText(4);
-    out.plan_in_place = stmt->ColumnInt(5) != 0;
-    out.own_reference = stmt->ColumnText(6);
-    if (unseal == Unseal::kEverything && !stmt->ColumnIsNull(7)) {
-      auto person = crypto::Open(field_key, stmt->ColumnBlobView(7), Aad(kPersonAad, subject));
-      if (!person) {
-        return Fail(ErrorCode::kDataLoss, "stored person fields fail their integrity check");
-      }
-      Status decoded = DecodePerson(*person, out);
-      std::fill(person->begin(), person->end(), 0);
-      INBEELD_RETURN_IF_ERROR(decoded);
-    } else if (unseal == Unseal::kEverything && !stmt->ColumnIsNull(8)) {
-      auto personal = crypto::Open(field_key, stmt->ColumnBlobView(8), Aad(kPersonalAad, subject));
-      if (!personal) return Fail(ErrorCode::kDataLoss, "stored personal fields fail their integrity check");
-      Status decoded = DecodeLegacyPersonal(*personal, out);
-      std::fill(personal->begin(), personal->end(), 0);
-      INBEELD_RETURN_IF_ERROR(decoded);
-    }
-    visit(out);
+    auto row = DecodeRow(*stmt, unseal, field_key);
+    if (!row) return std::unexpected(row.error());
+    visit(*row);
   }
   return {};
 }
 
+Result<std::vector<std::pair<int64_t, StoredRow>>> Store::RowsOfSubject(
+    const std::array<uint8_t, 32>& subject, Unseal unseal, const crypto::SecretBytes& field_key) {
+  auto stmt = Statement::Prepare(db_, std::string("SELECT ") + kRowColumns +
+                                          ", version_id FROM list_rows WHERE subject = ? "
+                                          "ORDER BY version_id");
+  if (!stmt) return std::unexpected(stmt.error());
+  INBEELD_RETURN_IF_ERROR(stmt->BindBlob(1, subject));
+  std::vector<std::pair<int64_t, StoredRow>> rows;
+  while (true) {
+    auto has_row = stmt->Step();
+    if (!has_row) return std::unexpected(has_row.error());
+    if (!*has_row) break;
+    auto row = DecodeRow(*stmt, unseal, field_key);
+    if (!row) return std::unexpected(row.error());
+    rows.emplace_back(stmt->ColumnInt(9), std::move(*row));
+  }
+  return rows;
+}
 
 Status Store::CheckIntegrity() {
   for (const char* pragma : {"PRAGMA cipher_integrity_check", "PRAGMA integrity_check"}) {

@@ -30,6 +30,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/error.h"
@@ -139,6 +140,11 @@ class Store {
   // `visit` may move from the row. Stops at the first error.
   Status ForEachRow(int64_t version_id, Unseal unseal, const crypto::SecretBytes& field_key,
                     const std::function<void(StoredRow&)>& visit);
+
+  // Every stored row of one child (its subject), with the id of the list
+  // version it is on, oldest version first. Unseal as for LoadRows.
+  Result<std::vector<std::pair<int64_t, StoredRow>>> RowsOfSubject(
+      const std::array<uint8_t, 32>& subject, Unseal unseal, const crypto::SecretBytes& field_key);
 
   // Small named values (e.g. the configuration's hash). Get returns "" if unset.
   Result<std::string> GetMeta(const std::string& key);

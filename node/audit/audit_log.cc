@@ -243,12 +243,31 @@ Result<std::vector<StoredRecord>> AuditLog::Query(const std::string& where,
                               "SELECT idx, record FROM audit_leaves " + where + " ORDER BY idx");
   if (!s) return std::unexpected(s.error());
   if (!arg.empty()) INBEELD_RETURN_IF_ERROR(s->Bind(1, arg));
+  return Collect(*s);
+}
+
+Result<std::vector<StoredRecord>> AuditLog::RecordsBetween(int64_t from_ms, int64_t to_ms,
+                                                           bool include_subjects) {
+  // time_ms is each leaf's start time. A record's start time is not always
+  // in log order (a refusal batch is written after its first refusal), so
+  // this reads by time, not by a range of indexes.
+  auto s = Statement::Prepare(
+      store_.handle(), std::string("SELECT idx, record FROM audit_leaves WHERE time_ms >= ? AND "
+                                   "time_ms < ?") +
+                           (include_subjects ? "" : " AND subject IS NULL") + " ORDER BY idx");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, from_ms));
+  INBEELD_RETURN_IF_ERROR(s->Bind(2, to_ms));
+  return Collect(*s);
+}
+
+Result<std::vector<StoredRecord>> AuditLog::Collect(Statement& s) {
   std::vector<StoredRecord> out;
   while (true) {
-    auto row = s->Step();
+    auto row = s.Step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
-    StoredRecord r{static_cast<uint64_t>(s->ColumnInt(0)), s->ColumnText(1), {}};
+    StoredRecord r{static_cast<uint64_t>(s.ColumnInt(0)), s.ColumnText(1), {}};
     if (r.line.empty()) continue;  // redacted by retention
     auto decoded = schema::DecodeAuditRecord(r.line);
     if (!decoded) {

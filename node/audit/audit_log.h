@@ -41,6 +41,10 @@
 #include "node/store.h"
 #include "schema/audit_record.h"
 
+namespace inbeeld::node {
+class Statement;
+}  // namespace inbeeld::node
+
 namespace inbeeld::node::audit {
 
 // The log's origin line and key name: "inbeeld/<64 hex of the public key>".
@@ -128,6 +132,11 @@ class AuditLog {
   Status StoreWitnessed(const std::string& peer_key, const SignedCheckpoint& checkpoint);
 
   Result<std::vector<StoredRecord>> Records(const RecordFilter& filter);
+  // The kept records that started in [from_ms, to_ms) (Unix milliseconds),
+  // in log order; per-child records only with `include_subjects`. Redacted
+  // records are left out.
+  Result<std::vector<StoredRecord>> RecordsBetween(int64_t from_ms, int64_t to_ms,
+                                                   bool include_subjects = false);
   Result<std::vector<StoredRecord>> RecordsForSubject(const std::string& pseudonym);
   Result<std::vector<StoredRecord>> RecordsForTrace(const std::string& trace_id);
   // The kept exchange records that name committed list `list_id`
@@ -148,6 +157,8 @@ class AuditLog {
 
  private:
   Result<std::vector<StoredRecord>> Query(const std::string& where, const std::string& arg);
+  // Decodes every row of `s` (idx, record), skipping redacted ones.
+  Result<std::vector<StoredRecord>> Collect(Statement& s);
 
   Store& store_;
   const crypto::SigningKey& key_;

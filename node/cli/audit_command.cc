@@ -18,6 +18,7 @@
 #include "node/audit/list_commitments.h"
 #include "node/audit/verify.h"
 #include "node/cli/commands.h"
+#include "node/report/subject_access.h"
 #include "schema/identifier.h"
 #include "schema/person.h"
 #include "schema/row_subject.h"
@@ -44,70 +45,8 @@ Result<schema::ListRow> ReadPersonRequest(const std::string& source) {
     std::ifstream in(source, std::ios::binary);
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  schema::ListRow row;
-  size_t line_no = 0;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    start = end + 1;
-    ++line_no;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    const size_t eq = line.find('=');
-    if (eq == std::string::npos) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  fmt::format("--person line {}: expected key=value", line_no));
-    }
-    std::string key = line.substr(0, eq);
-    std::string value = line.substr(eq + 1);
-    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    while (!key.empty() && key.back() == ' ') key.pop_back();
-    while (!value.empty() && value.front() == ' ') value.erase(value.begin());
-    if (value.empty()) continue;
-    if (key == "achternaam" || key == "geslachtsnaam" || key == "surname") {
-      row.name.surname = value;
-    } else if (key == "tussenvoegsel" || key == "voorvoegsel" || key == "prefix") {
-      row.name.prefix = value;
-    } else if (key == "voornamen" || key == "voornaam" || key == "first names") {
-      row.name.first_names = value;
-    } else if (key == "roepnaam") {
-      row.name.roepnaam = value;
-    } else if (key == "voorletters" || key == "initials") {
-      row.name.initials = value;
-    } else if (key == "referentie" || key == "kenmerk" || key == "dossiernummer" ||
-               key == "reference") {
-      row.own_reference = value;
-    } else if (key == "naam" || key == "name") {
-      row.name.full_name = value;
-    } else if (key == "geboortedatum" || key == "birth date") {
-      auto date = schema::ParsePartialDate(value);
-      if (!date) {
-        return Fail(ErrorCode::kInvalidArgument,
-                    fmt::format("--person line {}: {}: {}", line_no, key, date.error().message));
-      }
-      row.birth_date = *date;
-    } else if (key == "geslacht" || key == "sex") {
-      auto sex = schema::ParseSex(value);
-      if (!sex) {
-        return Fail(ErrorCode::kInvalidArgument,
-                    fmt::format("--person line {}: {}: {}", line_no, key, sex.error().message));
-      }
-      row.sex = *sex;
-    } else {
-      return Fail(ErrorCode::kInvalidArgument,
-                  fmt::format("--person line {}: unknown key (expected achternaam, "
-                              "tussenvoegsel, voornamen, roepnaam, voorletters, naam, "
-                              "geboortedatum, geslacht or referentie)",
-                              line_no));
-    }
-  }
+  auto row = report::ParsePersonRequest(text, "--person");
   std::fill(text.begin(), text.end(), '\0');
-  if (!schema::IdentifiesChild(row)) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "--person needs at least a surname (achternaam or naam) and a birth date");
-  }
   return row;
 }
 
@@ -161,84 +100,7 @@ int64_t MsOf(schema::Date d) {
   return schema::DaysSinceEpoch(d) * 86'400'000;
 }
 
-// A list that held the child, with the proof that it did.
-struct ListHolding {
-  audit::CommittedList list;
-  audit::ListMembership membership;
-  std::string pseudonym;
-};
-
-// One line of a subject answer: a session whose list held the child (its
-// parent record), or an operator's decision on one of its possible pairs.
-struct SubjectEntry {
-  uint64_t index = 0;  // the record that says it: the child's own, else the parent
-  schema::AuditRecord record;  // the session's parent, or the decision
-  std::string matched;         // yes | possibly | no | not revealed
-  bool decision = false;
-};
-
-struct SubjectAnswer {
-  std::vector<SubjectEntry> entries;        // in log order
-  std::map<std::string, ListHolding> lists;  // by list root (hex)
-};
-
-// Every session a child took part in, exactly: those with a record of the
-// child (a match, and every session logged before lists were committed) and
-// those whose committed list holds the child without one (no, or not
-// revealed, as the session's parent says).
-Result<SubjectAnswer> FindSubject(audit::AuditLog& log, const std::vector<std::string>& pseudonyms) {
-  SubjectAnswer answer;
-  for (const auto& p : pseudonyms) {
-    auto on = audit::ListsContaining(log, p);
-    if (!on) return std::unexpected(on.error());
-    for (const auto& list : *on) {
-      const std::string root = crypto::HexEncode(list.root);
-      if (answer.lists.contains(root)) continue;
-      auto membership = audit::ProveListMembership(log, list, p);
-      if (!membership) return std::unexpected(membership.error());
-      answer.lists.emplace(root, ListHolding{list, std::move(*membership), p});
-    }
-  }
-  std::set<uint64_t> seen;                // record indexes already answered
-  std::set<std::string> with_own_record;  // trace/operation of parents with a child record
-  for (const auto& p : pseudonyms) {
-    auto records = log.RecordsForSubject(p);
-    if (!records) return std::unexpected(records.error());
-    for (auto& r : *records) {
-      if (!seen.insert(r.index).second) continue;
-      if (r.record.name.starts_with("inbeeld.pair.")) {
-        answer.entries.push_back({r.index, std::move(r.record), "", true});
-        continue;
-      }
-      auto parents = log.RecordsForTrace(r.record.trace_id);
-      if (!parents) return std::unexpected(parents.error());
-      auto parent = std::find_if(parents->begin(), parents->end(), [&](const auto& x) {
-        return r.record.parent_operation_id == x.record.operation_id;
-      });
-      if (parent == parents->end()) {
-        return Fail(ErrorCode::kDataLoss,
-                    "audit record " + std::to_string(r.index) + " has no parent exchange record");
-      }
-      with_own_record.insert(parent->record.trace_id + "/" + parent->record.operation_id);
-      answer.entries.push_back({r.index, std::move(parent->record), Attr(r.record, "inbeeld.matched"), false});
-    }
-  }
-  for (const auto& [root, on] : answer.lists) {
-    auto parents = log.RecordsNamingList(on.list.id);
-    if (!parents) return std::unexpected(parents.error());
-    for (auto& p : *parents) {
-      if (with_own_record.contains(p.record.trace_id + "/" + p.record.operation_id)) continue;
-      if (!seen.insert(p.index).second) continue;
-      std::string matched = Attr(p.record, "inbeeld.members_without_record");
-      answer.entries.push_back({p.index, std::move(p.record), std::move(matched), false});
-    }
-  }
-  std::sort(answer.entries.begin(), answer.entries.end(),
-            [](const auto& a, const auto& b) { return a.index < b.index; });
-  return answer;
-}
-
-nlohmann::json ListJson(const ListHolding& on) {
+nlohmann::json ListJson(const report::SubjectListHolding& on) {
   nlohmann::json proof = nlohmann::json::array();
   for (const auto& h : on.membership.proof) proof.push_back(audit::Base64(h));
   return {{"version", on.list.list_version},
@@ -526,53 +388,33 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         return Fail(ErrorCode::kInvalidArgument,
                     "give either IDENTIFIER (a BSN or onderwijsnummer) or --person");
       }
-      // The pseudonyms this child may be stored under on this node.
-      std::vector<std::array<uint8_t, 32>> subjects;
-      std::optional<schema::Identifier> id;
-      std::optional<schema::ListRow> person;
+      report::SubjectQuery query;
       if (!subject_options->identifier.empty()) {
         std::string text = subject_options->identifier;
         if (text == "-") std::getline(std::cin, text);
         auto parsed = schema::Identifier::Parse(text);
         std::fill(text.begin(), text.end(), '\0');
         if (!parsed) return std::unexpected(WithContext(parsed.error(), "IDENTIFIER"));
-        id = *parsed;
+        query.pgn = *parsed;
       } else {
         auto read = ReadPersonRequest(subject_options->person);
         if (!read) return std::unexpected(read.error());
-        person = std::move(*read);
+        query.person = std::move(*read);
       }
       auto node = OpenNode(global, context);
       if (!node) return std::unexpected(node.error());
-      if (id) {
-        subjects.push_back(SubjectOf(node->subject_key, *id));
-      } else {
-        // As the importer names a child without a PGN: by its person key when
-        // no other child on the list shares it, else by every name part as
-        // written (two copies of the row make the key shared). A child whose
-        // row needed the partner's own reference cannot be found this way.
-        for (size_t copies : {size_t{1}, size_t{2}}) {
-          std::vector<schema::ListRow> rows(copies, *person);
-          const auto sources = schema::SubjectSources(rows);
-          subjects.push_back(SubjectOf(node->subject_key, rows[0], sources[0]));
-        }
-      }
-      audit::AuditLog log(*node->store, node->identity);
-      std::vector<std::string> pseudonyms;
-      for (const auto& s : subjects) pseudonyms.push_back(audit::SubjectPseudonym(node->audit_key, s));
-      auto answer = FindSubject(log, pseudonyms);
+      auto answer = report::FindSubjectAccess(*node, query);
       if (!answer) return std::unexpected(answer.error());
       nlohmann::json all = nlohmann::json::array();
       if (!global.json) {
-        const size_t exchanges = static_cast<size_t>(std::count_if(
-            answer->entries.begin(), answer->entries.end(), [](const auto& e) { return !e.decision; }));
+        const size_t exchanges = answer->exchange_count();
         *context.out << fmt::format("The child took part in {} exchange{} recorded by {}.\n",
                                     exchanges, exchanges == 1 ? "" : "s", node->config.node_name);
       }
-      for (const auto& entry : answer->entries) {
+      for (const auto& entry : answer->exchanges) {
         const schema::AuditRecord& r = entry.record;
         // An operator's decision on a possible pair of this child.
-        if (entry.decision) {
+        if (entry.decision_record) {
           const std::string decision = r.name == "inbeeld.pair.confirmed" ? "confirmed" : "rejected";
           if (global.json) {
             all.push_back({{"when", When(r.start_time_ms)},
@@ -581,7 +423,7 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
                            {"pair_code", Attr(r, "inbeeld.pair_code")},
                            {"peer", Attr(r, "inbeeld.peer")},
                            {"by", Attr(r, "inbeeld.actor")},
-                           {"record", entry.index}});
+                           {"record", entry.record_index}});
           } else {
             *context.out << fmt::format("  {}  possible pair {} with peer \"{}\" {} by {}\n",
                                         When(r.start_time_ms), Attr(r, "inbeeld.pair_code"),
@@ -599,7 +441,7 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
                                     {"legal_basis", Attr(r, "inbeeld.legal_basis")},
                                     {"outcome", Attr(r, "inbeeld.outcome")},
                                     {"peer_also_knows_child", entry.matched},
-                                    {"record", entry.index}};
+                                    {"record", entry.record_index}};
           auto list = answer->lists.find(Attr(r, "inbeeld.list_root"));
           if (list != answer->lists.end()) session["list"] = ListJson(list->second);
           all.push_back(std::move(session));

@@ -102,6 +102,7 @@ int RunCli(const std::vector<std::string>& args, Context& context) {
   AddOverviewCommand(app, global, context, runner);
   AddRegionCommand(app, global, context, runner);
   AddPurgeCommand(app, global, context, runner);
+  AddReportCommand(app, global, context, runner);
   AddAuditCommand(app, global, context, runner);
   AddConsoleCommand(app, global, context, runner);
   AddDemoCommand(app, global, context, runner);

@@ -43,6 +43,8 @@ void AddOverviewCommand(CLI::App& app, GlobalOptions& global, Context& context, 
 void AddRegionCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddConsoleCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddPurgeCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+// Reports (node/report/): report quarterly.
+void AddReportCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 
 // Locates the data directory and unlocks the node with the passphrase.
 // Unlocks the node and closes, in the audit log, the sessions a stopped

@@ -20,6 +20,7 @@
 #include "node/exchange/report.h"
 
 namespace inbeeld::node::cli {
+
 namespace {
 
 Status WriteCsv(const std::string& path, const std::vector<exchange::ResultRow>& rows) {
@@ -54,7 +55,6 @@ Status Show(const GlobalOptions& global, const Context& context, UnlockedNode& n
   }
   return {};
 }
-
 
 // Refuses a --csv path whose folder cannot be written, before the exchange
 // spends the partner's quota and both audit logs on a result that cannot be

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -160,6 +161,45 @@ TEST_F(CliTest, EachImportIsANewVersion) {
   RunResult old = Inbeeld({"list", "--json", "--version", "1"});
   ASSERT_EQ(old.exit_code, 0) << old.err;
   EXPECT_EQ(nlohmann::json::parse(old.out)["total"], 10);
+}
+
+// `report quarterly` on fixed dates in the past (the binary runs on the real
+// clock; the arithmetic is tested on a FakeClock in report_quarterly_test).
+TEST_F(CliTest, ReportQuarterlyWritesTheRegistrationAndLogsWhoMadeIt) {
+  Init();
+  auto rows = schema::GenerateList(3, 8, {2026, 1, 10});  // out since before 10-01-2026
+  WriteFile(tmp_.path() / "lijst.csv", schema::WriteListCsv(rows, ';', true));
+  ASSERT_EQ(Inbeeld({"import", (tmp_.path() / "lijst.csv").string(), "--list-date",
+                     "15-01-2026"})
+                .exit_code,
+            0);
+  const fs::path csv = tmp_.path() / "kwartaal.csv";
+  RunResult r = Inbeeld({"report", "quarterly", "--reference-date", "31-03-2026", "--csv",
+                         csv.string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["quarter"], "2026-K1");
+  EXPECT_EQ(j["reference_date"], "2026-03-31");
+  ASSERT_EQ(j["rows"].size(), 8u);
+  for (size_t i = 0; i < 8; ++i) EXPECT_EQ(j["rows"][i]["row_number"], i + 1);
+  EXPECT_EQ(j["on_list"], 8);
+  std::ifstream in(csv, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(text.starts_with("\xEF\xBB\xBFNr.;Startdatum;Einddatum;Categorie;Onderwijstype\r\n"));
+  for (const auto& row : rows) {
+    EXPECT_EQ(text.find(row.identifier->digits()), std::string::npos) << "the CSV holds a BSN";
+    EXPECT_EQ(r.out.find(row.identifier->digits()), std::string::npos) << "--json holds a BSN";
+    EXPECT_EQ(text.find(row.own_reference), std::string::npos);
+  }
+  RunResult audit = Inbeeld({"audit", "show", "--json"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_NE(audit.out.find("inbeeld.report.quarterly"), std::string::npos);
+
+  RunResult text_out = Inbeeld({"report", "quarterly", "--reference-date", "31-03-2026"});
+  ASSERT_EQ(text_out.exit_code, 0) << text_out.err;
+  EXPECT_NE(text_out.out.find("Quarterly registration 2026-K1"), std::string::npos) << text_out.out;
+  EXPECT_EQ(Inbeeld({"report", "quarterly", "--reference-date", "31-02-2026"}).exit_code, 3);
+  EXPECT_EQ(Inbeeld({"report", "quarterly", "--reference-date", "01-01-2100"}).exit_code, 3);
 }
 
 TEST_F(CliTest, WrongPassphraseFailsClearlyAndChangesNothing) {
