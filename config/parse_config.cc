@@ -232,7 +232,41 @@ class Parser {
     return {};
   }
 
-    INBEELD_RETURN_IF_ERROR(reader.CheckKeys({"node", "retention", "sync", "report", "activity", "peer", "console"}));
+  Status ReadConsole(const toml::table& root, NodeConfig& config) {
+    auto section = Section(root, "console", /*required=*/false);
+    if (!section) return std::unexpected(std::move(section).error());
+    if (*section == nullptr) return {};
+    const TableReader r(**section, file_, "console.");
+    INBEELD_RETURN_IF_ERROR(r.CheckKeys({"listen"}));
+    auto listen = r.OptionalString("listen", TextKind::kLine);
+    if (!listen) return std::unexpected(std::move(listen).error());
+    if (!*listen) return {};
+    if (!(*listen)->empty()) {
+      auto address = ParseAddress(**listen, /*allow_any_port=*/true);
+      if (!address) return std::unexpected(r.ErrorAt("listen", address.error().message));
+      if (!IsLoopbackHost(address->host)) {
+        return std::unexpected(r.ErrorAt(
+            "listen", "must be a loopback address (127.0.0.1 or ::1): the console speaks plain "
+                      "HTTP; reach it from elsewhere through an SSH tunnel"));
+      }
+    }
+    config.console.listen = std::move(**listen);
+    return {};
+  }
+
+  Status ReadReport(const toml::table& root, ReportConfig& report) {
+    auto section = Section(root, "report", /*required=*/false);
+    if (!section) return std::unexpected(std::move(section).error());
+    if (*section == nullptr) return {};
+    const TableReader r(**section, file_, "report.");
+    INBEELD_RETURN_IF_ERROR(r.CheckKeys({"onderwijstype"}));
+    auto type = r.OptionalString("onderwijstype", TextKind::kLine);
+    if (!type) return std::unexpected(std::move(type).error());
+    if (*type) {
+      auto parsed = ParseOnderwijstype(**type);
+      if (!parsed) return At(r, "onderwijstype", parsed.error());
+      report.onderwijstype = *parsed;
+    }
     return {};
   }
 
