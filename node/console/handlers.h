@@ -67,11 +67,6 @@ Result<std::string> StringField(const nlohmann::json& body, std::string_view nam
 Status AuditAction(UnlockedNode& node, std::string name, bool ok,
                    std::map<std::string, std::string> attributes = {});
 
-// Children by how long they are out on `today`: "< 4 weken",
-// "4 weken–3 maanden", "≥ 3 maanden" (the pact's mark), in that order.
-std::vector<std::pair<std::string, size_t>> DurationBands(const std::vector<StoredRow>& rows,
-                                                          schema::Date today);
-
 // dd-mm-jjjj (or jjjj-mm-dd) from the query, or `fallback` when absent.
 Result<schema::Date> DateParam(const ApiRequest& request, const std::string& name,
                                schema::Date fallback);

@@ -1,6 +1,7 @@
 // /api/lijst…: the own list — what it holds, its versions, importing a file.
 #include "node/console/handlers.h"
 #include "node/list_summary.h"
+#include "node/report/durations.h"
 #include "node/timestamp.h"
 #include "schema/date.h"
 #include "schema/list_row.h"
@@ -31,8 +32,11 @@ Result<ApiReply> Summary(Call& call) {
                        {"weken", c.weeks}});
   }
   nlohmann::json durations = nlohmann::json::array();
-  for (const auto& band : DurationBands(*rows, today)) {
-    durations.push_back({{"duur", band.first}, {"aantal", band.second}});
+  const report::DurationSummary bands = report::SummariseDurations(*rows, today);
+  for (size_t i = 0; i < bands.by_band.size(); ++i) {
+    durations.push_back(
+        {{"duur", std::string(report::DurationBandLabel(static_cast<report::DurationBand>(i)))},
+         {"aantal", bands.by_band[i]}});
   }
   auto versions = call.node.store->Versions();
   if (!versions) return std::unexpected(versions.error());
@@ -96,22 +100,3 @@ std::vector<Route> ListRoutes() {
 
 }  // namespace inbeeld::node::console
 
-namespace inbeeld::node::console {
-
-std::vector<std::pair<std::string, size_t>> DurationBands(const std::vector<StoredRow>& rows,
-                                                          schema::Date today) {
-  std::vector<std::pair<std::string, size_t>> bands = {
-      {"< 4 weken", 0}, {"4 weken–3 maanden", 0}, {"≥ 3 maanden", 0}};
-  for (const auto& r : rows) {
-    if (!(today < ThreeMonthMark(r.since))) {
-      ++bands[2].second;
-    } else if (WeeksSince(r.since, today) >= 4) {
-      ++bands[1].second;
-    } else {
-      ++bands[0].second;
-    }
-  }
-  return bands;
-}
-
-}  // namespace inbeeld::node::console

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "crypto/safety_code.h"
@@ -15,6 +16,28 @@
 
 namespace inbeeld::node::console {
 namespace {
+
+// "category, since" as ["categorie", "sinds"] ("none" as []).
+std::vector<std::string> Words(const std::string& names) {
+  static const std::map<std::string, std::string> kDutch = {
+      {"category", "categorie"}, {"since", "sinds"},   {"school", "school"},
+      {"plan", "aanbod"},        {"pgn", "BSN/onderwijsnummer (geblindeerd)"},
+      {"name", "naam en geboortedatum (geblindeerd)"},
+      {"weak", "naamdelen en geboortejaar (geblindeerd)"}};
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < names.size()) {
+    size_t end = names.find(", ", start);
+    if (end == std::string::npos) end = names.size();
+    const std::string word = names.substr(start, end - start);
+    if (word != "none" && !word.empty()) {
+      auto it = kDutch.find(word);
+      out.push_back(it == kDutch.end() ? word : it->second);
+    }
+    start = end + 2;
+  }
+  return out;
+}
 
 nlohmann::json ActivityJson(const config::ProcessingActivity& a) {
   return {{"id", a.id},
@@ -61,8 +84,8 @@ Result<ApiReply> Partners(Call& call) {
          {"veiligheidscode", code},
          {"doelen", purposes},
          {"alleen_tellen", peer.policy.count_only},
-         {"velden", exchange::LabelMaskNames(exchange::AllowedLabelMask(peer))},
-         {"sleutels", exchange::KeyMaskNames(exchange::AllowedKeyMask(config, peer))},
+         {"velden", Words(exchange::LabelMaskNames(exchange::AllowedLabelMask(peer)))},
+         {"sleutels", Words(exchange::KeyMaskNames(exchange::AllowedKeyMask(config, peer)))},
          {"max_lijst", peer.policy.max_list_size},
          {"max_per_dag", peer.policy.max_sessions_per_day},
          {"laatste_uitwisseling", last},

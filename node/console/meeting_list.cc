@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "node/console/spreadsheet.h"
 #include "node/list_summary.h"
 #include "schema/date.h"
 #include "schema/list_row.h"
@@ -137,6 +138,18 @@ std::string MeetingListCsv(const std::vector<MeetingRow>& rows) {
   line(MeetingListHeader());
   for (const auto& cells : MeetingListCells(rows)) line(cells);
   return out;
+}
+
+Result<std::string> MeetingListXlsx(const exchange::SessionRecord& session,
+                                    const std::vector<MeetingRow>& rows) {
+  report::Sheet sheet;
+  // Excel allows 31 characters in a sheet name.
+  sheet.name = ("Afstemming " + session.peer).substr(0, 31);
+  sheet.header = MeetingListHeader();
+  for (auto& cells : MeetingListCells(rows)) {
+    sheet.rows.emplace_back(cells.begin(), cells.end());
+  }
+  return SheetsXlsx({sheet});
 }
 
 }  // namespace inbeeld::node::console

@@ -715,10 +715,14 @@ function toonPartnerToevoegen(m, doelen) {
   const naam = veld('Korte naam', { id: 'partner-naam', hint: 'Kleine letters, cijfers en streepjes, bijvoorbeeld swv-vo-zk.' });
   const adres = veld('Adres', { id: 'partner-adres', hint: 'Host en poort van de partner, bijvoorbeeld swv.example.nl:8443.' });
   const sleutel = veld('Sleutel', { id: 'partner-sleutel', hint: 'De sleutel die de partner u gaf (begint met ed25519:).' });
+  const rolKeuze = h('select', { id: 'partner-rol' },
+    [['leerplicht', 'Leerplicht (gemeente)'], ['swv', 'Samenwerkingsverband'], ['school', 'School']]
+      .map(([waarde, label]) => h('option', { value: waarde }, label)));
+  const rolVak = h('div', { class: 'veld' }, h('label', { for: 'partner-rol' }, 'Soort partner'), rolKeuze);
   const doelVak = h('fieldset', {}, h('legend', {}, 'Doelen waarvoor u met deze partner uitwisselt'),
     doelen.map((d, i) => h('div', { class: 'keuze' }, h('input', { type: 'checkbox', id: `doel-${i}`, value: d.id, checked: i === 0 }),
       h('label', { for: `doel-${i}` }, `${text(d.naam || d.id)} (grondslag: ${text(d.grondslag)})`))));
-  const form = h('form', { novalidate: true }, naam.wrap, adres.wrap, sleutel.wrap, doelVak,
+  const form = h('form', { novalidate: true }, naam.wrap, adres.wrap, sleutel.wrap, rolVak, doelVak,
     h('div', { class: 'knoppen' }, knop('Partner toevoegen', null, { type: 'submit', id: 'partner-toevoegen' })));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -731,10 +735,11 @@ function toonPartnerToevoegen(m, doelen) {
     const gekozen = [...doelVak.querySelectorAll('input:checked')].map((x) => x.value);
     await bezig($('#partner-toevoegen'), async () => {
       try {
-        const r = await api('POST', '/api/partners', { json: { naam: naam.input.value.trim(), adres: adres.input.value.trim(), sleutel: sleutel.input.value.trim(), doelen: gekozen } });
+        const r = await api('POST', '/api/partners', { json: { naam: naam.input.value.trim(), adres: adres.input.value.trim(), sleutel: sleutel.input.value.trim(), rol: rolKeuze.value, doelen: gekozen } });
         clear(uitkomst).append(blok('goed', `Partner ${text(r.naam)} is toegevoegd`,
           h('p', {}, 'Bel de partner en lees samen deze veiligheidscode hardop voor. Ziet de partner een andere code, verwijder de partner dan en controleer de sleutel.'),
-          veiligheidscode(r.veiligheidscode, 'nieuwe-code')));
+          veiligheidscode(r.veiligheidscode, 'nieuwe-code'),
+          r.melding ? h('p', {}, text(r.melding)) : null));
         uitkomst.firstChild.tabIndex = -1;
         uitkomst.firstChild.focus();
       } catch (err) { toonFout(samenvatting, err, 'De partner is niet toegevoegd'); }
