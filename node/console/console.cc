@@ -213,7 +213,7 @@ struct Console::State {
     if (!outcome->ok) {
       if (outcome->known_name) {
         INBEELD_RETURN_IF_ERROR_REPLY(AuditAction(
-            node, "inbeeld.console.login", false,
+            node, "inbeeld.console.login_failed", false,
             {{"inbeeld.reason", outcome->locked_minutes ? "locked" : "wrong password"}}));
       }
       if (outcome->locked_minutes) {

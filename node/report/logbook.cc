@@ -90,6 +90,10 @@ const std::map<std::string_view, std::string_view>& Descriptions() {
       {"inbeeld.console.invited", "uitnodiging gemaakt"},
       {"inbeeld.console.revoked", "toegang ingetrokken"},
       {"inbeeld.console.password_set", "wachtwoord ingesteld"},
+      {"inbeeld.console.invitation.accepted", "uitnodiging aanvaard en wachtwoord gekozen"},
+      {"inbeeld.list.viewed", "lijst met namen bekeken"},
+      {"inbeeld.results.exported", "afstemmingsresultaat met namen gedownload"},
+      {"inbeeld.subject.request", "inzageverzoek behandeld"},
   };
   return *kDescriptions;
 }

@@ -28,6 +28,21 @@ namespace {
 using testing::FakeClock;
 using testing::InProcessNode;
 
+// As the page's encodeURIComponent: every byte but unreserved ones as %XX.
+std::string PercentEncoded(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
 constexpr const char* kGoodPassword = "lange zin met koffie 42";
 
 // ---- People ----------------------------------------------------------------
@@ -322,7 +337,8 @@ TEST_F(ConsoleTest, LoginSetsAStrictHttpOnlyCookieAndIsAudited) {
       Request("POST", "/api/inloggen", R"({"naam":"Niemand","wachtwoord":"fout fout fout"})"));
   EXPECT_EQ(unknown.body, wrong.body) << "an unknown name gets the same answer";
 
-  auto logins = Records("inbeeld.console.login");
+  ASSERT_EQ(Records("inbeeld.console.login").size(), 0u);
+  auto logins = Records("inbeeld.console.login_failed");
   ASSERT_EQ(logins.size(), 1u) << "the failed login of a known person; the unknown name is not logged";
   EXPECT_EQ(logins[0].attributes.at("inbeeld.actor"), "console:Fatima el Amrani");
   EXPECT_EQ(logins[0].attributes.at("inbeeld.origin"), "127.0.0.1");
@@ -489,6 +505,123 @@ TEST_F(ConsoleTest, LoggingOutEndsTheSession) {
   EXPECT_EQ(out.status, 200);
   EXPECT_NE(HeaderOf(out, "Set-Cookie").find("Max-Age=0"), std::string::npos);
   EXPECT_EQ(As(operator_, "GET", "/api/ik").status, 401);
+}
+
+TEST_F(ConsoleTest, AnImportWithProblemsStoresNothingAndSaysWhereInDutch) {
+  auto operator_ = LogIn("Olga Operator", Role::kOperator);
+  const std::string csv =
+      "Leerling achternaam;Geb. datum;Soort verzuim;Verzuim vanaf;BRIN;Aanbod?;Dossier\r\n"
+      "Bakker;14-03-2012;absoluut verzuim;01-09-2026;20AB;nee;LP-001\r\n"
+      "Visser;31-02-2013;relatief verzuim;01-06-2026;20AB;nee;LP-002\r\n";
+  ApiRequest preview = Request("POST", "/api/lijst/voorbeeld", csv);
+  preview.headers["content-type"] = "application/octet-stream";
+  preview.headers["x-bestandsnaam"] = "export%20leerlingen.csv";
+  preview.headers["cookie"] = operator_.first;
+  preview.headers["x-csrf-token"] = operator_.second;
+  ApiReply proposed = console_.Handle(preview);
+  ASSERT_EQ(proposed.status, 200) << proposed.body;
+  auto body = nlohmann::json::parse(proposed.body);
+  EXPECT_EQ(body["kolommen"].size(), 7u);
+  EXPECT_FALSE(body["onthouden"].get<bool>());
+  EXPECT_EQ(body["koppeling"]["Geb. datum"], "geboortedatum");
+
+  nlohmann::json mapping = {{"Leerling achternaam", "achternaam"}, {"Geb. datum", "geboortedatum"},
+                            {"Soort verzuim", "categorie"},      {"Verzuim vanaf", "sinds"},
+                            {"BRIN", "brin"},                    {"Aanbod?", "plan"},
+                            {"Dossier", "referentie"}};
+  auto import = [&](const std::string& file) {
+    ApiRequest r = Request("POST", "/api/lijst/import", file);
+    r.query["lijstdatum"] = "01-11-2026";
+    r.headers["content-type"] = "application/octet-stream";
+    r.headers["x-bestandsnaam"] = "lijst.csv";
+    r.headers["x-koppeling"] = PercentEncoded(mapping.dump());
+    r.headers["cookie"] = operator_.first;
+    r.headers["x-csrf-token"] = operator_.second;
+    return console_.Handle(r);
+  };
+  ApiReply refused = import(csv);
+  ASSERT_EQ(refused.status, 422) << refused.body;
+  auto problems = nlohmann::json::parse(refused.body)["problemen"];
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0]["regel"], 3);
+  EXPECT_EQ(problems[0]["kolom"], "Geb. datum");
+  EXPECT_EQ(problems[0]["melding"].get<std::string>().find("31-02-2013"), std::string::npos)
+      << "the value is never echoed";
+  EXPECT_FALSE(n_.node().store->CurrentVersion().value()) << "nothing stored";
+
+  std::string fixed = csv;
+  fixed.replace(fixed.find("31-02-2013"), 10, "27-06-2013");
+  ApiReply stored = import(fixed);
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(nlohmann::json::parse(stored.body)["rijen"], 2);
+  auto imports = Records("inbeeld.list.import");
+  ASSERT_EQ(imports.size(), 1u);
+  EXPECT_EQ(imports[0].attributes.at("inbeeld.actor"), "console:Olga Operator");
+
+  // The same columns next time: the mapping is remembered.
+  ApiReply again = console_.Handle(preview);
+  auto remembered = nlohmann::json::parse(again.body);
+  EXPECT_TRUE(remembered["onthouden"].get<bool>());
+  EXPECT_EQ(remembered["koppeling"]["Dossier"], "referentie");
+}
+
+TEST_F(ConsoleTest, TheFgSeesTheLogbookAndAnswersAnAccessRequest) {
+  auto officer = LogIn("Frits FG", Role::kPrivacyOfficer);
+  std::vector<schema::ListRow> rows = schema::GenerateList(7, 6, {2030, 1, 1});
+  n_.Import(rows, {2026, 11, 1});
+  // Query parameters arrive decoded in ApiRequest::query, not in the path.
+  ApiRequest r = Request("GET", "/api/logboek");
+  r.query = {{"van", "01-10-2026"}, {"tot", "02-11-2026"}};
+  r.headers["cookie"] = officer.first;
+  ApiReply book = console_.Handle(r);
+  ASSERT_EQ(book.status, 200) << book.body;
+  auto logbook = nlohmann::json::parse(book.body);
+  bool saw_login = false;
+  for (const auto& a : logbook["acties"]) saw_login |= a["door"] == "Frits FG" && a["actie"] == "ingelogd";
+  EXPECT_TRUE(saw_login) << logbook["acties"].dump();
+  r.query = {{"van", "02-11-2026"}, {"tot", "01-10-2026"}};
+  EXPECT_EQ(console_.Handle(r).status, 400);
+
+  ASSERT_TRUE(rows[0].identifier);
+  ApiReply answer = As(officer, "POST", "/api/inzageverzoek",
+                       nlohmann::json{{"pgn", rows[0].identifier->digits()}}.dump());
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  auto found = nlohmann::json::parse(answer.body);
+  EXPECT_TRUE(found["gevonden"].get<bool>());
+  ASSERT_EQ(found["vastgelegd"].size(), 1u);
+  EXPECT_EQ(found["vastgelegd"][0]["referentie"], rows[0].own_reference);
+  EXPECT_EQ(answer.body.find(rows[0].identifier->digits()), std::string::npos)
+      << "the answer never holds the BSN";
+  EXPECT_EQ(As(officer, "POST", "/api/inzageverzoek", R"({"pgn":"123456789"})").status, 400);
+  auto requests = Records("inbeeld.subject.request");
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].attributes.at("inbeeld.actor"), "console:Frits FG");
+  EXPECT_EQ(requests[0].attributes.at("inbeeld.request.by"), "pgn");
+}
+
+TEST_F(ConsoleTest, TheQuarterlyRegistrationIsAnXlsxWithoutNames) {
+  auto operator_ = LogIn("Olga Operator", Role::kOperator);
+  std::vector<schema::ListRow> rows = schema::GenerateList(7, 6, {2030, 1, 1});
+  for (auto& row : rows) row.since = {2026, 9, 1};
+  n_.Import(rows, {2026, 11, 1});
+  ApiRequest r = Request("GET", "/api/rapportage.xlsx");
+  r.query = {{"peildatum", "02-11-2026"}};
+  r.headers["cookie"] = operator_.first;
+  ApiReply sheet = console_.Handle(r);
+  ASSERT_EQ(sheet.status, 200) << sheet.body;
+  EXPECT_TRUE(sheet.body.starts_with("PK\x03\x04"));
+  EXPECT_NE(HeaderOf(sheet, "Content-Disposition").find("thuiszitters-2026-K4.xlsx"),
+            std::string::npos);
+  r.path = "/api/rapportage";
+  auto report = nlohmann::json::parse(console_.Handle(r).body);
+  EXPECT_EQ(report["kwartaal"], "2026-K4");
+  EXPECT_EQ(report["rijen"].size(), 6u);
+  for (const auto& row : rows) {
+    EXPECT_EQ(report.dump().find(row.own_reference), std::string::npos);
+    if (row.name.surname) EXPECT_EQ(report.dump().find(*row.name.surname), std::string::npos);
+  }
+  r.query = {{"peildatum", "02-11-2027"}};
+  EXPECT_EQ(console_.Handle(r).status, 400) << "a reference date in the future";
 }
 
 // ---- The HTTP server ------------------------------------------------------------
