@@ -115,6 +115,52 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       auto address = config::ParseAddress(listen, /*allow_any_port=*/true);
       if (!address) return std::unexpected(WithContext(address.error(), "listen address"));
 
+      // The console first: a taken console port stops the node before it
+      // serves anyone, and a node without peers yet still offers its console
+      // (to add them). WebConsole stops and joins it on every way out.
+      struct WebConsole {
+        std::unique_ptr<console::JobRunner> jobs;
+        std::unique_ptr<console::Console> web;
+        std::unique_ptr<console::ConsoleHttpServer> server;
+        std::thread thread;
+        std::filesystem::path address_file;
+        ~WebConsole() {
+          if (!server) return;
+          server->Stop();
+          if (thread.joinable()) thread.join();
+          std::error_code ec;
+          std::filesystem::remove(address_file, ec);
+        }
+      } web;
+      web.address_file = dir->root() / console::kConsoleAddressFile;
+      if (console_node) {
+        auto address = config::ParseAddress(console_listen, /*allow_any_port=*/true);
+        if (!address) return std::unexpected(WithContext(address.error(), "console listen address"));
+        web.jobs = std::make_unique<console::JobRunner>(*jobs_node);
+        web.web = std::make_unique<console::Console>(*console_node, *web.jobs, console::ConsoleOptions{});
+        auto server = std::make_unique<console::ConsoleHttpServer>(*web.web);
+        auto bound = server->Bind(address->host, address->port);
+        if (!bound) return std::unexpected(bound.error());
+        web.server = std::move(server);
+        const bool v6 = address->host.find(':') != std::string::npos;
+        const std::string shown =
+            (v6 ? "[" + address->host + "]" : address->host) + ":" + std::to_string(*bound);
+        INBEELD_RETURN_IF_ERROR(WriteFileAtomically(web.address_file, shown + "\n"));
+        if (!options->console_port_file.empty()) {
+          INBEELD_RETURN_IF_ERROR(
+              WriteFileAtomically(options->console_port_file, std::to_string(*bound) + "\n"));
+        }
+        web.thread = std::thread([&] {
+          if (auto served = web.server->ListenAfterBind(); !served) {
+            *context.err << "inbeeld: " << served.error().message << "\n";
+          }
+        });
+        *context.out << fmt::format("console on http://{}/ (invite people with `inbeeld console "
+                                    "invite NAME --role operator`)\n",
+                                    shown)
+                     << std::flush;
+      }
+
       net::PinSet pins;
       // The largest request a peer may send: PSI message 1 (a group of k
       // 32-byte points a record, k from the key types allowed with it) or a
@@ -137,8 +183,19 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       }
       const size_t max_body = std::max({psi_start, psi_finish, region_hop});
       if (pins.empty()) {
-        return Fail(ErrorCode::kFailedPrecondition,
-                    "no peers configured: nobody could connect (see `inbeeld peer add`)");
+        if (!web.server) {
+          return Fail(ErrorCode::kFailedPrecondition,
+                      "no peers configured: nobody could connect (see `inbeeld peer add`)");
+        }
+        // Only the console until partners are pinned (restart after adding).
+        *context.out << node->config.node_name
+                     << ": no peers configured yet; serving the console only (add partners, then "
+                        "restart); stop with SIGTERM\n"
+                     << std::flush;
+        int sig = 0;
+        sigwait(&stop_signals, &sig);
+        *context.out << node->config.node_name << " stopped\n" << std::flush;
+        return {};
       }
       auto seed = node->identity.SeedForStorage().RevealForCrypto();
       auto identity = net::TlsIdentity::Create(seed.first<32>(), node->config.node_name);
@@ -230,41 +287,6 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         INBEELD_RETURN_IF_ERROR(WriteFileAtomically(options->port_file, std::to_string(port) + "\n"));
       }
 
-      // A taken console port stops the node before it serves anyone.
-      std::unique_ptr<console::JobRunner> jobs;
-      std::unique_ptr<console::Console> web;
-      std::unique_ptr<console::ConsoleHttpServer> web_server;
-      const std::filesystem::path address_file = dir->root() / console::kConsoleAddressFile;
-      if (console_node) {
-        auto address = config::ParseAddress(console_listen, /*allow_any_port=*/true);
-        if (!address) return std::unexpected(WithContext(address.error(), "console listen address"));
-        jobs = std::make_unique<console::JobRunner>(*jobs_node);
-        web = std::make_unique<console::Console>(*console_node, *jobs, console::ConsoleOptions{});
-        web_server = std::make_unique<console::ConsoleHttpServer>(*web);
-        auto bound = web_server->Bind(address->host, address->port);
-        if (!bound) return std::unexpected(bound.error());
-        const bool v6 = address->host.find(':') != std::string::npos;
-        const std::string shown =
-            (v6 ? "[" + address->host + "]" : address->host) + ":" + std::to_string(*bound);
-        INBEELD_RETURN_IF_ERROR(WriteFileAtomically(address_file, shown + "\n"));
-        if (!options->console_port_file.empty()) {
-          INBEELD_RETURN_IF_ERROR(
-              WriteFileAtomically(options->console_port_file, std::to_string(*bound) + "\n"));
-        }
-        *context.out << fmt::format("console on http://{}/ (invite people with `inbeeld console "
-                                    "invite NAME --role operator`)\n",
-                                    shown)
-                     << std::flush;
-      }
-      std::thread web_thread;
-      if (web_server) {
-        web_thread = std::thread([&] {
-          if (auto served = web_server->ListenAfterBind(); !served) {
-            *context.err << "inbeeld: " << served.error().message << "\n";
-          }
-        });
-      }
-
       std::mutex mu;
       std::condition_variable cv;
       bool stopping = false;
@@ -314,12 +336,6 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       signal_thread.join();
       janitor.join();
       scheduled.join();
-      if (web_server) {
-        web_server->Stop();
-        web_thread.join();
-        std::error_code ec;
-        std::filesystem::remove(address_file, ec);
-      }
       *context.out << node->config.node_name << " stopped\n" << std::flush;
       return served;
     };

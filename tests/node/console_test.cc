@@ -9,11 +9,13 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 
 #include "node/audit/actor.h"
 #include "node/audit/audit_log.h"
+#include "node/cli/cli.h"
 #include "node/console/console.h"
 #include "node/console/http_server.h"
 #include "node/console/jobs.h"
@@ -622,6 +624,42 @@ TEST_F(ConsoleTest, TheQuarterlyRegistrationIsAnXlsxWithoutNames) {
   }
   r.query = {{"peildatum", "02-11-2027"}};
   EXPECT_EQ(console_.Handle(r).status, 400) << "a reference date in the future";
+}
+
+TEST_F(ConsoleTest, TheCommandLineInvitesAndNamesItsOsUserInTheLog) {
+  std::ostringstream out, err;
+  cli::Context context{
+      .out = &out,
+      .err = &err,
+      .env = [](const char* name) -> std::optional<std::string> {
+        if (std::string_view(name) == "INBEELD_PASSPHRASE") {
+          return "passphrase of an in-process test node";
+        }
+        return std::nullopt;
+      },
+      .clock = clock_,
+      .self_path = ""};
+  const std::string home = n_.node().root.string();
+  ASSERT_EQ(cli::RunCli({"console", "invite", "Pim Plan", "--role", "operator", "--data-dir", home},
+                        context),
+            0)
+      << err.str();
+  // No console runs for this node: the link uses [console] listen.
+  EXPECT_NE(out.str().find("http://127.0.0.1:8470/#/uitnodiging/"), std::string::npos) << out.str();
+  EXPECT_EQ(cli::RunCli({"console", "invite", "Pim Plan", "--role", "baas", "--data-dir", home},
+                        context),
+            3);
+  auto invited = Records("inbeeld.console.invited");
+  ASSERT_EQ(invited.size(), 1u);
+  EXPECT_EQ(invited[0].attributes.at("inbeeld.actor"), "os:" + audit::OsUserName());
+  EXPECT_EQ(invited[0].attributes.at("inbeeld.origin"), "cli");
+  out.str("");
+  ASSERT_EQ(cli::RunCli({"console", "people", "--data-dir", home}, context), 0) << err.str();
+  EXPECT_NE(out.str().find("Pim Plan"), std::string::npos);
+  EXPECT_NE(out.str().find("uitgenodigd"), std::string::npos);
+  ASSERT_EQ(cli::RunCli({"console", "revoke", "Pim Plan", "--data-dir", home}, context), 0);
+  EXPECT_EQ(cli::RunCli({"console", "revoke", "Niemand", "--data-dir", home}, context), 3)
+      << "an unknown name";
 }
 
 // ---- The HTTP server ------------------------------------------------------------
