@@ -338,6 +338,7 @@ async function run(args, deps) {
     const screens = new Screens(deps, args.out);
     const context = await browser.newContext({ acceptDownloads: true, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam', viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
+    openPages.push(['operator', page]);
     page.setDefaultTimeout(STEP_TIMEOUT);
     screens.watch(page, 'operator');
 
@@ -484,6 +485,7 @@ async function run(args, deps) {
     // --- The privacy officer: the log, its verification, an access request.
     const fgContext = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam', viewport: { width: 1280, height: 900 } });
     const fg = await fgContext.newPage();
+    openPages.push(['fg', fg]);
     fg.setDefaultTimeout(STEP_TIMEOUT);
     screens.watch(fg, 'privacy officer');
     await choosePassword(fg, a.invite('Test Privacyfunctionaris', 'privacy-officer'), 'Test Privacyfunctionaris', 'blauwe reiger op het dak');
@@ -527,6 +529,16 @@ async function run(args, deps) {
     if (screens.problems.length) throw new Error(screens.problems.join('\n'));
     failed = false;
   } finally {
+    if (failed) {
+      // What the person saw when it went wrong: a screenshot and the text.
+      for (const [who, p] of openPages) {
+        try {
+          await p.screenshot({ path: path.join(args.out, `FAILED-${who}.png`), fullPage: true });
+          const seen = (await p.locator('main').innerText()).slice(0, 3000);
+          console.error(`--- what the ${who} page showed:\n${seen}`);
+        } catch (e) { console.error(`(no screenshot of the ${who} page: ${e.message})`); }
+      }
+    }
     if (browser) await browser.close().catch(() => {});
     await a.stop();
     await b.stop();
@@ -539,6 +551,7 @@ async function run(args, deps) {
   }
 }
 
+const openPages = [];
 const args = parseArgs(process.argv.slice(2));
 const deps = await loadDeps(args.chromium);
 const started = Date.now();
