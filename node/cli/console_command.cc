@@ -101,6 +101,28 @@ void AddConsoleCommand(CLI::App& app, GlobalOptions& global, Context& context, R
     };
   });
 
+  auto unlock_name = std::make_shared<std::string>();
+  CLI::App* unlock = cmd->add_subcommand(
+      "unlock", "Lift a lock-out after repeated wrong passwords (the person can log in at once).");
+  AddCommonOptions(unlock, global, /*with_json=*/false);
+  unlock->add_option("NAME", *unlock_name, "The person's name")->required();
+  unlock->callback([&, unlock_name] {
+    runner = [&, unlock_name]() -> Status {
+      auto node = OpenNode(global, context);
+      if (!node) return std::unexpected(node.error());
+      console::PeopleStore people(*node->store);
+      audit::AuditLog log(*node->store, node->identity);
+      INBEELD_RETURN_IF_ERROR(log.InTransaction([&]() -> Status {
+        if (auto unlocked = people.Unlock(*unlock_name); !unlocked) return unlocked;
+        return log.AppendInTransaction({audit::EventRecord(
+            node->clock(), "inbeeld.console.unlocked", true,
+            {{"inbeeld.console.person", *unlock_name}})});
+      }));
+      *context.out << "Unlocked " << *unlock_name << ": they can log in again.\n";
+      return {};
+    };
+  });
+
   auto revoke_name = std::make_shared<std::string>();
   CLI::App* revoke = cmd->add_subcommand(
       "revoke", "Revoke a person's access: no more logins, open sessions end at once.");

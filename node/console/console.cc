@@ -157,8 +157,9 @@ struct Console::State {
     }
   }
 
-  bool HostAllowed(const ApiRequest& r) const {
-    const std::string host = Header(r, "host");
+  bool HostAllowed(const ApiRequest& r) const { return HostNameAllowed(Header(r, "host")); }
+
+  bool HostNameAllowed(std::string_view host) const {
     for (const auto& allowed : options.allowed_hosts) {
       if (host == allowed) return true;
     }
@@ -206,16 +207,17 @@ struct Console::State {
     if (!name || !password) return Problem(400, "ongeldig", "Vul uw naam en wachtwoord in.");
     auto outcome = people.Login(*name, *password);
     if (!outcome) return ReplyFor(outcome.error());
-    // Failed logins are in the log; an unknown name is not written down
-    // (it may be a password typed in the wrong field).
+    // Every failed login is in the log; an unknown name is not written down
+    // (it may be a password typed in the wrong field), so known and unknown
+    // names cost the same work.
     const std::string who = outcome->known_name ? "console:" + *name : "console:onbekend";
     audit::ActorScope actor({.who = who, .origin = r.client_address});
     if (!outcome->ok) {
-      if (outcome->known_name) {
-        INBEELD_RETURN_IF_ERROR_REPLY(AuditAction(
-            node, "inbeeld.console.login_failed", false,
-            {{"inbeeld.reason", outcome->locked_minutes ? "locked" : "wrong password"}}));
-      }
+      INBEELD_RETURN_IF_ERROR_REPLY(AuditAction(
+          node, "inbeeld.console.login_failed", false,
+          {{"inbeeld.reason", !outcome->known_name      ? "unknown name"
+                              : outcome->locked_minutes ? "locked"
+                                                        : "wrong password"}}));
       if (outcome->locked_minutes) {
         ApiReply reply = JsonReply(
             {{"fout", fmt::format("Te vaak een verkeerd wachtwoord. Probeer het over {} minuten "
@@ -265,10 +267,12 @@ struct Console::State {
   ApiReply Api(const ApiRequest& r) {
     const bool post = r.method == "POST";
     if (r.method != "GET" && !post) return Problem(405, "methode", "Deze methode kan hier niet.");
-    if (post && !SameOrigin(r)) {
+    // Every API call comes from the console's own page: fetch() sends
+    // Sec-Fetch-Site "same-origin"; a link or form from elsewhere does not.
+    if (!SameOrigin(r)) {
       return Problem(403, "herkomst", "Dit verzoek komt niet van de console zelf.");
     }
-    std::lock_guard lock(store_mu);
+    std::unique_lock lock(store_mu);
     // Routes without a session: logging in and the invitation.
     if (r.path == "/api/inloggen" || r.path.starts_with("/api/uitnodiging/")) {
       if (post && !Header(r, "content-type").starts_with("application/json")) {
@@ -291,7 +295,20 @@ struct Console::State {
       return reply;
     }
     const SessionView& person = **session;
-    if (post && !Timing(Header(r, "x-csrf-token"), person.csrf)) {
+    // The session's token on every call, reads too: the cookie alone is sent
+    // to every port of 127.0.0.1, so another program on this machine could
+    // get hold of it; the token lives in the page (sessionStorage, per port).
+    if (!Timing(Header(r, "x-csrf-token"), person.csrf)) {
+      if (!post) {
+        return Problem(401, "niet_ingelogd",
+                       "Deze pagina kent uw sessie niet (meer); log opnieuw in.");
+      }
+      // A change with the cookie but not the token: someone else's page or
+      // program tried to act for this person.
+      audit::ActorScope actor({.who = "console:" + person.name, .origin = r.client_address});
+      INBEELD_RETURN_IF_ERROR_REPLY(AuditAction(
+          node, "inbeeld.console.refused", false,
+          {{"inbeeld.reason", "csrf token"}, {"inbeeld.request", "POST"}}));
       return Problem(403, "csrf", "Dit verzoek mist de beveiligingscode van de console; laad de "
                                   "pagina opnieuw.");
     }
@@ -316,10 +333,14 @@ struct Console::State {
       path_known = true;
       if (route.method != r.method) continue;
       if ((route.roles & MaskOf(person.role)) == 0) {
+        INBEELD_RETURN_IF_ERROR_REPLY(
+            AuditAction(node, "inbeeld.console.refused", false,
+                        {{"inbeeld.reason", "role"}, {"inbeeld.request", r.method + " " + route.pattern}}));
         return Problem(403, "rol", "Dit kan niet met uw rol (" +
                                        std::string(RoleName(person.role)) + ").");
       }
       Call call{r, std::move(*params), person, node, people, jobs};
+      if (!route.needs_store) lock.unlock();
       Result<ApiReply> reply = [&]() -> Result<ApiReply> {
         try {
           return route.handler(call);
@@ -339,6 +360,8 @@ Console::Console(UnlockedNode& node, JobRunner& jobs, ConsoleOptions options)
     : state_(std::make_unique<State>(node, jobs, std::move(options))) {}
 
 Console::~Console() = default;
+
+bool Console::HostAllowed(std::string_view host) const { return state_->HostNameAllowed(host); }
 
 void Console::SetAddress(const std::string& host, int port) {
   auto& hosts = state_->options.allowed_hosts;

@@ -40,6 +40,9 @@ inline constexpr const char* kSessionCookie = "inbeeld_sessie";
 // Largest request body: a list file of a few hundred rows is kilobytes; a
 // spreadsheet of 100,000 rows about 10 MB.
 inline constexpr size_t kMaxUploadBytes = size_t{32} << 20;
+// Largest JSON body (logins, decisions, requests), and its deepest nesting.
+inline constexpr size_t kMaxJsonBytes = size_t{64} << 10;
+inline constexpr size_t kMaxJsonDepth = 8;
 
 struct ApiRequest {
   std::string method;  // "GET", "POST", …
@@ -80,6 +83,10 @@ class Console {
   void SetAddress(const std::string& host, int port);
 
   ApiReply Handle(const ApiRequest& request);
+
+  // Whether `host` (a Host header's value) names this console; the HTTP
+  // server asks before it reads a body.
+  bool HostAllowed(std::string_view host) const;
 
  private:
   struct State;

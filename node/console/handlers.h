@@ -45,6 +45,9 @@ struct Route {
   std::string pattern;  // "/api/sessies/:/paren/:" — ":" matches one segment
   unsigned roles;
   Handler handler;
+  // False for a handler that only reads the node's (immutable) configuration
+  // and identity and may wait on the network: it runs without the store lock.
+  bool needs_store = true;
 };
 
 std::vector<Route> ListRoutes();      // handlers_list.cc: /api/lijst…

@@ -1,4 +1,5 @@
 // Shared pieces of the console's handlers (handlers.h).
+#include <algorithm>
 #include <utility>
 
 #include "node/audit/audit_log.h"
@@ -35,7 +36,37 @@ ApiReply FileReply(std::string content_type, std::string file_name, std::string 
   return reply;
 }
 
+namespace {
+// The deepest nesting of [ and { outside strings (a cheap bound before the
+// parser builds anything).
+size_t JsonDepth(std::string_view text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+}  // namespace
+
 Result<nlohmann::json> JsonBody(const ApiRequest& request) {
+  if (request.body.size() > kMaxJsonBytes || JsonDepth(request.body) > kMaxJsonDepth) {
+    return Fail(ErrorCode::kInvalidArgument, "Het verzoek is te groot of te diep genest.");
+  }
   if (!schema::IsValidUtf8(request.body)) {
     return Fail(ErrorCode::kInvalidArgument, "Het verzoek is geen geldige tekst (UTF-8).");
   }

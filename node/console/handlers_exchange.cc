@@ -82,7 +82,18 @@ Result<ApiReply> StartJob(Call& call) {
   }
   const audit::Actor* actor = audit::CurrentActor();
   if (actor != nullptr) request.actor = *actor;
+  std::string peers = request.peer;
+  for (const auto& p : request.peers) peers += (peers.empty() ? "" : ", ") + p;
+  const std::string kind_word(JobKindName(request.kind));
+  const std::string purpose = request.purpose;
   auto id = call.jobs.Start(std::move(request), call.person.name);
+  // Who asked for an exchange is logged even if it never starts (queue full,
+  // no list yet): the exchange's own records follow when it runs.
+  INBEELD_RETURN_IF_ERROR(AuditAction(call.node, "inbeeld.exchange.requested", id.has_value(),
+                                      {{"inbeeld.job", id ? *id : ""},
+                                       {"inbeeld.job.kind", kind_word},
+                                       {"inbeeld.peer", peers},
+                                       {"inbeeld.purpose", purpose}}));
   if (!id) return std::unexpected(id.error());
   return JsonReply({{"taak", *id}}, 202);
 }
@@ -125,6 +136,13 @@ Result<ApiReply> SessionDetail(Call& call) {
   if (!pairs) return std::unexpected(pairs.error());
   nlohmann::json out = nlohmann::json::array();
   for (const auto& p : *pairs) out.push_back(MeetingRowJson(p));
+  if (!pairs->empty()) {
+    // Names and birth dates on a screen: a disclosure to the person, logged.
+    INBEELD_RETURN_IF_ERROR(AuditAction(call.node, "inbeeld.results.viewed", true,
+                                        {{"inbeeld.session", exchange::SessionIdHex(session->id)},
+                                         {"inbeeld.peer", session->peer},
+                                         {"inbeeld.count.rows", std::to_string(pairs->size())}}));
+  }
   return JsonReply({{"sessie", SessionJson(*session)}, {"paren", out}});
 }
 

@@ -69,11 +69,18 @@ std::string HeaderSignature(const std::vector<std::string>& header) {
   return hex;
 }
 
-nlohmann::json MappingJson(const schema::ColumnMapping& mapping) {
+// The mapping as remembered: by column position, {"0": "achternaam", "3":
+// null}, so no header text is kept (a file without a header row would put
+// the first child's data there).
+nlohmann::json MappingByPosition(const std::vector<std::string>& header,
+                                 const schema::ColumnMapping& mapping) {
   nlohmann::json out = nlohmann::json::object();
-  for (const auto& [column, field] : mapping) {
-    out[column] = field ? nlohmann::json(std::string(schema::FieldInfo(*field).name))
-                        : nlohmann::json(nullptr);
+  for (size_t i = 0; i < header.size(); ++i) {
+    auto it = mapping.find(header[i]);
+    if (it == mapping.end()) continue;
+    out[std::to_string(i)] = it->second
+                                 ? nlohmann::json(std::string(schema::FieldInfo(*it->second).name))
+                                 : nlohmann::json(nullptr);
   }
   return out;
 }
@@ -94,7 +101,7 @@ Result<schema::ColumnMapping> MappingFromJson(const nlohmann::json& json) {
     auto parsed = schema::ParseListField(field.get<std::string>());
     if (!parsed) {
       return Fail(ErrorCode::kInvalidArgument,
-                  "Kolom '" + column + "' is gekoppeld aan een onbekend gegeven.");
+                  "Een kolom is gekoppeld aan een gegeven dat inbeeld niet kent.");
     }
     mapping[column] = *parsed;
   }
@@ -140,8 +147,18 @@ Result<ApiReply> Preview(Call& call) {
   if (!saved) return std::unexpected(saved.error());
   if (*saved) {
     auto json = nlohmann::json::parse(**saved, nullptr, /*allow_exceptions=*/false);
-    if (auto mapping = MappingFromJson(json); mapping) {
-      for (auto& [column, field] : *mapping) proposed[column] = field;
+    if (json.is_object()) {
+      for (size_t i = 0; i < table.header.size(); ++i) {
+        auto it = json.find(std::to_string(i));
+        if (it == json.end()) continue;
+        if (it->is_string()) {
+          if (auto field = schema::ParseListField(it->get<std::string>()); field) {
+            proposed[table.header[i]] = *field;
+          }
+        } else {
+          proposed[table.header[i]] = std::nullopt;
+        }
+      }
       remembered = true;
     }
   }
@@ -183,7 +200,16 @@ Result<ApiReply> Import(Call& call) {
     options.mapping = std::move(*mapping);
   }
   schema::ParsedList parsed = schema::ParseListFile(call.request.body, name, options);
+  // A refused import is logged too (who tried, which file, why — never a
+  // value): on a node that may not hold a BSN, an attempt to bring one in.
+  auto refused = [&](const std::string& why) {
+    return AuditAction(call.node, "inbeeld.list.import", false,
+                       {{"inbeeld.source", name},
+                        {"inbeeld.reason", why},
+                        {"inbeeld.count.problems", std::to_string(parsed.problems.size())}});
+  };
   if (parsed.identifier_refused) {
+    INBEELD_RETURN_IF_ERROR(refused("identifier column on a node that may not hold one"));
     std::vector<schema::ImportProblem> problems = parsed.problems;
     for (auto& p : problems) p.melding = PgnRefusalNl(call.node.config);
     return Unprocessable("Er is niets opgeslagen: dit bestand heeft een kolom met BSN of "
@@ -191,6 +217,7 @@ Result<ApiReply> Import(Call& call) {
                          problems);
   }
   if (!parsed.problems.empty()) {
+    INBEELD_RETURN_IF_ERROR(refused("problems in the file"));
     return Unprocessable(std::to_string(parsed.problems.size()) +
                              (parsed.problems.size() == 1 ? " probleem" : " problemen") +
                              " in het bestand. Er is niets opgeslagen; de lijst is zoals hij was.",
@@ -219,7 +246,7 @@ Result<ApiReply> Import(Call& call) {
   if (!mapping_json.is_null()) {
     schema::CellTable table = schema::ReadListTable(call.request.body, name);
     INBEELD_RETURN_IF_ERROR(call.people.RememberMapping(
-        HeaderSignature(table.header), MappingJson(options.mapping).dump()));
+        HeaderSignature(table.header), MappingByPosition(table.header, options.mapping).dump()));
   }
   return JsonReply({{"versie", version->id},
                     {"rijen", version->row_count},

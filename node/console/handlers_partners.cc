@@ -177,14 +177,23 @@ Result<ApiReply> AddPartner(Call& call) {
   NodeDir dir(call.node.root, call.node.clock());
   auto added = dir.AddPeer(peer);
   if (!added) {
+    INBEELD_RETURN_IF_ERROR(AuditAction(call.node, "inbeeld.peer.added", false,
+                                        {{"inbeeld.peer", peer.name},
+                                         {"inbeeld.reason", "the configuration refused it"}}));
     // The config's own message says what is wrong (names, keys, purposes).
     return Fail(ErrorCode::kInvalidArgument, "Partner niet toegevoegd: " + added.error().message);
   }
   const std::string code = crypto::SafetyCode(verifying->bytes());
+  std::string purpose_list;
+  for (const auto& p : peer.policy.allowed_purposes) {
+    purpose_list += (purpose_list.empty() ? "" : ", ") + p;
+  }
   INBEELD_RETURN_IF_ERROR(AuditAction(call.node, "inbeeld.peer.added", true,
                                       {{"inbeeld.peer", peer.name},
                                        {"inbeeld.peer_key", peer.key},
-                                       {"inbeeld.peer_address", peer.address}}));
+                                       {"inbeeld.peer_address", peer.address},
+                                       {"inbeeld.peer_role", std::string(config::RoleName(peer.role))},
+                                       {"inbeeld.peer_purposes", purpose_list}}));
   return JsonReply({{"naam", peer.name},
                     {"veiligheidscode", code},
                     {"melding", "De partner staat in inbeeld.toml. Herstart de dienst (systemctl "
@@ -198,7 +207,8 @@ std::vector<Route> PartnerRoutes() {
       {"GET", "/api/partners", kAnyone, Partners},
       {"GET", "/api/doelen", kAnyone, Activities},
       {"POST", "/api/partners", kAdminOnly, AddPartner},
-      {"POST", "/api/partners/:/bereikbaarheid", kOperatorOnly | kAdminOnly, Reachability},
+      {"POST", "/api/partners/:/bereikbaarheid", kOperatorOnly | kAdminOnly, Reachability,
+       /*needs_store=*/false},
   };
 }
 

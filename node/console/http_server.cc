@@ -54,6 +54,27 @@ struct ConsoleHttpServer::Impl {
     server.Put(".*", handle);
     server.Delete(".*", handle);
     server.Patch(".*", handle);
+    // Before any body is read: bodies we would not bound (chunked, or
+    // compressed and inflated by httplib without a limit) and requests for
+    // another host name are refused, and the connection closed.
+    server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      auto refuse = [&](int status, const char* body) {
+        res.status = status;
+        res.set_header("Connection", "close");
+        res.set_content(body, "application/json; charset=utf-8");
+        return httplib::Server::HandlerResponse::Handled;
+      };
+      if (req.has_header("Transfer-Encoding")) {
+        return refuse(411, R"({"fout":"Stuur het verzoek met een Content-Length.","code":"lengte"})");
+      }
+      if (req.has_header("Content-Encoding")) {
+        return refuse(415, R"({"fout":"Gecomprimeerde verzoeken worden niet aangenomen.","code":"inhoud"})");
+      }
+      if (!console.HostAllowed(req.get_header_value("Host"))) {
+        return refuse(421, R"({"fout":"Open de console via het adres dat de node noemt.","code":"host"})");
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
     server.set_exception_handler(
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
           res.status = 500;

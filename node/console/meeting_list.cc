@@ -15,7 +15,7 @@ std::string YesNo(bool b) { return b ? "ja" : "nee"; }
 
 std::string Cell(const std::string& text) {
   std::string t = text;
-  if (!t.empty() && std::string_view("=+-@").find(t.front()) != std::string_view::npos) {
+  if (!t.empty() && std::string_view("=+-@\t\r").find(t.front()) != std::string_view::npos) {
     t.insert(t.begin(), '\'');
   }
   if (t.find_first_of(";\"\r\n") == std::string::npos) return t;

@@ -235,7 +235,9 @@ Result<LoginOutcome> PeopleStore::Login(std::string_view name, std::string_view 
   auto row = s->Step();
   if (!row) return std::unexpected(row.error());
   if (!*row) {
+    INBEELD_RETURN_IF_ERROR(s->Reset());
     (void)crypto::VerifyPassword(DummyHash(policy_.password_cost), password);
+    outcome.locked_minutes = UnknownNameLock(std::string(name), /*failed=*/true);
     return outcome;
   }
   const std::string now = NowIso(store_.clock());
@@ -244,6 +246,10 @@ Result<LoginOutcome> PeopleStore::Login(std::string_view name, std::string_view 
   const std::string hash = s->ColumnText(2);
   const std::string locked_until = s->ColumnIsNull(4) ? "" : s->ColumnText(4);
   const int64_t failures = s->ColumnInt(7);
+  // End the read before writing: a statement left open would hold a read
+  // transaction, and its upgrade to a write fails at once (SQLITE_BUSY) when
+  // another connection (the exchanges') wrote in between.
+  INBEELD_RETURN_IF_ERROR(s->Reset());
   outcome.known_name = true;
   const bool good = crypto::VerifyPassword(hash, password);
   if (!locked_until.empty() && locked_until > now) {
@@ -281,11 +287,9 @@ Result<LoginOutcome> PeopleStore::Login(std::string_view name, std::string_view 
   }
   const int64_t now_failures = failures + 1;
   std::optional<std::string> lock;
-  if (now_failures >= policy_.max_failures) {
-    const int64_t doublings = std::min<int64_t>(now_failures - policy_.max_failures, 16);
-    auto minutes = std::min<int64_t>(policy_.lock_base.count() << doublings, policy_.lock_max.count());
-    lock = Later(store_.clock(), std::chrono::minutes(minutes));
-    outcome.locked_minutes = static_cast<int>(minutes);
+  if (auto minutes = LockMinutes(now_failures)) {
+    lock = Later(store_.clock(), std::chrono::minutes(*minutes));
+    outcome.locked_minutes = *minutes;
   }
   auto u = Statement::Prepare(store_.handle(),
                               "UPDATE console_people SET failures = ?, locked_until = ? WHERE name = ?");
@@ -299,6 +303,47 @@ Result<LoginOutcome> PeopleStore::Login(std::string_view name, std::string_view 
   INBEELD_RETURN_IF_ERROR(u->Bind(3, name));
   INBEELD_RETURN_IF_ERROR(u->Run());
   return outcome;
+}
+
+std::optional<int> PeopleStore::LockMinutes(int64_t failures) const {
+  if (failures < policy_.max_failures) return std::nullopt;
+  const int64_t doublings = std::min<int64_t>(failures - policy_.max_failures, 16);
+  return static_cast<int>(
+      std::min<int64_t>(policy_.lock_base.count() << doublings, policy_.lock_max.count()));
+}
+
+std::optional<int> PeopleStore::UnknownNameLock(const std::string& name, bool failed) {
+  const auto now = store_.clock().Now();
+  auto it = unknown_names_.find(name);
+  if (it == unknown_names_.end()) {
+    if (!failed) return std::nullopt;
+    if (unknown_names_.size() >= kMaxUnknownNames) unknown_names_.erase(unknown_names_.begin());
+    it = unknown_names_.emplace(name, UnknownName{}).first;
+  }
+  UnknownName& entry = it->second;
+  if (entry.locked_until > now) {
+    // As for a locked account: the minutes left, and nothing counted.
+    auto left = std::chrono::duration_cast<std::chrono::minutes>(entry.locked_until - now +
+                                                                 std::chrono::seconds(59));
+    return static_cast<int>(std::max<int64_t>(1, left.count()));
+  }
+  if (!failed) return std::nullopt;
+  ++entry.failures;
+  auto minutes = LockMinutes(entry.failures);
+  if (minutes) entry.locked_until = now + std::chrono::minutes(*minutes);
+  return minutes;
+}
+
+Status PeopleStore::Unlock(std::string_view name) {
+  auto s = Statement::Prepare(
+      store_.handle(), "UPDATE console_people SET failures = 0, locked_until = NULL WHERE name = ?");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, name));
+  INBEELD_RETURN_IF_ERROR(s->Run());
+  if (Changes(store_.handle()) != 1) {
+    return Fail(ErrorCode::kNotFound, "nobody called '" + std::string(name) + "' has an account");
+  }
+  return {};
 }
 
 Result<Session> PeopleStore::StartSession(std::string_view name, std::string_view origin) {
@@ -336,10 +381,12 @@ Result<std::optional<SessionView>> PeopleStore::FindSession(std::string_view tok
   auto role = ParseRole(s->ColumnText(1));
   if (!started || !seen || !role || now - *started > policy_.session_max ||
       now - *seen > policy_.session_idle) {
+    INBEELD_RETURN_IF_ERROR(s->Reset());
     INBEELD_RETURN_IF_ERROR(EndSession(token));
     return std::optional<SessionView>();
   }
   SessionView view{s->ColumnText(0), *role, s->ColumnText(2)};
+  INBEELD_RETURN_IF_ERROR(s->Reset());  // see Login: no open read during the write
   auto u = Statement::Prepare(store_.handle(),
                               "UPDATE console_sessions SET last_seen = ? WHERE token_hash = ?");
   if (!u) return std::unexpected(u.error());

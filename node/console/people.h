@@ -10,7 +10,8 @@
 // Lock-out: kMaxFailures wrong passwords in a row lock the account for
 // lock_base; every further wrong password doubles the lock, up to lock_max. A
 // good password resets the count. An unknown name costs the same Argon2id
-// check as a known one and gets the same answer.
+// check as a known one and gets the same answers, lock-out included (its
+// failures are counted in memory, for the last kMaxUnknownNames names).
 //
 // Thread safety: as the Store it wraps (one thread at a time). Login and
 // AcceptInvitation do their Argon2id work between two short store calls;
@@ -19,6 +20,7 @@
 #define INBEELD_NODE_CONSOLE_PEOPLE_H_
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -111,6 +113,10 @@ class PeopleStore {
   Result<std::optional<SessionView>> FindSession(std::string_view token);
   Status EndSession(std::string_view token);
 
+  // Lifts a lock-out (an administrator's decision, e.g. after someone kept
+  // an account locked on purpose). kNotFound for an unknown name.
+  Status Unlock(std::string_view name);
+
   // Revokes `name`: no login, no invitation, every session ends now.
   // kNotFound for an unknown name.
   Status Revoke(std::string_view name);
@@ -127,9 +133,21 @@ class PeopleStore {
  private:
   Result<std::optional<Person>> Find(std::string_view name);
 
+  // The lock-out for a name nobody has; `now_failures` is the count after
+  // this failure (0 to only read it).
+  std::optional<int> UnknownNameLock(const std::string& name, bool failed);
+  std::optional<int> LockMinutes(int64_t failures) const;
+
   Store& store_;
   ConsolePolicy policy_;
+  struct UnknownName {
+    int64_t failures = 0;
+    std::chrono::system_clock::time_point locked_until{};
+  };
+  std::map<std::string, UnknownName> unknown_names_;
 };
+
+inline constexpr size_t kMaxUnknownNames = 1000;
 
 }  // namespace inbeeld::node::console
 

@@ -94,6 +94,10 @@ const std::map<std::string_view, std::string_view>& Descriptions() {
       {"inbeeld.list.viewed", "lijst met namen bekeken"},
       {"inbeeld.results.exported", "afstemmingsresultaat met namen gedownload"},
       {"inbeeld.subject.request", "inzageverzoek behandeld"},
+      {"inbeeld.results.viewed", "afstemmingsresultaat met namen bekeken"},
+      {"inbeeld.exchange.requested", "afstemming aangevraagd"},
+      {"inbeeld.console.refused", "verzoek in de console geweigerd"},
+      {"inbeeld.console.unlocked", "blokkering opgeheven"},
   };
   return *kDescriptions;
 }

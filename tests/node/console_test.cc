@@ -149,6 +149,23 @@ TEST(ConsolePeopleTest, AnUnknownNameLooksLikeAWrongPassword) {
   EXPECT_FALSE(outcome->ok);
   EXPECT_FALSE(outcome->known_name);
   EXPECT_FALSE(outcome->locked_minutes);
+  // It is locked out after five tries like a real account, so the lock-out
+  // does not tell which names exist.
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(f.people.Login("Niemand", "x")->locked_minutes);
+  EXPECT_EQ(f.people.Login("Niemand", "x")->locked_minutes, 15);
+  EXPECT_TRUE(f.people.Login("Niemand", kGoodPassword)->locked_minutes);
+  f.clock.Advance(std::chrono::minutes(15));
+  EXPECT_EQ(f.people.Login("Niemand", "x")->locked_minutes, 30);
+}
+
+TEST(ConsolePeopleTest, AnAdministratorCanLiftALockOut) {
+  PeopleFixture f;
+  f.Active("Anna de Vries");
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(f.people.Login("Anna de Vries", "verkeerd wachtwoord!"));
+  EXPECT_FALSE(f.people.Login("Anna de Vries", kGoodPassword)->ok);
+  ASSERT_TRUE(f.people.Unlock("Anna de Vries"));
+  EXPECT_TRUE(f.people.Login("Anna de Vries", kGoodPassword)->ok);
+  EXPECT_EQ(f.people.Unlock("Niemand").error().code, ErrorCode::kNotFound);
 }
 
 TEST(ConsolePeopleTest, SessionsEndWhenIdleTooOldOrRevoked) {
@@ -254,7 +271,7 @@ class ConsoleTest : public ::testing::Test {
               std::string body = "") {
     ApiRequest r = Request(std::move(method), std::move(path), std::move(body));
     r.headers["cookie"] = who.first;
-    if (r.method == "POST") r.headers["x-csrf-token"] = who.second;
+    r.headers["x-csrf-token"] = who.second;
     return console_.Handle(r);
   }
 
@@ -341,7 +358,9 @@ TEST_F(ConsoleTest, LoginSetsAStrictHttpOnlyCookieAndIsAudited) {
 
   ASSERT_EQ(Records("inbeeld.console.login").size(), 0u);
   auto logins = Records("inbeeld.console.login_failed");
-  ASSERT_EQ(logins.size(), 1u) << "the failed login of a known person; the unknown name is not logged";
+  ASSERT_EQ(logins.size(), 2u);
+  EXPECT_EQ(logins[1].attributes.at("inbeeld.actor"), "console:onbekend")
+      << "an unknown name is logged without the name";
   EXPECT_EQ(logins[0].attributes.at("inbeeld.actor"), "console:Fatima el Amrani");
   EXPECT_EQ(logins[0].attributes.at("inbeeld.origin"), "127.0.0.1");
   EXPECT_EQ(logins[0].status, schema::AuditStatus::kError);
@@ -383,6 +402,48 @@ TEST_F(ConsoleTest, EveryChangeNeedsTheSessionsCsrfTokenAndTheConsolesOrigin) {
   ApiRequest login = Request("POST", "/api/inloggen", R"({"naam":"x","wachtwoord":"y"})");
   login.headers["content-type"] = "text/plain";
   EXPECT_EQ(console_.Handle(login).status, 415);
+}
+
+TEST_F(ConsoleTest, EveryApiCallNeedsTheTokenNotOnlyTheCookie) {
+  // The cookie goes to every port of 127.0.0.1; the token only to this page.
+  auto operator_ = LogIn("Olga Operator", Role::kOperator);
+  ApiRequest r = Request("GET", "/api/lijst/rijen");
+  r.headers["cookie"] = operator_.first;
+  EXPECT_EQ(console_.Handle(r).status, 401);
+  r.headers["x-csrf-token"] = operator_.second;
+  r.headers["sec-fetch-site"] = "same-site";  // a page on another port
+  EXPECT_EQ(console_.Handle(r).status, 403);
+  r.headers["sec-fetch-site"] = "same-origin";
+  EXPECT_EQ(console_.Handle(r).status, 404) << "no list yet, but let in";
+  EXPECT_TRUE(Records("inbeeld.list.viewed").empty());
+}
+
+TEST_F(ConsoleTest, RefusalsAndFailedLoginsAreInTheLog) {
+  auto operator_ = LogIn("Olga Operator", Role::kOperator);
+  EXPECT_EQ(As(operator_, "GET", "/api/mensen").status, 403);
+  ApiRequest forged = Request("POST", "/api/uitloggen");
+  forged.headers["cookie"] = operator_.first;
+  EXPECT_EQ(console_.Handle(forged).status, 403);
+  auto refused = Records("inbeeld.console.refused");
+  ASSERT_EQ(refused.size(), 2u);
+  EXPECT_EQ(refused[0].attributes.at("inbeeld.reason"), "role");
+  EXPECT_EQ(refused[0].attributes.at("inbeeld.actor"), "console:Olga Operator");
+  EXPECT_EQ(refused[1].attributes.at("inbeeld.reason"), "csrf token");
+  EXPECT_EQ(console_.Handle(Request("POST", "/api/inloggen",
+                                    R"({"naam":"Niemand","wachtwoord":"fout fout fout"})"))
+                .status,
+            401);
+  auto failed = Records("inbeeld.console.login_failed");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].attributes.at("inbeeld.actor"), "console:onbekend") << "the name tried is not kept";
+  EXPECT_EQ(failed[0].attributes.at("inbeeld.reason"), "unknown name");
+  // An oversized or deeply nested body is refused before it is parsed.
+  EXPECT_EQ(console_.Handle(Request("POST", "/api/inloggen", std::string(100, '[') + "]")).status,
+            400);
+  EXPECT_EQ(console_.Handle(Request("POST", "/api/inloggen",
+                                    R"({"naam":")" + std::string(70'000, 'a') + R"("})"))
+                .status,
+            400);
 }
 
 TEST_F(ConsoleTest, WithoutASessionOnlyThePageAndLoginAnswer) {
@@ -435,6 +496,10 @@ TEST_F(ConsoleTest, AJobRunsInTheBackgroundInTheNameOfWhoStartedIt) {
   EXPECT_EQ(status["door"], "Olga Operator");
   EXPECT_EQ(job_actor_, "console:Olga Operator@127.0.0.1");
   EXPECT_EQ(job_peer_, "swv-test");
+  auto requested = Records("inbeeld.exchange.requested");
+  ASSERT_EQ(requested.size(), 1u);
+  EXPECT_EQ(requested[0].attributes.at("inbeeld.actor"), "console:Olga Operator");
+  EXPECT_EQ(requested[0].attributes.at("inbeeld.job"), id);
 
   EXPECT_EQ(As(operator_, "POST", "/api/taken",
                R"({"soort":"match","partner":"onbekend","doel":"thuiszitters-afstemming"})")
@@ -557,8 +622,11 @@ TEST_F(ConsoleTest, AnImportWithProblemsStoresNothingAndSaysWhereInDutch) {
   ASSERT_EQ(stored.status, 200) << stored.body;
   EXPECT_EQ(nlohmann::json::parse(stored.body)["rijen"], 2);
   auto imports = Records("inbeeld.list.import");
-  ASSERT_EQ(imports.size(), 1u);
-  EXPECT_EQ(imports[0].attributes.at("inbeeld.actor"), "console:Olga Operator");
+  ASSERT_EQ(imports.size(), 2u) << "the refused import and the stored one";
+  EXPECT_EQ(imports[0].status, schema::AuditStatus::kError);
+  EXPECT_EQ(imports[0].attributes.at("inbeeld.reason"), "problems in the file");
+  EXPECT_EQ(imports[1].status, schema::AuditStatus::kOk);
+  EXPECT_EQ(imports[1].attributes.at("inbeeld.actor"), "console:Olga Operator");
 
   // The same columns next time: the mapping is remembered.
   ApiReply again = console_.Handle(preview);
@@ -575,6 +643,7 @@ TEST_F(ConsoleTest, TheFgSeesTheLogbookAndAnswersAnAccessRequest) {
   ApiRequest r = Request("GET", "/api/logboek");
   r.query = {{"van", "01-10-2026"}, {"tot", "02-11-2026"}};
   r.headers["cookie"] = officer.first;
+  r.headers["x-csrf-token"] = officer.second;
   ApiReply book = console_.Handle(r);
   ASSERT_EQ(book.status, 200) << book.body;
   auto logbook = nlohmann::json::parse(book.body);
@@ -609,6 +678,7 @@ TEST_F(ConsoleTest, TheQuarterlyRegistrationIsAnXlsxWithoutNames) {
   ApiRequest r = Request("GET", "/api/rapportage.xlsx");
   r.query = {{"peildatum", "02-11-2026"}};
   r.headers["cookie"] = operator_.first;
+  r.headers["x-csrf-token"] = operator_.second;
   ApiReply sheet = console_.Handle(r);
   ASSERT_EQ(sheet.status, 200) << sheet.body;
   EXPECT_TRUE(sheet.body.starts_with("PK\x03\x04"));
@@ -690,6 +760,26 @@ TEST_F(ConsoleTest, TheServerListensOnLoopbackOnly) {
   auto big = client.Post("/api/inloggen", std::string(kMaxUploadBytes + 1, 'x'), "application/json");
   ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 413);
+  // Bodies whose size is not known up front, or that httplib would inflate
+  // without a limit, are refused before they are read; so is another host.
+  httplib::Headers gzip = {{"Content-Encoding", "gzip"}};
+  auto compressed = client.Post("/api/inloggen", gzip, std::string(10, 'x'), "application/json");
+  ASSERT_TRUE(compressed);
+  EXPECT_EQ(compressed->status, 415);
+  auto chunked = client.Post(
+      "/api/inloggen",
+      [](size_t, httplib::DataSink& sink) {
+        sink.write("{}{}{", 5);
+        sink.done();
+        return true;
+      },
+      "application/json");
+  ASSERT_TRUE(chunked);
+  EXPECT_EQ(chunked->status, 411);
+  httplib::Headers evil = {{"Host", "evil.example"}};
+  auto rebound = client.Get("/", evil);
+  ASSERT_TRUE(rebound);
+  EXPECT_EQ(rebound->status, 421);
   server.Stop();
   serving.join();
 }

@@ -109,7 +109,17 @@ class ApiFout extends Error {
   }
 }
 
-const state = { me: null, csrf: null };
+// The CSRF token is the page's proof that a request comes from this console
+// and not from another program on this machine: the server wants it on
+// every API request. It lives in sessionStorage, which — unlike the session
+// cookie — is kept apart per port, and ends with the tab.
+const CSRF_KEY = 'inbeeld_csrf';
+const state = { me: null, csrf: sessionStorage.getItem(CSRF_KEY) };
+
+function bewaarCsrf(token) {
+  state.csrf = token || null;
+  if (token) sessionStorage.setItem(CSRF_KEY, token); else sessionStorage.removeItem(CSRF_KEY);
+}
 
 // api('GET', '/api/lijst'), api('POST', path, {json}) or {body, headers}.
 // Resolves to the JSON answer; rejects with an ApiFout whose message is Dutch.
@@ -121,7 +131,7 @@ async function api(method, path, opts = {}) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(opts.json);
   }
-  if (method !== 'GET' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
+  if (state.csrf) headers['X-CSRF-Token'] = state.csrf;
   let res;
   try {
     res = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: 'no-store', redirect: 'error' });
@@ -140,7 +150,7 @@ async function api(method, path, opts = {}) {
       melding = fout || 'U bent niet (meer) ingelogd. Log opnieuw in.';
       if (!opts.loginPagina) {
         state.me = null;
-        state.csrf = null;
+        bewaarCsrf(null);
         naarLogin('Uw sessie is afgelopen. Log opnieuw in.');
       }
       break;
@@ -271,6 +281,35 @@ function knop(label, onclick, opts = {}) {
   return h('button', { type: opts.type || 'button', class: `knop${opts.tweede ? ' knop-tweede' : ''}`, onclick, id: opts.id }, label);
 }
 
+// A button that downloads a file from the API: fetched with the CSRF token
+// (a plain link could not send it), then saved under the server's name.
+function downloadKnop(label, pad, id, tweede = false) {
+  const b = knop(label, async () => {
+    await bezig(b, async () => {
+      let res;
+      try {
+        res = await fetch(pad, { headers: { 'X-CSRF-Token': state.csrf || '' }, credentials: 'same-origin', cache: 'no-store' });
+      } catch {
+        meld('Downloaden is niet gelukt: geen verbinding met inbeeld.');
+        return;
+      }
+      if (!res.ok) {
+        if (res.status === 401) { bewaarCsrf(null); naarLogin('Uw sessie is afgelopen. Log opnieuw in.'); }
+        meld(`Downloaden is niet gelukt (foutcode ${res.status}).`);
+        return;
+      }
+      const naam = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '');
+      const url = URL.createObjectURL(await res.blob());
+      const a = h('a', { href: url, download: naam ? naam[1] : 'inbeeld-download' });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    });
+  }, { id, tweede });
+  return b;
+}
+
 // Runs fn while `knopEl` is disabled, so a double click does not send twice.
 async function bezig(knopEl, fn) {
   if (knopEl) knopEl.disabled = true;
@@ -345,10 +384,11 @@ async function route() {
     return schermInloggen();
   }
   if (!state.me) {
+    if (!state.csrf) return naarLogin();
     try {
       const me = await api('GET', '/api/ik', { loginPagina: true });
       state.me = me;
-      state.csrf = me.csrf;
+      bewaarCsrf(me.csrf);
       toonKop();
     } catch (e) {
       if (e.status === 401) return naarLogin();
@@ -409,10 +449,10 @@ function schermInloggen() {
 // After login or invitation: fetch who we are (with the node) and go to the
 // person's first screen.
 async function ingelogd(r) {
-  state.csrf = r.csrf;
+  bewaarCsrf(r.csrf);
   try {
     state.me = await api('GET', '/api/ik');
-    state.csrf = state.me.csrf || r.csrf;
+    bewaarCsrf(state.me.csrf || r.csrf);
   } catch {
     state.me = { naam: r.naam, rol: r.rol, csrf: r.csrf };
   }
@@ -471,7 +511,7 @@ async function schermUitnodiging(token) {
 async function uitloggen() {
   try { await api('POST', '/api/uitloggen', { loginPagina: true }); } catch { /* logged out either way */ }
   state.me = null;
-  state.csrf = null;
+  bewaarCsrf(null);
   naarLogin('U bent uitgelogd.');
 }
 
@@ -868,8 +908,8 @@ async function schermSessie(id) {
   m.append(h('h2', {}, 'Voor het casusoverleg'),
     h('p', {}, 'Bespreek een kind met de partner aan de hand van de paarcode: de partner ziet dezelfde code bij hetzelfde kind. Mail geen namen.'),
     h('div', { class: 'knoppen' },
-      h('a', { class: 'knop', href: `${pad}/export.xlsx`, download: '', id: 'export-xlsx' }, 'Download voor Excel (.xlsx)'),
-      h('a', { class: 'knop knop-tweede', href: `${pad}/export.csv`, download: '', id: 'export-csv' }, 'Download als CSV')));
+      downloadKnop('Download voor Excel (.xlsx)', `${pad}/export.xlsx`, 'export-xlsx'),
+      downloadKnop('Download als CSV', `${pad}/export.csv`, 'export-csv', true)));
   const meldPlek = h('div', { 'aria-live': 'polite', id: 'besluit-melding' });
   m.append(h('h2', {}, 'Kinderen die de partner ook kent'), meldPlek);
   if (!paren.length) { m.append(h('p', { id: 'geen-paren' }, 'De partner kent geen van de kinderen op uw lijst.')); return; }
@@ -1028,7 +1068,7 @@ async function schermRapportage() {
         const r = await api('GET', `/api/rapportage?peildatum=${encodeURIComponent(d)}`);
         const rijen = r.rijen || [];
         clear(uitkomst).append(h('h2', {}, `Kwartaal ${text(r.kwartaal)}, peildatum ${text(r.peildatum)}`),
-          h('div', { class: 'knoppen' }, h('a', { class: 'knop', href: `/api/rapportage.xlsx?peildatum=${encodeURIComponent(d)}`, download: '', id: 'rapportage-xlsx' }, 'Download voor Excel (.xlsx)')),
+          h('div', { class: 'knoppen' }, downloadKnop('Download voor Excel (.xlsx)', `/api/rapportage.xlsx?peildatum=${encodeURIComponent(d)}`, 'rapportage-xlsx')),
           tabel('Per categorie', ['Categorie', 'Aantal'], (r.per_categorie || []).map((x) => [categorie(x.categorie), text(x.aantal)]), { getallen: [1] }),
           tabel('Per duur', ['Duur', 'Aantal'], (r.per_duur || []).map((x) => [duur(x.duur), text(x.aantal)]), { getallen: [1] }),
           rijen.length
