@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "schema/identifier.h"
 #include "schema/import_messages.h"
 #include "schema/row_subject.h"
 #include "schema/utf8.h"
@@ -417,6 +418,53 @@ std::optional<size_t> IdentifierColumn(const std::vector<std::string>& headers,
     if (resolved.explicit_choice[i] && resolved.field[i] &&
         GuessListField(headers[i]) == ListField::kIdentifier) {
       return i;
+    }
+  }
+  return std::nullopt;
+}
+
+// Whether a free-text cell holds what Identifier::Parse would accept: after
+// removing spaces, dots and dashes, 9 digits passing the BSN 11-proof or
+// forming a valid onderwijsnummer, or 8 digits that do so padded with a 0.
+// A cheap scan first, so that names and lettered references (nearly every
+// cell) cost no parse.
+bool LooksLikePgn(std::string_view cell) {
+  if (cell.size() < 8 || cell.size() > 64) return false;
+  size_t digits = 0;
+  for (char c : cell) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c != ' ' && c != '.' && c != '-' && c != '\t' && c != '\r' && c != '\n' &&
+               c != '\xC2' && c != '\xA0') {
+      return false;
+    }
+  }
+  if (digits != 8 && digits != 9) return false;
+  return Identifier::Parse(cell).has_value();
+}
+
+// Where a PGN first shows up in a free-text column.
+struct PgnCell {
+  size_t row;
+  size_t column;
+};
+
+// On a node that may not hold a PGN: the first cell, in file order, of the
+// own-reference column or a name column that looks like a PGN (LooksLikePgn),
+// or nullopt. Such a column was most likely a BSN column under another name,
+// mapped or guessed as a free-text field.
+std::optional<PgnCell> PgnInTextColumn(const CellTable& table, const Resolved& resolved) {
+  std::vector<size_t> text_columns;
+  for (size_t i = 0; i < resolved.field.size(); ++i) {
+    const std::optional<Column> field = resolved.field[i];
+    if (field && (*field == kOwnReference || (*field >= kFirstNames && *field <= kFullName))) {
+      text_columns.push_back(i);
+    }
+  }
+  if (text_columns.empty()) return std::nullopt;
+  for (size_t r = 0; r < table.row_count(); ++r) {
+    for (size_t c : text_columns) {
+      if (LooksLikePgn(table.cell(r, c))) return PgnCell{r, c};
     }
   }
   return std::nullopt;
@@ -834,6 +882,32 @@ ParsedList ParseListTable(const CellTable& table, const ParseOptions& options) {
                    "Dit knooppunt mag geen BSN of onderwijsnummer bewaren (UAVG art. 46; OSO). "
                    "Haal de kolom uit het bestand, of koppel hem aan niets, en importeer "
                    "opnieuw.");
+      return result;
+    }
+  }
+  // Likewise a BSN column under another name ("Nummer", "Kenmerk") that the
+  // mapping or the guess sends to the own reference or a name part: its
+  // values would be stored and shown as references or names. One such cell
+  // refuses the whole file, before any row is parsed.
+  if (!options.allow_identifier) {
+    if (std::optional<PgnCell> hit = PgnInTextColumn(table, resolved)) {
+      result.identifier_refused = true;
+      const bool reference = resolved.field[hit->column] == kOwnReference;
+      problems.Add(
+          table.line(hit->row), columns.headers[hit->column],
+          std::string("this column seems to hold a BSN or onderwijsnummer, which this node may "
+                      "not hold (UAVG art. 46; OSO); remove the column or map it to nothing, "
+                      "and import again") +
+              (reference ? " (if these are your own references, put a letter in front of such "
+                           "a reference)"
+                         : ""),
+          std::string("Deze kolom lijkt een BSN of onderwijsnummer te bevatten, en dit "
+                      "knooppunt mag geen BSN of onderwijsnummer bewaren (UAVG art. 46; OSO). "
+                      "Haal de kolom uit het bestand, of koppel hem aan niets, en importeer "
+                      "opnieuw.") +
+              (reference ? " Is het echt uw eigen referentie? Zet dan een letter voor zo'n "
+                           "nummer (bijvoorbeeld D-)."
+                         : ""));
       return result;
     }
   }

@@ -93,6 +93,24 @@
 // sends to bsn, and for a column whose name is an identifier alias mapped to
 // another field (which would store BSNs as, say, references); a column with
 // such a name that the mapping sends to nothing is ignored, never read.
+// A BSN column under another name is caught by its cells: if any cell of the
+// own-reference column or of a name column (first names, roepnaam, initials,
+// prefix, surname, full name), mapped or guessed, is what Identifier::Parse
+// accepts — after removing spaces, dots and dashes, 9 digits passing the BSN
+// 11-proof or forming a valid onderwijsnummer, or 8 digits that do so padded
+// with a 0 — the whole file is refused as for an identifier column
+// (`identifier_refused`, no rows), before any row is parsed and before the
+// header's other faults: one problem, on the line of the first such row,
+// naming the column (by its header, never the value) and saying it seems to
+// hold a BSN or onderwijsnummer and should be removed or mapped to nothing.
+// All or nothing, because one such cell most likely means a column of BSNs
+// and the import is all or nothing anyway. A number failing the 11-proof (a
+// dossier number such as "20261234") is read as usual. Deliberate trade-off:
+// an own reference that is a plain number and happens to pass the 11-proof
+// (about one in eleven 8- or 9-digit numbers) is refused too; the operator
+// must then put a letter in front of such references (e.g. "D-" and the
+// number), which no BSN has. Nodes with allow_identifier = true read these
+// cells as before.
 //
 // Limits: a line (or a record spanning lines) longer than kMaxLineBytes is
 // reported and skipped; a file with more than kMaxDataRows data rows is rejected
@@ -115,7 +133,8 @@ namespace inbeeld::schema {
 
 struct ParseOptions {
   // False: refuse a file that has an identifier (BSN/onderwijsnummer) column,
-  // or a mapping that sends any column to bsn.
+  // or a mapping that sends any column to bsn, or an own-reference or name
+  // column with a cell that is a valid BSN/onderwijsnummer (see above).
   bool allow_identifier = true;
   // The operator's choice of which column holds which field (header text as
   // in the file → field, or nullopt to ignore the column); it overrides the
@@ -127,8 +146,9 @@ struct ParseOptions {
 struct ParsedList {
   std::vector<ListRow> rows;  // in file order; rows with problems left out
   std::vector<ImportProblem> problems;
-  // With allow_identifier = false: the file has an identifier column and was
-  // refused; problems holds one problem naming it.
+  // With allow_identifier = false: the file has an identifier column, or an
+  // own-reference or name column holding a BSN/onderwijsnummer, and was
+  // refused; problems holds one problem naming the column.
   bool identifier_refused = false;
   // "csv" or "xlsx" (schema/xlsx.h; ParseListFile in schema/list_file.h).
   std::string format = "csv";

@@ -378,6 +378,25 @@ TEST(PgnPolicyCliTest, AnSwvNodeRefusesAFileWithABsnColumnAndKeepsItsList) {
     EXPECT_EQ(j["problems"][0]["line"], 1);
     EXPECT_EQ(j["problems"][0]["column"], "BSN");
   }
+  // The same BSNs in a column named "Kenmerk" (taken as the own reference):
+  // refused by its cells, naming the column and the first row's line.
+  {
+    std::string kenmerk = "Kenmerk;Categorie;Sinds;BRIN;Plan;Naam;Geboortedatum\r\n";
+    for (const auto& row : with_bsn) {
+      kenmerk += row.identifier->digits() + ";dreigend;01-11-2026;12AB;nee;" +
+                 *row.name.full_name + ";" + schema::FormatDutch(row.birth_date->date()) + "\r\n";
+    }
+    const fs::path path = tmp.path() / "kenmerk.csv";
+    testing::WriteFile(path, kenmerk);
+    RunResult r = swv.Cli({"import", path.string()});
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_NE(r.err.find("kenmerk.csv:2: kolom 'Kenmerk': this node (role swv) may not hold"),
+              std::string::npos)
+        << r.err;
+    for (const auto& row : with_bsn) {
+      EXPECT_EQ(r.err.find(row.identifier->digits()), std::string::npos) << "echoed a BSN";
+    }
+  }
   EXPECT_EQ(StateOf(swv), before) << "a refused import changed the node";
   auto status = swv.CliJson({"status", "--json"});
   EXPECT_EQ(status["list_versions"], 1);

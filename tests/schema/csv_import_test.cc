@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -13,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "schema/identifier.h"
 #include "schema/synthetic.h"
 
 namespace inbeeld::schema {
@@ -330,6 +332,118 @@ TEST(CsvImportTest, ANodeWithoutPgnRefusesAPgnColumnEvenWhenEmpty) {
       no_pgn);
   EXPECT_TRUE(pupil.ok()) << Describe(pupil);
   EXPECT_FALSE(pupil.identifier_refused);
+}
+
+// Synthetic numbers that pass the BSN 11-proof, from `from` upwards.
+std::vector<std::string> ValidBsns(size_t count, uint32_t from = 111222333) {
+  std::vector<std::string> out;
+  for (uint32_t n = from; out.size() < count; ++n) {
+    if (IsValidBsn(std::to_string(n))) out.push_back(std::to_string(n));
+  }
+  return out;
+}
+
+// A problem's texts hold none of `secrets`, and no run of 8 digits (the
+// melding too, which ExpectNoLeak does not read).
+void ExpectNothingOf(const ParsedList& list, const std::vector<std::string>& secrets) {
+  ExpectNoLeak(list, secrets);
+  for (const ImportProblem& p : list.problems) {
+    for (const std::string& secret : secrets) {
+      EXPECT_EQ(p.melding.find(secret), std::string::npos) << p.melding;
+    }
+    size_t run = 0;
+    for (char c : p.melding) {
+      run = (c >= '0' && c <= '9') ? run + 1 : 0;
+      EXPECT_LT(run, 8u) << p.melding;
+    }
+  }
+}
+
+TEST(CsvImportTest, ANodeWithoutPgnRefusesBsnsInTheReferenceColumn) {
+  // A BSN column named "Kenmerk": guessed as the own reference.
+  const std::vector<std::string> bsns = ValidBsns(3);
+  const std::string dotted = bsns[1].substr(0, 4) + "." + bsns[1].substr(4, 2) + "." +
+                             bsns[1].substr(6);  // 1112.22.xxx, as Excel shows it
+  const std::string text = Join({
+      "Kenmerk;Achternaam;Geboortedatum;Categorie;Sinds;BRIN;Plan",  // 1
+      "D-1;Visser;05-03-2014;dreigend;01-01-2026;12AB;ja",            // 2
+      bsns[0] + ";Jansen;05-03-2015;dreigend;01-01-2026;12AB;ja",     // 3
+      dotted + ";Bakker;05-03-2016;dreigend;01-01-2026;12AB;ja",      // 4
+      bsns[2] + ";Smit;2014;soms;01-01-2026;12AB;ja",                 // 5: a bad row too
+  });
+  ParsedList list = ParseListCsv(text, ParseOptions{.allow_identifier = false});
+  EXPECT_TRUE(list.identifier_refused);
+  EXPECT_TRUE(list.rows.empty());
+  ASSERT_EQ(list.problems.size(), 1u) << Describe(list);
+  EXPECT_EQ(list.problems[0].line, 3u);
+  EXPECT_EQ(list.problems[0].column, "Kenmerk");
+  EXPECT_NE(list.problems[0].message.find("seems to hold a BSN or onderwijsnummer"),
+            std::string::npos);
+  EXPECT_NE(list.problems[0].melding.find("lijkt een BSN of onderwijsnummer te bevatten"),
+            std::string::npos);
+  ExpectNothingOf(list, {bsns[0], bsns[1], bsns[2], dotted, "Jansen"});
+
+  // Where a PGN may be held the same file reads as before: the numbers are
+  // references (and row 5's category is wrong, as it was).
+  ParsedList held = ParseListCsv(text);
+  EXPECT_FALSE(held.identifier_refused);
+  ASSERT_EQ(held.problems.size(), 1u) << Describe(held);
+  EXPECT_EQ(held.problems[0].line, 5u);
+  ASSERT_EQ(held.rows.size(), 3u);
+  EXPECT_EQ(held.rows[1].own_reference, bsns[0]);
+  EXPECT_EQ(held.rows[2].own_reference, dotted);
+}
+
+TEST(CsvImportTest, ANodeWithoutPgnRefusesPgnsInNameColumnsInEveryForm) {
+  const ParseOptions no_pgn{.allow_identifier = false};
+  std::string onderwijsnummer;
+  for (uint32_t n = 101000000; onderwijsnummer.empty(); ++n) {
+    if (IsValidOnderwijsnummer(std::to_string(n))) onderwijsnummer = std::to_string(n);
+  }
+  // An 8-digit BSN whose leading 0 a spreadsheet dropped.
+  std::string padded;
+  for (uint32_t n = 12345678; padded.empty(); ++n) {
+    if (IsValidBsn("0" + std::to_string(n))) padded = std::to_string(n);
+  }
+  const std::string bsn = ValidBsns(1)[0];
+  const std::string spaced = bsn.substr(0, 3) + " " + bsn.substr(3, 3) + "-" + bsn.substr(6);
+  for (std::string column : {"Voornamen", "Roepnaam", "Voorletters", "Tussenvoegsel",
+                             "Achternaam", "Naam"}) {
+    for (const std::string& value : {bsn, spaced, padded, onderwijsnummer}) {
+      const std::string text = Join({
+          "Referentie;Categorie;Sinds;BRIN;Plan;Geboortedatum;Roepnaam;" + column,
+          "R1;dreigend;01-01-2026;12AB;ja;05-03-2014;Sem;" + value,
+      });
+      // "Roepnaam" twice names one field twice: refused all the same.
+      ParsedList list = ParseListCsv(text, no_pgn);
+      EXPECT_TRUE(list.identifier_refused) << column;
+      EXPECT_TRUE(list.rows.empty());
+      ASSERT_EQ(list.problems.size(), 1u) << Describe(list);
+      EXPECT_EQ(list.problems[0].line, 2u);
+      EXPECT_EQ(list.problems[0].column, column);
+      ExpectNothingOf(list, {value, bsn, padded, onderwijsnummer});
+    }
+  }
+}
+
+TEST(CsvImportTest, ANodeWithoutPgnAcceptsNumbersFailingThe11Proof) {
+  // Dossier numbers and other plain numbers that are no BSN or onderwijsnummer.
+  // A reference that would pass gets a letter in front (the header's advice).
+  const std::string prefixed = "D-" + ValidBsns(1)[0];
+  for (const std::string& reference :
+       {std::string("20261234"), std::string("123456789"), std::string("2026-0017"),
+        std::string("1234567890"), prefixed}) {
+    ASSERT_FALSE(Identifier::Parse(reference)) << reference;
+    const std::string text = Join({
+        "Kenmerk;Achternaam;Geboortedatum;Categorie;Sinds;BRIN;Plan",
+        reference + ";Visser;05-03-2014;dreigend;01-01-2026;12AB;ja",
+    });
+    ParsedList list = ParseListCsv(text, ParseOptions{.allow_identifier = false});
+    ASSERT_TRUE(list.ok()) << reference << "\n" << Describe(list);
+    EXPECT_FALSE(list.identifier_refused);
+    ASSERT_EQ(list.rows.size(), 1u);
+    EXPECT_EQ(list.rows[0].own_reference, reference);
+  }
 }
 
 // ---------------------------------------------------------------------------

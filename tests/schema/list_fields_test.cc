@@ -4,11 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "schema/csv_import.h"
+#include "schema/identifier.h"
 #include "schema/import_messages.h"
 
 namespace inbeeld::schema {
@@ -154,6 +156,41 @@ TEST(ColumnMappingTest, ANodeWithoutPgnRefusesABsnColumnMappedElsewhere) {
   ParsedList ignored = ParseListCsv(csv, options);
   ASSERT_TRUE(ignored.ok()) << Describe(ignored);
   EXPECT_FALSE(ignored.rows[0].identifier.has_value());
+}
+
+TEST(ColumnMappingTest, ANodeWithoutPgnRefusesBsnsMappedToTheReference) {
+  // The mapping screen's one-click mistake: the BSN column "Nummer" sent to
+  // referentie, the real reference column to nothing.
+  std::string bsn;
+  for (uint32_t n = 222333444; bsn.empty(); ++n) {
+    if (IsValidBsn(std::to_string(n))) bsn = std::to_string(n);
+  }
+  const std::string csv =
+      "Nummer;categorie;sinds;brin;plan;Dossier;naam;geboortedatum\n"
+      "D-7;dreigend;01-02-2026;12AB;ja;D-7;Emma de Vries;05-03-2014\n" +
+      bsn + ";dreigend;01-02-2026;12AB;ja;D-8;Sem de Vries;05-03-2015\n";
+  ParseOptions options{.allow_identifier = false};
+  options.mapping = {{"Nummer", ListField::kOwnReference}, {"Dossier", std::nullopt}};
+  ParsedList list = ParseListCsv(csv, options);
+  EXPECT_TRUE(list.identifier_refused);
+  EXPECT_TRUE(list.rows.empty());
+  ASSERT_EQ(list.problems.size(), 1u) << Describe(list);
+  EXPECT_EQ(list.problems[0].line, 3u);
+  EXPECT_EQ(list.problems[0].column, "Nummer");
+  EXPECT_NE(list.problems[0].melding.find("lijkt een BSN of onderwijsnummer"), std::string::npos);
+  for (const ImportProblem& p : list.problems) {
+    EXPECT_EQ(p.message.find(bsn), std::string::npos) << p.message;
+    EXPECT_EQ(p.melding.find(bsn), std::string::npos) << p.melding;
+  }
+  // Mapped as it should be, the file imports; so it does where a PGN may be held.
+  options.mapping = {{"Nummer", std::nullopt}, {"Dossier", ListField::kOwnReference}};
+  ParsedList fixed = ParseListCsv(csv, options);
+  ASSERT_TRUE(fixed.ok()) << Describe(fixed);
+  EXPECT_EQ(fixed.rows.size(), 2u);
+  options = ParseOptions{.mapping = {{"Nummer", ListField::kOwnReference}, {"Dossier", std::nullopt}}};
+  ParsedList held = ParseListCsv(csv, options);
+  ASSERT_TRUE(held.ok()) << Describe(held);
+  EXPECT_EQ(held.rows.at(1).own_reference, bsn);
 }
 
 // Every kind of problem the parser makes, each with a BSN-like value planted

@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 #include <zip.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "schema/identifier.h"
 #include "schema/list_file.h"
 #include "schema/synthetic.h"
 
@@ -287,6 +289,34 @@ TEST(XlsxTest, ParseListFileReadsAListFromAWorkbook) {
   ParsedList from_csv = ParseListFile(WriteListCsv(rows), "lijst.txt");
   EXPECT_EQ(from_csv.format, "csv");
   EXPECT_EQ(from_csv.rows, rows);
+}
+
+TEST(XlsxTest, ANodeWithoutPgnRefusesBsnsInAWorkbooksReferenceColumn) {
+  // A "Kenmerk" column of BSNs as Excel keeps them: numbers.
+  std::string bsn;
+  for (uint32_t n = 333444555; bsn.empty(); ++n) {
+    if (IsValidBsn(std::to_string(n))) bsn = std::to_string(n);
+  }
+  Sheet sheet{"Lijst",
+              {"Kenmerk", "Categorie", "Sinds", "BRIN", "Plan", "Naam", "Geboortedatum"},
+              {{SheetCell(std::stod(bsn)), std::string("dreigend"), std::string("01-02-2026"),
+                std::string("12AB"), std::string("ja"), std::string("Emma de Vries"),
+                std::string("05-03-2014")}},
+              {}};
+  Result<std::string> bytes = WriteXlsx(Workbook{{sheet}});
+  ASSERT_TRUE(bytes);
+  ParsedList list = ParseListFile(*bytes, "lijst.xlsx", ParseOptions{.allow_identifier = false});
+  EXPECT_TRUE(list.identifier_refused);
+  EXPECT_TRUE(list.rows.empty());
+  ASSERT_EQ(list.problems.size(), 1u);
+  EXPECT_EQ(list.problems[0].line, 2u);
+  EXPECT_EQ(list.problems[0].column, "Kenmerk");
+  EXPECT_EQ(list.problems[0].message.find(bsn), std::string::npos);
+  EXPECT_EQ(list.problems[0].melding.find(bsn), std::string::npos);
+  // Where a PGN may be held it is read as before: a reference.
+  ParsedList held = ParseListFile(*bytes, "lijst.xlsx");
+  ASSERT_TRUE(held.ok()) << held.problems[0].message;
+  EXPECT_EQ(held.rows.at(0).own_reference, bsn);
 }
 
 TEST(XlsxTest, ProblemsNameTheSheetRowAndTheHeaderText) {
