@@ -134,17 +134,19 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       } web;
       web.address_file = dir->root() / console::kConsoleAddressFile;
       if (console_node) {
-        auto address = config::ParseAddress(console_listen, /*allow_any_port=*/true);
-        if (!address) return std::unexpected(WithContext(address.error(), "console listen address"));
+        auto console_address = config::ParseAddress(console_listen, /*allow_any_port=*/true);
+        if (!console_address) {
+          return std::unexpected(WithContext(console_address.error(), "console listen address"));
+        }
         web.jobs = std::make_unique<console::JobRunner>(*jobs_node);
         web.web = std::make_unique<console::Console>(*console_node, *web.jobs, console::ConsoleOptions{});
         auto server = std::make_unique<console::ConsoleHttpServer>(*web.web);
-        auto bound = server->Bind(address->host, address->port);
+        auto bound = server->Bind(console_address->host, console_address->port);
         if (!bound) return std::unexpected(bound.error());
         web.server = std::move(server);
-        const bool v6 = address->host.find(':') != std::string::npos;
+        const bool v6 = console_address->host.find(':') != std::string::npos;
         const std::string shown =
-            (v6 ? "[" + address->host + "]" : address->host) + ":" + std::to_string(*bound);
+            (v6 ? "[" + console_address->host + "]" : console_address->host) + ":" + std::to_string(*bound);
         INBEELD_RETURN_IF_ERROR(WriteFileAtomically(web.address_file, shown + "\n"));
         if (!options->console_port_file.empty()) {
           INBEELD_RETURN_IF_ERROR(

@@ -211,7 +211,12 @@ Result<ApiReply> Import(Call& call) {
   if (parsed.identifier_refused) {
     INBEELD_RETURN_IF_ERROR(refused("identifier column on a node that may not hold one"));
     std::vector<schema::ImportProblem> problems = parsed.problems;
-    for (auto& p : problems) p.melding = PgnRefusalNl(call.node.config);
+    // The parser's own words say which column and why (a BSN column, or
+    // numbers that look like BSNs in another column); ours add the rule.
+    for (auto& p : problems) {
+      p.melding = p.melding.empty() ? PgnRefusalNl(call.node.config)
+                                    : p.melding + " " + PgnRefusalNl(call.node.config);
+    }
     return Unprocessable("Er is niets opgeslagen: dit bestand heeft een kolom met BSN of "
                          "onderwijsnummer.",
                          problems);
