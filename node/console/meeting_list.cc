@@ -4,6 +4,7 @@
 
 #include "node/console/spreadsheet.h"
 #include "node/list_summary.h"
+#include "node/report/sheet.h"
 #include "schema/date.h"
 #include "schema/list_row.h"
 #include "schema/person.h"
@@ -12,20 +13,6 @@ namespace inbeeld::node::console {
 namespace {
 
 std::string YesNo(bool b) { return b ? "ja" : "nee"; }
-
-std::string Cell(const std::string& text) {
-  std::string t = text;
-  if (!t.empty() && std::string_view("=+-@\t\r").find(t.front()) != std::string_view::npos) {
-    t.insert(t.begin(), '\'');
-  }
-  if (t.find_first_of(";\"\r\n") == std::string::npos) return t;
-  std::string out = "\"";
-  for (char c : t) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::vector<std::string> Differences(const exchange::ResultRow& r) {
   std::vector<std::string> out;
@@ -129,27 +116,24 @@ std::vector<std::vector<std::string>> MeetingListCells(const std::vector<Meeting
   return out;
 }
 
+namespace {
+report::Sheet MeetingSheet(const std::string& peer, const std::vector<MeetingRow>& rows) {
+  report::Sheet sheet;
+  // Excel allows 31 characters in a sheet name.
+  sheet.name = ("Afstemming " + peer).substr(0, 31);
+  sheet.header = MeetingListHeader();
+  for (auto& cells : MeetingListCells(rows)) sheet.rows.emplace_back(cells.begin(), cells.end());
+  return sheet;
+}
+}  // namespace
+
 std::string MeetingListCsv(const std::vector<MeetingRow>& rows) {
-  std::string out = "\xEF\xBB\xBF";
-  auto line = [&](const std::vector<std::string>& cells) {
-    for (size_t i = 0; i < cells.size(); ++i) out += (i ? ";" : "") + Cell(cells[i]);
-    out += "\r\n";
-  };
-  line(MeetingListHeader());
-  for (const auto& cells : MeetingListCells(rows)) line(cells);
-  return out;
+  return report::SheetCsv(MeetingSheet("", rows));
 }
 
 Result<std::string> MeetingListXlsx(const exchange::SessionRecord& session,
                                     const std::vector<MeetingRow>& rows) {
-  report::Sheet sheet;
-  // Excel allows 31 characters in a sheet name.
-  sheet.name = ("Afstemming " + session.peer).substr(0, 31);
-  sheet.header = MeetingListHeader();
-  for (auto& cells : MeetingListCells(rows)) {
-    sheet.rows.emplace_back(cells.begin(), cells.end());
-  }
-  return SheetsXlsx({sheet});
+  return SheetsXlsx({MeetingSheet(session.peer, rows)});
 }
 
 }  // namespace inbeeld::node::console

@@ -7,8 +7,9 @@ namespace {
 
 std::string CsvText(const std::string& text) {
   std::string t = text;
-  // A leading = + - @ makes Excel evaluate the cell: keep it text.
-  if (!t.empty() && std::string_view("=+-@").find(t.front()) != std::string_view::npos) {
+  // A leading = + - @ (or a tab or CR before one) makes Excel evaluate the
+  // cell: keep it text.
+  if (!t.empty() && std::string_view("=+-@\t\r").find(t.front()) != std::string_view::npos) {
     t.insert(t.begin(), '\'');
   }
   if (t.find_first_of(";\"\r\n") == std::string::npos) return t;
