@@ -49,7 +49,8 @@ Result<ApiReply> Invite(Call& call) {
     }
     if (invitation.error().code == ErrorCode::kInvalidArgument) {
       return Fail(ErrorCode::kInvalidArgument,
-                  "Vul een naam in van 1 tot 80 tekens, zonder spatie aan begin of eind.");
+                  "Vul een naam in van 1 tot 80 tekens, zonder spatie aan begin of eind en zonder "
+                  "onzichtbare tekens.");
     }
     return std::unexpected(invitation.error());
   }

@@ -154,13 +154,29 @@ Result<std::optional<Person>> PeopleStore::Find(std::string_view name) {
   return std::optional<Person>(std::move(*p));
 }
 
+// Invisible and direction-changing characters (zero-width spaces and joiners,
+// bidi embeddings, overrides and isolates, the BOM): a name holding one could
+// pass for another person's in the audit log.
+static bool HasInvisibleCharacters(std::string_view name) {
+  static constexpr std::string_view kInvisible[] = {
+      "\u200B", "\u200C", "\u200D", "\u200E", "\u200F", "\u202A", "\u202B", "\u202C",
+      "\u202D", "\u202E", "\u2060", "\u2066", "\u2067", "\u2068", "\u2069", "\uFEFF",
+      "\u00AD"};
+  for (auto invisible : kInvisible) {
+    if (name.find(invisible) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 Result<Invitation> PeopleStore::Invite(std::string_view name, Role role) {
   if (name.empty() || CodePoints(name) > kMaxNameChars || !schema::IsValidUtf8(name) ||
+      HasInvisibleCharacters(name) ||
       std::any_of(name.begin(), name.end(),
                   [](unsigned char c) { return c < 0x20 || c == 0x7F; }) ||
       name.front() == ' ' || name.back() == ' ') {
     return Fail(ErrorCode::kInvalidArgument,
-                "name: 1 to 80 printable characters, no leading or trailing space");
+                "name: 1 to 80 printable characters, no leading or trailing space, no invisible "
+                "characters");
   }
   auto existing = Find(name);
   if (!existing) return std::unexpected(existing.error());

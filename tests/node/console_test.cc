@@ -215,6 +215,12 @@ TEST(ConsolePeopleTest, AnActivePersonCannotBeInvitedTwice) {
   EXPECT_EQ(f.people.Invite(" spatie", Role::kAdmin).error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(f.people.Invite(std::string("a\nb"), Role::kAdmin).error().code,
             ErrorCode::kInvalidArgument);
+  // A right-to-left override or a zero-width space would let a name pass for
+  // another in the log.
+  EXPECT_EQ(f.people.Invite("Cor \u202EnessaalC", Role::kAdmin).error().code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(f.people.Invite("Cor\u200BClaassen", Role::kAdmin).error().code,
+            ErrorCode::kInvalidArgument);
 }
 
 // ---- Requests through Console::Handle ----------------------------------------
