@@ -319,6 +319,25 @@ struct Console::State {
                         {"csrf", person.csrf},
                         {"knooppunt", NodeJson()}});
     }
+    if (r.path == "/api/wachtwoord" && post) {
+      auto body = JsonBody(r);
+      if (!body) return ReplyFor(body.error());
+      auto current = StringField(*body, "huidig");
+      auto fresh = StringField(*body, "nieuw");
+      if (!current || !fresh) {
+        return Problem(400, "ongeldig", "Vul uw huidige en uw nieuwe wachtwoord in.");
+      }
+      auto changed = people.ChangePassword(person.name, *current, *fresh, token);
+      INBEELD_RETURN_IF_ERROR_REPLY(AuditAction(node, "inbeeld.console.password_changed",
+                                                changed.has_value()));
+      if (!changed) {
+        if (changed.error().code == ErrorCode::kUnauthenticated) {
+          return Problem(400, "onjuist", changed.error().message);
+        }
+        return ReplyFor(changed.error());
+      }
+      return JsonReply({{"gewijzigd", true}});
+    }
     if (r.path == "/api/uitloggen" && post) {
       INBEELD_RETURN_IF_ERROR_REPLY(people.EndSession(token));
       INBEELD_RETURN_IF_ERROR_REPLY(AuditAction(node, "inbeeld.console.logout", true));

@@ -350,6 +350,40 @@ std::optional<int> PeopleStore::UnknownNameLock(const std::string& name, bool fa
   return minutes;
 }
 
+Status PeopleStore::ChangePassword(std::string_view name, std::string_view current,
+                                   std::string_view fresh, std::string_view keep_session) {
+  auto checked = Login(name, current);
+  if (!checked) return std::unexpected(checked.error());
+  if (checked->locked_minutes) {
+    return Fail(ErrorCode::kResourceExhausted,
+                "Te vaak een verkeerd wachtwoord. Probeer het over " +
+                    std::to_string(*checked->locked_minutes) + " minuten opnieuw.");
+  }
+  if (!checked->ok) return Fail(ErrorCode::kUnauthenticated, "Uw huidige wachtwoord klopt niet.");
+  if (fresh == current) {
+    return Fail(ErrorCode::kInvalidArgument, "Kies een ander wachtwoord dan het huidige.");
+  }
+  INBEELD_RETURN_IF_ERROR(CheckPasswordRules(name, fresh, policy_));
+  auto hash = crypto::HashPassword(fresh, policy_.password_cost);
+  if (!hash) return std::unexpected(hash.error());
+  auto tx = Transaction::Begin(store_.handle());
+  if (!tx) return std::unexpected(tx.error());
+  auto u = Statement::Prepare(store_.handle(),
+                              "UPDATE console_people SET password_hash = ? WHERE name = ?");
+  if (!u) return std::unexpected(u.error());
+  INBEELD_RETURN_IF_ERROR(u->Bind(1, *hash));
+  INBEELD_RETURN_IF_ERROR(u->Bind(2, name));
+  INBEELD_RETURN_IF_ERROR(u->Run());
+  // Whoever knew the old password is logged out everywhere else.
+  auto d = Statement::Prepare(store_.handle(),
+                              "DELETE FROM console_sessions WHERE name = ? AND token_hash != ?");
+  if (!d) return std::unexpected(d.error());
+  INBEELD_RETURN_IF_ERROR(d->Bind(1, name));
+  INBEELD_RETURN_IF_ERROR(d->BindBlob(2, TokenHash(keep_session)));
+  INBEELD_RETURN_IF_ERROR(d->Run());
+  return tx->Commit();
+}
+
 Status PeopleStore::Unlock(std::string_view name) {
   auto s = Statement::Prepare(
       store_.handle(), "UPDATE console_people SET failures = 0, locked_until = NULL WHERE name = ?");

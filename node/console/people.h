@@ -113,6 +113,15 @@ class PeopleStore {
   Result<std::optional<SessionView>> FindSession(std::string_view token);
   Status EndSession(std::string_view token);
 
+  // Changes `name`'s password after checking the current one (a wrong one
+  // counts towards the lock-out, as at login). Every other session of the
+  // person ends; `keep_session` (the one asking) stays. Errors:
+  // kUnauthenticated for a wrong current password (kResourceExhausted when
+  // the account is locked), kInvalidArgument (Dutch) when the new password
+  // breaks the rules.
+  Status ChangePassword(std::string_view name, std::string_view current,
+                        std::string_view fresh, std::string_view keep_session);
+
   // Lifts a lock-out (an administrator's decision, e.g. after someone kept
   // an account locked on purpose). kNotFound for an unknown name.
   Status Unlock(std::string_view name);

@@ -98,6 +98,7 @@ const std::map<std::string_view, std::string_view>& Descriptions() {
       {"inbeeld.exchange.requested", "afstemming aangevraagd"},
       {"inbeeld.console.refused", "verzoek in de console geweigerd"},
       {"inbeeld.console.unlocked", "blokkering opgeheven"},
+      {"inbeeld.console.password_changed", "eigen wachtwoord gewijzigd"},
   };
   return *kDescriptions;
 }

@@ -525,6 +525,20 @@ async function run(args, deps) {
     await expectHeading(fg, 'Partners');
     check(await fg.getByRole('button', { name: 'Bereikbaarheid controleren' }).count() === 0, 'the privacy officer sees partners without the reachability button');
     await screens.capture(fg, '16-partners-fg');
+    // Her own password, changed from the link beside her name.
+    await fg.getByRole('link', { name: 'Wachtwoord wijzigen' }).click();
+    await expectHeading(fg, 'Wachtwoord wijzigen');
+    await fg.getByLabel('Huidig wachtwoord').fill('dit is niet het wachtwoord');
+    await fg.getByLabel('Nieuw wachtwoord').fill('groene specht in het bos');
+    await fg.getByLabel('Herhaal het nieuwe wachtwoord').fill('groene specht in het bos');
+    await fg.getByRole('button', { name: 'Wachtwoord wijzigen' }).click();
+    await fg.getByText('Uw huidige wachtwoord klopt niet.').waitFor({ timeout: STEP_TIMEOUT });
+    check(true, 'a wrong current password is refused in Dutch');
+    await fg.getByLabel('Huidig wachtwoord').fill('blauwe reiger op het dak');
+    await fg.getByRole('button', { name: 'Wachtwoord wijzigen' }).click();
+    await fg.locator('#wachtwoord-gewijzigd').waitFor({ timeout: STEP_TIMEOUT });
+    check(true, 'the privacy officer changes her own password');
+    await screens.capture(fg, '17-wachtwoord');
     await fgContext.close();
     if (screens.problems.length) throw new Error(screens.problems.join('\n'));
     failed = false;

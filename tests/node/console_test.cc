@@ -618,6 +618,39 @@ TEST_F(ConsoleTest, AdminsInviteAndRevokePeopleAndThatIsLogged) {
   ASSERT_EQ(Records("inbeeld.console.revoked").size(), 1u);
 }
 
+TEST_F(ConsoleTest, APersonChangesTheirPasswordAndTheirOtherSessionsEnd) {
+  auto here = LogIn("Olga Operator", Role::kOperator);
+  ApiReply second_login = console_.Handle(Request(
+      "POST", "/api/inloggen",
+      nlohmann::json{{"naam", "Olga Operator"}, {"wachtwoord", kGoodPassword}}.dump()));
+  ASSERT_EQ(second_login.status, 200);
+  std::pair<std::string, std::string> elsewhere = {
+      HeaderOf(second_login, "Set-Cookie").substr(0, HeaderOf(second_login, "Set-Cookie").find(';')),
+      nlohmann::json::parse(second_login.body)["csrf"]};
+  ApiReply wrong = As(here, "POST", "/api/wachtwoord",
+                      R"({"huidig":"niet het wachtwoord","nieuw":"een heel nieuw wachtwoord"})");
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(wrong.body)["fout"], "Uw huidige wachtwoord klopt niet.");
+  EXPECT_EQ(As(here, "POST", "/api/wachtwoord",
+               nlohmann::json{{"huidig", kGoodPassword}, {"nieuw", "kort"}}.dump())
+                .status,
+            400);
+  ApiReply changed = As(here, "POST", "/api/wachtwoord",
+                        nlohmann::json{{"huidig", kGoodPassword},
+                                       {"nieuw", "een heel nieuw wachtwoord"}}
+                            .dump());
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(As(here, "GET", "/api/ik").status, 200) << "this session stays";
+  EXPECT_EQ(As(elsewhere, "GET", "/api/ik").status, 401) << "the other one ends";
+  PeopleStore people(*n_.node().store);
+  EXPECT_FALSE(people.Login("Olga Operator", kGoodPassword)->ok);
+  EXPECT_TRUE(people.Login("Olga Operator", "een heel nieuw wachtwoord")->ok);
+  auto records = Records("inbeeld.console.password_changed");
+  ASSERT_EQ(records.size(), 3u) << "the two refused changes and the one that worked";
+  EXPECT_EQ(records[2].status, schema::AuditStatus::kOk);
+  EXPECT_EQ(records[2].attributes.at("inbeeld.actor"), "console:Olga Operator");
+}
+
 TEST_F(ConsoleTest, LoggingOutEndsTheSession) {
   auto operator_ = LogIn("Olga Operator", Role::kOperator);
   ApiReply out = As(operator_, "POST", "/api/uitloggen");

@@ -342,6 +342,8 @@ const SCHERMEN = [
   { pad: 'rapportage', naam: 'Rapportage', rollen: ['operator'], toon: schermRapportage },
   { pad: 'logboek', naam: 'Logboek', rollen: ['privacy-officer'], toon: schermLogboek },
   { pad: 'mensen', naam: 'Mensen', rollen: ['admin'], toon: schermMensen },
+  // Not in the menu: reached from the link beside the person's name.
+  { pad: 'wachtwoord', naam: 'Wachtwoord wijzigen', rollen: ['operator', 'privacy-officer', 'admin'], toon: schermWachtwoord, verborgen: true },
 ];
 const START = { operator: 'lijst', 'privacy-officer': 'logboek', admin: 'mensen' };
 
@@ -354,7 +356,7 @@ function toonKop() {
   if (!me) return;
   $('#gebruiker-naam').textContent = me.naam;
   $('#gebruiker-rol').textContent = rolNaam(me.rol);
-  for (const s of SCHERMEN.filter((x) => x.rollen.includes(me.rol))) {
+  for (const s of SCHERMEN.filter((x) => x.rollen.includes(me.rol) && !x.verborgen)) {
     lijst.append(h('li', {}, h('a', { href: `#/${s.pad}`, 'data-pad': s.pad }, s.naam)));
   }
 }
@@ -459,6 +461,37 @@ async function ingelogd(r) {
   toonKop();
   meld(`Ingelogd als ${state.me.naam}.`);
   location.hash = `#/${START[state.me.rol] || 'partners'}`;
+}
+
+async function schermWachtwoord() {
+  const m = scherm('Wachtwoord wijzigen', 'Kies een nieuw wachtwoord. U blijft hier ingelogd; op andere computers en in andere vensters wordt u uitgelogd.');
+  const samenvatting = h('div', {});
+  const uitkomst = h('div', { 'aria-live': 'polite' });
+  const oud = veld('Huidig wachtwoord', { id: 'huidig-wachtwoord', type: 'password', autocomplete: 'current-password' });
+  const nieuw = veld('Nieuw wachtwoord', { id: 'nieuw-wachtwoord', type: 'password', autocomplete: 'new-password', hint: 'Minstens 12 tekens, niet uw naam. Een zin van een paar woorden is lang en goed te onthouden.' });
+  const nieuw2 = veld('Herhaal het nieuwe wachtwoord', { id: 'herhaal-wachtwoord', type: 'password', autocomplete: 'new-password' });
+  const form = h('form', { novalidate: true }, oud.wrap, nieuw.wrap, nieuw2.wrap,
+    h('div', { class: 'knoppen' }, knop('Wachtwoord wijzigen', null, { type: 'submit', id: 'wachtwoord-wijzigen' })));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    for (const v of [oud, nieuw, nieuw2]) v.fout(null);
+    clear(uitkomst);
+    const fouten = [];
+    if (!oud.input.value) fouten.push({ veld: oud, melding: 'Vul uw huidige wachtwoord in.' });
+    if (nieuw.input.value.length < 12) fouten.push({ veld: nieuw, melding: 'Kies een nieuw wachtwoord van minstens 12 tekens.' });
+    if (nieuw.input.value !== nieuw2.input.value) fouten.push({ veld: nieuw2, melding: 'De twee nieuwe wachtwoorden zijn niet gelijk.' });
+    if (!foutSamenvatting(samenvatting, fouten)) return;
+    await bezig($('#wachtwoord-wijzigen'), async () => {
+      try {
+        await api('POST', '/api/wachtwoord', { json: { huidig: oud.input.value, nieuw: nieuw.input.value } });
+        form.reset();
+        uitkomst.append(blok('goed', 'Uw wachtwoord is gewijzigd', h('p', { id: 'wachtwoord-gewijzigd' }, 'Gebruik voortaan het nieuwe wachtwoord.')));
+      } catch (err) {
+        toonFout(samenvatting, err, 'Het wachtwoord is niet gewijzigd');
+      }
+    });
+  });
+  m.append(uitkomst, samenvatting, form);
 }
 
 async function schermUitnodiging(token) {
