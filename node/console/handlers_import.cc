@@ -3,6 +3,7 @@
 // stored all or nothing.
 #include <sodium.h>
 
+#include <charconv>
 #include <filesystem>
 
 #include "node/audit/audit_log.h"
@@ -85,12 +86,24 @@ nlohmann::json MappingByPosition(const std::vector<std::string>& header,
   return out;
 }
 
-Result<schema::ColumnMapping> MappingFromJson(const nlohmann::json& json) {
+// The page's choice, by column position ({"0": "achternaam", "4": null}):
+// short enough for a header line even for a file of hundreds of columns, and
+// free of header text. Positions are those of `header`.
+Result<schema::ColumnMapping> MappingFromJson(const nlohmann::json& json,
+                                              const std::vector<std::string>& header) {
   if (!json.is_object()) {
     return Fail(ErrorCode::kInvalidArgument, "De koppeling van kolommen is onleesbaar.");
   }
   schema::ColumnMapping mapping;
-  for (const auto& [column, field] : json.items()) {
+  for (const auto& [position, field] : json.items()) {
+    size_t index = 0;
+    auto [end, ec] = std::from_chars(position.data(), position.data() + position.size(), index);
+    if (ec != std::errc() || end != position.data() + position.size() || index >= header.size()) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "De koppeling past niet bij de kolommen van dit bestand; kies het bestand "
+                  "opnieuw.");
+    }
+    const std::string& column = header[index];
     if (field.is_null() || (field.is_string() && field.get<std::string>().empty())) {
       mapping[column] = std::nullopt;
       continue;
@@ -195,7 +208,8 @@ Result<ApiReply> Import(Call& call) {
     auto decoded = PercentDecoded(it->second);
     if (!decoded) return Fail(ErrorCode::kInvalidArgument, "De koppeling van kolommen is onleesbaar.");
     mapping_json = nlohmann::json::parse(*decoded, nullptr, /*allow_exceptions=*/false);
-    auto mapping = MappingFromJson(mapping_json);
+    auto mapping =
+        MappingFromJson(mapping_json, schema::ReadListTable(call.request.body, name).header);
     if (!mapping) return std::unexpected(mapping.error());
     options.mapping = std::move(*mapping);
   }

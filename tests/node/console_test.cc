@@ -677,10 +677,10 @@ TEST_F(ConsoleTest, AnImportWithProblemsStoresNothingAndSaysWhereInDutch) {
   EXPECT_FALSE(body["onthouden"].get<bool>());
   EXPECT_EQ(body["koppeling"]["Geb. datum"], "geboortedatum");
 
-  nlohmann::json mapping = {{"Leerling achternaam", "achternaam"}, {"Geb. datum", "geboortedatum"},
-                            {"Soort verzuim", "categorie"},      {"Verzuim vanaf", "sinds"},
-                            {"BRIN", "brin"},                    {"Aanbod?", "plan"},
-                            {"Dossier", "referentie"}};
+  // By column position, as the page sends it.
+  nlohmann::json mapping = {{"0", "achternaam"}, {"1", "geboortedatum"}, {"2", "categorie"},
+                            {"3", "sinds"},      {"4", "brin"},          {"5", "plan"},
+                            {"6", "referentie"}};
   auto import = [&](const std::string& file) {
     ApiRequest r = Request("POST", "/api/lijst/import", file);
     r.query["lijstdatum"] = "01-11-2026";
@@ -691,6 +691,14 @@ TEST_F(ConsoleTest, AnImportWithProblemsStoresNothingAndSaysWhereInDutch) {
     r.headers["x-csrf-token"] = operator_.second;
     return console_.Handle(r);
   };
+  {
+    // A position the file does not have: refused before anything is parsed.
+    nlohmann::json saved = mapping;
+    mapping["7"] = "naam";
+    ApiReply wrong = import(csv);
+    EXPECT_EQ(wrong.status, 400) << wrong.body;
+    mapping = saved;
+  }
   ApiReply refused = import(csv);
   ASSERT_EQ(refused.status, 422) << refused.body;
   auto problems = nlohmann::json::parse(refused.body)["problemen"];

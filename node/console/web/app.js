@@ -700,7 +700,8 @@ function toonKoppeling(file, voorbeeld, plek, meldingen, naInlezen) {
     if (!geldigeDatum(datum.input.value.trim())) fouten.push({ veld: datum, melding: 'Vul de lijstdatum in als dd-mm-jjjj.' });
     if (!foutSamenvatting(samenvatting, fouten)) return;
     const koppeling = {};
-    for (const k of keuzes) koppeling[k.kolom] = k.select.value || null;
+    // By position: short, and no column names in a request header.
+    keuzes.forEach((k, i) => { koppeling[String(i)] = k.select.value || null; });
     await bezig($('#lijst-inlezen'), async () => {
       try {
         const r = await api('POST', `/api/lijst/import?lijstdatum=${encodeURIComponent(datum.input.value.trim())}`, {
