@@ -8,6 +8,7 @@
 #include <set>
 
 #include "node/exchange/report.h"
+#include "schema/csv_cell.h"
 #include "node/exchange/results_store.h"
 #include "node/region/sync.h"
 #include "node/sqlite_util.h"
@@ -52,20 +53,7 @@ Result<std::map<std::string, SubjectSet>> RunMatches(Store& store, const SyncRep
   return out;
 }
 
-std::string CsvCell(const std::string& text) {
-  std::string t = text;
-  // A leading = + - @ makes Excel evaluate the cell: keep it text.
-  if (!t.empty() && std::string_view("=+-@").find(t.front()) != std::string_view::npos) {
-    t.insert(t.begin(), '\'');
-  }
-  if (t.find_first_of(";\"\r\n") == std::string::npos) return t;
-  std::string out = "\"";
-  for (char c : t) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string CsvCell(const std::string& text) { return schema::ExcelCsvCell(text); }
 
 std::string Join(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;
