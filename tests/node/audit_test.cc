@@ -126,10 +126,19 @@ TEST_F(AuditTest, ExportAfterSeveralExchangesVerifiesAndHoldsNoBsn) {
     for (const auto& entry : fs::recursive_directory_iterator(dir)) {
       if (entry.is_regular_file()) all += testing::ReadFile(entry.path());
     }
+    // Dates and times are there by right (list dates, record times), and on
+    // about one day in eleven a date read as a number passes the 11-proof
+    // (20261202 does): set them aside before looking for numbers.
+    all = std::regex_replace(
+        all, std::regex("[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?Z?)?"),
+        "<date>");
     std::regex number("(^|[^0-9A-Za-z])([0-9][0-9. -]{6,}[0-9])(?=$|[^0-9A-Za-z])");
     for (auto it = std::sregex_iterator(all.begin(), all.end(), number); it != std::sregex_iterator(); ++it) {
       auto id = schema::Identifier::Parse((*it)[2].str());
-      EXPECT_FALSE(id.has_value()) << "export holds a number that passes the 11-proof";
+      // The surroundings say which field it was; the lists are synthetic.
+      EXPECT_FALSE(id.has_value())
+          << "export holds a number that passes the 11-proof: ..."
+          << all.substr(static_cast<size_t>(std::max<std::ptrdiff_t>(0, it->position(2) - 60)), 140);
     }
     for (const auto& rows : {lp_rows_, swv_rows_}) {
       for (const auto& r : rows) ASSERT_EQ(all.find(r.identifier->digits()), std::string::npos);
