@@ -242,11 +242,9 @@ Result<NodeMetadata> NodeDir::ReadMetadata() const {
 
 Result<config::NodeConfig> NodeDir::ReadConfig() const { return config::LoadConfig(ConfigPath()); }
 
-Result<UnlockedNode> NodeDir::Unlock(const crypto::SecretBytes& passphrase) const {
+Result<std::unique_ptr<Store>> NodeDir::OpenStore(const crypto::SecretBytes& passphrase) const {
   auto meta = ReadMetadata();
   if (!meta) return std::unexpected(meta.error());
-  auto cfg = ReadConfig();
-  if (!cfg) return std::unexpected(cfg.error());
   auto params = KdfProfile(meta->kdf_profile);
   if (!params) return std::unexpected(WithContext(params.error(), MetadataPath().string()));
   auto key = crypto::DeriveKey(passphrase.RevealForCrypto(), meta->storage_salt, *params);
@@ -272,6 +270,16 @@ Result<UnlockedNode> NodeDir::Unlock(const crypto::SecretBytes& passphrase) cons
     }
     return std::unexpected(e);
   }
+  return std::move(*store);
+}
+
+Result<UnlockedNode> NodeDir::Unlock(const crypto::SecretBytes& passphrase) const {
+  auto meta = ReadMetadata();
+  if (!meta) return std::unexpected(meta.error());
+  auto cfg = ReadConfig();
+  if (!cfg) return std::unexpected(cfg.error());
+  auto store = OpenStore(passphrase);
+  if (!store) return std::unexpected(store.error());
   auto secret = [&](const char* name) { return (*store)->GetSecret(name); };
   auto seed = secret(kSecretIdentity);
   if (!seed) return std::unexpected(seed.error());

@@ -101,6 +101,11 @@ class NodeDir {
   // restart.
   Status AddPeer(config::PeerConfig peer) const;
 
+  // Derives the storage key from node.json and `passphrase`, checks it and
+  // opens the store alone (no configuration read, no keys loaded): for
+  // restoring a backup. Errors as for Unlock.
+  Result<std::unique_ptr<Store>> OpenStore(const crypto::SecretBytes& passphrase) const;
+
   // Derives the storage key, checks it, opens the store and loads the keys.
   // Errors: kUnauthenticated "wrong passphrase", kDataLoss "database corrupt".
   Result<UnlockedNode> Unlock(const crypto::SecretBytes& passphrase) const;

@@ -237,6 +237,26 @@ Status AuditLog::StoreWitnessed(const std::string& peer_key, const SignedCheckpo
   return s->Run();
 }
 
+Result<std::optional<SignedCheckpoint>> AuditLog::WitnessedAtMost(const std::string& peer_key,
+                                                                  uint64_t size) {
+  auto s = Statement::Prepare(store_.handle(),
+                              "SELECT size, root, note FROM witnessed_checkpoints WHERE peer_key "
+                              "= ? AND size <= ? ORDER BY size DESC LIMIT 1");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, peer_key));
+  INBEELD_RETURN_IF_ERROR(s->Bind(2, static_cast<int64_t>(size)));
+  return FirstCheckpoint(*s);
+}
+
+Status AuditLog::ForgetWitnessedAboveInTransaction(const std::string& peer_key, uint64_t size) {
+  auto s = Statement::Prepare(store_.handle(),
+                              "DELETE FROM witnessed_checkpoints WHERE peer_key = ? AND size > ?");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, peer_key));
+  INBEELD_RETURN_IF_ERROR(s->Bind(2, static_cast<int64_t>(size)));
+  return s->Run();
+}
+
 Result<std::vector<StoredRecord>> AuditLog::Query(const std::string& where,
                                                   const std::string& arg) {
   auto s = Statement::Prepare(store_.handle(),

@@ -130,6 +130,13 @@ class AuditLog {
   // Checkpoints of peers this node witnessed (the latest per peer).
   Result<std::optional<SignedCheckpoint>> LastWitnessed(const std::string& peer_key);
   Status StoreWitnessed(const std::string& peer_key, const SignedCheckpoint& checkpoint);
+  // The largest checkpoint of the peer witnessed with size <= `size`
+  // (every witnessed size is kept), for a restored peer (rejoin.h).
+  Result<std::optional<SignedCheckpoint>> WitnessedAtMost(const std::string& peer_key,
+                                                          uint64_t size);
+  // Forgets the peer's witnessed checkpoints above `size`, once the peer's
+  // restore from a backup was accepted and recorded. REQUIRES: a transaction.
+  Status ForgetWitnessedAboveInTransaction(const std::string& peer_key, uint64_t size);
 
   Result<std::vector<StoredRecord>> Records(const RecordFilter& filter);
   // The kept records that started in [from_ms, to_ms) (Unix milliseconds),

@@ -9,62 +9,20 @@
 #include "crypto/signed_note.h"
 #include "node/audit/base64.h"
 #include "node/audit/exchange_records.h"
+#include "node/audit/json_fields.h"
 
 namespace inbeeld::node::audit {
 namespace {
 
 using nlohmann::json;
 
-json ProofJson(const std::vector<crypto::Hash>& proof) {
-  json out = json::array();
-  for (const auto& h : proof) out.push_back(Base64(h));
-  return out;
-}
-
-// Strict field readers: every failure names the field.
-Result<json> ParseObject(std::string_view text, std::string_view what) {
-  if (text.size() > (1 << 20)) return Fail(ErrorCode::kResourceExhausted, std::string(what) + ": too large");
-  // nlohmann-json stops at a NUL byte and ignores whatever follows it; no
-  // JSON text holds a raw NUL, so such a body is refused whole.
-  if (text.find('\0') != std::string_view::npos) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": not a JSON object");
-  }
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": not a JSON object");
-  }
-  return j;
-}
-
-Result<std::string> Text(const json& j, const char* field, std::string_view what) {
-  auto it = j.find(field);
-  if (it == j.end() || !it->is_string()) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": field " + field + " missing or not a string");
-  }
-  return it->get<std::string>();
-}
-
-Result<uint64_t> Number(const json& j, const char* field, std::string_view what) {
-  auto it = j.find(field);
-  if (it == j.end() || !it->is_number_unsigned()) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": field " + field + " missing or not a whole number");
-  }
-  return it->get<uint64_t>();
-}
+using json_fields::Number;
+using json_fields::ParseObject;
+using json_fields::ProofJson;
+using json_fields::Text;
 
 Result<std::vector<crypto::Hash>> Proof(const json& j, std::string_view what) {
-  auto it = j.find("proof");
-  if (it == j.end() || !it->is_array() || it->size() > 64) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": field proof missing or too long");
-  }
-  std::vector<crypto::Hash> out;
-  for (const auto& h : *it) {
-    if (!h.is_string()) return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": proof holds a non-string");
-    auto hash = HashFromBase64(h.get<std::string>());
-    if (!hash) return std::unexpected(hash.error());
-    out.push_back(*hash);
-  }
-  return out;
+  return json_fields::Proof(j, "proof", what);
 }
 
 // The fields a witness request and response share.
@@ -155,9 +113,7 @@ Result<CosignRequest> DecodeCosignRequest(std::string_view text) {
   return CosignRequest{*size, *line};
 }
 
-Result<SignedCheckpoint> CheckAndStorePeerCheckpoint(AuditLog& log, const WitnessPeer& peer,
-                                                     const std::string& note, uint64_t proof_from,
-                                                     const std::vector<crypto::Hash>& proof) {
+Result<SignedCheckpoint> VerifyPeerCheckpoint(const WitnessPeer& peer, const std::string& note) {
   std::string origin = OriginFor(peer.key);
   auto parsed = crypto::ParseNote(note);
   if (!parsed) {
@@ -173,7 +129,15 @@ Result<SignedCheckpoint> CheckAndStorePeerCheckpoint(AuditLog& log, const Witnes
     return Fail(ErrorCode::kUnauthenticated,
                 "peer \"" + peer.name + "\" sent a checkpoint for another log");
   }
-  SignedCheckpoint seen{checkpoint->size, checkpoint->root, note};
+  return SignedCheckpoint{checkpoint->size, checkpoint->root, note};
+}
+
+Result<SignedCheckpoint> CheckAndStorePeerCheckpoint(AuditLog& log, const WitnessPeer& peer,
+                                                     const std::string& note, uint64_t proof_from,
+                                                     const std::vector<crypto::Hash>& proof) {
+  auto verified = VerifyPeerCheckpoint(peer, note);
+  if (!verified) return std::unexpected(verified.error());
+  const SignedCheckpoint& seen = *verified;
   std::string fingerprint = peer.key.Fingerprint();
   auto last = log.LastWitnessed(fingerprint);
   if (!last) return std::unexpected(last.error());
@@ -191,7 +155,10 @@ Result<SignedCheckpoint> CheckAndStorePeerCheckpoint(AuditLog& log, const Witnes
       return Fail(ErrorCode::kUnauthenticated,
                   "peer \"" + peer.name + "\" showed an audit log of " + std::to_string(seen.size) +
                       " records after one of " + std::to_string(before.size) +
-                      " was witnessed: its log was rolled back; session refused");
+                      " was witnessed: its log was rolled back; session refused (restored "
+                      "from a backup? it can ask to rejoin with `inbeeld peer rejoin`, and "
+                      "this node's operator then confirms with `inbeeld peer accept-restore " +
+                      peer.name + "`)");
     }
     if (seen.size == before.size) {
       if (seen.root != before.root) {

@@ -84,6 +84,10 @@ struct WitnessPeer {
   crypto::VerifyingKey key;
 };
 
+// Checks `note` is a checkpoint of `peer`'s log signed by its pinned key.
+// kUnauthenticated otherwise. Stores nothing.
+Result<SignedCheckpoint> VerifyPeerCheckpoint(const WitnessPeer& peer, const std::string& note);
+
 // Checks `note` is `peer`'s validly signed checkpoint, consistent with the last
 // one witnessed of that peer, and stores it. Returns the parsed checkpoint.
 // Errors: kUnauthenticated for a bad signature, a fork or a rollback (a

@@ -103,6 +103,8 @@ int RunCli(const std::vector<std::string>& args, Context& context) {
   AddRegionCommand(app, global, context, runner);
   AddPurgeCommand(app, global, context, runner);
   AddReportCommand(app, global, context, runner);
+  AddBackupCommand(app, global, context, runner);
+  AddRestoreCommand(app, global, context, runner);
   AddAuditCommand(app, global, context, runner);
   AddConsoleCommand(app, global, context, runner);
   AddDemoCommand(app, global, context, runner);

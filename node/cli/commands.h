@@ -43,6 +43,12 @@ void AddOverviewCommand(CLI::App& app, GlobalOptions& global, Context& context, 
 void AddRegionCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddConsoleCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddPurgeCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+// Backups (node/backup/): backup, backup verify, restore; and the peer
+// subcommands that follow a restore (rejoin, accept-restore).
+void AddBackupCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddRestoreCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+void AddPeerRestoreSubcommands(CLI::App* peer, GlobalOptions& global, Context& context,
+                               Runner& runner);
 // Reports (node/report/): report quarterly.
 void AddReportCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 

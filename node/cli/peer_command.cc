@@ -57,6 +57,7 @@ void AddWhoamiCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
 void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
   CLI::App* peer = app.add_subcommand("peer", "Manage the peers this node exchanges with.");
   peer->require_subcommand(1);
+  AddPeerRestoreSubcommands(peer, global, context, runner);
 
   struct AddOptions {
     std::string name, address, key, role;

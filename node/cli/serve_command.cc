@@ -225,6 +225,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           {"/v1/region/result", 1 << 16},
           {"/v1/audit/witness", 1 << 20},
           {"/v1/audit/cosign", 1 << 16},
+          {"/v1/audit/rejoin", 1 << 16},
       };
       // A whole request may take as long as its largest body needs at 2 MB/s.
       server_options.request_timeout = std::chrono::seconds(
@@ -252,6 +253,10 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       INBEELD_RETURN_IF_ERROR((*server)->Post(
           "/v1/audit/witness", Handler([&](std::string_view peer, std::string_view body) {
             return responder.HandleWitness(peer, body);
+          }, "application/json")));
+      INBEELD_RETURN_IF_ERROR((*server)->Post(
+          "/v1/audit/rejoin", Handler([&](std::string_view peer, std::string_view body) {
+            return responder.HandleRejoin(peer, body);
           }, "application/json")));
       INBEELD_RETURN_IF_ERROR((*server)->Post(
           "/v1/audit/cosign", Handler([&](std::string_view peer, std::string_view body) {

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "node/audit/rejoin.h"
 #include "node/audit/witness.h"
 #include "node/exchange/exchange_list.h"
 #include "node/exchange/policy.h"
@@ -159,6 +160,34 @@ Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::st
   }
   if (!response->retry_proof_from) witnessed_[peer->name] = std::chrono::steady_clock::now();
   return audit::EncodeWitnessResponse(*response);
+}
+
+Result<std::string> Responder::HandleRejoin(std::string_view peer_name, std::string_view body) {
+  const config::PeerConfig* peer = PeerOrNull(peer_name);
+  if (peer == nullptr)
+    return Fail(ErrorCode::kUnauthenticated, "the caller is not a configured peer");
+  auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
+  if (!key) return std::unexpected(key.error());
+  auto request = audit::DecodeRejoinRequest(body);
+  if (!request) {
+    NoteRefused(peer_name, "POST /v1/audit/rejoin", "malformed: " + request.error().message);
+    return std::unexpected(request.error());
+  }
+  std::lock_guard lock(store_mu_);
+  auto response = audit::AnswerRejoin(audit_, {peer->name, *key}, *request);
+  if (!response) {
+    if (response.error().code == ErrorCode::kUnauthenticated) {
+      auto recorded =
+          audit_.Append({audit::EventRecord(node_.clock(), "inbeeld.witness.refused", false,
+                                            {{"inbeeld.peer", peer->name},
+                                             {"inbeeld.peer_key", peer->key},
+                                             {"inbeeld.reason", response.error().message}})});
+      if (!recorded)
+        return std::unexpected(WithContext(recorded.error(), "recording a refused rejoin"));
+    }
+    return std::unexpected(response.error());
+  }
+  return audit::EncodeRejoinResponse(*response);
 }
 
 Result<std::string> Responder::HandleCosign(std::string_view peer_name, std::string_view body) {

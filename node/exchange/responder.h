@@ -67,6 +67,9 @@ class Responder {
   Result<std::string> HandleStart(std::string_view peer_name, std::string_view body);
   Result<std::string> HandleFinish(std::string_view peer_name, std::string_view body);
   Result<std::string> HandleWitness(std::string_view peer_name, std::string_view body);
+  // POST /v1/audit/rejoin (node/audit/rejoin.h): a restored peer asks to be
+  // accepted; kept for this node's operator, or answered from the outcome.
+  Result<std::string> HandleRejoin(std::string_view peer_name, std::string_view body);
   Result<std::string> HandleCosign(std::string_view peer_name, std::string_view body);
 
   // Drops sessions past their deadline and marks them failed, and writes the
