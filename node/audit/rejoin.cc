@@ -167,9 +167,6 @@ std::string EncodeRejoinRequest(const RejoinRequest& r) {
 Result<RejoinRequest> DecodeRejoinRequest(std::string_view text) {
   auto j = ParseObject(text, kRequestWhat);
   if (!j) return std::unexpected(j.error());
-  if (j->size() != 6) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(kRequestWhat) + ": unexpected fields");
-  }
   RejoinRequest r;
   auto note = Text(*j, "checkpoint", kRequestWhat);
   if (!note) return std::unexpected(note.error());
@@ -186,6 +183,9 @@ Result<RejoinRequest> DecodeRejoinRequest(std::string_view text) {
   if (!from) return std::unexpected(from.error());
   auto proof = Proof(*j, "proof", kRequestWhat);
   if (!proof) return std::unexpected(proof.error());
+  if (j->size() != 6) {
+    return Fail(ErrorCode::kInvalidArgument, std::string(kRequestWhat) + ": unexpected fields");
+  }
   r.checkpoint = std::move(*note);
   r.restore_index = *index;
   r.restore_record = std::move(*record);

@@ -1,4 +1,5 @@
-// The witness protocol's JSON bodies (node/audit/witness.h) against hostile
+// The witness and rejoin protocols' JSON bodies (node/audit/witness.h,
+// node/audit/rejoin.h) against hostile
 // input: truncated at every offset, trailing garbage, every field missing or
 // of the wrong type, numbers out of range, oversized bodies and proofs, and
 // proof hashes that are not canonical base64 of 32 bytes. Each is refused
@@ -20,6 +21,7 @@
 #include "crypto/signed_note.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/base64.h"
+#include "node/audit/rejoin.h"
 
 namespace inbeeld::node::audit {
 namespace {
@@ -68,8 +70,23 @@ std::vector<Body> Bodies() {
        EncodeCosignRequest({9, line}),
        [](std::string_view t) { return Drop(DecodeCosignRequest(t)); },
        {"size", "cosignature"}},
+      {"rejoin request",
+       EncodeRejoinRequest({note, 4, "{\"name\":\"inbeeld.log.restored\"}", Proof(3), 2, Proof(4)}),
+       [](std::string_view t) { return Drop(DecodeRejoinRequest(t)); },
+       {"checkpoint", "restore_index", "restore_record", "inclusion", "proof_from", "proof"}},
+      {"rejoin response",
+       EncodeRejoinResponse({RejoinOutcome::kPending, 12, std::nullopt}),
+       [](std::string_view t) { return Drop(DecodeRejoinResponse(t)); },
+       {"outcome", "lost"}},
   };
 }
+
+// Fields whose right type is a string, and those whose right type is a proof.
+bool IsTextField(const std::string& field) {
+  return field == "checkpoint" || field == "cosignature" || field == "restore_record" ||
+         field == "outcome";
+}
+bool IsProofField(const std::string& field) { return field == "proof" || field == "inclusion"; }
 
 void ExpectInvalid(const Status& s, const std::string& what) {
   ASSERT_FALSE(s) << what << " accepted";
@@ -146,8 +163,7 @@ TEST(WitnessBodies, EveryFieldMissingOrOfTheWrongTypeIsNamed) {
       for (const json& value : wrong) {
         json j = json::parse(b.text);
         // A string is the right type for the texts, an array for the proof.
-        if ((value.is_string() && (field == "checkpoint" || field == "cosignature")) ||
-            (value.is_array() && field == "proof")) {
+        if ((value.is_string() && IsTextField(field)) || (value.is_array() && IsProofField(field))) {
           continue;
         }
         j[field] = value;
@@ -164,7 +180,7 @@ TEST(WitnessBodies, EveryFieldMissingOrOfTheWrongTypeIsNamed) {
 TEST(WitnessBodies, NumbersOutOfRangeAreErrors) {
   for (const Body& b : Bodies()) {
     for (const std::string& field : b.fields) {
-      if (field == "checkpoint" || field == "cosignature" || field == "proof") continue;
+      if (IsTextField(field) || IsProofField(field)) continue;
       json j = json::parse(b.text);
       for (const std::string& number :
            std::vector<std::string>{"18446744073709551616", "-1", "1e3", "5.0", "-0"}) {
@@ -222,7 +238,7 @@ TEST(WitnessBodies, ErrorsNeverEchoTheBody) {
   for (const Body& b : Bodies()) {
     for (const std::string& field : b.fields) {
       json j = json::parse(b.text);
-      j[field] = field == "checkpoint" || field == "cosignature" ? json(17) : json(secret);
+      j[field] = IsTextField(field) ? json(17) : json(secret);
       auto s = b.decode(j.dump());
       ASSERT_FALSE(s);
       EXPECT_THAT(s.error().message, Not(HasSubstr(secret))) << s.error().message;
