@@ -6,10 +6,12 @@
 #include "crypto/signing.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
+#include "node/audit/rejoin.h"
 #include "node/audit/session_journal.h"
 #include "node/audit/witness.h"
 #include "node/exchange/exchange_list.h"
 #include "node/exchange/policy.h"
+#include "node/exchange/rejoin_peer.h"
 #include "node/exchange/report.h"
 #include "node/net/tls_identity.h"
 
@@ -25,6 +27,34 @@ constexpr std::string_view kJson = "application/json";
 // typed, for a fresh one proved from the size it saw, and a stale answer of
 // the peer's makes this side witness again. Neither is a rollback.
 constexpr int kWitnessAttempts = 5;
+
+// After `inbeeld restore` a partner that saw more of this node's log refuses
+// it. If this node was restored and the partner has yet to accept it, asks it
+// now (node/audit/rejoin.h) and returns the refusal to report instead: one
+// that says what happened and who must act. nullopt: not that case.
+std::optional<Error> AskToRejoinAfterRestore(UnlockedNode& node, const config::PeerConfig& peer) {
+  audit::AuditLog log(*node.store, node.identity);
+  auto restored = audit::LatestRestore(log);
+  if (!restored || !*restored) return std::nullopt;
+  auto asked = RejoinPeer(node, peer);
+  if (!asked) return std::nullopt;
+  switch (asked->outcome) {
+    case audit::RejoinOutcome::kPending:
+      return Error{ErrorCode::kPermissionDenied,
+                   fmt::format("peer {} refuses this node's audit log since it was restored from a "
+                               "backup ({} records it had seen are lost). It was asked to accept "
+                               "the restore: its operator must run `inbeeld peer accept-restore "
+                               "{}`; then try again",
+                               peer.name, asked->lost, node.config.node_name)};
+    case audit::RejoinOutcome::kAccepted:
+      return Error{ErrorCode::kUnavailable,
+                   fmt::format("peer {} has just accepted this node's restore from a backup; try "
+                               "again", peer.name)};
+    case audit::RejoinOutcome::kNotNeeded:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
 
 Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerClient& client,
                const audit::WitnessPeer& peer) {
@@ -135,6 +165,9 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   if (auto witnessed = Witness(log, node.identity, **client, {peer->name, *peer_key}); !witnessed) {
     bool unreachable = witnessed.error().code == ErrorCode::kUnavailable ||
                        witnessed.error().code == ErrorCode::kDeadlineExceeded;
+    if (witnessed.error().code == ErrorCode::kUnauthenticated) {
+      if (auto asked = AskToRejoinAfterRestore(node, *peer); asked) return refuse(*asked);
+    }
     return refuse(witnessed.error(), unreachable ? "failed" : "refused");
   }
 

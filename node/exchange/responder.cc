@@ -148,18 +148,21 @@ Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::st
   if (!response) {
     if (response.error().code == ErrorCode::kUnauthenticated) {
       witnessed_.erase(peer->name);  // an earlier witness no longer vouches for this peer
-      auto recorded =
-          audit_.Append({audit::EventRecord(node_.clock(), "inbeeld.witness.refused", false,
-                                            {{"inbeeld.peer", peer->name},
-                                             {"inbeeld.peer_key", peer->key},
-                                             {"inbeeld.reason", response.error().message}})});
-      if (!recorded)
-        return std::unexpected(WithContext(recorded.error(), "recording a refused witness"));
+      INBEELD_RETURN_IF_ERROR(RecordWitnessRefused(*peer, response.error().message));
     }
     return std::unexpected(response.error());
   }
   if (!response->retry_proof_from) witnessed_[peer->name] = std::chrono::steady_clock::now();
   return audit::EncodeWitnessResponse(*response);
+}
+
+Status Responder::RecordWitnessRefused(const config::PeerConfig& peer, const std::string& reason) {
+  auto recorded = audit_.Append({audit::EventRecord(node_.clock(), "inbeeld.witness.refused", false,
+                                                    {{"inbeeld.peer", peer.name},
+                                                     {"inbeeld.peer_key", peer.key},
+                                                     {"inbeeld.reason", reason}})});
+  if (!recorded) return std::unexpected(WithContext(recorded.error(), "recording a refused witness"));
+  return {};
 }
 
 Result<std::string> Responder::HandleRejoin(std::string_view peer_name, std::string_view body) {
@@ -177,13 +180,7 @@ Result<std::string> Responder::HandleRejoin(std::string_view peer_name, std::str
   auto response = audit::AnswerRejoin(audit_, {peer->name, *key}, *request);
   if (!response) {
     if (response.error().code == ErrorCode::kUnauthenticated) {
-      auto recorded =
-          audit_.Append({audit::EventRecord(node_.clock(), "inbeeld.witness.refused", false,
-                                            {{"inbeeld.peer", peer->name},
-                                             {"inbeeld.peer_key", peer->key},
-                                             {"inbeeld.reason", response.error().message}})});
-      if (!recorded)
-        return std::unexpected(WithContext(recorded.error(), "recording a refused rejoin"));
+      INBEELD_RETURN_IF_ERROR(RecordWitnessRefused(*peer, response.error().message));
     }
     return std::unexpected(response.error());
   }

@@ -100,6 +100,9 @@ class Responder {
   Status RecordRefusal(audit::ExchangeAudit audit, const Error& why);
   // A request refused before any session existed. Store lock must NOT be held.
   void NoteRefused(std::string_view peer_name, std::string_view request, std::string reason);
+  // Records "inbeeld.witness.refused" (a forked or rolled-back log, a forged
+  // rejoin). REQUIRES: store_mu_ is held.
+  Status RecordWitnessRefused(const config::PeerConfig& peer, const std::string& reason);
   // Marks a started session failed and records it with its child records
   // (`subjects` empty: none of ours was sent), closing its journal entry.
   Status RecordFailure(const schema::wire::SessionId& id, audit::ExchangeAudit audit,

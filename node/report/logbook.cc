@@ -99,6 +99,12 @@ const std::map<std::string_view, std::string_view>& Descriptions() {
       {"inbeeld.console.refused", "verzoek in de console geweigerd"},
       {"inbeeld.console.unlocked", "blokkering opgeheven"},
       {"inbeeld.console.password_changed", "eigen wachtwoord gewijzigd"},
+      {"inbeeld.backup.made", "reservekopie gemaakt"},
+      {"inbeeld.log.restored", "knooppunt hersteld uit een reservekopie"},
+      {"inbeeld.log.rejoined", "partner aanvaardde het herstel uit een reservekopie"},
+      {"inbeeld.witness.peer_restore_requested",
+       "partner hersteld uit een reservekopie: vraagt om aanvaarding"},
+      {"inbeeld.witness.peer_restored", "herstel van partner uit een reservekopie aanvaard"},
   };
   return *kDescriptions;
 }

@@ -119,14 +119,18 @@ TEST_F(BackupTest, ARestoredNodeRejoinsItsPartnerOpenlyAndBothLogsSayWhatWasLost
   lp_->Start();
   RepointTo(*swv_, *lp_);  // it serves on a new port
 
-  // The partner refuses the shortened log, in both directions.
+  // The partner refuses the shortened log, in both directions. The restored
+  // node's match asks it to accept the restore and says who must act.
   RunResult before_rejoin = Match(*lp_, "swv");
-  EXPECT_NE(before_rejoin.exit_code, 0);
-  EXPECT_NE(before_rejoin.err.find("rejoin"), std::string::npos) << before_rejoin.err;
+  EXPECT_EQ(before_rejoin.exit_code, 5) << before_rejoin.err;
+  EXPECT_NE(before_rejoin.err.find("restored from a backup"), std::string::npos) << before_rejoin.err;
+  EXPECT_NE(before_rejoin.err.find("`inbeeld peer accept-restore leerplicht`"), std::string::npos)
+      << before_rejoin.err;
   RunResult other_way = Match(*swv_, "leerplicht");
   EXPECT_NE(other_way.exit_code, 0);
+  EXPECT_NE(other_way.err.find("accept-restore leerplicht"), std::string::npos) << other_way.err;
 
-  // Asking is not enough: the partner's operator must confirm.
+  // Asking again is not enough: the partner's operator must confirm.
   RunResult asked = lp_->Cli({"peer", "rejoin"});
   EXPECT_EQ(asked.exit_code, 5) << asked.out << asked.err;
   EXPECT_NE(asked.out.find("accept-restore leerplicht"), std::string::npos) << asked.out;
