@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "node/audit/rejoin.h"
 #include "node/cli/commands.h"
 
 namespace inbeeld::node::cli {
@@ -27,6 +28,23 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
       std::error_code ec;
       auto db_bytes = std::filesystem::file_size(dir->DatabasePath(), ec);
       const config::NodeConfig& cfg = node->config;
+      // Partners that restored from a backup and wait for this node's
+      // operator (node/audit/rejoin.h).
+      nlohmann::json waiting = nlohmann::json::array();
+      {
+        audit::AuditLog log(*node->store, node->identity);
+        for (const auto& p : cfg.peers) {
+          auto key = crypto::VerifyingKey::FromFingerprint(p.key);
+          if (!key) continue;
+          auto pending = audit::PendingRestoreOf(log, {p.name, *key});
+          if (!pending) return std::unexpected(pending.error());
+          if (*pending) {
+            waiting.push_back({{"peer", p.name},
+                               {"lost", (*pending)->lost},
+                               {"received_at", (*pending)->received_at}});
+          }
+        }
+      }
       if (global.json) {
         nlohmann::json j = {
             {"node_name", cfg.node_name},
@@ -43,6 +61,7 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
             {"peers", cfg.peers.size()},
             {"list_versions", versions->size()},
             {"integrity_checked", *check},
+            {"restores_to_accept", waiting},
         };
         if (!versions->empty()) {
           const auto& v = versions->back();
@@ -75,6 +94,13 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
         const auto& v = versions->back();
         out << fmt::format("List          version {} of {}: {} rows, list date {}\n", v.id,
                            versions->size(), v.row_count, schema::FormatDutch(v.list_date));
+      }
+      for (const auto& w : waiting) {
+        out << fmt::format(
+            "Waiting       {} restored from a backup and asks to rejoin ({} records lost, asked "
+            "{}): check with its operator, then `inbeeld peer accept-restore {}`\n",
+            w["peer"].get<std::string>(), w["lost"].get<uint64_t>(),
+            w["received_at"].get<std::string>(), w["peer"].get<std::string>());
       }
       return {};
     };

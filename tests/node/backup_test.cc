@@ -136,10 +136,16 @@ TEST_F(BackupTest, ARestoredNodeRejoinsItsPartnerOpenlyAndBothLogsSayWhatWasLost
   EXPECT_NE(asked.out.find("accept-restore leerplicht"), std::string::npos) << asked.out;
   EXPECT_NE(Match(*lp_, "swv").exit_code, 0);
 
+  // The partner's operator sees the request in `status`.
+  RunResult status = swv_->Cli({"status"});
+  EXPECT_NE(status.out.find("leerplicht restored from a backup and asks to rejoin"),
+            std::string::npos)
+      << status.out;
   RunResult accepted = swv_->Cli({"peer", "accept-restore", "leerplicht", "--json"});
   ASSERT_EQ(accepted.exit_code, 0) << accepted.err;
   const uint64_t lost = nlohmann::json::parse(accepted.out)["lost"].get<uint64_t>();
   EXPECT_GT(lost, 0u);
+  EXPECT_EQ(swv_->CliJson({"status", "--json"})["restores_to_accept"].size(), 0u);
   RunResult again = swv_->Cli({"peer", "accept-restore", "leerplicht"});
   EXPECT_EQ(again.exit_code, 6) << again.err;  // nothing pending any more
 
