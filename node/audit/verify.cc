@@ -447,6 +447,14 @@ void Verifier::NoteRecord(uint64_t line_no, const schema::AuditRecord& record) {
     auto it = a.find(std::string(key));
     return it == a.end() ? "" : it->second;
   };
+  if (record.name == "inbeeld.log.restored") {
+    // Not a fault: a restore the node recorded openly. The auditor is told,
+    // since records after the backup are gone (docs/PROTOCOL.md 2.2).
+    report_.restores.push_back(fmt::format(
+        "record {}: restored from a backup of {} records made at {}", line_no - 1,
+        attr("inbeeld.backup_audit_size"), attr("inbeeld.backup_created_at")));
+    return;
+  }
   if (record.name == "inbeeld.witness.cosigned") {
     auto size = ParseNumber(attr("inbeeld.cosigned_size"));
     if (!size) {

@@ -76,6 +76,9 @@ struct VerifyReport {
   size_t lists = 0;  // committed lists checked against their roots
   // --witnessed-checkpoint files the export matched, as "size N (FILE)".
   std::vector<std::string> witnessed;
+  // "inbeeld.log.restored" records, described: the log was cut back to a
+  // backup there, openly (node/audit/rejoin.h).
+  std::vector<std::string> restores;
   bool ok() const { return problems.empty(); }
 };
 

@@ -263,6 +263,7 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
                                        {"witness_keys", witness_keys},
                                        {"keys_from_export", keys_from_export},
                                        {"witnessed_checkpoints", report.witnessed},
+                                       {"restores", report.restores},
                                        {"problems", report.problems}}
                             .dump(2)
                      << "\n";
@@ -281,6 +282,11 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
               report.lists == 1 ? "" : "s");
         } else {
           for (const auto& p : report.problems) *context.err << "FAIL: " << p << "\n";
+        }
+        for (const auto& r : report.restores) {
+          *context.out << "Restore:   " << r
+                       << "; what the log held after that backup is lost (a partner that had "
+                          "seen it records whether it accepted the loss)\n";
         }
         // Which keys all of this rests on, every time.
         if (report.node_key) {

@@ -66,14 +66,16 @@ class BackupTest : public ::testing::Test {
   std::string Attr(const nlohmann::json& record, const std::string& key) const {
     return record["attributes"].value(key, "");
   }
-  void ExpectExportVerifies(const TestNode& node) {
+  // Returns `audit verify`'s output.
+  std::string ExpectExportVerifies(const TestNode& node) {
     fs::path dir = tmp_.path() / (node.name() + "-export");
     fs::remove_all(dir);
     RunResult exported = node.Cli({"audit", "export", "--out", dir.string()});
-    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    EXPECT_EQ(exported.exit_code, 0) << exported.err;
     RunResult verified = testing::Run(
         INBEELD_BINARY, {"audit", "verify", dir.string(), "--expect-key", node.fingerprint()}, {});
     EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+    return verified.out;
   }
   size_t MatchedCount(const RunResult& r) const {
     auto j = nlohmann::json::parse(r.out);
@@ -177,8 +179,11 @@ TEST_F(BackupTest, ARestoredNodeRejoinsItsPartnerOpenlyAndBothLogsSayWhatWasLost
   EXPECT_EQ(Attr(accepted_records[0], "inbeeld.lost_records"), std::to_string(lost));
   EXPECT_EQ(Attr(accepted_records[0], "inbeeld.restore_index"), std::to_string(restore_index));
   EXPECT_FALSE(Attr(accepted_records[0], "inbeeld.actor").empty());
-  ExpectExportVerifies(*lp_);
-  ExpectExportVerifies(*swv_);
+  EXPECT_NE(ExpectExportVerifies(*lp_).find("Restore:   record " + std::to_string(restore_index) +
+                                             ": restored from a backup of " +
+                                             std::to_string(restore_index) + " records"),
+            std::string::npos);
+  EXPECT_EQ(ExpectExportVerifies(*swv_).find("Restore:"), std::string::npos);
 }
 
 TEST_F(BackupTest, DamagedBackupsAndWrongPassphrasesChangeNothing) {
