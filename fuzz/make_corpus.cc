@@ -27,6 +27,7 @@
 #include "node/audit/audit_log.h"
 #include "node/audit/base64.h"
 #include "node/audit/verify.h"
+#include "node/audit/rejoin.h"
 #include "node/audit/witness.h"
 #include "schema/audit_record.h"
 #include "schema/csv_import.h"
@@ -131,6 +132,19 @@ void NoteSeeds() {
   Write("witness", "cosign", node::audit::EncodeCosignRequest({9, *cosignature}));
   Write("witness", "first-contact",
         node::audit::EncodeWitnessRequest({SignedCheckpoint(origin, Leaves(1)), 0, {}, 0}));
+  // A restored node's rejoin request (node/audit/rejoin.h) and two answers.
+  auto inclusion = crypto::InclusionProof(leaves, 4);
+  Require(inclusion.has_value(), "inclusion proof");
+  Write("witness", "rejoin-request",
+        node::audit::EncodeRejoinRequest(
+            {checkpoint, 4,
+             R"({"attributes":{"inbeeld.backup_audit_size":"4","inbeeld.seq":"4"},)"
+             R"("name":"inbeeld.log.restored"})",
+             *inclusion, 4, *crypto::ConsistencyProof(leaves, 4)}));
+  Write("witness", "rejoin-pending",
+        node::audit::EncodeRejoinResponse({node::audit::RejoinOutcome::kPending, 12, std::nullopt}));
+  Write("witness", "rejoin-retry",
+        node::audit::EncodeRejoinResponse({node::audit::RejoinOutcome::kPending, 0, 4}));
 }
 
 // ------------------------------------------------------------ audit export

@@ -1,6 +1,7 @@
 // Fuzzes the witness protocol's JSON bodies (node/audit/witness.h): a
 // witness request, a witness response and a cosign request as a peer posts
-// or answers them, and the checkpoint and cosignature they carry.
+// or answers them, and the checkpoint and cosignature they carry; and the
+// rejoin request and response (node/audit/rejoin.h) with their restore record.
 //
 // Invariants beyond "no crash": what decodes re-encodes to a body that
 // decodes to the same fields; error messages are short fixed texts (a field
@@ -13,7 +14,9 @@
 #include "node/clock.h"
 #include "fuzz/keys.h"
 #include "node/audit/audit_log.h"
+#include "node/audit/rejoin.h"
 #include "node/audit/witness.h"
+#include "schema/audit_record.h"
 
 namespace {
 
@@ -60,6 +63,28 @@ INBEELD_FUZZ_TARGET(witness) {
                        again->proof_from == response->proof_from &&
                        again->proof == response->proof);
     ExerciseNote(response->checkpoint);
+  }
+
+  auto rejoin = DecodeRejoinRequest(body);
+  CheckError(rejoin);
+  if (rejoin) {
+    auto again = DecodeRejoinRequest(EncodeRejoinRequest(*rejoin));
+    INBEELD_FUZZ_CHECK(again && again->checkpoint == rejoin->checkpoint &&
+                       again->restore_index == rejoin->restore_index &&
+                       again->restore_record == rejoin->restore_record &&
+                       again->inclusion == rejoin->inclusion &&
+                       again->proof_from == rejoin->proof_from && again->proof == rejoin->proof);
+    ExerciseNote(rejoin->checkpoint);
+    (void)inbeeld::schema::DecodeAuditRecord(rejoin->restore_record);
+  }
+
+  auto rejoin_response = DecodeRejoinResponse(body);
+  CheckError(rejoin_response);
+  if (rejoin_response) {
+    auto again = DecodeRejoinResponse(EncodeRejoinResponse(*rejoin_response));
+    INBEELD_FUZZ_CHECK(again && again->outcome == rejoin_response->outcome &&
+                       again->lost == rejoin_response->lost &&
+                       again->retry_proof_from == rejoin_response->retry_proof_from);
   }
 
   auto cosign = DecodeCosignRequest(body);
