@@ -9,6 +9,7 @@
 
 #include "node/audit/audit_log.h"
 #include "node/audit/session_journal.h"
+#include "node/version.h"
 
 namespace inbeeld::node::cli {
 
@@ -88,6 +89,7 @@ int RunCli(const std::vector<std::string>& args, Context& context) {
       "too slow, 9 limit reached, 10 internal error.",
       "inbeeld"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("inbeeld ") + kVersion);
   GlobalOptions global;
   Runner runner;
   AddInitCommand(app, global, context, runner);
@@ -116,6 +118,9 @@ int RunCli(const std::vector<std::string>& args, Context& context) {
     return 0;
   } catch (const CLI::CallForAllHelp&) {
     *context.out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion& version) {
+    *context.out << version.what() << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
     *context.err << "inbeeld: " << e.what() << "\n(run `inbeeld --help` for usage)\n";

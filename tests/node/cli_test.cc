@@ -636,6 +636,15 @@ TEST_F(CliTest, EveryCommandHasHelp) {
   EXPECT_EQ(Inbeeld({}).exit_code, 2);
 }
 
+TEST_F(CliTest, VersionIsTheProjectVersion) {
+  // Needs no node and no passphrase: what an administrator types first.
+  RunResult r = inbeeld::testing::Run(INBEELD_BINARY, {"--version"}, {});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, std::string("inbeeld ") + INBEELD_PROJECT_VERSION + "\n");
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(Inbeeld({"--help"}).out.find("--version"), std::string::npos);
+}
+
 TEST_F(CliTest, ConfigAndMetadataArePrivate) {
   Init();
   for (const char* f : {"inbeeld.toml", "node.json", "inbeeld.db"}) {
