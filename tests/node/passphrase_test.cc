@@ -76,10 +76,10 @@ TEST_F(PassphraseTest, TheWarningSaysWhoElseMayReadOrWrite) {
     mode_t mode;
     std::string who;  // empty: no warning
   };
-  for (const Case& c : {Case{0600, ""}, Case{0400, ""}, Case{0700, ""}, Case{0640, "its group ("},
-                        Case{0620, "its group ("}, Case{0604, "by others ("},
-                        Case{0602, "by others ("}, Case{0666, "its group and by others ("},
-                        Case{0610, ""}}) {
+  for (const Case& c :
+       {Case{0600, ""}, Case{0400, ""}, Case{0700, ""}, Case{0640, "its group ("},
+        Case{0620, "its group ("}, Case{0604, "by others ("}, Case{0602, "by others ("},
+        Case{0666, "its group and by others ("}, Case{0610, ""}}) {
     std::ostringstream warnings;
     fs::path file = File("pass", "correct horse battery staple", c.mode);
     auto secret = ReadPassphrase(PassphrasePurpose::kUnlock,
@@ -130,11 +130,11 @@ TEST_F(PassphraseTest, ACredentialsDirectoryWithoutThePassphraseFallsThroughToTh
   ASSERT_TRUE(secret) << secret.error().message;
   EXPECT_EQ(Text(*secret), "from the var");
   // An empty variable counts as unset.
-  auto empty = ReadPassphrase(
-      PassphrasePurpose::kUnlock,
-      FakeEnv({{"CREDENTIALS_DIRECTORY", ""}, {"INBEELD_PASSPHRASE_FILE", ""},
-               {"INBEELD_PASSPHRASE", "from the var"}}),
-      warnings_);
+  auto empty = ReadPassphrase(PassphrasePurpose::kUnlock,
+                              FakeEnv({{"CREDENTIALS_DIRECTORY", ""},
+                                       {"INBEELD_PASSPHRASE_FILE", ""},
+                                       {"INBEELD_PASSPHRASE", "from the var"}}),
+                              warnings_);
   ASSERT_TRUE(empty) << empty.error().message;
   EXPECT_EQ(Text(*empty), "from the var");
 }
@@ -149,18 +149,17 @@ TEST_F(PassphraseTest, ACredentialThatCannotBeReadIsAnErrorNotAFallBack) {
   EXPECT_EQ(secret.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(secret.error().message.find("systemd credential 'passphrase'"), std::string::npos)
       << secret.error().message;
-  EXPECT_NE(secret.error().message.find((credentials() / "passphrase").string()),
-            std::string::npos)
+  EXPECT_NE(secret.error().message.find((credentials() / "passphrase").string()), std::string::npos)
       << secret.error().message;
 }
 
 TEST_F(PassphraseTest, AMissingNamedFileIsAnErrorNamingItEvenWithACredential) {
   File("credentials/passphrase", "from the credential", 0400);
   fs::path missing = tmp_.path() / "no-such-file";
-  auto secret = ReadPassphrase(PassphrasePurpose::kUnlock,
-                               FakeEnv({{"INBEELD_PASSPHRASE_FILE", missing},
-                                        {"CREDENTIALS_DIRECTORY", credentials()}}),
-                               warnings_);
+  auto secret = ReadPassphrase(
+      PassphrasePurpose::kUnlock,
+      FakeEnv({{"INBEELD_PASSPHRASE_FILE", missing}, {"CREDENTIALS_DIRECTORY", credentials()}}),
+      warnings_);
   ASSERT_FALSE(secret);
   EXPECT_EQ(secret.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(secret.error().message.find("INBEELD_PASSPHRASE_FILE"), std::string::npos);
