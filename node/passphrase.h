@@ -1,10 +1,20 @@
 // node/passphrase.h — where the storage passphrase comes from.
 //
 // Never from the command line (argv is visible to every user via /proc). In
-// order: the file named by INBEELD_PASSPHRASE_FILE (one trailing newline is
-// stripped), the variable INBEELD_PASSPHRASE, or a prompt on the controlling
-// terminal with echo off. With none of these available the call fails with a
-// message that names the two variables.
+// order, the first that is there:
+//   1. the file named by INBEELD_PASSPHRASE_FILE;
+//   2. the systemd credential `passphrase`: the file $CREDENTIALS_DIRECTORY/
+//      passphrase, when CREDENTIALS_DIRECTORY is set and that file exists
+//      (the unit's LoadCredentialEncrypted=passphrase:…, packaging/);
+//   3. the variable INBEELD_PASSPHRASE;
+//   4. a prompt on the controlling terminal with echo off.
+// With none of these available the call fails with a message that names the
+// sources. From a file (1 or 2) one trailing newline is stripped.
+//
+// A passphrase file that its group or others may read or write is still used,
+// but a warning naming the path and its mode goes to `warnings`: refusing
+// would stop a running service over a chmod, and the issue asked for a
+// warning. Whoever could read the file can already open the store.
 //
 // Thread safety: reads the process environment and the terminal; call from the
 // main thread only.
@@ -12,6 +22,7 @@
 #define INBEELD_NODE_PASSPHRASE_H_
 
 #include <functional>
+#include <iostream>
 #include <optional>
 #include <string>
 
@@ -31,9 +42,14 @@ enum class PassphrasePurpose {
 
 constexpr size_t kMinPassphraseLength = 10;
 
+// The name of the systemd credential holding the passphrase (source 2 above).
+inline constexpr char kPassphraseCredential[] = "passphrase";
+
 // Errors: kInvalidArgument (empty, too short for kCreate, file unreadable — the
 // path is named, the content never), kFailedPrecondition (no source available).
-Result<crypto::SecretBytes> ReadPassphrase(PassphrasePurpose purpose, const GetEnvFn& env);
+// Warnings (a file readable by others) are written to `warnings`, one line each.
+Result<crypto::SecretBytes> ReadPassphrase(PassphrasePurpose purpose, const GetEnvFn& env,
+                                           std::ostream& warnings = std::cerr);
 
 }  // namespace inbeeld::node
 

@@ -9,6 +9,7 @@
 
 #include "node/audit/audit_log.h"
 #include "node/audit/session_journal.h"
+#include "node/version.h"
 
 namespace inbeeld::node::cli {
 
@@ -46,7 +47,7 @@ Result<UnlockedNode> OpenNode(const GlobalOptions& global, const Context& contex
   if (!dir) return std::unexpected(dir.error());
   // Fail on a missing node before asking for a passphrase nobody can use.
   if (auto meta = dir->ReadMetadata(); !meta) return std::unexpected(meta.error());
-  auto passphrase = ReadPassphrase(PassphrasePurpose::kUnlock, context.env);
+  auto passphrase = ReadPassphrase(PassphrasePurpose::kUnlock, context.env, *context.err);
   if (!passphrase) return std::unexpected(passphrase.error());
   auto node = dir->Unlock(*passphrase);
   if (!node) return std::unexpected(node.error());
@@ -80,13 +81,15 @@ int RunCli(const std::vector<std::string>& args, Context& context) {
   CLI::App app{
       "inbeeld — keeps a partner's thuiszitter list encrypted and compares it privately with "
       "peer nodes.\n\n"
-      "The passphrase is read from the file named by INBEELD_PASSPHRASE_FILE, from\n"
+      "The passphrase is read from the file named by INBEELD_PASSPHRASE_FILE, from the\n"
+      "systemd credential 'passphrase' ($CREDENTIALS_DIRECTORY/passphrase), from\n"
       "INBEELD_PASSPHRASE, or from the terminal; never from the command line.\n\n"
       "Exit codes: 0 ok, 2 usage, 3 invalid input, 4 authentication, 5 refused by policy,\n"
       "6 not initialised / wrong state, 7 corrupt or missing data, 8 peer unreachable or\n"
       "too slow, 9 limit reached, 10 internal error.",
       "inbeeld"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("inbeeld ") + kVersion);
   GlobalOptions global;
   Runner runner;
   AddInitCommand(app, global, context, runner);
@@ -117,6 +120,9 @@ int RunCli(const std::vector<std::string>& args, Context& context) {
     return 0;
   } catch (const CLI::CallForAllHelp&) {
     *context.out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion& version) {
+    *context.out << version.what() << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
     *context.err << "inbeeld: " << e.what() << "\n(run `inbeeld --help` for usage)\n";

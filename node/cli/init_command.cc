@@ -55,7 +55,7 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       if (dir->IsInitialised()) {
         return Fail(ErrorCode::kAlreadyExists, "a node already lives in " + dir->root().string());
       }
-      auto passphrase = ReadPassphrase(PassphrasePurpose::kCreate, context.env);
+      auto passphrase = ReadPassphrase(PassphrasePurpose::kCreate, context.env, *context.err);
       if (!passphrase) return std::unexpected(passphrase.error());
       InitOptions init;
       init.config = {options->name, options->organisation, *role, options->listen, holds_pgn};

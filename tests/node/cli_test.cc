@@ -556,6 +556,34 @@ TEST_F(CliTest, PassphraseFromFile) {
   EXPECT_EQ(Inbeeld({"status"}).exit_code, 0);
 }
 
+TEST_F(CliTest, PassphraseFromTheSystemdCredentialAndAWarningForAFileOthersMayRead) {
+  Init();
+  // As the unit's LoadCredentialEncrypted=passphrase:… leaves it, without
+  // INBEELD_PASSPHRASE_FILE.
+  fs::create_directories(tmp_.path() / "credentials");
+  WriteFile(tmp_.path() / "credentials" / "passphrase", kPassphrase + "\n");
+  fs::permissions(tmp_.path() / "credentials" / "passphrase", fs::perms::owner_read);
+  RunResult credential = inbeeld::testing::Run(
+      INBEELD_BINARY, {"status"},
+      {{"INBEELD_HOME", home().string()},
+       {"CREDENTIALS_DIRECTORY", (tmp_.path() / "credentials").string()}});
+  EXPECT_EQ(credential.exit_code, 0) << credential.err;
+  EXPECT_EQ(credential.err.find("warning"), std::string::npos) << credential.err;
+
+  fs::path pass = tmp_.path() / "pass";
+  WriteFile(pass, kPassphrase + "\n");
+  fs::permissions(pass, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                            fs::perms::others_read);
+  RunResult readable = inbeeld::testing::Run(
+      INBEELD_BINARY, {"status"},
+      {{"INBEELD_HOME", home().string()}, {"INBEELD_PASSPHRASE_FILE", pass.string()}});
+  EXPECT_EQ(readable.exit_code, 0) << readable.err;
+  EXPECT_NE(readable.err.find("warning: the passphrase file " + pass.string()), std::string::npos)
+      << readable.err;
+  EXPECT_NE(readable.err.find("(mode 0644)"), std::string::npos) << readable.err;
+  EXPECT_EQ(readable.err.find(kPassphrase), std::string::npos);
+}
+
 TEST_F(CliTest, NoPassphraseSourceIsAClearError) {
   Init();
   RunResult r = inbeeld::testing::Run(INBEELD_BINARY, {"status"}, {{"INBEELD_HOME", home().string()}});
@@ -606,6 +634,15 @@ TEST_F(CliTest, EveryCommandHasHelp) {
   EXPECT_NE(top.out.find("Exit codes"), std::string::npos);
   EXPECT_EQ(Inbeeld({"no-such-command"}).exit_code, 2);
   EXPECT_EQ(Inbeeld({}).exit_code, 2);
+}
+
+TEST_F(CliTest, VersionIsTheProjectVersion) {
+  // Needs no node and no passphrase: what an administrator types first.
+  RunResult r = inbeeld::testing::Run(INBEELD_BINARY, {"--version"}, {});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, std::string("inbeeld ") + INBEELD_PROJECT_VERSION + "\n");
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(Inbeeld({"--help"}).out.find("--version"), std::string::npos);
 }
 
 TEST_F(CliTest, ConfigAndMetadataArePrivate) {
