@@ -81,6 +81,8 @@ strip --remove-section=.comment --remove-section=.note --strip-unneeded \
   -o "$ROOT/usr/bin/inbeeld" "$BINARY"
 chmod 0755 "$ROOT/usr/bin/inbeeld"
 install -m 0644 packaging/inbeeld.service "$ROOT/usr/lib/systemd/system/inbeeld.service"
+install -m 0644 packaging/inbeeld-backup.service "$ROOT/usr/lib/systemd/system/inbeeld-backup.service"
+install -m 0644 packaging/inbeeld-backup.timer "$ROOT/usr/lib/systemd/system/inbeeld-backup.timer"
 install -m 0644 packaging/inbeeld.sysusers "$ROOT/usr/lib/sysusers.d/inbeeld.conf"
 sed "s/@VERSION@/$VERSION/" packaging/inbeeld.1 | gzip -9n > "$ROOT/usr/share/man/man1/inbeeld.1.gz"
 install -m 0644 packaging/FIRST-START "$ROOT/usr/share/doc/inbeeld/FIRST-START"

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -325,6 +326,40 @@ Result<BackupSummary> WriteBackup(UnlockedNode& node, const fs::path& out) {
   if (ec) return Fail(ErrorCode::kFailedPrecondition, "cannot write " + out.string() + ": " + ec.message());
   summary.file_bytes = kMagic.size() + manifest_line.size() + signature_line.size() + database->size();
   return summary;
+}
+
+Result<fs::path> TimedBackupPath(const fs::path& folder, const Clock& clock) {
+  std::string stamp;
+  for (char c : NowIso(clock).substr(0, 19)) {  // 2026-12-02T01:30:29
+    if (c != '-' && c != ':') stamp += c;
+  }
+  std::error_code ec;
+  for (int n = 1; n <= 99; ++n) {
+    fs::path path = folder / fmt::format("inbeeld-{}Z-{:02}.backup", stamp, n);
+    if (!fs::exists(path, ec)) return path;
+  }
+  return Fail(ErrorCode::kResourceExhausted, "too many backups this second in " + folder.string());
+}
+
+Result<std::vector<fs::path>> KeepNewest(const fs::path& folder, size_t keep) {
+  std::error_code ec;
+  std::vector<fs::path> backups;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.starts_with("inbeeld-") && name.ends_with(".backup")) {
+      backups.push_back(entry.path());
+    }
+  }
+  if (ec) return Fail(ErrorCode::kFailedPrecondition, "cannot list " + folder.string());
+  std::sort(backups.begin(), backups.end());
+  std::vector<fs::path> removed;
+  if (backups.size() <= keep) return removed;
+  for (size_t i = 0; i + keep < backups.size(); ++i) {
+    fs::remove(backups[i], ec);
+    if (ec) return Fail(ErrorCode::kFailedPrecondition, "cannot remove " + backups[i].string());
+    removed.push_back(backups[i]);
+  }
+  return removed;
 }
 
 Result<BackupSummary> ReadManifest(const fs::path& file) {

@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "base/error.h"
 #include "crypto/secret_bytes.h"
@@ -68,6 +69,18 @@ struct BackupSummary {
 // 0600. Appends "inbeeld.backup.made" to the log first. Errors: I/O (named by
 // path), kDataLoss when the store's own integrity check fails.
 Result<BackupSummary> WriteBackup(UnlockedNode& node, const std::filesystem::path& out);
+
+// A free name in `folder`, "inbeeld-<YYYYMMDDTHHMMSSZ>-<NN>.backup" at the
+// clock's now (NN from 01, for backups within one second): names that sort
+// by time, for `backup --into FOLDER`. kResourceExhausted past 99.
+Result<std::filesystem::path> TimedBackupPath(const std::filesystem::path& folder,
+                                              const Clock& clock);
+
+// Keeps the `keep` newest "inbeeld-*.backup" files in `folder` (by name, so
+// by the time in it) and removes the others; returns what it removed.
+// Other files are never touched.
+Result<std::vector<std::filesystem::path>> KeepNewest(const std::filesystem::path& folder,
+                                                      size_t keep);
 
 // Reads only the manifest (no passphrase): what `backup verify` shows first.
 // kInvalidArgument "not an inbeeld backup" / "damaged: ..." with the part.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <filesystem>
 #include <ostream>
 
 #include "node/backup/backup.h"
@@ -43,7 +44,17 @@ void AddBackupCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
       "(it opens only with the current passphrase). `backup verify FILE` proves a backup "
       "restores.");
   AddCommonOptions(cmd, global, /*with_json=*/true);
-  cmd->add_option("--out", *out, "The backup file to write (must not exist)");
+  auto into = std::make_shared<std::string>();
+  auto keep = std::make_shared<int>(0);
+  auto check = std::make_shared<bool>(false);
+  CLI::Option* out_option = cmd->add_option("--out", *out, "The backup file to write (must not exist)");
+  cmd->add_option("--into", *into,
+                  "Write the backup into this folder as inbeeld-<UTC time>.backup (for a timer)")
+      ->excludes(out_option);
+  cmd->add_option("--keep", *keep,
+                  "With --into: afterwards keep only the newest N inbeeld-*.backup files there")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_flag("--verify", *check, "Then prove the new backup restores, as `backup verify` does");
   CLI::App* verify = cmd->add_subcommand(
       "verify",
       "Restore FILE into a temporary directory with the passphrase it was made under, check the "
@@ -53,21 +64,54 @@ void AddBackupCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
   verify->add_option("FILE", *file, "The backup file")->required();
   cmd->require_subcommand(0, 1);
 
-  cmd->callback([&, out, verify] {
+  cmd->callback([&, out, into, keep, check, verify] {
     if (verify->parsed()) return;
-    runner = [&, out]() -> Status {
-      if (out->empty()) return Fail(ErrorCode::kInvalidArgument, "--out FILE is required");
+    runner = [&, out, into, keep, check]() -> Status {
+      if (out->empty() && into->empty()) {
+        return Fail(ErrorCode::kInvalidArgument, "say where: --out FILE or --into FOLDER");
+      }
+      if (*keep > 0 && into->empty()) {
+        return Fail(ErrorCode::kInvalidArgument, "--keep needs --into FOLDER");
+      }
+      std::filesystem::path file = *out;
+      if (!into->empty()) {
+        auto timed = backup::TimedBackupPath(*into, context.clock);
+        if (!timed) return std::unexpected(timed.error());
+        file = *timed;
+      }
       auto node = OpenNode(global, context);
       if (!node) return std::unexpected(node.error());
-      auto summary = backup::WriteBackup(*node, *out);
+      auto summary = backup::WriteBackup(*node, file);
       if (!summary) return std::unexpected(summary.error());
+      nlohmann::json j = SummaryJson(*summary);
+      j["file"] = file.string();
+      if (*check) {
+        auto passphrase = ReadPassphrase(PassphrasePurpose::kUnlock, context.env);
+        if (!passphrase) return std::unexpected(passphrase.error());
+        auto verified = backup::VerifyBackup(file, *passphrase, context.clock);
+        if (!verified) {
+          return std::unexpected(WithContext(verified.error(), "the new backup " + file.string() +
+                                                                   " does not restore"));
+        }
+        j["verified"] = true;
+      }
+      std::vector<std::filesystem::path> removed;
+      if (*keep > 0) {
+        auto pruned = backup::KeepNewest(*into, static_cast<size_t>(*keep));
+        if (!pruned) return std::unexpected(pruned.error());
+        removed = *pruned;
+      }
       if (global.json) {
-        *context.out << SummaryJson(*summary).dump(2) << "\n";
+        j["removed"] = nlohmann::json::array();
+        for (const auto& r : removed) j["removed"].push_back(r.string());
+        *context.out << j.dump(2) << "\n";
       } else {
-        *context.out << "Backup written to " << *out << ":\n"
-                     << SummaryText(*summary)
-                     << "It opens only with this node's current passphrase. Check it with "
-                        "`inbeeld backup verify FILE`; keep a copy away from this machine.\n";
+        *context.out << "Backup written to " << file.string() << ":\n" << SummaryText(*summary);
+        if (*check) *context.out << "Verified: it restores (integrity and audit log checked).\n";
+        for (const auto& r : removed) *context.out << "Removed the older " << r.string() << "\n";
+        *context.out << "It opens only with this node's current passphrase"
+                     << (*check ? "" : "; check it with `inbeeld backup verify FILE`")
+                     << ". Keep a copy away from this machine.\n";
       }
       return {};
     };

@@ -186,6 +186,28 @@ TEST_F(BackupTest, ARestoredNodeRejoinsItsPartnerOpenlyAndBothLogsSayWhatWasLost
   EXPECT_EQ(ExpectExportVerifies(*swv_).find("Restore:"), std::string::npos);
 }
 
+TEST_F(BackupTest, ATimerKeepsTheNewestVerifiedBackupsAndNothingElse) {
+  fs::path folder = tmp_.path() / "backups";
+  fs::create_directory(folder);
+  testing::WriteFile(folder / "notes.txt", "not a backup\n");
+  std::vector<std::string> made;
+  for (int i = 0; i < 3; ++i) {
+    RunResult r = lp_->Cli({"backup", "--into", folder.string(), "--verify", "--keep", "2", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["verified"], true);
+    made.push_back(j["file"].get<std::string>());
+    EXPECT_EQ(j["removed"].size(), i < 2 ? 0u : 1u);
+  }
+  EXPECT_FALSE(fs::exists(made[0]));
+  EXPECT_TRUE(fs::exists(made[1]));
+  EXPECT_TRUE(fs::exists(made[2]));
+  EXPECT_TRUE(fs::exists(folder / "notes.txt"));
+  EXPECT_LT(fs::path(made[1]).filename(), fs::path(made[2]).filename());
+  RunResult both = lp_->Cli({"backup", "--out", (folder / "x").string(), "--into", folder.string()});
+  EXPECT_EQ(both.exit_code, 2) << both.err;
+}
+
 TEST_F(BackupTest, DamagedBackupsAndWrongPassphrasesChangeNothing) {
   ASSERT_EQ(Match(*lp_, "swv").exit_code, 0);
   fs::path file = tmp_.path() / "b.backup";

@@ -76,6 +76,8 @@ entry() {  # entry MODE PATH: the archive holds PATH with MODE, owned by root
 }
 entry -rwxr-xr-x usr/bin/inbeeld
 entry -rw-r--r-- usr/lib/systemd/system/inbeeld.service
+entry -rw-r--r-- usr/lib/systemd/system/inbeeld-backup.service
+entry -rw-r--r-- usr/lib/systemd/system/inbeeld-backup.timer
 entry -rw-r--r-- usr/lib/sysusers.d/inbeeld.conf
 entry -rw-r--r-- usr/share/man/man1/inbeeld.1.gz
 entry -rw-r--r-- usr/share/doc/inbeeld/FIRST-START
@@ -141,12 +143,28 @@ grep -q '^u inbeeld ' "$TMP/root/usr/lib/sysusers.d/inbeeld.conf" &&
 # verify checks that ExecStart's binary exists: point it at the extracted one.
 # It exits 0 on unknown or misspelt settings but says so: any output fails.
 mkdir -p "$TMP/verify"
-sed "s#/usr/bin/inbeeld#$TMP/root/usr/bin/inbeeld#g" "$UNIT" > "$TMP/verify/inbeeld.service"
-if verify=$(systemd-analyze verify --man=no "$TMP/verify/inbeeld.service" 2>&1) && [ -z "$verify" ]; then
-  ok "systemd-analyze verify: no complaints"
-else
-  fail "systemd-analyze verify: ${verify:-exit status $?}"
-fi
+for unit in inbeeld.service inbeeld-backup.service inbeeld-backup.timer; do
+  sed "s#/usr/bin/inbeeld#$TMP/root/usr/bin/inbeeld#g" \
+    "$TMP/root/usr/lib/systemd/system/$unit" > "$TMP/verify/$unit"
+done
+for unit in inbeeld.service inbeeld-backup.timer; do
+  if verify=$(cd "$TMP/verify" && systemd-analyze verify --man=no "$unit" 2>&1) && [ -z "$verify" ]; then
+    ok "systemd-analyze verify $unit: no complaints"
+  else
+    fail "systemd-analyze verify $unit: ${verify:-exit status $?}"
+  fi
+done
+# The backup unit runs the packaged binary's own backup options.
+grep -q '^ExecStart=/usr/bin/inbeeld backup .*--into /var/backups/inbeeld --verify --keep ' \
+  "$TMP/root/usr/lib/systemd/system/inbeeld-backup.service" &&
+  "$TMP/root/usr/bin/inbeeld" backup --help | grep -q -- '--keep' &&
+  ok "inbeeld-backup.service writes verified backups with options the binary has" ||
+  fail "inbeeld-backup.service's command line does not match the binary"
+
+backup_security=$(systemd-analyze security --no-pager --offline=true --threshold=20 \
+  "$TMP/root/usr/lib/systemd/system/inbeeld-backup.service" 2>&1) &&
+  ok "inbeeld-backup.service: $(grep -o 'Overall exposure level[^:]*: [0-9.]*' <<<"$backup_security" | sed 's/.*: /exposure /') <= 2.0" ||
+  fail "inbeeld-backup.service exposure over 2.0: $(grep 'Overall exposure' <<<"$backup_security")"
 
 security=$(systemd-analyze security --no-pager --offline=true --threshold=20 "$UNIT" 2>&1)
 status=$?
