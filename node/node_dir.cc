@@ -303,17 +303,21 @@ Result<UnlockedNode> NodeDir::Unlock(const crypto::SecretBytes& passphrase) cons
   auto audit_key = crypto::PseudonymKey::FromBytes(audit->RevealForCrypto());
   if (!audit_key) return std::unexpected(audit_key.error());
   // A migration Store::Open ran (an upgrade of inbeeld) is recorded before
-  // anything runs on the new schema: once, by whichever process migrated, or
-  // by the next unlock if that one stopped before the record.
+  // anything runs on the new schema: once (the record and the cleared note
+  // commit together), by whichever process migrated, or by the next unlock if
+  // that one stopped before the record.
   auto migrated_from = (*store)->UnrecordedMigrationFrom();
   if (!migrated_from) return std::unexpected(migrated_from.error());
   if (*migrated_from) {
     audit::AuditLog log(**store, *identity);
-    INBEELD_RETURN_IF_ERROR(log.Append({audit::EventRecord(
-        *clock_, "inbeeld.store.migrated", true,
-        {{"inbeeld.schema_version.before", std::to_string(**migrated_from)},
-         {"inbeeld.schema_version", std::to_string((*store)->SchemaVersion())}})}));
-    INBEELD_RETURN_IF_ERROR((*store)->MigrationRecorded());
+    INBEELD_RETURN_IF_ERROR(log.InTransaction([&]() -> Status {
+      Status appended = log.AppendInTransaction({audit::EventRecord(
+          *clock_, "inbeeld.store.migrated", true,
+          {{"inbeeld.schema_version.before", std::to_string(**migrated_from)},
+           {"inbeeld.schema_version", std::to_string((*store)->SchemaVersion())}})});
+      if (!appended) return appended;
+      return (*store)->MigrationRecorded();
+    }));
   }
   // A configuration edited since the last unlock is recorded before anything
   // runs under it.
