@@ -154,7 +154,10 @@ Result<NodeMetadata> NodeDir::Initialise(const InitOptions& options,
     if (!check) return std::unexpected(check.error());
     meta.key_check = *check;
 
-    auto store = Store::Open(DatabasePath(), *key, /*create=*/true, *clock_);
+    auto store = options.schema_version_for_testing > 0
+                     ? Store::CreateAtSchemaVersionForTesting(
+                           DatabasePath(), *key, options.schema_version_for_testing, *clock_)
+                     : Store::Open(DatabasePath(), *key, /*create=*/true, *clock_);
     if (!store) return std::unexpected(store.error());
     crypto::SigningKey identity = crypto::SigningKey::Generate();
     meta.fingerprint = identity.PublicKey().Fingerprint();
@@ -299,6 +302,23 @@ Result<UnlockedNode> NodeDir::Unlock(const crypto::SecretBytes& passphrase) cons
   if (!audit) return std::unexpected(audit.error());
   auto audit_key = crypto::PseudonymKey::FromBytes(audit->RevealForCrypto());
   if (!audit_key) return std::unexpected(audit_key.error());
+  // A migration Store::Open ran (an upgrade of inbeeld) is recorded before
+  // anything runs on the new schema: once (the record and the cleared note
+  // commit together), by whichever process migrated, or by the next unlock if
+  // that one stopped before the record.
+  auto migrated_from = (*store)->UnrecordedMigrationFrom();
+  if (!migrated_from) return std::unexpected(migrated_from.error());
+  if (*migrated_from) {
+    audit::AuditLog log(**store, *identity);
+    INBEELD_RETURN_IF_ERROR(log.InTransaction([&]() -> Status {
+      Status appended = log.AppendInTransaction({audit::EventRecord(
+          *clock_, "inbeeld.store.migrated", true,
+          {{"inbeeld.schema_version.before", std::to_string(**migrated_from)},
+           {"inbeeld.schema_version", std::to_string((*store)->SchemaVersion())}})});
+      if (!appended) return appended;
+      return (*store)->MigrationRecorded();
+    }));
+  }
   // A configuration edited since the last unlock is recorded before anything
   // runs under it.
   {

@@ -51,6 +51,9 @@ Status WriteFileAtomically(const std::filesystem::path& path, const std::string&
 struct InitOptions {
   config::InitialConfigSpec config;
   std::string kdf_profile = "moderate";
+  // > 0: the store is made at that schema version, as an older inbeeld left
+  // it, so a test can unlock it and see the migration recorded.
+  int schema_version_for_testing = 0;
 };
 
 // Everything a command needs once the passphrase has opened the store.

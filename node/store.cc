@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <fmt/chrono.h>
@@ -310,9 +311,29 @@ CREATE TABLE report_versions(
 )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+// The first version with the meta table (migration 3).
+constexpr int kMetaSince = 3;
 }  // namespace
 
 int Store::LatestSchemaVersion() { return kSchemaVersion; }
+
+Result<std::optional<int>> Store::UnrecordedMigrationFrom() {
+  auto from = GetMeta("schema_migrated_from");
+  if (!from) return std::unexpected(from.error());
+  if (from->empty()) return std::nullopt;
+  int version = 0;
+  auto [end, ec] = std::from_chars(from->data(), from->data() + from->size(), version);
+  if (ec != std::errc() || end != from->data() + from->size()) {
+    return Fail(ErrorCode::kDataLoss, "the store's schema_migrated_from is not a number");
+  }
+  return version;
+}
+
+Status Store::MigrationRecorded() {
+  auto stmt = Statement::Prepare(db_, "DELETE FROM meta WHERE key = 'schema_migrated_from'");
+  if (!stmt) return std::unexpected(stmt.error());
+  return stmt->Run();
+}
 
 namespace {
 
@@ -569,6 +590,16 @@ Status Store::Migrate(int target) {
     if (!tx) return std::unexpected(tx.error());
     INBEELD_RETURN_IF_ERROR(Exec(db_, kMigrations[v]));
     INBEELD_RETURN_IF_ERROR(Exec(db_, fmt::format("PRAGMA user_version = {}", v + 1).c_str()));
+    // A file that held data (version > 0; a new one starts at 0) notes the
+    // version it had, once, until the audit log records the migration. The
+    // meta table exists from version 3 on; no release had a lower one.
+    if (version > 0 && v + 1 >= kMetaSince) {
+      auto note = Statement::Prepare(
+          db_, "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_migrated_from', ?)");
+      if (!note) return std::unexpected(note.error());
+      INBEELD_RETURN_IF_ERROR(note->Bind(1, std::to_string(version)));
+      INBEELD_RETURN_IF_ERROR(note->Run());
+    }
     INBEELD_RETURN_IF_ERROR(tx->Commit());
   }
   schema_version_ = std::max(version, target);

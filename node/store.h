@@ -108,6 +108,13 @@ class Store {
   int SchemaVersion() const { return schema_version_; }
   // The version a store has once every migration ran.
   static int LatestSchemaVersion();
+  // The schema version the file had before migrations that no audit record
+  // covers yet, or nullopt (none ran, or the file was new). Migrate notes it
+  // in meta in the same transaction as each step, so a crash before the
+  // record is written leaves it for the next open; NodeDir::Unlock records
+  // "inbeeld.store.migrated" and then calls MigrationRecorded.
+  Result<std::optional<int>> UnrecordedMigrationFrom();
+  Status MigrationRecorded();
   // The node's clock (node/clock.h), for the layers above.
   const Clock& clock() const { return clock_; }
 

@@ -14,6 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
+# The previous release's inbeeld for tests/upgrade (fails without the git
+# history). Exported, so the moved-clock and ASan passes below use it too.
+INBEELD_PREVIOUS_RELEASE_BINARY=$(scripts/build_previous_release.sh | tail -n 1)
+export INBEELD_PREVIOUS_RELEASE_BINARY
 (cd "${INBEELD_BUILD_DIR:-build}" && ctest --output-on-failure -j "$(nproc)" --timeout 600)
 
 if [ "${CI:-}" = "true" ] || [ "${INBEELD_TEST_MOVED_CLOCK:-0}" = "1" ]; then

@@ -71,6 +71,7 @@ const std::map<std::string_view, std::string_view>& Descriptions() {
       {"inbeeld.pair.rejected", "mogelijk paar afgewezen"},
       {"inbeeld.config.created", "configuratie aangemaakt"},
       {"inbeeld.config.changed", "configuratie gewijzigd"},
+      {"inbeeld.store.migrated", "database bijgewerkt naar een nieuwe versie van inbeeld"},
       {"inbeeld.node.keys.created", "sleutels van het knooppunt aangemaakt"},
       {"inbeeld.purge", "bewaartermijnen toegepast"},
       {"inbeeld.peer.added", "partner toegevoegd"},

@@ -21,8 +21,9 @@ schema::Date TodayUtc() {
 }
 
 TestNode::TestNode(const fs::path& root, std::string name, std::string role,
-                   std::optional<bool> holds_pgn)
+                   std::optional<bool> holds_pgn, fs::path binary)
     : name_(std::move(name)), role_(std::move(role)) {
+  UseBinary(std::move(binary));
   home_ = root / name_;
   pass_file_ = root / (name_ + ".pass");
   WriteFile(pass_file_, "passphrase for " + name_ + "\n");
@@ -44,8 +45,12 @@ Env TestNode::env() const {
   return {{"INBEELD_HOME", home_.string()}, {"INBEELD_PASSPHRASE_FILE", pass_file_.string()}};
 }
 
+void TestNode::UseBinary(fs::path binary) {
+  binary_ = binary.empty() ? fs::path(INBEELD_BINARY) : std::move(binary);
+}
+
 RunResult TestNode::Cli(const std::vector<std::string>& args) const {
-  return Run(INBEELD_BINARY, args, env());
+  return Run(binary_.string(), args, env());
 }
 
 nlohmann::json TestNode::CliJson(const std::vector<std::string>& args) const {
@@ -92,15 +97,17 @@ RunResult TestNode::AddPeer(const TestNode& peer, const std::vector<std::string>
 }
 
 pid_t TestNode::SpawnCli(const std::vector<std::string>& args, const fs::path& log) const {
-  return Spawn(INBEELD_BINARY, args, env(), log);
+  return Spawn(binary_.string(), args, env(), log);
 }
 
 void TestNode::Start() {
   fs::path port_file = home_.parent_path() / (name_ + ".port");
   fs::remove(port_file);
-  pid_ = Spawn(INBEELD_BINARY, {"serve", "--listen", "127.0.0.1:0", "--port-file", port_file.string(),
-                                     "--console-listen", ""},
-               env(), home_.parent_path() / (name_ + ".log"));
+  std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--port-file",
+                                   port_file.string()};
+  // No console in tests; the previous release (0.1.0) has none to turn off.
+  if (binary_ == fs::path(INBEELD_BINARY)) args.insert(args.end(), {"--console-listen", ""});
+  pid_ = Spawn(binary_.string(), args, env(), home_.parent_path() / (name_ + ".log"));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     if (fs::exists(port_file)) {

@@ -25,8 +25,10 @@ class TestNode {
  public:
   // Creates (runs `inbeeld init`) a node named `name` under `root`. `holds_pgn`
   // is `init --holds-pgn`; nullopt takes the role's default (an swv holds none).
+  // `binary` runs the node's commands; empty: this tree's inbeeld. Another
+  // (the previous release's, tests/upgrade/) gets the older CLI's arguments.
   TestNode(const std::filesystem::path& root, std::string name, std::string role,
-           std::optional<bool> holds_pgn = std::nullopt);
+           std::optional<bool> holds_pgn = std::nullopt, std::filesystem::path binary = {});
   ~TestNode();  // stops the server if running
 
   const std::string& name() const { return name_; }
@@ -34,6 +36,9 @@ class TestNode {
   const std::filesystem::path& home() const { return home_; }
   const std::string& fingerprint() const { return fingerprint_; }
   Env env() const;
+  // From now on the node's commands run `binary` (empty: this tree's), as
+  // after an upgrade. REQUIRES: the server is stopped.
+  void UseBinary(std::filesystem::path binary);
 
   RunResult Cli(const std::vector<std::string>& args) const;
   // Starts a CLI run in the background, stdout and stderr to `log`.
@@ -70,6 +75,7 @@ class TestNode {
   std::filesystem::path pass_file_;
   std::string fingerprint_;
   bool holds_pgn_ = true;
+  std::filesystem::path binary_;
   pid_t pid_ = -1;
   int port_ = 0;
 };
