@@ -50,6 +50,12 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
       proof_from = UINT64_MAX;  // a concurrent session witnessed a newer one
       continue;
     }
+    if (!cosign && cosign.error().code == ErrorCode::kUnauthenticated) {
+      // The peer's log was rolled back or forked, or its checkpoint was not
+      // signed by its pinned key: this node refuses the session by policy
+      // (exit 5), which is not the passphrase's fault (exit 4).
+      return Fail(ErrorCode::kPermissionDenied, cosign.error().message);
+    }
     if (!cosign) return std::unexpected(cosign.error());
     auto sent = net::PostPatiently(client, "/v1/audit/cosign", audit::EncodeCosignRequest(*cosign), kJson);
     if (!sent) return std::unexpected(sent.error());
