@@ -95,12 +95,13 @@ pid_t TestNode::SpawnCli(const std::vector<std::string>& args, const fs::path& l
   return Spawn(INBEELD_BINARY, args, env(), log);
 }
 
-void TestNode::Start() {
+void TestNode::Start(const std::vector<std::string>& extra) {
   fs::path port_file = home_.parent_path() / (name_ + ".port");
   fs::remove(port_file);
-  pid_ = Spawn(INBEELD_BINARY, {"serve", "--listen", "127.0.0.1:0", "--port-file", port_file.string(),
-                                     "--console-listen", ""},
-               env(), home_.parent_path() / (name_ + ".log"));
+  std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--port-file",
+                                   port_file.string(), "--console-listen", ""};
+  args.insert(args.end(), extra.begin(), extra.end());
+  pid_ = Spawn(INBEELD_BINARY, args, env(), home_.parent_path() / (name_ + ".log"));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     if (fs::exists(port_file)) {
