@@ -62,9 +62,11 @@ struct ResponderOptions {
 };
 
 // What the serving process is told, for its event log and metrics
-// (node/ops/). Each callback may be empty; they run on the request's thread
-// with none of the Responder's locks held, so they must be thread-safe and
-// quick. Nothing passed holds a child's identifier (audit records never do).
+// (node/ops/). Each callback may be empty. They run on the request's thread
+// — witness_refused, and session_ended for a result that could not be
+// stored, with the Responder's store lock held — so they must be
+// thread-safe, quick, and must not call back into the Responder. Nothing
+// passed holds a child's identifier (audit records never do).
 struct ResponderObserver {
   // A session ended: completed, failed or refused (audit.outcome), after its
   // audit record was written (or failed to be). `code`: the error's code for
