@@ -28,6 +28,7 @@ enum class ErrorCode {
   kDataLoss,            // stored data is corrupt or unreadable
   kUnavailable,         // a peer could not be reached; retrying may help
   kDeadlineExceeded,    // a peer was too slow
+  kAddressInUse,        // an address this node should listen on is taken (another process)
   kInternal,            // a bug or a library failure we did not expect
 };
 
@@ -44,6 +45,7 @@ constexpr std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kDataLoss: return "data_loss";
     case ErrorCode::kUnavailable: return "unavailable";
     case ErrorCode::kDeadlineExceeded: return "deadline_exceeded";
+    case ErrorCode::kAddressInUse: return "address_in_use";
     case ErrorCode::kInternal: return "internal";
   }
   return "internal";

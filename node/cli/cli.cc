@@ -32,6 +32,8 @@ int ExitCodeFor(ErrorCode code) {
       return 8;
     case ErrorCode::kResourceExhausted:
       return 9;
+    case ErrorCode::kAddressInUse:
+      return 11;
     case ErrorCode::kInternal:
       return 10;
   }
@@ -86,7 +88,8 @@ int RunCli(const std::vector<std::string>& args, Context& context) {
       "INBEELD_PASSPHRASE, or from the terminal; never from the command line.\n\n"
       "Exit codes: 0 ok, 2 usage, 3 invalid input, 4 authentication, 5 refused by policy,\n"
       "6 not initialised / wrong state, 7 corrupt or missing data, 8 peer unreachable or\n"
-      "too slow, 9 limit reached, 10 internal error.",
+      "too slow, 9 limit reached, 10 internal error, 11 address in use (the port to listen\n"
+      "on is taken: another inbeeld serve?).",
       "inbeeld"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("inbeeld ") + kVersion);

@@ -9,6 +9,7 @@
 //   3 invalid input (file, config)  8 peer unreachable or too slow
 //   4 authentication failed         9 a limit was reached
 //   5 refused by policy            10 internal error
+//                                  11 address in use (port to listen on taken)
 //
 // Thread safety: RunCli is not reentrant (it may install signal handlers).
 #ifndef INBEELD_NODE_CLI_CLI_H_

@@ -56,19 +56,33 @@ Status Show(const GlobalOptions& global, const Context& context, UnlockedNode& n
   return {};
 }
 
-// Refuses a --csv path whose folder cannot be written, before the exchange
-// spends the partner's quota and both audit logs on a result that cannot be
-// saved.
-Status CheckCsvPath(const std::string& path) {
+// Refuses an output path that cannot be written, before the exchange spends
+// the partner's quota and both audit logs on a result that cannot be saved.
+// Probes what WriteFileAtomically does: create PATH.tmp in the folder (and
+// remove it again), then rename it over PATH, which must not be a folder.
+// Errors: kInvalidArgument (exit 3) naming the option and the path.
+Status CheckOutputPath(std::string_view option, const std::string& path) {
   if (path.empty()) return {};
-  std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  if (dir.empty()) dir = ".";
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec) || access(dir.c_str(), W_OK) != 0) {
+  if (fs::is_directory(path, ec)) {
     return Fail(ErrorCode::kInvalidArgument,
-                "--csv: cannot write a file in folder " + dir.string() +
-                    " (it does not exist or is not writable)");
+                fmt::format("{} {}: is a folder; name a file to write", option, path));
   }
+  fs::path probe = path;
+  probe += ".tmp";
+  const bool existed = fs::exists(probe, ec);
+  {
+    std::ofstream out(probe, std::ios::binary | std::ios::app);
+    if (!out) {
+      fs::path dir = fs::path(path).parent_path();
+      return Fail(ErrorCode::kInvalidArgument,
+                  fmt::format("{} {}: cannot write a file in folder {} (it does not exist or is "
+                              "not writable); nothing was exchanged",
+                              option, path, dir.empty() ? "." : dir.string()));
+    }
+  }
+  if (!existed) fs::remove(probe, ec);
   return {};
 }
 
@@ -113,6 +127,9 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       ->capture_default_str();
   cmd->callback([&, options] {
     runner = [&, options]() -> Status {
+      // Before the passphrase and the peer: a path that cannot be written
+      // costs nobody anything.
+      INBEELD_RETURN_IF_ERROR(CheckOutputPath("--csv", options->csv));
       auto node = OpenNode(global, context);
       if (!node) return std::unexpected(node.error());
       exchange::MatchRequest request;
@@ -122,7 +139,6 @@ void AddMatchCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       request.threads = options->threads;
       request.client.read_timeout = std::chrono::seconds(options->timeout);
       request.client.write_timeout = std::chrono::seconds(options->timeout);
-      INBEELD_RETURN_IF_ERROR(CheckCsvPath(options->csv));
       auto report = exchange::RunMatch(*node, request);
       if (!report) return std::unexpected(report.error());
       return Show(global, context, *node, report->session, options->csv);
@@ -154,6 +170,8 @@ void AddResultsCommand(CLI::App& app, GlobalOptions& global, Context& context, R
   confirm->excludes(reject);
   cmd->callback([&, options] {
     runner = [&, options]() -> Status {
+      INBEELD_RETURN_IF_ERROR(CheckOutputPath("--csv", options->csv));
+      INBEELD_RETURN_IF_ERROR(CheckOutputPath("--xlsx", options->xlsx));
       auto node = OpenNode(global, context);
       if (!node) return std::unexpected(node.error());
       exchange::ResultsStore results(*node->store);

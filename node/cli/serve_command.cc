@@ -1,7 +1,12 @@
-// `inbeeld serve`: the HTTPS API peers talk to, until SIGTERM or SIGINT.
+// `inbeeld serve`: the HTTPS API peers talk to, until SIGTERM or SIGINT; SIGHUP
+// reloads inbeeld.toml (ServeRuntime). Events, metrics and /healthz, /readyz,
+// /metrics: node/ops/, docs/OPERATIONS.md.
 #include <signal.h>
+#include <unistd.h>
 
 #include <condition_variable>
+#include <set>
+#include <shared_mutex>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <filesystem>
@@ -19,8 +24,13 @@
 #include "node/exchange/initiator.h"
 #include "node/exchange/responder.h"
 #include "node/net/server.h"
+#include "node/ops/admin.h"
+#include "node/ops/event_log.h"
+#include "node/ops/metrics.h"
 #include "node/region/regional.h"
 #include "node/region/scheduler.h"
+#include "node/timestamp.h"
+#include "node/cli/serve_runtime.h"
 
 namespace inbeeld::node::cli {
 namespace {
@@ -42,6 +52,18 @@ net::PeerHandler Handler(
   };
 }
 
+std::string_view RefusalReason(std::optional<ErrorCode> code) {
+  if (!code) return "other";
+  switch (*code) {
+    case ErrorCode::kPermissionDenied: return "policy";
+    case ErrorCode::kResourceExhausted: return "limit";
+    case ErrorCode::kUnavailable: return "busy";
+    case ErrorCode::kInvalidArgument: return "malformed";
+    default: return "other";
+  }
+}
+
+
 }  // namespace
 
 void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
@@ -52,12 +74,15 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
     int session_ttl = 600;
     std::optional<std::string> console_listen;
     std::string console_port_file;
+    std::string admin_listen;
+    std::string admin_port_file;
   };
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "serve",
-      "Serve peers over HTTPS with mutual TLS 1.3 until SIGTERM or SIGINT. Only peers pinned in "
-      "inbeeld.toml complete the handshake.");
+      "Serve peers over HTTPS with mutual TLS 1.3 until SIGTERM or SIGINT; SIGHUP reloads "
+      "inbeeld.toml (new peers without a restart; a bad file keeps the old one). Only peers "
+      "pinned in inbeeld.toml complete the handshake. One line per event on stderr.");
   AddCommonOptions(cmd, global, /*with_json=*/false);
   cmd->add_option("--listen", options->listen, "host:port to listen on (default: node.listen)");
   cmd->add_option("--port-file", options->port_file,
@@ -68,18 +93,31 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
                   "no console)");
   cmd->add_option("--console-port-file", options->console_port_file,
                   "Write the console's bound port to this file once listening (for port 0)");
+  cmd->add_option("--admin-listen", options->admin_listen,
+                  "Loopback host:port for /healthz, /readyz and /metrics alone (they are also on "
+                  "the console's address when it runs)");
+  cmd->add_option("--admin-port-file", options->admin_port_file,
+                  "Write the admin listener's bound port to this file (for port 0)");
   cmd->add_option("--session-ttl", options->session_ttl,
                   "Seconds a peer may take between the two halves of a session")
       ->capture_default_str();
   cmd->callback([&, options] {
     runner = [&, options]() -> Status {
-      // Block the stop signals in every thread; one thread waits for them.
-      sigset_t stop_signals;
-      sigemptyset(&stop_signals);
-      sigaddset(&stop_signals, SIGTERM);
-      sigaddset(&stop_signals, SIGINT);
-      pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+      // Block the signals in every thread; one thread waits for them:
+      // SIGTERM and SIGINT stop, SIGHUP reloads inbeeld.toml.
+      sigset_t signals;
+      sigemptyset(&signals);
+      sigaddset(&signals, SIGTERM);
+      sigaddset(&signals, SIGINT);
+      sigaddset(&signals, SIGHUP);
+      pthread_sigmask(SIG_BLOCK, &signals, nullptr);
       signal(SIGPIPE, SIG_IGN);
+
+      // One line per event on stderr (node/ops/event_log.h); stdout keeps
+      // the few lines a person starting serve by hand reads.
+      ops::EventLog events(*context.err, context.clock, ops::EventLog::StyleFor(context.env));
+      ops::Metrics metrics;
+      DeclareServeMetrics(metrics);
 
       // The passphrase is read once; the scheduler gets a second unlocked view
       // (its own database connection) so it never shares the responder's.
@@ -115,6 +153,34 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       auto address = config::ParseAddress(listen, /*allow_any_port=*/true);
       if (!address) return std::unexpected(WithContext(address.error(), "listen address"));
 
+      exchange::ResponderOptions responder_options;
+      responder_options.threads = options->threads;
+      responder_options.session_ttl = std::chrono::seconds(options->session_ttl);
+      responder_options.busy_retry_after = kBusyRetryAfter;
+      exchange::Responder responder(*node, responder_options);
+
+      // /healthz, /readyz, /metrics (node/ops/admin.h). The totals are read
+      // at each scrape on the responder's connection.
+      ops::AdminEndpoints admin(metrics, [&] {
+        auto totals = responder.ReadTotals();
+        if (!totals) return;  // the scrape shows the last values
+        metrics.Set(metric::kAuditRecords, {}, static_cast<double>(totals->audit_records));
+        metrics.Set(metric::kListRows, {}, static_cast<double>(totals->list_rows));
+        for (const auto& [peer, finished] : totals->last_completed) {
+          if (auto t = ParseIsoUtc(finished)) {
+            metrics.Set(metric::kLastCompleted, {{"peer", peer}},
+                        static_cast<double>(
+                            std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch())
+                                .count()));
+          }
+        }
+      });
+      admin.RequireChecks({"config", "store", "peer_listener"});
+      admin.SetReady("config", true);
+      admin.SetReady("store", true);
+      admin.SetReady("peer_listener", false, "not listening yet");
+      metrics.Set(metric::kPeers, {}, static_cast<double>(node->config.peers.size()));
+
       // The console first: a taken console port stops the node before it
       // serves anyone, and a node without peers yet still offers its console
       // (to add them). WebConsole stops and joins it on every way out.
@@ -124,7 +190,13 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         std::unique_ptr<console::ConsoleHttpServer> server;
         std::thread thread;
         std::filesystem::path address_file;
+        std::unique_ptr<ops::AdminHttpServer> admin;
+        std::thread admin_thread;
         ~WebConsole() {
+          if (admin) {
+            admin->Stop();
+            if (admin_thread.joinable()) admin_thread.join();
+          }
           if (!server) return;
           server->Stop();
           if (thread.joinable()) thread.join();
@@ -132,6 +204,11 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           std::filesystem::remove(address_file, ec);
         }
       } web;
+      ServeRuntime runtime({.dir = &*dir,
+                            .events = &events,
+                            .metrics = &metrics,
+                            .responder_node = &*node,
+                            .region_node = &*region_node});
       web.address_file = dir->root() / console::kConsoleAddressFile;
       if (console_node) {
         auto console_address = config::ParseAddress(console_listen, /*allow_any_port=*/true);
@@ -139,8 +216,12 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           return std::unexpected(WithContext(console_address.error(), "console listen address"));
         }
         web.jobs = std::make_unique<console::JobRunner>(*jobs_node);
-        web.web = std::make_unique<console::Console>(*console_node, *web.jobs, console::ConsoleOptions{});
-        auto server = std::make_unique<console::ConsoleHttpServer>(*web.web);
+        console::ConsoleOptions console_options;
+        console_options.peers_changed = [&runtime] { runtime.RequestReload(); };
+        web.web = std::make_unique<console::Console>(*console_node, *web.jobs,
+                                                     std::move(console_options));
+        runtime.AttachConsole(web.web.get(), web.jobs.get());
+        auto server = std::make_unique<console::ConsoleHttpServer>(*web.web, &admin);
         auto bound = server->Bind(console_address->host, console_address->port);
         if (!bound) return std::unexpected(bound.error());
         web.server = std::move(server);
@@ -154,7 +235,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         }
         web.thread = std::thread([&] {
           if (auto served = web.server->ListenAfterBind(); !served) {
-            *context.err << "inbeeld: " << served.error().message << "\n";
+            events.Write(ops::Level::kError, "console.failed", {{"error", served.error().message}});
           }
         });
         *context.out << fmt::format("console on http://{}/ (invite people with `inbeeld console "
@@ -162,55 +243,105 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
                                     shown)
                      << std::flush;
       }
-
-      net::PinSet pins;
-      // The largest request a peer may send: PSI message 1 (a group of k
-      // 32-byte points a record, k from the key types allowed with it) or a
-      // regional hop (up to kMaxRegionNodes - 1 sets of k hex-encoded points
-      // and a category digit a child). Anything bigger is refused before
-      // parsing.
-      size_t psi_start = 1, psi_finish = 1, region_hop = 1;
-      for (const auto& peer : node->config.peers) {
-        auto key = crypto::VerifyingKey::FromFingerprint(peer.key);
-        if (!key) return std::unexpected(WithContext(key.error(), "peer " + peer.name));
-        INBEELD_RETURN_IF_ERROR(pins.Add(peer.name, key->bytes()));
-        const size_t k =
-            schema::wire::SlotCount(exchange::AllowedKeyMask(node->config, peer));
-        const size_t n = peer.policy.max_list_size;
-        psi_start = std::max(psi_start, (schema::wire::kPointSize * k + 1) * n);
-        // D, and labels for at most one record a record (up to 16 bytes each).
-        psi_finish = std::max(psi_finish, (schema::wire::kTagSize * k + 24) * n);
-        region_hop = std::max(region_hop, (2 * schema::wire::kPointSize * k + 1) *
-                                              (region::kMaxRegionNodes - 1) * n);
+      // The admin endpoints alone, e.g. for a node without a console.
+      if (!options->admin_listen.empty()) {
+        auto admin_address = config::ParseAddress(options->admin_listen, /*allow_any_port=*/true);
+        if (!admin_address) {
+          return std::unexpected(WithContext(admin_address.error(), "admin listen address"));
+        }
+        auto server = std::make_unique<ops::AdminHttpServer>(admin);
+        auto bound = server->Bind(admin_address->host, admin_address->port);
+        if (!bound) return std::unexpected(bound.error());
+        web.admin = std::move(server);
+        if (!options->admin_port_file.empty()) {
+          INBEELD_RETURN_IF_ERROR(
+              WriteFileAtomically(options->admin_port_file, std::to_string(*bound) + "\n"));
+        }
+        web.admin_thread = std::thread([&] {
+          if (auto served = web.admin->ListenAfterBind(); !served) {
+            events.Write(ops::Level::kError, "admin.failed", {{"error", served.error().message}});
+          }
+        });
+        events.Write(ops::Level::kInfo, "admin.listening",
+                     {{"address", admin_address->host + ":" + std::to_string(*bound)}});
       }
-      const size_t max_body = std::max({psi_start, psi_finish, region_hop});
-      if (pins.empty()) {
+
+      auto setup = PeerSetupFor(node->config);
+      if (!setup) return std::unexpected(setup.error());
+      if (setup->pins.empty()) {
         if (!web.server) {
           return Fail(ErrorCode::kFailedPrecondition,
                       "no peers configured: nobody could connect (see `inbeeld peer add`)");
         }
-        // Only the console until partners are pinned (restart after adding).
+        // Only the console until partners are pinned; a reload (SIGHUP, or
+        // the console adding one) that brings peers starts serving them.
         *context.out << node->config.node_name
                      << ": no peers configured yet; serving the console only (add partners, then "
-                        "restart); stop with SIGTERM\n"
+                        "send SIGHUP or restart); stop with SIGTERM\n"
                      << std::flush;
-        int sig = 0;
-        sigwait(&stop_signals, &sig);
-        *context.out << node->config.node_name << " stopped\n" << std::flush;
-        return {};
+        admin.SetReady("peer_listener", false, "no peers configured yet; console only");
+        while (true) {
+          int sig = 0;
+          sigwait(&signals, &sig);
+          if (sig != SIGHUP) {
+            *context.out << node->config.node_name << " stopped\n" << std::flush;
+            events.Write(ops::Level::kInfo, "serve.stopped", {});
+            return {};
+          }
+          if (!runtime.ReloadConfig()) continue;  // logged; the old one stays
+          setup = PeerSetupFor(node->config);
+          if (!setup) return std::unexpected(setup.error());
+          if (!setup->pins.empty()) break;
+        }
       }
+      const size_t max_body = setup->max_body();
       auto seed = node->identity.SeedForStorage().RevealForCrypto();
       auto identity = net::TlsIdentity::Create(seed.first<32>(), node->config.node_name);
       if (!identity) return std::unexpected(identity.error());
-      exchange::ResponderOptions responder_options;
-      responder_options.threads = options->threads;
-      responder_options.session_ttl = std::chrono::seconds(options->session_ttl);
-      responder_options.busy_retry_after = kBusyRetryAfter;
-      exchange::Responder responder(*node, responder_options);
+
+      // Every session's end, refusal and witness refusal: one event line and
+      // the metrics. Peer names and purposes only, never a child.
+      exchange::ResponderObserver observer;
+      observer.session_ended = [&](const audit::ExchangeAudit& a, std::optional<ErrorCode> code) {
+        const double seconds = static_cast<double>(a.end_ms - a.start_ms) / 1000.0;
+        metrics.Add(metric::kSessions, {{"role", a.role}, {"peer", a.peer}, {"outcome", a.outcome}});
+        metrics.Observe(metric::kSessionSeconds, {{"role", a.role}, {"peer", a.peer}}, seconds);
+        if (a.outcome == "refused") {
+          metrics.Add(metric::kRefusals, {{"peer", a.peer}, {"reason", std::string(RefusalReason(code))}});
+        }
+        std::vector<ops::Field> fields = {
+            {"role", a.role},       {"peer", a.peer},       {"purpose", a.purpose},
+            {"mode", a.mode},       {"outcome", a.outcome}, {"session", a.trace_id},
+        };
+        if (a.sent) fields.push_back({"sent", std::to_string(*a.sent)});
+        if (a.received) fields.push_back({"received", std::to_string(*a.received)});
+        if (a.matched) fields.push_back({"overlap", std::to_string(*a.matched)});
+        fields.push_back({"duration_ms", std::to_string(a.end_ms - a.start_ms)});
+        if (!a.reason.empty()) fields.push_back({"error", a.reason});
+        events.Write(a.outcome == "completed" ? ops::Level::kInfo
+                     : a.outcome == "refused" ? ops::Level::kWarning
+                                              : ops::Level::kError,
+                     "session", fields);
+      };
+      observer.witness_refused = [&](std::string_view peer, std::string_view reason) {
+        metrics.Add(metric::kRefusals, {{"peer", std::string(peer)}, {"reason", "witness"}});
+        events.Write(ops::Level::kWarning, "witness.refused",
+                     {{"peer", std::string(peer)}, {"error", std::string(reason)}});
+      };
+      observer.request_refused = [&](std::string_view peer, std::string_view request,
+                                     std::string_view reason) {
+        metrics.Add(metric::kRefusals, {{"peer", std::string(peer)}, {"reason", "request"}});
+        events.Write(ops::Level::kWarning, "request.refused",
+                     {{"peer", std::string(peer)},
+                      {"request", std::string(request)},
+                      {"error", std::string(reason)}});
+      };
+      responder.SetObserver(std::move(observer));
 
       net::ServerOptions server_options;
       // Every request the transport refuses to a pinned peer is in the log.
-      server_options.on_refused = [&responder](const net::TransportRefusal& refused) {
+      server_options.on_refused = [&](const net::TransportRefusal& refused) {
+        std::shared_lock lock(runtime.config_mu());
         responder.RecordTransportRefusal(
             refused.peer, refused.path == "unknown" ? "unknown" : "POST " + std::string(refused.path),
             fmt::format("{} ({})", refused.reason, refused.status));
@@ -219,9 +350,9 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       // Each route its own limit, so a pinned peer cannot send a regional
       // hop's worth of JSON to an endpoint that takes a few kilobytes.
       server_options.max_body_bytes_by_path = {
-          {"/v1/psi/start", psi_start + (1 << 16)},
-          {"/v1/psi/finish", psi_finish + (1 << 16)},
-          {"/v1/region/hop", region_hop + (1 << 20)},
+          {"/v1/psi/start", setup->psi_start + (1 << 16)},
+          {"/v1/psi/finish", setup->psi_finish + (1 << 16)},
+          {"/v1/region/hop", setup->region_hop + (1 << 20)},
           {"/v1/region/result", 1 << 16},
           {"/v1/audit/witness", 1 << 20},
           {"/v1/audit/cosign", 1 << 16},
@@ -232,9 +363,17 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           std::max<size_t>(60, server_options.max_body_bytes / (size_t{2} << 20)));
       server_options.read_timeout = std::chrono::seconds(60);
       server_options.write_timeout = std::chrono::seconds(60);
-      auto server = net::PeerServer::Create(*identity, std::move(pins), server_options);
+      auto server = net::PeerServer::Create(*identity, std::move(setup->pins), server_options);
       if (!server) return std::unexpected(server.error());
 
+      // Every handler reads the configuration under config_mu (shared), so a
+      // reload swaps it between requests, never during one.
+      auto locked = [&](auto handle) {
+        return [&runtime, handle](std::string_view peer, std::string_view body) {
+          std::shared_lock lock(runtime.config_mu());
+          return handle(peer, body);
+        };
+      };
       // Reachability (the console's "bereikbaar?"): answers a pinned peer
       // after the handshake; carries no data, so it is not an exchange.
       INBEELD_RETURN_IF_ERROR((*server)->Post(
@@ -242,26 +381,26 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
             return net::Reply{200, "application/json", "{}"};
           }));
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/psi/start", Handler([&](std::string_view peer, std::string_view body) {
+          "/v1/psi/start", Handler(locked([&](std::string_view peer, std::string_view body) {
             return responder.HandleStart(peer, body);
-          })));
+          }))));
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/psi/finish", Handler([&](std::string_view peer, std::string_view body) {
+          "/v1/psi/finish", Handler(locked([&](std::string_view peer, std::string_view body) {
             return responder.HandleFinish(peer, body);
-          })));
+          }))));
 
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/audit/witness", Handler([&](std::string_view peer, std::string_view body) {
+          "/v1/audit/witness", Handler(locked([&](std::string_view peer, std::string_view body) {
             return responder.HandleWitness(peer, body);
-          }, "application/json")));
+          }), "application/json")));
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/audit/rejoin", Handler([&](std::string_view peer, std::string_view body) {
+          "/v1/audit/rejoin", Handler(locked([&](std::string_view peer, std::string_view body) {
             return responder.HandleRejoin(peer, body);
-          }, "application/json")));
+          }), "application/json")));
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/audit/cosign", Handler([&](std::string_view peer, std::string_view body) {
+          "/v1/audit/cosign", Handler(locked([&](std::string_view peer, std::string_view body) {
             return responder.HandleCosign(peer, body);
-          }, "application/json")));
+          }), "application/json")));
 
       // Regional counts (node/region/regional.h): this node as a participant.
       region::RegionParticipant participant(*region_node);
@@ -270,14 +409,17 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
             responder.RecordTransportRefusal(peer, request, reason);
           });
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/region/hop", Handler([&](std::string_view peer, std::string_view body) {
+          "/v1/region/hop", Handler(locked([&](std::string_view peer, std::string_view body) {
             return participant.HandleHop(peer, body);
-          }, "application/json")));
+          }), "application/json")));
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/region/result", Handler([&](std::string_view peer, std::string_view body) {
+          "/v1/region/result", Handler(locked([&](std::string_view peer, std::string_view body) {
             return participant.HandleResult(peer, body);
-          }, "application/json")));
+          }), "application/json")));
 
+      // Read by this thread from here on, while a reload may replace the rest.
+      const std::string node_name = node->config.node_name;
+      const size_t peer_count = node->config.peers.size();
       int port = address->port;
       if (port == 0) {
         auto bound = (*server)->BindToAnyPort(address->host);
@@ -286,10 +428,15 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       } else {
         INBEELD_RETURN_IF_ERROR((*server)->Bind(address->host, port));
       }
-      *context.out << fmt::format("{} serving on {}:{} ({} peers pinned); stop with SIGTERM\n",
-                                  node->config.node_name, address->host, port,
-                                  node->config.peers.size())
+      runtime.AttachServer(server->get(), max_body);
+      *context.out << fmt::format("{} serving on {}:{} ({} peers pinned); stop with SIGTERM, "
+                                  "reload inbeeld.toml with SIGHUP\n",
+                                  node_name, address->host, port, peer_count)
                    << std::flush;
+      events.Write(ops::Level::kInfo, "serve.started",
+                   {{"address", address->host + ":" + std::to_string(port)},
+                    {"peers", std::to_string(peer_count)}});
+      admin.SetReady("peer_listener", true);
       if (!options->port_file.empty()) {
         INBEELD_RETURN_IF_ERROR(WriteFileAtomically(options->port_file, std::to_string(port) + "\n"));
       }
@@ -298,37 +445,54 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       std::condition_variable cv;
       bool stopping = false;
       std::thread signal_thread([&] {
-        int sig = 0;
-        sigwait(&stop_signals, &sig);
-        {
-          std::lock_guard lock(mu);
-          if (stopping) return;
-          stopping = true;
+        while (true) {
+          int sig = 0;
+          sigwait(&signals, &sig);
+          if (sig == SIGHUP) {
+            (void)runtime.ReloadConfig();  // logs either way; a failure keeps the old
+            continue;
+          }
+          {
+            std::lock_guard lock(mu);
+            if (stopping) return;
+            stopping = true;
+          }
+          cv.notify_all();
+          (*server)->Stop();
+          return;
         }
-        cv.notify_all();
-        (*server)->Stop();
       });
       std::thread janitor([&] {
         std::unique_lock lock(mu);
         while (!cv.wait_for(lock, std::chrono::seconds(15), [&] { return stopping; })) {
           lock.unlock();
-          responder.ExpireStale();
-          participant.ExpireStale();
+          {
+            std::shared_lock config_lock(runtime.config_mu());
+            responder.ExpireStale();
+            participant.ExpireStale();
+          }
           lock.lock();
         }
       });
-      // [sync] every_days and the retention purge, checked every minute.
-      region::Scheduler scheduler(*scheduler_node, *context.out);
+      // [sync] every_days and the retention purge, checked every minute;
+      // each line it reports is one event.
+      ops::EventLineStream scheduler_log(events, ops::Level::kInfo, "scheduled");
+      region::Scheduler scheduler(*scheduler_node, scheduler_log);
       std::thread scheduled([&] {
         audit::ActorScope actor({.who = "scheduler", .origin = "serve"});
         std::unique_lock lock(mu);
         do {
           lock.unlock();
+          // Only this thread uses the scheduler's node: a reload's
+          // configuration is taken up here, between ticks.
+          if (auto fresh = runtime.TakeSchedulerConfig()) scheduler_node->config = std::move(*fresh);
           scheduler.Tick();
+          scheduler_log.flush();
           lock.lock();
         } while (!cv.wait_for(lock, std::chrono::seconds(60), [&] { return stopping; }));
       });
       Status served = (*server)->ListenAfterBind();
+      admin.SetReady("peer_listener", false, "stopping");
       // No handler runs any more: sessions still open end "the node stopped".
       responder.Shutdown();
       {
@@ -343,7 +507,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       signal_thread.join();
       janitor.join();
       scheduled.join();
-      *context.out << node->config.node_name << " stopped\n" << std::flush;
+      *context.out << node_name << " stopped\n" << std::flush;
+      events.Write(ops::Level::kInfo, "serve.stopped", {});
       return served;
     };
   });

@@ -358,7 +358,7 @@ struct Console::State {
         return Problem(403, "rol", "Dit kan niet met uw rol (" +
                                        std::string(RoleName(person.role)) + ").");
       }
-      Call call{r, std::move(*params), person, node, people, jobs};
+      Call call{r, std::move(*params), person, node, people, jobs, options.peers_changed};
       if (!route.needs_store) lock.unlock();
       Result<ApiReply> reply = [&]() -> Result<ApiReply> {
         try {
@@ -381,6 +381,11 @@ Console::Console(UnlockedNode& node, JobRunner& jobs, ConsoleOptions options)
 Console::~Console() = default;
 
 bool Console::HostAllowed(std::string_view host) const { return state_->HostNameAllowed(host); }
+
+void Console::UpdateConfig(config::NodeConfig config) {
+  std::lock_guard lock(state_->store_mu);
+  state_->node.config = std::move(config);
+}
 
 void Console::SetAddress(const std::string& host, int port) {
   auto& hosts = state_->options.allowed_hosts;

@@ -25,6 +25,7 @@
 #define INBEELD_NODE_CONSOLE_CONSOLE_H_
 
 #include <map>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -65,6 +66,11 @@ struct ConsoleOptions {
   // Set by the server once it knows its port (SetAddress).
   std::vector<std::string> allowed_hosts;
   ConsolePolicy policy;
+  // Called (on the request's thread, with the console's lock held) after a
+  // partner was added to inbeeld.toml, so the serving process can reload its
+  // configuration (`serve`: ServeRuntime::RequestReload). It must not call
+  // back into the console; it may be empty.
+  std::function<void()> peers_changed;
 };
 
 class Console {
@@ -81,6 +87,10 @@ class Console {
   // headers become that, "localhost:PORT" and "[::1]:PORT" as fits. Call
   // before serving.
   void SetAddress(const std::string& host, int port);
+
+  // Replaces the configuration the console shows and checks against (the
+  // partners, the register) after a reload; waits for a request in progress.
+  void UpdateConfig(config::NodeConfig config);
 
   ApiReply Handle(const ApiRequest& request);
 

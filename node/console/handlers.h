@@ -27,6 +27,7 @@ struct Call {
   UnlockedNode& node;
   PeopleStore& people;
   JobRunner& jobs;
+  const std::function<void()>& peers_changed;  // ConsoleOptions::peers_changed
 };
 
 using Handler = std::function<Result<ApiReply>(Call&)>;

@@ -194,10 +194,18 @@ Result<ApiReply> AddPartner(Call& call) {
                                        {"inbeeld.peer_address", peer.address},
                                        {"inbeeld.peer_role", std::string(config::RoleName(peer.role))},
                                        {"inbeeld.peer_purposes", purpose_list}}));
+  // The console's own view first (this request holds its lock), then the
+  // serving process reloads the rest, as after SIGHUP.
+  if (auto reloaded = dir.ReadConfig(); reloaded) call.node.config = std::move(*reloaded);
+  const bool live = static_cast<bool>(call.peers_changed);
+  if (live) call.peers_changed();
   return JsonReply({{"naam", peer.name},
                     {"veiligheidscode", code},
-                    {"melding", "De partner staat in inbeeld.toml. Herstart de dienst (systemctl "
-                                "restart inbeeld) om met deze partner te kunnen afstemmen."}});
+                    {"melding", live ? "De partner staat in inbeeld.toml en de node gebruikt hem "
+                                       "meteen: u kunt met deze partner afstemmen."
+                                     : "De partner staat in inbeeld.toml. Herstart de dienst "
+                                       "(systemctl restart inbeeld) om met deze partner te kunnen "
+                                       "afstemmen."}});
 }
 
 }  // namespace

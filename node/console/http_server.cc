@@ -7,15 +7,17 @@
 #include <atomic>
 
 #include "config/node_config.h"
+#include "node/ops/admin.h"
 
 namespace inbeeld::node::console {
 
 struct ConsoleHttpServer::Impl {
   Console& console;
+  const ops::AdminEndpoints* admin;
   httplib::Server server;
   std::atomic<bool> bound{false};
 
-  explicit Impl(Console& c) : console(c) {
+  Impl(Console& c, const ops::AdminEndpoints* a) : console(c), admin(a) {
     server.set_payload_max_length(kMaxUploadBytes);
     server.set_read_timeout(std::chrono::seconds(30));
     server.set_write_timeout(std::chrono::seconds(30));
@@ -73,6 +75,18 @@ struct ConsoleHttpServer::Impl {
       if (!console.HostAllowed(req.get_header_value("Host"))) {
         return refuse(421, R"({"fout":"Open de console via het adres dat de node noemt.","code":"host"})");
       }
+      // /healthz, /readyz, /metrics: no login (node/ops/admin.h), after the
+      // same Host check; they hold nothing about a child.
+      if (admin != nullptr && ops::AdminEndpoints::IsAdminPath(req.path)) {
+        if (req.has_header("Content-Length")) {
+          return refuse(400, R"({"fout":"Geen inhoud verwacht.","code":"inhoud"})");
+        }
+        std::optional<ops::AdminReply> reply = admin->Handle(req.method, req.path);
+        res.status = reply->status;
+        res.set_header("Cache-Control", "no-store");
+        res.set_content(reply->body, reply->content_type.c_str());
+        return httplib::Server::HandlerResponse::Handled;
+      }
       return httplib::Server::HandlerResponse::Unhandled;
     });
     server.set_exception_handler(
@@ -84,7 +98,8 @@ struct ConsoleHttpServer::Impl {
   }
 };
 
-ConsoleHttpServer::ConsoleHttpServer(Console& console) : impl_(std::make_unique<Impl>(console)) {}
+ConsoleHttpServer::ConsoleHttpServer(Console& console, const ops::AdminEndpoints* admin)
+    : impl_(std::make_unique<Impl>(console, admin)) {}
 
 ConsoleHttpServer::~ConsoleHttpServer() { Stop(); }
 
@@ -100,6 +115,10 @@ Result<int> ConsoleHttpServer::Bind(const std::string& host, int port) {
     if (bound <= 0) bound = 0;
   } else if (impl_->server.bind_to_port(host, port)) {
     bound = port;
+  }
+  if (bound == 0 && port != 0 && ops::PortInUse(host, port)) {
+    return Fail(ErrorCode::kAddressInUse, "console: port " + std::to_string(port) +
+                                              " is already in use (another inbeeld serve?)");
   }
   if (bound == 0) {
     return Fail(ErrorCode::kUnavailable,

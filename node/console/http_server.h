@@ -6,7 +6,8 @@
 // addresses only (127.0.0.0/8, ::1): the console speaks plain HTTP, so it
 // must never be reachable from the network (docs/CONSOLE.md). Requests are
 // read with cpp-httplib; bodies over kMaxUploadBytes are refused (413) before
-// they are read.
+// they are read. With AdminEndpoints, it also answers /healthz, /readyz and
+// /metrics (node/ops/admin.h) without a login, after the same Host check.
 //
 // Thread safety: configure and Bind from one thread, then ListenAfterBind
 // blocks; Stop from any thread, any number of times.
@@ -18,19 +19,22 @@
 
 #include "base/error.h"
 #include "node/console/console.h"
+#include "node/ops/admin.h"
 
 namespace inbeeld::node::console {
 
 class ConsoleHttpServer {
  public:
-  explicit ConsoleHttpServer(Console& console);
+  // `admin` (may be null) must outlive the server.
+  explicit ConsoleHttpServer(Console& console, const ops::AdminEndpoints* admin = nullptr);
   ~ConsoleHttpServer();
   ConsoleHttpServer(const ConsoleHttpServer&) = delete;
   ConsoleHttpServer& operator=(const ConsoleHttpServer&) = delete;
 
   // Binds `host`:`port` (0: any free port) and returns the port.
   // Errors: kInvalidArgument for a host that is not loopback;
-  // kUnavailable when the port is taken.
+  // kAddressInUse when another socket holds the port; kUnavailable when it
+  // cannot be bound otherwise.
   Result<int> Bind(const std::string& host, int port);
   // Serves until Stop(). kFailedPrecondition if not bound.
   Status ListenAfterBind();

@@ -131,6 +131,11 @@ Result<std::string> JobRunner::Start(JobRequest request, std::string started_by)
   return id;
 }
 
+void JobRunner::UpdateConfig(config::NodeConfig config) {
+  std::lock_guard lock(mu_);
+  next_config_ = std::move(config);
+}
+
 std::optional<JobStatus> JobRunner::Get(const std::string& id) const {
   std::lock_guard lock(mu_);
   auto it = statuses_.find(id);
@@ -152,6 +157,12 @@ void JobRunner::Work() {
     }
     auto [id, request] = std::move(queue_.front());
     queue_.pop_front();
+    // Only this thread uses node_ (its own connection): between jobs the
+    // configuration can be replaced without a lock around the job.
+    if (next_config_) {
+      node_.config = std::move(*next_config_);
+      next_config_.reset();
+    }
     statuses_[id].state = "bezig";
     statuses_[id].step = StepFor(request);
     lock.unlock();

@@ -72,6 +72,10 @@ class JobRunner {
   Result<std::string> Start(JobRequest request, std::string started_by);
   std::optional<JobStatus> Get(const std::string& id) const;
 
+  // The configuration the next job starts with (a reload); a job already
+  // running keeps the one it started with.
+  void UpdateConfig(config::NodeConfig config);
+
  private:
   void Work();
 
@@ -83,6 +87,7 @@ class JobRunner {
   std::deque<std::pair<std::string, JobRequest>> queue_;
   std::map<std::string, JobStatus> statuses_;
   std::deque<std::string> order_;  // ids, oldest first, for trimming
+  std::optional<config::NodeConfig> next_config_;  // guarded by mu_; applied between jobs
   std::thread worker_;
 };
 

@@ -80,6 +80,12 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
       proof_from = UINT64_MAX;  // a concurrent session witnessed a newer one
       continue;
     }
+    if (!cosign && cosign.error().code == ErrorCode::kUnauthenticated) {
+      // The peer's log was rolled back or forked, or its checkpoint was not
+      // signed by its pinned key: this node refuses the session by policy
+      // (exit 5), which is not the passphrase's fault (exit 4).
+      return Fail(ErrorCode::kPermissionDenied, cosign.error().message);
+    }
     if (!cosign) return std::unexpected(cosign.error());
     auto sent = net::PostPatiently(client, "/v1/audit/cosign", audit::EncodeCosignRequest(*cosign), kJson);
     if (!sent) return std::unexpected(sent.error());
@@ -165,7 +171,9 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   if (auto witnessed = Witness(log, node.identity, **client, {peer->name, *peer_key}); !witnessed) {
     bool unreachable = witnessed.error().code == ErrorCode::kUnavailable ||
                        witnessed.error().code == ErrorCode::kDeadlineExceeded;
-    if (witnessed.error().code == ErrorCode::kUnauthenticated) {
+    // A partner refuses a rolled-back log by policy (403, older ones 401).
+    if (witnessed.error().code == ErrorCode::kPermissionDenied ||
+        witnessed.error().code == ErrorCode::kUnauthenticated) {
       if (auto asked = AskToRejoinAfterRestore(node, *peer); asked) return refuse(*asked);
     }
     return refuse(witnessed.error(), unreachable ? "failed" : "refused");

@@ -78,12 +78,17 @@ Status Responder::RecordRefusal(audit::ExchangeAudit a, const Error& why) {
   a.reason = why.message;
   a.sent.reset();  // nothing of ours left
   a.end_ms = audit::NowMs(node_.clock());
-  std::lock_guard lock(store_mu_);
-  return audit::AppendExchange(audit_, a, node_.audit_key, {}, {});
+  Status appended = [&]() -> Status {
+    std::lock_guard lock(store_mu_);
+    return audit::AppendExchange(audit_, a, node_.audit_key, {}, {});
+  }();
+  if (observer_.session_ended) observer_.session_ended(a, why.code);
+  return appended;
 }
 
 void Responder::NoteRefused(std::string_view peer_name, std::string_view request,
                             std::string reason) {
+  if (observer_.request_refused) observer_.request_refused(peer_name, request, reason);
   const config::PeerConfig* peer = PeerOrNull(peer_name);
   if (auto noted = refusals_.Note(
           {std::string(peer_name), peer ? peer->key : "", std::string(request), std::move(reason)});
@@ -105,14 +110,18 @@ Status Responder::RecordFailure(const schema::wire::SessionId& id, audit::Exchan
   a.reason = why;
   a.end_ms = audit::NowMs(node_.clock());
   if (subjects.empty()) a.sent.reset();
-  std::lock_guard lock(store_mu_);
-  ResultsStore results(*node_.store);
-  audit::SessionJournal journal(*node_.store, audit_);
-  return results.MarkFailed(id, why, [&]() -> Status {
-    INBEELD_RETURN_IF_ERROR(
-        audit::AppendExchangeInTransaction(audit_, a, node_.audit_key, subjects, {}));
-    return journal.CloseInTransaction(audit::ExchangeJournalKey(a));
-  });
+  Status marked = [&]() -> Status {
+    std::lock_guard lock(store_mu_);
+    ResultsStore results(*node_.store);
+    audit::SessionJournal journal(*node_.store, audit_);
+    return results.MarkFailed(id, why, [&]() -> Status {
+      INBEELD_RETURN_IF_ERROR(
+          audit::AppendExchangeInTransaction(audit_, a, node_.audit_key, subjects, {}));
+      return journal.CloseInTransaction(audit::ExchangeJournalKey(a));
+    });
+  }();
+  if (observer_.session_ended) observer_.session_ended(a, std::nullopt);
+  return marked;
 }
 
 void Responder::RecordFailureOrReport(const schema::wire::SessionId& id,
@@ -147,8 +156,13 @@ Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::st
   auto response = audit::AnswerWitness(audit_, node_.identity, {peer->name, *key}, *request);
   if (!response) {
     if (response.error().code == ErrorCode::kUnauthenticated) {
+      if (observer_.witness_refused) observer_.witness_refused(peer->name, response.error().message);
       witnessed_.erase(peer->name);  // an earlier witness no longer vouches for this peer
       INBEELD_RETURN_IF_ERROR(RecordWitnessRefused(*peer, response.error().message));
+      // A rolled-back or forked log is refused by this node's policy (403,
+      // exit 5 at the initiator), not an authentication failure: the peer's
+      // key was fine.
+      return Fail(ErrorCode::kPermissionDenied, response.error().message);
     }
     return std::unexpected(response.error());
   }
@@ -440,10 +454,31 @@ Result<std::string> Responder::HandleFinish(std::string_view peer_name, std::str
                    "journal closes it as interrupted at the next start\n",
                    f.trace_id, recorded.error().message);
       }
+      if (observer_.session_ended) observer_.session_ended(f, completed.error().code);
       return std::unexpected(completed.error());
     }
   }
+  if (observer_.session_ended) observer_.session_ended(a, std::nullopt);
   return std::move(finish->message);
+}
+
+Result<Responder::Totals> Responder::ReadTotals() {
+  std::lock_guard lock(store_mu_);
+  Totals totals;
+  auto size = audit_.Size();
+  if (!size) return std::unexpected(size.error());
+  totals.audit_records = *size;
+  auto current = node_.store->CurrentVersion();
+  if (!current) return std::unexpected(current.error());
+  if (*current) totals.list_rows = (*current)->row_count;
+  auto recent = ResultsStore(*node_.store).Recent(1000);
+  if (!recent) return std::unexpected(recent.error());
+  for (const SessionRecord& session : *recent) {
+    if (session.status != "completed") continue;
+    std::string& last = totals.last_completed[session.peer];
+    last = std::max(last, session.finished_at);  // ISO UTC strings sort by time
+  }
+  return totals;
 }
 
 void Responder::ExpireStale() {

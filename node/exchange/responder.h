@@ -34,6 +34,8 @@
 #define INBEELD_NODE_EXCHANGE_RESPONDER_H_
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -59,10 +61,45 @@ struct ResponderOptions {
   unsigned threads = 0;              // crypto threads per session; 0 = all cores
 };
 
+// What the serving process is told, for its event log and metrics
+// (node/ops/). Each callback may be empty. They run on the request's thread
+// — witness_refused, and session_ended for a result that could not be
+// stored, with the Responder's store lock held — so they must be
+// thread-safe, quick, and must not call back into the Responder. Nothing
+// passed holds a child's identifier (audit records never do).
+struct ResponderObserver {
+  // A session ended: completed, failed or refused (audit.outcome), after its
+  // audit record was written (or failed to be). `code`: the error's code for
+  // a failure or refusal.
+  std::function<void(const audit::ExchangeAudit& audit, std::optional<ErrorCode> code)>
+      session_ended;
+  // A peer's witness request was refused: its log was rolled back or forked.
+  std::function<void(std::string_view peer, std::string_view reason)> witness_refused;
+  // A request refused before any session existed (malformed, an unknown
+  // session, a transport refusal); `request` is "POST /v1/…" or "unknown".
+  std::function<void(std::string_view peer, std::string_view request, std::string_view reason)>
+      request_refused;
+};
+
 class Responder {
  public:
   // REQUIRES: `node` outlives the Responder and is used by nobody else meanwhile.
   Responder(UnlockedNode& node, ResponderOptions options);
+
+  // REQUIRES: before the first request.
+  void SetObserver(ResponderObserver observer) { observer_ = std::move(observer); }
+
+  // Totals read at a metrics scrape, on the Responder's connection under its
+  // lock: records in the audit log, rows of the current list version (0
+  // before the first import). Errors: the store's.
+  struct Totals {
+    uint64_t audit_records = 0;
+    int64_t list_rows = 0;
+    // Per peer, when its latest completed session (either role, any
+    // process) finished, as ISO 8601 UTC; from the 1000 most recent sessions.
+    std::map<std::string, std::string> last_completed;
+  };
+  Result<Totals> ReadTotals();
 
   Result<std::string> HandleStart(std::string_view peer_name, std::string_view body);
   Result<std::string> HandleFinish(std::string_view peer_name, std::string_view body);
@@ -123,6 +160,7 @@ class Responder {
   // Sessions between the capacity check and insertion, per peer; guarded by
   // pending_mu_.
   std::map<std::string, size_t, std::less<>> starting_;
+  ResponderObserver observer_;
   audit::RefusalLog refusals_;  // last: destroyed (and flushed) first
 };
 

@@ -64,10 +64,23 @@ void PinVerifier::InstallOn(SSL_CTX& ctx, Role role) const {
                                    const_cast<PinVerifier*>(this));
 }
 
+std::shared_ptr<const PinSet> PinVerifier::pins() const {
+  std::lock_guard lock(pins_mu_);
+  return pins_;
+}
+
+void PinVerifier::ReplacePins(PinSet pins) {
+  auto fresh = std::make_shared<const PinSet>(std::move(pins));
+  std::lock_guard lock(pins_mu_);
+  pins_.swap(fresh);
+}
+
 int PinVerifier::VerifyCallback(X509_STORE_CTX* store, void* arg) {
   const auto* self = static_cast<const PinVerifier*>(arg);
   X509* leaf = X509_STORE_CTX_get0_cert(store);
-  if (leaf != nullptr && self->pins_.FindCertificate(*leaf).has_value()) {
+  // Copying the shared_ptr does not allocate (safe inside OpenSSL's callback).
+  const std::shared_ptr<const PinSet> pins = self->pins();
+  if (leaf != nullptr && pins->FindCertificate(*leaf).has_value()) {
     X509_STORE_CTX_set_error(store, X509_V_OK);
     return 1;
   }
@@ -87,7 +100,8 @@ Result<std::string> PinVerifier::PeerName(const SSL& ssl) const {
   if (cert == nullptr) {
     return Fail(ErrorCode::kUnauthenticated, "peer presented no certificate");
   }
-  std::optional<std::string_view> name = pins_.FindCertificate(*cert);
+  const std::shared_ptr<const PinSet> pins = this->pins();
+  std::optional<std::string_view> name = pins->FindCertificate(*cert);
   if (!name) {
     return Fail(ErrorCode::kUnauthenticated, "peer key is not pinned");
   }

@@ -13,8 +13,10 @@
 // that — never an address or a header — is who called.
 //
 // Thread safety: PinSet is a plain value (const methods safe to share).
-// PinVerifier is immutable after construction apart from an atomic counter;
-// its callbacks run concurrently on many connections.
+// PinVerifier's callbacks run concurrently on many connections; its pins may
+// be replaced at any time (ReplacePins, for a configuration reload): each
+// handshake and each PeerName call sees either the old set or the new one
+// whole.
 #ifndef INBEELD_NODE_NET_PINNING_H_
 #define INBEELD_NODE_NET_PINNING_H_
 
@@ -25,6 +27,8 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -70,7 +74,7 @@ class PinVerifier {
     kClient,  // check the server's certificate
   };
 
-  explicit PinVerifier(PinSet pins) : pins_(std::move(pins)) {}
+  explicit PinVerifier(PinSet pins) : pins_(std::make_shared<const PinSet>(std::move(pins))) {}
   PinVerifier(const PinVerifier&) = delete;
   PinVerifier& operator=(const PinVerifier&) = delete;
 
@@ -90,12 +94,18 @@ class PinVerifier {
   // How many handshakes this verifier has refused.
   uint64_t refused_count() const { return refused_.load(std::memory_order_relaxed); }
 
-  const PinSet& pins() const { return pins_; }
+  // The pins now in force (a snapshot: a later ReplacePins does not change it).
+  std::shared_ptr<const PinSet> pins() const;
+
+  // From the next handshake (and PeerName call) on, only `pins` are trusted.
+  // Connections already handed over keep their name until they re-check.
+  void ReplacePins(PinSet pins);
 
  private:
   static int VerifyCallback(X509_STORE_CTX* store, void* arg);
 
-  const PinSet pins_;
+  mutable std::mutex pins_mu_;
+  std::shared_ptr<const PinSet> pins_;  // GUARDED_BY(pins_mu_); never null
   mutable std::atomic<uint64_t> refused_{0};
 };
 

@@ -13,7 +13,7 @@ constexpr std::array kAllCodes = {
     ErrorCode::kInvalidArgument,   ErrorCode::kNotFound,         ErrorCode::kAlreadyExists,
     ErrorCode::kUnauthenticated,   ErrorCode::kPermissionDenied, ErrorCode::kFailedPrecondition,
     ErrorCode::kResourceExhausted, ErrorCode::kDataLoss,         ErrorCode::kUnavailable,
-    ErrorCode::kDeadlineExceeded,  ErrorCode::kInternal,
+    ErrorCode::kDeadlineExceeded,  ErrorCode::kAddressInUse,     ErrorCode::kInternal,
 };
 
 constexpr size_t kMaxQuotedChars = 200;
@@ -65,6 +65,8 @@ int HttpStatusFor(ErrorCode code) {
       return 503;
     case ErrorCode::kDeadlineExceeded:
       return 504;
+    case ErrorCode::kAddressInUse:  // our own listening socket: never a peer's doing
+      return 500;
     case ErrorCode::kInternal:
       return 500;
   }

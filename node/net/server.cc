@@ -226,6 +226,8 @@ class PeerServer::Impl {
 
   uint64_t refused_handshakes() const { return verifier_.refused_count(); }
 
+  void ReplacePins(PinSet peers) { verifier_.ReplacePins(std::move(peers)); }
+
   uint64_t timed_out_handshakes() {
     std::lock_guard lock(mutex_);
     return acceptor_ != nullptr ? acceptor_->timed_out() : 0;
@@ -523,7 +525,7 @@ class PeerServer::Impl {
   }
 
   // Declared before ctx_: the SSL_CTX points at verifier_.
-  const PinVerifier verifier_;
+  PinVerifier verifier_;
   const ServerOptions options_;
   SslCtxPtr ctx_;
   RequestProcessor processor_;
@@ -580,6 +582,15 @@ Status PeerServer::Bind(const std::string& host, int port) {
 Status PeerServer::ListenAfterBind() { return impl_->ListenAfterBind(); }
 
 void PeerServer::Stop() { impl_->Stop(); }
+
+Status PeerServer::ReplacePins(PinSet peers) {
+  if (peers.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "peer server: no peers are pinned, so every client would be refused");
+  }
+  impl_->ReplacePins(std::move(peers));
+  return {};
+}
 
 uint64_t PeerServer::refused_handshakes() const { return impl_->refused_handshakes(); }
 

@@ -160,8 +160,9 @@ class PeerServer {
   // returns the port the OS chose. SO_REUSEADDR only: unlike httplib's
   // default (SO_REUSEPORT), a second process cannot bind the same port.
   // The backlog is the kernel's largest (httplib's is 5).
-  // Errors: kUnavailable if the address cannot be bound;
-  // kFailedPrecondition if already bound or stopped.
+  // Errors: kAddressInUse if another socket holds the port; kUnavailable
+  // if the address cannot be bound otherwise; kFailedPrecondition if
+  // already bound or stopped.
   Result<int> BindToAnyPort(const std::string& host);
   Status Bind(const std::string& host, int port);
 
@@ -174,6 +175,13 @@ class PeerServer {
 
   // Makes ListenAfterBind return (or not start). Thread-safe, idempotent.
   void Stop();
+
+  // Trusts exactly `peers` from the next handshake on (a configuration
+  // reload): a newly pinned peer can connect, a removed one is refused in
+  // the handshake, and a connection of a removed peer already handed to a
+  // worker is refused at its next request (401). Thread-safe.
+  // Errors: kInvalidArgument for an empty set (the old pins stay).
+  Status ReplacePins(PinSet peers);
 
   // Handshakes refused because the client's key is not pinned.
   uint64_t refused_handshakes() const;

@@ -91,7 +91,8 @@ class TlsAcceptor {
   // SO_REUSEADDR (a second process cannot bind the same port) and the
   // kernel's largest backlog; "::" also accepts IPv4. Every connection runs
   // its handshake under `ctx`, which must outlive the acceptor.
-  // Errors: kUnavailable if the address cannot be bound; kInternal if the
+  // Errors: kAddressInUse if another socket holds the port (EADDRINUSE);
+  // kUnavailable if the address cannot be bound otherwise; kInternal if the
   // acceptor's own descriptors cannot be made.
   static Result<std::unique_ptr<TlsAcceptor>> Bind(SSL_CTX& ctx, const std::string& host, int port,
                                                    AcceptorOptions options);

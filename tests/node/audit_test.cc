@@ -275,7 +275,8 @@ TEST_F(AuditTest, RolledBackResponderIsRefusedAndTheRefusalRecorded) {
   Repoint();
 
   RunResult r = Match();
-  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  // Refused by policy (5), not "wrong passphrase" (4).
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
   EXPECT_NE(r.err.find("rolled back"), std::string::npos) << r.err;
   bool recorded = false;
   for (const auto& rec : Show(*lp_)) {
@@ -296,7 +297,9 @@ TEST_F(AuditTest, RolledBackInitiatorIsRefusedByTheResponder) {
   fs::remove_all(lp_->home());
   fs::copy(backup, lp_->home(), fs::copy_options::recursive);
   RunResult r = Match();
-  EXPECT_EQ(r.exit_code, 4) << r.err;
+  // The responder refused our log by policy: 5, not "wrong passphrase" (4).
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("rolled back"), std::string::npos) << r.err;
   bool recorded = false;
   for (const auto& rec : Show(*swv_)) {
     if (rec["name"] == "inbeeld.witness.refused") recorded = true;

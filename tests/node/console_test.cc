@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "crypto/signing.h"
 #include "node/audit/actor.h"
 #include "node/audit/audit_log.h"
 #include "node/cli/cli.h"
@@ -237,7 +238,10 @@ class ConsoleTest : public ::testing::Test {
           job_peer_ = request.peer;
           return std::string(32, 'a');
         }),
-        console_(n_.node(), jobs_, ConsoleOptions{}) {
+        console_(n_.node(), jobs_,
+                 ConsoleOptions{.allowed_hosts = {},
+                                .policy = {},
+                                .peers_changed = [this] { ++peers_changed_; }}) {
     console_.SetAddress("127.0.0.1", 8470);
     n_.node().config.peers.push_back(config::PeerConfig{
         .name = "swv-test",
@@ -309,6 +313,7 @@ class ConsoleTest : public ::testing::Test {
   FakeClock clock_{"2026-11-02T09:00:00Z"};
   InProcessNode n_{clock_};
   std::string job_actor_, job_peer_;
+  int peers_changed_ = 0;  // ConsoleOptions::peers_changed calls (serve reloads on them)
   JobRunner jobs_;
   Console console_;
 };
@@ -467,6 +472,33 @@ TEST_F(ConsoleTest, WithoutASessionOnlyThePageAndLoginAnswer) {
   ApiReply reply = console_.Handle(forged);
   EXPECT_EQ(reply.status, 401);
   EXPECT_NE(HeaderOf(reply, "Set-Cookie").find("Max-Age=0"), std::string::npos);
+}
+
+TEST_F(ConsoleTest, AddingAPartnerAsksTheServingProcessToReloadAndShowsItAtOnce) {
+  auto admin = LogIn("Annet Admin", Role::kAdmin);
+  ApiReply added = As(admin, "POST", "/api/partners",
+                      nlohmann::json{{"naam", "school-b"},
+                                     {"adres", "127.0.0.1:9"},
+                                     {"sleutel", crypto::SigningKey::Generate().PublicKey().Fingerprint()},
+                                     {"rol", "school"},
+                                     {"doelen", {"thuiszitters-afstemming"}}}
+                          .dump());
+  ASSERT_EQ(added.status, 200) << added.body;
+  EXPECT_EQ(peers_changed_, 1);
+  EXPECT_NE(nlohmann::json::parse(added.body)["melding"].get<std::string>().find("meteen"),
+            std::string::npos);
+  // The console's own view has it without a restart.
+  EXPECT_NE(As(admin, "GET", "/api/partners").body.find("school-b"), std::string::npos);
+  // A refused one asks for nothing.
+  ApiReply twice = As(admin, "POST", "/api/partners",
+                      nlohmann::json{{"naam", "school-b"},
+                                     {"adres", "127.0.0.1:9"},
+                                     {"sleutel", crypto::SigningKey::Generate().PublicKey().Fingerprint()},
+                                     {"rol", "school"},
+                                     {"doelen", {"thuiszitters-afstemming"}}}
+                          .dump());
+  EXPECT_NE(twice.status, 200);
+  EXPECT_EQ(peers_changed_, 1);
 }
 
 TEST_F(ConsoleTest, EachRoleSeesOnlyItsScreens) {
@@ -876,7 +908,9 @@ TEST_F(ConsoleTest, TheServerListensOnLoopbackOnly) {
   ConsoleHttpServer second(console_);
   auto taken = second.Bind("127.0.0.1", *port);
   ASSERT_FALSE(taken);
-  EXPECT_EQ(taken.error().code, ErrorCode::kUnavailable);
+  // Its own code (exit 11), not "a peer is unreachable".
+  EXPECT_EQ(taken.error().code, ErrorCode::kAddressInUse);
+  EXPECT_NE(taken.error().message.find("already in use"), std::string::npos);
 
   httplib::Client client("127.0.0.1", *port);
   auto page = client.Get("/");

@@ -100,13 +100,14 @@ pid_t TestNode::SpawnCli(const std::vector<std::string>& args, const fs::path& l
   return Spawn(binary_.string(), args, env(), log);
 }
 
-void TestNode::Start() {
+void TestNode::Start(const std::vector<std::string>& extra) {
   fs::path port_file = home_.parent_path() / (name_ + ".port");
   fs::remove(port_file);
   std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--port-file",
                                    port_file.string()};
   // No console in tests; the previous release (0.1.0) has none to turn off.
   if (binary_ == fs::path(INBEELD_BINARY)) args.insert(args.end(), {"--console-listen", ""});
+  args.insert(args.end(), extra.begin(), extra.end());
   pid_ = Spawn(binary_.string(), args, env(), home_.parent_path() / (name_ + ".log"));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {

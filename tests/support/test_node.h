@@ -58,8 +58,11 @@ class TestNode {
   RunResult AddPeer(const TestNode& peer, const std::vector<std::string>& extra = {},
                     const std::string& purpose = "thuiszitters-afstemming");
 
-  // Starts `inbeeld serve` on 127.0.0.1, port chosen by the OS.
-  void Start();
+  // Starts `inbeeld serve` on 127.0.0.1, port chosen by the OS, with
+  // `extra` serve options appended (e.g. --admin-listen).
+  void Start(const std::vector<std::string>& extra = {});
+  // The serving process, or -1 (for signals other than SIGTERM).
+  pid_t pid() const { return pid_; }
   // SIGTERM; returns the exit status.
   int Stop();
   void Kill();  // SIGKILL, no clean-up

@@ -31,6 +31,20 @@ TEST(PinSetTest, FindsPinnedPeersOnly) {
   EXPECT_FALSE(pins.Find(almost).has_value());
 }
 
+TEST(PinVerifierTest, ReplacedPinsApplyWholeAndEarlierSnapshotsStay) {
+  PinSet before;
+  ASSERT_TRUE(before.Add("leerplicht-haarlem", Key(1)).has_value());
+  PinVerifier verifier(std::move(before));
+  const std::shared_ptr<const PinSet> old = verifier.pins();
+  PinSet after;
+  ASSERT_TRUE(after.Add("swv-po-2701", Key(2)).has_value());
+  verifier.ReplacePins(std::move(after));
+  EXPECT_FALSE(verifier.pins()->Find(Key(1)).has_value()) << "a removed peer is no longer trusted";
+  EXPECT_EQ(verifier.pins()->Find(Key(2)), "swv-po-2701");
+  // A snapshot taken before (a handshake in progress) is unchanged.
+  EXPECT_EQ(old->Find(Key(1)), "leerplicht-haarlem");
+}
+
 TEST(PinSetTest, RefusesDuplicatesAndEmptyNames) {
   PinSet pins;
   ASSERT_TRUE(pins.Add("a", Key(1)).has_value());
