@@ -33,6 +33,8 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
 void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddWhoamiCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+// Key and passphrase lifecycle: passphrase change.
+void AddPassphraseCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddMatchCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
