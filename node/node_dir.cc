@@ -605,4 +605,90 @@ Status NodeDir::AddPeer(config::PeerConfig peer) const {
   return WriteFileAtomically(ConfigPath(), updated);
 }
 
+namespace {
+
+// A TOML table header line: "[x]" or "[[x]]", possibly indented, possibly
+// with a trailing comment.
+bool IsTableHeader(std::string_view line) {
+  size_t at = line.find_first_not_of(" \t");
+  return at != std::string_view::npos && line[at] == '[';
+}
+
+std::string_view Trimmed(std::string_view line) {
+  size_t a = line.find_first_not_of(" \t\r");
+  if (a == std::string_view::npos) return {};
+  size_t b = line.find_last_not_of(" \t\r");
+  return line.substr(a, b - a + 1);
+}
+
+}  // namespace
+
+Result<config::PeerConfig> NodeDir::RemovePeer(std::string_view name, UnlockedNode& node) const {
+  std::ifstream in(ConfigPath(), std::ios::binary);
+  if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + ConfigPath().string());
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  auto current = config::ParseConfig(text, ConfigPath().string());
+  if (!current) return std::unexpected(current.error());
+  const config::PeerConfig* found = current->FindPeer(name);
+  if (found == nullptr) {
+    return Fail(ErrorCode::kNotFound, "no peer named \"" + std::string(name) + "\" in " +
+                                          ConfigPath().string() + " (see `inbeeld peer list`)");
+  }
+  const config::PeerConfig removed = *found;
+  config::NodeConfig expected = *current;
+  std::erase_if(expected.peers, [&](const config::PeerConfig& p) { return p.name == name; });
+
+  std::vector<std::string> lines;
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find('\n', at);
+    end = end == std::string::npos ? text.size() : end + 1;
+    lines.push_back(text.substr(at, end - at));
+    at = end;
+  }
+  // Try each [[peer]] table: the one whose removal leaves exactly `expected`
+  // is the one. A file whose structure defeats this is refused, not guessed.
+  for (size_t header = 0; header < lines.size(); ++header) {
+    if (!Trimmed(lines[header]).starts_with("[[peer]]")) continue;
+    size_t next = header + 1;
+    while (next < lines.size() && !IsTableHeader(lines[next])) ++next;
+    // Comments and blank lines just before the next table belong to it.
+    size_t last = next;
+    while (last > header + 1) {
+      std::string_view t = Trimmed(lines[last - 1]);
+      if (!t.empty() && t[0] != '#') break;
+      --last;
+    }
+    // The blank line `peer add` wrote before the table goes with it.
+    size_t first = header;
+    if (first > 0 && Trimmed(lines[first - 1]).empty()) --first;
+    std::string updated;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (i < first || i >= last) updated += lines[i];
+    }
+    auto parsed = config::ParseConfig(updated, ConfigPath().string());
+    if (!parsed || !(*parsed == expected)) continue;
+    INBEELD_RETURN_IF_ERROR(WriteFileAtomically(ConfigPath(), updated));
+    node.config = std::move(*parsed);
+    audit::AuditLog log(*node.store, node.identity);
+    const std::string hash = Sha256Hex(updated);
+    Status recorded = log.InTransaction([&]() -> Status {
+      INBEELD_RETURN_IF_ERROR(log.AppendInTransaction({audit::EventRecord(
+          *clock_, "inbeeld.peer.removed", true,
+          {{"inbeeld.peer", removed.name},
+           {"inbeeld.peer_key", removed.key},
+           {"inbeeld.config_sha256", hash},
+           {"inbeeld.config", ConfigSummary(node.config)}})}));
+      // Recorded here, so the next unlock does not report it as an edit.
+      return node.store->PutMeta("config_sha256", hash);
+    });
+    if (!recorded) return std::unexpected(recorded.error());
+    return removed;
+  }
+  return Fail(ErrorCode::kInvalidArgument,
+              "cannot remove the table of peer \"" + std::string(name) + "\" from " +
+                  ConfigPath().string() + " without changing anything else; edit the file by hand");
+}
+
 }  // namespace inbeeld::node

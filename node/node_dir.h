@@ -160,6 +160,15 @@ class NodeDir {
   // kNotFound / an I/O error. The running `serve` sees the peer after a
   // restart.
   Status AddPeer(config::PeerConfig peer) const;
+  // Removes the [[peer]] table named `name` from inbeeld.toml — from its
+  // header to its last key line; every other line, comments included, stays
+  // as it was — after checking that the file then parses to exactly the old
+  // configuration without that peer. Records inbeeld.peer.removed (name,
+  // key, the configuration's new hash and summary) in `node`'s audit log and
+  // updates node.config. Past sessions, results and records stay.
+  // Errors: kNotFound (no such peer), kInvalidArgument (the table could not
+  // be cut out cleanly: edit the file by hand), I/O errors.
+  Result<config::PeerConfig> RemovePeer(std::string_view name, UnlockedNode& node) const;
 
   // Derives the storage key, checks it, opens the store and loads the keys.
   // Errors: kUnauthenticated "wrong passphrase", kDataLoss "database corrupt".

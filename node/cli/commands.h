@@ -57,6 +57,10 @@ Result<UnlockedNode> OpenNode(const GlobalOptions& global, const Context& contex
 Status CloseInterruptedSessions(UnlockedNode& node, const Context& context);
 Result<NodeDir> LocateNode(const GlobalOptions& global, const Context& context);
 
+// The digits two people read aloud to check a key (crypto/safety_code.h),
+// shown wherever a fingerprint is; "-" for a malformed fingerprint.
+std::string SafetyCodeFor(const std::string& fingerprint);
+
 // Adds --data-dir and --json to a subcommand (both are also accepted globally).
 void AddCommonOptions(CLI::App* command, GlobalOptions& global, bool with_json);
 
