@@ -691,4 +691,37 @@ Result<config::PeerConfig> NodeDir::RemovePeer(std::string_view name, UnlockedNo
                   ConfigPath().string() + " without changing anything else; edit the file by hand");
 }
 
+Status NodeDir::RepinPeer(std::string_view name, const std::string& new_key,
+                          UnlockedNode& node) const {
+  std::ifstream in(ConfigPath(), std::ios::binary);
+  if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + ConfigPath().string());
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  auto current = config::ParseConfig(text, ConfigPath().string());
+  if (!current) return std::unexpected(current.error());
+  const config::PeerConfig* found = current->FindPeer(name);
+  if (found == nullptr) return Fail(ErrorCode::kNotFound, "no peer named \"" + std::string(name) + "\"");
+  if (const auto* other = current->FindPeerByKey(new_key); other != nullptr && other->name != name) {
+    return Fail(ErrorCode::kAlreadyExists, "the new key is pinned for peer \"" + other->name + "\"");
+  }
+  config::NodeConfig expected = *current;
+  for (auto& p : expected.peers) {
+    if (p.name == name) p.key = new_key;
+  }
+  const std::string quoted = "\"" + found->key + "\"";
+  for (size_t at = text.find(quoted); at != std::string::npos; at = text.find(quoted, at + 1)) {
+    std::string updated = text;
+    updated.replace(at, quoted.size(), "\"" + new_key + "\"");
+    auto parsed = config::ParseConfig(updated, ConfigPath().string());
+    if (!parsed || !(*parsed == expected)) continue;
+    INBEELD_RETURN_IF_ERROR(WriteFileAtomically(ConfigPath(), updated));
+    node.config = std::move(*parsed);
+    return node.store->PutMeta("config_sha256", Sha256Hex(updated));
+  }
+  return Fail(ErrorCode::kInvalidArgument,
+              "cannot replace the key of peer \"" + std::string(name) + "\" in " +
+                  ConfigPath().string() + " cleanly; edit the file by hand");
+}
+
 }  // namespace inbeeld::node

@@ -169,6 +169,13 @@ class NodeDir {
   // Errors: kNotFound (no such peer), kInvalidArgument (the table could not
   // be cut out cleanly: edit the file by hand), I/O errors.
   Result<config::PeerConfig> RemovePeer(std::string_view name, UnlockedNode& node) const;
+  // Replaces the key of peer `name` in inbeeld.toml by `new_key` (canonical
+  // fingerprint) — the quoted old key is the only text that changes, checked
+  // as RemovePeer checks — and records the file's new hash in `node`'s store
+  // (the caller records why: a key rotation). Updates node.config.
+  // Errors: kNotFound, kAlreadyExists (the key is pinned for another peer),
+  // kInvalidArgument (cannot be done cleanly), I/O errors.
+  Status RepinPeer(std::string_view name, const std::string& new_key, UnlockedNode& node) const;
 
   // Derives the storage key, checks it, opens the store and loads the keys.
   // Errors: kUnauthenticated "wrong passphrase", kDataLoss "database corrupt".

@@ -9,6 +9,11 @@
 
 #include "crypto/safety_code.h"
 #include "crypto/signing.h"
+#include "node/clock.h"
+#include "node/keys/rotation.h"
+#include "node/net/client.h"
+#include "node/net/tls_identity.h"
+#include "node/node_dir.h"
 #include "schema/synthetic.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_node.h"
@@ -249,6 +254,84 @@ TEST_F(KeyLifecycleTest, PeerRemoveKeepsTheRestOfTheFileAndThePastAndIsLogged) {
   EXPECT_EQ(Count(log.out, "inbeeld.config.changed"), edits) << "the removal is not an edit";
   EXPECT_GE(Count(log.out, "\"swv-test\""), 2u);
   RunResult verified = ExportAndVerify(lp, "after-remove", {"--expect-key", lp.fingerprint()});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+// The receiving side of a key rotation with a real `serve` (docs/PROTOCOL.md
+// §12): a partner's announcement over mutual TLS under its pinned key
+// re-pins it in inbeeld.toml and is in the log; forged, replayed and
+// oversized ones are refused, and the log still verifies.
+TEST_F(KeyLifecycleTest, APeerAcceptsASignedKeyRotationOverTheRealRoute) {
+  TestNode& lp = Node("leerplicht-x");
+  TestNode& swv = Node("swv-y", "swv");
+  ASSERT_EQ(swv.AddPeer(lp).exit_code, 0);
+  swv.Start();
+
+  // The announcer's old key, from its own store (no `key rotate` command yet).
+  node::SystemClock clock;
+  std::optional<crypto::SigningKey> old_key;
+  {
+    node::NodeDir dir(lp.home(), clock);
+    std::string pass = testing::ReadFile(PassFile(lp));
+    pass.pop_back();
+    auto unlocked = dir.Unlock(crypto::SecretBytes::CopyFrom(
+        std::span(reinterpret_cast<const uint8_t*>(pass.data()), pass.size())));
+    ASSERT_TRUE(unlocked) << unlocked.error().message;
+    old_key.emplace(std::move(unlocked->identity));
+  }
+  auto identity = node::net::TlsIdentity::Create(
+      old_key->SeedForStorage().RevealForCrypto().first<32>(), lp.name());
+  ASSERT_TRUE(identity);
+  auto swv_key = crypto::VerifyingKey::FromFingerprint(swv.fingerprint());
+  ASSERT_TRUE(swv_key);
+  auto post = [&](const std::string& body) {
+    auto client = node::net::PeerClient::Create(*identity, swv.name(), swv_key->bytes(), "127.0.0.1",
+                                          swv.port());
+    EXPECT_TRUE(client);
+    return (*client)->Post("/v1/key/rotate", body, "application/octet-stream");
+  };
+  const auto now = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(clock.Now().time_since_epoch()).count());
+  auto announce = [&](const crypto::SigningKey& signer, const crypto::SigningKey& next) {
+    auto m = node::keys::Announce(signer, next, "Leerplicht X", now);
+    EXPECT_TRUE(m);
+    return std::string(m->begin(), m->end());
+  };
+  crypto::SigningKey new_key = crypto::SigningKey::Generate();
+  crypto::SigningKey mallory = crypto::SigningKey::Generate();
+  const fs::path toml = swv.home() / "inbeeld.toml";
+
+  // Forged: signed by a key that is not the pinned one.
+  auto forged = post(announce(mallory, new_key));
+  ASSERT_FALSE(forged);
+  EXPECT_EQ(forged.error().code, ErrorCode::kUnauthenticated) << forged.error().message;
+  // Too large for the route: refused before it is parsed.
+  auto oversized = post(std::string(4096, 'x'));
+  ASSERT_FALSE(oversized);
+  EXPECT_NE(testing::ReadFile(toml).find(lp.fingerprint()), std::string::npos);
+
+  const std::string genuine = announce(*old_key, new_key);
+  auto accepted = post(genuine);
+  ASSERT_TRUE(accepted) << accepted.error().message;
+  EXPECT_EQ(nlohmann::json::parse(accepted->body)["pinned"], new_key.PublicKey().Fingerprint());
+  std::string after = testing::ReadFile(toml);
+  EXPECT_EQ(after.find(lp.fingerprint()), std::string::npos);
+  EXPECT_NE(after.find(new_key.PublicKey().Fingerprint()), std::string::npos);
+  // Replayed (this serve still accepts the old key in TLS until it reloads).
+  auto replayed = post(genuine);
+  ASSERT_FALSE(replayed);
+  EXPECT_EQ(replayed.error().code, ErrorCode::kUnauthenticated);
+
+  EXPECT_EQ(swv.Stop(), 0);
+  RunResult log = swv.Cli({"audit", "show", "--json"});
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  EXPECT_EQ(Count(log.out, "\"inbeeld.peer.key.rotated\""), 1u) << log.out;
+  EXPECT_EQ(Count(log.out, "\"inbeeld.peer.key.rotation_refused\""), 2u) << log.out;
+  EXPECT_EQ(Count(log.out, "inbeeld.config.changed"), 1u) << "only the peer add";
+  auto peers = swv.CliJson({"peer", "list", "--json"});
+  ASSERT_EQ(peers.size(), 1u);
+  EXPECT_EQ(peers[0]["key"], new_key.PublicKey().Fingerprint());
+  RunResult verified = ExportAndVerify(swv, "after-rotation", {"--expect-key", swv.fingerprint()});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }
 
