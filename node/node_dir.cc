@@ -584,6 +584,14 @@ Status NodeDir::ChangePassphrase(
 }
 
 Status NodeDir::AddPeer(config::PeerConfig peer) const {
+  // The key is checked as a key, not only by its shape, whoever adds it (the
+  // CLI or the console), and written in its canonical spelling.
+  auto key = crypto::VerifyingKey::FromFingerprint(peer.key);
+  if (!key) return std::unexpected(key.error());
+  peer.key = key->Fingerprint();
+  if (auto meta = ReadMetadata(); meta && meta->fingerprint == peer.key) {
+    return Fail(ErrorCode::kInvalidArgument, "the key is this node's own key, not the partner's");
+  }
   std::ifstream in(ConfigPath(), std::ios::binary);
   if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + ConfigPath().string());
   std::stringstream text;

@@ -153,8 +153,10 @@ class NodeDir {
   // when the directory holds no node; kDataLoss when node.json is malformed.
   Result<NodeMetadata> ReadMetadata() const;
   Result<config::NodeConfig> ReadConfig() const;
-  // Appends a [[peer]] block to inbeeld.toml after checking that the whole
-  // file still validates (unique names and keys, purposes in the register);
+  // Appends a [[peer]] block to inbeeld.toml after checking that the key is
+  // a valid Ed25519 key other than this node's own (written canonically) and
+  // that the whole file still validates (unique names and keys, purposes in
+  // the register);
   // empty match_keys become the defaults for the two roles, written out.
   // Errors: the config's own (kInvalidArgument with file and line), or
   // kNotFound / an I/O error. The running `serve` sees the peer after a
