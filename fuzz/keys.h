@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <cstdint>
 #include <string_view>
 
 #include "crypto/signing.h"
@@ -31,6 +32,10 @@ inline const crypto::SigningKey& WitnessKey() {
   static const crypto::SigningKey key = KeyFromLabel("inbeeld fuzz witness");
   return key;
 }
+
+// The receiver's clock in the key_rotation harness, and the time its seeds
+// are issued at (Unix seconds): fixed, so a seed verifies on any day.
+inline constexpr uint64_t kKeyRotationNow = 1'795'000'000;
 
 }  // namespace inbeeld::fuzz
 

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/node_config.h"
@@ -29,8 +30,10 @@
 #include "node/audit/verify.h"
 #include "node/audit/rejoin.h"
 #include "node/audit/witness.h"
+#include "node/keys/rotation.h"
 #include "schema/audit_record.h"
 #include "schema/csv_import.h"
+#include "schema/key_rotation.h"
 #include "schema/synthetic.h"
 #include "schema/list_file.h"
 #include "schema/xlsx.h"
@@ -354,6 +357,19 @@ void TextSeeds() {
   Write("fields", "timestamp-leap-day", "2028-02-29T23:59:59Z");
 }
 
+// Announcements by the fuzz log key of the fuzz witness key, issued when
+// the harness's clock says it is, so they verify there.
+void KeyRotationSeeds() {
+  for (const auto& [name, node_name] :
+       {std::pair{"valid", std::string("Leerplicht Haarlem")},
+        std::pair{"longest-name", std::string(schema::kMaxKeyRotationNameSize, 'a')}}) {
+    auto message = node::keys::Announce(fuzz::LogKey(), fuzz::WitnessKey(), node_name,
+                                        fuzz::kKeyRotationNow);
+    Require(message.has_value(), "key rotation announcement");
+    Write("key_rotation", name, std::string(message->begin(), message->end()));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -367,6 +383,7 @@ int main(int argc, char** argv) {
   NoteSeeds();
   ExportSeeds();
   MerkleSeeds();
+  KeyRotationSeeds();
   RegionSeeds();
   TextSeeds();
   std::printf("make_corpus: wrote %d seeds under %s\n", written, root.c_str());

@@ -2,7 +2,9 @@
 #include "node/timestamp.h"
 
 #include <sqlite3.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -452,6 +454,20 @@ Status DecodeLegacyPersonal(std::span<const uint8_t> bytes, StoredRow& row) {
   return {};
 }
 
+// Raw key: SQLCipher takes x'<64 hex>' and skips its own PBKDF2. The hex copy
+// lives in a SecretBytes so it is wiped when we are done.
+crypto::SecretBytes RawKeyLiteral(const crypto::SecretBytes& key) {
+  crypto::SecretBytes literal(3 + 64);
+  auto out = literal.MutableForCrypto();
+  std::string hex = crypto::HexEncode(key.RevealForCrypto());
+  out[0] = 'x';
+  out[1] = '\'';
+  std::memcpy(out.data() + 2, hex.data(), 64);
+  out[66] = '\'';
+  std::fill(hex.begin(), hex.end(), '\0');
+  return literal;
+}
+
 }  // namespace
 
 std::array<uint8_t, 32> SubjectOf(const crypto::PseudonymKey& subject_key,
@@ -521,18 +537,7 @@ Result<std::unique_ptr<Store>> Store::OpenAt(const std::filesystem::path& path,
   std::unique_ptr<Store> store(new Store(db, clock));
   if (rc != SQLITE_OK) return std::unexpected(SqliteError(db, rc, "opening " + path.string()));
 
-  // Raw key: SQLCipher takes x'<64 hex>' and skips its own PBKDF2. The hex copy
-  // lives in a SecretBytes so it is wiped when we are done.
-  crypto::SecretBytes literal(3 + 64);
-  {
-    auto out = literal.MutableForCrypto();
-    std::string hex = crypto::HexEncode(key.RevealForCrypto());
-    out[0] = 'x';
-    out[1] = '\'';
-    std::memcpy(out.data() + 2, hex.data(), 64);
-    out[66] = '\'';
-    std::fill(hex.begin(), hex.end(), '\0');
-  }
+  crypto::SecretBytes literal = RawKeyLiteral(key);
   rc = sqlite3_key(db, literal.RevealForCrypto().data(), static_cast<int>(literal.size()));
   if (rc != SQLITE_OK) return std::unexpected(SqliteError(db, rc, "setting the storage key"));
 
@@ -864,6 +869,39 @@ Status Store::CheckIntegrity() {
     }
   }
   return {};
+}
+
+Status Store::ExportEncryptedCopy(const std::filesystem::path& path,
+                                  const crypto::SecretBytes& key) {
+  if (key.size() != 32) return Fail(ErrorCode::kInternal, "storage key must be 32 bytes");
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    return Fail(ErrorCode::kAlreadyExists, "database " + path.string() + " already exists");
+  }
+  // ATTACH creates no file on a connection opened without SQLITE_OPEN_CREATE;
+  // an empty file is an empty database. Private from its first byte, like
+  // the store itself.
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Fail(ErrorCode::kFailedPrecondition, "cannot create " + path.string());
+  close(fd);
+  crypto::SecretBytes literal = RawKeyLiteral(key);
+  auto attach = Statement::Prepare(db_, "ATTACH DATABASE ?1 AS rekeyed KEY ?2");
+  if (!attach) return std::unexpected(attach.error());
+  INBEELD_RETURN_IF_ERROR(attach->Bind(1, std::string_view(path.string())));
+  INBEELD_RETURN_IF_ERROR(attach->Bind(
+      2, std::string_view(reinterpret_cast<const char*>(literal.RevealForCrypto().data()),
+                          literal.size())));
+  INBEELD_RETURN_IF_ERROR(attach->Run());
+  // DETACH on every way out, so the connection stays usable.
+  Status exported = [&]() -> Status {
+    INBEELD_RETURN_IF_ERROR(Exec(db_, "SELECT sqlcipher_export('rekeyed')"));
+    // sqlcipher_export copies schema and rows; the version is set here so
+    // the copy never runs a migration twice.
+    return Exec(db_, fmt::format("PRAGMA rekeyed.user_version = {}", schema_version_).c_str());
+  }();
+  Status detached = Exec(db_, "DETACH DATABASE rekeyed");
+  INBEELD_RETURN_IF_ERROR(exported);
+  return detached;
 }
 
 }  // namespace inbeeld::node

@@ -160,6 +160,13 @@ class Store {
   // Full SQLCipher HMAC check of every page plus SQLite's integrity check.
   Status CheckIntegrity();
 
+  // Writes a copy of the whole database (schema, rows, schema version) to a
+  // new file at `path`, encrypted under `key` (32 bytes), with SQLCipher's
+  // sqlcipher_export: how `passphrase change` re-keys without touching the
+  // file in use (node/node_dir.h). Errors: kAlreadyExists if `path` exists;
+  // SQLite's otherwise (a partial file may be left: the caller removes it).
+  Status ExportEncryptedCopy(const std::filesystem::path& path, const crypto::SecretBytes& key);
+
   // For the layers above (results, audit): raw handle. REQUIRES: same thread.
   sqlite3* handle() { return db_; }
 

@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD_DIR=${INBEELD_FUZZ_BUILD_DIR:-build-fuzz}
-TARGETS=(audit_export config csv_import fields merkle psi_session region signed_note wire witness
+TARGETS=(audit_export config csv_import fields key_rotation merkle psi_session region signed_note wire witness
          xlsx_import)
 
 usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }

@@ -290,15 +290,18 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         }
         // Which keys all of this rests on, every time.
         if (report.node_key) {
-          *context.out << fmt::format("Node key:  {}  {} ({})\n", report.node_key->fingerprint,
-                                      report.node_key->name,
+          *context.out << fmt::format("Node key:  {}  {} ({}); safety code {}\n",
+                                      report.node_key->fingerprint, report.node_key->name,
                                       report.node_key->pinned ? "as expected, --expect-key"
-                                                              : "taken from the export");
+                                                              : "taken from the export",
+                                      SafetyCodeFor(report.node_key->fingerprint));
         }
         for (const auto& k : report.witness_keys) {
-          *context.out << fmt::format("Witness:   {}  {} ({})\n", k.fingerprint, k.name,
+          *context.out << fmt::format("Witness:   {}  {} ({}); safety code {}\n", k.fingerprint,
+                                      k.name,
                                       k.pinned ? "as expected, --expect-witness"
-                                               : "taken from the export");
+                                               : "taken from the export",
+                                      SafetyCodeFor(k.fingerprint));
         }
         if (keys_from_export) {
           *context.out

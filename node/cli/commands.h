@@ -33,6 +33,8 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
 void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddWhoamiCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+// Key and passphrase lifecycle: passphrase change.
+void AddPassphraseCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddMatchCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
@@ -60,6 +62,10 @@ Result<UnlockedNode> OpenNode(const GlobalOptions& global, const Context& contex
 // runs left open (node/audit/session_journal.h); says so on stderr.
 Status CloseInterruptedSessions(UnlockedNode& node, const Context& context);
 Result<NodeDir> LocateNode(const GlobalOptions& global, const Context& context);
+
+// The digits two people read aloud to check a key (crypto/safety_code.h),
+// shown wherever a fingerprint is; "-" for a malformed fingerprint.
+std::string SafetyCodeFor(const std::string& fingerprint);
 
 // Adds --data-dir and --json to a subcommand (both are also accepted globally).
 void AddCommonOptions(CLI::App* command, GlobalOptions& global, bool with_json);

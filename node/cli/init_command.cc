@@ -67,6 +67,7 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
                                        {"config", dir->ConfigPath().string()},
                                        {"node_name", meta->node_name},
                                        {"fingerprint", meta->fingerprint},
+                                       {"safety_code", SafetyCodeFor(meta->fingerprint)},
                                        {"kdf_profile", meta->kdf_profile}}
                             .dump(2)
                      << "\n";
@@ -74,6 +75,7 @@ void AddInitCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       }
       *context.out << "Initialised node \"" << meta->node_name << "\" in " << dir->root().string()
                    << "\n  fingerprint: " << meta->fingerprint
+                   << "\n  safety code: " << SafetyCodeFor(meta->fingerprint)
                    << "\n  config:      " << dir->ConfigPath().string()
                    << "\nNext: review the register of processing activities in the config, then "
                       "`inbeeld import FILE`.\n";

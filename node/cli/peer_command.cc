@@ -1,4 +1,4 @@
-// `inbeeld whoami` and `inbeeld peer add|list`: identities and pinned peers.
+// `inbeeld whoami` and `inbeeld peer add|remove|list`: identities and pinned peers.
 #include <filesystem>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -13,13 +13,10 @@
 
 namespace inbeeld::node::cli {
 
-namespace {
-// The digits two people read aloud to check a key (crypto/safety_code.h).
-std::string SafetyCodeOf(const std::string& fingerprint) {
+std::string SafetyCodeFor(const std::string& fingerprint) {
   auto key = crypto::VerifyingKey::FromFingerprint(fingerprint);
   return key ? crypto::SafetyCode(key->bytes()) : std::string("-");
 }
-}  // namespace
 
 void AddWhoamiCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
   CLI::App* cmd = app.add_subcommand(
@@ -40,14 +37,14 @@ void AddWhoamiCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
                                        {"role", config::RoleName(cfg->role)},
                                        {"address", cfg->listen_address},
                                        {"fingerprint", meta->fingerprint},
-                                       {"safety_code", SafetyCodeOf(meta->fingerprint)}}
+                                       {"safety_code", SafetyCodeFor(meta->fingerprint)}}
                             .dump(2)
                      << "\n";
       } else {
         *context.out << fmt::format("{} ({}) at {}\n{}\nsafety code (read it aloud to the partner): {}\n",
                                     cfg->node_name, config::RoleName(cfg->role),
                                     cfg->listen_address, meta->fingerprint,
-                                    SafetyCodeOf(meta->fingerprint));
+                                    SafetyCodeFor(meta->fingerprint));
       }
       return {};
     };
@@ -106,11 +103,37 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
     runner = [&, add_options]() -> Status {
       auto dir = LocateNode(global, context);
       if (!dir) return std::unexpected(dir.error());
-      if (auto meta = dir->ReadMetadata(); !meta) return std::unexpected(meta.error());
+      auto meta = dir->ReadMetadata();
+      if (!meta) return std::unexpected(meta.error());
+      auto cfg = dir->ReadConfig();
+      if (!cfg) return std::unexpected(cfg.error());
+      // The key is checked at once, not at the first handshake: a valid
+      // Ed25519 point (crypto/signing.h), not this node's own, not pinned yet.
+      auto peer_key = crypto::VerifyingKey::FromFingerprint(add_options->key);
+      if (!peer_key) {
+        return Fail(peer_key.error().code, "peer not added: --key: " + peer_key.error().message);
+      }
+      const std::string fingerprint = peer_key->Fingerprint();
+      if (fingerprint == meta->fingerprint) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "peer not added: --key is this node's own key; ask the partner for the "
+                    "fingerprint their `inbeeld whoami` shows");
+      }
+      if (const auto* pinned = cfg->FindPeerByKey(fingerprint); pinned != nullptr) {
+        return Fail(ErrorCode::kAlreadyExists,
+                    fmt::format("peer not added: this key is already pinned as peer \"{}\"",
+                                pinned->name));
+      }
+      if (cfg->FindPeer(add_options->name) != nullptr) {
+        return Fail(ErrorCode::kAlreadyExists,
+                    fmt::format("peer not added: a peer named \"{}\" exists already (`inbeeld "
+                                "peer remove {}` first to replace it)",
+                                add_options->name, add_options->name));
+      }
       config::PeerConfig peer_config;
       peer_config.name = add_options->name;
       peer_config.address = add_options->address;
-      peer_config.key = add_options->key;
+      peer_config.key = fingerprint;  // the canonical spelling, however it was typed
       auto role = config::ParseRole(add_options->role);
       if (!role) return std::unexpected(WithContext(role.error(), "--role"));
       peer_config.role = *role;
@@ -138,7 +161,31 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
                                   "digits with `inbeeld whoami`.\n",
                                   peer_config.name, peer_config.address,
                                   config::RoleName(peer_config.role), dir->ConfigPath().string(),
-                                  SafetyCodeOf(peer_config.key));
+                                  SafetyCodeFor(peer_config.key));
+      return {};
+    };
+  });
+
+  auto remove_name = std::make_shared<std::string>();
+  CLI::App* remove = peer->add_subcommand(
+      "remove",
+      "Unpin a peer: removes its [[peer]] table from inbeeld.toml (the rest of the file, "
+      "comments included, stays as it was) and records that in the audit log. Past sessions, "
+      "results and audit records with the peer stay. A running `serve` still accepts the peer "
+      "until it reloads its configuration or restarts.");
+  AddCommonOptions(remove, global, /*with_json=*/false);
+  remove->add_option("NAME", *remove_name, "The peer's name, as in `inbeeld peer list`")->required();
+  remove->callback([&, remove_name] {
+    runner = [&, remove_name]() -> Status {
+      auto dir = LocateNode(global, context);
+      if (!dir) return std::unexpected(dir.error());
+      auto node = OpenNode(global, context);
+      if (!node) return std::unexpected(node.error());
+      auto removed = dir->RemovePeer(*remove_name, *node);
+      if (!removed) return Fail(removed.error().code, "peer not removed: " + removed.error().message);
+      *context.out << fmt::format("Removed peer \"{}\" ({}, safety code {}) from {}\n",
+                                  removed->name, removed->key, SafetyCodeFor(removed->key),
+                                  dir->ConfigPath().string());
       return {};
     };
   });
@@ -161,6 +208,7 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
           peers.push_back({{"name", p.name},
                            {"address", p.address},
                            {"key", p.key},
+                           {"safety_code", SafetyCodeFor(p.key)},
                            {"role", config::RoleName(p.role)},
                            {"allowed_purposes", p.policy.allowed_purposes},
                            {"shared_labels", labels},
@@ -184,9 +232,9 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
           keys += (keys.empty() ? "" : ", ") + std::string(config::MatchKeyTypeName(k));
         }
         *context.out << fmt::format(
-            "{} ({}) at {}\n  key       {}\n  purposes  {}\n  labels    {}\n  matching  {}\n"
-            "  limits    {} to {} records per session, {} sessions per day{}\n",
-            p.name, config::RoleName(p.role), p.address, p.key,
+            "{} ({}) at {}\n  key       {}\n  safety    {}\n  purposes  {}\n  labels    {}\n"
+            "  matching  {}\n  limits    {} to {} records per session, {} sessions per day{}\n",
+            p.name, config::RoleName(p.role), p.address, p.key, SafetyCodeFor(p.key),
             purposes.empty() ? "none" : purposes, labels.empty() ? "none" : labels, keys,
             p.policy.min_list_size, p.policy.max_list_size, p.policy.max_sessions_per_day,
             p.policy.count_only ? ", count only" : "");

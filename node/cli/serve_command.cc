@@ -23,6 +23,8 @@
 #include "node/exchange/policy.h"
 #include "node/exchange/initiator.h"
 #include "node/exchange/responder.h"
+#include "node/key_rotation.h"
+#include "schema/key_rotation.h"
 #include "node/net/server.h"
 #include "node/ops/admin.h"
 #include "node/ops/event_log.h"
@@ -148,6 +150,9 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         console_node.emplace(std::move(*c));
         jobs_node.emplace(std::move(*j));
       }
+      // Peers' key rotations (node/key_rotation.h) on a connection of their own.
+      auto rotation_node = dir->Unlock(*passphrase);
+      if (!rotation_node) return std::unexpected(rotation_node.error());
       *passphrase = crypto::SecretBytes();  // wipes the old bytes
       std::string listen = options->listen.empty() ? node->config.listen_address : options->listen;
       auto address = config::ParseAddress(listen, /*allow_any_port=*/true);
@@ -357,6 +362,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           {"/v1/audit/witness", 1 << 20},
           {"/v1/audit/cosign", 1 << 16},
           {"/v1/audit/rejoin", 1 << 16},
+          {"/v1/key/rotate", schema::kMaxKeyRotationSize},
       };
       // A whole request may take as long as its largest body needs at 2 MB/s.
       server_options.request_timeout = std::chrono::seconds(
@@ -401,6 +407,15 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           "/v1/audit/cosign", Handler(locked([&](std::string_view peer, std::string_view body) {
             return responder.HandleCosign(peer, body);
           }), "application/json")));
+
+      // A peer announcing its new key (docs/PROTOCOL.md §12). The new pin is
+      // in inbeeld.toml at once; this process's pin set follows on reload
+      // (the hook) or restart.
+      KeyRotationResponder rotations(*dir, *rotation_node, /*repinned=*/{});
+      INBEELD_RETURN_IF_ERROR((*server)->Post(
+          "/v1/key/rotate", Handler([&](std::string_view peer, std::string_view body) {
+            return rotations.Handle(peer, body);
+          }, "application/json")));
 
       // Regional counts (node/region/regional.h): this node as a participant.
       region::RegionParticipant participant(*region_node);
