@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -397,10 +398,21 @@ Result<RestoreOutcome> RestoreBackup(const fs::path& file, const fs::path& dir,
     if (ec) return Fail(ErrorCode::kFailedPrecondition, "cannot create " + dir.string());
   }
   NodeDir target(dir, clock);
-  if (target.IsInitialised() && !options.replace) {
-    return Fail(ErrorCode::kAlreadyExists,
-                dir.string() + " already holds a node; stop `inbeeld serve` and pass --replace "
-                               "to move it aside (nothing is deleted)");
+  std::optional<NodeDirLock> lock;
+  if (target.IsInitialised()) {
+    if (!options.replace) {
+      return Fail(ErrorCode::kAlreadyExists,
+                  dir.string() + " already holds a node; stop `inbeeld serve` and pass --replace "
+                                 "to move it aside (nothing is deleted)");
+    }
+    // No process may have the node open while its files are swapped.
+    auto exclusive = NodeDirLock::Acquire(dir, NodeDirLock::Mode::kExclusive);
+    if (!exclusive) {
+      return Fail(ErrorCode::kFailedPrecondition,
+                  "the node in " + dir.string() +
+                      " is in use (`inbeeld serve` or another command): stop it, then restore");
+    }
+    lock.emplace(std::move(*exclusive));
   }
   // Staged inside the data directory, so the final moves are renames on one
   // file system and a failure leaves the node as it was.

@@ -409,9 +409,10 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           }), "application/json")));
 
       // A peer announcing its new key (docs/PROTOCOL.md §12). The new pin is
-      // in inbeeld.toml at once; this process's pin set follows on reload
-      // (the hook) or restart.
-      KeyRotationResponder rotations(*dir, *rotation_node, /*repinned=*/{});
+      // in inbeeld.toml at once; the hook reloads it into this process (from
+      // the signal thread: this handler may not wait for the reload's lock).
+      KeyRotationResponder rotations(*dir, *rotation_node,
+                                     [&runtime](const std::string&) { runtime.RequestReload(); });
       INBEELD_RETURN_IF_ERROR((*server)->Post(
           "/v1/key/rotate", Handler([&](std::string_view peer, std::string_view body) {
             return rotations.Handle(peer, body);

@@ -108,7 +108,11 @@ TEST_F(BackupTest, ARestoredNodeRejoinsItsPartnerOpenlyAndBothLogsSayWhatWasLost
   ASSERT_EQ(Match(*lp_, "swv").exit_code, 0);
   ASSERT_EQ(Match(*swv_, "leerplicht").exit_code, 0);
 
-  // The machine is lost; last night's backup comes back.
+  // The machine is lost; last night's backup comes back. Not while the node
+  // serves: restore waits for nothing and changes nothing then.
+  RunResult while_serving = lp_->Cli({"restore", file.string(), "--replace"});
+  EXPECT_EQ(while_serving.exit_code, 6) << while_serving.err;
+  EXPECT_NE(while_serving.err.find("is in use"), std::string::npos) << while_serving.err;
   ASSERT_EQ(lp_->Stop(), 0);
   RunResult refused_overwrite = lp_->Cli({"restore", file.string()});
   EXPECT_EQ(refused_overwrite.exit_code, 3) << refused_overwrite.err;

@@ -317,7 +317,9 @@ TEST_F(KeyLifecycleTest, APeerAcceptsASignedKeyRotationOverTheRealRoute) {
   std::string after = testing::ReadFile(toml);
   EXPECT_EQ(after.find(lp.fingerprint()), std::string::npos);
   EXPECT_NE(after.find(new_key.PublicKey().Fingerprint()), std::string::npos);
-  // Replayed (this serve still accepts the old key in TLS until it reloads).
+  // Replayed: refused by the handler, or — once the serving process has
+  // reloaded the new pin (it asks for that itself) — at the handshake, since
+  // the old key is no longer pinned.
   auto replayed = post(genuine);
   ASSERT_FALSE(replayed);
   EXPECT_EQ(replayed.error().code, ErrorCode::kUnauthenticated);
@@ -326,7 +328,11 @@ TEST_F(KeyLifecycleTest, APeerAcceptsASignedKeyRotationOverTheRealRoute) {
   RunResult log = swv.Cli({"audit", "show", "--json"});
   ASSERT_EQ(log.exit_code, 0) << log.err;
   EXPECT_EQ(Count(log.out, "\"inbeeld.peer.key.rotated\""), 1u) << log.out;
-  EXPECT_EQ(Count(log.out, "\"inbeeld.peer.key.rotation_refused\""), 2u) << log.out;
+  // The forged one, and the replay if it reached the handler before the reload.
+  const size_t refused = Count(log.out, "\"inbeeld.peer.key.rotation_refused\"");
+  EXPECT_GE(refused, 1u) << log.out;
+  EXPECT_LE(refused, 2u) << log.out;
+  EXPECT_NE(swv.ServerLog().find("config reloaded"), std::string::npos) << swv.ServerLog();
   EXPECT_EQ(Count(log.out, "inbeeld.config.changed"), 1u) << "only the peer add";
   auto peers = swv.CliJson({"peer", "list", "--json"});
   ASSERT_EQ(peers.size(), 1u);
