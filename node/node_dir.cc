@@ -76,9 +76,10 @@ Status SyncPath(const fs::path& path, bool directory) {
   return {};
 }
 
-// WriteFileAtomically, and durable: the new file is synced before the rename
-// and the directory after it.
-Status WriteFileDurably(const fs::path& path, const std::string& text) {
+// Writes `text` to "<path>.tmp" (mode 0600) and renames it over `path`, so a
+// crash leaves the old or the new file; `durable` also syncs the new file
+// before the rename and the directory after it.
+Status ReplaceFile(const fs::path& path, const std::string& text, bool durable) {
   fs::path tmp = path;
   tmp += ".tmp";
   mode_t old_mask = umask(077);
@@ -92,11 +93,16 @@ Status WriteFileDurably(const fs::path& path, const std::string& text) {
     }
   }
   umask(old_mask);
-  INBEELD_RETURN_IF_ERROR(SyncPath(tmp, /*directory=*/false));
+  if (durable) INBEELD_RETURN_IF_ERROR(SyncPath(tmp, /*directory=*/false));
   std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) return Fail(ErrorCode::kFailedPrecondition, "cannot write " + path.string() + ": " + ec.message());
-  return SyncPath(path.parent_path(), /*directory=*/true);
+  return durable ? SyncPath(path.parent_path(), /*directory=*/true) : Status{};
+}
+
+// WriteFileAtomically, and durable.
+Status WriteFileDurably(const fs::path& path, const std::string& text) {
+  return ReplaceFile(path, text, /*durable=*/true);
 }
 
 bool CannotOpen(const Error& e) {
@@ -154,23 +160,7 @@ NodeDirLock::~NodeDirLock() {
 }
 
 Status WriteFileAtomically(const fs::path& path, const std::string& text) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  mode_t old_mask = umask(077);
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      umask(old_mask);
-      return Fail(ErrorCode::kFailedPrecondition, "cannot write " + tmp.string());
-    }
-  }
-  umask(old_mask);
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Fail(ErrorCode::kFailedPrecondition, "cannot write " + path.string() + ": " + ec.message());
-  return {};
+  return ReplaceFile(path, text, /*durable=*/false);
 }
 
 Result<crypto::KdfParams> KdfProfile(std::string_view name) {
