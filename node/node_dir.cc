@@ -603,6 +603,14 @@ Status NodeDir::ChangePassphrase(
   return WriteMetadata(*meta);
 }
 
+Result<std::string> NodeDir::ReadConfigText() const {
+  std::ifstream in(ConfigPath(), std::ios::binary);
+  if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + ConfigPath().string());
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
 Status NodeDir::AddPeer(config::PeerConfig peer) const {
   // The key is checked as a key, not only by its shape, whoever adds it (the
   // CLI or the console), and written in its canonical spelling.
@@ -612,11 +620,9 @@ Status NodeDir::AddPeer(config::PeerConfig peer) const {
   if (auto meta = ReadMetadata(); meta && meta->fingerprint == peer.key) {
     return Fail(ErrorCode::kInvalidArgument, "the key is this node's own key, not the partner's");
   }
-  std::ifstream in(ConfigPath(), std::ios::binary);
-  if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + ConfigPath().string());
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string updated = text.str();
+  auto read = ReadConfigText();
+  if (!read) return std::unexpected(read.error());
+  std::string updated = std::move(*read);
   if (!updated.empty() && updated.back() != '\n') updated += "\n";
   auto current = config::ParseConfig(updated, ConfigPath().string());
   if (!current) return std::unexpected(current.error());
@@ -652,11 +658,9 @@ std::string_view Trimmed(std::string_view line) {
 }  // namespace
 
 Result<config::PeerConfig> NodeDir::RemovePeer(std::string_view name, UnlockedNode& node) const {
-  std::ifstream in(ConfigPath(), std::ios::binary);
-  if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + ConfigPath().string());
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  auto read = ReadConfigText();
+  if (!read) return std::unexpected(read.error());
+  const std::string& text = *read;
   auto current = config::ParseConfig(text, ConfigPath().string());
   if (!current) return std::unexpected(current.error());
   const config::PeerConfig* found = current->FindPeer(name);
@@ -721,11 +725,9 @@ Result<config::PeerConfig> NodeDir::RemovePeer(std::string_view name, UnlockedNo
 
 Status NodeDir::RepinPeer(std::string_view name, const std::string& new_key,
                           UnlockedNode& node) const {
-  std::ifstream in(ConfigPath(), std::ios::binary);
-  if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + ConfigPath().string());
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  auto read = ReadConfigText();
+  if (!read) return std::unexpected(read.error());
+  const std::string& text = *read;
   auto current = config::ParseConfig(text, ConfigPath().string());
   if (!current) return std::unexpected(current.error());
   const config::PeerConfig* found = current->FindPeer(name);

@@ -218,6 +218,9 @@ class NodeDir {
   Result<std::unique_ptr<Store>> OpenStore(NodeMetadata& meta,
                                            const crypto::SecretBytes& passphrase) const;
   Status WriteMetadata(const NodeMetadata& meta) const;
+  // inbeeld.toml as it is on disk (kNotFound when it cannot be read), for
+  // the edits that keep the operator's comments.
+  Result<std::string> ReadConfigText() const;
   Status Fault(std::string_view step) const { return fault_hook_ ? fault_hook_(step) : Status{}; }
 
   std::filesystem::path root_;
