@@ -633,6 +633,28 @@ Result<crypto::SecretBytes> Store::GetSecret(const std::string& name) {
   return crypto::SecretBytes::CopyFrom(stmt->ColumnBlobView(0));
 }
 
+Result<bool> Store::HasSecret(const std::string& name) {
+  auto stmt = Statement::Prepare(db_, "SELECT 1 FROM secrets WHERE name = ?");
+  if (!stmt) return std::unexpected(stmt.error());
+  INBEELD_RETURN_IF_ERROR(stmt->Bind(1, name));
+  return stmt->Step();
+}
+
+Status Store::SetSecret(const std::string& name, const crypto::SecretBytes& value) {
+  auto stmt = Statement::Prepare(db_, "INSERT OR REPLACE INTO secrets(name, value) VALUES(?, ?)");
+  if (!stmt) return std::unexpected(stmt.error());
+  INBEELD_RETURN_IF_ERROR(stmt->Bind(1, name));
+  INBEELD_RETURN_IF_ERROR(stmt->BindBlob(2, value.RevealForCrypto()));
+  return stmt->Run();
+}
+
+Status Store::DeleteSecret(const std::string& name) {
+  auto stmt = Statement::Prepare(db_, "DELETE FROM secrets WHERE name = ?");
+  if (!stmt) return std::unexpected(stmt.error());
+  INBEELD_RETURN_IF_ERROR(stmt->Bind(1, name));
+  return stmt->Run();
+}
+
 Result<ListVersion> Store::ImportList(const std::vector<schema::ListRow>& rows,
                                       schema::Date list_date, const std::string& source,
                                       const crypto::PseudonymKey& subject_key,

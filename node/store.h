@@ -122,6 +122,12 @@ class Store {
   // with kAlreadyExists rather than overwrite; key rotation is explicit.
   Status PutSecret(const std::string& name, const crypto::SecretBytes& value);
   Result<crypto::SecretBytes> GetSecret(const std::string& name);
+  // Whether the store holds secret `name`.
+  Result<bool> HasSecret(const std::string& name);
+  // Explicit rotation: sets `name` (made or replaced) / removes it (absent is
+  // fine). Deleted pages are overwritten (secure_delete is on).
+  Status SetSecret(const std::string& name, const crypto::SecretBytes& value);
+  Status DeleteSecret(const std::string& name);
 
   // Stores `rows` as a new list version, all or nothing (one transaction).
   // kInvalidArgument, storing nothing, if a row does not IdentifiesChild or two

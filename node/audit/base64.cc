@@ -12,6 +12,18 @@ std::string Base64(std::span<const uint8_t> bytes) {
   return out;
 }
 
+Result<std::vector<uint8_t>> BytesFromBase64(const std::string& text, size_t max_size) {
+  std::vector<uint8_t> out(max_size);
+  size_t len = 0;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return Fail(ErrorCode::kInvalidArgument, "not base64, or too long");
+  }
+  out.resize(len);
+  if (Base64(out) != text) return Fail(ErrorCode::kInvalidArgument, "not canonical base64");
+  return out;
+}
+
 Result<crypto::Hash> HashFromBase64(const std::string& text) {
   crypto::Hash h{};
   size_t len = 0;

@@ -5,6 +5,7 @@
 
 #include <span>
 #include <string>
+#include <vector>
 
 #include "base/error.h"
 #include "crypto/merkle.h"
@@ -12,6 +13,9 @@
 namespace inbeeld::node::audit {
 
 std::string Base64(std::span<const uint8_t> bytes);
+// kInvalidArgument unless `text` is canonical base64 of at most `max_size`
+// bytes.
+Result<std::vector<uint8_t>> BytesFromBase64(const std::string& text, size_t max_size);
 // kInvalidArgument unless `text` is canonical base64 of exactly 32 bytes.
 Result<crypto::Hash> HashFromBase64(const std::string& text);
 

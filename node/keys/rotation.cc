@@ -17,6 +17,35 @@ Result<std::vector<uint8_t>> Announce(const crypto::SigningKey& current,
   return schema::EncodeKeyRotation(rotation);
 }
 
+namespace {
+
+// Steps 3 and 4: valid points, both signatures.
+Result<AcceptedRotation> CheckSignatures(const schema::KeyRotation& rotation) {
+  auto old_key = crypto::VerifyingKey::FromBytes(rotation.old_key);
+  if (!old_key) return Fail(ErrorCode::kInvalidArgument, "key rotation: the old key is not valid");
+  auto new_key = crypto::VerifyingKey::FromBytes(rotation.new_key);
+  if (!new_key) return Fail(ErrorCode::kInvalidArgument, "key rotation: the new key is not valid");
+  auto message = schema::KeyRotationSignedBytes(rotation);
+  if (!message) return std::unexpected(message.error());
+  if (!old_key->Verify(*message, rotation.sig_old)) {
+    return Fail(ErrorCode::kUnauthenticated,
+                "key rotation: not signed by the old key (forged or altered)");
+  }
+  if (!new_key->Verify(*message, rotation.sig_new)) {
+    return Fail(ErrorCode::kUnauthenticated,
+                "key rotation: not signed by the new key (no proof of possession)");
+  }
+  return AcceptedRotation{*old_key, *new_key, rotation.issued_at, rotation.node_name};
+}
+
+}  // namespace
+
+Result<AcceptedRotation> VerifyAnnouncement(std::span<const uint8_t> body) {
+  auto rotation = schema::DecodeKeyRotation(body);
+  if (!rotation) return std::unexpected(rotation.error());
+  return CheckSignatures(*rotation);
+}
+
 Result<AcceptedRotation> RotationReceiver::Verify(std::span<const uint8_t> body,
                                                   const crypto::VerifyingKey& pinned,
                                                   uint64_t last_accepted, uint64_t now) {
@@ -26,20 +55,8 @@ Result<AcceptedRotation> RotationReceiver::Verify(std::span<const uint8_t> body,
     return Fail(ErrorCode::kUnauthenticated,
                 "key rotation: the old key is not the key pinned for this peer");
   }
-  auto old_key = crypto::VerifyingKey::FromBytes(rotation->old_key);
-  if (!old_key) return Fail(ErrorCode::kInvalidArgument, "key rotation: the old key is not valid");
-  auto new_key = crypto::VerifyingKey::FromBytes(rotation->new_key);
-  if (!new_key) return Fail(ErrorCode::kInvalidArgument, "key rotation: the new key is not valid");
-  auto message = schema::KeyRotationSignedBytes(*rotation);
-  if (!message) return std::unexpected(message.error());
-  if (!old_key->Verify(*message, rotation->sig_old)) {
-    return Fail(ErrorCode::kUnauthenticated,
-                "key rotation: not signed by the pinned key (forged or altered)");
-  }
-  if (!new_key->Verify(*message, rotation->sig_new)) {
-    return Fail(ErrorCode::kUnauthenticated,
-                "key rotation: not signed by the new key (no proof of possession)");
-  }
+  auto accepted = CheckSignatures(*rotation);
+  if (!accepted) return accepted;
   if (rotation->issued_at <= last_accepted) {
     return Fail(ErrorCode::kFailedPrecondition,
                 "key rotation: replayed, or not newer than the last rotation accepted from this "
@@ -52,7 +69,7 @@ Result<AcceptedRotation> RotationReceiver::Verify(std::span<const uint8_t> body,
     return Fail(ErrorCode::kFailedPrecondition,
                 "key rotation: issued more than 7 days ago; the node announces afresh");
   }
-  return AcceptedRotation{*old_key, *new_key, rotation->issued_at, rotation->node_name};
+  return accepted;
 }
 
 }  // namespace inbeeld::node::keys

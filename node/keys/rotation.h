@@ -60,6 +60,11 @@ struct AcceptedRotation {
   std::string node_name;  // as the announcer calls itself; for people only
 };
 
+// Steps 1, 3 and 4 above without a pin or a clock: what an auditor checks of
+// an announcement a node kept in its own log (`audit verify` follows the
+// node's key from A to B through it). Errors as above.
+Result<AcceptedRotation> VerifyAnnouncement(std::span<const uint8_t> body);
+
 class RotationReceiver {
  public:
   // `pinned`: the key pinned for the TLS peer `body` came from.

@@ -232,7 +232,8 @@ class PeerClient::Impl {
                            : std::nullopt,
     };
     if (reply.status < 200 || reply.status > 299) {
-      return std::unexpected(PeerError{ErrorFromReply(peer_name_, reply), RetryHintOf(reply)});
+      return std::unexpected(
+          PeerError{ErrorFromReply(peer_name_, reply), RetryHintOf(reply), reply.status});
     }
     return reply;
   }

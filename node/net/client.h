@@ -53,6 +53,9 @@ struct PeerError : Error {
   // asked us to wait (0 s..kMaxRetryAfter). Never set for failures of our
   // own (unreachable, timeouts, TLS).
   std::optional<std::chrono::seconds> retry_after = std::nullopt;
+  // The HTTP status when the peer answered (so the TLS handshake, pins
+  // included, succeeded); 0 for failures before any answer.
+  int http_status = 0;
 };
 
 using PeerResult = std::expected<Reply, PeerError>;
