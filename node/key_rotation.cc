@@ -2,12 +2,14 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "crypto/bytes.h"
 #include "node/audit/audit_log.h"
+#include "node/audit/base64.h"
 #include "node/audit/exchange_records.h"
 #include "node/keys/rotation.h"
 #include "node/sqlite_util.h"
@@ -93,6 +95,167 @@ Result<std::string> KeyRotationResponder::HandleLocked(std::string_view peer,
   INBEELD_RETURN_IF_ERROR(dir_.RepinPeer(peer, new_fp, node_));
   if (repinned_) repinned_(std::string(peer));
   return nlohmann::json{{"pinned", new_fp}}.dump();
+}
+
+}  // namespace inbeeld::node
+
+// ---------------------------------------------------------------------------
+// The announcing side.
+
+namespace inbeeld::node {
+namespace {
+
+constexpr const char* kPendingMeta = "node_key.pending";
+
+uint64_t NowSeconds(const Clock& clock) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(clock.Now().time_since_epoch()).count());
+}
+
+std::string Joined(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
+Status WritePending(Store& store, const std::vector<std::string>& pending) {
+  return store.PutMeta(kPendingMeta, nlohmann::json(pending).dump());
+}
+
+}  // namespace
+
+Result<KeyRotationState> ReadKeyRotationState(Store& store) {
+  KeyRotationState state;
+  auto pending = store.GetMeta(kPendingMeta);
+  if (!pending) return std::unexpected(pending.error());
+  if (!pending->empty()) {
+    auto j = nlohmann::json::parse(*pending, nullptr, false);
+    bool ok = j.is_array();
+    for (const auto& name : ok ? j : nlohmann::json::array()) {
+      ok = ok && name.is_string();
+      if (ok) state.pending.push_back(name.get<std::string>());
+    }
+    if (!ok) return Fail(ErrorCode::kDataLoss, "the stored list of partners to tell of the new key is malformed");
+  }
+  auto kept = store.HasSecret(kPreviousIdentitySeedSecret);
+  if (!kept) return std::unexpected(kept.error());
+  state.previous_key_kept = *kept;
+  return state;
+}
+
+Result<SwitchedKey> SwitchIdentityKey(const NodeDir& dir, UnlockedNode& node) {
+  auto state = ReadKeyRotationState(*node.store);
+  if (!state) return std::unexpected(state.error());
+  if (!state->pending.empty() || state->previous_key_kept) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "an earlier key rotation still has partners to tell (" + Joined(state->pending, ", ") +
+                    "): run `inbeeld key rotate --finish` when they are reachable, or remove them "
+                    "with `inbeeld peer remove`, first");
+  }
+  crypto::SigningKey next = crypto::SigningKey::Generate();
+  const uint64_t issued_at = NowSeconds(node.clock());
+  auto announcement = keys::Announce(node.identity, next, node.config.node_name, issued_at);
+  if (!announcement) return std::unexpected(announcement.error());
+
+  SwitchedKey switched{node.identity.PublicKey().Fingerprint(), next.PublicKey().Fingerprint(), 0};
+  std::vector<std::string> partners;
+  for (const auto& peer : node.config.peers) partners.push_back(peer.name);
+  audit::AuditLog old_log(*node.store, node.identity);
+  Status committed = old_log.InTransaction([&]() -> Status {
+    auto size = old_log.Size();
+    if (!size) return std::unexpected(size.error());
+    switched.record_index = *size;
+    INBEELD_RETURN_IF_ERROR(old_log.AppendInTransaction({audit::EventRecord(
+        node.clock(), "inbeeld.node.key.rotated", true,
+        {{"inbeeld.node_key.old", switched.old_fingerprint},
+         {"inbeeld.node_key", switched.new_fingerprint},
+         {"inbeeld.issued_at", std::to_string(issued_at)},
+         {"inbeeld.announcement", audit::Base64(*announcement)},
+         {"inbeeld.partners", std::to_string(partners.size())}})}));
+    // The old key's last checkpoint: the one that covers its own rotation.
+    auto checkpoint = old_log.Checkpoint();
+    if (!checkpoint) return std::unexpected(checkpoint.error());
+    if (checkpoint->size != *size + 1) {
+      return Fail(ErrorCode::kInternal, "the log grew while the key was switched");
+    }
+    INBEELD_RETURN_IF_ERROR(node.store->SetSecret(kPreviousIdentitySeedSecret, node.identity.SeedForStorage()));
+    INBEELD_RETURN_IF_ERROR(node.store->SetSecret(kIdentitySeedSecret, next.SeedForStorage()));
+    INBEELD_RETURN_IF_ERROR(WritePending(*node.store, partners));
+    return old_log.RetireKeyInTransaction(checkpoint->size);
+  });
+  if (!committed) return std::unexpected(committed.error());
+  // node.json last: an unlock finishes this step if it did not happen.
+  INBEELD_RETURN_IF_ERROR(dir.WriteFingerprint(switched.new_fingerprint));
+  node.identity = std::move(next);
+  node.metadata.fingerprint = switched.new_fingerprint;
+  return switched;
+}
+
+Result<AnnounceReport> AnnounceKeyRotation(UnlockedNode& node, const SendAnnouncement& send) {
+  auto state = ReadKeyRotationState(*node.store);
+  if (!state) return std::unexpected(state.error());
+  if (!state->previous_key_kept) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "no key rotation is waiting for partners: every partner has this node's key");
+  }
+  auto seed = node.store->GetSecret(kPreviousIdentitySeedSecret);
+  if (!seed) return std::unexpected(seed.error());
+  auto previous = crypto::SigningKey::FromSeed(seed->RevealForCrypto());
+  if (!previous) return std::unexpected(previous.error());
+
+  AnnounceReport report;
+  std::vector<std::string> accepted, still, dropped;
+  for (const auto& name : state->pending) {
+    const config::PeerConfig* peer = node.config.FindPeer(name);
+    if (peer == nullptr) {
+      dropped.push_back(name);
+      report.outcomes.push_back({name, false, "no longer a partner (removed from the configuration)"});
+      continue;
+    }
+    // Signed afresh each time: a partner refuses an announcement older than
+    // 7 days, and one not newer than the last it accepted.
+    auto announcement =
+        keys::Announce(*previous, node.identity, node.config.node_name, NowSeconds(node.clock()));
+    if (!announcement) return std::unexpected(announcement.error());
+    Status sent = send(*peer, *previous, *announcement);
+    if (sent) {
+      accepted.push_back(name);
+      report.outcomes.push_back({name, true, ""});
+    } else {
+      still.push_back(name + ": " + sent.error().message);
+      report.outcomes.push_back({name, false, sent.error().message});
+    }
+  }
+  std::vector<std::string> remaining;
+  for (const auto& outcome : report.outcomes) {
+    if (!outcome.accepted && std::find(dropped.begin(), dropped.end(), outcome.peer) == dropped.end()) {
+      remaining.push_back(outcome.peer);
+    }
+  }
+  report.previous_key_erased = remaining.empty();
+  audit::AuditLog log(*node.store, node.identity);
+  Status recorded = log.InTransaction([&]() -> Status {
+    INBEELD_RETURN_IF_ERROR(log.AppendInTransaction({audit::EventRecord(
+        node.clock(), "inbeeld.node.key.announced", remaining.empty(),
+        {{"inbeeld.node_key", node.identity.PublicKey().Fingerprint()},
+         {"inbeeld.accepted_by", Joined(accepted, ", ")},
+         {"inbeeld.not_yet", Joined(still, "; ")},
+         {"inbeeld.no_longer_partners", Joined(dropped, ", ")},
+         {"inbeeld.previous_key_erased", report.previous_key_erased ? "true" : "false"}})}));
+    INBEELD_RETURN_IF_ERROR(WritePending(*node.store, remaining));
+    if (report.previous_key_erased) {
+      INBEELD_RETURN_IF_ERROR(node.store->DeleteSecret(kPreviousIdentitySeedSecret));
+    }
+    return {};
+  });
+  if (!recorded) return std::unexpected(recorded.error());
+  // The first checkpoint under the new key (the witness exchange sends it).
+  auto checkpoint = log.Checkpoint();
+  if (!checkpoint) return std::unexpected(checkpoint.error());
+  return report;
 }
 
 }  // namespace inbeeld::node

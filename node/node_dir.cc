@@ -26,7 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kKeyCheckDomain = "inbeeld/storage-key-check/v1";
-constexpr const char* kSecretIdentity = "node_identity_ed25519_seed";
+constexpr const char* kSecretIdentity = kIdentitySeedSecret;
 constexpr const char* kSecretSubject = "list_subject_pseudonym_key";
 constexpr const char* kSecretField = "list_field_aead_key";
 constexpr const char* kSecretAudit = "audit_pseudonym_key";
@@ -153,6 +153,20 @@ NodeDirLock& NodeDirLock::operator=(NodeDirLock&& other) noexcept {
 Status NodeDirLock::Downgrade() {
   if (flock(fd_, LOCK_SH) != 0) return Fail(ErrorCode::kFailedPrecondition, "cannot downgrade the node's lock");
   return {};
+}
+
+Status NodeDirLock::Upgrade(const fs::path& root) {
+  if (flock(fd_, LOCK_EX | LOCK_NB) == 0) return {};
+  const int error = errno;
+  // flock may drop the shared lock while converting: hold it again.
+  while (flock(fd_, LOCK_SH) != 0 && errno == EINTR) {
+  }
+  if (error == EWOULDBLOCK) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "another inbeeld process has the node in " + root.string() +
+                    " open (serve, a match or sync, the console); stop it and try again");
+  }
+  return Fail(ErrorCode::kFailedPrecondition, "cannot lock " + (root / "inbeeld.lock").string());
 }
 
 NodeDirLock::~NodeDirLock() {
@@ -330,6 +344,13 @@ Result<NodeMetadata> NodeDir::ReadMetadata() const {
   return meta;
 }
 
+Status NodeDir::WriteFingerprint(const std::string& fingerprint) const {
+  auto meta = ReadMetadata();
+  if (!meta) return std::unexpected(meta.error());
+  meta->fingerprint = fingerprint;
+  return WriteMetadata(*meta);
+}
+
 Status NodeDir::WriteMetadata(const NodeMetadata& meta) const {
   nlohmann::json j = {
       {"format", meta.format},
@@ -469,8 +490,23 @@ Result<UnlockedNode> NodeDir::Unlock(const crypto::SecretBytes& passphrase) cons
   auto identity = crypto::SigningKey::FromSeed(seed->RevealForCrypto());
   if (!identity) return std::unexpected(identity.error());
   if (identity->PublicKey().Fingerprint() != meta->fingerprint) {
-    return Fail(ErrorCode::kDataLoss,
-                MetadataPath().string() + ": fingerprint does not match the key in the database");
+    // A key switch that committed but stopped before node.json: the store's
+    // previous key is the one node.json still names. Finish it.
+    auto has_previous = (*store)->HasSecret(kPreviousIdentitySeedSecret);
+    if (!has_previous) return std::unexpected(has_previous.error());
+    std::optional<crypto::SigningKey> previous;
+    if (*has_previous) {
+      auto previous_seed = secret(kPreviousIdentitySeedSecret);
+      if (!previous_seed) return std::unexpected(previous_seed.error());
+      auto key = crypto::SigningKey::FromSeed(previous_seed->RevealForCrypto());
+      if (key) previous.emplace(std::move(*key));
+    }
+    if (!previous || previous->PublicKey().Fingerprint() != meta->fingerprint) {
+      return Fail(ErrorCode::kDataLoss,
+                  MetadataPath().string() + ": fingerprint does not match the key in the database");
+    }
+    meta->fingerprint = identity->PublicKey().Fingerprint();
+    INBEELD_RETURN_IF_ERROR(WriteMetadata(*meta));
   }
   auto subject = secret(kSecretSubject);
   if (!subject) return std::unexpected(subject.error());

@@ -93,6 +93,9 @@ class NodeDirLock {
   ~NodeDirLock();
   // Exclusive to shared, on the same open file (never unlocked in between).
   Status Downgrade();
+  // Shared to exclusive without waiting: kFailedPrecondition when another
+  // process holds the lock too (the lock stays shared then).
+  Status Upgrade(const std::filesystem::path& root);
 
  private:
   explicit NodeDirLock(int fd) : fd_(fd) {}
@@ -100,6 +103,12 @@ class NodeDirLock {
 };
 
 Result<crypto::KdfParams> KdfProfile(std::string_view name);
+
+// The store's secrets that hold the identity key's seed: the current key,
+// and, after `key rotate` until every partner has the new one, the previous
+// key (node/key_rotation.h).
+inline constexpr const char* kIdentitySeedSecret = "node_identity_ed25519_seed";
+inline constexpr const char* kPreviousIdentitySeedSecret = "node_identity_previous_ed25519_seed";
 
 // Writes `text` to `path` through a temporary file and a rename, mode 0600, so
 // a crash leaves either the old or the new file, never half of one.
@@ -189,7 +198,9 @@ class NodeDir {
 
   // Derives the storage key, checks it, opens the store and loads the keys.
   // Errors: kUnauthenticated "wrong passphrase", kDataLoss "database corrupt".
-  // Finishes (or rolls back) an interrupted passphrase change first (above).
+  // Finishes (or rolls back) an interrupted passphrase change first (above),
+  // and a key switch whose node.json was not yet written (node/key_rotation.h:
+  // the store's previous key is the one node.json names).
   Result<UnlockedNode> Unlock(const crypto::SecretBytes& passphrase) const;
 
   // Re-keys the store from `current` to the passphrase `read_new` returns
@@ -203,6 +214,10 @@ class NodeDir {
   Status ChangePassphrase(const crypto::SecretBytes& current,
                           const std::function<Result<crypto::SecretBytes>()>& read_new) const;
   std::filesystem::path RekeyPath() const { return root_ / "inbeeld.db.rekey"; }
+
+  // Writes node.json with `fingerprint` for the identity key, every other
+  // field as it is: the last step of a key switch (node/key_rotation.h).
+  Status WriteFingerprint(const std::string& fingerprint) const;
 
   // Called after each step of ChangePassphrase with its name ("exported",
   // "pending", "renamed"); an error stops the change there, as a crash would

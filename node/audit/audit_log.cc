@@ -1,5 +1,7 @@
 #include "node/audit/audit_log.h"
 
+#include <nlohmann/json.hpp>
+
 #include "node/audit/actor.h"
 #include "node/timestamp.h"
 
@@ -172,6 +174,36 @@ Result<SignedCheckpoint> AuditLog::Checkpoint() {
   INBEELD_RETURN_IF_ERROR(s->Bind(4, NowIso(store_.clock())));
   INBEELD_RETURN_IF_ERROR(s->Run());
   return SignedCheckpoint{*size, *root, *note};
+}
+
+namespace {
+constexpr const char* kPreviousKeysMeta = "node_key.history";
+}  // namespace
+
+Result<std::vector<PreviousKey>> AuditLog::PreviousKeys() {
+  auto text = store_.GetMeta(kPreviousKeysMeta);
+  if (!text) return std::unexpected(text.error());
+  std::vector<PreviousKey> keys;
+  if (text->empty()) return keys;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_array()) return Fail(ErrorCode::kDataLoss, "the stored list of previous node keys is malformed");
+  for (const auto& entry : j) {
+    if (!entry.is_object() || !entry.contains("key") || !entry["key"].is_string() ||
+        !entry.contains("through_size") || !entry["through_size"].is_number_unsigned()) {
+      return Fail(ErrorCode::kDataLoss, "the stored list of previous node keys is malformed");
+    }
+    keys.push_back({entry["key"].get<std::string>(), entry["through_size"].get<uint64_t>()});
+  }
+  return keys;
+}
+
+Status AuditLog::RetireKeyInTransaction(uint64_t through_size) {
+  auto keys = PreviousKeys();
+  if (!keys) return std::unexpected(keys.error());
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& k : *keys) j.push_back({{"key", k.key}, {"through_size", k.through_size}});
+  j.push_back({{"key", key_.PublicKey().Fingerprint()}, {"through_size", through_size}});
+  return store_.PutMeta(kPreviousKeysMeta, j.dump());
 }
 
 Result<bool> AuditLog::AddCosignature(const Cosignature& c) {

@@ -76,6 +76,15 @@ struct Cosignature {
   uint64_t timestamp;
 };
 
+// A key that signed this log's checkpoints before the current one (`inbeeld
+// key rotate`, node/key_rotation.h): it signed every checkpoint up to and
+// including `through_size`, the one covering its own inbeeld.node.key.rotated
+// record (leaf through_size − 1); the next key signs every larger one.
+struct PreviousKey {
+  std::string key;  // "ed25519:<hex>"
+  uint64_t through_size = 0;
+};
+
 struct StoredRecord {
   uint64_t index;
   std::string line;
@@ -118,6 +127,12 @@ class AuditLog {
   Result<SignedCheckpoint> Checkpoint();
   Result<std::optional<SignedCheckpoint>> Latest();
   Result<std::vector<SignedCheckpoint>> Checkpoints();
+
+  // The keys before the current one, oldest first (empty: never rotated).
+  Result<std::vector<PreviousKey>> PreviousKeys();
+  // Adds the current key, as having signed up to `through_size`, to them.
+  // REQUIRES: a transaction (the switch of keys commits with it).
+  Status RetireKeyInTransaction(uint64_t through_size);
 
   // Cosignatures peers made of this node's checkpoints. Stores `cosignature`
   // unless the witness already cosigned that size; returns whether it stored.

@@ -107,9 +107,18 @@ Result<ExportSummary> ExportAudit(AuditLog& log, const config::NodeConfig& confi
       witnesses.push_back({{"peer", cos.witness}, {"name", OriginFor(*key)}, {"key", cos.witness_key}});
     }
   }
+  // Keys that signed the older checkpoints (`key rotate`): each up to its
+  // size; `audit verify` checks the hand-over against the log's own record.
+  auto previous_keys = log.PreviousKeys();
+  if (!previous_keys) return std::unexpected(previous_keys.error());
+  json earlier_keys = json::array();
+  for (const auto& k : *previous_keys) {
+    earlier_keys.push_back({{"key", k.key}, {"through_size", k.through_size}});
+  }
   json keys = {{"origin", log.origin()},
                {"node", {{"name", config.node_name}, {"key", node_key.Fingerprint()}}},
                {"witnesses", witnesses}};
+  if (!earlier_keys.empty()) keys["node"]["previous_keys"] = earlier_keys;
   std::ofstream(dir / "keys.json", std::ios::binary) << keys.dump(2) << "\n";
   std::ofstream(dir / "README.txt", std::ios::binary)
       << "inbeeld audit export of " << config.node_name << "\n"

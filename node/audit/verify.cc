@@ -1,5 +1,7 @@
 #include "node/audit/verify.h"
 
+#include "node/keys/rotation.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -89,6 +91,14 @@ struct Witness {
   crypto::VerifyingKey key;
 };
 
+// One of the node's keys, with the largest checkpoint size it signed (the
+// current key: unbounded).
+struct Epoch {
+  crypto::VerifyingKey key;
+  std::string origin;
+  uint64_t through_size;
+};
+
 struct CosignedRecord {
   uint64_t line_no;
   uint64_t size;
@@ -128,6 +138,7 @@ class Verifier {
     ReportMissingCheckpoints();
     CheckLists();
     CheckWitnessed();
+    CheckKeyChanges();
     CheckInclusion();
   }
 
@@ -161,6 +172,10 @@ class Verifier {
   void CheckLists();
   void CheckWitnessed();
   void CheckInclusion();
+  void CheckKeyChanges();
+  bool ReadPreviousKeys(const json& node);
+  // Whether `note` carries a valid signature of `epoch`'s key.
+  static bool SignedBy(const NoteLines& note, const Epoch& epoch);
 
   const fs::path& dir_;
   const VerifyOptions& options_;
@@ -168,6 +183,21 @@ class Verifier {
 
   std::string origin_;
   std::optional<crypto::VerifyingKey> node_key_;
+  // keys.json's previous_keys and its key, in order.
+  std::vector<Epoch> epochs_;
+  size_t pinned_epoch_ = 0;  // the epoch of --expect-key
+  struct KeyChange {
+    uint64_t index;  // leaf
+    std::string old_key, new_key, announcement;
+  };
+  std::vector<KeyChange> key_changes_;  // inbeeld.node.key.rotated records
+  std::set<uint64_t> redacted_indices_;
+  const Epoch& EpochFor(uint64_t size) const {
+    for (const auto& e : epochs_) {
+      if (size <= e.through_size) return e;
+    }
+    return epochs_.back();
+  }
   std::vector<Witness> witnesses_;
   std::set<std::string> replaced_names_;  // key names of keys.json witnesses a pin replaced
   std::set<std::string> replaced_peers_;  // and their peer names
@@ -212,7 +242,17 @@ bool Verifier::ReadKeys() {
     Problem("keys.json: the node's key or origin is missing or malformed");
     return false;
   }
-  if (options_.node_key && *options_.node_key != *node_key_) {
+  if (!ReadPreviousKeys(keys["node"])) return false;
+  for (size_t i = 0; i < epochs_.size(); ++i) {
+    if (options_.node_key && *options_.node_key == epochs_[i].key) pinned_epoch_ = i;
+  }
+  if (options_.node_key && *options_.node_key != *node_key_ &&
+      epochs_[pinned_epoch_].key == *options_.node_key) {
+    // An earlier key of this node: followed to the current one through the
+    // log's own records of each change (CheckKeyChanges).
+    report_.node_key = CheckedKey{node_name, options_.node_key->Fingerprint(), true};
+    report_.followed_to = node_key_->Fingerprint();
+  } else if (options_.node_key && *options_.node_key != *node_key_) {
     // Everything else would only repeat this: nothing in the export is
     // signed by the key the auditor expects.
     Problem(fmt::format("keys.json: the node key is {}, not the expected {} (--expect-key): this "
@@ -221,7 +261,9 @@ bool Verifier::ReadKeys() {
     report_.node_key = CheckedKey{node_name, options_.node_key->Fingerprint(), true};
     return false;
   }
-  report_.node_key = CheckedKey{node_name, node_key_->Fingerprint(), options_.node_key.has_value()};
+  if (!report_.node_key) {
+    report_.node_key = CheckedKey{node_name, node_key_->Fingerprint(), options_.node_key.has_value()};
+  }
 
   if (keys.contains("witnesses") && keys["witnesses"].is_array()) {
     for (const auto& w : keys["witnesses"]) {
@@ -239,6 +281,11 @@ bool Verifier::ReadKeys() {
     }
   }
   for (const auto& [peer, key] : options_.witnesses) {
+    // A partner that rotated its key is listed once per key it cosigned with.
+    if (std::any_of(witnesses_.begin(), witnesses_.end(),
+                    [&](const Witness& w) { return w.peer == peer && w.key == key; })) {
+      continue;
+    }
     auto it = std::find_if(witnesses_.begin(), witnesses_.end(),
                            [&](const Witness& w) { return w.peer == peer; });
     if (it == witnesses_.end()) {
@@ -255,9 +302,120 @@ bool Verifier::ReadKeys() {
     }
   }
   for (const auto& w : witnesses_) {
-    report_.witness_keys.push_back({w.peer, w.key.Fingerprint(), options_.witnesses.contains(w.peer)});
+    auto pinned = options_.witnesses.find(w.peer);
+    report_.witness_keys.push_back(
+        {w.peer, w.key.Fingerprint(), pinned != options_.witnesses.end() && pinned->second == w.key});
   }
   return true;
+}
+
+bool Verifier::ReadPreviousKeys(const json& node) {
+  uint64_t last = 0;
+  if (node.contains("previous_keys")) {
+    const json& previous = node["previous_keys"];
+    bool ok = previous.is_array();
+    for (const auto& entry : ok ? previous : json::array()) {
+      ok = ok && entry.is_object() && entry.contains("key") && entry["key"].is_string() &&
+           entry.contains("through_size") && entry["through_size"].is_number_unsigned();
+      if (!ok) break;
+      auto key = crypto::VerifyingKey::FromFingerprint(entry["key"].get<std::string>());
+      const auto through = entry["through_size"].get<uint64_t>();
+      ok = key.has_value() && through > last;
+      if (!ok) break;
+      last = through;
+      epochs_.push_back({*key, OriginFor(*key), through});
+    }
+    if (!ok) {
+      Problem("keys.json: the node's previous keys are malformed (each needs a key and a "
+              "through_size larger than the one before)");
+      return false;
+    }
+  }
+  epochs_.push_back({*node_key_, origin_, UINT64_MAX});
+  for (size_t i = 0; i < epochs_.size(); ++i) {
+    for (size_t j = i + 1; j < epochs_.size(); ++j) {
+      if (epochs_[i].key == epochs_[j].key) {
+        Problem("keys.json: the node's previous keys repeat a key");
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool Verifier::SignedBy(const NoteLines& note, const Epoch& epoch) {
+  for (const auto& line : note.lines) {
+    auto parsed = ParseOneLine(note, line);
+    if (parsed && parsed->signatures[0].name == epoch.origin &&
+        crypto::VerifyNoteSignature(*parsed, epoch.origin, epoch.key)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Each change of the node's key that keys.json lists is the log's own record
+// inbeeld.node.key.rotated at the last leaf the old key signed, carrying an
+// announcement signed by both keys; and the log records no other change.
+void Verifier::CheckKeyChanges() {
+  std::set<uint64_t> listed;
+  for (size_t i = 0; i + 1 < epochs_.size(); ++i) {
+    const Epoch& old_epoch = epochs_[i];
+    const Epoch& new_epoch = epochs_[i + 1];
+    const uint64_t index = old_epoch.through_size - 1;
+    listed.insert(index);
+    const std::string change = fmt::format("{} to {}", old_epoch.key.Fingerprint(), new_epoch.key.Fingerprint());
+    if (index >= leaves_.size()) {
+      Problem(fmt::format("keys.json: the change of the node's key from {} is said to be record {}, "
+                          "but the export holds {} records",
+                          change, index + 1, leaves_.size()));
+      continue;
+    }
+    if (redacted_indices_.contains(index)) {
+      // Retention removed the record: the later key's checkpoints still
+      // cover everything before, but the hand-over itself cannot be shown.
+      if (options_.node_key && pinned_epoch_ <= i) {
+        Problem(fmt::format("records.jsonl line {}: the record of the change of the node's key from "
+                            "{} was removed by retention, so the pinned key cannot be followed to "
+                            "the current one; pin the current key {}",
+                            index + 1, change, node_key_->Fingerprint()));
+      } else {
+        report_.key_changes.push_back(fmt::format(
+            "record {}: {} (the record was removed by retention; later checkpoints are signed by "
+            "the newer key)",
+            index, change));
+      }
+      continue;
+    }
+    auto it = std::find_if(key_changes_.begin(), key_changes_.end(),
+                           [&](const KeyChange& c) { return c.index == index; });
+    if (it == key_changes_.end()) {
+      Problem(fmt::format("records.jsonl line {}: keys.json says the node's key changed from {} "
+                          "here, but this record is not that change",
+                          index + 1, change));
+      continue;
+    }
+    auto bytes = BytesFromBase64(it->announcement, schema::kMaxKeyRotationSize);
+    auto accepted = bytes ? keys::VerifyAnnouncement(*bytes)
+                          : Result<keys::AcceptedRotation>(std::unexpected(bytes.error()));
+    if (!accepted || it->old_key != old_epoch.key.Fingerprint() ||
+        it->new_key != new_epoch.key.Fingerprint() || accepted->old_key != old_epoch.key ||
+        accepted->new_key != new_epoch.key) {
+      Problem(fmt::format("records.jsonl line {}: the change of the node's key from {} is not "
+                          "signed by both keys ({})",
+                          index + 1, change,
+                          accepted ? "the record names other keys" : accepted.error().message));
+      continue;
+    }
+    report_.key_changes.push_back(fmt::format("record {}: {}, signed by both", index, change));
+  }
+  for (const auto& c : key_changes_) {
+    if (!listed.contains(c.index)) {
+      Problem(fmt::format("records.jsonl line {}: a change of the node's key that keys.json does "
+                          "not list (previous_keys)",
+                          c.index + 1));
+    }
+  }
 }
 
 void Verifier::ReadCheckpoints() {
@@ -300,8 +458,11 @@ void Verifier::ReadCheckpoint(const fs::path& path) {
     Problem(file + ": not a signed note");
     return;
   }
-  // The node's own signature first: without it nothing else in the file counts.
-  bool signed_by_node = false;
+  // The node's own signature first: without it nothing else in the file
+  // counts. After a key change, the key that signs a size is fixed
+  // (keys.json previous_keys): one key per size, never two.
+  auto checkpoint = crypto::ParseCheckpointBody(note->body);
+  const Epoch& epoch = EpochFor(checkpoint ? checkpoint->size : UINT64_MAX);
   std::vector<std::pair<const std::string*, crypto::ParsedNote>> others;
   size_t malformed = 0;
   for (const auto& line : note->lines) {
@@ -310,18 +471,23 @@ void Verifier::ReadCheckpoint(const fs::path& path) {
       ++malformed;
       continue;
     }
-    if (parsed->signatures[0].name == origin_) {
-      signed_by_node = signed_by_node || crypto::VerifyNoteSignature(*parsed, origin_, *node_key_).has_value();
-    } else {
-      others.emplace_back(&line, std::move(*parsed));
-    }
+    const bool by_node = std::any_of(epochs_.begin(), epochs_.end(),
+                                     [&](const Epoch& e) { return parsed->signatures[0].name == e.origin; });
+    if (!by_node) others.emplace_back(&line, std::move(*parsed));
   }
-  if (!signed_by_node) {
+  if (!SignedBy(*note, epoch)) {
+    for (const auto& other : epochs_) {
+      if (&other != &epoch && SignedBy(*note, other)) {
+        Problem(fmt::format("{}: signed by the node's key {}, but checkpoints of this size are "
+                            "signed by {} (keys.json previous_keys)",
+                            file, other.key.Fingerprint(), epoch.key.Fingerprint()));
+        return;
+      }
+    }
     Problem(file + ": the node's signature does not verify (checkpoint replaced or edited)");
     return;
   }
-  auto checkpoint = crypto::ParseCheckpointBody(note->body);
-  if (!checkpoint || checkpoint->origin != origin_) {
+  if (!checkpoint || checkpoint->origin != epoch.origin) {
     Problem(file + ": not a checkpoint of this node's log");
     return;
   }
@@ -411,6 +577,7 @@ bool Verifier::ReadRecords() {
                                          line_no));
       }
       ++report_.redacted;
+      redacted_indices_.insert(index);
       leaves_.push_back(*hash);
       seqs_.push_back(kRedactedSeq);
       continue;
@@ -453,6 +620,11 @@ void Verifier::NoteRecord(uint64_t line_no, const schema::AuditRecord& record) {
     report_.restores.push_back(fmt::format(
         "record {}: restored from a backup of {} records made at {}", line_no - 1,
         attr("inbeeld.backup_audit_size"), attr("inbeeld.backup_created_at")));
+    return;
+  }
+  if (record.name == "inbeeld.node.key.rotated") {
+    key_changes_.push_back({line_no - 1, attr("inbeeld.node_key.old"), attr("inbeeld.node_key"),
+                            attr("inbeeld.announcement")});
     return;
   }
   if (record.name == "inbeeld.witness.cosigned") {
@@ -806,13 +978,9 @@ void Verifier::CheckWitnessed() {
       Problem(file + ": not a signed checkpoint (--witnessed-checkpoint)");
       continue;
     }
-    bool signed_by_node = false;
-    for (const auto& line : note->lines) {
-      auto parsed = ParseOneLine(*note, line);
-      if (parsed && crypto::VerifyNoteSignature(*parsed, origin_, *node_key_)) signed_by_node = true;
-    }
     auto checkpoint = crypto::ParseCheckpointBody(note->body);
-    if (!signed_by_node || !checkpoint || checkpoint->origin != origin_) {
+    const Epoch& epoch = EpochFor(checkpoint ? checkpoint->size : UINT64_MAX);
+    if (!checkpoint || !SignedBy(*note, epoch) || checkpoint->origin != epoch.origin) {
       Problem(file + ": not a checkpoint this node signed of this log (--witnessed-checkpoint)");
       continue;
     }

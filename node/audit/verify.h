@@ -6,6 +6,12 @@
 //  - keys.json: the node's key and origin; with VerifyOptions::node_key, that
 //    it is the pinned key (otherwise the keys are taken from the export itself,
 //    and the report says so); each pinned witness key likewise;
+//  - after `inbeeld key rotate`, keys.json's node.previous_keys: each earlier
+//    key signed the checkpoints up to its through_size, the next one every
+//    larger one; the record at leaf through_size − 1 is the log's own
+//    inbeeld.node.key.rotated, whose announcement both keys signed; the log
+//    records no other key change. A pinned earlier key is followed to the
+//    current one that way;
 //  - checkpoints/*.note (other files there are ignored): the node's signature,
 //    origin, size = file name, no two roots for one size (fork); each
 //    cosignature line on its own: a valid line by a listed witness counts once
@@ -72,6 +78,9 @@ struct VerifyReport {
   size_t cosignature_records = 0;
   std::vector<std::string> witnesses;  // names whose cosignatures verified
   std::optional<CheckedKey> node_key;  // set once keys.json was read
+  // When node_key is an earlier key of the node (pinned by the auditor):
+  // the current one, reached through key_changes.
+  std::string followed_to;
   std::vector<CheckedKey> witness_keys;
   size_t lists = 0;  // committed lists checked against their roots
   // --witnessed-checkpoint files the export matched, as "size N (FILE)".
@@ -79,6 +88,9 @@ struct VerifyReport {
   // "inbeeld.log.restored" records, described: the log was cut back to a
   // backup there, openly (node/audit/rejoin.h).
   std::vector<std::string> restores;
+  // Changes of the node's key (`inbeeld key rotate`), described: each one the
+  // log's own record, with an announcement signed by the old key and the new.
+  std::vector<std::string> key_changes;
   bool ok() const { return problems.empty(); }
 };
 

@@ -264,6 +264,8 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
                                        {"keys_from_export", keys_from_export},
                                        {"witnessed_checkpoints", report.witnessed},
                                        {"restores", report.restores},
+                                       {"key_changes", report.key_changes},
+                                       {"current_node_key", report.followed_to},
                                        {"problems", report.problems}}
                             .dump(2)
                      << "\n";
@@ -288,6 +290,9 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
                        << "; what the log held after that backup is lost (a partner that had "
                           "seen it records whether it accepted the loss)\n";
         }
+        for (const auto& k : report.key_changes) {
+          *context.out << "Key change: " << k << "\n";
+        }
         // Which keys all of this rests on, every time.
         if (report.node_key) {
           *context.out << fmt::format("Node key:  {}  {} ({}); safety code {}\n",
@@ -295,6 +300,12 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
                                       report.node_key->pinned ? "as expected, --expect-key"
                                                               : "taken from the export",
                                       SafetyCodeFor(report.node_key->fingerprint));
+        }
+        if (!report.followed_to.empty()) {
+          *context.out << fmt::format(
+              "Now:       {}  (the node's current key, followed from the pinned one through the "
+              "key change above); safety code {}\n",
+              report.followed_to, SafetyCodeFor(report.followed_to));
         }
         for (const auto& k : report.witness_keys) {
           *context.out << fmt::format("Witness:   {}  {} ({}); safety code {}\n", k.fingerprint,

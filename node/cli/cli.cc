@@ -102,6 +102,7 @@ int RunCli(const std::vector<std::string>& args, Context& context) {
   AddWhoamiCommand(app, global, context, runner);
   AddPeerCommand(app, global, context, runner);
   AddPassphraseCommand(app, global, context, runner);
+  AddKeyCommand(app, global, context, runner);
   AddServeCommand(app, global, context, runner);
   AddMatchCommand(app, global, context, runner);
   AddResultsCommand(app, global, context, runner);

@@ -35,6 +35,8 @@ void AddWhoamiCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
 void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 // Key and passphrase lifecycle: passphrase change.
 void AddPassphraseCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
+// key rotate [--finish] (node/key_rotation.h).
+void AddKeyCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddMatchCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);

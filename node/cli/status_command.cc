@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "node/audit/rejoin.h"
+#include "node/key_rotation.h"
 #include "node/cli/commands.h"
 
 namespace inbeeld::node::cli {
@@ -45,6 +46,9 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
           }
         }
       }
+      // A key rotation some partners have not yet accepted (node/key_rotation.h).
+      auto rotation = ReadKeyRotationState(*node->store);
+      if (!rotation) return std::unexpected(rotation.error());
       if (global.json) {
         nlohmann::json j = {
             {"node_name", cfg.node_name},
@@ -62,6 +66,7 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
             {"list_versions", versions->size()},
             {"integrity_checked", *check},
             {"restores_to_accept", waiting},
+            {"new_key_not_yet_accepted_by", rotation->pending},
         };
         if (!versions->empty()) {
           const auto& v = versions->back();
@@ -94,6 +99,14 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
         const auto& v = versions->back();
         out << fmt::format("List          version {} of {}: {} rows, list date {}\n", v.id,
                            versions->size(), v.row_count, schema::FormatDutch(v.list_date));
+      }
+      if (!rotation->pending.empty()) {
+        std::string names;
+        for (const auto& name : rotation->pending) names += (names.empty() ? "" : ", ") + name;
+        out << fmt::format(
+            "Key           {} partner(s) still pin the previous key ({}) and cannot exchange with "
+            "this node: `inbeeld key rotate --finish` when they are reachable\n",
+            rotation->pending.size(), names);
       }
       for (const auto& w : waiting) {
         out << fmt::format(

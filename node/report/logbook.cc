@@ -104,6 +104,8 @@ const std::map<std::string_view, std::string_view>& Descriptions() {
       {"inbeeld.peer.key.rotated", "partner gebruikt een nieuwe sleutel (ondertekend met de oude)"},
       {"inbeeld.peer.key.rotation_refused", "nieuwe sleutel van partner geweigerd"},
       {"inbeeld.node.passphrase.changed", "wachtwoordzin van de opslag gewijzigd"},
+      {"inbeeld.node.key.rotated", "eigen sleutel vervangen (ondertekend met de oude en de nieuwe)"},
+      {"inbeeld.node.key.announced", "nieuwe eigen sleutel aan de partners gemeld"},
       {"inbeeld.backup.made", "reservekopie gemaakt"},
       {"inbeeld.log.restored", "knooppunt hersteld uit een reservekopie"},
       {"inbeeld.log.rejoined", "partner aanvaardde het herstel uit een reservekopie"},

@@ -63,6 +63,18 @@ class KeyLifecycleTest : public ::testing::Test {
     return Inbeeld(args, {});
   }
 
+  // Points `node`'s peer `peer` at `address` in its inbeeld.toml.
+  static void Repoint(const TestNode& node, const std::string& peer, const std::string& address) {
+    std::string config = testing::ReadFile(node.home() / "inbeeld.toml");
+    auto table = config.find("name = \"" + peer + "\"");
+    ASSERT_NE(table, std::string::npos);
+    auto at = config.find("address = \"", table);
+    ASSERT_NE(at, std::string::npos);
+    at += std::string("address = \"").size();
+    config.replace(at, config.find('"', at) - at, address);
+    testing::WriteFile(node.home() / "inbeeld.toml", config);
+  }
+
   TempDir tmp_;
   std::vector<std::unique_ptr<TestNode>> nodes_;
 };
@@ -339,6 +351,118 @@ TEST_F(KeyLifecycleTest, APeerAcceptsASignedKeyRotationOverTheRealRoute) {
   EXPECT_EQ(peers[0]["key"], new_key.PublicKey().Fingerprint());
   RunResult verified = ExportAndVerify(swv, "after-rotation", {"--expect-key", swv.fingerprint()});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+// `inbeeld key rotate` between real processes: the announcing node switches
+// keys while stopped, a serving partner re-pins at once, exchanges in both
+// directions resume under the new key with the witness checks carried
+// across, a partner that was down is told by `--finish` while the node
+// serves (here: one that re-pinned by hand meanwhile, which counts as told),
+// and both ends of the key verify the node's audit export.
+TEST_F(KeyLifecycleTest, KeyRotateTellsThePartnersAndExchangesGoOnUnderTheNewKey) {
+  TestNode& lp = Node("leerplicht-x");
+  TestNode& swv = Node("swv-y", "swv");
+  TestNode& other = Node("swv-z", "swv");
+  schema::RegionSpec spec;
+  spec.seed = 11;
+  spec.partners = {{"Leerplicht", 30}, {"SWV Y", 20}, {"SWV Z", 20}};
+  spec.overlap = 0.5;
+  spec.today = kToday;
+  auto lists = schema::GenerateRegion(spec);
+  lp.Import(lists[0]);
+  swv.Import(lists[1]);
+  other.Import(lists[2]);
+  ASSERT_EQ(swv.AddPeer(lp).exit_code, 0);
+  ASSERT_EQ(other.AddPeer(lp).exit_code, 0);
+  swv.Start();
+  other.Start();
+  ASSERT_EQ(lp.AddPeer(swv).exit_code, 0);
+  ASSERT_EQ(lp.AddPeer(other).exit_code, 0);
+  lp.Start();
+  Repoint(swv, lp.name(), lp.address());
+  auto match = [&](const TestNode& from, const std::string& to) {
+    return from.Cli({"match", to, "--purpose", kPurpose, "--json"});
+  };
+  ASSERT_EQ(match(lp, swv.name()).exit_code, 0);
+  ASSERT_EQ(match(lp, other.name()).exit_code, 0);
+  const std::string old_fp = lp.fingerprint();
+
+  // Not while the node serves: nothing may go on presenting the old key.
+  RunResult busy = lp.Cli({"key", "rotate"});
+  EXPECT_EQ(busy.exit_code, 6) << busy.err;
+  EXPECT_NE(busy.err.find("stop it and try again"), std::string::npos) << busy.err;
+  EXPECT_EQ(lp.CliJson({"whoami", "--json"})["fingerprint"], old_fp);
+
+  ASSERT_EQ(other.Stop(), 0);  // down during the rotation
+  ASSERT_EQ(lp.Stop(), 0);
+  RunResult rotated = lp.Cli({"key", "rotate", "--json"});
+  EXPECT_EQ(rotated.exit_code, 8) << rotated.out << rotated.err;  // one partner left
+  auto told = nlohmann::json::parse(rotated.out);
+  const std::string new_fp = told["new_key"];
+  EXPECT_EQ(told["old_key"], old_fp);
+  EXPECT_NE(new_fp, old_fp);
+  EXPECT_EQ(told["safety_code"], crypto::SafetyCode(crypto::VerifyingKey::FromFingerprint(new_fp)->bytes()));
+  ASSERT_EQ(told["partners"].size(), 2u);
+  EXPECT_EQ(told["partners"][0]["peer"], swv.name());
+  EXPECT_EQ(told["partners"][0]["outcome"], "accepted");
+  EXPECT_EQ(told["partners"][1]["outcome"], "not_yet");
+  EXPECT_FALSE(told["previous_key_erased"]);
+  EXPECT_EQ(lp.CliJson({"whoami", "--json"})["fingerprint"], new_fp);
+  EXPECT_NE(testing::ReadFile(swv.home() / "inbeeld.toml").find(new_fp), std::string::npos);
+  auto status = lp.CliJson({"status", "--json"});
+  EXPECT_EQ(status["new_key_not_yet_accepted_by"], nlohmann::json::array({other.name()}));
+
+  // Both directions under the new key; swv's witness checks go on from what
+  // it saw under the old one (no rollback alarm, its cosignature verifies).
+  lp.Start();
+  Repoint(swv, lp.name(), lp.address());
+  RunResult from_lp = match(lp, swv.name());
+  EXPECT_EQ(from_lp.exit_code, 0) << from_lp.err;
+  RunResult to_lp = match(swv, lp.name());
+  EXPECT_EQ(to_lp.exit_code, 0) << to_lp.err;
+
+  // The partner that was down re-pinned by hand meanwhile (its operator read
+  // the new fingerprint aloud): `--finish`, while lp serves, finds it already
+  // has the new key, and the old key is erased.
+  ASSERT_EQ(other.Cli({"peer", "remove", lp.name()}).exit_code, 0);
+  ASSERT_EQ(other.Cli({"peer", "add", lp.name(), "--address", lp.address(), "--key", new_fp,
+                       "--role", "leerplicht", "--purpose", kPurpose})
+                .exit_code,
+            0);
+  other.Start();
+  Repoint(lp, other.name(), other.address());
+  RunResult finished = lp.Cli({"key", "rotate", "--finish"});
+  EXPECT_EQ(finished.exit_code, 0) << finished.out << finished.err;
+  EXPECT_NE(finished.out.find(other.name() + ": now pins the new key"), std::string::npos)
+      << finished.out;
+  EXPECT_NE(finished.out.find("the old key is erased"), std::string::npos) << finished.out;
+  status = lp.CliJson({"status", "--json"});
+  EXPECT_TRUE(status["new_key_not_yet_accepted_by"].empty());
+  RunResult third = match(lp, other.name());
+  EXPECT_EQ(third.exit_code, 0) << third.err;
+  RunResult nothing_left = lp.Cli({"key", "rotate", "--finish"});
+  EXPECT_EQ(nothing_left.exit_code, 6) << nothing_left.err;
+
+  EXPECT_EQ(lp.Stop(), 0);
+  RunResult log = lp.Cli({"audit", "show", "--json"});
+  EXPECT_EQ(Count(log.out, "\"inbeeld.node.key.rotated\""), 1u);
+  EXPECT_EQ(Count(log.out, "\"inbeeld.node.key.announced\""), 2u);
+  // The auditor who pinned the old key is led to the new one, and the
+  // other way round.
+  for (const auto& pinned : {old_fp, new_fp}) {
+    RunResult verified = ExportAndVerify(lp, "rotated-" + pinned.substr(8, 6), {"--expect-key", pinned});
+    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+    EXPECT_NE(verified.out.find("Key change: record"), std::string::npos) << verified.out;
+    EXPECT_EQ(verified.out.find("Now:       " + new_fp) != std::string::npos, pinned == old_fp)
+        << verified.out;
+  }
+  // The partner's log, with the node's cosignatures under both keys.
+  EXPECT_EQ(swv.Stop(), 0);
+  RunResult partner = ExportAndVerify(
+      swv, "partner",
+      {"--expect-key", swv.fingerprint(), "--expect-witness", lp.name() + "=" + new_fp});
+  EXPECT_EQ(partner.exit_code, 0) << partner.out << partner.err;
+  EXPECT_EQ(partner.out.find("FAIL"), std::string::npos) << partner.out;
 }
 
 }  // namespace

@@ -1,0 +1,62 @@
+#include "node/exchange/announce_key.h"
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "node/net/tls_identity.h"
+#include "schema/key_rotation.h"
+
+namespace inbeeld::node::exchange {
+namespace {
+
+constexpr std::string_view kRoute = "/v1/key/rotate";
+constexpr std::string_view kContentType = "application/octet-stream";
+
+net::PeerResult PostUnder(const crypto::SigningKey& key, const std::string& node_name,
+                          const config::PeerConfig& peer, std::span<const uint8_t> body,
+                          const net::ClientOptions& options) {
+  auto fail = [](Error e) { return std::unexpected(net::PeerError{std::move(e)}); };
+  auto pinned = crypto::VerifyingKey::FromFingerprint(peer.key);
+  if (!pinned) return fail(WithContext(pinned.error(), "peer " + peer.name + " key"));
+  auto address = config::ParseAddress(peer.address);
+  if (!address) return fail(WithContext(address.error(), "peer " + peer.name));
+  auto identity = net::TlsIdentity::Create(key.SeedForStorage().RevealForCrypto().first<32>(), node_name);
+  if (!identity) return fail(identity.error());
+  auto client = net::PeerClient::Create(*identity, peer.name, pinned->bytes(), address->host,
+                                        address->port, options);
+  if (!client) return fail(client.error());
+  return net::PostPatiently(**client, kRoute,
+                            std::string_view(reinterpret_cast<const char*>(body.data()), body.size()),
+                            kContentType);
+}
+
+}  // namespace
+
+Status SendKeyAnnouncement(const config::PeerConfig& peer, const std::string& node_name,
+                           const crypto::SigningKey& previous, const crypto::SigningKey& current,
+                           std::span<const uint8_t> announcement,
+                           const net::ClientOptions& options) {
+  net::ClientOptions limited = options;
+  limited.max_response_bytes = 1 << 12;
+  auto reply = PostUnder(previous, node_name, peer, announcement, limited);
+  if (reply) {
+    auto body = nlohmann::json::parse(reply->body, nullptr, false);
+    const std::string expected = current.PublicKey().Fingerprint();
+    if (!body.is_object() || !body.contains("pinned") || body["pinned"] != expected) {
+      return Fail(ErrorCode::kDataLoss,
+                  "peer " + peer.name + " accepted the announcement but did not confirm the new key");
+    }
+    return {};
+  }
+  if (reply.error().code != ErrorCode::kUnauthenticated || reply.error().http_status != 0) {
+    return std::unexpected(Error(reply.error()));
+  }
+  // Refused at the handshake: perhaps it pins the new key already.
+  auto probe = PostUnder(current, node_name, peer, announcement, limited);
+  if (probe || probe.error().http_status != 0) return {};
+  return Fail(ErrorCode::kUnauthenticated,
+              "peer " + peer.name + " accepts neither this node's previous key nor its new one (" +
+                  reply.error().message + ")");
+}
+
+}  // namespace inbeeld::node::exchange
