@@ -229,6 +229,13 @@ Status Inspect(UnlockedNode& node, const fs::path& scratch, BackupSummary& summa
 
 }  // namespace
 
+namespace {
+// Everything of WriteBackup after its record: the checkpoint, the copy, the
+// signed manifest, the file.
+Result<BackupSummary> WriteCopy(UnlockedNode& node, audit::AuditLog& log, const fs::path& out,
+                                const fs::path& parent);
+}  // namespace
+
 Result<BackupSummary> WriteBackup(UnlockedNode& node, const fs::path& out) {
   std::error_code ec;
   if (fs::exists(out, ec)) {
@@ -242,6 +249,24 @@ Result<BackupSummary> WriteBackup(UnlockedNode& node, const fs::path& out) {
   // Recorded first, so the backup holds its own record; then signed, so the
   // copy ends at a checkpoint the node itself signed.
   INBEELD_RETURN_IF_ERROR(log.Append({audit::EventRecord(node.clock(), "inbeeld.backup.made", true, {})}));
+  auto written = WriteCopy(node, log, out, parent);
+  if (!written) {
+    // The record above says a backup was made: say that it failed after all.
+    Status recorded = log.Append({audit::EventRecord(
+        node.clock(), "inbeeld.backup.failed", false, {{"inbeeld.reason", written.error().message}})});
+    if (!recorded) {
+      return std::unexpected(WithContext(written.error(), "and recording the failure failed too (" +
+                                                              recorded.error().message + ")"));
+    }
+  }
+  return written;
+}
+
+namespace {
+
+Result<BackupSummary> WriteCopy(UnlockedNode& node, audit::AuditLog& log, const fs::path& out,
+                                const fs::path& parent) {
+  std::error_code ec;
   auto checkpoint = log.Checkpoint();
   if (!checkpoint) return std::unexpected(checkpoint.error());
 
@@ -328,6 +353,8 @@ Result<BackupSummary> WriteBackup(UnlockedNode& node, const fs::path& out) {
   summary.file_bytes = kMagic.size() + manifest_line.size() + signature_line.size() + database->size();
   return summary;
 }
+
+}  // namespace
 
 Result<fs::path> TimedBackupPath(const fs::path& folder, const Clock& clock) {
   std::string stamp;

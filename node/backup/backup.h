@@ -66,8 +66,9 @@ struct BackupSummary {
 
 // Writes a backup of `node` to `out`, which must not exist (kAlreadyExists);
 // written beside it under a temporary name and renamed when complete, mode
-// 0600. Appends "inbeeld.backup.made" to the log first. Errors: I/O (named by
-// path), kDataLoss when the store's own integrity check fails.
+// 0600. Appends "inbeeld.backup.made" to the log first, and
+// "inbeeld.backup.failed" (with the reason) when the copy then fails. Errors:
+// I/O (named by path), kDataLoss when the store's own integrity check fails.
 Result<BackupSummary> WriteBackup(UnlockedNode& node, const std::filesystem::path& out);
 
 // A free name in `folder`, "inbeeld-<YYYYMMDDTHHMMSSZ>-<NN>.backup" at the

@@ -107,6 +107,7 @@ const std::map<std::string_view, std::string_view>& Descriptions() {
       {"inbeeld.node.key.rotated", "eigen sleutel vervangen (ondertekend met de oude en de nieuwe)"},
       {"inbeeld.node.key.announced", "nieuwe eigen sleutel aan de partners gemeld"},
       {"inbeeld.backup.made", "reservekopie gemaakt"},
+      {"inbeeld.backup.failed", "reservekopie mislukt"},
       {"inbeeld.log.restored", "knooppunt hersteld uit een reservekopie"},
       {"inbeeld.log.rejoined", "partner aanvaardde het herstel uit een reservekopie"},
       {"inbeeld.witness.peer_restore_requested",

@@ -212,6 +212,22 @@ TEST_F(BackupTest, ATimerKeepsTheNewestVerifiedBackupsAndNothingElse) {
   EXPECT_EQ(both.exit_code, 2) << both.err;
 }
 
+// A backup that fails after its record was written says so in the log, so
+// the FG never reads "backup made" for a file that does not exist.
+TEST_F(BackupTest, AFailedBackupIsRecordedAsFailedAfterItsRecord) {
+  // A name too long for the file system: refused only when the copy is made.
+  fs::path out = tmp_.path() / (std::string(300, 'b') + ".backup");
+  RunResult r = lp_->Cli({"backup", "--out", out.string()});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_FALSE(r.err.empty());
+  auto made = Events(*lp_, "inbeeld.backup.made");
+  auto failed = Events(*lp_, "inbeeld.backup.failed");
+  ASSERT_EQ(made.size(), 1u);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_FALSE(Attr(failed[0], "inbeeld.reason").empty());
+  ExpectExportVerifies(*lp_);
+}
+
 TEST_F(BackupTest, DamagedBackupsAndWrongPassphrasesChangeNothing) {
   ASSERT_EQ(Match(*lp_, "swv").exit_code, 0);
   fs::path file = tmp_.path() / "b.backup";
