@@ -9,7 +9,6 @@
 #include "crypto/signed_note.h"
 #include "node/audit/base64.h"
 #include "node/audit/list_commitments.h"
-#include "node/node_dir.h"
 #include "schema/audit_record.h"
 
 namespace inbeeld::node::audit {

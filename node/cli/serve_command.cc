@@ -33,6 +33,7 @@
 #include "node/region/scheduler.h"
 #include "node/timestamp.h"
 #include "node/cli/serve_runtime.h"
+#include "node/net/routes.h"
 
 namespace inbeeld::node::cli {
 namespace {
@@ -355,14 +356,14 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       // Each route its own limit, so a pinned peer cannot send a regional
       // hop's worth of JSON to an endpoint that takes a few kilobytes.
       server_options.max_body_bytes_by_path = {
-          {"/v1/psi/start", setup->psi_start + (1 << 16)},
-          {"/v1/psi/finish", setup->psi_finish + (1 << 16)},
-          {"/v1/region/hop", setup->region_hop + (1 << 20)},
-          {"/v1/region/result", 1 << 16},
-          {"/v1/audit/witness", 1 << 20},
-          {"/v1/audit/cosign", 1 << 16},
-          {"/v1/audit/rejoin", 1 << 16},
-          {"/v1/key/rotate", schema::kMaxKeyRotationSize},
+          {std::string(net::routes::kPsiStart), setup->psi_start + (1 << 16)},
+          {std::string(net::routes::kPsiFinish), setup->psi_finish + (1 << 16)},
+          {std::string(net::routes::kRegionHop), setup->region_hop + (1 << 20)},
+          {std::string(net::routes::kRegionResult), 1 << 16},
+          {std::string(net::routes::kAuditWitness), 1 << 20},
+          {std::string(net::routes::kAuditCosign), 1 << 16},
+          {std::string(net::routes::kAuditRejoin), 1 << 16},
+          {std::string(net::routes::kKeyRotate), schema::kMaxKeyRotationSize},
       };
       // A whole request may take as long as its largest body needs at 2 MB/s.
       server_options.request_timeout = std::chrono::seconds(
@@ -383,28 +384,28 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       // Reachability (the console's "bereikbaar?"): answers a pinned peer
       // after the handshake; carries no data, so it is not an exchange.
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/ping", [](const net::PeerRequest&) -> Result<net::Reply> {
+          net::routes::kPing, [](const net::PeerRequest&) -> Result<net::Reply> {
             return net::Reply{200, "application/json", "{}"};
           }));
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/psi/start", Handler(locked([&](std::string_view peer, std::string_view body) {
+          net::routes::kPsiStart, Handler(locked([&](std::string_view peer, std::string_view body) {
             return responder.HandleStart(peer, body);
           }))));
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/psi/finish", Handler(locked([&](std::string_view peer, std::string_view body) {
+          net::routes::kPsiFinish, Handler(locked([&](std::string_view peer, std::string_view body) {
             return responder.HandleFinish(peer, body);
           }))));
 
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/audit/witness", Handler(locked([&](std::string_view peer, std::string_view body) {
+          net::routes::kAuditWitness, Handler(locked([&](std::string_view peer, std::string_view body) {
             return responder.HandleWitness(peer, body);
           }), "application/json")));
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/audit/rejoin", Handler(locked([&](std::string_view peer, std::string_view body) {
+          net::routes::kAuditRejoin, Handler(locked([&](std::string_view peer, std::string_view body) {
             return responder.HandleRejoin(peer, body);
           }), "application/json")));
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/audit/cosign", Handler(locked([&](std::string_view peer, std::string_view body) {
+          net::routes::kAuditCosign, Handler(locked([&](std::string_view peer, std::string_view body) {
             return responder.HandleCosign(peer, body);
           }), "application/json")));
 
@@ -414,7 +415,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       KeyRotationResponder rotations(*dir, *rotation_node,
                                      [&runtime](const std::string&) { runtime.RequestReload(); });
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/key/rotate", Handler([&](std::string_view peer, std::string_view body) {
+          net::routes::kKeyRotate, Handler([&](std::string_view peer, std::string_view body) {
             return rotations.Handle(peer, body);
           }, "application/json")));
 
@@ -425,11 +426,11 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
             responder.RecordTransportRefusal(peer, request, reason);
           });
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/region/hop", Handler(locked([&](std::string_view peer, std::string_view body) {
+          net::routes::kRegionHop, Handler(locked([&](std::string_view peer, std::string_view body) {
             return participant.HandleHop(peer, body);
           }), "application/json")));
       INBEELD_RETURN_IF_ERROR((*server)->Post(
-          "/v1/region/result", Handler(locked([&](std::string_view peer, std::string_view body) {
+          net::routes::kRegionResult, Handler(locked([&](std::string_view peer, std::string_view body) {
             return participant.HandleResult(peer, body);
           }), "application/json")));
 

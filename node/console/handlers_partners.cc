@@ -13,6 +13,7 @@
 #include "node/exchange/results_store.h"
 #include "node/net/client.h"
 #include "node/net/tls_identity.h"
+#include "node/net/routes.h"
 
 namespace inbeeld::node::console {
 namespace {
@@ -120,7 +121,7 @@ Result<ApiReply> Reachability(Call& call) {
   auto client = net::PeerClient::Create(*identity, peer->name, key->bytes(), address->host,
                                         address->port, options);
   if (!client) return std::unexpected(client.error());
-  auto reply = (*client)->Post("/v1/ping", "{}", "application/json");
+  auto reply = (*client)->Post(net::routes::kPing, "{}", "application/json");
   bool reachable = reply.has_value() || reply.error().code == ErrorCode::kNotFound;
   std::string message = "Bereikbaar: de partner antwoordde met de vastgelegde sleutel.";
   if (!reachable) {

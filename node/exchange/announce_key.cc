@@ -4,12 +4,12 @@
 #include <string_view>
 
 #include "node/net/tls_identity.h"
+#include "node/net/routes.h"
 #include "schema/key_rotation.h"
 
 namespace inbeeld::node::exchange {
 namespace {
 
-constexpr std::string_view kRoute = "/v1/key/rotate";
 constexpr std::string_view kContentType = "application/octet-stream";
 
 net::PeerResult PostUnder(const crypto::SigningKey& key, const std::string& node_name,
@@ -25,7 +25,7 @@ net::PeerResult PostUnder(const crypto::SigningKey& key, const std::string& node
   auto client = net::PeerClient::Create(*identity, peer.name, pinned->bytes(), address->host,
                                         address->port, options);
   if (!client) return fail(client.error());
-  return net::PostPatiently(**client, kRoute,
+  return net::PostPatiently(**client, net::routes::kKeyRotate,
                             std::string_view(reinterpret_cast<const char*>(body.data()), body.size()),
                             kContentType);
 }

@@ -14,6 +14,7 @@
 #include "node/exchange/rejoin_peer.h"
 #include "node/exchange/report.h"
 #include "node/net/tls_identity.h"
+#include "node/net/routes.h"
 
 namespace inbeeld::node::exchange {
 namespace {
@@ -66,7 +67,7 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
     // of this node may have signed a newer one meanwhile.
     auto own_size = audit::CheckpointSize(request->checkpoint);
     if (!own_size) return std::unexpected(own_size.error());
-    auto reply = net::PostPatiently(client, "/v1/audit/witness", audit::EncodeWitnessRequest(*request), kJson);
+    auto reply = net::PostPatiently(client, net::routes::kAuditWitness, audit::EncodeWitnessRequest(*request), kJson);
     if (!reply) return std::unexpected(reply.error());
     auto response = audit::DecodeWitnessResponse(reply->body);
     if (!response) return std::unexpected(response.error());
@@ -87,7 +88,7 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
       return Fail(ErrorCode::kPermissionDenied, cosign.error().message);
     }
     if (!cosign) return std::unexpected(cosign.error());
-    auto sent = net::PostPatiently(client, "/v1/audit/cosign", audit::EncodeCosignRequest(*cosign), kJson);
+    auto sent = net::PostPatiently(client, net::routes::kAuditCosign, audit::EncodeCosignRequest(*cosign), kJson);
     if (!sent) return std::unexpected(sent.error());
     return {};
   }
@@ -232,7 +233,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
       !opened) {
     return std::unexpected(WithContext(opened.error(), "writing the audit record"));
   }
-  auto started = net::PostPatiently(**client, "/v1/psi/start", (*session)->StartMessage(), kOctets);
+  auto started = net::PostPatiently(**client, net::routes::kPsiStart, (*session)->StartMessage(), kOctets);
   if (!started) return fail(started.error(), false);
   // The peer accepted: from here on the session is on record.
   if (auto begun = results.Begin(record); !begun) return fail(begun.error(), false);
@@ -241,7 +242,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   std::string().swap(started->body);
   if (!finish_request) return fail(WithContext(finish_request.error(), "peer " + peer->name), true);
 
-  auto finished = net::PostPatiently(**client, "/v1/psi/finish", *finish_request, kOctets);
+  auto finished = net::PostPatiently(**client, net::routes::kPsiFinish, *finish_request, kOctets);
   std::string().swap(*finish_request);
   if (!finished) return fail(finished.error(), true);
   auto outcome = (*session)->HandleFinishResponse(finished->body);

@@ -2,6 +2,7 @@
 
 #include "node/net/client.h"
 #include "node/net/tls_identity.h"
+#include "node/net/routes.h"
 
 namespace inbeeld::node::exchange {
 
@@ -24,7 +25,7 @@ Result<audit::RejoinResponse> RejoinPeer(UnlockedNode& node, const config::PeerC
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto request = audit::MakeRejoinRequest(log, witness_peer, proof_from);
     if (!request) return std::unexpected(request.error());
-    auto reply = net::PostPatiently(**client, "/v1/audit/rejoin",
+    auto reply = net::PostPatiently(**client, net::routes::kAuditRejoin,
                                     audit::EncodeRejoinRequest(*request), "application/json");
     if (!reply) return std::unexpected(Error(reply.error()));
     auto response = audit::DecodeRejoinResponse(reply->body);
