@@ -151,9 +151,12 @@ Result<SwitchedKey> SwitchIdentityKey(const NodeDir& dir, UnlockedNode& node) {
   if (!state) return std::unexpected(state.error());
   if (!state->pending.empty() || state->previous_key_kept) {
     return Fail(ErrorCode::kFailedPrecondition,
-                "an earlier key rotation still has partners to tell (" + Joined(state->pending, ", ") +
-                    "): run `inbeeld key rotate --finish` when they are reachable, or remove them "
-                    "with `inbeeld peer remove`, first");
+                state->pending.empty()
+                    ? "an earlier key rotation is unfinished: run `inbeeld key rotate --finish` first"
+                    : "an earlier key rotation still has partners to tell (" +
+                          Joined(state->pending, ", ") +
+                          "): run `inbeeld key rotate --finish` when they are reachable (after "
+                          "`inbeeld peer remove` for any that will not be), first");
   }
   crypto::SigningKey next = crypto::SigningKey::Generate();
   const uint64_t issued_at = NowSeconds(node.clock());
@@ -184,11 +187,27 @@ Result<SwitchedKey> SwitchIdentityKey(const NodeDir& dir, UnlockedNode& node) {
     INBEELD_RETURN_IF_ERROR(node.store->SetSecret(kPreviousIdentitySeedSecret, node.identity.SeedForStorage()));
     INBEELD_RETURN_IF_ERROR(node.store->SetSecret(kIdentitySeedSecret, next.SeedForStorage()));
     INBEELD_RETURN_IF_ERROR(WritePending(*node.store, partners));
-    return old_log.RetireKeyInTransaction(checkpoint->size);
+    INBEELD_RETURN_IF_ERROR(old_log.RetireKeyInTransaction(checkpoint->size, audit::Base64(*announcement)));
+    // The new key's first checkpoint, in the same transaction: every export
+    // from now on ends at a checkpoint the new key signed, which covers the
+    // whole log (so nobody holding only the old key can rewrite what came
+    // before the change).
+    audit::AuditLog new_log(*node.store, next);
+    INBEELD_RETURN_IF_ERROR(new_log.AppendInTransaction({audit::EventRecord(
+        node.clock(), "inbeeld.node.key.activated", true,
+        {{"inbeeld.node_key", switched.new_fingerprint}})}));
+    auto first = new_log.Checkpoint();
+    if (!first) return std::unexpected(first.error());
+    return {};
   });
   if (!committed) return std::unexpected(committed.error());
   // node.json last: an unlock finishes this step if it did not happen.
-  INBEELD_RETURN_IF_ERROR(dir.WriteFingerprint(switched.new_fingerprint));
+  if (Status written = dir.WriteFingerprint(switched.new_fingerprint); !written) {
+    return std::unexpected(WithContext(
+        written.error(), "the key changed in the store, but node.json could not be written (the "
+                         "next command that opens the node finishes it; then run `inbeeld key "
+                         "rotate --finish`)"));
+  }
   node.identity = std::move(next);
   node.metadata.fingerprint = switched.new_fingerprint;
   return switched;
@@ -225,19 +244,25 @@ Result<AnnounceReport> AnnounceKeyRotation(UnlockedNode& node, const SendAnnounc
       accepted.push_back(name);
       report.outcomes.push_back({name, true, ""});
     } else {
-      still.push_back(name + ": " + sent.error().message);
+      // The log keeps the kind of failure; the partner's own words go to
+      // the terminal only.
+      still.push_back(name + ": " + std::string(ErrorCodeName(sent.error().code)));
       report.outcomes.push_back({name, false, sent.error().message});
     }
   }
-  std::vector<std::string> remaining;
-  for (const auto& outcome : report.outcomes) {
-    if (!outcome.accepted && std::find(dropped.begin(), dropped.end(), outcome.peer) == dropped.end()) {
-      remaining.push_back(outcome.peer);
-    }
-  }
-  report.previous_key_erased = remaining.empty();
   audit::AuditLog log(*node.store, node.identity);
   Status recorded = log.InTransaction([&]() -> Status {
+    // Read again under the write lock: another `--finish` may have run
+    // meanwhile. What is left is what both left.
+    auto now_state = ReadKeyRotationState(*node.store);
+    if (!now_state) return std::unexpected(now_state.error());
+    std::vector<std::string> remaining;
+    for (const auto& name : now_state->pending) {
+      const bool told = std::find(accepted.begin(), accepted.end(), name) != accepted.end();
+      const bool gone = std::find(dropped.begin(), dropped.end(), name) != dropped.end();
+      if (!told && !gone) remaining.push_back(name);
+    }
+    report.previous_key_erased = remaining.empty() && now_state->previous_key_kept;
     INBEELD_RETURN_IF_ERROR(log.AppendInTransaction({audit::EventRecord(
         node.clock(), "inbeeld.node.key.announced", remaining.empty(),
         {{"inbeeld.node_key", node.identity.PublicKey().Fingerprint()},
@@ -252,7 +277,7 @@ Result<AnnounceReport> AnnounceKeyRotation(UnlockedNode& node, const SendAnnounc
     return {};
   });
   if (!recorded) return std::unexpected(recorded.error());
-  // The first checkpoint under the new key (the witness exchange sends it).
+  // A checkpoint that covers the record (the witness exchange sends it).
   auto checkpoint = log.Checkpoint();
   if (!checkpoint) return std::unexpected(checkpoint.error());
   return report;

@@ -77,7 +77,11 @@ class KeyRotationResponder {
 //   3. B's seed becomes the identity secret and A's the previous one; the
 //      partners to announce to (every configured peer) are kept, and A joins
 //      the log's previous keys (audit::AuditLog::PreviousKeys, through size
-//      R+1), which the export lists for `audit verify`.
+//      R+1, with the announcement), which the export lists for `audit verify`;
+//   4. appends inbeeld.node.key.activated at leaf R+1 and signs, with B, the
+//      checkpoint of size R+2: every export from then on ends at a
+//      checkpoint of B, which covers the whole log, so a holder of A alone
+//      cannot rewrite what came before the change.
 // Then node.json names B's fingerprint. A crash between the commit and that
 // write is finished by the next unlock (NodeDir::Unlock sees the store's
 // previous key match node.json and rolls forward). `node.identity` becomes B.
@@ -86,9 +90,11 @@ class KeyRotationResponder {
 // under A (the key they pin), with an announcement signed afresh (a partner
 // refuses one older than 7 days), through `send`; it records one
 // inbeeld.node.key.announced (accepted partners, and each partner still to
-// tell with the reason), signs a checkpoint under B, and, once no partner is
-// left, erases A's seed (recorded in the same record). Partners removed from
-// the configuration since are dropped. `inbeeld key rotate --finish` calls it
+// tell with the kind of failure; the partner's words go to the caller
+// only), signs a checkpoint under B, and, once no partner is left, erases
+// A's seed (recorded in the same record). Partners removed from the
+// configuration since are dropped. What is left is read again inside the
+// record's transaction, so two runs at once leave what both left. `inbeeld key rotate --finish` calls it
 // again for those that were down.
 //
 // Thread safety: like UnlockedNode, one thread at a time.

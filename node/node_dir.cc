@@ -125,8 +125,8 @@ Result<NodeDirLock> NodeDirLock::Acquire(const fs::path& root, Mode mode) {
     }
     return Fail(ErrorCode::kFailedPrecondition, "cannot lock " + path.string());
   }
-  // Only a passphrase change holds the lock exclusively, for seconds; wait
-  // for it rather than fail a command that happened to start then.
+  // Only a passphrase change or a key switch holds the lock exclusively, for
+  // seconds; wait for it rather than fail a command that started then.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
   while (flock(fd, LOCK_SH | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {
@@ -134,7 +134,7 @@ Result<NodeDirLock> NodeDirLock::Acquire(const fs::path& root, Mode mode) {
     }
     if (std::chrono::steady_clock::now() > deadline) {
       return Fail(ErrorCode::kFailedPrecondition,
-                  "the passphrase of the node in " + root.string() +
+                  "the passphrase or the key of the node in " + root.string() +
                       " is being changed; try again when that is done");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -189,20 +189,24 @@ Result<std::vector<PreviousKey>> AuditLog::PreviousKeys() {
   if (!j.is_array()) return Fail(ErrorCode::kDataLoss, "the stored list of previous node keys is malformed");
   for (const auto& entry : j) {
     if (!entry.is_object() || !entry.contains("key") || !entry["key"].is_string() ||
-        !entry.contains("through_size") || !entry["through_size"].is_number_unsigned()) {
+        !entry.contains("through_size") || !entry["through_size"].is_number_unsigned() ||
+        !entry.contains("announcement") || !entry["announcement"].is_string()) {
       return Fail(ErrorCode::kDataLoss, "the stored list of previous node keys is malformed");
     }
-    keys.push_back({entry["key"].get<std::string>(), entry["through_size"].get<uint64_t>()});
+    keys.push_back({entry["key"].get<std::string>(), entry["through_size"].get<uint64_t>(),
+                    entry["announcement"].get<std::string>()});
   }
   return keys;
 }
 
-Status AuditLog::RetireKeyInTransaction(uint64_t through_size) {
+Status AuditLog::RetireKeyInTransaction(uint64_t through_size, const std::string& announcement) {
   auto keys = PreviousKeys();
   if (!keys) return std::unexpected(keys.error());
   nlohmann::json j = nlohmann::json::array();
-  for (const auto& k : *keys) j.push_back({{"key", k.key}, {"through_size", k.through_size}});
-  j.push_back({{"key", key_.PublicKey().Fingerprint()}, {"through_size", through_size}});
+  keys->push_back({key_.PublicKey().Fingerprint(), through_size, announcement});
+  for (const auto& k : *keys) {
+    j.push_back({{"key", k.key}, {"through_size", k.through_size}, {"announcement", k.announcement}});
+  }
   return store_.PutMeta(kPreviousKeysMeta, j.dump());
 }
 

@@ -83,6 +83,10 @@ struct Cosignature {
 struct PreviousKey {
   std::string key;  // "ed25519:<hex>"
   uint64_t through_size = 0;
+  // The announcement of the next key, signed by this key and the next
+  // (schema/key_rotation.h), base64: kept beside the record, so the link
+  // from this key to the next can be shown after retention redacted it.
+  std::string announcement;
 };
 
 struct StoredRecord {
@@ -130,9 +134,10 @@ class AuditLog {
 
   // The keys before the current one, oldest first (empty: never rotated).
   Result<std::vector<PreviousKey>> PreviousKeys();
-  // Adds the current key, as having signed up to `through_size`, to them.
+  // Adds the current key, as having signed up to `through_size`, with the
+  // announcement of its successor (base64), to them.
   // REQUIRES: a transaction (the switch of keys commits with it).
-  Status RetireKeyInTransaction(uint64_t through_size);
+  Status RetireKeyInTransaction(uint64_t through_size, const std::string& announcement);
 
   // Cosignatures peers made of this node's checkpoints. Stores `cosignature`
   // unless the witness already cosigned that size; returns whether it stored.

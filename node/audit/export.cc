@@ -112,7 +112,8 @@ Result<ExportSummary> ExportAudit(AuditLog& log, const config::NodeConfig& confi
   if (!previous_keys) return std::unexpected(previous_keys.error());
   json earlier_keys = json::array();
   for (const auto& k : *previous_keys) {
-    earlier_keys.push_back({{"key", k.key}, {"through_size", k.through_size}});
+    earlier_keys.push_back(
+        {{"key", k.key}, {"through_size", k.through_size}, {"announcement", k.announcement}});
   }
   json keys = {{"origin", log.origin()},
                {"node", {{"name", config.node_name}, {"key", node_key.Fingerprint()}}},

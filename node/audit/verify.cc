@@ -97,6 +97,7 @@ struct Epoch {
   crypto::VerifyingKey key;
   std::string origin;
   uint64_t through_size;
+  std::string announcement;  // of the next key, base64 (previous keys only)
 };
 
 struct CosignedRecord {
@@ -200,6 +201,9 @@ class Verifier {
   }
   std::vector<Witness> witnesses_;
   std::set<std::string> replaced_names_;  // key names of keys.json witnesses a pin replaced
+  // keys.json's other keys of a pinned witness (it rotated): its lines by
+  // them are present but never counted.
+  std::vector<Witness> set_aside_;
   std::set<std::string> replaced_peers_;  // and their peer names
 
   std::map<uint64_t, crypto::Hash> roots_;                // size -> signed root
@@ -281,9 +285,19 @@ bool Verifier::ReadKeys() {
     }
   }
   for (const auto& [peer, key] : options_.witnesses) {
-    // A partner that rotated its key is listed once per key it cosigned with.
+    // A partner that rotated its key is listed once per key it cosigned
+    // with. Pinned, only the pinned key counts: the others are set aside
+    // (their lines are neither counted nor reported as unknown).
     if (std::any_of(witnesses_.begin(), witnesses_.end(),
                     [&](const Witness& w) { return w.peer == peer && w.key == key; })) {
+      for (auto it = witnesses_.begin(); it != witnesses_.end();) {
+        if (it->peer == peer && it->key != key) {
+          set_aside_.push_back(*it);
+          it = witnesses_.erase(it);
+        } else {
+          ++it;
+        }
+      }
       continue;
     }
     auto it = std::find_if(witnesses_.begin(), witnesses_.end(),
@@ -316,22 +330,23 @@ bool Verifier::ReadPreviousKeys(const json& node) {
     bool ok = previous.is_array();
     for (const auto& entry : ok ? previous : json::array()) {
       ok = ok && entry.is_object() && entry.contains("key") && entry["key"].is_string() &&
-           entry.contains("through_size") && entry["through_size"].is_number_unsigned();
+           entry.contains("through_size") && entry["through_size"].is_number_unsigned() &&
+           entry.contains("announcement") && entry["announcement"].is_string();
       if (!ok) break;
       auto key = crypto::VerifyingKey::FromFingerprint(entry["key"].get<std::string>());
       const auto through = entry["through_size"].get<uint64_t>();
       ok = key.has_value() && through > last;
       if (!ok) break;
       last = through;
-      epochs_.push_back({*key, OriginFor(*key), through});
+      epochs_.push_back({*key, OriginFor(*key), through, entry["announcement"].get<std::string>()});
     }
     if (!ok) {
-      Problem("keys.json: the node's previous keys are malformed (each needs a key and a "
-              "through_size larger than the one before)");
+      Problem("keys.json: the node's previous keys are malformed (each needs a key, a "
+              "through_size larger than the one before and the announcement of the next key)");
       return false;
     }
   }
-  epochs_.push_back({*node_key_, origin_, UINT64_MAX});
+  epochs_.push_back({*node_key_, origin_, UINT64_MAX, ""});
   for (size_t i = 0; i < epochs_.size(); ++i) {
     for (size_t j = i + 1; j < epochs_.size(); ++j) {
       if (epochs_[i].key == epochs_[j].key) {
@@ -358,13 +373,32 @@ bool Verifier::SignedBy(const NoteLines& note, const Epoch& epoch) {
 // inbeeld.node.key.rotated at the last leaf the old key signed, carrying an
 // announcement signed by both keys; and the log records no other change.
 void Verifier::CheckKeyChanges() {
+  if (epochs_.size() > 1 && LatestSize() <= epochs_[epochs_.size() - 2].through_size) {
+    // Only a checkpoint of the current key covers everything before the
+    // change: without one, whoever held an old key could have written it all.
+    Problem(fmt::format("the latest checkpoint (size {}) is signed by an earlier key of the node; "
+                        "none by its current key {}, so the records cannot be trusted to be the "
+                        "node's (export again from the node)",
+                        LatestSize(), node_key_->Fingerprint()));
+  }
   std::set<uint64_t> listed;
   for (size_t i = 0; i + 1 < epochs_.size(); ++i) {
     const Epoch& old_epoch = epochs_[i];
     const Epoch& new_epoch = epochs_[i + 1];
     const uint64_t index = old_epoch.through_size - 1;
     listed.insert(index);
-    const std::string change = fmt::format("{} to {}", old_epoch.key.Fingerprint(), new_epoch.key.Fingerprint());
+    const std::string change =
+        fmt::format("{} to {}", old_epoch.key.Fingerprint(), new_epoch.key.Fingerprint());
+    // The announcement kept in keys.json: signed by both keys, naming them.
+    auto bytes = BytesFromBase64(old_epoch.announcement, schema::kMaxKeyRotationSize);
+    auto announced = bytes ? keys::VerifyAnnouncement(*bytes)
+                           : Result<keys::AcceptedRotation>(std::unexpected(bytes.error()));
+    if (!announced || announced->old_key != old_epoch.key || announced->new_key != new_epoch.key) {
+      Problem(fmt::format("keys.json: the change of the node's key from {} is not signed by both "
+                          "keys ({})",
+                          change, announced ? "the announcement names other keys" : announced.error().message));
+      continue;
+    }
     if (index >= leaves_.size()) {
       Problem(fmt::format("keys.json: the change of the node's key from {} is said to be record {}, "
                           "but the export holds {} records",
@@ -372,19 +406,11 @@ void Verifier::CheckKeyChanges() {
       continue;
     }
     if (redacted_indices_.contains(index)) {
-      // Retention removed the record: the later key's checkpoints still
-      // cover everything before, but the hand-over itself cannot be shown.
-      if (options_.node_key && pinned_epoch_ <= i) {
-        Problem(fmt::format("records.jsonl line {}: the record of the change of the node's key from "
-                            "{} was removed by retention, so the pinned key cannot be followed to "
-                            "the current one; pin the current key {}",
-                            index + 1, change, node_key_->Fingerprint()));
-      } else {
-        report_.key_changes.push_back(fmt::format(
-            "record {}: {} (the record was removed by retention; later checkpoints are signed by "
-            "the newer key)",
-            index, change));
-      }
+      // Retention removed the record; keys.json keeps its announcement.
+      report_.key_changes.push_back(fmt::format(
+          "record {}: {}, signed by both (the record was removed by retention; the announcement "
+          "is in keys.json)",
+          index, change));
       continue;
     }
     auto it = std::find_if(key_changes_.begin(), key_changes_.end(),
@@ -395,16 +421,11 @@ void Verifier::CheckKeyChanges() {
                           index + 1, change));
       continue;
     }
-    auto bytes = BytesFromBase64(it->announcement, schema::kMaxKeyRotationSize);
-    auto accepted = bytes ? keys::VerifyAnnouncement(*bytes)
-                          : Result<keys::AcceptedRotation>(std::unexpected(bytes.error()));
-    if (!accepted || it->old_key != old_epoch.key.Fingerprint() ||
-        it->new_key != new_epoch.key.Fingerprint() || accepted->old_key != old_epoch.key ||
-        accepted->new_key != new_epoch.key) {
-      Problem(fmt::format("records.jsonl line {}: the change of the node's key from {} is not "
-                          "signed by both keys ({})",
-                          index + 1, change,
-                          accepted ? "the record names other keys" : accepted.error().message));
+    if (it->old_key != old_epoch.key.Fingerprint() || it->new_key != new_epoch.key.Fingerprint() ||
+        it->announcement != old_epoch.announcement) {
+      Problem(fmt::format("records.jsonl line {}: the record of the change of the node's key "
+                          "differs from keys.json's ({})",
+                          index + 1, change));
       continue;
     }
     report_.key_changes.push_back(fmt::format("record {}: {}, signed by both", index, change));
@@ -509,6 +530,16 @@ void Verifier::ReadCheckpoint(const fs::path& path) {
     auto w = std::find_if(witnesses_.begin(), witnesses_.end(),
                           [&](const Witness& x) { return x.name == name; });
     if (w == witnesses_.end()) {
+      auto aside = std::find_if(set_aside_.begin(), set_aside_.end(),
+                                [&](const Witness& x) { return x.name == name; });
+      if (aside != set_aside_.end()) {
+        // Another key of a pinned witness: present (its record is not
+        // "removed"), but not counted as that witness's cosignature.
+        if (crypto::VerifyCosignature(parsed, aside->name, aside->key)) {
+          cosigned_[size].insert(CosignatureDigest(*line));
+        }
+        continue;
+      }
       if (!replaced_names_.contains(name)) ++unknown;  // else: the pin mismatch said it
       continue;
     }

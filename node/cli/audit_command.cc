@@ -304,7 +304,8 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         if (!report.followed_to.empty()) {
           *context.out << fmt::format(
               "Now:       {}  (the node's current key, followed from the pinned one through the "
-              "key change above); safety code {}\n",
+              "key change above: confirm it with the node's operator, `inbeeld whoami`); safety "
+              "code {}\n",
               report.followed_to, SafetyCodeFor(report.followed_to));
         }
         for (const auto& k : report.witness_keys) {

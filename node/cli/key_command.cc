@@ -49,7 +49,8 @@ Status Announce(UnlockedNode& node, const GlobalOptions& global, const Context& 
       *context.out << fmt::format(
           "{} partner(s) still pin the old key and cannot exchange with this node until they "
           "have the new one. When they are reachable again, run `inbeeld key rotate --finish` "
-          "(an announcement is signed afresh each time).\n",
+          "(an announcement is signed afresh each time). Until then the old key stays in the "
+          "store; make a new backup once it is erased.\n",
           waiting.size());
     }
   }
@@ -108,9 +109,9 @@ void AddKeyCommand(CLI::App& app, GlobalOptions& global, Context& context, Runne
       }
       Status announced = Announce(*node, global, context, out);
       if (global.json) *context.out << out.dump(2) << "\n";
-      if (!*finish && !global.json) {
-        *context.out << "Make a new backup now (`inbeeld backup`): a backup from before this "
-                        "change restores the old key, which the partners no longer accept.\n";
+      if (!global.json && out.value("previous_key_erased", false)) {
+        *context.out << "Make a new backup now (`inbeeld backup`): an older backup holds the old "
+                        "key, and restores it, which the partners no longer accept.\n";
       }
       return announced;
     };

@@ -49,6 +49,8 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
       // A key rotation some partners have not yet accepted (node/key_rotation.h).
       auto rotation = ReadKeyRotationState(*node->store);
       if (!rotation) return std::unexpected(rotation.error());
+      // A partner removed since is no longer waited for (`--finish` drops it).
+      std::erase_if(rotation->pending, [&](const std::string& name) { return cfg.FindPeer(name) == nullptr; });
       if (global.json) {
         nlohmann::json j = {
             {"node_name", cfg.node_name},

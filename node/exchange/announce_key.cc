@@ -54,9 +54,11 @@ Status SendKeyAnnouncement(const config::PeerConfig& peer, const std::string& no
   // Refused at the handshake: perhaps it pins the new key already.
   auto probe = PostUnder(current, node_name, peer, announcement, limited);
   if (probe || probe.error().http_status != 0) return {};
+  // Both messages: one may say the partner presented a key other than the
+  // one pinned here, which no key of ours can fix.
   return Fail(ErrorCode::kUnauthenticated,
-              "peer " + peer.name + " accepts neither this node's previous key nor its new one (" +
-                  reply.error().message + ")");
+              "no handshake with peer " + peer.name + " under this node's previous key (" +
+                  reply.error().message + ") nor under its new one (" + probe.error().message + ")");
 }
 
 }  // namespace inbeeld::node::exchange

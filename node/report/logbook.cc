@@ -105,6 +105,7 @@ const std::map<std::string_view, std::string_view>& Descriptions() {
       {"inbeeld.peer.key.rotation_refused", "nieuwe sleutel van partner geweigerd"},
       {"inbeeld.node.passphrase.changed", "wachtwoordzin van de opslag gewijzigd"},
       {"inbeeld.node.key.rotated", "eigen sleutel vervangen (ondertekend met de oude en de nieuwe)"},
+      {"inbeeld.node.key.activated", "nieuwe eigen sleutel in gebruik genomen"},
       {"inbeeld.node.key.announced", "nieuwe eigen sleutel aan de partners gemeld"},
       {"inbeeld.backup.made", "reservekopie gemaakt"},
       {"inbeeld.backup.failed", "reservekopie mislukt"},

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "node/audit/base64.h"
 #include "node/audit/exchange_records.h"
 #include "node/audit/export.h"
 #include "node/audit/verify.h"
@@ -117,23 +118,32 @@ TEST_F(KeyRotateTest, TheSwitchHandsTheLogFromTheOldKeyToTheNewOne) {
   ASSERT_TRUE(meta);
   EXPECT_EQ(meta->fingerprint, new_key.Fingerprint());
 
-  // The old key signed the checkpoint that covers the change, and no later one.
+  // The old key signed the checkpoint that covers the change, and no later
+  // one; the new key signed the next, in the same transaction.
   audit::AuditLog log = Log();
   auto checkpoints = log.Checkpoints();
   ASSERT_TRUE(checkpoints);
-  ASSERT_FALSE(checkpoints->empty());
-  EXPECT_EQ(checkpoints->back().size, *size_before + 1);
-  EXPECT_TRUE(checkpoints->back().note.starts_with(audit::OriginFor(old_key) + "\n"));
+  ASSERT_GE(checkpoints->size(), 2u);
+  const auto& last_of_old = (*checkpoints)[checkpoints->size() - 2];
+  EXPECT_EQ(last_of_old.size, *size_before + 1);
+  EXPECT_TRUE(last_of_old.note.starts_with(audit::OriginFor(old_key) + "\n"));
+  EXPECT_EQ(checkpoints->back().size, *size_before + 2);
+  EXPECT_TRUE(checkpoints->back().note.starts_with(audit::OriginFor(new_key) + "\n"));
   auto previous = log.PreviousKeys();
   ASSERT_TRUE(previous);
   ASSERT_EQ(previous->size(), 1u);
   EXPECT_EQ((*previous)[0].key, old_key.Fingerprint());
   EXPECT_EQ((*previous)[0].through_size, *size_before + 1);
+  EXPECT_FALSE((*previous)[0].announcement.empty());
   auto records = log.Records({.include_subjects = false});
   ASSERT_TRUE(records);
-  EXPECT_EQ(records->back().record.name, "inbeeld.node.key.rotated");
-  EXPECT_EQ(records->back().record.attributes.at("inbeeld.node_key.old"), old_key.Fingerprint());
-  EXPECT_EQ(records->back().record.attributes.at("inbeeld.node_key"), new_key.Fingerprint());
+  ASSERT_GE(records->size(), 2u);
+  const auto& rotated = (*records)[records->size() - 2].record;
+  EXPECT_EQ(rotated.name, "inbeeld.node.key.rotated");
+  EXPECT_EQ(rotated.attributes.at("inbeeld.node_key.old"), old_key.Fingerprint());
+  EXPECT_EQ(rotated.attributes.at("inbeeld.node_key"), new_key.Fingerprint());
+  EXPECT_EQ(rotated.attributes.at("inbeeld.announcement"), (*previous)[0].announcement);
+  EXPECT_EQ(records->back().record.name, "inbeeld.node.key.activated");
 
   auto state = ReadKeyRotationState(*node().store);
   ASSERT_TRUE(state);
@@ -303,6 +313,67 @@ TEST_F(KeyRotateTest, AuditVerifyRefusesAnExportThatHidesOrMovesTheChange) {
 
   WriteFile(out / "keys.json", keys);
   EXPECT_TRUE(audit::VerifyExport(out).ok());
+}
+
+// Whoever holds only the old key (any backup from before the change) can
+// sign checkpoints up to the change, but not the new key's: an export that
+// ends at the old key's last checkpoint is refused, however well it hangs
+// together, and so is a keys.json announcement of another pair of keys.
+TEST_F(KeyRotateTest, AuditVerifyRefusesAnExportNoCheckpointOfTheCurrentKeyCovers) {
+  RotateAndTellBoth();
+  const fs::path out = Export("export");
+  json keys = json::parse(ReadFile(out / "keys.json"));
+  const uint64_t through = keys["node"]["previous_keys"][0]["through_size"];
+  for (const auto& entry : fs::directory_iterator(out / "checkpoints")) {
+    if (std::stoull(entry.path().stem().string()) > through) fs::remove(entry.path());
+  }
+  for (const char* file : {"records.jsonl", "leaf_hashes.txt"}) {
+    std::string text = ReadFile(out / file), kept;
+    size_t at = 0;
+    for (uint64_t line = 0; line < through; ++line) at = text.find('\n', at) + 1;
+    WriteFile(out / file, text.substr(0, at));
+  }
+  json proofs = json::parse(ReadFile(out / "proofs.json")), kept = json::array();
+  for (const auto& p : proofs) {
+    if (p["to"].get<uint64_t>() <= through) kept.push_back(p);
+  }
+  WriteFile(out / "proofs.json", kept.dump());
+  audit::VerifyReport report = audit::VerifyExport(out, {.node_key = node().identity.PublicKey()});
+  EXPECT_FALSE(report.ok());
+  EXPECT_TRUE(Mentions(report, "signed by an earlier key of the node")) << report.problems[0];
+}
+
+TEST_F(KeyRotateTest, AfterRetentionTheAnnouncementInKeysJsonStillLinksTheKeys) {
+  const std::string old_fp = RotateAndTellBoth();
+  clock_.Advance(std::chrono::hours(48));
+  audit::AuditLog log = Log();
+  ASSERT_TRUE(log.Append({audit::EventRecord(clock_, "inbeeld.test.event", true, {})}));
+  ASSERT_TRUE(log.InTransaction([&]() -> Status {
+    auto redacted = log.RedactBeforeInTransaction(audit::NowMs(clock_) - 24 * 3600 * 1000);
+    if (!redacted) return std::unexpected(redacted.error());
+    EXPECT_GT(*redacted, 3u);
+    return {};
+  }));
+  const fs::path out = Export("export");
+  auto old_key = crypto::VerifyingKey::FromFingerprint(old_fp);
+  ASSERT_TRUE(old_key);
+  audit::VerifyReport report = audit::VerifyExport(out, {.node_key = *old_key});
+  EXPECT_TRUE(report.ok()) << (report.problems.empty() ? "" : report.problems[0]);
+  ASSERT_EQ(report.key_changes.size(), 1u);
+  EXPECT_NE(report.key_changes[0].find("removed by retention"), std::string::npos);
+
+  // A key the node never had, linked by an announcement the new key did not sign.
+  json keys = json::parse(ReadFile(out / "keys.json"));
+  crypto::SigningKey stranger = crypto::SigningKey::Generate();
+  crypto::SigningKey other = crypto::SigningKey::Generate();
+  auto forged = keys::Announce(stranger, other, "ik", Now());
+  ASSERT_TRUE(forged);
+  keys["node"]["previous_keys"][0]["key"] = stranger.PublicKey().Fingerprint();
+  keys["node"]["previous_keys"][0]["announcement"] = audit::Base64(*forged);
+  WriteFile(out / "keys.json", keys.dump());
+  report = audit::VerifyExport(out, {.node_key = node().identity.PublicKey()});
+  EXPECT_FALSE(report.ok());
+  EXPECT_TRUE(Mentions(report, "is not signed by both keys")) << report.problems[0];
 }
 
 TEST_F(KeyRotateTest, AuditVerifyRefusesAKeyChangeTheNodeDidNotMake) {
