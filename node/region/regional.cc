@@ -17,6 +17,7 @@
 #include "node/exchange/policy.h"
 #include "node/exchange/report.h"
 #include "node/net/tls_identity.h"
+#include "node/psi/parallel.h"
 #include "node/psi/session.h"
 #include "node/sqlite_util.h"
 
@@ -80,8 +81,11 @@ void ShuffleGroups(Set& set) {
   }
 }
 
-// Parses sets received from another node; every point must decode.
-Result<std::vector<Set>> ParseSets(const json& j, size_t participants, size_t k) {
+// Parses sets received from another node; every point must decode. The
+// decoding (a field exponentiation a point, about a fifth of a scalar
+// multiplication) runs on `threads` threads.
+Result<std::vector<Set>> ParseSets(const json& j, size_t participants, size_t k,
+                                   unsigned threads) {
   if (!j.is_array() || j.size() > participants) {
     return Fail(ErrorCode::kInvalidArgument, "region message: sets: expected at most one per node");
   }
@@ -128,10 +132,16 @@ Result<std::vector<Set>> ParseSets(const json& j, size_t participants, size_t k)
     for (size_t n = 0; n < s.points.size(); ++n) {
       std::copy_n(bytes->begin() + static_cast<std::ptrdiff_t>(n * crypto::kPointSize),
                   crypto::kPointSize, s.points[n].begin());
-      if (auto ok = crypto::Point::Decode(s.points[n]); !ok) {
-        return Fail(ErrorCode::kInvalidArgument,
-                    "region message: set " + std::to_string(s.origin) + ": invalid point");
+    }
+    const size_t bad = psi::ParallelFor(s.points.size(), threads, [&](size_t begin, size_t end) {
+      for (size_t n = begin; n < end; ++n) {
+        if (!crypto::Point::Decode(s.points[n])) return n;
       }
+      return end;
+    });
+    if (bad != s.points.size()) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "region message: set " + std::to_string(s.origin) + ": invalid point");
     }
     // As in a PSI session, no key may stand for more than kMaxKeyRepeats
     // children of one list: it keeps the count linear in the list sizes.
@@ -150,31 +160,46 @@ Result<std::vector<Set>> ParseSets(const json& j, size_t participants, size_t k)
   return sets;
 }
 
-// Multiplies every point by `k` and shuffles the groups.
-Status Blind(Set& set, size_t self, const crypto::Scalar& k) {
-  for (auto& p : set.points) {
-    if (!crypto::MultiplyRaw(p, k, p)) {
-      return Fail(ErrorCode::kInvalidArgument, "region message: invalid point");
+// Multiplies every point by `k` on `threads` threads, then shuffles the
+// groups. Touches nothing but `set`: callers run it outside any lock.
+Status Blind(Set& set, size_t self, const crypto::Scalar& k, unsigned threads) {
+  const size_t bad = psi::ParallelFor(set.points.size(), threads, [&](size_t begin, size_t end) {
+    for (size_t n = begin; n < end; ++n) {
+      if (!crypto::MultiplyRaw(set.points[n], k, set.points[n])) return n;
     }
+    return end;
+  });
+  if (bad != set.points.size()) {
+    return Fail(ErrorCode::kInvalidArgument, "region message: invalid point");
   }
   ShuffleGroups(set);
   set.blinded_by.insert(self);
   return {};
 }
 
-Result<Set> OwnSet(UnlockedNode& node, size_t self, uint8_t key_mask, const crypto::Scalar& k,
-                   int64_t& version) {
+// This node's list as its set will carry it, before any crypto: for each
+// slot of each group the key to hash, or none where a random point goes.
+struct OwnList {
+  int64_t version = 0;
+  size_t k = 1;                                  // slots a group
+  std::vector<std::optional<std::string>> keys;  // groups of k
+  std::vector<uint8_t> categories;               // schema::wire::CategoryCode per group
+
+  size_t groups() const { return categories.size(); }
+};
+
+// Reads the current list from the store and picks each group's keys.
+// REQUIRES: no other thread uses node.store (the caller holds its lock).
+Result<OwnList> LoadOwnList(UnlockedNode& node, uint8_t key_mask) {
   auto list = exchange::LoadExchangeList(*node.store, node.field_key, schema::wire::kLabelCategory,
                                          key_mask);
   if (!list) return std::unexpected(list.error());
-  version = list->version.id;
-  Set s;
-  s.origin = self;
-  s.blinded_by = {self};
+  OwnList out;
+  out.version = list->version.id;
   const std::vector<size_t> slots = schema::wire::GroupSlots(key_mask);
-  s.k = slots.size();
-  const auto dst = std::span(reinterpret_cast<const uint8_t*>(kDst.data()), kDst.size());
-  s.points.reserve(list->inputs.size() * s.k);
+  out.k = slots.size();
+  out.keys.reserve(list->inputs.size() * out.k);
+  out.categories.reserve(list->inputs.size());
   // As in a PSI session (node/psi/records.h): a certain or probable key two
   // children of this list share is ambiguous and left out for both; a
   // possible key stands for at most kMaxKeyRepeats children.
@@ -190,37 +215,52 @@ Result<Set> OwnSet(UnlockedNode& node, size_t self, uint8_t key_mask, const cryp
   for (const auto& input : list->inputs) {
     std::set<std::string_view> placed;
     for (size_t slot : slots) {
-      std::array<uint8_t, crypto::kPointSize> point;
-      std::optional<std::string_view> key;
+      std::optional<std::string> key;
       if (input.keys[slot] && !placed.contains(*input.keys[slot])) {
         const std::string_view text = *input.keys[slot];
         const bool possible = schema::SlotStrength(slot) == schema::Strength::kPossible;
         if (possible ? uses[text] < node::psi::kMaxKeyRepeats : records_per_key[text] == 1) {
-          key = text;
+          key = std::string(text);
           placed.insert(text);
           ++uses[text];
         }
       }
-      if (key) {
-        auto h = crypto::Point::HashToGroup(
+      out.keys.push_back(std::move(key));
+    }
+    out.categories.push_back(schema::wire::CategoryCode(*input.labels.category));
+  }
+  return out;
+}
+
+// Hashes each key to the group (a random point where there is none),
+// multiplies by `k` and shuffles the groups, on `threads` threads: this
+// node's set, blinded by itself. Touches no state of the node.
+Result<Set> BlindOwnList(const OwnList& list, size_t self, const crypto::Scalar& k,
+                         unsigned threads) {
+  Set s;
+  s.origin = self;
+  s.blinded_by = {self};
+  s.k = list.k;
+  s.categories = list.categories;
+  s.points.resize(list.keys.size());
+  const auto dst = std::span(reinterpret_cast<const uint8_t*>(kDst.data()), kDst.size());
+  const size_t bad = psi::ParallelFor(list.keys.size(), threads, [&](size_t begin, size_t end) {
+    for (size_t n = begin; n < end; ++n) {
+      Result<crypto::Point> point = Fail(ErrorCode::kInternal, "");
+      if (const auto& key = list.keys[n]) {
+        point = crypto::Point::HashToGroup(
             std::span(reinterpret_cast<const uint8_t*>(key->data()), key->size()), dst);
-        if (!h) return std::unexpected(h.error());
-        point = h->Encode();
       } else {
         // No key of this kind: a random point, which matches nothing.
         std::array<uint8_t, crypto::kUniformBytesSize> uniform;
         randombytes_buf(uniform.data(), uniform.size());
-        auto r = crypto::Point::FromUniformBytes(uniform);
-        if (!r) return std::unexpected(r.error());
-        point = r->Encode();
+        point = crypto::Point::FromUniformBytes(uniform);
       }
-      if (!crypto::MultiplyRaw(point, k, point)) {
-        return Fail(ErrorCode::kInternal, "blinding this node's list failed");
-      }
-      s.points.push_back(point);
+      if (!point || !crypto::MultiplyRaw(point->Encode(), k, s.points[n])) return n;
     }
-    s.categories.push_back(schema::wire::CategoryCode(*input.labels.category));
-  }
+    return end;
+  });
+  if (bad != list.keys.size()) return Fail(ErrorCode::kInternal, "blinding this node's list failed");
   ShuffleGroups(s);
   return s;
 }
@@ -485,7 +525,62 @@ nlohmann::json RegionalJson(const RegionalCounts& c) {
           {"partners", partners}};
 }
 
+namespace {
+
+// HTTPS with mutual TLS to each peer's configured address, a client a peer
+// made at its first request.
+class TlsRegionTransport final : public RegionTransport {
+ public:
+  TlsRegionTransport(UnlockedNode& node, net::ClientOptions options)
+      : node_(node), options_(std::move(options)) {}
+
+  Result<std::string> Post(const config::PeerConfig& peer, std::string_view path,
+                           const std::string& body, size_t max_reply_bytes) override {
+    auto it = clients_.find(peer.name);
+    if (it == clients_.end()) {
+      auto client = Connect(peer, max_reply_bytes);
+      if (!client) return std::unexpected(client.error());
+      it = clients_.emplace(peer.name, std::move(*client)).first;
+    }
+    auto reply = net::PostPatiently(*it->second, path, body, "application/json");
+    if (!reply) return std::unexpected(Error(reply.error()));
+    return std::move(reply->body);
+  }
+
+ private:
+  Result<std::unique_ptr<net::PeerClient>> Connect(const config::PeerConfig& peer,
+                                                   size_t max_reply_bytes) {
+    if (!identity_) {
+      const auto& seed = node_.identity.SeedForStorage().RevealForCrypto();
+      auto identity = net::TlsIdentity::Create(seed.first<32>(), node_.config.node_name);
+      if (!identity) return std::unexpected(identity.error());
+      identity_.emplace(std::move(*identity));
+    }
+    auto key = crypto::VerifyingKey::FromFingerprint(peer.key);
+    if (!key) return std::unexpected(key.error());
+    auto address = config::ParseAddress(peer.address);
+    if (!address) return std::unexpected(address.error());
+    net::ClientOptions options = options_;
+    options.max_response_bytes = std::max(options.max_response_bytes, max_reply_bytes);
+    return net::PeerClient::Create(*identity_, peer.name, key->bytes(), address->host,
+                                   address->port, options);
+  }
+
+  UnlockedNode& node_;
+  net::ClientOptions options_;
+  std::optional<net::TlsIdentity> identity_;
+  std::map<std::string, std::unique_ptr<net::PeerClient>> clients_;
+};
+
+}  // namespace
+
 Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest& request) {
+  TlsRegionTransport transport(node, request.client);
+  return RunRegionalCount(node, request, transport);
+}
+
+Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest& request,
+                                        RegionTransport& transport) {
   const size_t n = request.peers.size() + 1;
   if (n < kMinRegionNodes || n > kMaxRegionNodes) {
     return Fail(
@@ -511,7 +606,6 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   std::array<uint8_t, 16> raw{};
   randombytes_buf(raw.data(), raw.size());
   std::string session = crypto::HexEncode(raw);
-  int64_t version = 0;
   auto fail = [&](Error e) -> Result<RegionalCounts> {
     if (auto finished = FinishSession(*node.store, session, e.message, nullptr); !finished) {
       return std::unexpected(WithContext(finished.error(), "marking the count failed"));
@@ -545,39 +639,24 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   }
   const size_t slots_per_child = schema::wire::SlotCount(key_mask);
   crypto::Scalar k = crypto::Scalar::Random();
-  auto own = OwnSet(node, 0, key_mask, k, version);
+  auto list = LoadOwnList(node, key_mask);
+  if (!list) return std::unexpected(list.error());
+  auto own = BlindOwnList(*list, 0, k, request.threads);
   if (!own) return std::unexpected(own.error());
   INBEELD_RETURN_IF_ERROR(RecordSession(*node.store, session, "coordinator", node.config.node_name,
-                                        request.purpose, n, version,
+                                        request.purpose, n, list->version,
                                         static_cast<uint32_t>(own->groups())));
   if (auto opened = OpenRegionJournal(node, "coordinator", session, node.config.node_name,
                                       request.purpose, n);
       !opened) {
     return fail(WithContext(opened.error(), "recording the count"));
   }
-
-  auto seed = node.identity.SeedForStorage().RevealForCrypto();
-  auto identity = net::TlsIdentity::Create(seed.first<32>(), node.config.node_name);
-  if (!identity) return fail(identity.error());
-  std::vector<std::unique_ptr<net::PeerClient>> clients;
-  for (const auto* peer : peers) {
-    auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
-    if (!key) return fail(WithContext(key.error(), "peer " + peer->name));
-    auto address = config::ParseAddress(peer->address);
-    if (!address) return fail(WithContext(address.error(), "peer " + peer->name));
-    // A hop's reply carries every list sent plus the participant's own: up to
-    // kMaxRegionNodes sets of k hex points and a category digit a child.
-    net::ClientOptions options = request.client;
-    size_t largest = own->groups();
-    for (const auto* p : peers) largest = std::max(largest, p->policy.max_list_size);
-    options.max_response_bytes = std::max(
-        options.max_response_bytes,
-        (2 * crypto::kPointSize * slots_per_child + 1) * kMaxRegionNodes * largest + (1 << 20));
-    auto client = net::PeerClient::Create(*identity, peer->name, key->bytes(), address->host,
-                                          address->port, options);
-    if (!client) return fail(client.error());
-    clients.push_back(std::move(*client));
-  }
+  // A hop's reply carries every list sent plus the participant's own: up to
+  // kMaxRegionNodes sets of k hex points and a category digit a child.
+  size_t largest = own->groups();
+  for (const auto* p : peers) largest = std::max(largest, p->policy.max_list_size);
+  const size_t max_reply_bytes =
+      (2 * crypto::kPointSize * slots_per_child + 1) * kMaxRegionNodes * largest + (1 << 20);
 
   std::vector<Set> sets = {std::move(*own)}, done;
   auto hop = [&](size_t i, int round) -> Status {
@@ -589,16 +668,16 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
                 {"round", round},
                 {"keys", key_mask},
                 {"sets", SetsJson(sets)}};
-    auto reply = net::PostPatiently(*clients[i - 1], "/v1/region/hop", msg.dump(), "application/json");
+    auto reply = transport.Post(*peers[i - 1], "/v1/region/hop", msg.dump(), max_reply_bytes);
     if (!reply) return std::unexpected(WithContext(reply.error(), "peer " + names[i]));
-    json body = json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
+    json body = json::parse(*reply, nullptr, /*allow_exceptions=*/false);
     if (!body.is_object()) {
       return Fail(ErrorCode::kInvalidArgument, "peer " + names[i] + ": region reply is not JSON");
     }
     if (!body.contains("sets")) {
       return Fail(ErrorCode::kInvalidArgument, "peer " + names[i] + ": region reply has no sets");
     }
-    auto next = ParseSets(body["sets"], n, slots_per_child);
+    auto next = ParseSets(body["sets"], n, slots_per_child, request.threads);
     if (!next) return std::unexpected(WithContext(next.error(), "peer " + names[i]));
     // No set may grow beyond what this node's policy takes from its origin.
     for (const Set& set : *next) {
@@ -636,7 +715,7 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   }
   for (auto& s : sets) {
     if (!s.blinded_by.contains(0)) {
-      if (auto ok = Blind(s, 0, k); !ok) return fail(ok.error());
+      if (auto ok = Blind(s, 0, k, request.threads); !ok) return fail(ok.error());
     }
   }
   k = crypto::Scalar::Random();  // the session scalar is no longer needed
@@ -659,7 +738,8 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
                  {"list_sizes", counts.list_sizes},
                  {"participants", names}};
   for (size_t i = 1; i < n; ++i) {
-    if (auto r = net::PostPatiently(*clients[i - 1], "/v1/region/result", result.dump(), "application/json"); !r) {
+    if (auto r = transport.Post(*peers[i - 1], "/v1/region/result", result.dump(), max_reply_bytes);
+        !r) {
       return fail(WithContext(r.error(), "peer " + names[i]));
     }
   }
@@ -703,8 +783,9 @@ Result<std::optional<RegionalCounts>> LatestRegionalCount(Store& store) {
   return std::optional<RegionalCounts>(std::move(history->front().counts));
 }
 
-RegionParticipant::RegionParticipant(UnlockedNode& node, std::chrono::seconds session_ttl)
-    : node_(node), ttl_(session_ttl) {}
+RegionParticipant::RegionParticipant(UnlockedNode& node, std::chrono::seconds session_ttl,
+                                     unsigned threads)
+    : node_(node), ttl_(session_ttl), threads_(threads) {}
 
 namespace {
 constexpr std::string_view kHopRequest = "POST /v1/region/hop";
@@ -804,7 +885,7 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
                                                           ") are not all allowed with this peer"});
   }
   fresh.key_mask = key_mask;
-  auto sets = ParseSets(msg["sets"], n, schema::wire::SlotCount(key_mask));
+  auto sets = ParseSets(msg["sets"], n, schema::wire::SlotCount(key_mask), threads_);
   if (!sets) return refuse(sets.error());
   for (const auto& s : *sets) {
     if (s.origin == index) {
@@ -817,8 +898,12 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
     }
   }
 
+  // Under mu_: the state checks and the store (policy, limits, the session
+  // on record). The crypto runs after, outside it, with the session marked
+  // busy so that no other call touches it meanwhile.
   std::unique_lock lock(mu_);
   auto it = sessions_.find(session);
+  std::optional<OwnList> own_list;
   if (round == 1) {
     if (it != sessions_.end()) {
       lock.unlock();
@@ -843,15 +928,17 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
       return refuse(Error{ErrorCode::kResourceExhausted,
                           "region hop: daily session limit for this peer reached"});
     }
+    auto loaded = LoadOwnList(node_, key_mask);
+    if (!loaded) {
+      lock.unlock();
+      return refuse(loaded.error());
+    }
+    own_list = std::move(*loaded);
     fresh.scalar = crypto::Scalar::Random();
     fresh.deadline = std::chrono::steady_clock::now() + ttl_;
     fresh.started_ms = audit::NowMs(node_.clock());
-    auto own = OwnSet(node_, index, key_mask, *fresh.scalar, fresh.list_version);
-    if (!own) {
-      lock.unlock();
-      return refuse(own.error());
-    }
-    fresh.own_size = static_cast<uint32_t>(own->groups());
+    fresh.list_version = own_list->version;
+    fresh.own_size = static_cast<uint32_t>(own_list->groups());
     if (auto ok = RecordSession(*node_.store, session, "participant", coordinator->name,
                                 fresh.purpose, n, fresh.list_version, fresh.own_size);
         !ok) {
@@ -869,32 +956,56 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
       }
       return std::unexpected(WithContext(opened.error(), "recording the count"));
     }
-    sets->push_back(std::move(*own));
     it = sessions_.emplace(session, std::move(fresh)).first;
-    it->second.blinded = 1;
-  } else if (it == sessions_.end() || it->second.hops != 1 || !it->second.scalar ||
-             it->second.coordinator != coordinator->name || it->second.index != index ||
-             it->second.key_mask != key_mask) {
+  } else if (it == sessions_.end() || it->second.busy || it->second.hops != 1 ||
+             !it->second.scalar || it->second.coordinator != coordinator->name ||
+             it->second.index != index || it->second.key_mask != key_mask) {
     lock.unlock();
     return refuse(Error{ErrorCode::kFailedPrecondition, "region hop: round 2 out of order"});
   }
-  Session& state = it->second;
-  state.hops++;
-  for (auto& s : *sets) {
-    if (s.origin == index) continue;  // our own, just made (round 1)
+  for (const auto& s : *sets) {
     if (s.blinded_by.contains(index)) {
-      CloseOrReport(session, state, "failed", "a set came back already blinded by this node");
+      CloseOrReport(session, it->second, "failed", "a set came back already blinded by this node");
       sessions_.erase(it);
       return Fail(ErrorCode::kInvalidArgument, "region hop: a set is already blinded by this node");
     }
-    if (auto ok = Blind(s, index, *state.scalar); !ok) {
-      CloseOrReport(session, state, "failed", ok.error().message);
-      sessions_.erase(it);
-      return std::unexpected(ok.error());
-    }
-    state.blinded++;
   }
-  if (state.blinded >= state.participants || state.hops == 2) state.scalar.reset();
+  Session& state = it->second;
+  state.busy = true;
+  state.hops++;
+  // The scalar leaves the session for the crypto: nothing can wipe it
+  // under the worker threads' feet.
+  crypto::Scalar scalar = std::move(*state.scalar);
+  state.scalar.reset();
+  lock.unlock();
+
+  Status blinded;
+  if (own_list) {
+    auto own = BlindOwnList(*own_list, index, scalar, threads_);
+    if (own) {
+      sets->push_back(std::move(*own));
+    } else {
+      blinded = std::unexpected(own.error());
+    }
+  }
+  size_t blinded_now = own_list ? 1 : 0;
+  for (auto& s : *sets) {
+    if (!blinded) break;
+    if (s.blinded_by.contains(index)) continue;  // our own, just made (round 1)
+    blinded = Blind(s, index, scalar, threads_);
+    if (blinded) ++blinded_now;
+  }
+
+  lock.lock();
+  // Busy sessions are neither expired nor ended by a result: `it` is valid.
+  state.busy = false;
+  if (!blinded) {
+    CloseOrReport(session, state, "failed", blinded.error().message);
+    sessions_.erase(it);
+    return std::unexpected(blinded.error());
+  }
+  state.blinded += blinded_now;
+  if (state.blinded < state.participants && state.hops < 2) state.scalar = std::move(scalar);
   json reply = {{"v", kVersion}, {"session", session}, {"sets", SetsJson(*sets)}};
   return reply.dump();
 }
@@ -921,6 +1032,12 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer,
     return Unrecorded(peer, kResultRequest,
                       Error{ErrorCode::kFailedPrecondition,
                             "region result: no such session with this peer"});
+  }
+  if (it->second.busy) {
+    // The coordinator waits for a hop's reply before it sends the result.
+    return Unrecorded(peer, kResultRequest,
+                      Error{ErrorCode::kFailedPrecondition,
+                            "region result: this node is still blinding the session's sets"});
   }
   RegionalCounts counts;
   counts.session = it->first;
@@ -969,7 +1086,8 @@ void RegionParticipant::ExpireStale() {
   std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
   for (auto it = sessions_.begin(); it != sessions_.end();) {
-    if (it->second.deadline < now) {
+    // A busy session is blinding outside mu_; it is expired on a later call.
+    if (it->second.deadline < now && !it->second.busy) {
       CloseOrReport(it->first, it->second, "failed", "the coordinator did not finish in time");
       it = sessions_.erase(it);
     } else {

@@ -25,11 +25,23 @@
 // node/audit/session_journal.h) before its own blinded set leaves, so a count
 // cut off by a stop or crash is recorded as interrupted at the next start.
 //
+// Cost: every set is blinded by every node, so a count of K nodes with lists
+// of N children and k key slots a child costs K²·N·k scalar multiplications
+// in all (plus K·N·k hash-to-group and the decoding of every point a node
+// receives), done one node at a time: a node's share runs on its worker
+// threads (node/psi/parallel.h), `threads` of them (0: one a core).
+//
 // Thread safety: RegionParticipant's methods may be called concurrently from
-// server threads (state under an internal mutex; crypto outside it). It
-// shares the node's store connection with the PSI responder: each store call
-// is serialised by SQLite, and a write that collides with the responder's
-// transaction fails (the hop is refused) rather than mixing with it.
+// server threads. Its session table and its use of the store are guarded by
+// an internal mutex; the crypto of a hop (decoding, hashing, blinding) runs
+// outside it, on the worker threads, while the session is marked busy (a
+// round 2, a result or an expiry for a busy session waits for the next call
+// or is refused). It shares the node's store connection with the PSI
+// responder: each store call is serialised by SQLite, and a write that
+// collides with the responder's transaction fails (the hop is refused)
+// rather than mixing with it. RunRegionalCount is one call on one thread
+// (plus its worker threads); it uses the node's store, whose caller
+// serialises access to it.
 #ifndef INBEELD_NODE_REGION_REGIONAL_H_
 #define INBEELD_NODE_REGION_REGIONAL_H_
 
@@ -38,9 +50,10 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/error.h"
@@ -76,14 +89,32 @@ nlohmann::json RegionalJson(const RegionalCounts& counts);
 struct RegionRequest {
   std::vector<std::string> peers;  // peer names; with this node, >= 3 in all
   std::string purpose;
-  net::ClientOptions client;
+  net::ClientOptions client;  // for the HTTPS transport
+  unsigned threads = 0;       // crypto worker threads; 0 = one a core
+};
+
+// How the coordinator reaches the participants: POST /v1/region/hop and
+// /v1/region/result, bodies as docs/PROTOCOL.md has them. The node's own is
+// HTTPS with mutual TLS to each peer's configured address; benchmarks and
+// tests hand the bodies to RegionParticipant objects in the process.
+class RegionTransport {
+ public:
+  virtual ~RegionTransport() = default;
+  // Sends `body` to `path` at `peer` and returns the reply body.
+  // Errors: the peer's refusal (its code and message), or the transport's;
+  // kResourceExhausted for a reply above max_reply_bytes.
+  virtual Result<std::string> Post(const config::PeerConfig& peer, std::string_view path,
+                                   const std::string& body, size_t max_reply_bytes) = 0;
 };
 
 // Runs the protocol as coordinator. Errors: kInvalidArgument for fewer than 2
 // or more than 15 peers, an unknown peer or one twice; kPermissionDenied when
 // this node's policy does not allow the purpose with a peer; a peer's error
 // (its name in the message) when it refuses or fails. Audited either way.
+// The first form reaches the peers over HTTPS (request.client).
 Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest& request);
+Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest& request,
+                                        RegionTransport& transport);
 
 // The latest completed regional count this node took part in, if any.
 Result<std::optional<RegionalCounts>> LatestRegionalCount(Store& store);
@@ -98,8 +129,10 @@ Result<std::vector<DatedRegionalCounts>> RegionalCountHistory(Store& store, size
 class RegionParticipant {
  public:
   // REQUIRES: `node` outlives this object.
+  // `threads`: crypto worker threads a hop; 0 = one a core.
   explicit RegionParticipant(UnlockedNode& node,
-                             std::chrono::seconds session_ttl = std::chrono::seconds(600));
+                             std::chrono::seconds session_ttl = std::chrono::seconds(600),
+                             unsigned threads = 0);
   // POST /v1/region/hop and /v1/region/result from the pinned peer `peer`.
   Result<std::string> HandleHop(std::string_view peer, std::string_view body);
   Result<std::string> HandleResult(std::string_view peer, std::string_view body);
@@ -126,6 +159,9 @@ class RegionParticipant {
     uint32_t own_size = 0;
     int64_t list_version = 0;
     uint8_t key_mask = 0;  // the key types of this count
+    // A hop is blinding outside mu_ (its scalar out of `scalar` meanwhile):
+    // no other call may change or end the session.
+    bool busy = false;
   };
   // Ends the session: its region_sessions row (unless refused before one
   // existed) and its closing audit record, closing its journal entry.
@@ -143,6 +179,7 @@ class RegionParticipant {
   UnlockedNode& node_;
   RefusalSink refusal_sink_;
   std::chrono::seconds ttl_;
+  unsigned threads_;
   std::mutex mu_;  // guards sessions_ and node_.store
   std::map<std::string, Session> sessions_;
 };
