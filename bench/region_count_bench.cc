@@ -47,11 +47,12 @@ double MultiplySeconds(size_t batch) {
     points[i] = p->Encode();
   }
   const crypto::Scalar k = crypto::Scalar::Random();
-  return bench::MedianSeconds(5, [&] {
-           for (auto& p : points) {
-             if (!crypto::MultiplyRaw(p, k, p)) std::abort();
-           }
-         }) /
+  return bench::MedianSeconds(5,
+                              [&] {
+                                for (auto& p : points) {
+                                  if (!crypto::MultiplyRaw(p, k, p)) std::abort();
+                                }
+                              }) /
          static_cast<double>(batch);
 }
 

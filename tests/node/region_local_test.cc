@@ -22,8 +22,8 @@ class RegionLocalTest : public ::testing::Test {
   void SetUp() override {
     schema::RegionSpec spec;
     spec.seed = 31;
-    spec.partners = {{"Leerplicht A", 60}, {"Leerplicht B", 45}, {"Leerplicht C", 50},
-                     {"Leerplicht D", 40}};
+    spec.partners = {
+        {"Leerplicht A", 60}, {"Leerplicht B", 45}, {"Leerplicht C", 50}, {"Leerplicht D", 40}};
     spec.overlap = 0.5;
     spec.today = {2026, 11, 2};
     lists_ = schema::GenerateRegion(spec);
