@@ -17,7 +17,6 @@
 #include "node/exchange/policy.h"
 #include "node/exchange/report.h"
 #include "node/net/tls_identity.h"
-#include "node/psi/parallel.h"
 #include "node/psi/session.h"
 #include "node/sqlite_util.h"
 
@@ -25,177 +24,23 @@ namespace inbeeld::node::region {
 namespace {
 
 using json = nlohmann::json;
-using Points = std::vector<std::array<uint8_t, crypto::kPointSize>>;
-constexpr std::string_view kDst = "inbeeld-REGION-v2-ristretto255-SHA512";
-constexpr int kVersion = 2;
-constexpr size_t kMaxSetSize = 1'000'000;  // records
+constexpr int kVersion = kRegionVersion;
 
-// One list on its way round the region: a group of k points a record (the
-// record's key family, schema/match_keys.h, for the session's key types; a
-// random point where the record has no key) and the record's category.
-struct Set {
-  size_t origin = 0;
-  std::set<size_t> blinded_by;
-  size_t k = 1;                     // points a group
-  Points points;                    // groups of k, in an order unrelated to the list's
-  std::vector<uint8_t> categories;  // schema::wire::CategoryCode per group
-
-  size_t groups() const { return categories.size(); }
-};
-
-std::string Hex(const Points& points) {
-  std::string out;
-  out.reserve(points.size() * 64);
-  for (const auto& p : points) out += crypto::HexEncode(p);
-  return out;
-}
-
-std::string CategoryDigits(const std::vector<uint8_t>& categories) {
-  std::string out;
-  out.reserve(categories.size());
-  for (uint8_t c : categories) out.push_back(static_cast<char>('0' + c));
-  return out;
-}
-
-json SetsJson(const std::vector<Set>& sets) {
-  json out = json::array();
-  for (const auto& s : sets) {
-    out.push_back({{"origin", s.origin},
-                   {"blinded_by", s.blinded_by},
-                   {"points", Hex(s.points)},
-                   {"categories", CategoryDigits(s.categories)}});
-  }
-  return out;
-}
-
-// Moves the groups into a uniformly random order (categories along): a new
-// order that says nothing about the old one.
-void ShuffleGroups(Set& set) {
-  const auto n = static_cast<uint32_t>(set.groups());
-  for (uint32_t i = n; i > 1; --i) {
-    const uint32_t j = randombytes_uniform(i);
-    std::swap(set.categories[i - 1], set.categories[j]);
-    std::swap_ranges(set.points.begin() + static_cast<std::ptrdiff_t>((i - 1) * set.k),
-                     set.points.begin() + static_cast<std::ptrdiff_t>(i * set.k),
-                     set.points.begin() + static_cast<std::ptrdiff_t>(j * set.k));
-  }
-}
-
-// Parses sets received from another node; every point must decode. The
-// decoding (a field exponentiation a point, about a fifth of a scalar
-// multiplication) runs on `threads` threads.
-Result<std::vector<Set>> ParseSets(const json& j, size_t participants, size_t k,
-                                   unsigned threads) {
-  if (!j.is_array() || j.size() > participants) {
-    return Fail(ErrorCode::kInvalidArgument, "region message: sets: expected at most one per node");
-  }
-  std::vector<Set> sets;
-  std::set<size_t> origins;
-  for (const auto& e : j) {
-    Set s;
-    // contains() first: operator[] on a const object with a missing key is
-    // undefined behaviour in nlohmann::json.
-    if (!e.is_object() || !e.contains("origin") || !e.contains("blinded_by") ||
-        !e.contains("points") || !e.contains("categories") || !e["origin"].is_number_unsigned() ||
-        !e["blinded_by"].is_array() || !e["points"].is_string() || !e["categories"].is_string()) {
-      return Fail(ErrorCode::kInvalidArgument, "region message: malformed set");
-    }
-    s.origin = e["origin"].get<size_t>();
-    if (s.origin >= participants || !origins.insert(s.origin).second) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "region message: set origin out of range or repeated");
-    }
-    for (const auto& b : e["blinded_by"]) {
-      if (!b.is_number_unsigned() || b.get<size_t>() >= participants) {
-        return Fail(ErrorCode::kInvalidArgument, "region message: blinded_by out of range");
-      }
-      s.blinded_by.insert(b.get<size_t>());
-    }
-    const std::string& categories = e["categories"].get_ref<const std::string&>();
-    if (categories.size() > kMaxSetSize) {
-      return Fail(ErrorCode::kInvalidArgument, "region message: a set is too large");
-    }
-    for (char c : categories) {
-      if (c < '1' || c > '4') {
-        return Fail(ErrorCode::kInvalidArgument, "region message: unknown category code");
-      }
-      s.categories.push_back(static_cast<uint8_t>(c - '0'));
-    }
-    s.k = k;
-    auto bytes = crypto::HexDecode(e["points"].get<std::string>());
-    if (!bytes || bytes->size() != s.categories.size() * k * crypto::kPointSize) {
-      return Fail(ErrorCode::kInvalidArgument, "region message: points are not one group of " +
-                                                   std::to_string(k) +
-                                                   " 32-byte points per category");
-    }
-    s.points.resize(bytes->size() / crypto::kPointSize);
-    for (size_t n = 0; n < s.points.size(); ++n) {
-      std::copy_n(bytes->begin() + static_cast<std::ptrdiff_t>(n * crypto::kPointSize),
-                  crypto::kPointSize, s.points[n].begin());
-    }
-    const size_t bad = psi::ParallelFor(s.points.size(), threads, [&](size_t begin, size_t end) {
-      for (size_t n = begin; n < end; ++n) {
-        if (!crypto::Point::Decode(s.points[n])) return n;
-      }
-      return end;
-    });
-    if (bad != s.points.size()) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "region message: set " + std::to_string(s.origin) + ": invalid point");
-    }
-    // As in a PSI session, no key may stand for more than kMaxKeyRepeats
-    // children of one list: it keeps the count linear in the list sizes.
-    Points sorted = s.points;
-    std::sort(sorted.begin(), sorted.end());
-    size_t run = 1;
-    for (size_t n = 1; n < sorted.size(); ++n) {
-      run = sorted[n] == sorted[n - 1] ? run + 1 : 1;
-      if (run > node::psi::kMaxKeyRepeats) {
-        return Fail(ErrorCode::kInvalidArgument, "region message: set " + std::to_string(s.origin) +
-                                                     ": one point stands for too many children");
-      }
-    }
-    sets.push_back(std::move(s));
-  }
-  return sets;
-}
-
-// Multiplies every point by `k` on `threads` threads, then shuffles the
-// groups. Touches nothing but `set`: callers run it outside any lock.
-Status Blind(Set& set, size_t self, const crypto::Scalar& k, unsigned threads) {
-  const size_t bad = psi::ParallelFor(set.points.size(), threads, [&](size_t begin, size_t end) {
-    for (size_t n = begin; n < end; ++n) {
-      if (!crypto::MultiplyRaw(set.points[n], k, set.points[n])) return n;
-    }
-    return end;
-  });
-  if (bad != set.points.size()) {
-    return Fail(ErrorCode::kInvalidArgument, "region message: invalid point");
-  }
-  ShuffleGroups(set);
-  set.blinded_by.insert(self);
-  return {};
-}
-
-// This node's list as its set will carry it, before any crypto: for each
-// slot of each group the key to hash, or none where a random point goes.
-struct OwnList {
+// This node's list as its set will carry it, and the list's version.
+struct LoadedList {
+  OwnList list;
   int64_t version = 0;
-  size_t k = 1;                                  // slots a group
-  std::vector<std::optional<std::string>> keys;  // groups of k
-  std::vector<uint8_t> categories;               // schema::wire::CategoryCode per group
-
-  size_t groups() const { return categories.size(); }
 };
 
 // Reads the current list from the store and picks each group's keys.
 // REQUIRES: no other thread uses node.store (the caller holds its lock).
-Result<OwnList> LoadOwnList(UnlockedNode& node, uint8_t key_mask) {
+Result<LoadedList> LoadOwnList(UnlockedNode& node, uint8_t key_mask) {
   auto list = exchange::LoadExchangeList(*node.store, node.field_key, schema::wire::kLabelCategory,
                                          key_mask);
   if (!list) return std::unexpected(list.error());
-  OwnList out;
-  out.version = list->version.id;
+  LoadedList loaded;
+  loaded.version = list->version.id;
+  OwnList& out = loaded.list;
   const std::vector<size_t> slots = schema::wire::GroupSlots(key_mask);
   out.k = slots.size();
   out.keys.reserve(list->inputs.size() * out.k);
@@ -229,40 +74,7 @@ Result<OwnList> LoadOwnList(UnlockedNode& node, uint8_t key_mask) {
     }
     out.categories.push_back(schema::wire::CategoryCode(*input.labels.category));
   }
-  return out;
-}
-
-// Hashes each key to the group (a random point where there is none),
-// multiplies by `k` and shuffles the groups, on `threads` threads: this
-// node's set, blinded by itself. Touches no state of the node.
-Result<Set> BlindOwnList(const OwnList& list, size_t self, const crypto::Scalar& k,
-                         unsigned threads) {
-  Set s;
-  s.origin = self;
-  s.blinded_by = {self};
-  s.k = list.k;
-  s.categories = list.categories;
-  s.points.resize(list.keys.size());
-  const auto dst = std::span(reinterpret_cast<const uint8_t*>(kDst.data()), kDst.size());
-  const size_t bad = psi::ParallelFor(list.keys.size(), threads, [&](size_t begin, size_t end) {
-    for (size_t n = begin; n < end; ++n) {
-      Result<crypto::Point> point = Fail(ErrorCode::kInternal, "");
-      if (const auto& key = list.keys[n]) {
-        point = crypto::Point::HashToGroup(
-            std::span(reinterpret_cast<const uint8_t*>(key->data()), key->size()), dst);
-      } else {
-        // No key of this kind: a random point, which matches nothing.
-        std::array<uint8_t, crypto::kUniformBytesSize> uniform;
-        randombytes_buf(uniform.data(), uniform.size());
-        point = crypto::Point::FromUniformBytes(uniform);
-      }
-      if (!point || !crypto::MultiplyRaw(point->Encode(), k, s.points[n])) return n;
-    }
-    return end;
-  });
-  if (bad != list.keys.size()) return Fail(ErrorCode::kInternal, "blinding this node's list failed");
-  ShuffleGroups(s);
-  return s;
+  return loaded;
 }
 
 Status RecordSession(Store& store, const std::string& id_hex, const std::string& role,
@@ -380,116 +192,6 @@ Status AuditRegion(UnlockedNode& node, const std::string& role, const std::strin
     if (outcome == "refused") return {};
     return journal.CloseInTransaction(RegionJournalKey(role, session));
   });
-}
-
-// Children across all lists: groups of different lists that share a key
-// are linked at the weaker of the two slots' strengths; groups linked by
-// certain or probable keys are one child (connected components), and a
-// possible link between two children is counted, never merged. Groups of one
-// list are never merged, not even through a third list's group (the list
-// holds each child once: twins share weak keys); such a link counts as
-// possible. A point in at most kMaxKeyRepeats groups of a set (ParseSets)
-// keeps this linear. A child's category is the one the first list holding it reports,
-// in participant order (the coordinator's first).
-RegionalCounts Tally(const std::vector<Set>& done, const std::vector<std::string>& names,
-                     uint8_t key_mask) {
-  RegionalCounts c;
-  c.participants = names;
-  c.list_sizes.assign(names.size(), 0);
-  const std::vector<size_t> slots = schema::wire::GroupSlots(key_mask);
-  const size_t k = slots.size();
-  // Nodes: every group of every list, numbered list by list in origin order.
-  std::vector<const Set*> by_origin(names.size(), nullptr);
-  for (const auto& s : done) by_origin[s.origin] = &s;
-  std::vector<size_t> first(names.size() + 1, 0);
-  for (size_t o = 0; o < names.size(); ++o) {
-    c.list_sizes[o] = by_origin[o] ? by_origin[o]->groups() : 0;
-    first[o + 1] = first[o] + c.list_sizes[o];
-  }
-  const size_t nodes = first[names.size()];
-  std::vector<size_t> parent(nodes);
-  for (size_t v = 0; v < nodes; ++v) parent[v] = v;
-  auto find = [&](size_t v) {
-    while (parent[v] != v) v = parent[v] = parent[parent[v]];
-    return v;
-  };
-  std::vector<size_t> origin_of(nodes);
-  std::vector<uint8_t> category_of(nodes);
-  struct Holder {
-    size_t node;
-    size_t position;
-  };
-  std::map<std::array<uint8_t, crypto::kPointSize>, std::vector<Holder>> holders;
-  for (size_t o = 0; o < names.size(); ++o) {
-    if (!by_origin[o]) continue;
-    const Set& s = *by_origin[o];
-    for (size_t g = 0; g < s.groups(); ++g) {
-      const size_t v = first[o] + g;
-      origin_of[v] = o;
-      category_of[v] = s.categories[g];
-      for (size_t p = 0; p < k; ++p) holders[s.points[g * k + p]].push_back({v, p});
-    }
-  }
-  // The lists each component holds a group of (participants <= 16).
-  std::vector<uint32_t> origins(nodes);
-  for (size_t v = 0; v < nodes; ++v) origins[v] = uint32_t{1} << origin_of[v];
-  std::vector<std::pair<size_t, size_t>> possible_links, ambiguous_links;
-  for (const auto& [point, hs] : holders) {
-    for (size_t x = 0; x < hs.size(); ++x) {
-      for (size_t y = x + 1; y < hs.size(); ++y) {
-        if (origin_of[hs[x].node] == origin_of[hs[y].node]) continue;
-        const schema::Strength strength = std::max(schema::SlotStrength(slots[hs[x].position]),
-                                                   schema::SlotStrength(slots[hs[y].position]));
-        const size_t a = find(hs[x].node), b = find(hs[y].node);
-        if (a == b) continue;
-        // Two children of one list never become one child, not even through
-        // a third list's group: such a link only says "possibly the same".
-        if (strength == schema::Strength::kPossible) {
-          possible_links.emplace_back(hs[x].node, hs[y].node);
-        } else if ((origins[a] & origins[b]) != 0) {
-          ambiguous_links.emplace_back(hs[x].node, hs[y].node);
-        } else {
-          parent[a] = b;
-          origins[b] |= origins[a];
-        }
-      }
-    }
-  }
-  std::map<size_t, std::set<size_t>> lists_of;  // component -> origins
-  std::map<size_t, uint8_t> category;           // component -> category of its first list
-  for (size_t v = 0; v < nodes; ++v) {
-    const size_t root = find(v);
-    lists_of[root].insert(origin_of[v]);
-    if (!category.contains(root)) category[root] = category_of[v];  // nodes go in origin order
-  }
-  c.distinct = lists_of.size();
-  c.single_list = static_cast<uint64_t>(std::count_if(
-      lists_of.begin(), lists_of.end(), [](const auto& e) { return e.second.size() == 1; }));
-  // As in a PSI session, a possible link next to a certain or probable one
-  // is a matched child's twin or sibling, not a doubt: only links between
-  // children found on one list each count. A strong link refused because it
-  // would have merged two children of one list is a doubt whatever else.
-  std::set<size_t> uncertain;
-  for (const auto& [x, y] : possible_links) {
-    const size_t a = find(x), b = find(y);
-    if (a != b && lists_of[a].size() == 1 && lists_of[b].size() == 1) {
-      uncertain.insert(a);
-      uncertain.insert(b);
-    }
-  }
-  for (const auto& [x, y] : ambiguous_links) {
-    const size_t a = find(x), b = find(y);
-    if (a != b) {
-      uncertain.insert(a);
-      uncertain.insert(b);
-    }
-  }
-  c.possible = uncertain.size();
-  c.by_category.assign(4, 0);
-  for (const auto& [root, code] : category) {
-    if (code >= 1 && code <= 4) ++c.by_category[code - 1];
-  }
-  return c;
 }
 
 }  // namespace
@@ -638,14 +340,22 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
                 "the participants' policies have no key type in common");
   }
   const size_t slots_per_child = schema::wire::SlotCount(key_mask);
-  crypto::Scalar k = crypto::Scalar::Random();
   auto list = LoadOwnList(node, key_mask);
   if (!list) return std::unexpected(list.error());
-  auto own = BlindOwnList(*list, 0, k, request.threads);
-  if (!own) return std::unexpected(own.error());
+  CoordinatorSession::Params params;
+  params.session = session;
+  params.purpose = request.purpose;
+  params.names = names;
+  params.keys = keys;
+  params.key_mask = key_mask;
+  params.max_set_size = {kMaxSetSize};
+  for (const auto* p : peers) params.max_set_size.push_back(p->policy.max_list_size);
+  params.threads = request.threads;
+  auto protocol = CoordinatorSession::Create(std::move(params), list->list);
+  if (!protocol) return std::unexpected(protocol.error());
   INBEELD_RETURN_IF_ERROR(RecordSession(*node.store, session, "coordinator", node.config.node_name,
                                         request.purpose, n, list->version,
-                                        static_cast<uint32_t>(own->groups())));
+                                        static_cast<uint32_t>((*protocol)->own_size())));
   if (auto opened = OpenRegionJournal(node, "coordinator", session, node.config.node_name,
                                       request.purpose, n);
       !opened) {
@@ -653,92 +363,26 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   }
   // A hop's reply carries every list sent plus the participant's own: up to
   // kMaxRegionNodes sets of k hex points and a category digit a child.
-  size_t largest = own->groups();
+  size_t largest = (*protocol)->own_size();
   for (const auto* p : peers) largest = std::max(largest, p->policy.max_list_size);
   const size_t max_reply_bytes =
       (2 * crypto::kPointSize * slots_per_child + 1) * kMaxRegionNodes * largest + (1 << 20);
 
-  std::vector<Set> sets = {std::move(*own)}, done;
-  auto hop = [&](size_t i, int round) -> Status {
-    json msg = {{"v", kVersion},
-                {"session", session},
-                {"purpose", request.purpose},
-                {"participants", keys},
-                {"index", i},
-                {"round", round},
-                {"keys", key_mask},
-                {"sets", SetsJson(sets)}};
-    auto reply = transport.Post(*peers[i - 1], "/v1/region/hop", msg.dump(), max_reply_bytes);
-    if (!reply) return std::unexpected(WithContext(reply.error(), "peer " + names[i]));
-    json body = json::parse(*reply, nullptr, /*allow_exceptions=*/false);
-    if (!body.is_object()) {
-      return Fail(ErrorCode::kInvalidArgument, "peer " + names[i] + ": region reply is not JSON");
-    }
-    if (!body.contains("sets")) {
-      return Fail(ErrorCode::kInvalidArgument, "peer " + names[i] + ": region reply has no sets");
-    }
-    auto next = ParseSets(body["sets"], n, slots_per_child, request.threads);
-    if (!next) return std::unexpected(WithContext(next.error(), "peer " + names[i]));
-    // No set may grow beyond what this node's policy takes from its origin.
-    for (const Set& set : *next) {
-      const size_t limit =
-          set.origin == 0 ? kMaxSetSize : peers[set.origin - 1]->policy.max_list_size;
-      if (set.groups() > limit) {
-        return Fail(ErrorCode::kResourceExhausted,
-                    "peer " + names[i] + ": a list in the region reply exceeds the list size " +
-                        "allowed for peer \"" + names[set.origin] + "\"");
-      }
-    }
-    // Every set must now carry i's blinding, and round 1 adds i's own list.
-    size_t expected = sets.size() + (round == 1 ? 1 : 0);
-    if (next->size() != expected || !std::all_of(next->begin(), next->end(), [&](const Set& s) {
-          return s.blinded_by.contains(i);
-        })) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "peer " + names[i] + ": region reply has the wrong sets");
-    }
-    sets = std::move(*next);
-    return {};
-  };
-  auto harvest = [&] {
-    for (auto it = sets.begin(); it != sets.end();) {
-      if (it->blinded_by.size() == n) {
-        done.push_back(std::move(*it));
-        it = sets.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  };
+  CoordinatorSession& count = **protocol;
+  while (count.state() == CoordinatorSession::State::kHop) {
+    auto hop = count.NextHop();
+    if (!hop) return fail(hop.error());
+    auto reply = transport.Post(*peers[hop->to - 1], "/v1/region/hop", hop->body, max_reply_bytes);
+    if (!reply) return fail(WithContext(reply.error(), "peer " + names[hop->to]));
+    if (auto ok = count.HandleReply(*reply); !ok) return fail(ok.error());
+  }
+  auto figures = count.Counts();
+  if (!figures) return fail(figures.error());
+  counts = std::move(*figures);
+  auto result = count.ResultMessage();
+  if (!result) return fail(result.error());
   for (size_t i = 1; i < n; ++i) {
-    if (auto ok = hop(i, 1); !ok) return fail(ok.error());
-  }
-  for (auto& s : sets) {
-    if (!s.blinded_by.contains(0)) {
-      if (auto ok = Blind(s, 0, k, request.threads); !ok) return fail(ok.error());
-    }
-  }
-  k = crypto::Scalar::Random();  // the session scalar is no longer needed
-  harvest();
-  for (size_t i = 1; i + 1 < n; ++i) {
-    if (auto ok = hop(i, 2); !ok) return fail(ok.error());
-    harvest();
-  }
-  if (done.size() != n || !sets.empty()) {
-    return fail(Error{ErrorCode::kInternal, "regional count ended with incomplete sets"});
-  }
-  counts = Tally(done, names, key_mask);
-  counts.session = session;
-  json result = {{"v", kVersion},
-                 {"session", session},
-                 {"distinct", counts.distinct},
-                 {"single_list", counts.single_list},
-                 {"possible", counts.possible},
-                 {"by_category", counts.by_category},
-                 {"list_sizes", counts.list_sizes},
-                 {"participants", names}};
-  for (size_t i = 1; i < n; ++i) {
-    if (auto r = transport.Post(*peers[i - 1], "/v1/region/result", result.dump(), max_reply_bytes);
+    if (auto r = transport.Post(*peers[i - 1], "/v1/region/result", *result, max_reply_bytes);
         !r) {
       return fail(WithContext(r.error(), "peer " + names[i]));
     }
@@ -903,7 +547,6 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
   // busy so that no other call touches it meanwhile.
   std::unique_lock lock(mu_);
   auto it = sessions_.find(session);
-  std::optional<OwnList> own_list;
   if (round == 1) {
     if (it != sessions_.end()) {
       lock.unlock();
@@ -933,12 +576,10 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
       lock.unlock();
       return refuse(loaded.error());
     }
-    own_list = std::move(*loaded);
-    fresh.scalar = crypto::Scalar::Random();
     fresh.deadline = std::chrono::steady_clock::now() + ttl_;
     fresh.started_ms = audit::NowMs(node_.clock());
-    fresh.list_version = own_list->version;
-    fresh.own_size = static_cast<uint32_t>(own_list->groups());
+    fresh.list_version = loaded->version;
+    fresh.own_size = static_cast<uint32_t>(loaded->list.groups());
     if (auto ok = RecordSession(*node_.store, session, "participant", coordinator->name,
                                 fresh.purpose, n, fresh.list_version, fresh.own_size);
         !ok) {
@@ -956,58 +597,30 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
       }
       return std::unexpected(WithContext(opened.error(), "recording the count"));
     }
+    fresh.protocol = std::make_unique<ParticipantSession>(
+        ParticipantSession::Params{session, n, index, threads_}, std::move(loaded->list));
     it = sessions_.emplace(session, std::move(fresh)).first;
-  } else if (it == sessions_.end() || it->second.busy || it->second.hops != 1 ||
-             !it->second.scalar || it->second.coordinator != coordinator->name ||
-             it->second.index != index || it->second.key_mask != key_mask) {
+  } else if (it == sessions_.end() || it->second.busy ||
+             it->second.coordinator != coordinator->name || it->second.index != index ||
+             it->second.key_mask != key_mask) {
     lock.unlock();
     return refuse(Error{ErrorCode::kFailedPrecondition, "region hop: round 2 out of order"});
   }
-  for (const auto& s : *sets) {
-    if (s.blinded_by.contains(index)) {
-      CloseOrReport(session, it->second, "failed", "a set came back already blinded by this node");
-      sessions_.erase(it);
-      return Fail(ErrorCode::kInvalidArgument, "region hop: a set is already blinded by this node");
-    }
-  }
   Session& state = it->second;
   state.busy = true;
-  state.hops++;
-  // The scalar leaves the session for the crypto: nothing can wipe it
-  // under the worker threads' feet.
-  crypto::Scalar scalar = std::move(*state.scalar);
-  state.scalar.reset();
   lock.unlock();
 
-  Status blinded;
-  if (own_list) {
-    auto own = BlindOwnList(*own_list, index, scalar, threads_);
-    if (own) {
-      sets->push_back(std::move(*own));
-    } else {
-      blinded = std::unexpected(own.error());
-    }
-  }
-  size_t blinded_now = own_list ? 1 : 0;
-  for (auto& s : *sets) {
-    if (!blinded) break;
-    if (s.blinded_by.contains(index)) continue;  // our own, just made (round 1)
-    blinded = Blind(s, index, scalar, threads_);
-    if (blinded) ++blinded_now;
-  }
+  // Busy sessions are neither expired, nor ended by a result, nor given
+  // another hop: the session is this call's alone until it is unmarked.
+  Result<std::string> reply = state.protocol->HandleHop(round, std::move(*sets));
 
   lock.lock();
-  // Busy sessions are neither expired nor ended by a result: `it` is valid.
   state.busy = false;
-  if (!blinded) {
-    CloseOrReport(session, state, "failed", blinded.error().message);
+  if (!reply) {
+    CloseOrReport(session, state, "failed", reply.error().message);
     sessions_.erase(it);
-    return std::unexpected(blinded.error());
   }
-  state.blinded += blinded_now;
-  if (state.blinded < state.participants && state.hops < 2) state.scalar = std::move(scalar);
-  json reply = {{"v", kVersion}, {"session", session}, {"sets", SetsJson(*sets)}};
-  return reply.dump();
+  return reply;
 }
 
 Result<std::string> RegionParticipant::HandleResult(std::string_view peer,
@@ -1067,13 +680,10 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer,
                         Error{ErrorCode::kInvalidArgument, "region result: participants"});
     counts.participants.push_back(v.get<std::string>());
   }
-  it->second.scalar.reset();
-  if (counts.list_sizes.size() != it->second.participants ||
-      counts.list_sizes[it->second.index] != it->second.own_size) {
-    CloseOrReport(it->first, it->second, "failed",
-                  "the result does not match this node's list size");
+  if (auto ok = it->second.protocol->HandleResult(counts); !ok) {
+    CloseOrReport(it->first, it->second, "failed", ok.error().message);
     sessions_.erase(it);
-    return Fail(ErrorCode::kInvalidArgument, "region result: does not match this node's list size");
+    return std::unexpected(ok.error());
   }
   // Fail closed: the coordinator hears "done" only once the result is on record.
   Status closed = Close(it->first, it->second, "completed", "", &counts);

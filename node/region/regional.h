@@ -3,21 +3,13 @@
 // A multi-party protocol among N >= 3 nodes (docs/PROTOCOL.md, "Regional
 // count"): the coordinator (index 0, the node that runs `inbeeld region
 // count`) and N−1 participants, each pinned by the coordinator and pinning it.
-// Each node draws a fresh scalar k_i for the session. Every list travels as a
-// set of groups, one a child: the child's key family (schema/match_keys.h) for
-// the session's key types, each key as H(key)^(product of the k's applied so
-// far), a random point where the child has no such key, and the child's
-// category; every node that touches a set multiplies each point by its own
-// k_i and shuffles the groups (the order of the new groups says nothing about
-// the old). Round 1 visits 1..N−1, each adding its own blinded
-// list; round 2 visits 0..N−2, each blinding the sets it has not blinded yet;
-// the coordinator removes every set as soon as it is complete, so no
-// participant ever holds two sets blinded by the same keys. From the N
-// complete sets the coordinator counts: distinct children, children on only
-// one list, children linked to another only by a possible key, distinct
-// children per category, and each list's size; it sends those figures (only
-// those) to every participant. Groups linked by a certain or probable key are
-// one child; see docs/PROTOCOL.md §11. Scalars are wiped once a node has blinded all N sets.
+// The protocol itself — its steps, states, crypto and sets — is
+// node/region/session.h, transport-free. This file puts it in the node: the
+// coordinator's RunRegionalCount (policy, key mask, the session and audit on
+// record, the transport) and the participant's RegionParticipant (decoding
+// the hop and result bodies, the peer's policy and limits, a table of
+// sessions, the session and audit on record). The coordinator sends the
+// figures (only those) to every participant.
 //
 // Every participation — refused, failed, completed or interrupted — is one
 // audit record ("inbeeld.region.count") at each node, with the figures when
@@ -30,6 +22,7 @@
 // in all (plus K·N·k hash-to-group and the decoding of every point a node
 // receives), done one node at a time: a node's share runs on its worker
 // threads (node/psi/parallel.h), `threads` of them (0: one a core).
+// bench/region_count_bench measures it.
 //
 // Thread safety: RegionParticipant's methods may be called concurrently from
 // server threads. Its session table and its use of the store are guarded by
@@ -49,8 +42,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,27 +54,9 @@
 #include "crypto/ristretto.h"
 #include "node/net/client.h"
 #include "node/node_dir.h"
+#include "node/region/session.h"
 
 namespace inbeeld::node::region {
-
-inline constexpr size_t kMinRegionNodes = 3;
-inline constexpr size_t kMaxRegionNodes = 16;
-
-struct RegionalCounts {
-  std::string session;                    // 32 hex
-  std::vector<std::string> participants;  // node names, coordinator first
-  uint64_t distinct = 0;                  // distinct children across all lists
-  uint64_t single_list = 0;               // children on exactly one list
-  // Of the distinct children, those linked to another only by a possible key
-  // (e.g. the same surname and birth date, another first name): each may be
-  // the same child as another, so the true number lies between
-  // distinct − possible/2 and distinct.
-  uint64_t possible = 0;
-  // Distinct children per category (relatief verzuim, absoluut verzuim,
-  // vrijstelling 5 onder a, dreigend), each by the first list holding it.
-  std::vector<uint64_t> by_category;
-  std::vector<uint64_t> list_sizes;       // per participant, in that order
-};
 
 // "<5" for 1..4, otherwise the number: small counts could single a child out.
 std::string Suppressed(uint64_t count);
@@ -151,16 +127,14 @@ class RegionParticipant {
     std::string purpose;
     size_t participants = 0;
     size_t index = 0;
-    std::optional<crypto::Scalar> scalar;  // wiped once all N sets are blinded
-    size_t blinded = 0;                     // sets this node has blinded
-    int hops = 0;
+    std::unique_ptr<ParticipantSession> protocol;  // the protocol's state and scalar
     std::chrono::steady_clock::time_point deadline;
     int64_t started_ms = 0;
     uint32_t own_size = 0;
     int64_t list_version = 0;
     uint8_t key_mask = 0;  // the key types of this count
-    // A hop is blinding outside mu_ (its scalar out of `scalar` meanwhile):
-    // no other call may change or end the session.
+    // A hop is blinding outside mu_: no other call may use `protocol`,
+    // change or end the session.
     bool busy = false;
   };
   // Ends the session: its region_sessions row (unless refused before one
