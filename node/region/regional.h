@@ -28,8 +28,8 @@
 // server threads. Its session table and its use of the store are guarded by
 // an internal mutex; the crypto of a hop (decoding, hashing, blinding) runs
 // outside it, on the worker threads, while the session is marked busy (a
-// round 2, a result or an expiry for a busy session waits for the next call
-// or is refused). It shares the node's store connection with the PSI
+// hop or a result for a busy session is refused with kFailedPrecondition;
+// ExpireStale leaves it to a later call). It shares the node's store connection with the PSI
 // responder: each store call is serialised by SQLite, and a write that
 // collides with the responder's transaction fails (the hop is refused)
 // rather than mixing with it. RunRegionalCount is one call on one thread
