@@ -24,157 +24,27 @@ namespace inbeeld::node::region {
 namespace {
 
 using json = nlohmann::json;
-using Points = std::vector<std::array<uint8_t, crypto::kPointSize>>;
-constexpr std::string_view kDst = "inbeeld-REGION-v2-ristretto255-SHA512";
-constexpr int kVersion = 2;
-constexpr size_t kMaxSetSize = 1'000'000;  // records
+constexpr int kVersion = kRegionVersion;
 
-// One list on its way round the region: a group of k points a record (the
-// record's key family, schema/match_keys.h, for the session's key types; a
-// random point where the record has no key) and the record's category.
-struct Set {
-  size_t origin = 0;
-  std::set<size_t> blinded_by;
-  size_t k = 1;                     // points a group
-  Points points;                    // groups of k, in an order unrelated to the list's
-  std::vector<uint8_t> categories;  // schema::wire::CategoryCode per group
-
-  size_t groups() const { return categories.size(); }
+// This node's list as its set will carry it, and the list's version.
+struct LoadedList {
+  OwnList list;
+  int64_t version = 0;
 };
 
-std::string Hex(const Points& points) {
-  std::string out;
-  out.reserve(points.size() * 64);
-  for (const auto& p : points) out += crypto::HexEncode(p);
-  return out;
-}
-
-std::string CategoryDigits(const std::vector<uint8_t>& categories) {
-  std::string out;
-  out.reserve(categories.size());
-  for (uint8_t c : categories) out.push_back(static_cast<char>('0' + c));
-  return out;
-}
-
-json SetsJson(const std::vector<Set>& sets) {
-  json out = json::array();
-  for (const auto& s : sets) {
-    out.push_back({{"origin", s.origin},
-                   {"blinded_by", s.blinded_by},
-                   {"points", Hex(s.points)},
-                   {"categories", CategoryDigits(s.categories)}});
-  }
-  return out;
-}
-
-// Moves the groups into a uniformly random order (categories along): a new
-// order that says nothing about the old one.
-void ShuffleGroups(Set& set) {
-  const auto n = static_cast<uint32_t>(set.groups());
-  for (uint32_t i = n; i > 1; --i) {
-    const uint32_t j = randombytes_uniform(i);
-    std::swap(set.categories[i - 1], set.categories[j]);
-    std::swap_ranges(set.points.begin() + static_cast<std::ptrdiff_t>((i - 1) * set.k),
-                     set.points.begin() + static_cast<std::ptrdiff_t>(i * set.k),
-                     set.points.begin() + static_cast<std::ptrdiff_t>(j * set.k));
-  }
-}
-
-// Parses sets received from another node; every point must decode.
-Result<std::vector<Set>> ParseSets(const json& j, size_t participants, size_t k) {
-  if (!j.is_array() || j.size() > participants) {
-    return Fail(ErrorCode::kInvalidArgument, "region message: sets: expected at most one per node");
-  }
-  std::vector<Set> sets;
-  std::set<size_t> origins;
-  for (const auto& e : j) {
-    Set s;
-    // contains() first: operator[] on a const object with a missing key is
-    // undefined behaviour in nlohmann::json.
-    if (!e.is_object() || !e.contains("origin") || !e.contains("blinded_by") ||
-        !e.contains("points") || !e.contains("categories") || !e["origin"].is_number_unsigned() ||
-        !e["blinded_by"].is_array() || !e["points"].is_string() || !e["categories"].is_string()) {
-      return Fail(ErrorCode::kInvalidArgument, "region message: malformed set");
-    }
-    s.origin = e["origin"].get<size_t>();
-    if (s.origin >= participants || !origins.insert(s.origin).second) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "region message: set origin out of range or repeated");
-    }
-    for (const auto& b : e["blinded_by"]) {
-      if (!b.is_number_unsigned() || b.get<size_t>() >= participants) {
-        return Fail(ErrorCode::kInvalidArgument, "region message: blinded_by out of range");
-      }
-      s.blinded_by.insert(b.get<size_t>());
-    }
-    const std::string& categories = e["categories"].get_ref<const std::string&>();
-    if (categories.size() > kMaxSetSize) {
-      return Fail(ErrorCode::kInvalidArgument, "region message: a set is too large");
-    }
-    for (char c : categories) {
-      if (c < '1' || c > '4') {
-        return Fail(ErrorCode::kInvalidArgument, "region message: unknown category code");
-      }
-      s.categories.push_back(static_cast<uint8_t>(c - '0'));
-    }
-    s.k = k;
-    auto bytes = crypto::HexDecode(e["points"].get<std::string>());
-    if (!bytes || bytes->size() != s.categories.size() * k * crypto::kPointSize) {
-      return Fail(ErrorCode::kInvalidArgument, "region message: points are not one group of " +
-                                                   std::to_string(k) +
-                                                   " 32-byte points per category");
-    }
-    s.points.resize(bytes->size() / crypto::kPointSize);
-    for (size_t n = 0; n < s.points.size(); ++n) {
-      std::copy_n(bytes->begin() + static_cast<std::ptrdiff_t>(n * crypto::kPointSize),
-                  crypto::kPointSize, s.points[n].begin());
-      if (auto ok = crypto::Point::Decode(s.points[n]); !ok) {
-        return Fail(ErrorCode::kInvalidArgument,
-                    "region message: set " + std::to_string(s.origin) + ": invalid point");
-      }
-    }
-    // As in a PSI session, no key may stand for more than kMaxKeyRepeats
-    // children of one list: it keeps the count linear in the list sizes.
-    Points sorted = s.points;
-    std::sort(sorted.begin(), sorted.end());
-    size_t run = 1;
-    for (size_t n = 1; n < sorted.size(); ++n) {
-      run = sorted[n] == sorted[n - 1] ? run + 1 : 1;
-      if (run > node::psi::kMaxKeyRepeats) {
-        return Fail(ErrorCode::kInvalidArgument, "region message: set " + std::to_string(s.origin) +
-                                                     ": one point stands for too many children");
-      }
-    }
-    sets.push_back(std::move(s));
-  }
-  return sets;
-}
-
-// Multiplies every point by `k` and shuffles the groups.
-Status Blind(Set& set, size_t self, const crypto::Scalar& k) {
-  for (auto& p : set.points) {
-    if (!crypto::MultiplyRaw(p, k, p)) {
-      return Fail(ErrorCode::kInvalidArgument, "region message: invalid point");
-    }
-  }
-  ShuffleGroups(set);
-  set.blinded_by.insert(self);
-  return {};
-}
-
-Result<Set> OwnSet(UnlockedNode& node, size_t self, uint8_t key_mask, const crypto::Scalar& k,
-                   int64_t& version) {
+// Reads the current list from the store and picks each group's keys.
+// REQUIRES: no other thread uses node.store (the caller holds its lock).
+Result<LoadedList> LoadOwnList(UnlockedNode& node, uint8_t key_mask) {
   auto list = exchange::LoadExchangeList(*node.store, node.field_key, schema::wire::kLabelCategory,
                                          key_mask);
   if (!list) return std::unexpected(list.error());
-  version = list->version.id;
-  Set s;
-  s.origin = self;
-  s.blinded_by = {self};
+  LoadedList loaded;
+  loaded.version = list->version.id;
+  OwnList& out = loaded.list;
   const std::vector<size_t> slots = schema::wire::GroupSlots(key_mask);
-  s.k = slots.size();
-  const auto dst = std::span(reinterpret_cast<const uint8_t*>(kDst.data()), kDst.size());
-  s.points.reserve(list->inputs.size() * s.k);
+  out.k = slots.size();
+  out.keys.reserve(list->inputs.size() * out.k);
+  out.categories.reserve(list->inputs.size());
   // As in a PSI session (node/psi/records.h): a certain or probable key two
   // children of this list share is ambiguous and left out for both; a
   // possible key stands for at most kMaxKeyRepeats children.
@@ -190,39 +60,21 @@ Result<Set> OwnSet(UnlockedNode& node, size_t self, uint8_t key_mask, const cryp
   for (const auto& input : list->inputs) {
     std::set<std::string_view> placed;
     for (size_t slot : slots) {
-      std::array<uint8_t, crypto::kPointSize> point;
-      std::optional<std::string_view> key;
+      std::optional<std::string> key;
       if (input.keys[slot] && !placed.contains(*input.keys[slot])) {
         const std::string_view text = *input.keys[slot];
         const bool possible = schema::SlotStrength(slot) == schema::Strength::kPossible;
         if (possible ? uses[text] < node::psi::kMaxKeyRepeats : records_per_key[text] == 1) {
-          key = text;
+          key = std::string(text);
           placed.insert(text);
           ++uses[text];
         }
       }
-      if (key) {
-        auto h = crypto::Point::HashToGroup(
-            std::span(reinterpret_cast<const uint8_t*>(key->data()), key->size()), dst);
-        if (!h) return std::unexpected(h.error());
-        point = h->Encode();
-      } else {
-        // No key of this kind: a random point, which matches nothing.
-        std::array<uint8_t, crypto::kUniformBytesSize> uniform;
-        randombytes_buf(uniform.data(), uniform.size());
-        auto r = crypto::Point::FromUniformBytes(uniform);
-        if (!r) return std::unexpected(r.error());
-        point = r->Encode();
-      }
-      if (!crypto::MultiplyRaw(point, k, point)) {
-        return Fail(ErrorCode::kInternal, "blinding this node's list failed");
-      }
-      s.points.push_back(point);
+      out.keys.push_back(std::move(key));
     }
-    s.categories.push_back(schema::wire::CategoryCode(*input.labels.category));
+    out.categories.push_back(schema::wire::CategoryCode(*input.labels.category));
   }
-  ShuffleGroups(s);
-  return s;
+  return loaded;
 }
 
 Status RecordSession(Store& store, const std::string& id_hex, const std::string& role,
@@ -342,116 +194,6 @@ Status AuditRegion(UnlockedNode& node, const std::string& role, const std::strin
   });
 }
 
-// Children across all lists: groups of different lists that share a key
-// are linked at the weaker of the two slots' strengths; groups linked by
-// certain or probable keys are one child (connected components), and a
-// possible link between two children is counted, never merged. Groups of one
-// list are never merged, not even through a third list's group (the list
-// holds each child once: twins share weak keys); such a link counts as
-// possible. A point in at most kMaxKeyRepeats groups of a set (ParseSets)
-// keeps this linear. A child's category is the one the first list holding it reports,
-// in participant order (the coordinator's first).
-RegionalCounts Tally(const std::vector<Set>& done, const std::vector<std::string>& names,
-                     uint8_t key_mask) {
-  RegionalCounts c;
-  c.participants = names;
-  c.list_sizes.assign(names.size(), 0);
-  const std::vector<size_t> slots = schema::wire::GroupSlots(key_mask);
-  const size_t k = slots.size();
-  // Nodes: every group of every list, numbered list by list in origin order.
-  std::vector<const Set*> by_origin(names.size(), nullptr);
-  for (const auto& s : done) by_origin[s.origin] = &s;
-  std::vector<size_t> first(names.size() + 1, 0);
-  for (size_t o = 0; o < names.size(); ++o) {
-    c.list_sizes[o] = by_origin[o] ? by_origin[o]->groups() : 0;
-    first[o + 1] = first[o] + c.list_sizes[o];
-  }
-  const size_t nodes = first[names.size()];
-  std::vector<size_t> parent(nodes);
-  for (size_t v = 0; v < nodes; ++v) parent[v] = v;
-  auto find = [&](size_t v) {
-    while (parent[v] != v) v = parent[v] = parent[parent[v]];
-    return v;
-  };
-  std::vector<size_t> origin_of(nodes);
-  std::vector<uint8_t> category_of(nodes);
-  struct Holder {
-    size_t node;
-    size_t position;
-  };
-  std::map<std::array<uint8_t, crypto::kPointSize>, std::vector<Holder>> holders;
-  for (size_t o = 0; o < names.size(); ++o) {
-    if (!by_origin[o]) continue;
-    const Set& s = *by_origin[o];
-    for (size_t g = 0; g < s.groups(); ++g) {
-      const size_t v = first[o] + g;
-      origin_of[v] = o;
-      category_of[v] = s.categories[g];
-      for (size_t p = 0; p < k; ++p) holders[s.points[g * k + p]].push_back({v, p});
-    }
-  }
-  // The lists each component holds a group of (participants <= 16).
-  std::vector<uint32_t> origins(nodes);
-  for (size_t v = 0; v < nodes; ++v) origins[v] = uint32_t{1} << origin_of[v];
-  std::vector<std::pair<size_t, size_t>> possible_links, ambiguous_links;
-  for (const auto& [point, hs] : holders) {
-    for (size_t x = 0; x < hs.size(); ++x) {
-      for (size_t y = x + 1; y < hs.size(); ++y) {
-        if (origin_of[hs[x].node] == origin_of[hs[y].node]) continue;
-        const schema::Strength strength = std::max(schema::SlotStrength(slots[hs[x].position]),
-                                                   schema::SlotStrength(slots[hs[y].position]));
-        const size_t a = find(hs[x].node), b = find(hs[y].node);
-        if (a == b) continue;
-        // Two children of one list never become one child, not even through
-        // a third list's group: such a link only says "possibly the same".
-        if (strength == schema::Strength::kPossible) {
-          possible_links.emplace_back(hs[x].node, hs[y].node);
-        } else if ((origins[a] & origins[b]) != 0) {
-          ambiguous_links.emplace_back(hs[x].node, hs[y].node);
-        } else {
-          parent[a] = b;
-          origins[b] |= origins[a];
-        }
-      }
-    }
-  }
-  std::map<size_t, std::set<size_t>> lists_of;  // component -> origins
-  std::map<size_t, uint8_t> category;           // component -> category of its first list
-  for (size_t v = 0; v < nodes; ++v) {
-    const size_t root = find(v);
-    lists_of[root].insert(origin_of[v]);
-    if (!category.contains(root)) category[root] = category_of[v];  // nodes go in origin order
-  }
-  c.distinct = lists_of.size();
-  c.single_list = static_cast<uint64_t>(std::count_if(
-      lists_of.begin(), lists_of.end(), [](const auto& e) { return e.second.size() == 1; }));
-  // As in a PSI session, a possible link next to a certain or probable one
-  // is a matched child's twin or sibling, not a doubt: only links between
-  // children found on one list each count. A strong link refused because it
-  // would have merged two children of one list is a doubt whatever else.
-  std::set<size_t> uncertain;
-  for (const auto& [x, y] : possible_links) {
-    const size_t a = find(x), b = find(y);
-    if (a != b && lists_of[a].size() == 1 && lists_of[b].size() == 1) {
-      uncertain.insert(a);
-      uncertain.insert(b);
-    }
-  }
-  for (const auto& [x, y] : ambiguous_links) {
-    const size_t a = find(x), b = find(y);
-    if (a != b) {
-      uncertain.insert(a);
-      uncertain.insert(b);
-    }
-  }
-  c.possible = uncertain.size();
-  c.by_category.assign(4, 0);
-  for (const auto& [root, code] : category) {
-    if (code >= 1 && code <= 4) ++c.by_category[code - 1];
-  }
-  return c;
-}
-
 }  // namespace
 
 std::string Suppressed(uint64_t count) {
@@ -485,7 +227,62 @@ nlohmann::json RegionalJson(const RegionalCounts& c) {
           {"partners", partners}};
 }
 
+namespace {
+
+// HTTPS with mutual TLS to each peer's configured address, a client a peer
+// made at its first request.
+class TlsRegionTransport final : public RegionTransport {
+ public:
+  TlsRegionTransport(UnlockedNode& node, net::ClientOptions options)
+      : node_(node), options_(std::move(options)) {}
+
+  Result<std::string> Post(const config::PeerConfig& peer, std::string_view path,
+                           const std::string& body, size_t max_reply_bytes) override {
+    auto it = clients_.find(peer.name);
+    if (it == clients_.end()) {
+      auto client = Connect(peer, max_reply_bytes);
+      if (!client) return std::unexpected(client.error());
+      it = clients_.emplace(peer.name, std::move(*client)).first;
+    }
+    auto reply = net::PostPatiently(*it->second, path, body, "application/json");
+    if (!reply) return std::unexpected(Error(reply.error()));
+    return std::move(reply->body);
+  }
+
+ private:
+  Result<std::unique_ptr<net::PeerClient>> Connect(const config::PeerConfig& peer,
+                                                   size_t max_reply_bytes) {
+    if (!identity_) {
+      const auto& seed = node_.identity.SeedForStorage().RevealForCrypto();
+      auto identity = net::TlsIdentity::Create(seed.first<32>(), node_.config.node_name);
+      if (!identity) return std::unexpected(identity.error());
+      identity_.emplace(std::move(*identity));
+    }
+    auto key = crypto::VerifyingKey::FromFingerprint(peer.key);
+    if (!key) return std::unexpected(key.error());
+    auto address = config::ParseAddress(peer.address);
+    if (!address) return std::unexpected(address.error());
+    net::ClientOptions options = options_;
+    options.max_response_bytes = std::max(options.max_response_bytes, max_reply_bytes);
+    return net::PeerClient::Create(*identity_, peer.name, key->bytes(), address->host,
+                                   address->port, options);
+  }
+
+  UnlockedNode& node_;
+  net::ClientOptions options_;
+  std::optional<net::TlsIdentity> identity_;
+  std::map<std::string, std::unique_ptr<net::PeerClient>> clients_;
+};
+
+}  // namespace
+
 Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest& request) {
+  TlsRegionTransport transport(node, request.client);
+  return RunRegionalCount(node, request, transport);
+}
+
+Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest& request,
+                                        RegionTransport& transport) {
   const size_t n = request.peers.size() + 1;
   if (n < kMinRegionNodes || n > kMaxRegionNodes) {
     return Fail(
@@ -511,7 +308,6 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   std::array<uint8_t, 16> raw{};
   randombytes_buf(raw.data(), raw.size());
   std::string session = crypto::HexEncode(raw);
-  int64_t version = 0;
   auto fail = [&](Error e) -> Result<RegionalCounts> {
     if (auto finished = FinishSession(*node.store, session, e.message, nullptr); !finished) {
       return std::unexpected(WithContext(finished.error(), "marking the count failed"));
@@ -544,122 +340,50 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
                 "the participants' policies have no key type in common");
   }
   const size_t slots_per_child = schema::wire::SlotCount(key_mask);
-  crypto::Scalar k = crypto::Scalar::Random();
-  auto own = OwnSet(node, 0, key_mask, k, version);
-  if (!own) return std::unexpected(own.error());
+  auto list = LoadOwnList(node, key_mask);
+  if (!list) return std::unexpected(list.error());
+  CoordinatorSession::Params params;
+  params.session = session;
+  params.purpose = request.purpose;
+  params.names = names;
+  params.keys = keys;
+  params.key_mask = key_mask;
+  params.max_set_size = {kMaxSetSize};
+  for (const auto* p : peers) params.max_set_size.push_back(p->policy.max_list_size);
+  params.threads = request.threads;
+  auto protocol = CoordinatorSession::Create(std::move(params), list->list);
+  if (!protocol) return std::unexpected(protocol.error());
   INBEELD_RETURN_IF_ERROR(RecordSession(*node.store, session, "coordinator", node.config.node_name,
-                                        request.purpose, n, version,
-                                        static_cast<uint32_t>(own->groups())));
+                                        request.purpose, n, list->version,
+                                        static_cast<uint32_t>((*protocol)->own_size())));
   if (auto opened = OpenRegionJournal(node, "coordinator", session, node.config.node_name,
                                       request.purpose, n);
       !opened) {
     return fail(WithContext(opened.error(), "recording the count"));
   }
+  // A hop's reply carries every list sent plus the participant's own: up to
+  // kMaxRegionNodes sets of k hex points and a category digit a child.
+  size_t largest = (*protocol)->own_size();
+  for (const auto* p : peers) largest = std::max(largest, p->policy.max_list_size);
+  const size_t max_reply_bytes =
+      (2 * crypto::kPointSize * slots_per_child + 1) * kMaxRegionNodes * largest + (1 << 20);
 
-  auto seed = node.identity.SeedForStorage().RevealForCrypto();
-  auto identity = net::TlsIdentity::Create(seed.first<32>(), node.config.node_name);
-  if (!identity) return fail(identity.error());
-  std::vector<std::unique_ptr<net::PeerClient>> clients;
-  for (const auto* peer : peers) {
-    auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
-    if (!key) return fail(WithContext(key.error(), "peer " + peer->name));
-    auto address = config::ParseAddress(peer->address);
-    if (!address) return fail(WithContext(address.error(), "peer " + peer->name));
-    // A hop's reply carries every list sent plus the participant's own: up to
-    // kMaxRegionNodes sets of k hex points and a category digit a child.
-    net::ClientOptions options = request.client;
-    size_t largest = own->groups();
-    for (const auto* p : peers) largest = std::max(largest, p->policy.max_list_size);
-    options.max_response_bytes = std::max(
-        options.max_response_bytes,
-        (2 * crypto::kPointSize * slots_per_child + 1) * kMaxRegionNodes * largest + (1 << 20));
-    auto client = net::PeerClient::Create(*identity, peer->name, key->bytes(), address->host,
-                                          address->port, options);
-    if (!client) return fail(client.error());
-    clients.push_back(std::move(*client));
+  CoordinatorSession& count = **protocol;
+  while (count.state() == CoordinatorSession::State::kHop) {
+    auto hop = count.NextHop();
+    if (!hop) return fail(hop.error());
+    auto reply = transport.Post(*peers[hop->to - 1], "/v1/region/hop", hop->body, max_reply_bytes);
+    if (!reply) return fail(WithContext(reply.error(), "peer " + names[hop->to]));
+    if (auto ok = count.HandleReply(*reply); !ok) return fail(ok.error());
   }
-
-  std::vector<Set> sets = {std::move(*own)}, done;
-  auto hop = [&](size_t i, int round) -> Status {
-    json msg = {{"v", kVersion},
-                {"session", session},
-                {"purpose", request.purpose},
-                {"participants", keys},
-                {"index", i},
-                {"round", round},
-                {"keys", key_mask},
-                {"sets", SetsJson(sets)}};
-    auto reply = net::PostPatiently(*clients[i - 1], "/v1/region/hop", msg.dump(), "application/json");
-    if (!reply) return std::unexpected(WithContext(reply.error(), "peer " + names[i]));
-    json body = json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
-    if (!body.is_object()) {
-      return Fail(ErrorCode::kInvalidArgument, "peer " + names[i] + ": region reply is not JSON");
-    }
-    if (!body.contains("sets")) {
-      return Fail(ErrorCode::kInvalidArgument, "peer " + names[i] + ": region reply has no sets");
-    }
-    auto next = ParseSets(body["sets"], n, slots_per_child);
-    if (!next) return std::unexpected(WithContext(next.error(), "peer " + names[i]));
-    // No set may grow beyond what this node's policy takes from its origin.
-    for (const Set& set : *next) {
-      const size_t limit =
-          set.origin == 0 ? kMaxSetSize : peers[set.origin - 1]->policy.max_list_size;
-      if (set.groups() > limit) {
-        return Fail(ErrorCode::kResourceExhausted,
-                    "peer " + names[i] + ": a list in the region reply exceeds the list size " +
-                        "allowed for peer \"" + names[set.origin] + "\"");
-      }
-    }
-    // Every set must now carry i's blinding, and round 1 adds i's own list.
-    size_t expected = sets.size() + (round == 1 ? 1 : 0);
-    if (next->size() != expected || !std::all_of(next->begin(), next->end(), [&](const Set& s) {
-          return s.blinded_by.contains(i);
-        })) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "peer " + names[i] + ": region reply has the wrong sets");
-    }
-    sets = std::move(*next);
-    return {};
-  };
-  auto harvest = [&] {
-    for (auto it = sets.begin(); it != sets.end();) {
-      if (it->blinded_by.size() == n) {
-        done.push_back(std::move(*it));
-        it = sets.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  };
+  auto figures = count.Counts();
+  if (!figures) return fail(figures.error());
+  counts = std::move(*figures);
+  auto result = count.ResultMessage();
+  if (!result) return fail(result.error());
   for (size_t i = 1; i < n; ++i) {
-    if (auto ok = hop(i, 1); !ok) return fail(ok.error());
-  }
-  for (auto& s : sets) {
-    if (!s.blinded_by.contains(0)) {
-      if (auto ok = Blind(s, 0, k); !ok) return fail(ok.error());
-    }
-  }
-  k = crypto::Scalar::Random();  // the session scalar is no longer needed
-  harvest();
-  for (size_t i = 1; i + 1 < n; ++i) {
-    if (auto ok = hop(i, 2); !ok) return fail(ok.error());
-    harvest();
-  }
-  if (done.size() != n || !sets.empty()) {
-    return fail(Error{ErrorCode::kInternal, "regional count ended with incomplete sets"});
-  }
-  counts = Tally(done, names, key_mask);
-  counts.session = session;
-  json result = {{"v", kVersion},
-                 {"session", session},
-                 {"distinct", counts.distinct},
-                 {"single_list", counts.single_list},
-                 {"possible", counts.possible},
-                 {"by_category", counts.by_category},
-                 {"list_sizes", counts.list_sizes},
-                 {"participants", names}};
-  for (size_t i = 1; i < n; ++i) {
-    if (auto r = net::PostPatiently(*clients[i - 1], "/v1/region/result", result.dump(), "application/json"); !r) {
+    if (auto r = transport.Post(*peers[i - 1], "/v1/region/result", *result, max_reply_bytes);
+        !r) {
       return fail(WithContext(r.error(), "peer " + names[i]));
     }
   }
@@ -703,8 +427,9 @@ Result<std::optional<RegionalCounts>> LatestRegionalCount(Store& store) {
   return std::optional<RegionalCounts>(std::move(history->front().counts));
 }
 
-RegionParticipant::RegionParticipant(UnlockedNode& node, std::chrono::seconds session_ttl)
-    : node_(node), ttl_(session_ttl) {}
+RegionParticipant::RegionParticipant(UnlockedNode& node, std::chrono::seconds session_ttl,
+                                     unsigned threads)
+    : node_(node), ttl_(session_ttl), threads_(threads) {}
 
 namespace {
 constexpr std::string_view kHopRequest = "POST /v1/region/hop";
@@ -804,7 +529,7 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
                                                           ") are not all allowed with this peer"});
   }
   fresh.key_mask = key_mask;
-  auto sets = ParseSets(msg["sets"], n, schema::wire::SlotCount(key_mask));
+  auto sets = ParseSets(msg["sets"], n, schema::wire::SlotCount(key_mask), threads_);
   if (!sets) return refuse(sets.error());
   for (const auto& s : *sets) {
     if (s.origin == index) {
@@ -817,6 +542,9 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
     }
   }
 
+  // Under mu_: the state checks and the store (policy, limits, the session
+  // on record). The crypto runs after, outside it, with the session marked
+  // busy so that no other call touches it meanwhile.
   std::unique_lock lock(mu_);
   auto it = sessions_.find(session);
   if (round == 1) {
@@ -843,15 +571,15 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
       return refuse(Error{ErrorCode::kResourceExhausted,
                           "region hop: daily session limit for this peer reached"});
     }
-    fresh.scalar = crypto::Scalar::Random();
+    auto loaded = LoadOwnList(node_, key_mask);
+    if (!loaded) {
+      lock.unlock();
+      return refuse(loaded.error());
+    }
     fresh.deadline = std::chrono::steady_clock::now() + ttl_;
     fresh.started_ms = audit::NowMs(node_.clock());
-    auto own = OwnSet(node_, index, key_mask, *fresh.scalar, fresh.list_version);
-    if (!own) {
-      lock.unlock();
-      return refuse(own.error());
-    }
-    fresh.own_size = static_cast<uint32_t>(own->groups());
+    fresh.list_version = loaded->version;
+    fresh.own_size = static_cast<uint32_t>(loaded->list.groups());
     if (auto ok = RecordSession(*node_.store, session, "participant", coordinator->name,
                                 fresh.purpose, n, fresh.list_version, fresh.own_size);
         !ok) {
@@ -869,34 +597,30 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
       }
       return std::unexpected(WithContext(opened.error(), "recording the count"));
     }
-    sets->push_back(std::move(*own));
+    fresh.protocol = std::make_unique<ParticipantSession>(
+        ParticipantSession::Params{session, n, index, threads_}, std::move(loaded->list));
     it = sessions_.emplace(session, std::move(fresh)).first;
-    it->second.blinded = 1;
-  } else if (it == sessions_.end() || it->second.hops != 1 || !it->second.scalar ||
+  } else if (it == sessions_.end() || it->second.busy ||
              it->second.coordinator != coordinator->name || it->second.index != index ||
              it->second.key_mask != key_mask) {
     lock.unlock();
     return refuse(Error{ErrorCode::kFailedPrecondition, "region hop: round 2 out of order"});
   }
   Session& state = it->second;
-  state.hops++;
-  for (auto& s : *sets) {
-    if (s.origin == index) continue;  // our own, just made (round 1)
-    if (s.blinded_by.contains(index)) {
-      CloseOrReport(session, state, "failed", "a set came back already blinded by this node");
-      sessions_.erase(it);
-      return Fail(ErrorCode::kInvalidArgument, "region hop: a set is already blinded by this node");
-    }
-    if (auto ok = Blind(s, index, *state.scalar); !ok) {
-      CloseOrReport(session, state, "failed", ok.error().message);
-      sessions_.erase(it);
-      return std::unexpected(ok.error());
-    }
-    state.blinded++;
+  state.busy = true;
+  lock.unlock();
+
+  // Busy sessions are neither expired, nor ended by a result, nor given
+  // another hop: the session is this call's alone until it is unmarked.
+  Result<std::string> reply = state.protocol->HandleHop(round, std::move(*sets));
+
+  lock.lock();
+  state.busy = false;
+  if (!reply) {
+    CloseOrReport(session, state, "failed", reply.error().message);
+    sessions_.erase(it);
   }
-  if (state.blinded >= state.participants || state.hops == 2) state.scalar.reset();
-  json reply = {{"v", kVersion}, {"session", session}, {"sets", SetsJson(*sets)}};
-  return reply.dump();
+  return reply;
 }
 
 Result<std::string> RegionParticipant::HandleResult(std::string_view peer,
@@ -921,6 +645,12 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer,
     return Unrecorded(peer, kResultRequest,
                       Error{ErrorCode::kFailedPrecondition,
                             "region result: no such session with this peer"});
+  }
+  if (it->second.busy) {
+    // The coordinator waits for a hop's reply before it sends the result.
+    return Unrecorded(peer, kResultRequest,
+                      Error{ErrorCode::kFailedPrecondition,
+                            "region result: this node is still blinding the session's sets"});
   }
   RegionalCounts counts;
   counts.session = it->first;
@@ -950,13 +680,10 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer,
                         Error{ErrorCode::kInvalidArgument, "region result: participants"});
     counts.participants.push_back(v.get<std::string>());
   }
-  it->second.scalar.reset();
-  if (counts.list_sizes.size() != it->second.participants ||
-      counts.list_sizes[it->second.index] != it->second.own_size) {
-    CloseOrReport(it->first, it->second, "failed",
-                  "the result does not match this node's list size");
+  if (auto ok = it->second.protocol->HandleResult(counts); !ok) {
+    CloseOrReport(it->first, it->second, "failed", ok.error().message);
     sessions_.erase(it);
-    return Fail(ErrorCode::kInvalidArgument, "region result: does not match this node's list size");
+    return std::unexpected(ok.error());
   }
   // Fail closed: the coordinator hears "done" only once the result is on record.
   Status closed = Close(it->first, it->second, "completed", "", &counts);
@@ -969,7 +696,8 @@ void RegionParticipant::ExpireStale() {
   std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
   for (auto it = sessions_.begin(); it != sessions_.end();) {
-    if (it->second.deadline < now) {
+    // A busy session is blinding outside mu_; it is expired on a later call.
+    if (it->second.deadline < now && !it->second.busy) {
       CloseOrReport(it->first, it->second, "failed", "the coordinator did not finish in time");
       it = sessions_.erase(it);
     } else {

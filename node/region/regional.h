@@ -3,21 +3,13 @@
 // A multi-party protocol among N >= 3 nodes (docs/PROTOCOL.md, "Regional
 // count"): the coordinator (index 0, the node that runs `inbeeld region
 // count`) and N−1 participants, each pinned by the coordinator and pinning it.
-// Each node draws a fresh scalar k_i for the session. Every list travels as a
-// set of groups, one a child: the child's key family (schema/match_keys.h) for
-// the session's key types, each key as H(key)^(product of the k's applied so
-// far), a random point where the child has no such key, and the child's
-// category; every node that touches a set multiplies each point by its own
-// k_i and shuffles the groups (the order of the new groups says nothing about
-// the old). Round 1 visits 1..N−1, each adding its own blinded
-// list; round 2 visits 0..N−2, each blinding the sets it has not blinded yet;
-// the coordinator removes every set as soon as it is complete, so no
-// participant ever holds two sets blinded by the same keys. From the N
-// complete sets the coordinator counts: distinct children, children on only
-// one list, children linked to another only by a possible key, distinct
-// children per category, and each list's size; it sends those figures (only
-// those) to every participant. Groups linked by a certain or probable key are
-// one child; see docs/PROTOCOL.md §11. Scalars are wiped once a node has blinded all N sets.
+// The protocol itself — its steps, states, crypto and sets — is
+// node/region/session.h, transport-free. This file puts it in the node: the
+// coordinator's RunRegionalCount (policy, key mask, the session and audit on
+// record, the transport) and the participant's RegionParticipant (decoding
+// the hop and result bodies, the peer's policy and limits, a table of
+// sessions, the session and audit on record). The coordinator sends the
+// figures (only those) to every participant.
 //
 // Every participation — refused, failed, completed or interrupted — is one
 // audit record ("inbeeld.region.count") at each node, with the figures when
@@ -25,11 +17,24 @@
 // node/audit/session_journal.h) before its own blinded set leaves, so a count
 // cut off by a stop or crash is recorded as interrupted at the next start.
 //
+// Cost: every set is blinded by every node, so a count of K nodes with lists
+// of N children and k key slots a child costs K²·N·k scalar multiplications
+// in all (plus K·N·k hash-to-group and the decoding of every point a node
+// receives), done one node at a time: a node's share runs on its worker
+// threads (node/psi/parallel.h), `threads` of them (0: one a core).
+// bench/region_count_bench measures it.
+//
 // Thread safety: RegionParticipant's methods may be called concurrently from
-// server threads (state under an internal mutex; crypto outside it). It
-// shares the node's store connection with the PSI responder: each store call
-// is serialised by SQLite, and a write that collides with the responder's
-// transaction fails (the hop is refused) rather than mixing with it.
+// server threads. Its session table and its use of the store are guarded by
+// an internal mutex; the crypto of a hop (decoding, hashing, blinding) runs
+// outside it, on the worker threads, while the session is marked busy (a
+// hop or a result for a busy session is refused with kFailedPrecondition;
+// ExpireStale leaves it to a later call). It shares the node's store connection with the PSI
+// responder: each store call is serialised by SQLite, and a write that
+// collides with the responder's transaction fails (the hop is refused)
+// rather than mixing with it. RunRegionalCount is one call on one thread
+// (plus its worker threads); it uses the node's store, whose caller
+// serialises access to it.
 #ifndef INBEELD_NODE_REGION_REGIONAL_H_
 #define INBEELD_NODE_REGION_REGIONAL_H_
 
@@ -37,37 +42,21 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/error.h"
 #include "crypto/ristretto.h"
 #include "node/net/client.h"
 #include "node/node_dir.h"
+#include "node/region/session.h"
 
 namespace inbeeld::node::region {
-
-inline constexpr size_t kMinRegionNodes = 3;
-inline constexpr size_t kMaxRegionNodes = 16;
-
-struct RegionalCounts {
-  std::string session;                    // 32 hex
-  std::vector<std::string> participants;  // node names, coordinator first
-  uint64_t distinct = 0;                  // distinct children across all lists
-  uint64_t single_list = 0;               // children on exactly one list
-  // Of the distinct children, those linked to another only by a possible key
-  // (e.g. the same surname and birth date, another first name): each may be
-  // the same child as another, so the true number lies between
-  // distinct − possible/2 and distinct.
-  uint64_t possible = 0;
-  // Distinct children per category (relatief verzuim, absoluut verzuim,
-  // vrijstelling 5 onder a, dreigend), each by the first list holding it.
-  std::vector<uint64_t> by_category;
-  std::vector<uint64_t> list_sizes;       // per participant, in that order
-};
 
 // "<5" for 1..4, otherwise the number: small counts could single a child out.
 std::string Suppressed(uint64_t count);
@@ -76,14 +65,32 @@ nlohmann::json RegionalJson(const RegionalCounts& counts);
 struct RegionRequest {
   std::vector<std::string> peers;  // peer names; with this node, >= 3 in all
   std::string purpose;
-  net::ClientOptions client;
+  net::ClientOptions client;  // for the HTTPS transport
+  unsigned threads = 0;       // crypto worker threads; 0 = one a core
+};
+
+// How the coordinator reaches the participants: POST /v1/region/hop and
+// /v1/region/result, bodies as docs/PROTOCOL.md has them. The node's own is
+// HTTPS with mutual TLS to each peer's configured address; benchmarks and
+// tests hand the bodies to RegionParticipant objects in the process.
+class RegionTransport {
+ public:
+  virtual ~RegionTransport() = default;
+  // Sends `body` to `path` at `peer` and returns the reply body.
+  // Errors: the peer's refusal (its code and message), or the transport's;
+  // kResourceExhausted for a reply above max_reply_bytes.
+  virtual Result<std::string> Post(const config::PeerConfig& peer, std::string_view path,
+                                   const std::string& body, size_t max_reply_bytes) = 0;
 };
 
 // Runs the protocol as coordinator. Errors: kInvalidArgument for fewer than 2
 // or more than 15 peers, an unknown peer or one twice; kPermissionDenied when
 // this node's policy does not allow the purpose with a peer; a peer's error
 // (its name in the message) when it refuses or fails. Audited either way.
+// The first form reaches the peers over HTTPS (request.client).
 Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest& request);
+Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest& request,
+                                        RegionTransport& transport);
 
 // The latest completed regional count this node took part in, if any.
 Result<std::optional<RegionalCounts>> LatestRegionalCount(Store& store);
@@ -98,8 +105,10 @@ Result<std::vector<DatedRegionalCounts>> RegionalCountHistory(Store& store, size
 class RegionParticipant {
  public:
   // REQUIRES: `node` outlives this object.
+  // `threads`: crypto worker threads a hop; 0 = one a core.
   explicit RegionParticipant(UnlockedNode& node,
-                             std::chrono::seconds session_ttl = std::chrono::seconds(600));
+                             std::chrono::seconds session_ttl = std::chrono::seconds(600),
+                             unsigned threads = 0);
   // POST /v1/region/hop and /v1/region/result from the pinned peer `peer`.
   Result<std::string> HandleHop(std::string_view peer, std::string_view body);
   Result<std::string> HandleResult(std::string_view peer, std::string_view body);
@@ -118,14 +127,15 @@ class RegionParticipant {
     std::string purpose;
     size_t participants = 0;
     size_t index = 0;
-    std::optional<crypto::Scalar> scalar;  // wiped once all N sets are blinded
-    size_t blinded = 0;                     // sets this node has blinded
-    int hops = 0;
+    std::unique_ptr<ParticipantSession> protocol;  // the protocol's state and scalar
     std::chrono::steady_clock::time_point deadline;
     int64_t started_ms = 0;
     uint32_t own_size = 0;
     int64_t list_version = 0;
     uint8_t key_mask = 0;  // the key types of this count
+    // A hop is blinding outside mu_: no other call may use `protocol`,
+    // change or end the session.
+    bool busy = false;
   };
   // Ends the session: its region_sessions row (unless refused before one
   // existed) and its closing audit record, closing its journal entry.
@@ -143,6 +153,7 @@ class RegionParticipant {
   UnlockedNode& node_;
   RefusalSink refusal_sink_;
   std::chrono::seconds ttl_;
+  unsigned threads_;
   std::mutex mu_;  // guards sessions_ and node_.store
   std::map<std::string, Session> sessions_;
 };

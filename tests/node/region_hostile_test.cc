@@ -77,6 +77,16 @@ class RegionHostileTest : public ::testing::Test {
         {"sets", std::move(sets)}};
   }
   json Round1(const std::string& session) const { return Hop(1, session, {CoordinatorSet()}); }
+  // Round 2 as it comes to this node (index 1 of 3): the last node's set,
+  // blinded by it and the coordinator. Afterwards this node has blinded all
+  // three sets and waits for the result.
+  json Round2(const std::string& session) const {
+    return Hop(2, session,
+               json::array({{{"origin", 2},
+                             {"blinded_by", {0, 2}},
+                             {"points", Points(kSlots, "last " + session)},
+                             {"categories", "2"}}}));
+  }
   json ResultBody(const std::string& session) const {
     return {{"v", 2},
             {"session", session},
@@ -349,8 +359,33 @@ TEST_F(RegionHostileTest, MessagesOutOfOrderAreRefused) {
                 "no such session", "a result for no session");
 }
 
+// Wrong-state messages that reach the session's protocol end it: the
+// scalar is wiped and the count is recorded as failed.
+TEST_F(RegionHostileTest, MessagesInTheWrongStateEndTheSession) {
+  // A result before this node has blinded every set.
+  ASSERT_TRUE(SendHop(Round1(Session(450)).dump()));
+  ExpectRefused(SendResult(ResultBody(Session(450)).dump()), ErrorCode::kFailedPrecondition,
+                "region result: this node has not blinded every set yet", "a result after round 1");
+  ExpectRefused(SendHop(Round2(Session(450)).dump()), ErrorCode::kFailedPrecondition,
+                "round 2 out of order", "round 2 after the session ended");
+  // Round 2 twice.
+  ASSERT_TRUE(SendHop(Round1(Session(451)).dump()));
+  ASSERT_TRUE(SendHop(Round2(Session(451)).dump()));
+  ExpectRefused(SendHop(Round2(Session(451)).dump()), ErrorCode::kFailedPrecondition,
+                "region hop: round 2 out of order", "round 2 again");
+  ExpectRefused(SendResult(ResultBody(Session(451)).dump()), ErrorCode::kFailedPrecondition,
+                "no such session", "the result after that");
+  // A result twice.
+  ASSERT_TRUE(SendHop(Round1(Session(452)).dump()));
+  ASSERT_TRUE(SendHop(Round2(Session(452)).dump()));
+  ASSERT_TRUE(SendResult(ResultBody(Session(452)).dump()));
+  ExpectRefused(SendResult(ResultBody(Session(452)).dump()), ErrorCode::kFailedPrecondition,
+                "no such session", "the result again");
+}
+
 TEST_F(RegionHostileTest, ResultFieldsOfTheWrongTypeAreRefused) {
   ASSERT_TRUE(SendHop(Round1(Session(500)).dump()));
+  ASSERT_TRUE(SendHop(Round2(Session(500)).dump()));
   const json wrong[] = {json(), json("9"), json(-1), json(9.5), json::object(), json(true)};
   for (const char* field :
        {"v", "session", "distinct", "single_list", "list_sizes", "participants"}) {
@@ -385,6 +420,7 @@ TEST_F(RegionHostileTest, ResultFieldsOfTheWrongTypeAreRefused) {
 
 TEST_F(RegionHostileTest, AResultThatDoesNotMatchThisListEndsTheSession) {
   ASSERT_TRUE(SendHop(Round1(Session(600)).dump()));
+  ASSERT_TRUE(SendHop(Round2(Session(600)).dump()));
   json wrong = ResultBody(Session(600));
   wrong["list_sizes"] = {2, 4, 3};
   ExpectRefused(SendResult(wrong.dump()), ErrorCode::kInvalidArgument,
@@ -393,6 +429,7 @@ TEST_F(RegionHostileTest, AResultThatDoesNotMatchThisListEndsTheSession) {
                 "no such session", "the honest result after that");
   json short_sizes = ResultBody(Session(601));
   ASSERT_TRUE(SendHop(Round1(Session(601)).dump()));
+  ASSERT_TRUE(SendHop(Round2(Session(601)).dump()));
   short_sizes["list_sizes"] = {2, 5};
   ExpectRefused(SendResult(short_sizes.dump()), ErrorCode::kInvalidArgument,
                 "does not match this node's list size", "two sizes for three nodes");

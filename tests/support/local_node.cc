@@ -12,6 +12,13 @@ namespace fs = std::filesystem;
 
 Result<std::unique_ptr<LocalNode>> LocalNode::Create(const std::string& name, config::Role role,
                                                      size_t rows) {
+  return CreateWithList(name, role,
+                        rows > 0 ? schema::GenerateList(7, rows, {2026, 11, 2})
+                                 : std::vector<schema::ListRow>());
+}
+
+Result<std::unique_ptr<LocalNode>> LocalNode::CreateWithList(
+    const std::string& name, config::Role role, const std::vector<schema::ListRow>& list) {
   std::string pattern = (fs::temp_directory_path() / "inbeeld-local-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) return Fail(ErrorCode::kInternal, "mkdtemp failed");
   const fs::path dir = pattern;
@@ -35,8 +42,7 @@ Result<std::unique_ptr<LocalNode>> LocalNode::Create(const std::string& name, co
   if (auto meta = node_dir.Initialise(options, passphrase); !meta) return fail(meta.error());
   auto unlocked = node_dir.Unlock(passphrase);
   if (!unlocked) return fail(unlocked.error());
-  if (rows > 0) {
-    const std::vector<schema::ListRow> list = schema::GenerateList(7, rows, {2026, 11, 2});
+  if (!list.empty()) {
     auto version = unlocked->store->ImportList(list, {2026, 11, 2}, "lijst.csv",
                                                unlocked->subject_key, unlocked->field_key);
     if (!version) return fail(version.error());
@@ -52,16 +58,21 @@ LocalNode::~LocalNode() {
 
 crypto::SigningKey LocalNode::AddPeer(const std::string& name, config::Role role) {
   crypto::SigningKey key = crypto::SigningKey::Generate();
+  AddPeer(name, role, key.PublicKey().Fingerprint());
+  return key;
+}
+
+void LocalNode::AddPeer(const std::string& name, config::Role role,
+                        const std::string& fingerprint) {
   config::PeerConfig peer;
   peer.name = name;
   peer.address = "127.0.0.1:9";
-  peer.key = key.PublicKey().Fingerprint();
+  peer.key = fingerprint;
   peer.role = role;
   peer.policy.allowed_purposes = {"thuiszitters-afstemming"};
   peer.policy.match_keys =
       config::DefaultMatchKeys(node_.config.role, node_.config.holds_pgn, role);
   node_.config.peers.push_back(std::move(peer));
-  return key;
 }
 
 }  // namespace inbeeld::testing

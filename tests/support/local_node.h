@@ -14,11 +14,13 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/error.h"
 #include "config/node_config.h"
 #include "crypto/signing.h"
 #include "node/node_dir.h"
+#include "schema/list_row.h"
 
 namespace inbeeld::testing {
 
@@ -29,6 +31,10 @@ class LocalNode {
   // Errors: as NodeDir::Initialise and Unlock, or the import.
   static Result<std::unique_ptr<LocalNode>> Create(const std::string& name, config::Role role,
                                                    size_t rows);
+  // As Create, holding `list` (no list when empty).
+  static Result<std::unique_ptr<LocalNode>> CreateWithList(const std::string& name,
+                                                           config::Role role,
+                                                           const std::vector<schema::ListRow>& list);
   ~LocalNode();  // closes the store and removes the directory
   LocalNode(const LocalNode&) = delete;
   LocalNode& operator=(const LocalNode&) = delete;
@@ -41,6 +47,9 @@ class LocalNode {
   // in count and match mode with every key type the roles allow. Returns the
   // peer's signing key.
   crypto::SigningKey AddPeer(const std::string& name, config::Role role);
+  // As AddPeer, for a peer whose key is known: `fingerprint` as
+  // metadata.fingerprint of another node.
+  void AddPeer(const std::string& name, config::Role role, const std::string& fingerprint);
 
  private:
   LocalNode(std::filesystem::path dir, node::UnlockedNode node)
