@@ -19,6 +19,7 @@
 #include "node/net/tls_identity.h"
 #include "node/psi/session.h"
 #include "node/sqlite_util.h"
+#include "node/net/routes.h"
 
 namespace inbeeld::node::region {
 namespace {
@@ -372,7 +373,7 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   while (count.state() == CoordinatorSession::State::kHop) {
     auto hop = count.NextHop();
     if (!hop) return fail(hop.error());
-    auto reply = transport.Post(*peers[hop->to - 1], "/v1/region/hop", hop->body, max_reply_bytes);
+    auto reply = transport.Post(*peers[hop->to - 1], net::routes::kRegionHop, hop->body, max_reply_bytes);
     if (!reply) return fail(WithContext(reply.error(), "peer " + names[hop->to]));
     if (auto ok = count.HandleReply(*reply); !ok) return fail(ok.error());
   }
@@ -382,7 +383,7 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   auto result = count.ResultMessage();
   if (!result) return fail(result.error());
   for (size_t i = 1; i < n; ++i) {
-    if (auto r = transport.Post(*peers[i - 1], "/v1/region/result", *result, max_reply_bytes);
+    if (auto r = transport.Post(*peers[i - 1], net::routes::kRegionResult, *result, max_reply_bytes);
         !r) {
       return fail(WithContext(r.error(), "peer " + names[i]));
     }

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "node/net/routes.h"
+
 namespace inbeeld::testing {
 
 namespace {
@@ -48,9 +50,9 @@ Result<std::string> LocalRegion::Post(const config::PeerConfig& peer, std::strin
     return Fail(ErrorCode::kNotFound, "no participant \"" + peer.name + "\" in this region");
   }
   Result<std::string> reply;
-  if (path == "/v1/region/hop") {
+  if (path == node::net::routes::kRegionHop) {
     reply = it->second->HandleHop("n0", body);
-  } else if (path == "/v1/region/result") {
+  } else if (path == node::net::routes::kRegionResult) {
     reply = it->second->HandleResult("n0", body);
   } else {
     return Fail(ErrorCode::kNotFound, "no route " + std::string(path));
