@@ -13,7 +13,7 @@
 #include "crypto/kdf.h"
 #include "crypto/pseudonym.h"
 #include "crypto/secret_bytes.h"
-#include "node/store.h"
+#include "node/store/store.h"
 #include "schema/csv_import.h"
 #include "schema/synthetic.h"
 

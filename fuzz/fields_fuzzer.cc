@@ -1,6 +1,6 @@
 // Fuzzes the field parsers a list file and the store feed: identifiers
 // (schema/identifier.h), dates and partial birth dates (schema/date.h,
-// schema/person.h) and stored timestamps (node/timestamp.h ParseIsoUtc).
+// schema/person.h) and stored timestamps (node/clock/timestamp.h ParseIsoUtc).
 //
 // Invariants beyond "no crash": whatever parses is valid and reads back from
 // its own canonical spelling to the same value; a timestamp parses only in
@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_target.h"
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 #include "schema/date.h"
 #include "schema/identifier.h"
 #include "schema/person.h"

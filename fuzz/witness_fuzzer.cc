@@ -11,7 +11,7 @@
 
 #include "crypto/signed_note.h"
 #include "fuzz/fuzz_target.h"
-#include "node/clock.h"
+#include "node/clock/clock.h"
 #include "fuzz/keys.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/rejoin.h"

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "node/cli/cli.h"
-#include "node/clock.h"
+#include "node/clock/clock.h"
 
 int main(int argc, char** argv) {
   std::error_code ec;

@@ -1,5 +1,5 @@
 // schema/row_subject.h — what a list row's subject is made from: the string a
-// node turns into its own keyed pseudonym for the child (node/store.h,
+// node turns into its own keyed pseudonym for the child (node/store/store.h,
 // SubjectOf), which keys the stored row, ties a child's rows across list
 // versions and names the child in the audit log.
 //

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "node/audit/actor.h"
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 
 #include <sodium.h>
 
@@ -12,7 +12,7 @@
 #include "crypto/bytes.h"
 #include "crypto/signed_note.h"
 #include "node/audit/list_commitments.h"
-#include "node/sqlite_util.h"
+#include "node/store/sqlite_util.h"
 
 namespace inbeeld::node::audit {
 namespace {

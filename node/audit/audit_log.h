@@ -37,8 +37,8 @@
 #include "crypto/pseudonym.h"
 #include "crypto/signing.h"
 #include "node/audit/tree_store.h"
-#include "node/clock.h"
-#include "node/store.h"
+#include "node/clock/clock.h"
+#include "node/store/store.h"
 #include "schema/audit_record.h"
 
 namespace inbeeld::node {
@@ -77,7 +77,7 @@ struct Cosignature {
 };
 
 // A key that signed this log's checkpoints before the current one (`inbeeld
-// key rotate`, node/key_rotation.h): it signed every checkpoint up to and
+// key rotate`, node/datadir/key_rotation.h): it signed every checkpoint up to and
 // including `through_size`, the one covering its own inbeeld.node.key.rotated
 // record (leaf through_size − 1); the next key signs every larger one.
 struct PreviousKey {

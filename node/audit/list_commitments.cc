@@ -5,7 +5,7 @@
 
 #include "crypto/bytes.h"
 #include "node/audit/exchange_records.h"
-#include "node/sqlite_util.h"
+#include "node/store/sqlite_util.h"
 
 namespace inbeeld::node::audit {
 namespace {

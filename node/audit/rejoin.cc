@@ -6,8 +6,8 @@
 #include "crypto/bytes.h"
 #include "node/audit/exchange_records.h"
 #include "node/audit/json_fields.h"
-#include "node/sqlite_util.h"
-#include "node/timestamp.h"
+#include "node/store/sqlite_util.h"
+#include "node/clock/timestamp.h"
 
 namespace inbeeld::node::audit {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "node/audit/list_commitments.h"
-#include "node/sqlite_util.h"
+#include "node/store/sqlite_util.h"
 
 namespace inbeeld::node::audit {
 namespace {

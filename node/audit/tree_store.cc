@@ -2,7 +2,7 @@
 
 #include <bit>
 
-#include "node/sqlite_util.h"
+#include "node/store/sqlite_util.h"
 
 namespace inbeeld::node::audit {
 namespace {

@@ -17,7 +17,7 @@
 
 #include "base/error.h"
 #include "crypto/merkle.h"
-#include "node/store.h"
+#include "node/store/store.h"
 
 namespace inbeeld::node::audit {
 

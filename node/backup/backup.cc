@@ -19,8 +19,8 @@
 #include "node/audit/export.h"
 #include "node/audit/rejoin.h"
 #include "node/audit/verify.h"
-#include "node/sqlite_util.h"
-#include "node/timestamp.h"
+#include "node/store/sqlite_util.h"
+#include "node/clock/timestamp.h"
 
 namespace inbeeld::node::backup {
 namespace {

@@ -43,8 +43,8 @@
 
 #include "base/error.h"
 #include "crypto/secret_bytes.h"
-#include "node/clock.h"
-#include "node/node_dir.h"
+#include "node/clock/clock.h"
+#include "node/datadir/node_dir.h"
 
 namespace inbeeld::node::backup {
 

@@ -9,7 +9,7 @@
 
 #include "node/audit/audit_log.h"
 #include "node/audit/session_journal.h"
-#include "node/version.h"
+#include "node/cli/version.h"
 
 namespace inbeeld::node::cli {
 

@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "base/error.h"
-#include "node/clock.h"
-#include "node/passphrase.h"
+#include "node/clock/clock.h"
+#include "node/datadir/passphrase.h"
 
 namespace inbeeld::node::cli {
 

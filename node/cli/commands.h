@@ -13,7 +13,7 @@
 
 #include "base/error.h"
 #include "node/cli/cli.h"
-#include "node/node_dir.h"
+#include "node/datadir/node_dir.h"
 
 namespace inbeeld::node::cli {
 
@@ -35,7 +35,7 @@ void AddWhoamiCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
 void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 // Key and passphrase lifecycle: passphrase change.
 void AddPassphraseCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
-// key rotate [--finish] (node/key_rotation.h).
+// key rotate [--finish] (node/datadir/key_rotation.h).
 void AddKeyCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);
 void AddMatchCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner);

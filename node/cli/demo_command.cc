@@ -37,7 +37,7 @@
 #include "crypto/bytes.h"
 #include "crypto/secret_bytes.h"
 #include "node/cli/commands.h"
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 #include "schema/csv_import.h"
 #include "schema/synthetic.h"
 

@@ -8,7 +8,7 @@
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
 #include "node/cli/commands.h"
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 #include "schema/csv_import.h"
 #include "schema/list_fields.h"
 #include "schema/list_file.h"

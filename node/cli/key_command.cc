@@ -1,5 +1,5 @@
 // `inbeeld key rotate [--finish]`: a new identity key, announced to every
-// partner under the old one so nobody re-pins by phone (node/key_rotation.h,
+// partner under the old one so nobody re-pins by phone (node/datadir/key_rotation.h,
 // docs/PROTOCOL.md §12).
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 
 #include "node/cli/commands.h"
 #include "node/exchange/announce_key.h"
-#include "node/key_rotation.h"
+#include "node/datadir/key_rotation.h"
 
 namespace inbeeld::node::cli {
 namespace {

@@ -6,8 +6,8 @@
 #include <ostream>
 
 #include "node/cli/commands.h"
-#include "node/list_summary.h"
-#include "node/timestamp.h"
+#include "node/store/list_summary.h"
+#include "node/clock/timestamp.h"
 
 namespace inbeeld::node::cli {
 namespace {

@@ -1,5 +1,5 @@
 // `inbeeld passphrase change`: re-keys the store under a new passphrase
-// (crash-safe steps in node/node_dir.h).
+// (crash-safe steps in node/datadir/node_dir.h).
 #include <fmt/format.h>
 #include <ostream>
 

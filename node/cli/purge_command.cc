@@ -5,7 +5,7 @@
 #include <ostream>
 
 #include "node/cli/commands.h"
-#include "node/region/retention.h"
+#include "node/retention/retention.h"
 
 namespace inbeeld::node::cli {
 

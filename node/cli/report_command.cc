@@ -9,7 +9,7 @@
 #include "node/audit/exchange_records.h"
 #include "node/cli/commands.h"
 #include "node/report/quarterly.h"
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 
 namespace inbeeld::node::cli {
 namespace {

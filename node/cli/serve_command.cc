@@ -23,15 +23,15 @@
 #include "node/exchange/policy.h"
 #include "node/exchange/initiator.h"
 #include "node/exchange/responder.h"
-#include "node/key_rotation.h"
+#include "node/datadir/key_rotation.h"
 #include "schema/key_rotation.h"
 #include "node/net/server.h"
 #include "node/ops/admin.h"
 #include "node/ops/event_log.h"
 #include "node/ops/metrics.h"
 #include "node/region/regional.h"
-#include "node/region/scheduler.h"
-#include "node/timestamp.h"
+#include "node/schedule/scheduler.h"
+#include "node/clock/timestamp.h"
 #include "node/cli/serve_runtime.h"
 #include "node/net/routes.h"
 
@@ -151,7 +151,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         console_node.emplace(std::move(*c));
         jobs_node.emplace(std::move(*j));
       }
-      // Peers' key rotations (node/key_rotation.h) on a connection of their own.
+      // Peers' key rotations (node/datadir/key_rotation.h) on a connection of their own.
       auto rotation_node = dir->Unlock(*passphrase);
       if (!rotation_node) return std::unexpected(rotation_node.error());
       *passphrase = crypto::SecretBytes();  // wipes the old bytes

@@ -27,7 +27,7 @@
 #include "node/console/jobs.h"
 #include "node/net/pinning.h"
 #include "node/net/server.h"
-#include "node/node_dir.h"
+#include "node/datadir/node_dir.h"
 #include "node/ops/event_log.h"
 #include "node/ops/metrics.h"
 

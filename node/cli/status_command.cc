@@ -6,7 +6,7 @@
 #include <ostream>
 
 #include "node/audit/rejoin.h"
-#include "node/key_rotation.h"
+#include "node/datadir/key_rotation.h"
 #include "node/cli/commands.h"
 
 namespace inbeeld::node::cli {
@@ -46,7 +46,7 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
           }
         }
       }
-      // A key rotation some partners have not yet accepted (node/key_rotation.h).
+      // A key rotation some partners have not yet accepted (node/datadir/key_rotation.h).
       auto rotation = ReadKeyRotationState(*node->store);
       if (!rotation) return std::unexpected(rotation.error());
       // A partner removed since is no longer waited for (`--finish` drops it).

@@ -6,8 +6,8 @@
 #include <ostream>
 
 #include "node/cli/commands.h"
-#include "node/region/overview.h"
-#include "node/region/sync.h"
+#include "node/sync/overview.h"
+#include "node/sync/sync.h"
 
 namespace inbeeld::node::cli {
 namespace {

@@ -33,7 +33,7 @@
 
 #include "node/console/jobs.h"
 #include "node/console/people.h"
-#include "node/node_dir.h"
+#include "node/datadir/node_dir.h"
 
 namespace inbeeld::node::console {
 

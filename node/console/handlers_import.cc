@@ -9,7 +9,7 @@
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
 #include "node/console/handlers.h"
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 #include "schema/date.h"
 #include "schema/list_fields.h"
 #include "schema/list_file.h"

@@ -1,8 +1,8 @@
 // /api/lijst…: the own list — what it holds, its versions, importing a file.
 #include "node/console/handlers.h"
-#include "node/list_summary.h"
+#include "node/store/list_summary.h"
 #include "node/report/durations.h"
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 #include "schema/date.h"
 #include "schema/list_row.h"
 #include "schema/person.h"

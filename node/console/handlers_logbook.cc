@@ -4,10 +4,10 @@
 
 #include "node/audit/audit_log.h"
 #include "node/console/handlers.h"
-#include "node/list_summary.h"
+#include "node/store/list_summary.h"
 #include "node/report/logbook.h"
 #include "node/report/subject_access.h"
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 #include "schema/date.h"
 #include "schema/identifier.h"
 #include "schema/list_row.h"

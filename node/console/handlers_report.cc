@@ -4,7 +4,7 @@
 #include "node/console/spreadsheet.h"
 #include "node/report/durations.h"
 #include "node/report/quarterly.h"
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 #include "schema/date.h"
 #include "schema/list_row.h"
 

@@ -7,7 +7,7 @@
 #include "node/exchange/initiator.h"
 #include "node/exchange/results_store.h"
 #include "node/region/regional.h"
-#include "node/region/sync.h"
+#include "node/sync/sync.h"
 
 namespace inbeeld::node::console {
 namespace {

@@ -26,7 +26,7 @@
 
 #include "base/error.h"
 #include "node/audit/actor.h"
-#include "node/node_dir.h"
+#include "node/datadir/node_dir.h"
 
 namespace inbeeld::node::console {
 

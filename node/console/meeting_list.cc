@@ -3,7 +3,7 @@
 #include <map>
 
 #include "node/console/spreadsheet.h"
-#include "node/list_summary.h"
+#include "node/store/list_summary.h"
 #include "node/report/sheet.h"
 #include "schema/date.h"
 #include "schema/list_row.h"

@@ -15,7 +15,7 @@
 #include "base/error.h"
 #include "node/exchange/report.h"
 #include "node/exchange/results_store.h"
-#include "node/node_dir.h"
+#include "node/datadir/node_dir.h"
 
 namespace inbeeld::node::console {
 

@@ -8,8 +8,8 @@
 #include <utility>
 
 #include "crypto/password.h"
-#include "node/sqlite_util.h"
-#include "node/timestamp.h"
+#include "node/store/sqlite_util.h"
+#include "node/clock/timestamp.h"
 #include "schema/utf8.h"
 
 namespace inbeeld::node::console {

@@ -28,7 +28,7 @@
 
 #include "base/error.h"
 #include "crypto/kdf.h"
-#include "node/store.h"
+#include "node/store/store.h"
 
 namespace inbeeld::node::console {
 

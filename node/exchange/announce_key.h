@@ -1,6 +1,6 @@
 // node/exchange/announce_key.h — tells one partner, over mutual TLS, that this
 // node has a new identity key (the transport side of `inbeeld key rotate`;
-// node/key_rotation.h decides whom to tell and records the outcome).
+// node/datadir/key_rotation.h decides whom to tell and records the outcome).
 //
 // The request goes out under the previous key, the one the partner pins
 // (docs/PROTOCOL.md §12). When the partner refuses that key at the handshake,

@@ -16,7 +16,7 @@
 
 #include "base/error.h"
 #include "node/exchange/results_store.h"
-#include "node/node_dir.h"
+#include "node/datadir/node_dir.h"
 
 namespace inbeeld::node::exchange {
 

@@ -17,7 +17,7 @@
 #include "base/error.h"
 #include "node/exchange/results_store.h"
 #include "node/psi/session.h"
-#include "node/store.h"
+#include "node/store/store.h"
 
 namespace inbeeld::node::exchange {
 

@@ -17,7 +17,7 @@
 #include "base/error.h"
 #include "node/exchange/results_store.h"
 #include "node/net/client.h"
-#include "node/node_dir.h"
+#include "node/datadir/node_dir.h"
 #include "node/psi/session.h"
 
 namespace inbeeld::node::exchange {

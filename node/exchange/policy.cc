@@ -1,5 +1,5 @@
 #include "node/exchange/policy.h"
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 
 #include <algorithm>
 #include <chrono>

@@ -8,7 +8,7 @@
 #include "base/error.h"
 #include "config/node_config.h"
 #include "node/audit/rejoin.h"
-#include "node/node_dir.h"
+#include "node/datadir/node_dir.h"
 
 namespace inbeeld::node::exchange {
 

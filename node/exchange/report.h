@@ -18,7 +18,7 @@
 #include "base/error.h"
 #include "node/audit/exchange_records.h"
 #include "node/exchange/results_store.h"
-#include "node/store.h"
+#include "node/store/store.h"
 
 namespace inbeeld::node::exchange {
 

@@ -47,7 +47,7 @@
 #include "node/audit/refusal_log.h"
 #include "node/audit/session_journal.h"
 #include "node/exchange/results_store.h"
-#include "node/node_dir.h"
+#include "node/datadir/node_dir.h"
 #include "node/psi/session.h"
 
 namespace inbeeld::node::exchange {

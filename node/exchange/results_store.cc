@@ -1,5 +1,5 @@
 #include "node/exchange/results_store.h"
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 
 #include <algorithm>
 #include <chrono>
@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "crypto/bytes.h"
-#include "node/sqlite_util.h"
+#include "node/store/sqlite_util.h"
 
 namespace inbeeld::node::exchange {
 namespace {

@@ -23,8 +23,8 @@
 
 #include "base/error.h"
 #include "node/psi/session.h"
-#include "node/store.h"
-#include "node/timestamp.h"
+#include "node/store/store.h"
+#include "node/clock/timestamp.h"
 #include "schema/wire.h"
 
 namespace inbeeld::node::exchange {

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 
 namespace inbeeld::node::ops {
 namespace {

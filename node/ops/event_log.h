@@ -30,8 +30,8 @@
 #include <string_view>
 #include <vector>
 
-#include "node/clock.h"
-#include "node/passphrase.h"
+#include "node/clock/clock.h"
+#include "node/datadir/passphrase.h"
 
 namespace inbeeld::node::ops {
 

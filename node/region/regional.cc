@@ -18,7 +18,7 @@
 #include "node/exchange/report.h"
 #include "node/net/tls_identity.h"
 #include "node/psi/session.h"
-#include "node/sqlite_util.h"
+#include "node/store/sqlite_util.h"
 #include "node/net/routes.h"
 
 namespace inbeeld::node::region {

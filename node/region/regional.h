@@ -53,7 +53,7 @@
 #include "base/error.h"
 #include "crypto/ristretto.h"
 #include "node/net/client.h"
-#include "node/node_dir.h"
+#include "node/datadir/node_dir.h"
 #include "node/region/session.h"
 
 namespace inbeeld::node::region {

@@ -7,7 +7,7 @@
 //   "< 4 weken"          R < S + 28 days (also when S is after R)
 //   "4 weken–3 maanden"  S + 28 days <= R < ThreeMonthMark(S)
 //   "≥ 3 maanden"        ThreeMonthMark(S) <= R  (three calendar months,
-//                        clamped to the month's end: node/list_summary.h)
+//                        clamped to the month's end: node/store/list_summary.h)
 // So a child is in the middle band on exactly its 28th day and in the last
 // band on exactly the day of the mark.
 //
@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include "node/list_summary.h"
-#include "node/store.h"
+#include "node/store/list_summary.h"
+#include "node/store/store.h"
 #include "schema/date.h"
 #include "schema/list_row.h"
 

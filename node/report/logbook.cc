@@ -5,8 +5,8 @@
 #include <utility>
 
 #include "node/exchange/results_store.h"
-#include "node/region/sync.h"
-#include "node/timestamp.h"
+#include "node/sync/sync.h"
+#include "node/clock/timestamp.h"
 #include "schema/audit_record.h"
 
 namespace inbeeld::node::report {

@@ -13,7 +13,7 @@
 //     the configuration; when the activity is no longer in it, the legal
 //     basis the record carries (as it was at the time) is shown. A match the
 //     node started as part of a region sync that is still on file
-//     (region/sync.h) has mode "sync".
+//     (node/sync/sync.h) has mode "sync".
 //   - actions: every record that names a person (attribute inbeeld.actor,
 //     "os:alice" or "console:Fatima el Amrani", with inbeeld.origin), its
 //     name turned into a Dutch phrase where known (ActionDescription).

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "node/report/registration_store.h"
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 
 namespace inbeeld::node::report {
 namespace {

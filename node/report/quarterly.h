@@ -57,7 +57,7 @@
 #include "crypto/secret_bytes.h"
 #include "node/report/durations.h"
 #include "node/report/sheet.h"
-#include "node/store.h"
+#include "node/store/store.h"
 #include "schema/date.h"
 #include "schema/list_row.h"
 #include "schema/person.h"

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "node/sqlite_util.h"
+#include "node/store/sqlite_util.h"
 
 namespace inbeeld::node::report {
 namespace {

@@ -1,5 +1,5 @@
 // node/report/registration_store.h — the quarterly registration's tables
-// (schema version 9, node/store.cc): one row per spell a child was on the
+// (schema version 9, node/store/store.cc): one row per spell a child was on the
 // list, numbered per child, and the list versions already taken in.
 //
 // Holds only the list rows' subject pseudonym, never an identifier, a name or
@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "base/error.h"
-#include "node/store.h"
+#include "node/store/store.h"
 #include "schema/date.h"
 #include "schema/list_row.h"
 

@@ -39,7 +39,7 @@
 #include "base/error.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/list_commitments.h"
-#include "node/node_dir.h"
+#include "node/datadir/node_dir.h"
 #include "schema/audit_record.h"
 #include "schema/identifier.h"
 #include "schema/list_row.h"

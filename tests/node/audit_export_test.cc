@@ -14,7 +14,7 @@
 #include "node/audit/export.h"
 #include "node/audit/verify.h"
 #include "node/audit/witness.h"
-#include "node/sqlite_util.h"
+#include "node/store/sqlite_util.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/subprocess.h"
 

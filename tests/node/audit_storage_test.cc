@@ -7,7 +7,7 @@
 
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
-#include "node/sqlite_util.h"
+#include "node/store/sqlite_util.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/subprocess.h"
 

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/merkle.h"
-#include "node/sqlite_util.h"
+#include "node/store/sqlite_util.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/subprocess.h"
 

@@ -9,11 +9,11 @@
 
 #include "crypto/safety_code.h"
 #include "crypto/signing.h"
-#include "node/clock.h"
+#include "node/clock/clock.h"
 #include "node/keys/rotation.h"
 #include "node/net/client.h"
 #include "node/net/tls_identity.h"
-#include "node/node_dir.h"
+#include "node/datadir/node_dir.h"
 #include "schema/synthetic.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_node.h"

@@ -1,4 +1,4 @@
-#include "node/list_summary.h"
+#include "node/store/list_summary.h"
 
 #include <gtest/gtest.h>
 

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "node/audit/audit_log.h"
-#include "node/node_dir.h"
-#include "node/store.h"
+#include "node/datadir/node_dir.h"
+#include "node/store/store.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/subprocess.h"
 

@@ -1,7 +1,7 @@
 // The overview's "three months without a plan" flag, in process, against the
 // node's injected clock: it turns on exactly on the day of the mark, across a
 // month end and on 29 February, whatever day the test runs.
-#include "node/region/overview.h"
+#include "node/sync/overview.h"
 
 #include <gtest/gtest.h>
 

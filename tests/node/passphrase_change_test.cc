@@ -1,13 +1,13 @@
 // NodeDir::ChangePassphrase in process: the store is re-keyed, nothing is
 // lost, and a crash after any step (the fault seam) leaves a node that one
-// of the two passphrases opens (node/node_dir.h).
+// of the two passphrases opens (node/datadir/node_dir.h).
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
 
 #include "node/audit/audit_log.h"
-#include "node/node_dir.h"
+#include "node/datadir/node_dir.h"
 #include "schema/synthetic.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/subprocess.h"

@@ -1,7 +1,7 @@
-// Where the storage passphrase comes from (node/passphrase.h): the order of
+// Where the storage passphrase comes from (node/datadir/passphrase.h): the order of
 // the sources, the systemd credential, and the warning on a file others may
 // read. The environment is injected; files are real, in a temporary directory.
-#include "node/passphrase.h"
+#include "node/datadir/passphrase.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,14 +1,14 @@
-// Retention (node/region/retention.h) as `serve`'s scheduler runs it, in
+// Retention (node/retention/retention.h) as `serve`'s scheduler runs it, in
 // process, against the node's injected clock: a list version leaves exactly
 // list_versions_days after its import, across a month end and a 29 February.
-#include "node/region/retention.h"
+#include "node/retention/retention.h"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 #include <string>
 
-#include "node/region/scheduler.h"
+#include "node/schedule/scheduler.h"
 #include "schema/synthetic.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/in_process_node.h"

@@ -1,8 +1,8 @@
-// `serve`'s scheduler (node/region/scheduler.h), in process, on an injected
+// `serve`'s scheduler (node/schedule/scheduler.h), in process, on an injected
 // clock and a fake network: a peer that is down at the scheduled sync is
 // retried alone with backoff, synced when it comes back, and named in the log
 // by its configured name only.
-#include "node/region/scheduler.h"
+#include "node/schedule/scheduler.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 #include "schema/synthetic.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/in_process_node.h"

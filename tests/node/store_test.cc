@@ -1,5 +1,5 @@
 // Store tests on real SQLCipher files: keys, all-or-nothing import, no plaintext.
-#include "node/store.h"
+#include "node/store/store.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>

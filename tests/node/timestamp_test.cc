@@ -1,4 +1,4 @@
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 
 #include <gtest/gtest.h>
 

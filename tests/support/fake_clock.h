@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "node/clock.h"
-#include "node/timestamp.h"
+#include "node/clock/clock.h"
+#include "node/clock/timestamp.h"
 
 namespace inbeeld::testing {
 
@@ -19,7 +19,7 @@ class FakeClock final : public node::Clock {
   using TimePoint = std::chrono::system_clock::time_point;
 
   explicit FakeClock(TimePoint start) : now_(start) {}
-  // From "2031-02-28T12:00:00Z" (node/timestamp.h); aborts on anything else.
+  // From "2031-02-28T12:00:00Z" (node/clock/timestamp.h); aborts on anything else.
   explicit FakeClock(const std::string& iso) : now_(Parse(iso)) {}
 
   TimePoint Now() const override { return now_.load(); }

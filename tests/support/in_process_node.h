@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "node/clock.h"
-#include "node/node_dir.h"
-#include "node/store.h"
+#include "node/clock/clock.h"
+#include "node/datadir/node_dir.h"
+#include "node/store/store.h"
 #include "schema/list_row.h"
 #include "tests/support/subprocess.h"
 

@@ -19,7 +19,7 @@
 #include "base/error.h"
 #include "config/node_config.h"
 #include "crypto/signing.h"
-#include "node/node_dir.h"
+#include "node/datadir/node_dir.h"
 #include "schema/list_row.h"
 
 namespace inbeeld::testing {

@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "node/store.h"
+#include "node/store/store.h"
 #include "schema/synthetic.h"
 #include "tests/support/test_node.h"
 

@@ -1,10 +1,10 @@
-// The announcing side of a key rotation in process (node/key_rotation.h):
+// The announcing side of a key rotation in process (node/datadir/key_rotation.h):
 // the switch hands the audit log from the old key to the new one in one
 // transaction, an unlock finishes a switch cut off before node.json, the
 // partners are told under the old key until each has the new one, and
 // `audit verify` follows the key across the change and refuses an export
 // that hides or invents one. Between real processes: key_lifecycle_test.cc.
-#include "node/key_rotation.h"
+#include "node/datadir/key_rotation.h"
 
 #include <gtest/gtest.h>
 

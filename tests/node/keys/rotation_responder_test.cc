@@ -1,4 +1,4 @@
-// KeyRotationResponder (node/key_rotation.h) in process, on a FakeClock: an
+// KeyRotationResponder (node/datadir/key_rotation.h) in process, on a FakeClock: an
 // accepted announcement re-pins the peer in inbeeld.toml, moves its witness
 // state and is in the log; forged and replayed ones are refused and logged.
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "node/audit/audit_log.h"
-#include "node/key_rotation.h"
+#include "node/datadir/key_rotation.h"
 #include "node/keys/rotation.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/subprocess.h"

@@ -9,7 +9,7 @@
 #include "node/ops/admin.h"
 #include "node/ops/event_log.h"
 #include "node/ops/metrics.h"
-#include "node/timestamp.h"
+#include "node/clock/timestamp.h"
 #include "tests/support/fake_clock.h"
 
 namespace inbeeld::node::ops {
