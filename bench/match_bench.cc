@@ -29,7 +29,7 @@
 // measured just before and just after the match (the bound uses their mean).
 //
 // How each figure is taken:
-//  - wall: posix_spawn of `inbeeld match` to its exit (wait4, polled every
+//  - wall: spawn (node/process/spawn.h) of `inbeeld match` to its exit (wait4, polled every
 //    5 ms). Includes the passphrase unlock (Argon2id, interactive profile) —
 //    an `inbeeld status` run gives that no-op cost, subtracted in one line.
 //  - CPU: the match process's user+sys from wait4's rusage; the server's from
@@ -60,7 +60,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -90,6 +89,7 @@
 
 #include "bench/bench_util.h"
 #include "crypto/ristretto.h"
+#include "node/process/spawn.h"
 #include "node/psi/parallel.h"
 #include "schema/csv_import.h"
 #include "schema/synthetic.h"
@@ -242,35 +242,19 @@ std::vector<std::string> NodeEnv(const Node& node) {
           "PATH=/usr/bin:/bin"};
 }
 
-// posix_spawn with stdin from /dev/null, stdout to `out`, stderr to `err`
-// (or to `out` if `err` is empty). Before spawning, this process's own peak
-// RSS mark is reset: Linux carries the spawning process's mark into the
-// child's ru_maxrss at exec.
+// node/process/spawn.h's Spawn, stdout to `out` and stderr to `err` (or to
+// `out` if `err` is empty). Before spawning, this process's own peak RSS mark
+// is reset: Linux carries the spawning process's mark into the child's
+// ru_maxrss at exec.
 pid_t Spawn(const std::string& binary, const std::vector<std::string>& args,
             const std::vector<std::string>& env, const fs::path& out, const fs::path& err = {}) {
-  std::vector<std::string> argv_s = {binary};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<std::string> env_s = env;
-  std::vector<char*> argv, envp;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (err.empty()) {
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  } else {
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  }
   ResetHighWaterMark(0);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) Die("cannot start " + binary + ": " + std::strerror(rc));
-  return pid;
+  node::process::SpawnOptions options;
+  options.stdout_file = out;
+  options.stderr_file = err;
+  auto pid = node::process::Spawn(binary, args, env, options);
+  if (!pid) Die(pid.error().message);
+  return *pid;
 }
 
 struct Finished {

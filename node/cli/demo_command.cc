@@ -13,10 +13,10 @@
 //
 // Every step runs the real command; passphrases reach the commands through a
 // 0600 file named by INBEELD_PASSPHRASE_FILE, never argv.
-#include <fcntl.h>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -24,8 +24,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -38,6 +36,7 @@
 #include "crypto/secret_bytes.h"
 #include "node/cli/commands.h"
 #include "node/clock/timestamp.h"
+#include "node/process/spawn.h"
 #include "schema/csv_import.h"
 #include "schema/synthetic.h"
 
@@ -100,8 +99,7 @@ Context NodeContext(const Context& base, const DemoNode& node, std::ostream* out
 }
 
 Result<pid_t> StartServer(const Context& context, const DemoNode& node, const fs::path& port_file) {
-  std::vector<std::string> args = {context.self_path,
-                                   "serve",
+  std::vector<std::string> args = {"serve",
                                    "--listen",
                                    fmt::format("127.0.0.1:{}", node.port),
                                    "--port-file",
@@ -111,21 +109,14 @@ Result<pid_t> StartServer(const Context& context, const DemoNode& node, const fs
   std::vector<std::string> env = {"INBEELD_HOME=" + node.home.string(),
                                   "INBEELD_PASSPHRASE_FILE=" + node.passphrase_file.string(),
                                   "PATH=/usr/bin:/bin"};
-  std::vector<char*> argv, envp;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
   fs::path log = node.home.parent_path() / (fs::path(node.home).filename().string() + ".log");
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, context.self_path.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return Fail(ErrorCode::kInternal, "cannot start `inbeeld serve`");
+  process::SpawnOptions output;
+  output.stdout_file = log;
+  auto started = process::Spawn(context.self_path, args, env, output);
+  if (!started) {
+    return Fail(ErrorCode::kInternal, "cannot start `inbeeld serve`: " + started.error().message);
+  }
+  const pid_t pid = *started;
   // Wait until it has bound its port (it writes the port file then).
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -135,8 +126,8 @@ Result<pid_t> StartServer(const Context& context, const DemoNode& node, const fs
       std::ifstream in(log);
       std::stringstream text;
       text << in.rdbuf();
-      return Fail(ErrorCode::kInternal, "`inbeeld serve` for " + node.title +
-                                            " exited early:\n" + text.str());
+      return Fail(ErrorCode::kInternal,
+                  "`inbeeld serve` for " + node.title + " exited early:\n" + text.str());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -184,10 +175,16 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       auto root = MakeTempDir();
       if (!root) return std::unexpected(root.error());
       std::ostream& out = *context.out;
-      DemoNode lp{"Leerplicht Haarlem", "leerplicht-haarlem", "leerplicht", *root / "leerplicht",
-                  *root / "leerplicht.pass", 0, -1, {}};
+      DemoNode lp{"Leerplicht Haarlem",
+                  "leerplicht-haarlem",
+                  "leerplicht",
+                  *root / "leerplicht",
+                  *root / "leerplicht.pass",
+                  0,
+                  -1,
+                  {}};
       DemoNode swv{"SWV VO Zuid-Kennemerland", "swv-vo-zk", "swv", *root / "swv",
-                   *root / "swv.pass", 0, -1, {}};
+                   *root / "swv.pass",         0,           -1,    {}};
       std::vector<DemoNode*> nodes = {&lp, &swv};
 
       auto run = [&](DemoNode& node, const std::string& title, std::vector<std::string> args,
@@ -196,7 +193,8 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         Context child = NodeContext(context, node, &captured);
         if (show) {
           out << "\n[" << node.title << "] $ inbeeld";
-          for (const auto& a : args) out << " " << (a.find(' ') != std::string::npos ? "\"" + a + "\"" : a);
+          for (const auto& a : args)
+            out << " " << (a.find(' ') != std::string::npos ? "\"" + a + "\"" : a);
           out << "    # " << title << "\n";
         }
         int code = RunCli(args, child);
@@ -246,10 +244,11 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         }
 
         for (DemoNode* node : nodes) {
-          std::vector<std::string> init = {"init", "--name", node->title, "--organisation",
-                                           node->title, "--role", node->role, "--listen",
-                                           fmt::format("127.0.0.1:{}", node->port),
-                                           "--kdf-profile", "interactive"};
+          std::vector<std::string> init = {
+              "init",           "--name",     node->title,
+              "--organisation", node->title,  "--role",
+              node->role,       "--listen",   fmt::format("127.0.0.1:{}", node->port),
+              "--kdf-profile",  "interactive"};
           auto r = run(*node,
                        node == &swv ? "create the node (an SWV holds no BSN: UAVG art. 46)"
                                     : "create the node",
@@ -291,8 +290,8 @@ void AddDemoCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         if (auto shown = run(lp, "what leerplicht learned", {"results", session}); !shown) {
           return std::unexpected(shown.error());
         }
-        if (auto shown = run(swv, "what the SWV learned from the same session",
-                             {"results", session});
+        if (auto shown =
+                run(swv, "what the SWV learned from the same session", {"results", session});
             !shown) {
           return std::unexpected(shown.error());
         }

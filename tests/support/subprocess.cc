@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +12,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "node/process/spawn.h"
 
 namespace inbeeld::testing {
 namespace {
@@ -36,13 +37,6 @@ std::vector<std::string> EnvStrings(const Env& env) {
   return out;
 }
 
-std::vector<char*> Pointers(std::vector<std::string>& strings) {
-  std::vector<char*> ptrs;
-  for (auto& s : strings) ptrs.push_back(s.data());
-  ptrs.push_back(nullptr);
-  return ptrs;
-}
-
 int DecodeStatus(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -56,28 +50,20 @@ RunResult Run(const std::string& binary, const std::vector<std::string>& args, c
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  std::vector<std::string> argv_s = {binary};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  auto envs = EnvStrings(env);
-  auto argv = Pointers(argv_s);
-  auto envp = Pointers(envs);
-  pid_t pid;
-  // setsid so the child has no controlling terminal: a passphrase prompt
-  // cannot hang a test.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-  int rc = posix_spawn(&pid, binary.c_str(), &actions, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  // A session of its own: the child has no controlling terminal, so a
+  // passphrase prompt cannot hang a test.
+  node::process::SpawnOptions options;
+  options.stdout_fd = out_pipe[1];
+  options.stderr_fd = err_pipe[1];
+  options.new_session = true;
+  auto pid = node::process::Spawn(binary, args, EnvStrings(env), options);
   close(out_pipe[1]);
   close(err_pipe[1]);
-  if (rc != 0) throw std::runtime_error("spawn failed: " + binary);
+  if (!pid) {
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    throw std::runtime_error(pid.error().message);
+  }
   RunResult result;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   int open_fds = 2;
@@ -97,32 +83,19 @@ RunResult Run(const std::string& binary, const std::vector<std::string>& args, c
     }
   }
   int status = 0;
-  waitpid(pid, &status, 0);
+  waitpid(*pid, &status, 0);
   result.exit_code = DecodeStatus(status);
   return result;
 }
 
 pid_t Spawn(const std::string& binary, const std::vector<std::string>& args, const Env& env,
             const std::filesystem::path& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  std::vector<std::string> argv_s = {binary};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  auto envs = EnvStrings(env);
-  auto argv = Pointers(argv_s);
-  auto envp = Pointers(envs);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-  pid_t pid;
-  int rc = posix_spawn(&pid, binary.c_str(), &actions, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) throw std::runtime_error("spawn failed: " + binary);
-  return pid;
+  node::process::SpawnOptions options;
+  options.stdout_file = log;
+  options.new_session = true;
+  auto pid = node::process::Spawn(binary, args, EnvStrings(env), options);
+  if (!pid) throw std::runtime_error(pid.error().message);
+  return *pid;
 }
 
 int StopProcess(pid_t pid, int seconds) {
