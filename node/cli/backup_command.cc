@@ -73,24 +73,24 @@ void AddBackupCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
       if (*keep > 0 && into->empty()) {
         return Fail(ErrorCode::kInvalidArgument, "--keep needs --into FOLDER");
       }
-      std::filesystem::path file = *out;
+      std::filesystem::path target = *out;
       if (!into->empty()) {
         auto timed = backup::TimedBackupPath(*into, context.clock);
         if (!timed) return std::unexpected(timed.error());
-        file = *timed;
+        target = *timed;
       }
       auto node = OpenNode(global, context);
       if (!node) return std::unexpected(node.error());
-      auto summary = backup::WriteBackup(*node, file);
+      auto summary = backup::WriteBackup(*node, target);
       if (!summary) return std::unexpected(summary.error());
       nlohmann::json j = SummaryJson(*summary);
-      j["file"] = file.string();
+      j["file"] = target.string();
       if (*check) {
         auto passphrase = ReadPassphrase(PassphrasePurpose::kUnlock, context.env);
         if (!passphrase) return std::unexpected(passphrase.error());
-        auto verified = backup::VerifyBackup(file, *passphrase, context.clock);
+        auto verified = backup::VerifyBackup(target, *passphrase, context.clock);
         if (!verified) {
-          return std::unexpected(WithContext(verified.error(), "the new backup " + file.string() +
+          return std::unexpected(WithContext(verified.error(), "the new backup " + target.string() +
                                                                    " does not restore"));
         }
         j["verified"] = true;
@@ -106,7 +106,7 @@ void AddBackupCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
         for (const auto& r : removed) j["removed"].push_back(r.string());
         *context.out << j.dump(2) << "\n";
       } else {
-        *context.out << "Backup written to " << file.string() << ":\n" << SummaryText(*summary);
+        *context.out << "Backup written to " << target.string() << ":\n" << SummaryText(*summary);
         if (*check) *context.out << "Verified: it restores (integrity and audit log checked).\n";
         for (const auto& r : removed) *context.out << "Removed the older " << r.string() << "\n";
         *context.out << "It opens only with this node's current passphrase"
