@@ -24,7 +24,6 @@
 #include "node/exchange/initiator.h"
 #include "node/exchange/responder.h"
 #include "node/datadir/key_rotation.h"
-#include "schema/key_rotation.h"
 #include "node/net/server.h"
 #include "node/ops/admin.h"
 #include "node/ops/event_log.h"
@@ -33,27 +32,10 @@
 #include "node/schedule/scheduler.h"
 #include "node/clock/timestamp.h"
 #include "node/cli/serve_runtime.h"
-#include "node/net/routes.h"
+#include "node/serve/peer_routes.h"
 
 namespace inbeeld::node::cli {
 namespace {
-
-// The responder's "busy" (kUnavailable) goes out as a 429 with Retry-After.
-constexpr std::chrono::seconds kBusyRetryAfter{5};
-
-net::PeerHandler Handler(
-    std::function<Result<std::string>(std::string_view, std::string_view)> handle,
-    std::string content_type = "application/octet-stream") {
-  return [handle = std::move(handle), content_type](const net::PeerRequest& request)
-             -> Result<net::Reply> {
-    auto body = handle(request.peer, request.body);
-    if (!body && body.error().code == ErrorCode::kUnavailable) {
-      return net::BusyReply(body.error().message, kBusyRetryAfter);
-    }
-    if (!body) return net::ErrorReply(body.error());
-    return net::Reply{200, content_type, std::move(*body)};
-  };
-}
 
 std::string_view RefusalReason(std::optional<ErrorCode> code) {
   if (!code) return "other";
@@ -162,7 +144,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       exchange::ResponderOptions responder_options;
       responder_options.threads = options->threads;
       responder_options.session_ttl = std::chrono::seconds(options->session_ttl);
-      responder_options.busy_retry_after = kBusyRetryAfter;
+      responder_options.busy_retry_after = serve::kBusyRetryAfter;
       exchange::Responder responder(*node, responder_options);
 
       // /healthz, /readyz, /metrics (node/ops/admin.h). The totals are read
@@ -272,7 +254,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
                      {{"address", admin_address->host + ":" + std::to_string(*bound)}});
       }
 
-      auto setup = PeerSetupFor(node->config);
+      auto setup = serve::PeerSetupFor(node->config);
       if (!setup) return std::unexpected(setup.error());
       if (setup->pins.empty()) {
         if (!web.server) {
@@ -295,7 +277,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
             return {};
           }
           if (!runtime.ReloadConfig()) continue;  // logged; the old one stays
-          setup = PeerSetupFor(node->config);
+          setup = serve::PeerSetupFor(node->config);
           if (!setup) return std::unexpected(setup.error());
           if (!setup->pins.empty()) break;
         }
@@ -344,7 +326,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       };
       responder.SetObserver(std::move(observer));
 
-      net::ServerOptions server_options;
+      net::ServerOptions server_options = serve::PeerServerOptions(*setup);
       // Every request the transport refuses to a pinned peer is in the log.
       server_options.on_refused = [&](const net::TransportRefusal& refused) {
         std::shared_lock lock(runtime.config_mu());
@@ -352,87 +334,26 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
             refused.peer, refused.path == "unknown" ? "unknown" : "POST " + std::string(refused.path),
             fmt::format("{} ({})", refused.reason, refused.status));
       };
-      server_options.max_body_bytes = max_body + (1 << 20);
-      // Each route its own limit, so a pinned peer cannot send a regional
-      // hop's worth of JSON to an endpoint that takes a few kilobytes.
-      server_options.max_body_bytes_by_path = {
-          {std::string(net::routes::kPsiStart), setup->psi_start + (1 << 16)},
-          {std::string(net::routes::kPsiFinish), setup->psi_finish + (1 << 16)},
-          {std::string(net::routes::kRegionHop), setup->region_hop + (1 << 20)},
-          {std::string(net::routes::kRegionResult), 1 << 16},
-          {std::string(net::routes::kAuditWitness), 1 << 20},
-          {std::string(net::routes::kAuditCosign), 1 << 16},
-          {std::string(net::routes::kAuditRejoin), 1 << 16},
-          {std::string(net::routes::kKeyRotate), schema::kMaxKeyRotationSize},
-      };
-      // A whole request may take as long as its largest body needs at 2 MB/s.
-      server_options.request_timeout = std::chrono::seconds(
-          std::max<size_t>(60, server_options.max_body_bytes / (size_t{2} << 20)));
-      server_options.read_timeout = std::chrono::seconds(60);
-      server_options.write_timeout = std::chrono::seconds(60);
       auto server = net::PeerServer::Create(*identity, std::move(setup->pins), server_options);
       if (!server) return std::unexpected(server.error());
-
-      // Every handler reads the configuration under config_mu (shared), so a
-      // reload swaps it between requests, never during one.
-      auto locked = [&](auto handle) {
-        return [&runtime, handle](std::string_view peer, std::string_view body) {
-          std::shared_lock lock(runtime.config_mu());
-          return handle(peer, body);
-        };
-      };
-      // Reachability (the console's "bereikbaar?"): answers a pinned peer
-      // after the handshake; carries no data, so it is not an exchange.
-      INBEELD_RETURN_IF_ERROR((*server)->Post(
-          net::routes::kPing, [](const net::PeerRequest&) -> Result<net::Reply> {
-            return net::Reply{200, "application/json", "{}"};
-          }));
-      INBEELD_RETURN_IF_ERROR((*server)->Post(
-          net::routes::kPsiStart, Handler(locked([&](std::string_view peer, std::string_view body) {
-            return responder.HandleStart(peer, body);
-          }))));
-      INBEELD_RETURN_IF_ERROR((*server)->Post(
-          net::routes::kPsiFinish, Handler(locked([&](std::string_view peer, std::string_view body) {
-            return responder.HandleFinish(peer, body);
-          }))));
-
-      INBEELD_RETURN_IF_ERROR((*server)->Post(
-          net::routes::kAuditWitness, Handler(locked([&](std::string_view peer, std::string_view body) {
-            return responder.HandleWitness(peer, body);
-          }), "application/json")));
-      INBEELD_RETURN_IF_ERROR((*server)->Post(
-          net::routes::kAuditRejoin, Handler(locked([&](std::string_view peer, std::string_view body) {
-            return responder.HandleRejoin(peer, body);
-          }), "application/json")));
-      INBEELD_RETURN_IF_ERROR((*server)->Post(
-          net::routes::kAuditCosign, Handler(locked([&](std::string_view peer, std::string_view body) {
-            return responder.HandleCosign(peer, body);
-          }), "application/json")));
 
       // A peer announcing its new key (docs/PROTOCOL.md §12). The new pin is
       // in inbeeld.toml at once; the hook reloads it into this process (from
       // the signal thread: this handler may not wait for the reload's lock).
       KeyRotationResponder rotations(*dir, *rotation_node,
                                      [&runtime](const std::string&) { runtime.RequestReload(); });
-      INBEELD_RETURN_IF_ERROR((*server)->Post(
-          net::routes::kKeyRotate, Handler([&](std::string_view peer, std::string_view body) {
-            return rotations.Handle(peer, body);
-          }, "application/json")));
-
       // Regional counts (node/region/regional.h): this node as a participant.
       region::RegionParticipant participant(*region_node);
       participant.SetRefusalSink(
           [&responder](std::string_view peer, std::string_view request, std::string reason) {
             responder.RecordTransportRefusal(peer, request, reason);
           });
-      INBEELD_RETURN_IF_ERROR((*server)->Post(
-          net::routes::kRegionHop, Handler(locked([&](std::string_view peer, std::string_view body) {
-            return participant.HandleHop(peer, body);
-          }), "application/json")));
-      INBEELD_RETURN_IF_ERROR((*server)->Post(
-          net::routes::kRegionResult, Handler(locked([&](std::string_view peer, std::string_view body) {
-            return participant.HandleResult(peer, body);
-          }), "application/json")));
+      // Every handler reads the configuration under config_mu (shared), so a
+      // reload swaps it between requests, never during one.
+      INBEELD_RETURN_IF_ERROR(serve::AddPeerRoutes(**server, {.responder = &responder,
+                                                              .region = &participant,
+                                                              .rotations = &rotations,
+                                                              .config_mu = &runtime.config_mu()}));
 
       // Read by this thread from here on, while a reload may replace the rest.
       const std::string node_name = node->config.node_name;

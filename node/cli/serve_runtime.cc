@@ -6,10 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "crypto/signing.h"
-#include "node/exchange/policy.h"
-#include "node/region/regional.h"
-#include "schema/wire.h"
 
 namespace inbeeld::node::cli {
 namespace {
@@ -22,23 +18,6 @@ std::string PeerNames(const std::vector<std::string>& names) {
 
 
 }  // namespace
-
-Result<PeerSetup> PeerSetupFor(const config::NodeConfig& config) {
-  PeerSetup setup;
-  for (const auto& peer : config.peers) {
-    auto key = crypto::VerifyingKey::FromFingerprint(peer.key);
-    if (!key) return std::unexpected(WithContext(key.error(), "peer " + peer.name));
-    INBEELD_RETURN_IF_ERROR(setup.pins.Add(peer.name, key->bytes()));
-    const size_t k = schema::wire::SlotCount(exchange::AllowedKeyMask(config, peer));
-    const size_t n = peer.policy.max_list_size;
-    setup.psi_start = std::max(setup.psi_start, (schema::wire::kPointSize * k + 1) * n);
-    // D, and labels for at most one record a record (up to 16 bytes each).
-    setup.psi_finish = std::max(setup.psi_finish, (schema::wire::kTagSize * k + 24) * n);
-    setup.region_hop = std::max(setup.region_hop, (2 * schema::wire::kPointSize * k + 1) *
-                                                      (region::kMaxRegionNodes - 1) * n);
-  }
-  return setup;
-}
 
 void DeclareServeMetrics(ops::Metrics& m) {
   using T = ops::Metrics::Type;
@@ -73,7 +52,7 @@ Status ServeRuntime::ReloadConfig() {
   };
   auto fresh = p_.dir->ReadConfig();
   if (!fresh) return fail(fresh.error());
-  auto setup = PeerSetupFor(*fresh);
+  auto setup = serve::PeerSetupFor(*fresh);
   if (!setup) return fail(setup.error());
   if (server_ != nullptr && setup->pins.empty()) {
     return fail(Error{ErrorCode::kFailedPrecondition,

@@ -1,8 +1,7 @@
 // node/cli/serve_runtime.h — the configuration a running `inbeeld serve`
 // uses, and the one way to change it while serving (docs/OPERATIONS.md).
 //
-// PeerSetupFor derives what the peer server trusts (pins) and accepts (body
-// limits) from a configuration. ServeRuntime::ReloadConfig re-reads
+// ServeRuntime::ReloadConfig re-reads
 // inbeeld.toml and swaps it in for new sessions; `serve` calls it on SIGHUP
 // and when the console added a partner. Code that rewrites inbeeld.toml
 // inside the serving process calls it too (or RequestReload from a thread
@@ -30,24 +29,9 @@
 #include "node/datadir/node_dir.h"
 #include "node/ops/event_log.h"
 #include "node/ops/metrics.h"
+#include "node/serve/peer_routes.h"
 
 namespace inbeeld::node::cli {
-
-// What the peer server trusts and accepts, derived from the configuration.
-struct PeerSetup {
-  net::PinSet pins;
-  // The largest request a peer may send: PSI message 1 (a group of k
-  // 32-byte points a record, k from the key types allowed with it) or a
-  // regional hop (up to kMaxRegionNodes - 1 sets of k hex-encoded points
-  // and a category digit a child). Anything bigger is refused before
-  // parsing.
-  size_t psi_start = 1, psi_finish = 1, region_hop = 1;
-  size_t max_body() const { return std::max({psi_start, psi_finish, region_hop}); }
-};
-
-// Errors: a peer's key that is not a valid fingerprint, or a key or name
-// pinned twice (kInvalidArgument, kAlreadyExists).
-Result<PeerSetup> PeerSetupFor(const config::NodeConfig& config);
 
 // The metric families of a serving node (docs/OPERATIONS.md). Labels name
 // peers, roles, outcomes and reasons only: never a child.

@@ -8,9 +8,11 @@
 // Tests hand in a FakeClock (tests/support/fake_clock.h) and move it by hand,
 // so "tomorrow" or "29 February" does not depend on the day the test runs.
 //
-// Durations that only measure elapsed time — session TTLs, I/O timeouts, a
-// poll's deadline — stay on std::chrono::steady_clock: they are not dates,
-// and a wall clock that jumps must not stretch or cut them.
+// Durations that only measure elapsed time — a session's time to live, the
+// witness window — read Monotonic(): std::chrono::steady_clock for the
+// SystemClock, so a wall clock that jumps neither stretches nor cuts them; a
+// FakeClock moves it with Advance, so a test can let a session expire. I/O
+// timeouts and polls, which wait on the real world, use steady_clock itself.
 //
 // Thread safety: Now() may be called from any thread.
 #ifndef INBEELD_NODE_CLOCK_CLOCK_H_
@@ -25,6 +27,10 @@ class Clock {
   virtual ~Clock() = default;
   // The current time in UTC (system_clock counts from the Unix epoch).
   virtual std::chrono::system_clock::time_point Now() const = 0;
+  // Elapsed time, for durations only: never goes back.
+  virtual std::chrono::steady_clock::time_point Monotonic() const {
+    return std::chrono::steady_clock::now();
+  }
 };
 
 // The machine's wall clock.

@@ -166,7 +166,7 @@ Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::st
     }
     return std::unexpected(response.error());
   }
-  if (!response->retry_proof_from) witnessed_[peer->name] = std::chrono::steady_clock::now();
+  if (!response->retry_proof_from) witnessed_[peer->name] = node_.clock().Monotonic();
   return audit::EncodeWitnessResponse(*response);
 }
 
@@ -259,7 +259,7 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
     std::lock_guard lock(store_mu_);
     auto it = witnessed_.find(peer->name);
     witnessed_recently = it != witnessed_.end() &&
-                         std::chrono::steady_clock::now() - it->second <= options_.witness_window;
+                         node_.clock().Monotonic() - it->second <= options_.witness_window;
   }
   if (!witnessed_recently) {
     return refuse(Error{ErrorCode::kFailedPrecondition,
@@ -382,7 +382,7 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
     std::lock_guard lock(pending_mu_);
     pending_[header->session_id] =
         Pending{peer->name, std::move(*session), std::move(list.subjects),
-                std::chrono::steady_clock::now() + options_.session_ttl, audit_base};
+                node_.clock().Monotonic() + options_.session_ttl, audit_base};
   }
   return response;
 }
@@ -483,7 +483,7 @@ Result<Responder::Totals> Responder::ReadTotals() {
 
 void Responder::ExpireStale() {
   std::vector<std::pair<schema::wire::SessionId, Pending>> expired;
-  auto now = std::chrono::steady_clock::now();
+  auto now = node_.clock().Monotonic();
   {
     std::lock_guard lock(pending_mu_);
     for (auto it = pending_.begin(); it != pending_.end();) {

@@ -6,7 +6,9 @@
 // unknown peer, purpose not allowed, count-only peer asking for matches, list
 // over the size limit or under the peer's minimum, daily session limit, too
 // many open sessions. A session that is not finished within `session_ttl` is
-// dropped and marked failed. Results are stored (one transaction) before the
+// dropped and marked failed (ExpireStale). The time to live and the witness
+// window run on the node's Clock::Monotonic() (node/clock/clock.h), so tests
+// move them with a FakeClock (tests/node/serve/peer_routes_test.cc). Results are stored (one transaction) before the
 // last message is released, so a peer never holds a result this node did not
 // record.
 //

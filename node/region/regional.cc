@@ -577,7 +577,7 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
       lock.unlock();
       return refuse(loaded.error());
     }
-    fresh.deadline = std::chrono::steady_clock::now() + ttl_;
+    fresh.deadline = node_.clock().Monotonic() + ttl_;
     fresh.started_ms = audit::NowMs(node_.clock());
     fresh.list_version = loaded->version;
     fresh.own_size = static_cast<uint32_t>(loaded->list.groups());
@@ -695,7 +695,7 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer,
 
 void RegionParticipant::ExpireStale() {
   std::lock_guard lock(mu_);
-  auto now = std::chrono::steady_clock::now();
+  auto now = node_.clock().Monotonic();
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     // A busy session is blinding outside mu_; it is expired on a later call.
     if (it->second.deadline < now && !it->second.busy) {
