@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -381,6 +382,27 @@ TEST_F(RegionHostileTest, MessagesInTheWrongStateEndTheSession) {
   ASSERT_TRUE(SendResult(ResultBody(Session(452)).dump()));
   ExpectRefused(SendResult(ResultBody(Session(452)).dump()), ErrorCode::kFailedPrecondition,
                 "no such session", "the result again");
+}
+
+// A count the coordinator leaves unfinished is dropped after the time to
+// live (600 s, on the node's clock) and recorded as failed; the coordinator's
+// late round 2 then finds no session.
+TEST_F(RegionHostileTest, ACountTheCoordinatorDoesNotFinishInTimeIsDroppedAndRecorded) {
+  ASSERT_TRUE(SendHop(Round1(Session(500)).dump()));
+  const size_t before = AuditRecords();
+  node_->clock().Advance(std::chrono::seconds(599));
+  participant_->ExpireStale();
+  EXPECT_EQ(AuditRecords(), before) << "not yet expired";
+  node_->clock().Advance(std::chrono::seconds(2));
+  participant_->ExpireStale();
+  ASSERT_EQ(AuditRecords(), before + 1);
+  audit::AuditLog log(*node_->node().store, node_->node().identity);
+  auto records = log.Records({});
+  ASSERT_TRUE(records.has_value() && !records->empty());
+  EXPECT_THAT(records->back().line, HasSubstr("inbeeld.region.count"));
+  EXPECT_THAT(records->back().line, HasSubstr("the coordinator did not finish in time"));
+  ExpectRefused(SendHop(Round2(Session(500)).dump()), ErrorCode::kFailedPrecondition,
+                "round 2 out of order", "round 2 after the session expired");
 }
 
 TEST_F(RegionHostileTest, ResultFieldsOfTheWrongTypeAreRefused) {

@@ -32,8 +32,8 @@ Result<std::unique_ptr<LocalNode>> LocalNode::CreateWithList(
       std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
   // A fixed day, the one the list is drawn around: nothing here depends on
   // the day the test runs.
-  static const testing::FakeClock clock("2026-11-02T12:00:00Z");
-  node::NodeDir node_dir(dir / "node", clock);
+  auto clock = std::make_unique<FakeClock>("2026-11-02T12:00:00Z");
+  node::NodeDir node_dir(dir / "node", *clock);
   node::InitOptions options;
   options.config.node_name = name;
   options.config.organisation = "Organisatie " + name;
@@ -47,7 +47,7 @@ Result<std::unique_ptr<LocalNode>> LocalNode::CreateWithList(
                                                unlocked->subject_key, unlocked->field_key);
     if (!version) return fail(version.error());
   }
-  return std::unique_ptr<LocalNode>(new LocalNode(dir, std::move(*unlocked)));
+  return std::unique_ptr<LocalNode>(new LocalNode(dir, std::move(clock), std::move(*unlocked)));
 }
 
 LocalNode::~LocalNode() {

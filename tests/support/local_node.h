@@ -1,6 +1,7 @@
 // tests/support/local_node.h — a node inside the test process: initialised in
 // a fresh temporary directory, unlocked, holding a small synthetic list, with
-// peers added to its configuration in memory.
+// peers added to its configuration in memory, on a clock of its own that
+// starts at 2026-11-02 12:00 UTC and moves only when the test moves it.
 //
 // For code that takes an UnlockedNode directly (a region participant, the
 // audit log) fed hostile input without TLS or a second process: the
@@ -21,6 +22,7 @@
 #include "crypto/signing.h"
 #include "node/datadir/node_dir.h"
 #include "schema/list_row.h"
+#include "tests/support/fake_clock.h"
 
 namespace inbeeld::testing {
 
@@ -40,6 +42,8 @@ class LocalNode {
   LocalNode& operator=(const LocalNode&) = delete;
 
   node::UnlockedNode& node() { return node_; }
+  // This node's clock: Advance lets its sessions' time to live run out.
+  FakeClock& clock() { return *clock_; }
   const std::filesystem::path& dir() const { return dir_; }
 
   // Adds a peer with a fresh key to the configuration in memory (not to the
@@ -52,10 +56,11 @@ class LocalNode {
   void AddPeer(const std::string& name, config::Role role, const std::string& fingerprint);
 
  private:
-  LocalNode(std::filesystem::path dir, node::UnlockedNode node)
-      : dir_(std::move(dir)), node_(std::move(node)) {}
+  LocalNode(std::filesystem::path dir, std::unique_ptr<FakeClock> clock, node::UnlockedNode node)
+      : dir_(std::move(dir)), clock_(std::move(clock)), node_(std::move(node)) {}
 
   std::filesystem::path dir_;
+  std::unique_ptr<FakeClock> clock_;  // outlives node_, which reads it
   node::UnlockedNode node_;
 };
 
