@@ -26,12 +26,12 @@ void AddPurgeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       if (!as_of->empty()) {
         auto date = schema::ParseDate(*as_of);
         if (!date) return std::unexpected(WithContext(date.error(), "--as-of"));
-        now = std::chrono::system_clock::time_point(
-            std::chrono::days(schema::DaysSinceEpoch(*date)));
+        now =
+            std::chrono::system_clock::time_point(std::chrono::days(schema::DaysSinceEpoch(*date)));
       }
       auto node = OpenNode(global, context);
       if (!node) return std::unexpected(node.error());
-      auto report = region::Purge(*node, now);
+      auto report = retention::Purge(*node, now);
       if (!report) return std::unexpected(report.error());
       if (global.json) {
         nlohmann::json j = {{"as_of", report->as_of},

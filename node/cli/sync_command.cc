@@ -12,7 +12,7 @@
 namespace inbeeld::node::cli {
 namespace {
 
-nlohmann::json SyncJson(const region::SyncReport& r) {
+nlohmann::json SyncJson(const sync::SyncReport& r) {
   nlohmann::json peers = nlohmann::json::array();
   for (const auto& p : r.peers) {
     nlohmann::json j = {{"peer", p.peer}, {"status", p.status}, {"mode", p.mode}};
@@ -26,29 +26,32 @@ nlohmann::json SyncJson(const region::SyncReport& r) {
     if (!p.message.empty()) j["message"] = p.message;
     peers.push_back(std::move(j));
   }
-  return {{"run", r.run_id},       {"purpose", r.purpose},         {"list_version", r.list_version},
-          {"started_at", r.started_at}, {"finished_at", r.finished_at}, {"peers", peers},
+  return {{"run", r.run_id},
+          {"purpose", r.purpose},
+          {"list_version", r.list_version},
+          {"started_at", r.started_at},
+          {"finished_at", r.finished_at},
+          {"peers", peers},
           {"failures", r.failures()}};
 }
 
-void PrintSync(std::ostream& out, const region::SyncReport& r) {
+void PrintSync(std::ostream& out, const sync::SyncReport& r) {
   out << fmt::format("Sync run {} — purpose \"{}\", list version {}\n", r.run_id, r.purpose,
                      r.list_version);
   for (const auto& p : r.peers) {
     if (p.status == "completed" && p.session) {
       const uint32_t possible = p.session->own_counts ? p.session->own_counts->possible : 0;
-      out << fmt::format("  {:<24} completed  {} in common ({} mode){}\n", p.peer,
-                         p.session->overlap.value_or(0), p.mode,
-                         possible == 0 ? ""
-                                       : fmt::format(", {} more possibly (to confirm)", possible));
+      out << fmt::format(
+          "  {:<24} completed  {} in common ({} mode){}\n", p.peer, p.session->overlap.value_or(0),
+          p.mode, possible == 0 ? "" : fmt::format(", {} more possibly (to confirm)", possible));
     } else {
       out << fmt::format("  {:<24} {:<10} {}\n", p.peer, p.status, p.message);
     }
   }
 }
 
-void PrintOverview(std::ostream& out, const region::Overview& o) {
-  auto j = region::OverviewJson(o);
+void PrintOverview(std::ostream& out, const sync::Overview& o) {
+  auto j = sync::OverviewJson(o);
   const auto& t = j["totals"];
   out << fmt::format("Overview of list version {} ({}), {} children; partners with results: {}\n",
                      o.version.id, schema::FormatDutch(o.version.list_date), o.children.size(),
@@ -61,11 +64,13 @@ void PrintOverview(std::ostream& out, const region::Overview& o) {
       t["past_three_months_without_plan"].get<size_t>(), t["label_disagreement"].get<size_t>());
   for (const auto& c : o.children) {
     std::vector<std::string> peers;
-    for (const auto& p : c.partners) peers.push_back(fmt::format("{} (since {})", p.peer, p.known_since.substr(0, 10)));
+    for (const auto& p : c.partners)
+      peers.push_back(fmt::format("{} (since {})", p.peer, p.known_since.substr(0, 10)));
     std::string signals;
     auto add = [&](const std::string& s) { signals += (signals.empty() ? "" : ", ") + s; };
     if (c.new_on_list && c.unknown_to_all) add("new, unknown to every partner");
-    if (!c.newly_matched.empty()) add(fmt::format("newly matched: {}", fmt::join(c.newly_matched, " ")));
+    if (!c.newly_matched.empty())
+      add(fmt::format("newly matched: {}", fmt::join(c.newly_matched, " ")));
     if (!c.no_longer_matched.empty())
       add(fmt::format("no longer matched: {}", fmt::join(c.no_longer_matched, " ")));
     if (c.past_three_months) add("3 months without plan");
@@ -92,7 +97,8 @@ void AddSyncCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       "([sync] purpose in inbeeld.toml, or --purpose). A peer that is down or refuses does not "
       "stop the others; exit code 8 if any peer failed, 5 if any refused.");
   AddCommonOptions(cmd, global, /*with_json=*/true);
-  cmd->add_option("--purpose", options->purpose, "Processing-activity id (default: [sync] purpose)");
+  cmd->add_option("--purpose", options->purpose,
+                  "Processing-activity id (default: [sync] purpose)");
   cmd->add_option("--threads", options->threads, "Crypto threads (default: all cores)");
   cmd->add_option("--timeout", options->timeout, "Seconds to wait for each answer of a peer")
       ->capture_default_str();
@@ -100,12 +106,12 @@ void AddSyncCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
     runner = [&, options]() -> Status {
       auto node = OpenNode(global, context);
       if (!node) return std::unexpected(node.error());
-      region::SyncOptions sync;
+      sync::SyncOptions sync;
       sync.purpose = options->purpose;
       sync.threads = options->threads;
       sync.client.read_timeout = std::chrono::seconds(options->timeout);
       sync.client.write_timeout = std::chrono::seconds(options->timeout);
-      auto report = region::RunSync(*node, sync);
+      auto report = sync::RunSync(*node, sync);
       if (!report) return std::unexpected(report.error());
       if (global.json) {
         *context.out << SyncJson(*report).dump(2) << "\n";
@@ -119,9 +125,8 @@ void AddSyncCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
         refused += p.status == "refused";
       }
       if (failed > 0) {
-        return Fail(ErrorCode::kUnavailable,
-                    fmt::format("{} of {} peers could not be synced", failed + refused,
-                                report->peers.size()));
+        return Fail(ErrorCode::kUnavailable, fmt::format("{} of {} peers could not be synced",
+                                                         failed + refused, report->peers.size()));
       }
       if (refused > 0) {
         return Fail(ErrorCode::kPermissionDenied,
@@ -144,16 +149,17 @@ void AddOverviewCommand(CLI::App& app, GlobalOptions& global, Context& context, 
     runner = [&, csv]() -> Status {
       auto node = OpenNode(global, context);
       if (!node) return std::unexpected(node.error());
-      auto overview = region::BuildOverview(*node->store, node->field_key);
+      auto overview = sync::BuildOverview(*node->store, node->field_key);
       if (!overview) return std::unexpected(overview.error());
       if (!csv->empty()) {
-        INBEELD_RETURN_IF_ERROR(WriteFileAtomically(*csv, region::OverviewCsv(*overview)));
+        INBEELD_RETURN_IF_ERROR(WriteFileAtomically(*csv, sync::OverviewCsv(*overview)));
       }
       if (global.json) {
-        *context.out << region::OverviewJson(*overview).dump(2) << "\n";
+        *context.out << sync::OverviewJson(*overview).dump(2) << "\n";
       } else {
         PrintOverview(*context.out, *overview);
-        if (!csv->empty()) *context.out << "\nWrote " << overview->children.size() << " rows to " << *csv << "\n";
+        if (!csv->empty())
+          *context.out << "\nWrote " << overview->children.size() << " rows to " << *csv << "\n";
       }
       return {};
     };

@@ -7,9 +7,9 @@
 #include "node/exchange/decision.h"
 #include "node/exchange/report.h"
 #include "node/exchange/results_store.h"
+#include "node/region/regional.h"
 #include "node/store/list_summary.h"
 #include "node/sync/overview.h"
-#include "node/region/regional.h"
 #include "schema/date.h"
 #include "schema/person.h"
 
@@ -157,8 +157,8 @@ Result<ApiReply> Decide(Call& call) {
   }
   const auto decision =
       *word == "bevestigd" ? exchange::Decision::kConfirmed : exchange::Decision::kRejected;
-  auto decided = exchange::DecidePair(call.node, session->id, call.params[1], decision,
-                                     call.person.name);
+  auto decided =
+      exchange::DecidePair(call.node, session->id, call.params[1], decision, call.person.name);
   if (!decided) return std::unexpected(decided.error());
   return JsonReply({{"paarcode", call.params[1]}, {"besluit", *word}});
 }
@@ -174,8 +174,7 @@ Result<ApiReply> Export(Call& call, bool xlsx) {
                                        {"inbeeld.peer", session->peer},
                                        {"inbeeld.format", xlsx ? "xlsx" : "csv"},
                                        {"inbeeld.count.rows", std::to_string(pairs->size())}}));
-  const std::string base = "afstemming-" + session->peer + "-" +
-                           session->started_at.substr(0, 10);
+  const std::string base = "afstemming-" + session->peer + "-" + session->started_at.substr(0, 10);
   if (xlsx) {
     auto bytes = MeetingListXlsx(*session, *pairs);
     if (!bytes) return std::unexpected(bytes.error());
@@ -186,7 +185,7 @@ Result<ApiReply> Export(Call& call, bool xlsx) {
 }
 
 Result<ApiReply> Overview(Call& call) {
-  auto overview = region::BuildOverview(*call.node.store, call.node.field_key);
+  auto overview = sync::BuildOverview(*call.node.store, call.node.field_key);
   if (!overview) {
     if (overview.error().code == ErrorCode::kFailedPrecondition) {
       return Fail(ErrorCode::kNotFound, "Er is nog geen lijst geïmporteerd.");

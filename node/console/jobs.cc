@@ -22,10 +22,14 @@ std::string NewJobId() {
 
 std::string StepFor(const JobRequest& r) {
   switch (r.kind) {
-    case JobKind::kMatch: return "Lijst wordt vergeleken met " + r.peer;
-    case JobKind::kCount: return "Overlap wordt geteld met " + r.peer;
-    case JobKind::kSync: return "Afstemming met alle partners";
-    case JobKind::kRegion: return "Regionale telling";
+    case JobKind::kMatch:
+      return "Lijst wordt vergeleken met " + r.peer;
+    case JobKind::kCount:
+      return "Overlap wordt geteld met " + r.peer;
+    case JobKind::kSync:
+      return "Afstemming met alle partners";
+    case JobKind::kRegion:
+      return "Regionale telling";
   }
   return "";
 }
@@ -34,10 +38,14 @@ std::string StepFor(const JobRequest& r) {
 
 std::string_view JobKindName(JobKind kind) {
   switch (kind) {
-    case JobKind::kMatch: return "match";
-    case JobKind::kCount: return "tellen";
-    case JobKind::kSync: return "sync";
-    case JobKind::kRegion: return "regio";
+    case JobKind::kMatch:
+      return "match";
+    case JobKind::kCount:
+      return "tellen";
+    case JobKind::kSync:
+      return "sync";
+    case JobKind::kRegion:
+      return "regio";
   }
   return "match";
 }
@@ -57,16 +65,16 @@ Result<std::string> RunExchangeJob(UnlockedNode& node, const JobRequest& request
       exchange::MatchRequest match;
       match.peer = request.peer;
       match.purpose = request.purpose;
-      match.mode = request.kind == JobKind::kCount ? schema::wire::Mode::kCount
-                                                   : schema::wire::Mode::kMatch;
+      match.mode =
+          request.kind == JobKind::kCount ? schema::wire::Mode::kCount : schema::wire::Mode::kMatch;
       auto report = exchange::RunMatch(node, match);
       if (!report) return std::unexpected(report.error());
       return exchange::SessionIdHex(report->session.id);
     }
     case JobKind::kSync: {
-      region::SyncOptions options;
+      sync::SyncOptions options;
       options.purpose = request.purpose;
-      auto report = region::RunSync(node, options);
+      auto report = sync::RunSync(node, options);
       if (!report) return std::unexpected(report.error());
       std::string failed;
       for (const auto& peer : report->peers) {

@@ -50,10 +50,10 @@ struct JobRequest {
 struct JobStatus {
   std::string id;  // 16 hex
   JobKind kind = JobKind::kMatch;
-  std::string state;  // "wacht", "bezig", "klaar", "mislukt"
-  std::string step;   // what happens now, in Dutch
-  std::string error;  // when failed: the node's message (never an identifier)
-  std::string session;  // match/count: the session id (32 hex) when one was recorded
+  std::string state;       // "wacht", "bezig", "klaar", "mislukt"
+  std::string step;        // what happens now, in Dutch
+  std::string error;       // when failed: the node's message (never an identifier)
+  std::string session;     // match/count: the session id (32 hex) when one was recorded
   std::string started_by;  // the person's name
 };
 
@@ -86,12 +86,12 @@ class JobRunner {
   bool stopping_ = false;
   std::deque<std::pair<std::string, JobRequest>> queue_;
   std::map<std::string, JobStatus> statuses_;
-  std::deque<std::string> order_;  // ids, oldest first, for trimming
+  std::deque<std::string> order_;                  // ids, oldest first, for trimming
   std::optional<config::NodeConfig> next_config_;  // guarded by mu_; applied between jobs
   std::thread worker_;
 };
 
-// The real exchange behind each kind: exchange::RunMatch, region::RunSync,
+// The real exchange behind each kind: exchange::RunMatch, sync::RunSync,
 // region::RunRegionalCount.
 Result<std::string> RunExchangeJob(UnlockedNode& node, const JobRequest& request);
 

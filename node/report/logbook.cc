@@ -4,9 +4,9 @@
 #include <set>
 #include <utility>
 
+#include "node/clock/timestamp.h"
 #include "node/exchange/results_store.h"
 #include "node/sync/sync.h"
-#include "node/clock/timestamp.h"
 #include "schema/audit_record.h"
 
 namespace inbeeld::node::report {
@@ -104,7 +104,8 @@ const std::map<std::string_view, std::string_view>& Descriptions() {
       {"inbeeld.peer.key.rotated", "partner gebruikt een nieuwe sleutel (ondertekend met de oude)"},
       {"inbeeld.peer.key.rotation_refused", "nieuwe sleutel van partner geweigerd"},
       {"inbeeld.node.passphrase.changed", "wachtwoordzin van de opslag gewijzigd"},
-      {"inbeeld.node.key.rotated", "eigen sleutel vervangen (ondertekend met de oude en de nieuwe)"},
+      {"inbeeld.node.key.rotated",
+       "eigen sleutel vervangen (ondertekend met de oude en de nieuwe)"},
       {"inbeeld.node.key.activated", "nieuwe eigen sleutel in gebruik genomen"},
       {"inbeeld.node.key.announced", "nieuwe eigen sleutel aan de partners gemeld"},
       {"inbeeld.backup.made", "reservekopie gemaakt"},
@@ -165,10 +166,10 @@ Result<Logbook> BuildLogbook(audit::AuditLog& log, const config::NodeConfig& con
 
   // The sessions this node started in a region sync, as far as the runs are kept.
   std::set<std::string> sync_sessions;
-  auto runs = region::RecentSyncRuns(log.store(), kSyncRunsRead);
+  auto runs = sync::RecentSyncRuns(log.store(), kSyncRunsRead);
   if (!runs) return std::unexpected(runs.error());
-  for (const region::SyncReport& run : *runs) {
-    for (const region::PeerSyncOutcome& peer : run.peers) {
+  for (const sync::SyncReport& run : *runs) {
+    for (const sync::PeerSyncOutcome& peer : run.peers) {
       if (peer.session) sync_sessions.insert(exchange::SessionIdHex(peer.session->id));
     }
   }

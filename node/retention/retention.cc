@@ -1,14 +1,14 @@
 #include "node/retention/retention.h"
-#include "node/clock/timestamp.h"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
+#include "node/clock/timestamp.h"
 #include "node/store/sqlite_util.h"
 
-namespace inbeeld::node::region {
+namespace inbeeld::node::retention {
 namespace {
 
 // Runs a DELETE with one text parameter; returns the number of rows deleted.
@@ -38,35 +38,38 @@ Result<PurgeReport> Purge(UnlockedNode& node, std::chrono::system_clock::time_po
   report.as_of = IsoUtc(now);
   report.list_cutoff = IsoUtc(now - days(r.list_versions_days));
   report.results_cutoff = IsoUtc(now - days(r.results_days));
-  const int64_t audit_cutoff_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>((now - days(r.audit_days)).time_since_epoch())
-          .count();
+  const int64_t audit_cutoff_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      (now - days(r.audit_days)).time_since_epoch())
+                                      .count();
   Store& store = *node.store;
   {
     auto tx = Transaction::Begin(store.handle());
     if (!tx) return std::unexpected(tx.error());
     const char* expired_versions =
         "FROM list_versions WHERE imported_at < ?1 AND id <> (SELECT MAX(id) FROM list_versions)";
-    auto rows = Count(store,
-                      fmt::format("SELECT COUNT(*) FROM list_rows WHERE version_id IN (SELECT id {})",
-                                  expired_versions)
-                          .c_str(),
-                      report.list_cutoff);
+    auto rows =
+        Count(store,
+              fmt::format("SELECT COUNT(*) FROM list_rows WHERE version_id IN (SELECT id {})",
+                          expired_versions)
+                  .c_str(),
+              report.list_cutoff);
     if (!rows) return std::unexpected(rows.error());
     report.list_rows = *rows;
-    auto versions = Delete(store, fmt::format("DELETE {}", expired_versions).c_str(), report.list_cutoff);
+    auto versions =
+        Delete(store, fmt::format("DELETE {}", expired_versions).c_str(), report.list_cutoff);
     if (!versions) return std::unexpected(versions.error());
     report.list_versions = *versions;
-    auto sessions = Delete(store, "DELETE FROM sessions WHERE started_at < ? AND status <> 'running'",
-                           report.results_cutoff);
+    auto sessions =
+        Delete(store, "DELETE FROM sessions WHERE started_at < ? AND status <> 'running'",
+               report.results_cutoff);
     if (!sessions) return std::unexpected(sessions.error());
     report.sessions = *sessions;
     auto runs = Delete(store, "DELETE FROM sync_runs WHERE started_at < ?", report.results_cutoff);
     if (!runs) return std::unexpected(runs.error());
     report.sync_runs = *runs;
-    auto regional = Delete(
-        store, "DELETE FROM region_sessions WHERE started_at < ? AND status <> 'running'",
-        report.results_cutoff);
+    auto regional =
+        Delete(store, "DELETE FROM region_sessions WHERE started_at < ? AND status <> 'running'",
+               report.results_cutoff);
     if (!regional) return std::unexpected(regional.error());
     report.region_sessions = *regional;
     audit::AuditLog log(store, node.identity);
@@ -95,4 +98,4 @@ Result<PurgeReport> Purge(UnlockedNode& node, std::chrono::system_clock::time_po
   return report;
 }
 
-}  // namespace inbeeld::node::region
+}  // namespace inbeeld::node::retention

@@ -10,10 +10,11 @@
 // that gives the counts and the cut-off dates; then VACUUM, so the freed
 // pages leave the file (secure_delete already zeroes them).
 //
-// Audit records are not deleted: the log is a Merkle tree whose signed and
-// cosigned checkpoints commit to every leaf, so deleting or rewriting a
-// record would make `audit verify` fail. audit_days is reported (how many
-// records are past it) but not yet enforced; see SECURITY.md, "Retention".
+// Audit records past audit_days are redacted, not deleted, in the same
+// transaction: the log is a Merkle tree whose signed and cosigned checkpoints
+// commit to every leaf, so the oldest records (always a prefix) lose their
+// content and keep their leaf hash, and `audit verify` still passes
+// (AuditLog::RedactBeforeInTransaction; SECURITY.md, "Retention").
 //
 // Thread safety: uses the node's store; one call at a time per UnlockedNode.
 #ifndef INBEELD_NODE_RETENTION_RETENTION_H_
@@ -26,12 +27,12 @@
 #include "base/error.h"
 #include "node/datadir/node_dir.h"
 
-namespace inbeeld::node::region {
+namespace inbeeld::node::retention {
 
 struct PurgeReport {
-  std::string as_of;              // ISO 8601 UTC
+  std::string as_of;  // ISO 8601 UTC
   std::string list_cutoff, results_cutoff;
-  int64_t list_versions = 0;      // deleted
+  int64_t list_versions = 0;  // deleted
   int64_t list_rows = 0;
   int64_t sessions = 0;
   int64_t sync_runs = 0;
@@ -45,6 +46,6 @@ struct PurgeReport {
 // Errors: the store's (nothing is deleted then).
 Result<PurgeReport> Purge(UnlockedNode& node, std::chrono::system_clock::time_point now);
 
-}  // namespace inbeeld::node::region
+}  // namespace inbeeld::node::retention
 
 #endif  // INBEELD_NODE_RETENTION_RETENTION_H_

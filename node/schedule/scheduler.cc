@@ -5,16 +5,16 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "node/retention/retention.h"
 #include "node/clock/timestamp.h"
+#include "node/retention/retention.h"
 
-namespace inbeeld::node::region {
+namespace inbeeld::node::schedule {
 namespace {
 
 // The meta key of the pending retry: {"run", "peers", "retry", "at"}, or "".
 constexpr char kRetryKey[] = "sync_retry";
 
-std::string Why(const PeerSyncOutcome& o, std::string_view prefix) {
+std::string Why(const sync::PeerSyncOutcome& o, std::string_view prefix) {
   return fmt::format("{} ({})", prefix, o.code ? ErrorCodeName(*o.code) : "unknown");
 }
 
@@ -49,7 +49,7 @@ void Scheduler::TickSync(TimePoint now) {
 }
 
 void Scheduler::RunScheduledSync(TimePoint now, TimePoint next_sync) {
-  auto report = RunSync(node_, sync_);
+  auto report = sync::RunSync(node_, sync_);
   if (!report) {
     log_ << "scheduled sync failed: " << report.error().message << "\n" << std::flush;
     return;
@@ -59,14 +59,14 @@ void Scheduler::RunScheduledSync(TimePoint now, TimePoint next_sync) {
                       report->peers.size(), report->failures())
        << std::flush;
   DownPeers down;
-  for (const PeerSyncOutcome& o : report->peers) {
+  for (const sync::PeerSyncOutcome& o : report->peers) {
     if (o.PeerWasDown()) down.emplace_back(o.peer, Why(o, "not reached"));
   }
   ScheduleRetry(report->run_id, down, 1, now, next_sync);
 }
 
 void Scheduler::Retry(const PendingRetry& pending, TimePoint now, TimePoint next_sync) {
-  auto report = RetrySync(node_, pending.run_id, pending.peers, sync_);
+  auto report = sync::RetrySync(node_, pending.run_id, pending.peers, sync_);
   DownPeers down;
   if (!report) {
     const ErrorCode code = report.error().code;
@@ -86,7 +86,7 @@ void Scheduler::Retry(const PendingRetry& pending, TimePoint now, TimePoint next
           peer, fmt::format("retry {} could not run ({})", pending.retry, ErrorCodeName(code)));
     }
   } else {
-    for (const PeerSyncOutcome& o : report->peers) {
+    for (const sync::PeerSyncOutcome& o : report->peers) {
       if (o.status == "completed") {
         log_ << fmt::format("scheduled sync {}: peer {} synced on retry {}\n", pending.run_id,
                             o.peer, pending.retry);
@@ -182,7 +182,7 @@ void Scheduler::TickPurge(TimePoint now) {
   if (!last_purge) return;
   auto last = ParseIsoUtc(*last_purge);
   if (last && now - *last < std::chrono::hours(node_.config.sync.purge_every_hours)) return;
-  auto report = Purge(node_, now);
+  auto report = retention::Purge(node_, now);
   if (!report) {
     log_ << "scheduled purge failed (retried next time): " << report.error().message << "\n"
          << std::flush;
@@ -194,4 +194,4 @@ void Scheduler::TickPurge(TimePoint now) {
        << std::flush;
 }
 
-}  // namespace inbeeld::node::region
+}  // namespace inbeeld::node::schedule

@@ -31,13 +31,13 @@
 #include "node/datadir/node_dir.h"
 #include "node/sync/sync.h"
 
-namespace inbeeld::node::region {
+namespace inbeeld::node::schedule {
 
 class Scheduler {
  public:
   // `sync` is what scheduled syncs and their retries run with (default: the
   // network, exchange::RunMatch).
-  Scheduler(UnlockedNode& node, std::ostream& log, SyncOptions sync = {})
+  Scheduler(UnlockedNode& node, std::ostream& log, sync::SyncOptions sync = {})
       : node_(node), log_(log), sync_(std::move(sync)) {}
   void Tick();
 
@@ -70,9 +70,9 @@ class Scheduler {
 
   UnlockedNode& node_;
   std::ostream& log_;
-  SyncOptions sync_;
+  sync::SyncOptions sync_;
 };
 
-}  // namespace inbeeld::node::region
+}  // namespace inbeeld::node::schedule
 
 #endif  // INBEELD_NODE_SCHEDULE_SCHEDULER_H_

@@ -7,14 +7,14 @@
 #include <map>
 #include <set>
 
-#include "node/exchange/report.h"
-#include "schema/csv_cell.h"
-#include "node/exchange/results_store.h"
-#include "node/sync/sync.h"
-#include "node/store/sqlite_util.h"
 #include "node/clock/timestamp.h"
+#include "node/exchange/report.h"
+#include "node/exchange/results_store.h"
+#include "node/store/sqlite_util.h"
+#include "node/sync/sync.h"
+#include "schema/csv_cell.h"
 
-namespace inbeeld::node::region {
+namespace inbeeld::node::sync {
 namespace {
 
 using Subject = std::array<uint8_t, 32>;
@@ -101,7 +101,8 @@ Result<Overview> BuildOverview(Store& store, const crypto::SecretBytes& field_ke
       k.peer = s->ColumnText(0);
       if (!s->ColumnIsNull(2)) {
         int64_t c = s->ColumnInt(2);
-        if (c < 0 || c > 3) return Fail(ErrorCode::kDataLoss, "stored match has an unknown category");
+        if (c < 0 || c > 3)
+          return Fail(ErrorCode::kDataLoss, "stored match has an unknown category");
         k.labels.category = static_cast<schema::Category>(c);
       }
       if (!s->ColumnIsNull(3)) {
@@ -300,4 +301,4 @@ nlohmann::json OverviewJson(const Overview& o) {
   return j;
 }
 
-}  // namespace inbeeld::node::region
+}  // namespace inbeeld::node::sync

@@ -29,7 +29,7 @@
 #include "node/store/store.h"
 #include "schema/wire.h"
 
-namespace inbeeld::node::region {
+namespace inbeeld::node::sync {
 
 struct PartnerKnowledge {
   std::string peer;
@@ -47,11 +47,11 @@ struct ChildOverview {
   schema::Date since{};
   std::string school;
   bool plan_in_place = false;
-  std::vector<PartnerKnowledge> partners;   // in peer-name order
+  std::vector<PartnerKnowledge> partners;  // in peer-name order
   // Peers whose latest result pairs the child only possibly, not yet
   // confirmed or rejected by an operator: to check, not counted as knowing.
   std::vector<std::string> possible_partners;
-  std::vector<std::string> newly_matched;   // peers, since the previous sync
+  std::vector<std::string> newly_matched;  // peers, since the previous sync
   std::vector<std::string> no_longer_matched;
   bool new_on_list = false;        // not on the list version of the previous sync
   bool unknown_to_all = false;     // no partner's latest result has the child
@@ -79,6 +79,6 @@ schema::Date ThreeMonthMark(schema::Date since);
 std::string OverviewCsv(const Overview& overview);
 nlohmann::json OverviewJson(const Overview& overview);
 
-}  // namespace inbeeld::node::region
+}  // namespace inbeeld::node::sync
 
 #endif  // INBEELD_NODE_SYNC_OVERVIEW_H_

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 
-#include "node/store/sqlite_util.h"
 #include "node/clock/timestamp.h"
+#include "node/store/sqlite_util.h"
 
-namespace inbeeld::node::region {
+namespace inbeeld::node::sync {
 namespace {
 
 bool IsRefusal(ErrorCode code) {
@@ -222,4 +222,4 @@ Result<std::vector<SyncReport>> RecentSyncRuns(Store& store, size_t limit) {
   return runs;
 }
 
-}  // namespace inbeeld::node::region
+}  // namespace inbeeld::node::sync

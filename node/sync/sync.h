@@ -21,10 +21,10 @@
 #include <vector>
 
 #include "base/error.h"
-#include "node/exchange/initiator.h"
 #include "node/datadir/node_dir.h"
+#include "node/exchange/initiator.h"
 
-namespace inbeeld::node::region {
+namespace inbeeld::node::sync {
 
 struct PeerSyncOutcome {
   std::string peer;
@@ -80,6 +80,6 @@ Result<SyncReport> RetrySync(UnlockedNode& node, int64_t run_id,
 // The most recent sync runs, newest first (at most `limit`).
 Result<std::vector<SyncReport>> RecentSyncRuns(Store& store, size_t limit);
 
-}  // namespace inbeeld::node::region
+}  // namespace inbeeld::node::sync
 
 #endif  // INBEELD_NODE_SYNC_SYNC_H_

@@ -12,7 +12,7 @@
 #include "tests/support/fake_clock.h"
 #include "tests/support/in_process_node.h"
 
-namespace inbeeld::node::region {
+namespace inbeeld::node::sync {
 namespace {
 
 using testing::FakeClock;
@@ -83,4 +83,4 @@ TEST(OverviewTest, AChildWithAPlanIsNeverFlagged) {
 }
 
 }  // namespace
-}  // namespace inbeeld::node::region
+}  // namespace inbeeld::node::sync

@@ -13,7 +13,7 @@
 #include "tests/support/fake_clock.h"
 #include "tests/support/in_process_node.h"
 
-namespace inbeeld::node::region {
+namespace inbeeld::node::retention {
 namespace {
 
 using testing::FakeClock;
@@ -46,7 +46,7 @@ TEST(RetentionTest, TheScheduledPurgeCutsOffByTheClockAcrossTheMonthEnd) {
   InProcessNode n(clock);
   ImportThree(clock, n, "2031-02-28T12:00:00Z");  // 12:00, 13:00, 14:00
   std::ostringstream log;
-  Scheduler scheduler(n.node(), log);
+  schedule::Scheduler scheduler(n.node(), log);
 
   clock.Set("2031-03-01T11:59:59Z");
   scheduler.Tick();
@@ -68,7 +68,7 @@ TEST(RetentionTest, TheScheduledPurgeCutsOffByTheClockOnALeapDay) {
   InProcessNode n(clock);
   ImportThree(clock, n, "2028-02-28T12:00:00Z");
   std::ostringstream log;
-  Scheduler scheduler(n.node(), log);
+  schedule::Scheduler scheduler(n.node(), log);
   clock.Set("2028-02-29T12:00:00Z");  // exactly a day: not yet past
   scheduler.Tick();
   EXPECT_EQ(VersionIds(n), (std::vector<int64_t>{1, 2, 3}));
@@ -90,4 +90,4 @@ TEST(RetentionTest, TheCutOffsAreTheAsOfDateMinusTheRetention) {
 }
 
 }  // namespace
-}  // namespace inbeeld::node::region
+}  // namespace inbeeld::node::retention

@@ -17,7 +17,7 @@
 #include "tests/support/fake_clock.h"
 #include "tests/support/in_process_node.h"
 
-namespace inbeeld::node::region {
+namespace inbeeld::node::schedule {
 namespace {
 
 using testing::FakeClock;
@@ -27,7 +27,7 @@ using ::testing::Not;
 
 constexpr char kPurpose[] = "thuiszitters-afstemming";
 
-// Peers as the sync sees them through SyncOptions::exchange: each call is
+// Peers as the sync sees them through sync::SyncOptions::exchange: each call is
 // noted with the clock's time; a peer in `down` is unreachable.
 struct FakePeers {
   std::set<std::string> down;
@@ -77,7 +77,7 @@ class SchedulerTest : public ::testing::Test {
   }
 
   Scheduler MakeScheduler() {
-    SyncOptions options;
+    sync::SyncOptions options;
     options.exchange = [this](UnlockedNode& node, const exchange::MatchRequest& r) {
       return peers_.Exchange(node, r);
     };
@@ -86,7 +86,7 @@ class SchedulerTest : public ::testing::Test {
 
   // The run's outcome per peer, as stored.
   std::map<std::string, std::string> StoredOutcomes(int64_t run_id) {
-    auto runs = RecentSyncRuns(*node_->node().store, 10);
+    auto runs = sync::RecentSyncRuns(*node_->node().store, 10);
     EXPECT_TRUE(runs) << runs.error().message;
     std::map<std::string, std::string> out;
     if (!runs) return out;
@@ -234,4 +234,4 @@ TEST_F(SchedulerTest, APeerThatRefusesOnARetryIsNotRetriedAgain) {
 }
 
 }  // namespace
-}  // namespace inbeeld::node::region
+}  // namespace inbeeld::node::schedule
