@@ -35,18 +35,30 @@ enum class ErrorCode {
 // Stable lower-case name of a code, for JSON output and logs.
 constexpr std::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "invalid_argument";
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kAlreadyExists: return "already_exists";
-    case ErrorCode::kUnauthenticated: return "unauthenticated";
-    case ErrorCode::kPermissionDenied: return "permission_denied";
-    case ErrorCode::kFailedPrecondition: return "failed_precondition";
-    case ErrorCode::kResourceExhausted: return "resource_exhausted";
-    case ErrorCode::kDataLoss: return "data_loss";
-    case ErrorCode::kUnavailable: return "unavailable";
-    case ErrorCode::kDeadlineExceeded: return "deadline_exceeded";
-    case ErrorCode::kAddressInUse: return "address_in_use";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kAlreadyExists:
+      return "already_exists";
+    case ErrorCode::kUnauthenticated:
+      return "unauthenticated";
+    case ErrorCode::kPermissionDenied:
+      return "permission_denied";
+    case ErrorCode::kFailedPrecondition:
+      return "failed_precondition";
+    case ErrorCode::kResourceExhausted:
+      return "resource_exhausted";
+    case ErrorCode::kDataLoss:
+      return "data_loss";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
+    case ErrorCode::kDeadlineExceeded:
+      return "deadline_exceeded";
+    case ErrorCode::kAddressInUse:
+      return "address_in_use";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "internal";
 }
@@ -79,7 +91,7 @@ class [[nodiscard, gnu::warn_unused]] Result : public std::expected<T, Error> {
   constexpr Result() = default;
   // Implicit on purpose: a std::expected<T, Error> is a Result.
   constexpr Result(const Base& other) : Base(other) {}
-  constexpr Result(Base&& other) : Base(std::move(other)) {}
+  constexpr Result(Base && other) : Base(std::move(other)) {}
 };
 using Status = Result<void>;
 
@@ -97,9 +109,9 @@ inline Error WithContext(Error error, std::string_view context) {
 }  // namespace inbeeld
 
 // Early return for Status-returning code: INBEELD_RETURN_IF_ERROR(store.Migrate());
-#define INBEELD_RETURN_IF_ERROR(expr)                          \
-  do {                                                         \
-    if (auto inbeeld_status_ = (expr); !inbeeld_status_)       \
+#define INBEELD_RETURN_IF_ERROR(expr)                             \
+  do {                                                            \
+    if (auto inbeeld_status_ = (expr); !inbeeld_status_)          \
       return std::unexpected(std::move(inbeeld_status_).error()); \
   } while (0)
 

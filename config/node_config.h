@@ -185,9 +185,9 @@ struct RetentionConfig {
 // Region sync (node/region/): which purpose `inbeeld sync` uses with every
 // peer that allows it, and how often `serve` runs it and the retention purge.
 struct SyncConfig {
-  std::string purpose;        // an activity id, or empty: sync is not configured
-  int every_days = 0;         // 0..365; 0 = not scheduled by `serve`
-  int purge_every_hours = 24; // 1..8760
+  std::string purpose;         // an activity id, or empty: sync is not configured
+  int every_days = 0;          // 0..365; 0 = not scheduled by `serve`
+  int purge_every_hours = 24;  // 1..8760
 
   bool operator==(const SyncConfig&) const = default;
 };
@@ -222,7 +222,7 @@ struct NodeConfig {
   std::string organisation;
   Role role = Role::kLeerplicht;
   bool holds_pgn = true;  // may hold a BSN or onderwijsnummer; see DefaultHoldsPgn
-  std::string data_dir;  // absolute, or empty: then the caller's --data-dir is used
+  std::string data_dir;   // absolute, or empty: then the caller's --data-dir is used
   std::string listen_address = "127.0.0.1:8443";
   std::vector<ProcessingActivity> activities;  // ids unique
   std::vector<PeerConfig> peers;               // names unique, keys unique
@@ -255,7 +255,7 @@ struct InitialConfigSpec {
   std::string node_name;
   std::string organisation;
   Role role = Role::kLeerplicht;
-  std::string listen_address;  // empty: "127.0.0.1:8443"
+  std::string listen_address;                    // empty: "127.0.0.1:8443"
   std::optional<bool> holds_pgn = std::nullopt;  // nullopt: DefaultHoldsPgn(role)
 };
 

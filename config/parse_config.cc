@@ -70,7 +70,8 @@ class Parser {
   Result<NodeConfig> Run(const toml::table& root) {
     NodeConfig config;
     const TableReader reader(root, file_, "");
-    INBEELD_RETURN_IF_ERROR(reader.CheckKeys({"node", "retention", "sync", "report", "activity", "peer", "console"}));
+    INBEELD_RETURN_IF_ERROR(
+        reader.CheckKeys({"node", "retention", "sync", "report", "activity", "peer", "console"}));
     INBEELD_RETURN_IF_ERROR(ReadNode(root, config));
     INBEELD_RETURN_IF_ERROR(ReadRetention(root, config.retention));
     INBEELD_RETURN_IF_ERROR(ReadActivities(root, config));
@@ -245,8 +246,9 @@ class Parser {
       auto address = ParseAddress(**listen, /*allow_any_port=*/true);
       if (!address) return std::unexpected(r.ErrorAt("listen", address.error().message));
       if (!IsLoopbackHost(address->host)) {
-        return std::unexpected(r.ErrorAt(
-            "listen", "must be a loopback address (127.0.0.1 or ::1): the console speaks plain "
+        return std::unexpected(
+            r.ErrorAt("listen",
+                      "must be a loopback address (127.0.0.1 or ::1): the console speaks plain "
                       "HTTP; reach it from elsewhere through an SSH tunnel"));
       }
     }
@@ -337,10 +339,9 @@ class Parser {
     for (size_t i = 0; i < tables->size(); ++i) {
       TableReader r(*(*tables)[i], file_, "peer #" + std::to_string(i + 1) + ": ");
       NameTable(r, "name", "peer");
-      INBEELD_RETURN_IF_ERROR(
-          r.CheckKeys({"name", "address", "key", "role", "allowed_purposes", "shared_labels",
-                       "max_list_size", "min_list_size", "max_sessions_per_day", "count_only",
-                       "match_keys"}));
+      INBEELD_RETURN_IF_ERROR(r.CheckKeys({"name", "address", "key", "role", "allowed_purposes",
+                                           "shared_labels", "max_list_size", "min_list_size",
+                                           "max_sessions_per_day", "count_only", "match_keys"}));
       auto peer = ReadPeer(r, config);
       if (!peer) return std::unexpected(std::move(peer).error());
 

@@ -190,8 +190,9 @@ audit_days = 3650
 # Reports: the quarterly registration of thuiszitters for the Inspectie.
 # onderwijstype: the sector(s) this node serves; "po-vo" (also without this
 # line) derives it per child from the age on the reference date.
-)" + std::string(spec.role == Role::kSwv ? "[report]\nonderwijstype = \"po-vo\"\n"
-                                         : "# [report]\n# onderwijstype = \"po-vo\"\n") +
+)" +
+         std::string(spec.role == Role::kSwv ? "[report]\nonderwijstype = \"po-vo\"\n"
+                                             : "# [report]\n# onderwijstype = \"po-vo\"\n") +
          R"(
 # De webconsole voor medewerkers en FG, geserveerd door `inbeeld serve`. Alleen
 # op loopback (gewone HTTP); van elders via een SSH-tunnel. "" = geen console.

@@ -14,15 +14,16 @@ Result<std::string> HashPassword(std::string_view password, KdfParams cost) {
   }
   internal::EnsureSodium();
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(), cost.ops_limit,
-                            cost.mem_limit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), cost.ops_limit, cost.mem_limit,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return Fail(ErrorCode::kResourceExhausted, "password: Argon2id could not allocate its memory");
   }
   return std::string(out);
 }
 
 bool VerifyPassword(std::string_view hash, std::string_view password) {
-  if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES || password.size() > kMaxPasswordBytes) {
+  if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES ||
+      password.size() > kMaxPasswordBytes) {
     return false;
   }
   internal::EnsureSodium();

@@ -533,7 +533,8 @@ bool MapHeader(Columns& columns, const Resolved& resolved, const ColumnMapping& 
   if (!missing.empty()) {
     std::string message = "missing required column(s): ";
     for (size_t i = 0; i < missing.size(); ++i) message += (i ? ", " : "") + missing[i];
-    std::string melding = ontbreekt.size() == 1 ? "Deze kolom ontbreekt: " : "Deze kolommen ontbreken: ";
+    std::string melding =
+        ontbreekt.size() == 1 ? "Deze kolom ontbreekt: " : "Deze kolommen ontbreken: ";
     for (size_t i = 0; i < ontbreekt.size(); ++i) melding += (i ? "; " : "") + ontbreekt[i];
     melding += ". Koppel ze aan een kolom van het bestand, of voeg ze toe.";
     problems.Add(header_line, "", std::move(message), std::move(melding));
@@ -750,7 +751,6 @@ std::pair<size_t, size_t> SkipBlankLines(std::string_view text) {
   return {line_start, line};
 }
 
-
 }  // namespace
 
 CellTable ReadCsvTable(std::string_view bytes) {
@@ -763,7 +763,8 @@ CellTable ReadCsvTable(std::string_view bytes) {
   std::string_view text = bytes;
   if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF")) {
     table.encoding = "utf-16";
-    problems.Add(1, "", "the file is UTF-16 (Excel's \"Unicode text\"); save it as CSV UTF-8 or CSV",
+    problems.Add(1, "",
+                 "the file is UTF-16 (Excel's \"Unicode text\"); save it as CSV UTF-8 or CSV",
                  "Het bestand is opgeslagen als Unicode-tekst (UTF-16). Sla het in Excel op als "
                  "CSV UTF-8, CSV of Excel-werkmap (.xlsx).");
     return table;
@@ -794,10 +795,10 @@ CellTable ReadCsvTable(std::string_view bytes) {
                      "In de kopregel opent een aanhalingsteken (\") dat nergens wordt gesloten.");
         return table;
       case ReadOutcome::kTooLong:
-        problems.Add(reader.start_line(), "",
-                     "the header line is longer than " + std::to_string(kMaxLineBytes) + " bytes",
-                     "De kopregel is te lang (meer dan " + std::to_string(kMaxLineBytes) +
-                         " bytes).");
+        problems.Add(
+            reader.start_line(), "",
+            "the header line is longer than " + std::to_string(kMaxLineBytes) + " bytes",
+            "De kopregel is te lang (meer dan " + std::to_string(kMaxLineBytes) + " bytes).");
         return table;
       case ReadOutcome::kRecord:
         if (AllEmpty(reader.fields())) continue;
@@ -823,8 +824,7 @@ CellTable ReadCsvTable(std::string_view bytes) {
       problems.Add(
           row_line, "",
           "the line is longer than " + std::to_string(kMaxLineBytes) + " bytes; it was skipped",
-          "De regel is langer dan " + std::to_string(kMaxLineBytes) +
-              " bytes en is overgeslagen.");
+          "De regel is langer dan " + std::to_string(kMaxLineBytes) + " bytes en is overgeslagen.");
       continue;
     }
     const std::vector<std::string_view>& fields = reader.fields();
@@ -834,12 +834,12 @@ CellTable ReadCsvTable(std::string_view bytes) {
       table.problems.clear();
       table.dropped_problems = 0;
       table.too_many_rows = true;
-      table.problems.push_back(ImportProblem{
-          row_line, "",
-          "the file has more than " + std::to_string(kMaxDataRows) +
-              " data rows; nothing was imported",
-          "Het bestand heeft meer dan " + std::to_string(kMaxDataRows) +
-              " rijen; er is niets geïmporteerd."});
+      table.problems.push_back(
+          ImportProblem{row_line, "",
+                        "the file has more than " + std::to_string(kMaxDataRows) +
+                            " data rows; nothing was imported",
+                        "Het bestand heeft meer dan " + std::to_string(kMaxDataRows) +
+                            " rijen; er is niets geïmporteerd."});
       return table;
     }
     if (!FieldCountOk(fields, table.header.size(), row_line, reader.end_line(), problems)) {

@@ -11,9 +11,8 @@ namespace {
 constexpr size_t kFixedBeforeName = 7;  // magic, version, type, name length
 
 Error Bad(std::string_view field, size_t offset, std::string_view what) {
-  return Error{ErrorCode::kInvalidArgument,
-               "key rotation: " + std::string(field) + " at byte " + std::to_string(offset) + ": " +
-                   std::string(what)};
+  return Error{ErrorCode::kInvalidArgument, "key rotation: " + std::string(field) + " at byte " +
+                                                std::to_string(offset) + ": " + std::string(what)};
 }
 
 Status CheckName(std::string_view name, size_t offset) {
@@ -32,8 +31,8 @@ Status CheckName(std::string_view name, size_t offset) {
 Result<std::vector<uint8_t>> EncodeUnsigned(const KeyRotation& r) {
   INBEELD_RETURN_IF_ERROR(CheckName(r.node_name, kFixedBeforeName));
   if (r.old_key == r.new_key) {
-    return std::unexpected(Bad("new key", kFixedBeforeName + r.node_name.size() + 32,
-                               "equals the old key"));
+    return std::unexpected(
+        Bad("new key", kFixedBeforeName + r.node_name.size() + 32, "equals the old key"));
   }
   std::vector<uint8_t> out(wire::kMagic.begin(), wire::kMagic.end());
   out.push_back(wire::kVersion);
@@ -42,7 +41,8 @@ Result<std::vector<uint8_t>> EncodeUnsigned(const KeyRotation& r) {
   out.insert(out.end(), r.node_name.begin(), r.node_name.end());
   out.insert(out.end(), r.old_key.begin(), r.old_key.end());
   out.insert(out.end(), r.new_key.begin(), r.new_key.end());
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(r.issued_at >> shift));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out.push_back(static_cast<uint8_t>(r.issued_at >> shift));
   return out;
 }
 
@@ -76,9 +76,9 @@ Result<KeyRotation> DecodeKeyRotation(std::span<const uint8_t> bytes) {
   const size_t n = bytes[6];
   const size_t expected = 207 + n;
   if (bytes.size() != expected) {
-    return std::unexpected(Bad("length", std::min(bytes.size(), expected),
-                               bytes.size() < expected ? "message truncated"
-                                                       : "trailing bytes after the message"));
+    return std::unexpected(
+        Bad("length", std::min(bytes.size(), expected),
+            bytes.size() < expected ? "message truncated" : "trailing bytes after the message"));
   }
   KeyRotation r;
   r.node_name.assign(reinterpret_cast<const char*>(bytes.data()) + kFixedBeforeName, n);

@@ -21,6 +21,7 @@ PACKAGES=(build-essential cmake pkg-config ccache libsodium-dev libssl-dev
           libgtest-dev libgmock-dev libfmt-dev libutf8proc-dev libzip-dev libexpat1-dev openssl
           faketime   # scripts/test.sh's moved-clock passes in CI
           dpkg-dev systemd groff-base  # scripts/package-deb.sh and its test (systemd-analyze)
+          clang-format  # tests/format: the library code follows .clang-format (clang-format 14)
           chromium)  # tests/browser: the console in a real browser
 if [ "${1:-}" = "--fuzz" ]; then PACKAGES+=(clang-19 libclang-rt-19-dev); fi
 

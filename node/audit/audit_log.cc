@@ -1,17 +1,15 @@
 #include "node/audit/audit_log.h"
 
-#include <nlohmann/json.hpp>
-
-#include "node/audit/actor.h"
-#include "node/clock/timestamp.h"
-
 #include <sodium.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "crypto/bytes.h"
 #include "crypto/signed_note.h"
+#include "node/audit/actor.h"
 #include "node/audit/list_commitments.h"
+#include "node/clock/timestamp.h"
 #include "node/store/sqlite_util.h"
 
 namespace inbeeld::node::audit {
@@ -27,7 +25,8 @@ std::string RandomHex(size_t bytes) {
 
 Result<crypto::Hash> HashFromBlob(std::span<const uint8_t> blob) {
   crypto::Hash h{};
-  if (blob.size() != h.size()) return Fail(ErrorCode::kDataLoss, "a stored checkpoint root is malformed");
+  if (blob.size() != h.size())
+    return Fail(ErrorCode::kDataLoss, "a stored checkpoint root is malformed");
   std::copy(blob.begin(), blob.end(), h.begin());
   return h;
 }
@@ -87,8 +86,8 @@ Status AuditLog::AppendInTransaction(std::vector<schema::AuditRecord> records) {
     StampActor(r.attributes);
     r.attributes["inbeeld.seq"] = std::to_string(seq++);
     auto subject = r.attributes.find(std::string(schema::kAttrDataSubject));
-    index.push_back({r.trace_id, subject == r.attributes.end() ? "" : subject->second,
-                     r.start_time_ms});
+    index.push_back(
+        {r.trace_id, subject == r.attributes.end() ? "" : subject->second, r.start_time_ms});
     lines.push_back(schema::EncodeAuditRecord(r));
   }
   return tree_.AppendInTransaction(lines, index);
@@ -161,12 +160,13 @@ Result<SignedCheckpoint> AuditLog::Checkpoint() {
   if (!body) return std::unexpected(body.error());
   auto note = crypto::SignNote(*body, origin_, key_);
   if (!note) return std::unexpected(note.error());
-  auto s = Statement::Prepare(store_.handle(),
-                              // Another process of this node may sign the same size at
-                              // the same moment: Ed25519 is deterministic, so its note
-                              // is this one, byte for byte.
-                              "INSERT OR IGNORE INTO audit_checkpoints(size, root, note, signed_at) "
-                              "VALUES(?,?,?,?)");
+  auto s =
+      Statement::Prepare(store_.handle(),
+                         // Another process of this node may sign the same size at
+                         // the same moment: Ed25519 is deterministic, so its note
+                         // is this one, byte for byte.
+                         "INSERT OR IGNORE INTO audit_checkpoints(size, root, note, signed_at) "
+                         "VALUES(?,?,?,?)");
   if (!s) return std::unexpected(s.error());
   INBEELD_RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(*size)));
   INBEELD_RETURN_IF_ERROR(s->BindBlob(2, *root));
@@ -186,7 +186,8 @@ Result<std::vector<PreviousKey>> AuditLog::PreviousKeys() {
   std::vector<PreviousKey> keys;
   if (text->empty()) return keys;
   auto j = nlohmann::json::parse(*text, nullptr, false);
-  if (!j.is_array()) return Fail(ErrorCode::kDataLoss, "the stored list of previous node keys is malformed");
+  if (!j.is_array())
+    return Fail(ErrorCode::kDataLoss, "the stored list of previous node keys is malformed");
   for (const auto& entry : j) {
     if (!entry.is_object() || !entry.contains("key") || !entry["key"].is_string() ||
         !entry.contains("through_size") || !entry["through_size"].is_number_unsigned() ||
@@ -205,7 +206,8 @@ Status AuditLog::RetireKeyInTransaction(uint64_t through_size, const std::string
   nlohmann::json j = nlohmann::json::array();
   keys->push_back({key_.PublicKey().Fingerprint(), through_size, announcement});
   for (const auto& k : *keys) {
-    j.push_back({{"key", k.key}, {"through_size", k.through_size}, {"announcement", k.announcement}});
+    j.push_back(
+        {{"key", k.key}, {"through_size", k.through_size}, {"announcement", k.announcement}});
   }
   return store_.PutMeta(kPreviousKeysMeta, j.dump());
 }
@@ -387,17 +389,19 @@ Status AuditLog::ForEachLeaf(
 
 Result<uint64_t> AuditLog::RedactBeforeInTransaction(int64_t cutoff_ms) {
   // The prefix ends at the first record that is still within retention.
-  auto first_kept = Statement::Prepare(
-      store_.handle(), "SELECT coalesce(min(idx), (SELECT count(*) FROM audit_leaves)) FROM "
-                       "audit_leaves WHERE time_ms >= ?");
+  auto first_kept =
+      Statement::Prepare(store_.handle(),
+                         "SELECT coalesce(min(idx), (SELECT count(*) FROM audit_leaves)) FROM "
+                         "audit_leaves WHERE time_ms >= ?");
   if (!first_kept) return std::unexpected(first_kept.error());
   INBEELD_RETURN_IF_ERROR(first_kept->Bind(1, cutoff_ms));
   auto row = first_kept->Step();
   if (!row) return std::unexpected(row.error());
   int64_t end = first_kept->ColumnInt(0);
-  auto redact = Statement::Prepare(
-      store_.handle(), "UPDATE audit_leaves SET record = '', subject = NULL, trace_id = '' "
-                       "WHERE idx < ? AND record != ''");
+  auto redact =
+      Statement::Prepare(store_.handle(),
+                         "UPDATE audit_leaves SET record = '', subject = NULL, trace_id = '' "
+                         "WHERE idx < ? AND record != ''");
   if (!redact) return std::unexpected(redact.error());
   INBEELD_RETURN_IF_ERROR(redact->Bind(1, end));
   INBEELD_RETURN_IF_ERROR(redact->Run());

@@ -97,8 +97,8 @@ struct StoredRecord {
 
 struct RecordFilter {
   int64_t since_ms = 0;
-  std::string peer;     // inbeeld.peer
-  std::string purpose;  // dpl.core.processing_activity_id ends with this id
+  std::string peer;               // inbeeld.peer
+  std::string purpose;            // dpl.core.processing_activity_id ends with this id
   bool include_subjects = false;  // also child (per-subject) records
 };
 

@@ -1,12 +1,11 @@
 #include "node/audit/exchange_records.h"
 
-#include "node/audit/actor.h"
-
 #include <sodium.h>
 
 #include <algorithm>
 
 #include "crypto/bytes.h"
+#include "node/audit/actor.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/list_commitments.h"
 
@@ -220,10 +219,9 @@ Status AppendExchangeInTransaction(AuditLog& log, const ExchangeAudit& e,
   index.reserve(kChunk);
   for (size_t k = 0; k < members.size(); ++k) {
     if (member_match[k] == ChildMatch::kNo) continue;
-    lines.push_back(EncodeChildRecord(e.trace_id, NewOperationId(), parent_op, ok, e.start_ms,
-                                      e.end_ms, activity, members[k],
-                                      member_match[k] == ChildMatch::kYes ? "yes" : "possibly",
-                                      seq++));
+    lines.push_back(EncodeChildRecord(
+        e.trace_id, NewOperationId(), parent_op, ok, e.start_ms, e.end_ms, activity, members[k],
+        member_match[k] == ChildMatch::kYes ? "yes" : "possibly", seq++));
     index.push_back({e.trace_id, members[k], e.start_ms});
     if (lines.size() == kChunk) {
       INBEELD_RETURN_IF_ERROR(log.AppendLinesInTransaction(lines, index));
@@ -238,8 +236,9 @@ Status AppendExchangeInTransaction(AuditLog& log, const ExchangeAudit& e,
 Status AppendExchange(AuditLog& log, const ExchangeAudit& e, const crypto::PseudonymKey& audit_key,
                       const std::vector<std::array<uint8_t, 32>>& subjects,
                       const std::vector<ChildMatch>& matched) {
-  return log.InTransaction(
-      [&]() -> Status { return AppendExchangeInTransaction(log, e, audit_key, subjects, matched); });
+  return log.InTransaction([&]() -> Status {
+    return AppendExchangeInTransaction(log, e, audit_key, subjects, matched);
+  });
 }
 
 schema::AuditRecord EventRecord(const Clock& clock, std::string name, bool ok,

@@ -44,10 +44,10 @@
 namespace inbeeld::node::audit {
 
 struct ExchangeAudit {
-  std::string trace_id;  // session id, 32 hex
+  std::string trace_id;      // session id, 32 hex
   std::string peer_session;  // for refusals: the session id the peer sent
-  std::string role;      // "initiator" | "responder"
-  std::string node_key;  // this node's fingerprint
+  std::string role;          // "initiator" | "responder"
+  std::string node_key;      // this node's fingerprint
   std::string peer;
   std::string peer_key;
   std::string purpose;
@@ -58,12 +58,12 @@ struct ExchangeAudit {
   int64_t start_ms = 0;
   int64_t end_ms = 0;
   int64_t list_version = 0;
-  std::optional<uint32_t> sent;      // own records sent (blinded)
-  std::optional<uint32_t> received;  // peer records received (blinded)
-  std::optional<uint32_t> matched;   // own records in a certain or probable pair (overlap)
+  std::optional<uint32_t> sent;              // own records sent (blinded)
+  std::optional<uint32_t> received;          // peer records received (blinded)
+  std::optional<uint32_t> matched;           // own records in a certain or probable pair (overlap)
   std::optional<uint32_t> matched_possible;  // own records in possible pairs only
-  std::string match_keys;    // key types offered or agreed: "pgn, name, weak"
-  std::string shared_labels;  // label fields offered or agreed: "category, since"
+  std::string match_keys;                    // key types offered or agreed: "pgn, name, weak"
+  std::string shared_labels;                 // label fields offered or agreed: "category, since"
 };
 
 std::string OperationIdFor(const std::string& trace_id, const std::string& role);
@@ -113,8 +113,7 @@ Status AppendExchange(AuditLog& log, const ExchangeAudit& exchange,
 std::string EncodeChildRecord(const std::string& trace_id, const std::string& operation_id,
                               const std::string& parent_operation_id, bool ok, int64_t start_ms,
                               int64_t end_ms, const std::string& activity,
-                              const std::string& subject, const std::string& matched,
-                              uint64_t seq);
+                              const std::string& subject, const std::string& matched, uint64_t seq);
 
 // A record for a node event (import, key creation, configuration change,
 // witness refusal, purge): its own trace, no data subject.

@@ -28,7 +28,9 @@ Result<ExportSummary> ExportAudit(AuditLog& log, const config::NodeConfig& confi
   auto latest = log.Checkpoint();
   if (!latest) return std::unexpected(latest.error());
   fs::create_directories(dir / "checkpoints", ec);
-  if (ec) return Fail(ErrorCode::kFailedPrecondition, "cannot create " + dir.string() + ": " + ec.message());
+  if (ec)
+    return Fail(ErrorCode::kFailedPrecondition,
+                "cannot create " + dir.string() + ": " + ec.message());
 
   ExportSummary summary;
   {
@@ -64,7 +66,8 @@ Result<ExportSummary> ExportAudit(AuditLog& log, const config::NodeConfig& confi
         ++summary.cosignatures;
       }
     }
-    std::ofstream(dir / "checkpoints" / (std::to_string(c.size) + ".note"), std::ios::binary) << note;
+    std::ofstream(dir / "checkpoints" / (std::to_string(c.size) + ".note"), std::ios::binary)
+        << note;
     if (previous != nullptr && previous->size > 0) {
       auto proof = log.tree().ConsistencyProof(previous->size, c.size);
       if (!proof) return std::unexpected(proof.error());
@@ -88,7 +91,8 @@ Result<ExportSummary> ExportAudit(AuditLog& log, const config::NodeConfig& confi
       out << p << '\n';
       return {};
     }));
-    if (!out) return Fail(ErrorCode::kFailedPrecondition, "cannot write lists/" + ListFileName(list.root));
+    if (!out)
+      return Fail(ErrorCode::kFailedPrecondition, "cannot write lists/" + ListFileName(list.root));
   }
 
   json witnesses = json::array();
@@ -103,7 +107,8 @@ Result<ExportSummary> ExportAudit(AuditLog& log, const config::NodeConfig& confi
     for (const auto& w : witnesses) listed = listed || w["key"] == cos.witness_key;
     auto key = crypto::VerifyingKey::FromFingerprint(cos.witness_key);
     if (!listed && key) {
-      witnesses.push_back({{"peer", cos.witness}, {"name", OriginFor(*key)}, {"key", cos.witness_key}});
+      witnesses.push_back(
+          {{"peer", cos.witness}, {"name", OriginFor(*key)}, {"key", cos.witness_key}});
     }
   }
   // Keys that signed the older checkpoints (`key rotate`): each up to its

@@ -14,7 +14,8 @@ json ProofJson(const std::vector<crypto::Hash>& proof) {
 
 // Strict field readers: every failure names the field.
 Result<json> ParseObject(std::string_view text, std::string_view what) {
-  if (text.size() > (1 << 20)) return Fail(ErrorCode::kResourceExhausted, std::string(what) + ": too large");
+  if (text.size() > (1 << 20))
+    return Fail(ErrorCode::kResourceExhausted, std::string(what) + ": too large");
   // nlohmann-json stops at a NUL byte and ignores whatever follows it; no
   // JSON text holds a raw NUL, so such a body is refused whole.
   if (text.find('\0') != std::string_view::npos) {
@@ -30,7 +31,8 @@ Result<json> ParseObject(std::string_view text, std::string_view what) {
 Result<std::string> Text(const json& j, const char* field, std::string_view what) {
   auto it = j.find(field);
   if (it == j.end() || !it->is_string()) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": field " + field + " missing or not a string");
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string(what) + ": field " + field + " missing or not a string");
   }
   return it->get<std::string>();
 }
@@ -38,7 +40,8 @@ Result<std::string> Text(const json& j, const char* field, std::string_view what
 Result<uint64_t> Number(const json& j, const char* field, std::string_view what) {
   auto it = j.find(field);
   if (it == j.end() || !it->is_number_unsigned()) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": field " + field + " missing or not a whole number");
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string(what) + ": field " + field + " missing or not a whole number");
   }
   return it->get<uint64_t>();
 }
@@ -46,11 +49,14 @@ Result<uint64_t> Number(const json& j, const char* field, std::string_view what)
 Result<std::vector<crypto::Hash>> Proof(const json& j, const char* field, std::string_view what) {
   auto it = j.find(field);
   if (it == j.end() || !it->is_array() || it->size() > 64) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": field " + field + " missing or too long");
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string(what) + ": field " + field + " missing or too long");
   }
   std::vector<crypto::Hash> out;
   for (const auto& h : *it) {
-    if (!h.is_string()) return Fail(ErrorCode::kInvalidArgument, std::string(what) + ": " + field + " holds a non-string");
+    if (!h.is_string())
+      return Fail(ErrorCode::kInvalidArgument,
+                  std::string(what) + ": " + field + " holds a non-string");
     auto hash = HashFromBase64(h.get<std::string>());
     if (!hash) return std::unexpected(hash.error());
     out.push_back(*hash);

@@ -38,7 +38,8 @@ Result<CommittedList> ReadList(const Statement& s) {
   CommittedList list;
   list.id = s.ColumnInt(0);
   auto root = s.ColumnBlobView(1);
-  if (root.size() != list.root.size()) return Fail(ErrorCode::kDataLoss, "a stored list root is malformed");
+  if (root.size() != list.root.size())
+    return Fail(ErrorCode::kDataLoss, "a stored list root is malformed");
   std::copy(root.begin(), root.end(), list.root.begin());
   list.list_version = s.ColumnInt(2);
   list.size = static_cast<uint64_t>(s.ColumnInt(3));
@@ -81,7 +82,8 @@ bool IsPseudonym(std::string_view text) {
 Result<CommittedList> CommitListInTransaction(AuditLog& log, int64_t list_version,
                                               const std::vector<std::string>& sorted_pseudonyms) {
   for (size_t i = 0; i < sorted_pseudonyms.size(); ++i) {
-    if (!IsPseudonym(sorted_pseudonyms[i]) || (i > 0 && sorted_pseudonyms[i - 1] >= sorted_pseudonyms[i])) {
+    if (!IsPseudonym(sorted_pseudonyms[i]) ||
+        (i > 0 && sorted_pseudonyms[i - 1] >= sorted_pseudonyms[i])) {
       return Fail(ErrorCode::kInternal, "a list to commit is not sorted distinct audit pseudonyms");
     }
   }
@@ -98,20 +100,21 @@ Result<CommittedList> CommitListInTransaction(AuditLog& log, int64_t list_versio
   auto size = log.Size();
   if (!size) return std::unexpected(size.error());
   CommittedList list{0, root, list_version, sorted_pseudonyms.size(), *size};
-  INBEELD_RETURN_IF_ERROR(log.AppendInTransaction({EventRecord(log.store().clock(), 
-      std::string(kListCommittedRecord), true,
-      {{"inbeeld.list_version", std::to_string(list_version)},
-       {"inbeeld.list_root", crypto::HexEncode(root)},
-       {"inbeeld.list_size", std::to_string(list.size)}})}));
+  INBEELD_RETURN_IF_ERROR(log.AppendInTransaction(
+      {EventRecord(log.store().clock(), std::string(kListCommittedRecord), true,
+                   {{"inbeeld.list_version", std::to_string(list_version)},
+                    {"inbeeld.list_root", crypto::HexEncode(root)},
+                    {"inbeeld.list_size", std::to_string(list.size)}})}));
   std::vector<uint8_t> members;
   members.reserve(sorted_pseudonyms.size() * kPseudonymBytes);
   for (const auto& p : sorted_pseudonyms) {
     auto bytes = PseudonymBytes(p);
     members.insert(members.end(), bytes.begin(), bytes.end());
   }
-  auto insert = Statement::Prepare(
-      db, "INSERT INTO audit_lists(root, list_version, size, record_idx, members) "
-          "VALUES(?,?,?,?,?) RETURNING id");
+  auto insert =
+      Statement::Prepare(db,
+                         "INSERT INTO audit_lists(root, list_version, size, record_idx, members) "
+                         "VALUES(?,?,?,?,?) RETURNING id");
   if (!insert) return std::unexpected(insert.error());
   INBEELD_RETURN_IF_ERROR(insert->BindBlob(1, root));
   INBEELD_RETURN_IF_ERROR(insert->Bind(2, list_version));
@@ -140,8 +143,9 @@ Result<std::vector<CommittedList>> ListsContaining(AuditLog& log, const std::str
   std::vector<CommittedList> out;
   if (!IsPseudonym(pseudonym)) return out;
   const std::vector<uint8_t> wanted = PseudonymBytes(pseudonym);
-  auto s = Statement::Prepare(log.store().handle(), std::string("SELECT ") + kListColumns +
-                                                        ", l.members FROM audit_lists l ORDER BY l.id");
+  auto s =
+      Statement::Prepare(log.store().handle(), std::string("SELECT ") + kListColumns +
+                                                   ", l.members FROM audit_lists l ORDER BY l.id");
   if (!s) return std::unexpected(s.error());
   while (true) {
     auto row = s->Step();
@@ -155,7 +159,8 @@ Result<std::vector<CommittedList>> ListsContaining(AuditLog& log, const std::str
     size_t lo = 0, hi = members.size() / kPseudonymBytes;
     while (lo < hi) {
       const size_t mid = lo + (hi - lo) / 2;
-      const int c = std::memcmp(members.data() + mid * kPseudonymBytes, wanted.data(), kPseudonymBytes);
+      const int c =
+          std::memcmp(members.data() + mid * kPseudonymBytes, wanted.data(), kPseudonymBytes);
       if (c == 0) {
         auto list = ReadList(*s);
         if (!list) return std::unexpected(list.error());
@@ -191,7 +196,8 @@ Status ForEachListMember(AuditLog& log, int64_t list_id,
     return Fail(ErrorCode::kDataLoss, "a committed list's members are malformed");
   }
   for (size_t at = 0; at < members.size(); at += kPseudonymBytes) {
-    INBEELD_RETURN_IF_ERROR(visit(PseudonymLetters(std::span(members).subspan(at, kPseudonymBytes))));
+    INBEELD_RETURN_IF_ERROR(
+        visit(PseudonymLetters(std::span(members).subspan(at, kPseudonymBytes))));
   }
   return {};
 }
@@ -223,8 +229,9 @@ Status ForgetListsBeforeInTransaction(AuditLog& log, uint64_t end) {
   INBEELD_RETURN_IF_ERROR(uses->Bind(1, static_cast<int64_t>(end)));
   INBEELD_RETURN_IF_ERROR(uses->Run());
   auto lists = Statement::Prepare(
-      db, "DELETE FROM audit_lists WHERE record_idx < ? AND id NOT IN (SELECT list_id FROM "
-          "audit_list_uses)");
+      db,
+      "DELETE FROM audit_lists WHERE record_idx < ? AND id NOT IN (SELECT list_id FROM "
+      "audit_list_uses)");
   if (!lists) return std::unexpected(lists.error());
   INBEELD_RETURN_IF_ERROR(lists->Bind(1, static_cast<int64_t>(end)));
   return lists->Run();

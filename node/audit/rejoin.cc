@@ -6,18 +6,18 @@
 #include "crypto/bytes.h"
 #include "node/audit/exchange_records.h"
 #include "node/audit/json_fields.h"
-#include "node/store/sqlite_util.h"
 #include "node/clock/timestamp.h"
+#include "node/store/sqlite_util.h"
 
 namespace inbeeld::node::audit {
 namespace {
 
-using nlohmann::json;
 using json_fields::Number;
 using json_fields::ParseObject;
 using json_fields::Proof;
 using json_fields::ProofJson;
 using json_fields::Text;
+using nlohmann::json;
 
 constexpr std::string_view kRequestWhat = "rejoin request";
 constexpr std::string_view kResponseWhat = "rejoin response";
@@ -43,10 +43,10 @@ std::string RestoreTag(uint64_t index, const crypto::Hash& leaf) {
 
 // What a checked request declares, for recording and answering.
 struct Checked {
-  SignedCheckpoint checkpoint;         // the peer's new checkpoint (S)
-  SignedCheckpoint last;               // the latest P witnessed (L)
-  uint64_t restore_index = 0;          // R
-  crypto::Hash leaf{};                 // the restore record's leaf hash
+  SignedCheckpoint checkpoint;  // the peer's new checkpoint (S)
+  SignedCheckpoint last;        // the latest P witnessed (L)
+  uint64_t restore_index = 0;   // R
+  crypto::Hash leaf{};          // the restore record's leaf hash
 };
 
 // Verifies `request` against what this node witnessed of `peer`. Returns
@@ -74,12 +74,13 @@ Result<std::optional<Checked>> Check(AuditLog& log, const WitnessPeer& peer,
                     std::to_string(r) + " is not a restore record for that size");
   }
   const auto& line = request.restore_record;
-  crypto::Hash leaf = crypto::LeafHash(
-      std::span(reinterpret_cast<const uint8_t*>(line.data()), line.size()));
+  crypto::Hash leaf =
+      crypto::LeafHash(std::span(reinterpret_cast<const uint8_t*>(line.data()), line.size()));
   if (auto included = crypto::VerifyInclusion(leaf, r, seen->size, request.inclusion, seen->root);
       !included) {
-    return Fail(ErrorCode::kUnauthenticated,
-                "peer \"" + peer.name + "\" sent a restore record that its checkpoint does not hold");
+    return Fail(
+        ErrorCode::kUnauthenticated,
+        "peer \"" + peer.name + "\" sent a restore record that its checkpoint does not hold");
   }
   // This very restore was accepted already: nothing more to do.
   auto accepted = log.store().GetMeta(AcceptedKey(peer));
@@ -109,8 +110,7 @@ Result<std::optional<Checked>> Check(AuditLog& log, const WitnessPeer& peer,
         !consistent) {
       return Fail(ErrorCode::kUnauthenticated,
                   "peer \"" + peer.name + "\" restored a log that does not keep the " +
-                      std::to_string(base_size) +
-                      " records witnessed before its backup: refused");
+                      std::to_string(base_size) + " records witnessed before its backup: refused");
     }
   }
   return std::optional<Checked>(Checked{*seen, **last, r, leaf});
@@ -122,20 +122,21 @@ Status RecordAccepted(AuditLog& log, const WitnessPeer& peer, const Checked& c,
                       const std::string& how) {
   const std::string fingerprint = peer.key.Fingerprint();
   return log.InTransaction([&]() -> Status {
-    INBEELD_RETURN_IF_ERROR(log.AppendInTransaction({EventRecord(
-        log.clock(), "inbeeld.witness.peer_restored", true,
-        {{"inbeeld.peer", peer.name},
-         {"inbeeld.peer_key", fingerprint},
-         {"inbeeld.restore_index", std::to_string(c.restore_index)},
-         {"inbeeld.lost_records", std::to_string(Lost(c))},
-         {"inbeeld.lost_size", std::to_string(c.last.size)},
-         {"inbeeld.lost_root", crypto::HexEncode(c.last.root)},
-         {"inbeeld.new_size", std::to_string(c.checkpoint.size)},
-         {"inbeeld.new_root", crypto::HexEncode(c.checkpoint.root)},
-         {"inbeeld.accepted_by", how}})}));
+    INBEELD_RETURN_IF_ERROR(log.AppendInTransaction(
+        {EventRecord(log.clock(), "inbeeld.witness.peer_restored", true,
+                     {{"inbeeld.peer", peer.name},
+                      {"inbeeld.peer_key", fingerprint},
+                      {"inbeeld.restore_index", std::to_string(c.restore_index)},
+                      {"inbeeld.lost_records", std::to_string(Lost(c))},
+                      {"inbeeld.lost_size", std::to_string(c.last.size)},
+                      {"inbeeld.lost_root", crypto::HexEncode(c.last.root)},
+                      {"inbeeld.new_size", std::to_string(c.checkpoint.size)},
+                      {"inbeeld.new_root", crypto::HexEncode(c.checkpoint.root)},
+                      {"inbeeld.accepted_by", how}})}));
     INBEELD_RETURN_IF_ERROR(log.ForgetWitnessedAboveInTransaction(fingerprint, c.restore_index));
     INBEELD_RETURN_IF_ERROR(log.StoreWitnessed(fingerprint, c.checkpoint));
-    INBEELD_RETURN_IF_ERROR(log.store().PutMeta(AcceptedKey(peer), RestoreTag(c.restore_index, c.leaf) + " " + std::to_string(Lost(c))));
+    INBEELD_RETURN_IF_ERROR(log.store().PutMeta(
+        AcceptedKey(peer), RestoreTag(c.restore_index, c.leaf) + " " + std::to_string(Lost(c))));
     return log.store().PutMeta(PendingKey(peer), "");
   });
 }
@@ -155,12 +156,9 @@ std::string_view RejoinOutcomeName(RejoinOutcome outcome) {
 }
 
 std::string EncodeRejoinRequest(const RejoinRequest& r) {
-  return json{{"checkpoint", r.checkpoint},
-              {"restore_index", r.restore_index},
-              {"restore_record", r.restore_record},
-              {"inclusion", ProofJson(r.inclusion)},
-              {"proof_from", r.proof_from},
-              {"proof", ProofJson(r.proof)}}
+  return json{{"checkpoint", r.checkpoint},         {"restore_index", r.restore_index},
+              {"restore_record", r.restore_record}, {"inclusion", ProofJson(r.inclusion)},
+              {"proof_from", r.proof_from},         {"proof", ProofJson(r.proof)}}
       .dump();
 }
 
@@ -175,7 +173,8 @@ Result<RejoinRequest> DecodeRejoinRequest(std::string_view text) {
   auto record = Text(*j, "restore_record", kRequestWhat);
   if (!record) return std::unexpected(record.error());
   if (record->size() > kMaxRecordBytes) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(kRequestWhat) + ": restore_record too long");
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string(kRequestWhat) + ": restore_record too long");
   }
   auto inclusion = Proof(*j, "inclusion", kRequestWhat);
   if (!inclusion) return std::unexpected(inclusion.error());
@@ -317,12 +316,12 @@ Result<RejoinResponse> AnswerRejoin(AuditLog& log, const WitnessPeer& peer,
   Status kept = log.InTransaction([&]() -> Status {
     INBEELD_RETURN_IF_ERROR(log.store().PutMeta(PendingKey(peer), pending.dump()));
     if (!first) return {};
-    return log.AppendInTransaction({EventRecord(
-        log.clock(), "inbeeld.witness.peer_restore_requested", true,
-        {{"inbeeld.peer", peer.name},
-         {"inbeeld.peer_key", peer.key.Fingerprint()},
-         {"inbeeld.restore_index", std::to_string(c.restore_index)},
-         {"inbeeld.lost_records", std::to_string(Lost(c))}})});
+    return log.AppendInTransaction(
+        {EventRecord(log.clock(), "inbeeld.witness.peer_restore_requested", true,
+                     {{"inbeeld.peer", peer.name},
+                      {"inbeeld.peer_key", peer.key.Fingerprint()},
+                      {"inbeeld.restore_index", std::to_string(c.restore_index)},
+                      {"inbeeld.lost_records", std::to_string(Lost(c))}})});
   });
   if (!kept) return std::unexpected(kept.error());
   return response;
@@ -335,7 +334,8 @@ Result<std::optional<PendingRestore>> PendingRestoreOf(AuditLog& log, const Witn
   json pending = json::parse(*stored, nullptr, false);
   if (!pending.is_object() || !pending.contains("request") || !pending["request"].is_string() ||
       !pending.contains("received_at") || !pending["received_at"].is_string()) {
-    return Fail(ErrorCode::kDataLoss, "the stored rejoin request of \"" + peer.name + "\" is damaged");
+    return Fail(ErrorCode::kDataLoss,
+                "the stored rejoin request of \"" + peer.name + "\" is damaged");
   }
   auto request = DecodeRejoinRequest(pending["request"].get<std::string>());
   if (!request) return std::unexpected(request.error());
@@ -343,9 +343,8 @@ Result<std::optional<PendingRestore>> PendingRestoreOf(AuditLog& log, const Witn
   if (!last) return std::unexpected(last.error());
   PendingRestore out;
   out.restore_index = request->restore_index;
-  out.lost = *last && (*last)->size > request->restore_index
-                 ? (*last)->size - request->restore_index
-                 : 0;
+  out.lost =
+      *last && (*last)->size > request->restore_index ? (*last)->size - request->restore_index : 0;
   out.received_at = pending["received_at"].get<std::string>();
   return std::optional<PendingRestore>(out);
 }
@@ -361,7 +360,8 @@ Result<uint64_t> AcceptRestore(AuditLog& log, const WitnessPeer& peer) {
   }
   json pending = json::parse(*stored, nullptr, false);
   if (!pending.is_object() || !pending.contains("request") || !pending["request"].is_string()) {
-    return Fail(ErrorCode::kDataLoss, "the stored rejoin request of \"" + peer.name + "\" is damaged");
+    return Fail(ErrorCode::kDataLoss,
+                "the stored rejoin request of \"" + peer.name + "\" is damaged");
   }
   auto request = DecodeRejoinRequest(pending["request"].get<std::string>());
   if (!request) return std::unexpected(request.error());
@@ -387,12 +387,12 @@ Status RecordRejoined(AuditLog& log, const WitnessPeer& peer, uint64_t restore_i
   if (*before == std::to_string(restore_index)) return {};
   return log.InTransaction([&]() -> Status {
     INBEELD_RETURN_IF_ERROR(log.store().PutMeta(RejoinedKey(peer), std::to_string(restore_index)));
-    return log.AppendInTransaction({EventRecord(
-        log.clock(), "inbeeld.log.rejoined", true,
-        {{"inbeeld.peer", peer.name},
-         {"inbeeld.peer_key", peer.key.Fingerprint()},
-         {"inbeeld.restore_index", std::to_string(restore_index)},
-         {"inbeeld.lost_records", std::to_string(lost)}})});
+    return log.AppendInTransaction(
+        {EventRecord(log.clock(), "inbeeld.log.rejoined", true,
+                     {{"inbeeld.peer", peer.name},
+                      {"inbeeld.peer_key", peer.key.Fingerprint()},
+                      {"inbeeld.restore_index", std::to_string(restore_index)},
+                      {"inbeeld.lost_records", std::to_string(lost)}})});
   });
 }
 

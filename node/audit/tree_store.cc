@@ -14,7 +14,8 @@ uint64_t LargestPowerOfTwoBelow(uint64_t n) {  // REQUIRES: n > 1
 Result<crypto::Hash> ReadHash(const Statement& s, int col) {
   auto view = s.ColumnBlobView(col);
   crypto::Hash h{};
-  if (view.size() != h.size()) return Fail(ErrorCode::kDataLoss, "a stored audit hash is malformed");
+  if (view.size() != h.size())
+    return Fail(ErrorCode::kDataLoss, "a stored audit hash is malformed");
   std::copy(view.begin(), view.end(), h.begin());
   return h;
 }
@@ -23,7 +24,8 @@ Result<crypto::Hash> ReadHash(const Statement& s, int col) {
 
 Result<uint64_t> TreeStore::Size() {
   // max(idx) walks the rowid tree; count(*) would scan the whole log.
-  auto s = Statement::Prepare(store_.handle(), "SELECT coalesce(max(idx) + 1, 0) FROM audit_leaves");
+  auto s =
+      Statement::Prepare(store_.handle(), "SELECT coalesce(max(idx) + 1, 0) FROM audit_leaves");
   if (!s) return std::unexpected(s.error());
   auto row = s->Step();
   if (!row) return std::unexpected(row.error());
@@ -32,7 +34,8 @@ Result<uint64_t> TreeStore::Size() {
 
 Status TreeStore::AppendInTransaction(const std::vector<std::string>& leaves,
                                       const std::vector<LeafIndex>& index) {
-  if (leaves.size() != index.size()) return Fail(ErrorCode::kInternal, "audit leaves and index differ");
+  if (leaves.size() != index.size())
+    return Fail(ErrorCode::kInternal, "audit leaves and index differ");
   auto size = Size();
   if (!size) return std::unexpected(size.error());
   auto insert = Statement::Prepare(
@@ -40,8 +43,8 @@ Status TreeStore::AppendInTransaction(const std::vector<std::string>& leaves,
       "INSERT INTO audit_leaves(idx, record, leaf_hash, trace_id, subject, time_ms) "
       "VALUES(?,?,?,?,?,?)");
   if (!insert) return std::unexpected(insert.error());
-  auto block = Statement::Prepare(store_.handle(),
-                                  "INSERT INTO audit_blocks(idx, hash) VALUES(?,?)");
+  auto block =
+      Statement::Prepare(store_.handle(), "INSERT INTO audit_blocks(idx, hash) VALUES(?,?)");
   if (!block) return std::unexpected(block.error());
   // Leaf hashes of the block being filled; the first part may already be stored.
   uint64_t n = *size;
@@ -89,15 +92,16 @@ Result<std::vector<crypto::Hash>> TreeStore::LeafHashes(uint64_t begin, uint64_t
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
     if (static_cast<uint64_t>(s->ColumnInt(0)) != begin + out.size()) {
-      return Fail(ErrorCode::kDataLoss, "the audit log has a gap at record " +
-                                            std::to_string(begin + out.size()));
+      return Fail(ErrorCode::kDataLoss,
+                  "the audit log has a gap at record " + std::to_string(begin + out.size()));
     }
     auto h = ReadHash(*s, 1);
     if (!h) return std::unexpected(h.error());
     out.push_back(*h);
   }
   if (out.size() != end - begin) {
-    return Fail(ErrorCode::kDataLoss, "the audit log is shorter than " + std::to_string(end) + " records");
+    return Fail(ErrorCode::kDataLoss,
+                "the audit log is shorter than " + std::to_string(end) + " records");
   }
   return out;
 }
@@ -152,8 +156,8 @@ Result<crypto::Hash> TreeStore::RootAt(uint64_t size) {
   auto n = Size();
   if (!n) return std::unexpected(n.error());
   if (size > *n) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "the audit log holds " + std::to_string(*n) + " records, not " + std::to_string(size));
+    return Fail(ErrorCode::kInvalidArgument, "the audit log holds " + std::to_string(*n) +
+                                                 " records, not " + std::to_string(size));
   }
   return SubtreeHash(0, size);
 }
@@ -209,8 +213,8 @@ Result<std::vector<crypto::Hash>> TreeStore::InclusionProof(uint64_t index, uint
   auto n = Size();
   if (!n) return std::unexpected(n.error());
   if (size > *n || index >= size) {
-    return Fail(ErrorCode::kInvalidArgument, "no record " + std::to_string(index) +
-                                                 " in a tree of " + std::to_string(size));
+    return Fail(ErrorCode::kInvalidArgument,
+                "no record " + std::to_string(index) + " in a tree of " + std::to_string(size));
   }
   std::vector<crypto::Hash> out;
   INBEELD_RETURN_IF_ERROR(Path(index, 0, size, out));

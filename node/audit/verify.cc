@@ -1,7 +1,5 @@
 #include "node/audit/verify.h"
 
-#include "node/keys/rotation.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -18,6 +16,7 @@
 #include "node/audit/base64.h"
 #include "node/audit/list_commitments.h"
 #include "node/audit/witness.h"
+#include "node/keys/rotation.h"
 #include "schema/audit_record.h"
 #include "schema/utf8.h"
 
@@ -33,8 +32,10 @@ constexpr size_t kMaxEditMessages = 10;
 
 Result<std::string> ReadText(const fs::path& path, size_t limit) {
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return Fail(ErrorCode::kNotFound, path.filename().string() + " is missing");
-  if (fs::file_size(path, ec) > limit) return Fail(ErrorCode::kResourceExhausted, path.filename().string() + " is too large");
+  if (!fs::is_regular_file(path, ec))
+    return Fail(ErrorCode::kNotFound, path.filename().string() + " is missing");
+  if (fs::file_size(path, ec) > limit)
+    return Fail(ErrorCode::kResourceExhausted, path.filename().string() + " is too large");
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -106,8 +107,6 @@ struct CosignedRecord {
   std::string peer;
   std::string digest;
 };
-
-
 
 struct ListReference {
   uint64_t line_no;
@@ -240,7 +239,8 @@ bool Verifier::ReadKeys() {
     origin_ = keys["origin"];
     auto k = crypto::VerifyingKey::FromFingerprint(keys["node"]["key"].get<std::string>());
     if (k) node_key_ = *k;
-    if (keys["node"].contains("name") && keys["node"]["name"].is_string()) node_name = keys["node"]["name"];
+    if (keys["node"].contains("name") && keys["node"]["name"].is_string())
+      node_name = keys["node"]["name"];
   }
   if (!node_key_ || origin_ != OriginFor(*node_key_)) {
     Problem("keys.json: the node's key or origin is missing or malformed");
@@ -259,14 +259,16 @@ bool Verifier::ReadKeys() {
   } else if (options_.node_key && *options_.node_key != *node_key_) {
     // Everything else would only repeat this: nothing in the export is
     // signed by the key the auditor expects.
-    Problem(fmt::format("keys.json: the node key is {}, not the expected {} (--expect-key): this "
-                        "export was signed by another key, or keys.json was replaced",
-                        node_key_->Fingerprint(), options_.node_key->Fingerprint()));
+    Problem(
+        fmt::format("keys.json: the node key is {}, not the expected {} (--expect-key): this "
+                    "export was signed by another key, or keys.json was replaced",
+                    node_key_->Fingerprint(), options_.node_key->Fingerprint()));
     report_.node_key = CheckedKey{node_name, options_.node_key->Fingerprint(), true};
     return false;
   }
   if (!report_.node_key) {
-    report_.node_key = CheckedKey{node_name, node_key_->Fingerprint(), options_.node_key.has_value()};
+    report_.node_key =
+        CheckedKey{node_name, node_key_->Fingerprint(), options_.node_key.has_value()};
   }
 
   if (keys.contains("witnesses") && keys["witnesses"].is_array()) {
@@ -306,10 +308,11 @@ bool Verifier::ReadKeys() {
       Problem(fmt::format("keys.json lists no witness \"{}\" (--expect-witness)", peer));
       witnesses_.push_back({peer, OriginFor(key), key});
     } else if (it->key != key) {
-      Problem(fmt::format("keys.json gives witness \"{}\" the key {}, not the expected {} "
-                          "(--expect-witness): its cosignatures are checked against the expected "
-                          "key only",
-                          peer, it->key.Fingerprint(), key.Fingerprint()));
+      Problem(
+          fmt::format("keys.json gives witness \"{}\" the key {}, not the expected {} "
+                      "(--expect-witness): its cosignatures are checked against the expected "
+                      "key only",
+                      peer, it->key.Fingerprint(), key.Fingerprint()));
       replaced_names_.insert(it->name);
       replaced_peers_.insert(peer);
       *it = Witness{peer, OriginFor(key), key};
@@ -317,8 +320,8 @@ bool Verifier::ReadKeys() {
   }
   for (const auto& w : witnesses_) {
     auto pinned = options_.witnesses.find(w.peer);
-    report_.witness_keys.push_back(
-        {w.peer, w.key.Fingerprint(), pinned != options_.witnesses.end() && pinned->second == w.key});
+    report_.witness_keys.push_back({w.peer, w.key.Fingerprint(),
+                                    pinned != options_.witnesses.end() && pinned->second == w.key});
   }
   return true;
 }
@@ -341,8 +344,9 @@ bool Verifier::ReadPreviousKeys(const json& node) {
       epochs_.push_back({*key, OriginFor(*key), through, entry["announcement"].get<std::string>()});
     }
     if (!ok) {
-      Problem("keys.json: the node's previous keys are malformed (each needs a key, a "
-              "through_size larger than the one before and the announcement of the next key)");
+      Problem(
+          "keys.json: the node's previous keys are malformed (each needs a key, a "
+          "through_size larger than the one before and the announcement of the next key)");
       return false;
     }
   }
@@ -376,10 +380,11 @@ void Verifier::CheckKeyChanges() {
   if (epochs_.size() > 1 && LatestSize() <= epochs_[epochs_.size() - 2].through_size) {
     // Only a checkpoint of the current key covers everything before the
     // change: without one, whoever held an old key could have written it all.
-    Problem(fmt::format("the latest checkpoint (size {}) is signed by an earlier key of the node; "
-                        "none by its current key {}, so the records cannot be trusted to be the "
-                        "node's (export again from the node)",
-                        LatestSize(), node_key_->Fingerprint()));
+    Problem(
+        fmt::format("the latest checkpoint (size {}) is signed by an earlier key of the node; "
+                    "none by its current key {}, so the records cannot be trusted to be the "
+                    "node's (export again from the node)",
+                    LatestSize(), node_key_->Fingerprint()));
   }
   std::set<uint64_t> listed;
   for (size_t i = 0; i + 1 < epochs_.size(); ++i) {
@@ -394,15 +399,17 @@ void Verifier::CheckKeyChanges() {
     auto announced = bytes ? keys::VerifyAnnouncement(*bytes)
                            : Result<keys::AcceptedRotation>(std::unexpected(bytes.error()));
     if (!announced || announced->old_key != old_epoch.key || announced->new_key != new_epoch.key) {
-      Problem(fmt::format("keys.json: the change of the node's key from {} is not signed by both "
-                          "keys ({})",
-                          change, announced ? "the announcement names other keys" : announced.error().message));
+      Problem(fmt::format(
+          "keys.json: the change of the node's key from {} is not signed by both "
+          "keys ({})",
+          change, announced ? "the announcement names other keys" : announced.error().message));
       continue;
     }
     if (index >= leaves_.size()) {
-      Problem(fmt::format("keys.json: the change of the node's key from {} is said to be record {}, "
-                          "but the export holds {} records",
-                          change, index + 1, leaves_.size()));
+      Problem(
+          fmt::format("keys.json: the change of the node's key from {} is said to be record {}, "
+                      "but the export holds {} records",
+                      change, index + 1, leaves_.size()));
       continue;
     }
     if (redacted_indices_.contains(index)) {
@@ -416,25 +423,28 @@ void Verifier::CheckKeyChanges() {
     auto it = std::find_if(key_changes_.begin(), key_changes_.end(),
                            [&](const KeyChange& c) { return c.index == index; });
     if (it == key_changes_.end()) {
-      Problem(fmt::format("records.jsonl line {}: keys.json says the node's key changed from {} "
-                          "here, but this record is not that change",
-                          index + 1, change));
+      Problem(
+          fmt::format("records.jsonl line {}: keys.json says the node's key changed from {} "
+                      "here, but this record is not that change",
+                      index + 1, change));
       continue;
     }
     if (it->old_key != old_epoch.key.Fingerprint() || it->new_key != new_epoch.key.Fingerprint() ||
         it->announcement != old_epoch.announcement) {
-      Problem(fmt::format("records.jsonl line {}: the record of the change of the node's key "
-                          "differs from keys.json's ({})",
-                          index + 1, change));
+      Problem(
+          fmt::format("records.jsonl line {}: the record of the change of the node's key "
+                      "differs from keys.json's ({})",
+                      index + 1, change));
       continue;
     }
     report_.key_changes.push_back(fmt::format("record {}: {}, signed by both", index, change));
   }
   for (const auto& c : key_changes_) {
     if (!listed.contains(c.index)) {
-      Problem(fmt::format("records.jsonl line {}: a change of the node's key that keys.json does "
-                          "not list (previous_keys)",
-                          c.index + 1));
+      Problem(
+          fmt::format("records.jsonl line {}: a change of the node's key that keys.json does "
+                      "not list (previous_keys)",
+                      c.index + 1));
     }
   }
 }
@@ -456,7 +466,8 @@ void Verifier::ReadCheckpoints() {
       Problem("checkpoints/: a file whose name is not UTF-8 (not an exported checkpoint)");
       continue;
     }
-    notes.emplace_back(ParseNumber(entry.path().stem().string()).value_or(UINT64_MAX), entry.path());
+    notes.emplace_back(ParseNumber(entry.path().stem().string()).value_or(UINT64_MAX),
+                       entry.path());
   }
   std::sort(notes.begin(), notes.end());
   if (notes.empty()) Problem("checkpoints/ holds no checkpoint: nothing is signed");
@@ -492,16 +503,18 @@ void Verifier::ReadCheckpoint(const fs::path& path) {
       ++malformed;
       continue;
     }
-    const bool by_node = std::any_of(epochs_.begin(), epochs_.end(),
-                                     [&](const Epoch& e) { return parsed->signatures[0].name == e.origin; });
+    const bool by_node = std::any_of(epochs_.begin(), epochs_.end(), [&](const Epoch& e) {
+      return parsed->signatures[0].name == e.origin;
+    });
     if (!by_node) others.emplace_back(&line, std::move(*parsed));
   }
   if (!SignedBy(*note, epoch)) {
     for (const auto& other : epochs_) {
       if (&other != &epoch && SignedBy(*note, other)) {
-        Problem(fmt::format("{}: signed by the node's key {}, but checkpoints of this size are "
-                            "signed by {} (keys.json previous_keys)",
-                            file, other.key.Fingerprint(), epoch.key.Fingerprint()));
+        Problem(
+            fmt::format("{}: signed by the node's key {}, but checkpoints of this size are "
+                        "signed by {} (keys.json previous_keys)",
+                        file, other.key.Fingerprint(), epoch.key.Fingerprint()));
         return;
       }
     }
@@ -517,8 +530,10 @@ void Verifier::ReadCheckpoint(const fs::path& path) {
     Problem(file + ": file name does not match the checkpoint size " + std::to_string(size));
   }
   rejected_.erase(size);
-  if (auto [it, inserted] = roots_.emplace(size, checkpoint->root); !inserted && it->second != checkpoint->root) {
-    Problem(fmt::format("{}: two signed checkpoints of size {} with different roots (fork)", file, size));
+  if (auto [it, inserted] = roots_.emplace(size, checkpoint->root);
+      !inserted && it->second != checkpoint->root) {
+    Problem(fmt::format("{}: two signed checkpoints of size {} with different roots (fork)", file,
+                        size));
   }
   ++report_.checkpoints;
 
@@ -551,7 +566,8 @@ void Verifier::ReadCheckpoint(const fs::path& path) {
     cosigned_[size].insert(CosignatureDigest(*line));
     if (valid[w->peer]++ == 0) {
       ++report_.cosignatures;
-      if (std::find(report_.witnesses.begin(), report_.witnesses.end(), w->peer) == report_.witnesses.end()) {
+      if (std::find(report_.witnesses.begin(), report_.witnesses.end(), w->peer) ==
+          report_.witnesses.end()) {
         report_.witnesses.push_back(w->peer);
       }
     }
@@ -566,19 +582,21 @@ void Verifier::ReadCheckpoint(const fs::path& path) {
   }
   for (const auto& [peer, n] : failing) {
     if (valid[peer] > 0) {
-      Problem(fmt::format("{}: besides its valid cosignature by \"{}\", {} in its name that {} "
-                          "not verify (not counted)",
-                          file, peer, Lines(n, "a line", "lines"), n == 1 ? "does" : "do"));
+      Problem(
+          fmt::format("{}: besides its valid cosignature by \"{}\", {} in its name that {} "
+                      "not verify (not counted)",
+                      file, peer, Lines(n, "a line", "lines"), n == 1 ? "does" : "do"));
     } else {
-      Problem(fmt::format("{}: {} by \"{}\" {} not verify (forged, or the checkpoint was changed "
-                          "after it was witnessed)",
-                          file, Lines(n, "the cosignature", "cosignature lines"), peer,
-                          n == 1 ? "does" : "do"));
+      Problem(fmt::format(
+          "{}: {} by \"{}\" {} not verify (forged, or the checkpoint was changed "
+          "after it was witnessed)",
+          file, Lines(n, "the cosignature", "cosignature lines"), peer, n == 1 ? "does" : "do"));
     }
   }
   for (const auto& [peer, n] : valid) {
     if (n > 1) {
-      Problem(fmt::format("{}: the cosignature by \"{}\" appears {} times (counted once)", file, peer, n));
+      Problem(fmt::format("{}: the cosignature by \"{}\" appears {} times (counted once)", file,
+                          peer, n));
     }
   }
 }
@@ -600,12 +618,15 @@ bool Verifier::ReadRecords() {
       // Retention removed the content and kept the leaf hash.
       auto hash = HashFromBase64(line.substr(kRedacted.size(), line.size() - kRedacted.size() - 2));
       if (!hash) {
-        RecordProblem(index, fmt::format("records.jsonl line {}: a redacted record with a malformed hash", line_no));
+        RecordProblem(
+            index,
+            fmt::format("records.jsonl line {}: a redacted record with a malformed hash", line_no));
         hash = crypto::Hash{};
       } else if (seen_content) {
-        RecordProblem(index, fmt::format("records.jsonl line {}: redacted after a kept record (retention "
-                                         "removes the oldest records first)",
-                                         line_no));
+        RecordProblem(index,
+                      fmt::format("records.jsonl line {}: redacted after a kept record (retention "
+                                  "removes the oldest records first)",
+                                  line_no));
       }
       ++report_.redacted;
       redacted_indices_.insert(index);
@@ -617,7 +638,8 @@ bool Verifier::ReadRecords() {
     leaves_.push_back(HashOfLine(line));
     auto record = schema::DecodeAuditRecord(line);
     if (!record) {
-      RecordProblem(index, fmt::format("records.jsonl line {}: {}", line_no, record.error().message));
+      RecordProblem(index,
+                    fmt::format("records.jsonl line {}: {}", line_no, record.error().message));
       seqs_.push_back(kUnknownSeq);
       continue;
     }
@@ -648,9 +670,9 @@ void Verifier::NoteRecord(uint64_t line_no, const schema::AuditRecord& record) {
   if (record.name == "inbeeld.log.restored") {
     // Not a fault: a restore the node recorded openly. The auditor is told,
     // since records after the backup are gone (docs/PROTOCOL.md 2.2).
-    report_.restores.push_back(fmt::format(
-        "record {}: restored from a backup of {} records made at {}", line_no - 1,
-        attr("inbeeld.backup_audit_size"), attr("inbeeld.backup_created_at")));
+    report_.restores.push_back(
+        fmt::format("record {}: restored from a backup of {} records made at {}", line_no - 1,
+                    attr("inbeeld.backup_audit_size"), attr("inbeeld.backup_created_at")));
     return;
   }
   if (record.name == "inbeeld.node.key.rotated") {
@@ -664,7 +686,8 @@ void Verifier::NoteRecord(uint64_t line_no, const schema::AuditRecord& record) {
       Problem(fmt::format("records.jsonl line {}: a cosignature record without a size", line_no));
       return;
     }
-    cosigned_records_.push_back({line_no, *size, attr("inbeeld.peer"), attr("inbeeld.cosignature_sha256")});
+    cosigned_records_.push_back(
+        {line_no, *size, attr("inbeeld.peer"), attr("inbeeld.cosignature_sha256")});
     return;
   }
   if (std::string root = attr("inbeeld.list_root"); !root.empty()) {
@@ -704,7 +727,8 @@ void Verifier::ReadLeafHashes() {
   }
   // Usable only once it hashes to the latest signed root: then each of its
   // hashes is the one the node signed for that record.
-  if (hashes.size() != LatestSize() || crypto::RootFromLeafHashes(hashes) != roots_.rbegin()->second) {
+  if (hashes.size() != LatestSize() ||
+      crypto::RootFromLeafHashes(hashes) != roots_.rbegin()->second) {
     leaf_hashes_unusable_ = true;
     return;
   }
@@ -727,8 +751,8 @@ void Verifier::CheckSequence() {
     }
     const int64_t next = i + 1 < n ? seqs_[i + 1] : kUnknownSeq;
     if (s == expected + 1 && next == expected) {
-      RecordProblem(i, fmt::format("records.jsonl lines {} and {}: records {} and {} are swapped", line,
-                                   line + 1, expected, expected + 1));
+      RecordProblem(i, fmt::format("records.jsonl lines {} and {}: records {} and {} are swapped",
+                                   line, line + 1, expected, expected + 1));
       flagged_[i] = flagged_[i + 1] = true;
       expected += 2;
       i += 2;
@@ -741,13 +765,14 @@ void Verifier::CheckSequence() {
       ++expected;
       ++i;
     } else if (s > expected) {
-      RecordProblem(i, s == expected + 1
-                           ? fmt::format("records.jsonl line {}: holds record {}, so record {} is "
-                                         "missing (deleted)",
-                                         line, s, expected)
-                           : fmt::format("records.jsonl line {}: holds record {}, so records {} to {} "
-                                         "are missing (deleted)",
-                                         line, s, expected, s - 1));
+      RecordProblem(i,
+                    s == expected + 1
+                        ? fmt::format("records.jsonl line {}: holds record {}, so record {} is "
+                                      "missing (deleted)",
+                                      line, s, expected)
+                        : fmt::format("records.jsonl line {}: holds record {}, so records {} to {} "
+                                      "are missing (deleted)",
+                                      line, s, expected, s - 1));
       expected = s + 1;
       ++i;
     } else {
@@ -800,9 +825,10 @@ void Verifier::CheckLength() {
   const uint64_t latest = LatestSize();
   const uint64_t held = leaves_.size();
   if (sequence_end_ < latest && held < latest) {
-    RecordProblem(held, fmt::format("checkpoint {} covers {} records but records.jsonl holds only {} "
-                                    "(log truncated)",
-                                    latest, latest, held));
+    RecordProblem(held,
+                  fmt::format("checkpoint {} covers {} records but records.jsonl holds only {} "
+                              "(log truncated)",
+                              latest, latest, held));
   } else if (sequence_end_ < latest) {
     // As many lines as records, but the last ones are gone: a line elsewhere
     // took their place (named above).
@@ -816,9 +842,10 @@ void Verifier::CheckLength() {
                               latest, one ? "is" : "are"));
   }
   if (held > latest) {
-    Problem(fmt::format("records.jsonl lines {} to {} are not covered by any signed checkpoint "
-                        "(appended afterwards)",
-                        latest + 1, held));
+    Problem(
+        fmt::format("records.jsonl lines {} to {} are not covered by any signed checkpoint "
+                    "(appended afterwards)",
+                    latest + 1, held));
   }
 }
 
@@ -839,24 +866,27 @@ void Verifier::CheckRoots() {
     all_verified = false;
     if (first_bad_ < size) return;
     if (signed_leaves_) {
-      Problem(fmt::format("checkpoint {}: records 1 to {} do not hash to its signed root, though "
-                          "every record matches the latest checkpoint: the node signed two "
-                          "histories (fork)",
-                          size, size));
+      Problem(
+          fmt::format("checkpoint {}: records 1 to {} do not hash to its signed root, though "
+                      "every record matches the latest checkpoint: the node signed two "
+                      "histories (fork)",
+                      size, size));
       continue;  // the later checkpoints verify or fail on their own
     }
-    Problem(fmt::format("checkpoint {}: records 1 to {} do not hash to its signed root: a record "
-                        "on lines {} to {} was edited, or history was rewritten{}",
-                        size, size, verified_up_to + 1, size,
-                        leaf_hashes_unusable_ ? " (leaf_hashes.txt does not match the signed root "
-                                                "either, so the line cannot be named)"
-                                              : ""));
+    Problem(
+        fmt::format("checkpoint {}: records 1 to {} do not hash to its signed root: a record "
+                    "on lines {} to {} was edited, or history was rewritten{}",
+                    size, size, verified_up_to + 1, size,
+                    leaf_hashes_unusable_ ? " (leaf_hashes.txt does not match the signed root "
+                                            "either, so the line cannot be named)"
+                                          : ""));
     return;  // every later root includes the same records
   }
   if (leaf_hashes_unusable_ && all_verified) {
-    Problem(fmt::format("leaf_hashes.txt does not hash to the root of checkpoint {} (edited), "
-                        "though records.jsonl does",
-                        LatestSize()));
+    Problem(
+        fmt::format("leaf_hashes.txt does not hash to the root of checkpoint {} (edited), "
+                    "though records.jsonl does",
+                    LatestSize()));
   }
 }
 
@@ -869,7 +899,8 @@ void Verifier::CheckProofs() {
   }
   for (const auto& p : proofs) {
     if (!p.is_object() || !p.contains("from") || !p.contains("to") || !p.contains("proof") ||
-        !p["from"].is_number_unsigned() || !p["to"].is_number_unsigned() || !p["proof"].is_array()) {
+        !p["from"].is_number_unsigned() || !p["to"].is_number_unsigned() ||
+        !p["proof"].is_array()) {
       Problem("proofs.json: an entry is malformed");
       continue;
     }
@@ -877,7 +908,8 @@ void Verifier::CheckProofs() {
     auto a = roots_.find(from), b = roots_.find(to);
     if (a == roots_.end() || b == roots_.end()) {
       for (uint64_t size : {from, to}) {
-        if (!roots_.contains(size) && !rejected_.contains(size)) missing_[size].push_back("proofs.json");
+        if (!roots_.contains(size) && !rejected_.contains(size))
+          missing_[size].push_back("proofs.json");
       }
       continue;
     }
@@ -904,16 +936,18 @@ void Verifier::CheckCosignatureRecords() {
   for (const auto& r : cosigned_records_) {
     if (rejected_.contains(r.size)) continue;
     if (!roots_.contains(r.size)) {
-      missing_[r.size].push_back(fmt::format("records.jsonl line {} (cosigned by \"{}\")", r.line_no, r.peer));
+      missing_[r.size].push_back(
+          fmt::format("records.jsonl line {} (cosigned by \"{}\")", r.line_no, r.peer));
       continue;
     }
     if (cosigned_[r.size].contains(r.digest)) {
       ++report_.cosignature_records;
     } else if (!doubtful_[r.size].contains(r.peer) && !replaced_peers_.contains(r.peer)) {
       // (else a failing line or the pinned key's mismatch was named already)
-      Problem(fmt::format("checkpoints/{}.note lacks the cosignature by \"{}\" that records.jsonl "
-                          "line {} records (cosignature removed)",
-                          r.size, r.peer, r.line_no));
+      Problem(
+          fmt::format("checkpoints/{}.note lacks the cosignature by \"{}\" that records.jsonl "
+                      "line {} records (cosignature removed)",
+                      r.size, r.peer, r.line_no));
     }
   }
 }
@@ -924,9 +958,10 @@ void Verifier::ReportMissingCheckpoints() {
     for (const auto& n : named_by) {
       if (who.find(n) == std::string::npos) who += (who.empty() ? "" : ", ") + n;
     }
-    Problem(fmt::format("checkpoint {} is not in the export (checkpoints/{}.note removed), though {} "
-                        "{} it",
-                        size, size, who, named_by.size() == 1 ? "names" : "name"));
+    Problem(
+        fmt::format("checkpoint {} is not in the export (checkpoints/{}.note removed), though {} "
+                    "{} it",
+                    size, size, who, named_by.size() == 1 ? "names" : "name"));
   }
 }
 
@@ -940,7 +975,7 @@ void Verifier::CheckLists() {
     }
   }
   std::map<std::string, std::set<std::string>> members;  // lists children must be on
-  std::set<std::string> verified;                         // roots whose file hashes to them
+  std::set<std::string> verified;                        // roots whose file hashes to them
   for (const auto& c : children_on_lists_) members[c.root_hex];
   for (const auto& [root_hex, ref] : list_refs_) {
     const std::string name = root_hex + ".txt";
@@ -948,7 +983,8 @@ void Verifier::CheckLists() {
     files.erase(name);
     std::ifstream in(dir_ / "lists" / name, std::ios::binary);
     if (!in) {
-      Problem(fmt::format("{} is missing: records.jsonl line {} names this list", file, ref.line_no));
+      Problem(
+          fmt::format("{} is missing: records.jsonl line {} names this list", file, ref.line_no));
       continue;
     }
     crypto::CompactRange range;
@@ -957,13 +993,15 @@ void Verifier::CheckLists() {
     auto keep = members.find(root_hex);
     while (std::getline(in, line)) {
       if (!IsPseudonym(line)) {
-        Problem(fmt::format("{} line {}: not an audit pseudonym (64 letters a to p)", file, range.size() + 1));
+        Problem(fmt::format("{} line {}: not an audit pseudonym (64 letters a to p)", file,
+                            range.size() + 1));
         broken = true;
         break;
       }
       if (!previous.empty() && line <= previous) {
-        Problem(fmt::format("{} line {}: out of order or repeated (a list is sorted, each child once)",
-                            file, range.size() + 1));
+        Problem(
+            fmt::format("{} line {}: out of order or repeated (a list is sorted, each child once)",
+                        file, range.size() + 1));
         broken = true;
         break;
       }
@@ -973,7 +1011,8 @@ void Verifier::CheckLists() {
     }
     if (broken) continue;
     if (crypto::HexEncode(range.Root()) != root_hex) {
-      Problem(fmt::format("{} does not hash to its root: a child was added, removed or changed", file));
+      Problem(
+          fmt::format("{} does not hash to its root: a child was added, removed or changed", file));
       continue;
     }
     if (std::to_string(range.size()) != ref.size) {
@@ -988,8 +1027,9 @@ void Verifier::CheckLists() {
   for (const auto& c : children_on_lists_) {
     const auto& on = members[c.root_hex];
     if (verified.contains(c.root_hex) && !on.contains(c.subject)) {
-      Problem(fmt::format("records.jsonl line {}: the child is not on its session's list lists/{}.txt",
-                          c.line_no, c.root_hex));
+      Problem(
+          fmt::format("records.jsonl line {}: the child is not on its session's list lists/{}.txt",
+                      c.line_no, c.root_hex));
     }
   }
 }
@@ -1017,16 +1057,18 @@ void Verifier::CheckWitnessed() {
     }
     const uint64_t size = checkpoint->size;
     if (size > leaves_.size()) {
-      Problem(fmt::format("{}: a peer witnessed this log at {} records, but the export holds only "
-                          "{}: it was cut back to an older checkpoint, or is older than what the "
-                          "peer saw",
-                          file, size, leaves_.size()));
+      Problem(
+          fmt::format("{}: a peer witnessed this log at {} records, but the export holds only "
+                      "{}: it was cut back to an older checkpoint, or is older than what the "
+                      "peer saw",
+                      file, size, leaves_.size()));
       continue;
     }
     if (crypto::RootFromLeafHashes(std::span(leaves_).first(size)) != checkpoint->root) {
-      Problem(fmt::format("{}: the export's records 1 to {} do not hash to the root a peer "
-                          "witnessed: the log was rewritten after the peer saw it",
-                          file, size));
+      Problem(
+          fmt::format("{}: the export's records 1 to {} do not hash to the root a peer "
+                      "witnessed: the log was rewritten after the peer saw it",
+                      file, size));
       continue;
     }
     report_.witnessed.push_back(fmt::format("size {} ({})", size, file));
@@ -1044,7 +1086,8 @@ void Verifier::CheckInclusion() {
   while (levels.back().size() > 1) {
     const auto& below = levels.back();
     std::vector<crypto::Hash> up;
-    for (size_t i = 0; i + 1 < below.size(); i += 2) up.push_back(crypto::NodeHash(below[i], below[i + 1]));
+    for (size_t i = 0; i + 1 < below.size(); i += 2)
+      up.push_back(crypto::NodeHash(below[i], below[i + 1]));
     if (below.size() % 2 == 1) up.push_back(below.back());
     levels.push_back(std::move(up));
   }

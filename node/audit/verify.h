@@ -54,8 +54,8 @@
 namespace inbeeld::node::audit {
 
 struct VerifyOptions {
-  std::optional<crypto::VerifyingKey> node_key;           // --expect-key
-  std::map<std::string, crypto::VerifyingKey> witnesses;  // --expect-witness NAME=KEY
+  std::optional<crypto::VerifyingKey> node_key;              // --expect-key
+  std::map<std::string, crypto::VerifyingKey> witnesses;     // --expect-witness NAME=KEY
   std::vector<std::filesystem::path> witnessed_checkpoints;  // --witnessed-checkpoint
 };
 

@@ -117,8 +117,9 @@ Result<SignedCheckpoint> VerifyPeerCheckpoint(const WitnessPeer& peer, const std
   std::string origin = OriginFor(peer.key);
   auto parsed = crypto::ParseNote(note);
   if (!parsed) {
-    return Fail(ErrorCode::kUnauthenticated,
-                "peer \"" + peer.name + "\" sent a malformed checkpoint: " + parsed.error().message);
+    return Fail(
+        ErrorCode::kUnauthenticated,
+        "peer \"" + peer.name + "\" sent a malformed checkpoint: " + parsed.error().message);
   }
   if (auto ok = crypto::VerifyNoteSignature(*parsed, origin, peer.key); !ok) {
     return Fail(ErrorCode::kUnauthenticated,
@@ -164,7 +165,8 @@ Result<SignedCheckpoint> CheckAndStorePeerCheckpoint(AuditLog& log, const Witnes
       if (seen.root != before.root) {
         return Fail(ErrorCode::kUnauthenticated,
                     "peer \"" + peer.name + "\" showed a different audit log of the same size " +
-                        std::to_string(seen.size) + " than witnessed before: its log forked; "
+                        std::to_string(seen.size) +
+                        " than witnessed before: its log forked; "
                         "session refused");
       }
       return seen;
@@ -173,7 +175,8 @@ Result<SignedCheckpoint> CheckAndStorePeerCheckpoint(AuditLog& log, const Witnes
       return Fail(ErrorCode::kFailedPrecondition,
                   "consistency proof needed from size " + std::to_string(before.size));
     }
-    if (auto consistent = crypto::VerifyConsistency(before.size, seen.size, before.root, seen.root, proof);
+    if (auto consistent =
+            crypto::VerifyConsistency(before.size, seen.size, before.root, seen.root, proof);
         !consistent) {
       return Fail(ErrorCode::kUnauthenticated,
                   "peer \"" + peer.name + "\" showed an audit log of " + std::to_string(seen.size) +
@@ -212,7 +215,8 @@ Status AcceptCosignature(AuditLog& log, const WitnessPeer& peer, uint64_t size,
   }
   auto parsed = crypto::ParseNote(ours->note + line);
   if (!parsed) {
-    return Fail(ErrorCode::kUnauthenticated, "peer \"" + peer.name + "\" sent a malformed cosignature");
+    return Fail(ErrorCode::kUnauthenticated,
+                "peer \"" + peer.name + "\" sent a malformed cosignature");
   }
   auto timestamp = crypto::VerifyCosignature(*parsed, OriginFor(peer.key), peer.key);
   if (!timestamp) {
@@ -230,12 +234,12 @@ Status AcceptCosignature(AuditLog& log, const WitnessPeer& peer, uint64_t size,
     // longer verifies. The record grows the log past the cosigned checkpoint;
     // a later witnessing covers it, and accepting that one is again a record,
     // one per witness exchange: nothing here starts another exchange.
-    return log.AppendInTransaction({EventRecord(log.store().clock(), 
-        "inbeeld.witness.cosigned", true,
-        {{"inbeeld.peer", peer.name},
-         {"inbeeld.peer_key", fingerprint},
-         {"inbeeld.cosigned_size", std::to_string(size)},
-         {"inbeeld.cosignature_sha256", CosignatureDigest(line)}})});
+    return log.AppendInTransaction(
+        {EventRecord(log.store().clock(), "inbeeld.witness.cosigned", true,
+                     {{"inbeeld.peer", peer.name},
+                      {"inbeeld.peer_key", fingerprint},
+                      {"inbeeld.cosigned_size", std::to_string(size)},
+                      {"inbeeld.cosignature_sha256", CosignatureDigest(line)}})});
   });
 }
 
@@ -248,8 +252,8 @@ std::string CosignatureDigest(std::string_view line) {
 
 Result<WitnessResponse> AnswerWitness(AuditLog& log, const crypto::SigningKey& key,
                                       const WitnessPeer& peer, const WitnessRequest& request) {
-  auto theirs = CheckAndStorePeerCheckpoint(log, peer, request.checkpoint, request.proof_from,
-                                            request.proof);
+  auto theirs =
+      CheckAndStorePeerCheckpoint(log, peer, request.checkpoint, request.proof_from, request.proof);
   if (!theirs && theirs.error().code == ErrorCode::kFailedPrecondition) {
     auto last = log.LastWitnessed(peer.key.Fingerprint());
     if (!last) return std::unexpected(last.error());

@@ -1,15 +1,14 @@
 #include "node/backup/backup.h"
 
+#include <fmt/format.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <fstream>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "crypto/bytes.h"
@@ -19,8 +18,8 @@
 #include "node/audit/export.h"
 #include "node/audit/rejoin.h"
 #include "node/audit/verify.h"
-#include "node/store/sqlite_util.h"
 #include "node/clock/timestamp.h"
+#include "node/store/sqlite_util.h"
 
 namespace inbeeld::node::backup {
 namespace {
@@ -32,8 +31,8 @@ constexpr std::string_view kMagic = "inbeeld-backup 1\n";
 constexpr std::string_view kSignatureDomain = "inbeeld/backup-manifest/v1\n";
 constexpr const char* kConfigMeta = "backup.config";
 // The files of a data directory that a restore replaces (and moves aside).
-constexpr const char* kNodeFiles[] = {"node.json", "inbeeld.toml", "inbeeld.db", "inbeeld.db-wal",
-                                      "inbeeld.db-shm", "console.address"};
+constexpr const char* kNodeFiles[] = {"node.json",      "inbeeld.toml",   "inbeeld.db",
+                                      "inbeeld.db-wal", "inbeeld.db-shm", "console.address"};
 
 std::string Sha256Hex(std::string_view data) {
   std::array<uint8_t, crypto_hash_sha256_BYTES> digest{};
@@ -107,9 +106,9 @@ Result<Parsed> Parse(const fs::path& file) {
   BackupSummary& s = p.summary;
   try {
     if (m.at("format").get<int>() != 1) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  where + " was made by a newer inbeeld (backup format " +
-                      std::to_string(m.at("format").get<int>()) + ")");
+      return Fail(ErrorCode::kInvalidArgument, where +
+                                                   " was made by a newer inbeeld (backup format " +
+                                                   std::to_string(m.at("format").get<int>()) + ")");
     }
     s.node_name = m.at("node_name").get<std::string>();
     s.fingerprint = m.at("fingerprint").get<std::string>();
@@ -129,8 +128,8 @@ Result<Parsed> Parse(const fs::path& file) {
   std::array<uint8_t, crypto::kEd25519SignatureSize> sig{};
   size_t sig_len = 0;
   const std::string message = ManifestMessage(manifest_line);
-  if (sodium_base642bin(sig.data(), sig.size(), signature_b64.data(), signature_b64.size(),
-                        nullptr, &sig_len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+  if (sodium_base642bin(sig.data(), sig.size(), signature_b64.data(), signature_b64.size(), nullptr,
+                        &sig_len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
       sig_len != sig.size() ||
       !key->Verify(std::span(reinterpret_cast<const uint8_t*>(message.data()), message.size()),
                    sig)) {
@@ -172,7 +171,8 @@ Result<UnlockedNode> Unpack(const Parsed& p, const fs::path& dir,
       return Fail(ErrorCode::kDataLoss, "the backup holds no configuration");
     }
     INBEELD_RETURN_IF_ERROR(WriteSynced(staged.ConfigPath(), {*config}));
-    INBEELD_RETURN_IF_ERROR(Exec((*store)->handle(), "DELETE FROM meta WHERE key = 'backup.config'"));
+    INBEELD_RETURN_IF_ERROR(
+        Exec((*store)->handle(), "DELETE FROM meta WHERE key = 'backup.config'"));
   }
   return staged.Unlock(passphrase);
 }
@@ -222,7 +222,8 @@ Status Inspect(UnlockedNode& node, const fs::path& scratch, BackupSummary& summa
   options.node_key = node.identity.PublicKey();
   audit::VerifyReport report = audit::VerifyExport(exported, options);
   if (!report.ok()) {
-    return Fail(ErrorCode::kDataLoss, "the backup's audit log does not verify: " + report.problems.front());
+    return Fail(ErrorCode::kDataLoss,
+                "the backup's audit log does not verify: " + report.problems.front());
   }
   return {};
 }
@@ -248,12 +249,14 @@ Result<BackupSummary> WriteBackup(UnlockedNode& node, const fs::path& out) {
   audit::AuditLog log(*node.store, node.identity);
   // Recorded first, so the backup holds its own record; then signed, so the
   // copy ends at a checkpoint the node itself signed.
-  INBEELD_RETURN_IF_ERROR(log.Append({audit::EventRecord(node.clock(), "inbeeld.backup.made", true, {})}));
+  INBEELD_RETURN_IF_ERROR(
+      log.Append({audit::EventRecord(node.clock(), "inbeeld.backup.made", true, {})}));
   auto written = WriteCopy(node, log, out, parent);
   if (!written) {
     // The record above says a backup was made: say that it failed after all.
-    Status recorded = log.Append({audit::EventRecord(
-        node.clock(), "inbeeld.backup.failed", false, {{"inbeeld.reason", written.error().message}})});
+    Status recorded =
+        log.Append({audit::EventRecord(node.clock(), "inbeeld.backup.failed", false,
+                                       {{"inbeeld.reason", written.error().message}})});
     if (!recorded) {
       return std::unexpected(WithContext(written.error(), "and recording the failure failed too (" +
                                                               recorded.error().message + ")"));
@@ -302,8 +305,10 @@ Result<BackupSummary> WriteCopy(UnlockedNode& node, audit::AuditLog& log, const 
       auto body = [&]() -> Status {
         INBEELD_RETURN_IF_ERROR(Exec(db, "SELECT sqlcipher_export('backup')"));
         INBEELD_RETURN_IF_ERROR(Exec(
-            db, fmt::format("PRAGMA backup.user_version = {}", node.store->SchemaVersion()).c_str()));
-        auto put = Statement::Prepare(db, "INSERT OR REPLACE INTO backup.meta(key, value) VALUES(?, ?)");
+            db,
+            fmt::format("PRAGMA backup.user_version = {}", node.store->SchemaVersion()).c_str()));
+        auto put =
+            Statement::Prepare(db, "INSERT OR REPLACE INTO backup.meta(key, value) VALUES(?, ?)");
         if (!put) return std::unexpected(put.error());
         INBEELD_RETURN_IF_ERROR(put->Bind(1, std::string(kConfigMeta)));
         INBEELD_RETURN_IF_ERROR(put->Bind(2, *config));
@@ -349,8 +354,11 @@ Result<BackupSummary> WriteCopy(UnlockedNode& node, audit::AuditLog& log, const 
   fs::path partial = *scratch / "backup";
   INBEELD_RETURN_IF_ERROR(WriteSynced(partial, {kMagic, manifest_line, signature_line, *database}));
   fs::rename(partial, out, ec);
-  if (ec) return Fail(ErrorCode::kFailedPrecondition, "cannot write " + out.string() + ": " + ec.message());
-  summary.file_bytes = kMagic.size() + manifest_line.size() + signature_line.size() + database->size();
+  if (ec)
+    return Fail(ErrorCode::kFailedPrecondition,
+                "cannot write " + out.string() + ": " + ec.message());
+  summary.file_bytes =
+      kMagic.size() + manifest_line.size() + signature_line.size() + database->size();
   return summary;
 }
 
@@ -429,8 +437,9 @@ Result<RestoreOutcome> RestoreBackup(const fs::path& file, const fs::path& dir,
   if (target.IsInitialised()) {
     if (!options.replace) {
       return Fail(ErrorCode::kAlreadyExists,
-                  dir.string() + " already holds a node; stop `inbeeld serve` and pass --replace "
-                                 "to move it aside (nothing is deleted)");
+                  dir.string() +
+                      " already holds a node; stop `inbeeld serve` and pass --replace "
+                      "to move it aside (nothing is deleted)");
     }
     // No process may have the node open while its files are swapped.
     auto exclusive = NodeDirLock::Acquire(dir, NodeDirLock::Mode::kExclusive);
@@ -455,12 +464,12 @@ Result<RestoreOutcome> RestoreBackup(const fs::path& file, const fs::path& dir,
     std::error_code ignored;
     fs::remove_all(*staging / "audit-export", ignored);
     audit::AuditLog log(*node->store, node->identity);
-    INBEELD_RETURN_IF_ERROR(log.Append({audit::EventRecord(
-        clock, audit::kRestoredEvent, true,
-        {{"inbeeld.backup_created_at", parsed->summary.created_at},
-         {audit::kRestoreSizeAttr, std::to_string(parsed->summary.audit_size)},
-         {"inbeeld.backup_audit_root", parsed->summary.audit_root},
-         {"inbeeld.backup_database_sha256", parsed->database_sha256}})}));
+    INBEELD_RETURN_IF_ERROR(log.Append(
+        {audit::EventRecord(clock, audit::kRestoredEvent, true,
+                            {{"inbeeld.backup_created_at", parsed->summary.created_at},
+                             {audit::kRestoreSizeAttr, std::to_string(parsed->summary.audit_size)},
+                             {"inbeeld.backup_audit_root", parsed->summary.audit_root},
+                             {"inbeeld.backup_database_sha256", parsed->database_sha256}})}));
     auto signed_now = log.Checkpoint();
     if (!signed_now) return std::unexpected(signed_now.error());
     outcome.restore_record = parsed->summary.audit_size;
@@ -472,7 +481,8 @@ Result<RestoreOutcome> RestoreBackup(const fs::path& file, const fs::path& dir,
     }
     outcome.moved_aside = dir / ("before-restore-" + stamp);
     fs::create_directory(outcome.moved_aside, ec);
-    if (ec) return Fail(ErrorCode::kFailedPrecondition, "cannot create " + outcome.moved_aside.string());
+    if (ec)
+      return Fail(ErrorCode::kFailedPrecondition, "cannot create " + outcome.moved_aside.string());
     for (const char* name : kNodeFiles) {
       if (fs::exists(dir / name, ec)) {
         fs::rename(dir / name, outcome.moved_aside / name, ec);
@@ -484,14 +494,14 @@ Result<RestoreOutcome> RestoreBackup(const fs::path& file, const fs::path& dir,
       }
     }
   }
-  for (const char* name : {"node.json", "inbeeld.toml", "inbeeld.db", "inbeeld.db-wal",
-                           "inbeeld.db-shm"}) {
+  for (const char* name :
+       {"node.json", "inbeeld.toml", "inbeeld.db", "inbeeld.db-wal", "inbeeld.db-shm"}) {
     if (!fs::exists(*staging / name, ec)) continue;
     fs::rename(*staging / name, dir / name, ec);
     if (ec) {
-      return Fail(ErrorCode::kFailedPrecondition,
-                  "cannot move the restored " + std::string(name) + " into " + dir.string() +
-                      ": " + ec.message());
+      return Fail(ErrorCode::kFailedPrecondition, "cannot move the restored " + std::string(name) +
+                                                      " into " + dir.string() + ": " +
+                                                      ec.message());
     }
   }
   return outcome;

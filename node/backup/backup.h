@@ -51,17 +51,17 @@ namespace inbeeld::node::backup {
 // What a backup holds, as its manifest (and, once verified, its contents) say.
 struct BackupSummary {
   std::string node_name;
-  std::string fingerprint;   // "ed25519:<hex>"
-  std::string created_at;    // ISO 8601 UTC
+  std::string fingerprint;  // "ed25519:<hex>"
+  std::string created_at;   // ISO 8601 UTC
   int schema_version = 0;
-  uint64_t audit_size = 0;   // records in the log the backup holds
-  std::string audit_root;    // hex root at audit_size
+  uint64_t audit_size = 0;  // records in the log the backup holds
+  std::string audit_root;   // hex root at audit_size
   uint64_t database_bytes = 0;
   uint64_t file_bytes = 0;
   // Filled by VerifyBackup only:
-  uint64_t list_rows = 0;        // rows of the current list version
-  int64_t list_version = 0;      // 0: no list yet
-  uint64_t checkpoints = 0;      // signed checkpoints the log holds
+  uint64_t list_rows = 0;    // rows of the current list version
+  int64_t list_version = 0;  // 0: no list yet
+  uint64_t checkpoints = 0;  // signed checkpoints the log holds
 };
 
 // Writes a backup of `node` to `out`, which must not exist (kAlreadyExists);
@@ -105,7 +105,7 @@ struct RestoreOptions {
 
 struct RestoreOutcome {
   BackupSummary backup;
-  uint64_t restore_record = 0;   // leaf index of "inbeeld.log.restored" (= audit_size)
+  uint64_t restore_record = 0;        // leaf index of "inbeeld.log.restored" (= audit_size)
   std::filesystem::path moved_aside;  // empty unless an existing node was moved
 };
 

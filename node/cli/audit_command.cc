@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
 
@@ -66,9 +66,7 @@ std::string Purpose(const schema::AuditRecord& r) {
   return activity.starts_with(kPrefix) ? activity.substr(kPrefix.size()) : activity;
 }
 
-nlohmann::json RecordJson(const audit::StoredRecord& r) {
-  return nlohmann::json::parse(r.line);
-}
+nlohmann::json RecordJson(const audit::StoredRecord& r) { return nlohmann::json::parse(r.line); }
 
 void PrintRecord(std::ostream& out, const schema::AuditRecord& r) {
   std::string what = r.name;
@@ -76,15 +74,13 @@ void PrintRecord(std::ostream& out, const schema::AuditRecord& r) {
   if (outcome.empty()) outcome = r.status == schema::AuditStatus::kOk ? "ok" : "error";
   std::string detail;
   if (r.name.starts_with("inbeeld.exchange.")) {
-    detail = fmt::format("{} {} \"{}\" purpose {}; sent {}, received {}, matched {}",
-                         Attr(r, "inbeeld.role") == "initiator" ? "with" : "from",
-                         Attr(r, "inbeeld.role") == "initiator" ? "peer" : "peer",
-                         Attr(r, "inbeeld.peer"), Purpose(r),
-                         Attr(r, "inbeeld.count.sent").empty() ? "-" : Attr(r, "inbeeld.count.sent"),
-                         Attr(r, "inbeeld.count.received").empty() ? "-"
-                                                                   : Attr(r, "inbeeld.count.received"),
-                         Attr(r, "inbeeld.count.matched").empty() ? "-"
-                                                                  : Attr(r, "inbeeld.count.matched"));
+    detail = fmt::format(
+        "{} {} \"{}\" purpose {}; sent {}, received {}, matched {}",
+        Attr(r, "inbeeld.role") == "initiator" ? "with" : "from",
+        Attr(r, "inbeeld.role") == "initiator" ? "peer" : "peer", Attr(r, "inbeeld.peer"),
+        Purpose(r), Attr(r, "inbeeld.count.sent").empty() ? "-" : Attr(r, "inbeeld.count.sent"),
+        Attr(r, "inbeeld.count.received").empty() ? "-" : Attr(r, "inbeeld.count.received"),
+        Attr(r, "inbeeld.count.matched").empty() ? "-" : Attr(r, "inbeeld.count.matched"));
   } else {
     for (const auto& [k, v] : r.attributes) {
       if (k == "inbeeld.seq" || k == "inbeeld.reason") continue;
@@ -93,12 +89,11 @@ void PrintRecord(std::ostream& out, const schema::AuditRecord& r) {
   }
   out << fmt::format("{}  #{:<6} {:<24} {:<9} {}\n", When(r.start_time_ms), Attr(r, "inbeeld.seq"),
                      what, outcome, detail);
-  if (!Attr(r, "inbeeld.reason").empty()) out << "      reason: " << Attr(r, "inbeeld.reason") << "\n";
+  if (!Attr(r, "inbeeld.reason").empty())
+    out << "      reason: " << Attr(r, "inbeeld.reason") << "\n";
 }
 
-int64_t MsOf(schema::Date d) {
-  return schema::DaysSinceEpoch(d) * 86'400'000;
-}
+int64_t MsOf(schema::Date d) { return schema::DaysSinceEpoch(d) * 86'400'000; }
 
 nlohmann::json ListJson(const report::SubjectListHolding& on) {
   nlohmann::json proof = nlohmann::json::array();
@@ -124,10 +119,12 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
   };
   auto show_options = std::make_shared<ShowOptions>();
   CLI::App* show = audit->add_subcommand(
-      "show", "List exchanges (initiated, served, refused, failed), imports and configuration "
-              "and key events, oldest first.");
+      "show",
+      "List exchanges (initiated, served, refused, failed), imports and configuration "
+      "and key events, oldest first.");
   AddCommonOptions(show, global, /*with_json=*/true);
-  show->add_option("--since", show_options->since, "Only from this date (dd-mm-jjjj or jjjj-mm-dd)");
+  show->add_option("--since", show_options->since,
+                   "Only from this date (dd-mm-jjjj or jjjj-mm-dd)");
   show->add_option("--peer", show_options->peer, "Only exchanges with this peer");
   show->add_option("--purpose", show_options->purpose, "Only under this processing activity");
   show->callback([&, show_options] {
@@ -155,7 +152,8 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       auto latest = log.Latest();
       *context.out << fmt::format("Audit log of {}: {} records in all", node->config.node_name,
                                   size ? *size : 0);
-      if (latest && *latest) *context.out << fmt::format(", last signed checkpoint at {}", (*latest)->size);
+      if (latest && *latest)
+        *context.out << fmt::format(", last signed checkpoint at {}", (*latest)->size);
       *context.out << "\n";
       if (records->empty()) *context.out << "No matching records.\n";
       for (const auto& r : *records) PrintRecord(*context.out, r.record);
@@ -165,8 +163,9 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
 
   auto export_dir = std::make_shared<std::string>();
   CLI::App* exp = audit->add_subcommand(
-      "export", "Write the log, signed checkpoints, cosignatures and keys to a directory that "
-                "`inbeeld audit verify` checks offline.");
+      "export",
+      "Write the log, signed checkpoints, cosignatures and keys to a directory that "
+      "`inbeeld audit verify` checks offline.");
   AddCommonOptions(exp, global, /*with_json=*/true);
   exp->add_option("--out", *export_dir, "Directory to create (must be new or empty)")->required();
   exp->callback([&, export_dir] {
@@ -204,8 +203,9 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
   };
   auto verify_options = std::make_shared<VerifyCommandOptions>();
   CLI::App* verify = audit->add_subcommand(
-      "verify", "Check an export offline: every record, signature, cosignature, inclusion and "
-                "consistency. Exit code 0 only when all holds. Needs no node or passphrase.");
+      "verify",
+      "Check an export offline: every record, signature, cosignature, inclusion and "
+      "consistency. Exit code 0 only when all holds. Needs no node or passphrase.");
   verify->add_flag("--json", global.json, "Print machine-readable JSON");
   verify->add_option("DIR", verify_options->dir, "The export directory")->required();
   verify->add_option("--expect-key", verify_options->expect_key,
@@ -229,8 +229,8 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       for (const auto& pin : verify_options->expect_witnesses) {
         const size_t eq = pin.find('=');
         auto key = eq == std::string::npos
-                       ? Result<crypto::VerifyingKey>(std::unexpected(Error{
-                             ErrorCode::kInvalidArgument, "expected NAME=FINGERPRINT"}))
+                       ? Result<crypto::VerifyingKey>(std::unexpected(
+                             Error{ErrorCode::kInvalidArgument, "expected NAME=FINGERPRINT"}))
                        : crypto::VerifyingKey::FromFingerprint(pin.substr(eq + 1));
         if (!key || eq == 0) {
           return Fail(ErrorCode::kInvalidArgument,
@@ -238,7 +238,8 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         }
         options.witnesses.insert_or_assign(pin.substr(0, eq), *key);
       }
-      for (const auto& file : verify_options->witnessed) options.witnessed_checkpoints.push_back(file);
+      for (const auto& file : verify_options->witnessed)
+        options.witnessed_checkpoints.push_back(file);
       audit::VerifyReport report = audit::VerifyExport(verify_options->dir, options);
       const bool keys_from_export = !options.node_key.has_value();
       if (global.json) {
@@ -274,11 +275,13 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           std::string names;
           for (const auto& w : report.witnesses) names += (names.empty() ? "" : ", ") + w;
           *context.out << fmt::format(
-              "OK: {} records{}, {} signed checkpoints (latest {}), {} cosignatures{}, {} committed "
+              "OK: {} records{}, {} signed checkpoints (latest {}), {} cosignatures{}, {} "
+              "committed "
               "list{}; every record is included and every checkpoint is consistent.\n",
               report.records,
-              report.redacted ? fmt::format(" (the oldest {} redacted by retention)", report.redacted)
-                              : "",
+              report.redacted
+                  ? fmt::format(" (the oldest {} redacted by retention)", report.redacted)
+                  : "",
               report.checkpoints, report.latest_size, report.cosignatures,
               names.empty() ? " (no witness yet)" : " by " + names, report.lists,
               report.lists == 1 ? "" : "s");
@@ -295,11 +298,11 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         }
         // Which keys all of this rests on, every time.
         if (report.node_key) {
-          *context.out << fmt::format("Node key:  {}  {} ({}); safety code {}\n",
-                                      report.node_key->fingerprint, report.node_key->name,
-                                      report.node_key->pinned ? "as expected, --expect-key"
-                                                              : "taken from the export",
-                                      SafetyCodeFor(report.node_key->fingerprint));
+          *context.out << fmt::format(
+              "Node key:  {}  {} ({}); safety code {}\n", report.node_key->fingerprint,
+              report.node_key->name,
+              report.node_key->pinned ? "as expected, --expect-key" : "taken from the export",
+              SafetyCodeFor(report.node_key->fingerprint));
         }
         if (!report.followed_to.empty()) {
           *context.out << fmt::format(
@@ -309,11 +312,10 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
               report.followed_to, SafetyCodeFor(report.followed_to));
         }
         for (const auto& k : report.witness_keys) {
-          *context.out << fmt::format("Witness:   {}  {} ({}); safety code {}\n", k.fingerprint,
-                                      k.name,
-                                      k.pinned ? "as expected, --expect-witness"
-                                               : "taken from the export",
-                                      SafetyCodeFor(k.fingerprint));
+          *context.out << fmt::format(
+              "Witness:   {}  {} ({}); safety code {}\n", k.fingerprint, k.name,
+              k.pinned ? "as expected, --expect-witness" : "taken from the export",
+              SafetyCodeFor(k.fingerprint));
         }
         if (keys_from_export) {
           *context.out
@@ -349,7 +351,8 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       "for that peer's privacy officer: `inbeeld audit verify --witnessed-checkpoint FILE` "
       "shows whether the peer's export reaches it.");
   AddCommonOptions(witnessed, global, /*with_json=*/true);
-  witnessed->add_option("PEER", *witnessed_peer, "The peer's name in the configuration")->required();
+  witnessed->add_option("PEER", *witnessed_peer, "The peer's name in the configuration")
+      ->required();
   witnessed->callback([&, witnessed_peer] {
     runner = [&, witnessed_peer]() -> Status {
       auto node = OpenNode(global, context);
@@ -436,7 +439,8 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         const schema::AuditRecord& r = entry.record;
         // An operator's decision on a possible pair of this child.
         if (entry.decision_record) {
-          const std::string decision = r.name == "inbeeld.pair.confirmed" ? "confirmed" : "rejected";
+          const std::string decision =
+              r.name == "inbeeld.pair.confirmed" ? "confirmed" : "rejected";
           if (global.json) {
             all.push_back({{"when", When(r.start_time_ms)},
                            {"decision", decision},
@@ -448,7 +452,8 @@ void AddAuditCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           } else {
             *context.out << fmt::format("  {}  possible pair {} with peer \"{}\" {} by {}\n",
                                         When(r.start_time_ms), Attr(r, "inbeeld.pair_code"),
-                                        Attr(r, "inbeeld.peer"), decision, Attr(r, "inbeeld.actor"));
+                                        Attr(r, "inbeeld.peer"), decision,
+                                        Attr(r, "inbeeld.actor"));
           }
           continue;
         }

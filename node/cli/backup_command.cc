@@ -2,8 +2,8 @@
 // (node/backup/backup.h).
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "node/backup/backup.h"
@@ -13,12 +13,9 @@ namespace inbeeld::node::cli {
 namespace {
 
 nlohmann::json SummaryJson(const backup::BackupSummary& s) {
-  return {{"node_name", s.node_name},
-          {"fingerprint", s.fingerprint},
-          {"created_at", s.created_at},
-          {"schema_version", s.schema_version},
-          {"audit_records", s.audit_size},
-          {"audit_root", s.audit_root},
+  return {{"node_name", s.node_name},      {"fingerprint", s.fingerprint},
+          {"created_at", s.created_at},    {"schema_version", s.schema_version},
+          {"audit_records", s.audit_size}, {"audit_root", s.audit_root},
           {"file_bytes", s.file_bytes}};
 }
 
@@ -47,7 +44,8 @@ void AddBackupCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
   auto into = std::make_shared<std::string>();
   auto keep = std::make_shared<int>(0);
   auto check = std::make_shared<bool>(false);
-  CLI::Option* out_option = cmd->add_option("--out", *out, "The backup file to write (must not exist)");
+  CLI::Option* out_option =
+      cmd->add_option("--out", *out, "The backup file to write (must not exist)");
   cmd->add_option("--into", *into,
                   "Write the backup into this folder as inbeeld-<UTC time>.backup (for a timer)")
       ->excludes(out_option);
@@ -90,8 +88,8 @@ void AddBackupCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
         if (!passphrase) return std::unexpected(passphrase.error());
         auto verified = backup::VerifyBackup(target, *passphrase, context.clock);
         if (!verified) {
-          return std::unexpected(WithContext(verified.error(), "the new backup " + target.string() +
-                                                                   " does not restore"));
+          return std::unexpected(WithContext(
+              verified.error(), "the new backup " + target.string() + " does not restore"));
         }
         j["verified"] = true;
       }
@@ -172,8 +170,7 @@ void AddRestoreCommand(CLI::App& app, GlobalOptions& global, Context& context, R
       if (!passphrase) return std::unexpected(passphrase.error());
       backup::RestoreOptions options;
       options.replace = *replace;
-      auto outcome =
-          backup::RestoreBackup(*file, dir->root(), *passphrase, context.clock, options);
+      auto outcome = backup::RestoreBackup(*file, dir->root(), *passphrase, context.clock, options);
       if (!outcome) return std::unexpected(outcome.error());
       if (global.json) {
         nlohmann::json j = SummaryJson(outcome->backup);

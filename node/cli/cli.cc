@@ -1,14 +1,13 @@
 #include "node/cli/cli.h"
 
+#include <fmt/format.h>
+
 #include <ostream>
 
 #include "node/audit/actor.h"
-#include "node/cli/commands.h"
-
-#include <fmt/format.h>
-
 #include "node/audit/audit_log.h"
 #include "node/audit/session_journal.h"
+#include "node/cli/commands.h"
 #include "node/cli/version.h"
 
 namespace inbeeld::node::cli {
@@ -62,7 +61,8 @@ Status CloseInterruptedSessions(UnlockedNode& node, const Context& context) {
   audit::SessionJournal journal(*node.store, log);
   auto closed = journal.CloseAbandoned(audit::NowMs(node.clock()));
   if (!closed) {
-    return std::unexpected(WithContext(closed.error(), "closing sessions a stopped process left open"));
+    return std::unexpected(
+        WithContext(closed.error(), "closing sessions a stopped process left open"));
   }
   if (*closed > 0) {
     *context.err << fmt::format(

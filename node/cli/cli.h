@@ -29,7 +29,7 @@ struct Context {
   std::ostream* out;
   std::ostream* err;
   GetEnvFn env;
-  const Clock& clock;  // every "now" and "today" of the command, and of the node it opens
+  const Clock& clock;     // every "now" and "today" of the command, and of the node it opens
   std::string self_path;  // this executable, for commands that start nodes
 };
 

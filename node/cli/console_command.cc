@@ -14,8 +14,9 @@ namespace inbeeld::node::cli {
 
 void AddConsoleCommand(CLI::App& app, GlobalOptions& global, Context& context, Runner& runner) {
   CLI::App* cmd = app.add_subcommand(
-      "console", "People who may use the web console that `inbeeld serve` offers on loopback "
-                 "([console] listen): invite, list, revoke.");
+      "console",
+      "People who may use the web console that `inbeeld serve` offers on loopback "
+      "([console] listen): invite, list, revoke.");
   cmd->require_subcommand(1);
 
   struct InviteOptions {
@@ -46,10 +47,10 @@ void AddConsoleCommand(CLI::App& app, GlobalOptions& global, Context& context, R
         auto made = people.Invite(invite_options->name, *role);
         if (!made) return std::unexpected(WithContext(made.error(), "invite"));
         invitation = std::move(*made);
-        return log.AppendInTransaction({audit::EventRecord(
-            node->clock(), "inbeeld.console.invited", true,
-            {{"inbeeld.console.person", invite_options->name},
-             {"inbeeld.console.role", invite_options->role}})});
+        return log.AppendInTransaction(
+            {audit::EventRecord(node->clock(), "inbeeld.console.invited", true,
+                                {{"inbeeld.console.person", invite_options->name},
+                                 {"inbeeld.console.role", invite_options->role}})});
       }));
       const std::string link = console::InvitationLink(
           console::ConsoleBaseUrl(node->root, node->config.console.listen), invitation->token);
@@ -70,7 +71,8 @@ void AddConsoleCommand(CLI::App& app, GlobalOptions& global, Context& context, R
     };
   });
 
-  CLI::App* list = cmd->add_subcommand("people", "Who has a console account, their role and state.");
+  CLI::App* list =
+      cmd->add_subcommand("people", "Who has a console account, their role and state.");
   AddCommonOptions(list, global, /*with_json=*/true);
   list->callback([&] {
     runner = [&]() -> Status {
@@ -91,7 +93,8 @@ void AddConsoleCommand(CLI::App& app, GlobalOptions& global, Context& context, R
         *context.out << out.dump(2) << "\n";
         return {};
       }
-      if (all->empty()) *context.out << "Nobody has a console account (see `inbeeld console invite`).\n";
+      if (all->empty())
+        *context.out << "Nobody has a console account (see `inbeeld console invite`).\n";
       for (const auto& p : *all) {
         *context.out << fmt::format("{:<32} {:<16} {:<12} last login {}\n", p.name,
                                     console::RoleName(p.role), p.state,
@@ -114,9 +117,9 @@ void AddConsoleCommand(CLI::App& app, GlobalOptions& global, Context& context, R
       audit::AuditLog log(*node->store, node->identity);
       INBEELD_RETURN_IF_ERROR(log.InTransaction([&]() -> Status {
         if (auto unlocked = people.Unlock(*unlock_name); !unlocked) return unlocked;
-        return log.AppendInTransaction({audit::EventRecord(
-            node->clock(), "inbeeld.console.unlocked", true,
-            {{"inbeeld.console.person", *unlock_name}})});
+        return log.AppendInTransaction(
+            {audit::EventRecord(node->clock(), "inbeeld.console.unlocked", true,
+                                {{"inbeeld.console.person", *unlock_name}})});
       }));
       *context.out << "Unlocked " << *unlock_name << ": they can log in again.\n";
       return {};
@@ -135,9 +138,9 @@ void AddConsoleCommand(CLI::App& app, GlobalOptions& global, Context& context, R
       console::PeopleStore people(*node->store);
       INBEELD_RETURN_IF_ERROR(people.Revoke(*revoke_name));
       audit::AuditLog log(*node->store, node->identity);
-      INBEELD_RETURN_IF_ERROR(log.Append({audit::EventRecord(
-          node->clock(), "inbeeld.console.revoked", true,
-          {{"inbeeld.console.person", *revoke_name}})}));
+      INBEELD_RETURN_IF_ERROR(
+          log.Append({audit::EventRecord(node->clock(), "inbeeld.console.revoked", true,
+                                         {{"inbeeld.console.person", *revoke_name}})}));
       *context.out << "Revoked " << *revoke_name << ": their sessions have ended.\n";
       return {};
     };

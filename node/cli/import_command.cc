@@ -122,10 +122,10 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
       if (!bytes) return std::unexpected(bytes.error());
       // A node that may not hold a PGN refuses the column itself, before a
       // single row is parsed, even when every cell in it is empty.
-      schema::ParsedList parsed = schema::ParseListFile(
-          *bytes, name,
-          schema::ParseOptions{.allow_identifier = node->config.holds_pgn,
-                               .mapping = std::move(*mapping)});
+      schema::ParsedList parsed =
+          schema::ParseListFile(*bytes, name,
+                                schema::ParseOptions{.allow_identifier = node->config.holds_pgn,
+                                                     .mapping = std::move(*mapping)});
       std::fill(bytes->begin(), bytes->end(), '\0');
       if (parsed.identifier_refused) {
         const schema::ImportProblem& p = parsed.problems.front();
@@ -148,8 +148,8 @@ void AddImportCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
         if (global.json) {
           nlohmann::json problems = nlohmann::json::array();
           for (const auto& p : parsed.problems) {
-            problems.push_back({{"file", name}, {"line", p.line}, {"column", p.column},
-                                {"message", p.message}});
+            problems.push_back(
+                {{"file", name}, {"line", p.line}, {"column", p.column}, {"message", p.message}});
           }
           *context.out << nlohmann::json{{"imported", false}, {"problems", problems}}.dump(2)
                        << "\n";

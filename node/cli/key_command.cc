@@ -7,8 +7,8 @@
 #include <ostream>
 
 #include "node/cli/commands.h"
-#include "node/exchange/announce_key.h"
 #include "node/datadir/key_rotation.h"
+#include "node/exchange/announce_key.h"
 
 namespace inbeeld::node::cli {
 namespace {
@@ -30,7 +30,9 @@ Status Announce(UnlockedNode& node, const GlobalOptions& global, const Context& 
     const bool dropped = !outcome.accepted && node.config.FindPeer(outcome.peer) == nullptr;
     if (!outcome.accepted && !dropped) waiting.push_back(outcome.peer);
     partners.push_back({{"peer", outcome.peer},
-                        {"outcome", outcome.accepted ? "accepted" : dropped ? "dropped" : "not_yet"},
+                        {"outcome", outcome.accepted ? "accepted"
+                                    : dropped        ? "dropped"
+                                                     : "not_yet"},
                         {"message", outcome.reason}});
     if (global.json) continue;
     if (outcome.accepted) {
@@ -105,7 +107,8 @@ void AddKeyCommand(CLI::App& app, GlobalOptions& global, Context& context, Runne
         }
       } else {
         out["new_key"] = node->identity.PublicKey().Fingerprint();
-        if (!global.json) *context.out << "Announcing this node's key to the partners still to tell:\n";
+        if (!global.json)
+          *context.out << "Announcing this node's key to the partners still to tell:\n";
       }
       Status announced = Announce(*node, global, context, out);
       if (global.json) *context.out << out.dump(2) << "\n";

@@ -2,12 +2,13 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "node/cli/commands.h"
-#include "node/store/list_summary.h"
 #include "node/clock/timestamp.h"
+#include "node/store/list_summary.h"
 
 namespace inbeeld::node::cli {
 namespace {
@@ -41,7 +42,8 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       auto versions = node->store->Versions();
       if (!versions) return std::unexpected(versions.error());
       if (versions->empty()) {
-        return Fail(ErrorCode::kFailedPrecondition, "no list imported yet: run `inbeeld import FILE`");
+        return Fail(ErrorCode::kFailedPrecondition,
+                    "no list imported yet: run `inbeeld import FILE`");
       }
       const ListVersion* version = &versions->back();
       if (options->version != 0) {
@@ -57,9 +59,8 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
           version->id, options->names ? Unseal::kEverything : Unseal::kLabelsOnly, node->field_key);
       if (!stored) return std::unexpected(stored.error());
       std::vector<StoredRow>& rows = *stored;
-      std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-        return a.own_reference < b.own_reference;
-      });
+      std::sort(rows.begin(), rows.end(),
+                [](const auto& a, const auto& b) { return a.own_reference < b.own_reference; });
       const schema::Date today = TodayUtc(node->clock());
       ListSummary summary = Summarise(rows, today);
 
@@ -99,12 +100,12 @@ void AddListCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
             row["has_pgn"] = r.has_pgn;
             if (options->names) {
               nlohmann::json name = nlohmann::json::object();
-              for (auto [key, part] : {std::pair{"first_names", &r.name.first_names},
-                                       std::pair{"roepnaam", &r.name.roepnaam},
-                                       std::pair{"initials", &r.name.initials},
-                                       std::pair{"prefix", &r.name.prefix},
-                                       std::pair{"surname", &r.name.surname},
-                                       std::pair{"full_name", &r.name.full_name}}) {
+              for (auto [key, part] :
+                   {std::pair{"first_names", &r.name.first_names},
+                    std::pair{"roepnaam", &r.name.roepnaam},
+                    std::pair{"initials", &r.name.initials}, std::pair{"prefix", &r.name.prefix},
+                    std::pair{"surname", &r.name.surname},
+                    std::pair{"full_name", &r.name.full_name}}) {
                 if (*part) name[key] = **part;
               }
               if (!name.empty()) row["name"] = std::move(name);

@@ -1,21 +1,20 @@
 // `inbeeld match PEER --purpose ID` and `inbeeld results [SESSION]`.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <ostream>
-
 #include <pwd.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <ostream>
 
+#include "node/audit/actor.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
-#include "node/audit/actor.h"
 #include "node/cli/commands.h"
-#include "node/exchange/decision.h"
 #include "node/cli/session_output.h"
+#include "node/exchange/decision.h"
 #include "node/exchange/initiator.h"
 #include "node/exchange/report.h"
 
@@ -48,7 +47,8 @@ Status Show(const GlobalOptions& global, const Context& context, UnlockedNode& n
     WriteSessionJson(*context.out, session, rows);
   } else {
     PrintSessionText(*context.out, session, rows);
-    if (!csv_path.empty()) *context.out << "\nWrote " << rows.size() << " rows to " << csv_path << "\n";
+    if (!csv_path.empty())
+      *context.out << "\nWrote " << rows.size() << " rows to " << csv_path << "\n";
     if (!xlsx_path.empty()) {
       *context.out << "\nWrote " << rows.size() << " rows to " << xlsx_path << "\n";
     }
@@ -92,12 +92,11 @@ Status Decide(const Context& context, UnlockedNode& node, const schema::wire::Se
               const std::string& code, exchange::Decision decision) {
   auto decided = exchange::DecidePair(node, id, code, decision, audit::OsUserName());
   if (!decided) return std::unexpected(decided.error());
-  *context.out << fmt::format(
-      "Pair {} {}: {}.\n", code,
-      decision == exchange::Decision::kConfirmed ? "confirmed" : "rejected",
-      decision == exchange::Decision::kConfirmed
-          ? "from now on it counts as the same child in the overview"
-          : "it is not counted as the same child");
+  *context.out << fmt::format("Pair {} {}: {}.\n", code,
+                              decision == exchange::Decision::kConfirmed ? "confirmed" : "rejected",
+                              decision == exchange::Decision::kConfirmed
+                                  ? "from now on it counts as the same child in the overview"
+                                  : "it is not counted as the same child");
   return {};
 }
 

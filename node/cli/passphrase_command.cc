@@ -1,6 +1,7 @@
 // `inbeeld passphrase change`: re-keys the store under a new passphrase
 // (crash-safe steps in node/datadir/node_dir.h).
 #include <fmt/format.h>
+
 #include <ostream>
 
 #include "node/cli/commands.h"
@@ -26,9 +27,10 @@ Result<crypto::SecretBytes> ReadNewPassphrase(const GetEnvFn& env) {
   if (next) return next;
   Error e = next.error();
   if (e.code == ErrorCode::kFailedPrecondition) {
-    return Fail(e.code, fmt::format("no new passphrase: set {} to a file holding it, set {}, or run "
-                                    "on a terminal",
-                                    kNewFileVariable, kNewVariable));
+    return Fail(e.code,
+                fmt::format("no new passphrase: set {} to a file holding it, set {}, or run "
+                            "on a terminal",
+                            kNewFileVariable, kNewVariable));
   }
   // ReadPassphrase names the variable it read; name the one the user set.
   constexpr std::string_view kUsual = "INBEELD_PASSPHRASE_FILE";

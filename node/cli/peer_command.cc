@@ -1,7 +1,8 @@
 // `inbeeld whoami` and `inbeeld peer add|remove|list`: identities and pinned peers.
-#include <filesystem>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -41,10 +42,10 @@ void AddWhoamiCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
                             .dump(2)
                      << "\n";
       } else {
-        *context.out << fmt::format("{} ({}) at {}\n{}\nsafety code (read it aloud to the partner): {}\n",
-                                    cfg->node_name, config::RoleName(cfg->role),
-                                    cfg->listen_address, meta->fingerprint,
-                                    SafetyCodeFor(meta->fingerprint));
+        *context.out << fmt::format(
+            "{} ({}) at {}\n{}\nsafety code (read it aloud to the partner): {}\n", cfg->node_name,
+            config::RoleName(cfg->role), cfg->listen_address, meta->fingerprint,
+            SafetyCodeFor(meta->fingerprint));
       }
       return {};
     };
@@ -120,9 +121,9 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
                     "fingerprint their `inbeeld whoami` shows");
       }
       if (const auto* pinned = cfg->FindPeerByKey(fingerprint); pinned != nullptr) {
-        return Fail(ErrorCode::kAlreadyExists,
-                    fmt::format("peer not added: this key is already pinned as peer \"{}\"",
-                                pinned->name));
+        return Fail(
+            ErrorCode::kAlreadyExists,
+            fmt::format("peer not added: this key is already pinned as peer \"{}\"", pinned->name));
       }
       if (cfg->FindPeer(add_options->name) != nullptr) {
         return Fail(ErrorCode::kAlreadyExists,
@@ -156,12 +157,12 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       if (auto added = dir->AddPeer(peer_config); !added) {
         return Fail(added.error().code, "peer not added: " + added.error().message);
       }
-      *context.out << fmt::format("Added peer \"{}\" at {} ({}) to {}\n"
-                                  "Safety code: {} — check it with the partner, who sees the same "
-                                  "digits with `inbeeld whoami`.\n",
-                                  peer_config.name, peer_config.address,
-                                  config::RoleName(peer_config.role), dir->ConfigPath().string(),
-                                  SafetyCodeFor(peer_config.key));
+      *context.out << fmt::format(
+          "Added peer \"{}\" at {} ({}) to {}\n"
+          "Safety code: {} — check it with the partner, who sees the same "
+          "digits with `inbeeld whoami`.\n",
+          peer_config.name, peer_config.address, config::RoleName(peer_config.role),
+          dir->ConfigPath().string(), SafetyCodeFor(peer_config.key));
       return {};
     };
   });
@@ -174,7 +175,8 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       "results and audit records with the peer stay. A running `serve` still accepts the peer "
       "until it reloads its configuration or restarts.");
   AddCommonOptions(remove, global, /*with_json=*/false);
-  remove->add_option("NAME", *remove_name, "The peer's name, as in `inbeeld peer list`")->required();
+  remove->add_option("NAME", *remove_name, "The peer's name, as in `inbeeld peer list`")
+      ->required();
   remove->callback([&, remove_name] {
     runner = [&, remove_name]() -> Status {
       auto dir = LocateNode(global, context);
@@ -182,7 +184,8 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       auto node = OpenNode(global, context);
       if (!node) return std::unexpected(node.error());
       auto removed = dir->RemovePeer(*remove_name, *node);
-      if (!removed) return Fail(removed.error().code, "peer not removed: " + removed.error().message);
+      if (!removed)
+        return Fail(removed.error().code, "peer not removed: " + removed.error().message);
       *context.out << fmt::format("Removed peer \"{}\" ({}, safety code {}) from {}\n",
                                   removed->name, removed->key, SafetyCodeFor(removed->key),
                                   dir->ConfigPath().string());
@@ -224,7 +227,8 @@ void AddPeerCommand(CLI::App& app, GlobalOptions& global, Context& context, Runn
       if (cfg->peers.empty()) *context.out << "No peers configured (see `inbeeld peer add`).\n";
       for (const auto& p : cfg->peers) {
         std::string purposes, labels, keys;
-        for (const auto& id : p.policy.allowed_purposes) purposes += (purposes.empty() ? "" : ", ") + id;
+        for (const auto& id : p.policy.allowed_purposes)
+          purposes += (purposes.empty() ? "" : ", ") + id;
         for (auto l : p.policy.shared_labels) {
           labels += (labels.empty() ? "" : ", ") + std::string(config::LabelFieldName(l));
         }

@@ -33,7 +33,8 @@ void AddPeerRestoreSubcommands(CLI::App* peer, GlobalOptions& global, Context& c
         for (const auto& name : *names) {
           const auto* p = node->config.FindPeer(name);
           if (p == nullptr) {
-            return Fail(ErrorCode::kInvalidArgument, "no peer named \"" + name + "\" in inbeeld.toml");
+            return Fail(ErrorCode::kInvalidArgument,
+                        "no peer named \"" + name + "\" in inbeeld.toml");
           }
           peers.push_back(p);
         }
@@ -55,15 +56,17 @@ void AddPeerRestoreSubcommands(CLI::App* peer, GlobalOptions& global, Context& c
           outcome = std::string(audit::RejoinOutcomeName(response->outcome));
           switch (response->outcome) {
             case audit::RejoinOutcome::kAccepted:
-              text = fmt::format("accepted; it had seen {} records after the backup, now recorded "
-                                 "as lost in both logs",
-                                 response->lost);
+              text = fmt::format(
+                  "accepted; it had seen {} records after the backup, now recorded "
+                  "as lost in both logs",
+                  response->lost);
               break;
             case audit::RejoinOutcome::kPending:
               waiting = true;
-              text = fmt::format("waiting: its operator must run `inbeeld peer accept-restore {}` "
-                                 "({} records it saw after the backup are lost)",
-                                 node->config.node_name, response->lost);
+              text = fmt::format(
+                  "waiting: its operator must run `inbeeld peer accept-restore {}` "
+                  "({} records it saw after the backup are lost)",
+                  node->config.node_name, response->lost);
               break;
             case audit::RejoinOutcome::kNotNeeded:
               text = "nothing to accept: it saw nothing after the backup";

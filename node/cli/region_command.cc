@@ -12,18 +12,21 @@ namespace {
 void PrintCounts(std::ostream& out, const region::RegionalCounts& c) {
   auto j = region::RegionalJson(c);
   out << fmt::format("Regional count {} across {} nodes\n", c.session, c.participants.size());
-  out << fmt::format("  distinct children in the region: {}\n", j["distinct_children"].get<std::string>());
-  out << fmt::format("  known to a single partner only:  {}\n", j["on_one_list_only"].get<std::string>());
-  out << fmt::format("  possibly the same as another (matched on a weak key only, not merged): {}\n",
-                     j["possibly_the_same_as_another"].get<std::string>());
+  out << fmt::format("  distinct children in the region: {}\n",
+                     j["distinct_children"].get<std::string>());
+  out << fmt::format("  known to a single partner only:  {}\n",
+                     j["on_one_list_only"].get<std::string>());
+  out << fmt::format(
+      "  possibly the same as another (matched on a weak key only, not merged): {}\n",
+      j["possibly_the_same_as_another"].get<std::string>());
   out << "  by category:\n";
   static constexpr schema::Category kCategories[] = {
       schema::Category::kRelatiefVerzuim, schema::Category::kAbsoluutVerzuim,
       schema::Category::kVrijstelling5a, schema::Category::kDreigend};
   for (schema::Category category : kCategories) {
-    out << fmt::format("    {:<28} {:>8}\n", schema::CategoryLabel(category),
-                       j["by_category"][std::string(schema::CategoryName(category))]
-                           .get<std::string>());
+    out << fmt::format(
+        "    {:<28} {:>8}\n", schema::CategoryLabel(category),
+        j["by_category"][std::string(schema::CategoryName(category))].get<std::string>());
   }
   for (const auto& p : j["partners"]) {
     out << fmt::format("  {:<28} {:>8} children  {} of the region\n", p["node"].get<std::string>(),
@@ -50,7 +53,8 @@ void AddRegionCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
       "This node coordinates; the peers must be serving.");
   AddCommonOptions(count, global, /*with_json=*/true);
   count->add_option("PEERS", options->peers, "Two or more peer names")->required();
-  count->add_option("--purpose", options->purpose, "Processing-activity id (default: [sync] purpose)");
+  count->add_option("--purpose", options->purpose,
+                    "Processing-activity id (default: [sync] purpose)");
   count->add_option("--timeout", options->timeout, "Seconds to wait for each answer of a peer")
       ->capture_default_str();
   count->callback([&, options] {
@@ -77,7 +81,8 @@ void AddRegionCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
     };
   });
   CLI::App* show = region->add_subcommand(
-      "show", "Show the latest regional count this node took part in (coordinator or participant).");
+      "show",
+      "Show the latest regional count this node took part in (coordinator or participant).");
   AddCommonOptions(show, global, /*with_json=*/true);
   show->callback([&] {
     runner = [&]() -> Status {

@@ -8,8 +8,8 @@
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
 #include "node/cli/commands.h"
-#include "node/report/quarterly.h"
 #include "node/clock/timestamp.h"
+#include "node/report/quarterly.h"
 
 namespace inbeeld::node::cli {
 namespace {

@@ -1,37 +1,37 @@
 // `inbeeld serve`: the HTTPS API peers talk to, until SIGTERM or SIGINT; SIGHUP
 // reloads inbeeld.toml (ServeRuntime). Events, metrics and /healthz, /readyz,
 // /metrics: node/ops/, docs/OPERATIONS.md.
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <condition_variable>
-#include <set>
-#include <shared_mutex>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
+#include <set>
+#include <shared_mutex>
 #include <thread>
 
 #include "node/audit/actor.h"
 #include "node/cli/commands.h"
+#include "node/cli/serve_runtime.h"
+#include "node/clock/timestamp.h"
 #include "node/console/console.h"
 #include "node/console/http_server.h"
 #include "node/console/invitation_link.h"
 #include "node/console/jobs.h"
-#include "node/exchange/policy.h"
-#include "node/exchange/initiator.h"
-#include "node/exchange/responder.h"
 #include "node/datadir/key_rotation.h"
+#include "node/exchange/initiator.h"
+#include "node/exchange/policy.h"
+#include "node/exchange/responder.h"
 #include "node/net/server.h"
 #include "node/ops/admin.h"
 #include "node/ops/event_log.h"
 #include "node/ops/metrics.h"
 #include "node/region/regional.h"
 #include "node/schedule/scheduler.h"
-#include "node/clock/timestamp.h"
-#include "node/cli/serve_runtime.h"
 #include "node/serve/peer_routes.h"
 
 namespace inbeeld::node::cli {
@@ -40,14 +40,18 @@ namespace {
 std::string_view RefusalReason(std::optional<ErrorCode> code) {
   if (!code) return "other";
   switch (*code) {
-    case ErrorCode::kPermissionDenied: return "policy";
-    case ErrorCode::kResourceExhausted: return "limit";
-    case ErrorCode::kUnavailable: return "busy";
-    case ErrorCode::kInvalidArgument: return "malformed";
-    default: return "other";
+    case ErrorCode::kPermissionDenied:
+      return "policy";
+    case ErrorCode::kResourceExhausted:
+      return "limit";
+    case ErrorCode::kUnavailable:
+      return "busy";
+    case ErrorCode::kInvalidArgument:
+      return "malformed";
+    default:
+      return "other";
   }
 }
-
 
 }  // namespace
 
@@ -214,8 +218,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         if (!bound) return std::unexpected(bound.error());
         web.server = std::move(server);
         const bool v6 = console_address->host.find(':') != std::string::npos;
-        const std::string shown =
-            (v6 ? "[" + console_address->host + "]" : console_address->host) + ":" + std::to_string(*bound);
+        const std::string shown = (v6 ? "[" + console_address->host + "]" : console_address->host) +
+                                  ":" + std::to_string(*bound);
         INBEELD_RETURN_IF_ERROR(WriteFileAtomically(web.address_file, shown + "\n"));
         if (!options->console_port_file.empty()) {
           INBEELD_RETURN_IF_ERROR(
@@ -226,9 +230,10 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
             events.Write(ops::Level::kError, "console.failed", {{"error", served.error().message}});
           }
         });
-        *context.out << fmt::format("console on http://{}/ (invite people with `inbeeld console "
-                                    "invite NAME --role operator`)\n",
-                                    shown)
+        *context.out << fmt::format(
+                            "console on http://{}/ (invite people with `inbeeld console "
+                            "invite NAME --role operator`)\n",
+                            shown)
                      << std::flush;
       }
       // The admin endpoints alone, e.g. for a node without a console.
@@ -292,14 +297,16 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       exchange::ResponderObserver observer;
       observer.session_ended = [&](const audit::ExchangeAudit& a, std::optional<ErrorCode> code) {
         const double seconds = static_cast<double>(a.end_ms - a.start_ms) / 1000.0;
-        metrics.Add(metric::kSessions, {{"role", a.role}, {"peer", a.peer}, {"outcome", a.outcome}});
+        metrics.Add(metric::kSessions,
+                    {{"role", a.role}, {"peer", a.peer}, {"outcome", a.outcome}});
         metrics.Observe(metric::kSessionSeconds, {{"role", a.role}, {"peer", a.peer}}, seconds);
         if (a.outcome == "refused") {
-          metrics.Add(metric::kRefusals, {{"peer", a.peer}, {"reason", std::string(RefusalReason(code))}});
+          metrics.Add(metric::kRefusals,
+                      {{"peer", a.peer}, {"reason", std::string(RefusalReason(code))}});
         }
         std::vector<ops::Field> fields = {
-            {"role", a.role},       {"peer", a.peer},       {"purpose", a.purpose},
-            {"mode", a.mode},       {"outcome", a.outcome}, {"session", a.trace_id},
+            {"role", a.role}, {"peer", a.peer},       {"purpose", a.purpose},
+            {"mode", a.mode}, {"outcome", a.outcome}, {"session", a.trace_id},
         };
         if (a.sent) fields.push_back({"sent", std::to_string(*a.sent)});
         if (a.received) fields.push_back({"received", std::to_string(*a.received)});
@@ -331,7 +338,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       server_options.on_refused = [&](const net::TransportRefusal& refused) {
         std::shared_lock lock(runtime.config_mu());
         responder.RecordTransportRefusal(
-            refused.peer, refused.path == "unknown" ? "unknown" : "POST " + std::string(refused.path),
+            refused.peer,
+            refused.path == "unknown" ? "unknown" : "POST " + std::string(refused.path),
             fmt::format("{} ({})", refused.reason, refused.status));
       };
       auto server = net::PeerServer::Create(*identity, std::move(setup->pins), server_options);
@@ -367,16 +375,18 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
         INBEELD_RETURN_IF_ERROR((*server)->Bind(address->host, port));
       }
       runtime.AttachServer(server->get(), max_body);
-      *context.out << fmt::format("{} serving on {}:{} ({} peers pinned); stop with SIGTERM, "
-                                  "reload inbeeld.toml with SIGHUP\n",
-                                  node_name, address->host, port, peer_count)
+      *context.out << fmt::format(
+                          "{} serving on {}:{} ({} peers pinned); stop with SIGTERM, "
+                          "reload inbeeld.toml with SIGHUP\n",
+                          node_name, address->host, port, peer_count)
                    << std::flush;
       events.Write(ops::Level::kInfo, "serve.started",
                    {{"address", address->host + ":" + std::to_string(port)},
                     {"peers", std::to_string(peer_count)}});
       admin.SetReady("peer_listener", true);
       if (!options->port_file.empty()) {
-        INBEELD_RETURN_IF_ERROR(WriteFileAtomically(options->port_file, std::to_string(port) + "\n"));
+        INBEELD_RETURN_IF_ERROR(
+            WriteFileAtomically(options->port_file, std::to_string(port) + "\n"));
       }
 
       std::mutex mu;
@@ -415,7 +425,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
       // [sync] every_days and the retention purge, checked every minute;
       // each line it reports is one event.
       ops::EventLineStream scheduler_log(events, ops::Level::kInfo, "scheduled");
-      region::Scheduler scheduler(*scheduler_node, scheduler_log);
+      schedule::Scheduler scheduler(*scheduler_node, scheduler_log);
       std::thread scheduled([&] {
         audit::ActorScope actor({.who = "scheduler", .origin = "serve"});
         std::unique_lock lock(mu);
@@ -423,7 +433,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, Context& context, Run
           lock.unlock();
           // Only this thread uses the scheduler's node: a reload's
           // configuration is taken up here, between ticks.
-          if (auto fresh = runtime.TakeSchedulerConfig()) scheduler_node->config = std::move(*fresh);
+          if (auto fresh = runtime.TakeSchedulerConfig())
+            scheduler_node->config = std::move(*fresh);
           scheduler.Tick();
           scheduler_log.flush();
           lock.lock();

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-
 namespace inbeeld::node::cli {
 namespace {
 
@@ -15,7 +14,6 @@ std::string PeerNames(const std::vector<std::string>& names) {
   for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
   return out;
 }
-
 
 }  // namespace
 
@@ -87,17 +85,17 @@ Status ServeRuntime::ReloadConfig() {
   }
   p_.metrics->Add(metric::kReloads, {{"result", "ok"}});
   p_.metrics->Set(metric::kPeers, {}, static_cast<double>(fresh->peers.size()));
-  p_.events->Write(
-      ops::Level::kInfo, "config.reloaded",
-      {{"peers", std::to_string(fresh->peers.size())},
-       {"added", PeerNames(added)},
-       {"removed", PeerNames(removed)},
-       {"msg", fmt::format("config reloaded: {} peers (+{}, -{})", fresh->peers.size(),
-                           added.size(), removed.size())}});
+  p_.events->Write(ops::Level::kInfo, "config.reloaded",
+                   {{"peers", std::to_string(fresh->peers.size())},
+                    {"added", PeerNames(added)},
+                    {"removed", PeerNames(removed)},
+                    {"msg", fmt::format("config reloaded: {} peers (+{}, -{})", fresh->peers.size(),
+                                        added.size(), removed.size())}});
   if (server_ != nullptr && setup->max_body() > max_body_) {
     p_.events->Write(ops::Level::kWarning, "config.restart_needed",
-                     {{"msg", "a peer's max_list_size needs larger requests than this process "
-                              "accepts; restart serve to accept them"}});
+                     {{"msg",
+                       "a peer's max_list_size needs larger requests than this process "
+                       "accepts; restart serve to accept them"}});
   }
   return {};
 }

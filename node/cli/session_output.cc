@@ -41,7 +41,6 @@ std::string_view StrengthDutch(schema::Strength s) {
   return "mogelijk";
 }
 
-
 // "possible, to confirm" etc. for the table.
 std::string StrengthText(const exchange::ResultRow& r) {
   std::string text(schema::StrengthName(r.strength));
@@ -110,8 +109,8 @@ void PrintSessionText(std::ostream& out, const exchange::SessionRecord& s,
   if (rows.empty()) return;
   out << fmt::format(
       "\n  {:<8} {:<24} {:<14} {:<22} {:<10} {:<7} {:<4} | {:<22} {:<10} {:<7} {:<4} {}\n", "pair",
-      "strength", "reference", "category", "since", "school", "plan", "peer category",
-      "peer since", "school", "plan", "flags");
+      "strength", "reference", "category", "since", "school", "plan", "peer category", "peer since",
+      "school", "plan", "flags");
   for (const auto& r : rows) {
     out << fmt::format(
         "  {:<8} {:<24} {:<14} {:<22} {:<10} {:<7} {:<4} | {:<22} {:<10} {:<7} {:<4} {}\n",
@@ -205,9 +204,9 @@ namespace {
 
 // The meeting list's columns, for CSV and .xlsx alike.
 constexpr std::array<std::string_view, 13> kSessionColumns = {
-    "paarcode",          "zekerheid",      "beoordeling",    "referentie", "categorie",
-    "sinds",             "school",         "plan",           "categorie partner",
-    "sinds partner",     "school partner", "plan partner",   "signalen"};
+    "paarcode",       "zekerheid",    "beoordeling", "referentie",        "categorie",
+    "sinds",          "school",       "plan",        "categorie partner", "sinds partner",
+    "school partner", "plan partner", "signalen"};
 constexpr size_t kReferenceColumn = 3;
 constexpr size_t kSignalsColumn = 12;
 

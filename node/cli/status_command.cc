@@ -1,13 +1,14 @@
 // `inbeeld status`: what this node is and what it holds.
-#include <filesystem>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "node/audit/rejoin.h"
-#include "node/datadir/key_rotation.h"
 #include "node/cli/commands.h"
+#include "node/datadir/key_rotation.h"
 
 namespace inbeeld::node::cli {
 
@@ -50,7 +51,8 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Context& context, Ru
       auto rotation = ReadKeyRotationState(*node->store);
       if (!rotation) return std::unexpected(rotation.error());
       // A partner removed since is no longer waited for (`--finish` drops it).
-      std::erase_if(rotation->pending, [&](const std::string& name) { return cfg.FindPeer(name) == nullptr; });
+      std::erase_if(rotation->pending,
+                    [&](const std::string& name) { return cfg.FindPeer(name) == nullptr; });
       if (global.json) {
         nlohmann::json j = {
             {"node_name", cfg.node_name},

@@ -10,8 +10,8 @@
 #define INBEELD_NODE_CLOCK_TIMESTAMP_H_
 
 #include <chrono>
-#include <optional>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "node/clock/clock.h"

@@ -17,11 +17,11 @@ namespace inbeeld::node::console {
 namespace {
 
 // In a function that returns ApiReply: a failed Status becomes its reply.
-#define INBEELD_RETURN_IF_ERROR_REPLY(expr)     \
-  do {                                          \
-    if (auto status_ = (expr); !status_) {      \
-      return ReplyFor(status_.error());         \
-    }                                           \
+#define INBEELD_RETURN_IF_ERROR_REPLY(expr) \
+  do {                                      \
+    if (auto status_ = (expr); !status_) {  \
+      return ReplyFor(status_.error());     \
+    }                                       \
   } while (0)
 
 constexpr const char* kCsp =
@@ -87,7 +87,8 @@ std::vector<std::string_view> Segments(std::string_view path) {
   return out;
 }
 
-std::optional<std::vector<std::string>> MatchRoute(std::string_view pattern, std::string_view path) {
+std::optional<std::vector<std::string>> MatchRoute(std::string_view pattern,
+                                                   std::string_view path) {
   auto want = Segments(pattern);
   auto have = Segments(path);
   if (want.size() != have.size()) return std::nullopt;
@@ -151,8 +152,8 @@ struct Console::State {
 
   State(UnlockedNode& n, JobRunner& j, ConsoleOptions o)
       : node(n), jobs(j), options(std::move(o)), people(*n.store, options.policy) {
-    for (auto group : {ListRoutes, PartnerRoutes, ExchangeRoutes, AuditRoutes, ReportRoutes,
-                       PeopleRoutes}) {
+    for (auto group :
+         {ListRoutes, PartnerRoutes, ExchangeRoutes, AuditRoutes, ReportRoutes, PeopleRoutes}) {
       for (auto& route : group()) routes.push_back(std::move(route));
     }
   }
@@ -213,11 +214,11 @@ struct Console::State {
     const std::string who = outcome->known_name ? "console:" + *name : "console:onbekend";
     audit::ActorScope actor({.who = who, .origin = r.client_address});
     if (!outcome->ok) {
-      INBEELD_RETURN_IF_ERROR_REPLY(AuditAction(
-          node, "inbeeld.console.login_failed", false,
-          {{"inbeeld.reason", !outcome->known_name      ? "unknown name"
-                              : outcome->locked_minutes ? "locked"
-                                                        : "wrong password"}}));
+      INBEELD_RETURN_IF_ERROR_REPLY(
+          AuditAction(node, "inbeeld.console.login_failed", false,
+                      {{"inbeeld.reason", !outcome->known_name      ? "unknown name"
+                                          : outcome->locked_minutes ? "locked"
+                                                                    : "wrong password"}}));
       if (outcome->locked_minutes) {
         ApiReply reply = JsonReply(
             {{"fout", fmt::format("Te vaak een verkeerd wachtwoord. Probeer het over {} minuten "
@@ -258,9 +259,9 @@ struct Console::State {
       return ReplyFor(person.error());
     }
     audit::ActorScope actor({.who = "console:" + person->name, .origin = r.client_address});
-    INBEELD_RETURN_IF_ERROR_REPLY(AuditAction(node, "inbeeld.console.invitation.accepted", true,
-                                              {{"inbeeld.console.role",
-                                                std::string(RoleName(person->role))}}));
+    INBEELD_RETURN_IF_ERROR_REPLY(
+        AuditAction(node, "inbeeld.console.invitation.accepted", true,
+                    {{"inbeeld.console.role", std::string(RoleName(person->role))}}));
     return LoggedIn(*person, r);
   }
 
@@ -306,11 +307,12 @@ struct Console::State {
       // A change with the cookie but not the token: someone else's page or
       // program tried to act for this person.
       audit::ActorScope actor({.who = "console:" + person.name, .origin = r.client_address});
-      INBEELD_RETURN_IF_ERROR_REPLY(AuditAction(
-          node, "inbeeld.console.refused", false,
-          {{"inbeeld.reason", "csrf token"}, {"inbeeld.request", "POST"}}));
-      return Problem(403, "csrf", "Dit verzoek mist de beveiligingscode van de console; laad de "
-                                  "pagina opnieuw.");
+      INBEELD_RETURN_IF_ERROR_REPLY(
+          AuditAction(node, "inbeeld.console.refused", false,
+                      {{"inbeeld.reason", "csrf token"}, {"inbeeld.request", "POST"}}));
+      return Problem(403, "csrf",
+                     "Dit verzoek mist de beveiligingscode van de console; laad de "
+                     "pagina opnieuw.");
     }
     audit::ActorScope actor({.who = "console:" + person.name, .origin = r.client_address});
     if (r.path == "/api/ik" && !post) {
@@ -328,8 +330,8 @@ struct Console::State {
         return Problem(400, "ongeldig", "Vul uw huidige en uw nieuwe wachtwoord in.");
       }
       auto changed = people.ChangePassword(person.name, *current, *fresh, token);
-      INBEELD_RETURN_IF_ERROR_REPLY(AuditAction(node, "inbeeld.console.password_changed",
-                                                changed.has_value()));
+      INBEELD_RETURN_IF_ERROR_REPLY(
+          AuditAction(node, "inbeeld.console.password_changed", changed.has_value()));
       if (!changed) {
         if (changed.error().code == ErrorCode::kUnauthenticated) {
           return Problem(400, "onjuist", changed.error().message);
@@ -352,11 +354,11 @@ struct Console::State {
       path_known = true;
       if (route.method != r.method) continue;
       if ((route.roles & MaskOf(person.role)) == 0) {
-        INBEELD_RETURN_IF_ERROR_REPLY(
-            AuditAction(node, "inbeeld.console.refused", false,
-                        {{"inbeeld.reason", "role"}, {"inbeeld.request", r.method + " " + route.pattern}}));
-        return Problem(403, "rol", "Dit kan niet met uw rol (" +
-                                       std::string(RoleName(person.role)) + ").");
+        INBEELD_RETURN_IF_ERROR_REPLY(AuditAction(
+            node, "inbeeld.console.refused", false,
+            {{"inbeeld.reason", "role"}, {"inbeeld.request", r.method + " " + route.pattern}}));
+        return Problem(403, "rol",
+                       "Dit kan niet met uw rol (" + std::string(RoleName(person.role)) + ").");
       }
       Call call{r, std::move(*params), person, node, people, jobs, options.peers_changed};
       if (!route.needs_store) lock.unlock();

@@ -24,8 +24,8 @@
 #ifndef INBEELD_NODE_CONSOLE_CONSOLE_H_
 #define INBEELD_NODE_CONSOLE_CONSOLE_H_
 
-#include <map>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -46,8 +46,8 @@ inline constexpr size_t kMaxJsonBytes = size_t{64} << 10;
 inline constexpr size_t kMaxJsonDepth = 8;
 
 struct ApiRequest {
-  std::string method;  // "GET", "POST", …
-  std::string path;    // without the query
+  std::string method;                          // "GET", "POST", …
+  std::string path;                            // without the query
   std::map<std::string, std::string> query;    // decoded
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;

@@ -51,14 +51,15 @@ struct Route {
   bool needs_store = true;
 };
 
-std::vector<Route> ListRoutes();      // handlers_list.cc: /api/lijst…
-std::vector<Route> ImportRoutes();    // handlers_import.cc: /api/lijst/voorbeeld, /api/lijst/import
-std::vector<Route> PartnerRoutes();   // handlers_partners.cc: /api/partners, /api/doelen
-std::vector<Route> ExchangeRoutes();  // handlers_exchange.cc: /api/taken, /api/sessies, overzicht, regio
-std::vector<Route> AuditRoutes();     // handlers_audit.cc: /api/logboek/controle
-std::vector<Route> LogbookRoutes();   // handlers_logbook.cc: /api/logboek, /api/inzageverzoek
-std::vector<Route> ReportRoutes();    // handlers_report.cc: /api/rapportage…
-std::vector<Route> PeopleRoutes();    // handlers_people.cc: /api/mensen…
+std::vector<Route> ListRoutes();     // handlers_list.cc: /api/lijst…
+std::vector<Route> ImportRoutes();   // handlers_import.cc: /api/lijst/voorbeeld, /api/lijst/import
+std::vector<Route> PartnerRoutes();  // handlers_partners.cc: /api/partners, /api/doelen
+std::vector<Route>
+ExchangeRoutes();  // handlers_exchange.cc: /api/taken, /api/sessies, overzicht, regio
+std::vector<Route> AuditRoutes();    // handlers_audit.cc: /api/logboek/controle
+std::vector<Route> LogbookRoutes();  // handlers_logbook.cc: /api/logboek, /api/inzageverzoek
+std::vector<Route> ReportRoutes();   // handlers_report.cc: /api/rapportage…
+std::vector<Route> PeopleRoutes();   // handlers_people.cc: /api/mensen…
 
 ApiReply JsonReply(const nlohmann::json& body, int status = 200);
 ApiReply FileReply(std::string content_type, std::string file_name, std::string body);

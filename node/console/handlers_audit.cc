@@ -56,10 +56,10 @@ Result<ApiReply> VerifyLog(Call& call) {
     }
   }
   const audit::VerifyReport report = audit::VerifyExport(export_dir, options);
-  INBEELD_RETURN_IF_ERROR(AuditAction(
-      call.node, "inbeeld.audit.verified", report.ok(),
-      {{"inbeeld.count.records", std::to_string(report.records)},
-       {"inbeeld.count.problems", std::to_string(report.problems.size())}}));
+  INBEELD_RETURN_IF_ERROR(
+      AuditAction(call.node, "inbeeld.audit.verified", report.ok(),
+                  {{"inbeeld.count.records", std::to_string(report.records)},
+                   {"inbeeld.count.problems", std::to_string(report.problems.size())}}));
   return JsonReply({{"in_orde", report.ok()},
                     {"records", report.records},
                     {"verwijderd_door_bewaartermijn", report.redacted},

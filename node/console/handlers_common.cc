@@ -12,9 +12,12 @@ namespace inbeeld::node::console {
 
 unsigned MaskOf(Role role) {
   switch (role) {
-    case Role::kOperator: return kOperatorOnly;
-    case Role::kPrivacyOfficer: return kPrivacyOfficerOnly;
-    case Role::kAdmin: return kAdminOnly;
+    case Role::kOperator:
+      return kOperatorOnly;
+    case Role::kPrivacyOfficer:
+      return kPrivacyOfficerOnly;
+    case Role::kAdmin:
+      return kAdminOnly;
   }
   return 0;
 }

@@ -8,8 +8,8 @@
 
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
-#include "node/console/handlers.h"
 #include "node/clock/timestamp.h"
+#include "node/console/handlers.h"
 #include "schema/date.h"
 #include "schema/list_fields.h"
 #include "schema/list_file.h"
@@ -206,7 +206,8 @@ Result<ApiReply> Import(Call& call) {
   nlohmann::json mapping_json = nullptr;
   if (auto it = call.request.headers.find("x-koppeling"); it != call.request.headers.end()) {
     auto decoded = PercentDecoded(it->second);
-    if (!decoded) return Fail(ErrorCode::kInvalidArgument, "De koppeling van kolommen is onleesbaar.");
+    if (!decoded)
+      return Fail(ErrorCode::kInvalidArgument, "De koppeling van kolommen is onleesbaar.");
     mapping_json = nlohmann::json::parse(*decoded, nullptr, /*allow_exceptions=*/false);
     auto mapping =
         MappingFromJson(mapping_json, schema::ReadListTable(call.request.body, name).header);
@@ -231,9 +232,10 @@ Result<ApiReply> Import(Call& call) {
       p.melding = p.melding.empty() ? PgnRefusalNl(call.node.config)
                                     : p.melding + " " + PgnRefusalNl(call.node.config);
     }
-    return Unprocessable("Er is niets opgeslagen: dit bestand heeft een kolom met BSN of "
-                         "onderwijsnummer.",
-                         problems);
+    return Unprocessable(
+        "Er is niets opgeslagen: dit bestand heeft een kolom met BSN of "
+        "onderwijsnummer.",
+        problems);
   }
   if (!parsed.problems.empty()) {
     INBEELD_RETURN_IF_ERROR(refused("problems in the file"));
@@ -251,14 +253,14 @@ Result<ApiReply> Import(Call& call) {
   auto version = call.node.store->ImportList(
       parsed.rows, *list_date, name, call.node.subject_key, call.node.field_key,
       [&](const ListVersion& v) -> Status {
-        return log.AppendInTransaction({audit::EventRecord(
-            call.node.clock(), "inbeeld.list.import", true,
-            {{"inbeeld.list_version", std::to_string(v.id)},
-             {"inbeeld.list_date", schema::FormatIso(v.list_date)},
-             {"inbeeld.count.rows", std::to_string(v.row_count)},
-             {"inbeeld.count.rows_without_pgn", std::to_string(without_pgn)},
-             {"inbeeld.source", v.source},
-             {"inbeeld.format", parsed.format}})});
+        return log.AppendInTransaction(
+            {audit::EventRecord(call.node.clock(), "inbeeld.list.import", true,
+                                {{"inbeeld.list_version", std::to_string(v.id)},
+                                 {"inbeeld.list_date", schema::FormatIso(v.list_date)},
+                                 {"inbeeld.count.rows", std::to_string(v.row_count)},
+                                 {"inbeeld.count.rows_without_pgn", std::to_string(without_pgn)},
+                                 {"inbeeld.source", v.source},
+                                 {"inbeeld.format", parsed.format}})});
       });
   if (!version) return std::unexpected(version.error());
   // Only a mapping that worked is remembered.

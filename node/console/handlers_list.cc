@@ -1,8 +1,8 @@
 // /api/lijst…: the own list — what it holds, its versions, importing a file.
-#include "node/console/handlers.h"
-#include "node/store/list_summary.h"
-#include "node/report/durations.h"
 #include "node/clock/timestamp.h"
+#include "node/console/handlers.h"
+#include "node/report/durations.h"
+#include "node/store/list_summary.h"
 #include "schema/date.h"
 #include "schema/list_row.h"
 #include "schema/person.h"
@@ -99,4 +99,3 @@ std::vector<Route> ListRoutes() {
 }
 
 }  // namespace inbeeld::node::console
-

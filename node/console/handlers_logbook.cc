@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include "node/audit/audit_log.h"
+#include "node/clock/timestamp.h"
 #include "node/console/handlers.h"
-#include "node/store/list_summary.h"
 #include "node/report/logbook.h"
 #include "node/report/subject_access.h"
-#include "node/clock/timestamp.h"
+#include "node/store/list_summary.h"
 #include "schema/date.h"
 #include "schema/identifier.h"
 #include "schema/list_row.h"
@@ -42,9 +42,9 @@ std::string RoleWord(const std::string& role) {
 
 std::string CountsText(const std::map<std::string, int64_t>& counts) {
   static const std::map<std::string, std::string> kWords = {
-      {"sent", "verstuurd"},          {"received", "ontvangen"},
-      {"matched", "gevonden"},        {"matched_possible", "mogelijk"},
-      {"participants", "deelnemers"}, {"distinct", "kinderen"},
+      {"sent", "verstuurd"},           {"received", "ontvangen"},
+      {"matched", "gevonden"},         {"matched_possible", "mogelijk"},
+      {"participants", "deelnemers"},  {"distinct", "kinderen"},
       {"single_list", "op één lijst"}, {"possible", "mogelijk dubbel"}};
   std::string out;
   for (const auto& [key, value] : counts) {
@@ -77,19 +77,19 @@ Result<ApiReply> Logbook(Call& call) {
   for (const auto& e : book->exchanges) {
     std::string fields;
     for (const auto& f : e.fields) fields += (fields.empty() ? "" : ", ") + f;
-    exchanges.push_back({{"tijd", e.time},
-                         {"partner", e.partner},
-                         {"organisatie", e.organisation},
-                         {"doel", e.activity_name.empty() ? e.purpose : e.activity_name},
-                         {"doel_id", e.purpose},
-                         {"grondslag", e.legal_basis},
-                         {"velden", fields},
-                         {"soort", ModeWord(e.mode)},
-                         {"rol", RoleWord(e.role)},
-                         {"uitkomst", OutcomeWord(e.outcome) +
-                                          (e.reason.empty() ? "" : " (" + e.reason + ")")},
-                         {"aantallen", CountsText(e.counts)},
-                         {"door", Who(e.actor)}});
+    exchanges.push_back(
+        {{"tijd", e.time},
+         {"partner", e.partner},
+         {"organisatie", e.organisation},
+         {"doel", e.activity_name.empty() ? e.purpose : e.activity_name},
+         {"doel_id", e.purpose},
+         {"grondslag", e.legal_basis},
+         {"velden", fields},
+         {"soort", ModeWord(e.mode)},
+         {"rol", RoleWord(e.role)},
+         {"uitkomst", OutcomeWord(e.outcome) + (e.reason.empty() ? "" : " (" + e.reason + ")")},
+         {"aantallen", CountsText(e.counts)},
+         {"door", Who(e.actor)}});
   }
   nlohmann::json actions = nlohmann::json::array();
   for (const auto& a : book->actions) {
@@ -119,10 +119,12 @@ Result<std::string> Line(const nlohmann::json& body, const char* key, bool requi
     }
     return std::string();
   }
-  if (!it->is_string()) return Fail(ErrorCode::kInvalidArgument, std::string("'") + key + "' is geen tekst.");
+  if (!it->is_string())
+    return Fail(ErrorCode::kInvalidArgument, std::string("'") + key + "' is geen tekst.");
   std::string value = it->get<std::string>();
   for (unsigned char c : value) {
-    if (c < 0x20) return Fail(ErrorCode::kInvalidArgument, std::string("'") + key + "' bevat een regeleinde.");
+    if (c < 0x20)
+      return Fail(ErrorCode::kInvalidArgument, std::string("'") + key + "' bevat een regeleinde.");
   }
   return value;
 }
@@ -132,11 +134,13 @@ Result<ApiReply> AccessRequest(Call& call) {
   if (!body) return std::unexpected(body.error());
   report::SubjectQuery query;
   std::string by;
-  if (auto pgn = body->find("pgn"); pgn != body->end() && pgn->is_string() && !pgn->get<std::string>().empty()) {
+  if (auto pgn = body->find("pgn");
+      pgn != body->end() && pgn->is_string() && !pgn->get<std::string>().empty()) {
     auto id = schema::Identifier::Parse(pgn->get<std::string>());
     if (!id) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "Dit is geen geldig BSN of onderwijsnummer (9 cijfers die de elfproef doorstaan).");
+      return Fail(
+          ErrorCode::kInvalidArgument,
+          "Dit is geen geldig BSN of onderwijsnummer (9 cijfers die de elfproef doorstaan).");
     }
     query.pgn = *id;
     by = "pgn";
@@ -163,35 +167,37 @@ Result<ApiReply> AccessRequest(Call& call) {
   if (!answer) return std::unexpected(answer.error());
   nlohmann::json held = nlohmann::json::array();
   for (const auto& r : answer->held_rows) {
-    held.push_back({{"lijstversie", r.list_version},
-                    {"lijstdatum", schema::FormatDutch(r.list_date)},
-                    {"referentie", r.own_reference},
-                    {"naam", DisplayName(r.name)},
-                    {"geboortedatum", r.birth_date ? schema::FormatPartialDutch(*r.birth_date) : ""},
-                    {"categorie", std::string(schema::CategoryLabel(r.category))},
-                    {"sinds", schema::FormatDutch(r.since)},
-                    {"school", r.school},
-                    {"aanbod", r.plan_in_place ? "ja" : "nee"}});
+    held.push_back(
+        {{"lijstversie", r.list_version},
+         {"lijstdatum", schema::FormatDutch(r.list_date)},
+         {"referentie", r.own_reference},
+         {"naam", DisplayName(r.name)},
+         {"geboortedatum", r.birth_date ? schema::FormatPartialDutch(*r.birth_date) : ""},
+         {"categorie", std::string(schema::CategoryLabel(r.category))},
+         {"sinds", schema::FormatDutch(r.since)},
+         {"school", r.school},
+         {"aanbod", r.plan_in_place ? "ja" : "nee"}});
   }
   nlohmann::json exchanges = nlohmann::json::array();
   for (const auto& e : answer->exchanges) {
-    exchanges.push_back({{"tijd", IsoUtc(std::chrono::system_clock::time_point(
-                                      std::chrono::milliseconds(e.time_ms)))},
-                         {"partner", e.peer},
-                         {"doel", e.activity_name.empty() ? e.purpose : e.activity_name},
-                         {"grondslag", e.legal_basis},
-                         {"soort", e.decision_record ? "besluit over een mogelijk paar"
-                                                     : ModeWord(e.mode)},
-                         {"uitkomst", OutcomeWord(e.outcome)},
-                         {"gevonden", e.matched},
-                         {"besluit", e.decision}});
+    exchanges.push_back(
+        {{"tijd",
+          IsoUtc(std::chrono::system_clock::time_point(std::chrono::milliseconds(e.time_ms)))},
+         {"partner", e.peer},
+         {"doel", e.activity_name.empty() ? e.purpose : e.activity_name},
+         {"grondslag", e.legal_basis},
+         {"soort", e.decision_record ? "besluit over een mogelijk paar" : ModeWord(e.mode)},
+         {"uitkomst", OutcomeWord(e.outcome)},
+         {"gevonden", e.matched},
+         {"besluit", e.decision}});
   }
   // An access request discloses what the node holds: logged, with how the
   // child was asked for (never the value).
-  INBEELD_RETURN_IF_ERROR(AuditAction(call.node, "inbeeld.subject.request", true,
-                                      {{"inbeeld.request.by", by},
-                                       {"inbeeld.count.held", std::to_string(held.size())},
-                                       {"inbeeld.count.exchanges", std::to_string(exchanges.size())}}));
+  INBEELD_RETURN_IF_ERROR(
+      AuditAction(call.node, "inbeeld.subject.request", true,
+                  {{"inbeeld.request.by", by},
+                   {"inbeeld.count.held", std::to_string(held.size())},
+                   {"inbeeld.count.exchanges", std::to_string(exchanges.size())}}));
   return JsonReply({{"gevonden", answer->found()},
                     {"peildatum", schema::FormatDutch(TodayUtc(call.node.clock()))},
                     {"knooppunt", call.node.config.node_name},

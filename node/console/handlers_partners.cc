@@ -12,8 +12,8 @@
 #include "node/exchange/report.h"
 #include "node/exchange/results_store.h"
 #include "node/net/client.h"
-#include "node/net/tls_identity.h"
 #include "node/net/routes.h"
+#include "node/net/tls_identity.h"
 
 namespace inbeeld::node::console {
 namespace {
@@ -21,8 +21,11 @@ namespace {
 // "category, since" as ["categorie", "sinds"] ("none" as []).
 std::vector<std::string> Words(const std::string& names) {
   static const std::map<std::string, std::string> kDutch = {
-      {"category", "categorie"}, {"since", "sinds"},   {"school", "school"},
-      {"plan", "aanbod"},        {"pgn", "BSN/onderwijsnummer (geblindeerd)"},
+      {"category", "categorie"},
+      {"since", "sinds"},
+      {"school", "school"},
+      {"plan", "aanbod"},
+      {"pgn", "BSN/onderwijsnummer (geblindeerd)"},
       {"name", "naam en geboortedatum (geblindeerd)"},
       {"weak", "naamdelen en geboortejaar (geblindeerd)"}};
   std::vector<std::string> out;
@@ -127,14 +130,16 @@ Result<ApiReply> Reachability(Call& call) {
   if (!reachable) {
     switch (reply.error().code) {
       case ErrorCode::kUnauthenticated:
-        message = "Niet veilig bereikbaar: op dit adres antwoordt een andere sleutel, of de partner "
-                  "kent onze sleutel niet. Controleer de veiligheidscode samen.";
+        message =
+            "Niet veilig bereikbaar: op dit adres antwoordt een andere sleutel, of de partner "
+            "kent onze sleutel niet. Controleer de veiligheidscode samen.";
         break;
       case ErrorCode::kDeadlineExceeded:
         message = "Niet bereikbaar: de partner antwoordde niet binnen 3 seconden.";
         break;
       default:
-        message = "Niet bereikbaar: er kon geen verbinding worden gemaakt met " + peer->address + ".";
+        message =
+            "Niet bereikbaar: er kon geen verbinding worden gemaakt met " + peer->address + ".";
     }
   }
   return JsonReply({{"bereikbaar", reachable}, {"melding", message}});
@@ -156,7 +161,8 @@ Result<ApiReply> AddPartner(Call& call) {
   peer.key = *key;
   auto parsed_role = config::ParseRole(role ? *role : "");
   if (!parsed_role) {
-    return Fail(ErrorCode::kInvalidArgument, "Kies de rol van de partner: leerplicht, swv of school.");
+    return Fail(ErrorCode::kInvalidArgument,
+                "Kies de rol van de partner: leerplicht, swv of school.");
   }
   peer.role = *parsed_role;
   auto verifying = crypto::VerifyingKey::FromFingerprint(peer.key);
@@ -178,9 +184,9 @@ Result<ApiReply> AddPartner(Call& call) {
   NodeDir dir(call.node.root, call.node.clock());
   auto added = dir.AddPeer(peer);
   if (!added) {
-    INBEELD_RETURN_IF_ERROR(AuditAction(call.node, "inbeeld.peer.added", false,
-                                        {{"inbeeld.peer", peer.name},
-                                         {"inbeeld.reason", "the configuration refused it"}}));
+    INBEELD_RETURN_IF_ERROR(AuditAction(
+        call.node, "inbeeld.peer.added", false,
+        {{"inbeeld.peer", peer.name}, {"inbeeld.reason", "the configuration refused it"}}));
     // The config's own message says what is wrong (names, keys, purposes).
     return Fail(ErrorCode::kInvalidArgument, "Partner niet toegevoegd: " + added.error().message);
   }
@@ -189,12 +195,13 @@ Result<ApiReply> AddPartner(Call& call) {
   for (const auto& p : peer.policy.allowed_purposes) {
     purpose_list += (purpose_list.empty() ? "" : ", ") + p;
   }
-  INBEELD_RETURN_IF_ERROR(AuditAction(call.node, "inbeeld.peer.added", true,
-                                      {{"inbeeld.peer", peer.name},
-                                       {"inbeeld.peer_key", peer.key},
-                                       {"inbeeld.peer_address", peer.address},
-                                       {"inbeeld.peer_role", std::string(config::RoleName(peer.role))},
-                                       {"inbeeld.peer_purposes", purpose_list}}));
+  INBEELD_RETURN_IF_ERROR(
+      AuditAction(call.node, "inbeeld.peer.added", true,
+                  {{"inbeeld.peer", peer.name},
+                   {"inbeeld.peer_key", peer.key},
+                   {"inbeeld.peer_address", peer.address},
+                   {"inbeeld.peer_role", std::string(config::RoleName(peer.role))},
+                   {"inbeeld.peer_purposes", purpose_list}}));
   // The console's own view first (this request holds its lock), then the
   // serving process reloads the rest, as after SIGHUP.
   if (auto reloaded = dir.ReadConfig(); reloaded) call.node.config = std::move(*reloaded);

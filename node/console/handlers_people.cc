@@ -44,8 +44,9 @@ Result<ApiReply> Invite(Call& call) {
   if (!committed && invitation) return std::unexpected(committed.error());
   if (!invitation) {
     if (invitation.error().code == ErrorCode::kAlreadyExists) {
-      return Fail(ErrorCode::kAlreadyExists,
-                  "Deze persoon heeft al een account. Trek het eerst in om opnieuw uit te nodigen.");
+      return Fail(
+          ErrorCode::kAlreadyExists,
+          "Deze persoon heeft al een account. Trek het eerst in om opnieuw uit te nodigen.");
     }
     if (invitation.error().code == ErrorCode::kInvalidArgument) {
       return Fail(ErrorCode::kInvalidArgument,
@@ -54,9 +55,8 @@ Result<ApiReply> Invite(Call& call) {
     }
     return std::unexpected(invitation.error());
   }
-  const std::string host = call.request.headers.contains("host")
-                               ? call.request.headers.at("host")
-                               : std::string("127.0.0.1");
+  const std::string host = call.request.headers.contains("host") ? call.request.headers.at("host")
+                                                                 : std::string("127.0.0.1");
   return JsonReply({{"link", InvitationLink("http://" + host, invitation->token)},
                     {"verloopt", invitation->expires_at}});
 }

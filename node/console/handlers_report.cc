@@ -1,10 +1,10 @@
 // /api/rapportage: the SWV's quarterly registration for the Inspectie
 // (node/report/quarterly.h), on screen and as a spreadsheet.
+#include "node/clock/timestamp.h"
 #include "node/console/handlers.h"
 #include "node/console/spreadsheet.h"
 #include "node/report/durations.h"
 #include "node/report/quarterly.h"
-#include "node/clock/timestamp.h"
 #include "schema/date.h"
 #include "schema/list_row.h"
 
@@ -73,8 +73,7 @@ Result<ApiReply> QuarterlyXlsx(Call& call) {
   if (!bytes) return std::unexpected(bytes.error());
   INBEELD_RETURN_IF_ERROR(Audited(call, *r, "xlsx"));
   return FileReply("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   "thuiszitters-" + report::QuarterLabel(r->quarter) + ".xlsx",
-                   std::move(*bytes));
+                   "thuiszitters-" + report::QuarterLabel(r->quarter) + ".xlsx", std::move(*bytes));
 }
 
 }  // namespace

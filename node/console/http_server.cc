@@ -67,13 +67,16 @@ struct ConsoleHttpServer::Impl {
         return httplib::Server::HandlerResponse::Handled;
       };
       if (req.has_header("Transfer-Encoding")) {
-        return refuse(411, R"({"fout":"Stuur het verzoek met een Content-Length.","code":"lengte"})");
+        return refuse(411,
+                      R"({"fout":"Stuur het verzoek met een Content-Length.","code":"lengte"})");
       }
       if (req.has_header("Content-Encoding")) {
-        return refuse(415, R"({"fout":"Gecomprimeerde verzoeken worden niet aangenomen.","code":"inhoud"})");
+        return refuse(
+            415, R"({"fout":"Gecomprimeerde verzoeken worden niet aangenomen.","code":"inhoud"})");
       }
       if (!console.HostAllowed(req.get_header_value("Host"))) {
-        return refuse(421, R"({"fout":"Open de console via het adres dat de node noemt.","code":"host"})");
+        return refuse(
+            421, R"({"fout":"Open de console via het adres dat de node noemt.","code":"host"})");
       }
       // /healthz, /readyz, /metrics: no login (node/ops/admin.h), after the
       // same Host check; they hold nothing about a child.
@@ -106,8 +109,9 @@ ConsoleHttpServer::~ConsoleHttpServer() { Stop(); }
 Result<int> ConsoleHttpServer::Bind(const std::string& host, int port) {
   if (!config::IsLoopbackHost(host)) {
     return Fail(ErrorCode::kInvalidArgument,
-                "console: " + host + " is not a loopback address; the console speaks plain HTTP "
-                "and listens on 127.0.0.1 or ::1 only (reach it through an SSH tunnel)");
+                "console: " + host +
+                    " is not a loopback address; the console speaks plain HTTP "
+                    "and listens on 127.0.0.1 or ::1 only (reach it through an SSH tunnel)");
   }
   int bound = 0;
   if (port == 0) {
@@ -121,9 +125,9 @@ Result<int> ConsoleHttpServer::Bind(const std::string& host, int port) {
                                               " is already in use (another inbeeld serve?)");
   }
   if (bound == 0) {
-    return Fail(ErrorCode::kUnavailable,
-                "console: cannot listen on " + host + ":" + std::to_string(port) +
-                    " (is another program using that port?)");
+    return Fail(ErrorCode::kUnavailable, "console: cannot listen on " + host + ":" +
+                                             std::to_string(port) +
+                                             " (is another program using that port?)");
   }
   impl_->bound = true;
   impl_->console.SetAddress(host, bound);

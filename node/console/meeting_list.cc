@@ -3,8 +3,8 @@
 #include <map>
 
 #include "node/console/spreadsheet.h"
-#include "node/store/list_summary.h"
 #include "node/report/sheet.h"
+#include "node/store/list_summary.h"
 #include "schema/date.h"
 #include "schema/list_row.h"
 #include "schema/person.h"
@@ -25,9 +25,12 @@ std::vector<std::string> Differences(const exchange::ResultRow& r) {
 
 std::string DecisionWord(exchange::Decision d) {
   switch (d) {
-    case exchange::Decision::kConfirmed: return "bevestigd";
-    case exchange::Decision::kRejected: return "afgewezen";
-    case exchange::Decision::kNone: return "";
+    case exchange::Decision::kConfirmed:
+      return "bevestigd";
+    case exchange::Decision::kRejected:
+      return "afgewezen";
+    case exchange::Decision::kNone:
+      return "";
   }
   return "";
 }
@@ -36,9 +39,12 @@ std::string DecisionWord(exchange::Decision d) {
 
 std::string StrengthWord(schema::Strength strength) {
   switch (strength) {
-    case schema::Strength::kCertain: return "zeker";
-    case schema::Strength::kProbable: return "waarschijnlijk";
-    case schema::Strength::kPossible: return "mogelijk";
+    case schema::Strength::kCertain:
+      return "zeker";
+    case schema::Strength::kProbable:
+      return "waarschijnlijk";
+    case schema::Strength::kPossible:
+      return "mogelijk";
   }
   return "";
 }
@@ -92,10 +98,10 @@ nlohmann::json MeetingRowJson(const MeetingRow& m) {
 }
 
 std::vector<std::string> MeetingListHeader() {
-  return {"Paarcode",         "Zekerheid",         "Besluit",         "Eigen referentie",
-          "Naam",             "Geboortedatum",     "Categorie",       "Sinds",
-          "School (BRIN)",    "Aanbod",            "Partner: categorie", "Partner: sinds",
-          "Partner: school",  "Partner: aanbod",   "Verschillen"};
+  return {
+      "Paarcode",           "Zekerheid",      "Besluit",         "Eigen referentie", "Naam",
+      "Geboortedatum",      "Categorie",      "Sinds",           "School (BRIN)",    "Aanbod",
+      "Partner: categorie", "Partner: sinds", "Partner: school", "Partner: aanbod",  "Verschillen"};
 }
 
 std::vector<std::vector<std::string>> MeetingListCells(const std::vector<MeetingRow>& rows) {
@@ -104,10 +110,9 @@ std::vector<std::vector<std::string>> MeetingListCells(const std::vector<Meeting
     const auto& r = m.result;
     std::string differences;
     for (const auto& d : Differences(r)) differences += (differences.empty() ? "" : ", ") + d;
-    out.push_back({r.pair_code, StrengthWord(r.strength), DecisionWord(r.decision),
-                   r.own_reference, m.name, m.birth_date,
-                   std::string(schema::CategoryLabel(r.category)), schema::FormatDutch(r.since),
-                   r.school, YesNo(r.plan_in_place),
+    out.push_back({r.pair_code, StrengthWord(r.strength), DecisionWord(r.decision), r.own_reference,
+                   m.name, m.birth_date, std::string(schema::CategoryLabel(r.category)),
+                   schema::FormatDutch(r.since), r.school, YesNo(r.plan_in_place),
                    r.peer.category ? std::string(schema::CategoryLabel(*r.peer.category)) : "",
                    r.peer.since ? schema::FormatDutch(*r.peer.since) : "",
                    r.peer.school.value_or(""), r.peer.plan ? YesNo(*r.peer.plan) : "",

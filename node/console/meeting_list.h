@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "base/error.h"
+#include "node/datadir/node_dir.h"
 #include "node/exchange/report.h"
 #include "node/exchange/results_store.h"
-#include "node/datadir/node_dir.h"
 
 namespace inbeeld::node::console {
 

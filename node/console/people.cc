@@ -8,8 +8,8 @@
 #include <utility>
 
 #include "crypto/password.h"
-#include "node/store/sqlite_util.h"
 #include "node/clock/timestamp.h"
+#include "node/store/sqlite_util.h"
 #include "schema/utf8.h"
 
 namespace inbeeld::node::console {
@@ -19,9 +19,9 @@ constexpr size_t kMaxNameChars = 80;
 
 // Passwords people pick first; refused whatever their length.
 constexpr std::array<std::string_view, 12> kCommonPasswords = {
-    "welkom123456", "wachtwoord12", "wachtwoord123", "wachtwoord1234", "password1234",
-    "123456789012", "qwertyuiop12", "welkomwelkom", "inbeeld12345", "leerplicht12",
-    "thuiszitter1", "azertyuiop12"};
+    "welkom123456", "wachtwoord12", "wachtwoord123", "wachtwoord1234",
+    "password1234", "123456789012", "qwertyuiop12",  "welkomwelkom",
+    "inbeeld12345", "leerplicht12", "thuiszitter1",  "azertyuiop12"};
 
 std::array<uint8_t, 32> TokenHash(std::string_view token) {
   std::array<uint8_t, 32> out{};
@@ -51,9 +51,7 @@ size_t CodePoints(std::string_view text) {
   return n;
 }
 
-std::string Later(const Clock& clock, std::chrono::minutes by) {
-  return IsoUtc(clock.Now() + by);
-}
+std::string Later(const Clock& clock, std::chrono::minutes by) { return IsoUtc(clock.Now() + by); }
 
 // An Argon2id string made once, so an unknown name costs the same check.
 const std::string& DummyHash(const crypto::KdfParams& cost) {
@@ -94,9 +92,12 @@ constexpr const char* kPersonColumns =
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kOperator: return "operator";
-    case Role::kPrivacyOfficer: return "privacy-officer";
-    case Role::kAdmin: return "admin";
+    case Role::kOperator:
+      return "operator";
+    case Role::kPrivacyOfficer:
+      return "privacy-officer";
+    case Role::kAdmin:
+      return "admin";
   }
   return "operator";
 }
@@ -105,21 +106,21 @@ Result<Role> ParseRole(std::string_view name) {
   if (name == "operator") return Role::kOperator;
   if (name == "privacy-officer") return Role::kPrivacyOfficer;
   if (name == "admin") return Role::kAdmin;
-  return Fail(ErrorCode::kInvalidArgument,
-              "role must be operator, privacy-officer or admin");
+  return Fail(ErrorCode::kInvalidArgument, "role must be operator, privacy-officer or admin");
 }
 
 Status CheckPasswordRules(std::string_view name, std::string_view password,
                           const ConsolePolicy& policy) {
   if (!schema::IsValidUtf8(password) || password.size() > crypto::kMaxPasswordBytes) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "Dit wachtwoord kan niet worden gebruikt: het bevat tekens die niet zijn toegestaan "
-                "of is te lang.");
+    return Fail(
+        ErrorCode::kInvalidArgument,
+        "Dit wachtwoord kan niet worden gebruikt: het bevat tekens die niet zijn toegestaan "
+        "of is te lang.");
   }
   if (CodePoints(password) < policy.min_password_chars) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "Het wachtwoord is te kort: kies minstens " +
-                    std::to_string(policy.min_password_chars) + " tekens.");
+    return Fail(ErrorCode::kInvalidArgument, "Het wachtwoord is te kort: kies minstens " +
+                                                 std::to_string(policy.min_password_chars) +
+                                                 " tekens.");
   }
   const std::string lower = Lower(password);
   if (lower == Lower(name) || lower.find(Lower(name)) != std::string::npos) {
@@ -159,9 +160,8 @@ Result<std::optional<Person>> PeopleStore::Find(std::string_view name) {
 // pass for another person's in the audit log.
 static bool HasInvisibleCharacters(std::string_view name) {
   static constexpr std::string_view kInvisible[] = {
-      "\u200B", "\u200C", "\u200D", "\u200E", "\u200F", "\u202A", "\u202B", "\u202C",
-      "\u202D", "\u202E", "\u2060", "\u2066", "\u2067", "\u2068", "\u2069", "\uFEFF",
-      "\u00AD"};
+      "\u200B", "\u200C", "\u200D", "\u200E", "\u200F", "\u202A", "\u202B", "\u202C", "\u202D",
+      "\u202E", "\u2060", "\u2066", "\u2067", "\u2068", "\u2069", "\uFEFF", "\u00AD"};
   for (auto invisible : kInvisible) {
     if (name.find(invisible) != std::string_view::npos) return true;
   }
@@ -181,8 +181,9 @@ Result<Invitation> PeopleStore::Invite(std::string_view name, Role role) {
   auto existing = Find(name);
   if (!existing) return std::unexpected(existing.error());
   if (*existing && (*existing)->state != "ingetrokken" && (*existing)->state != "uitgenodigd") {
-    return Fail(ErrorCode::kAlreadyExists,
-                "'" + std::string(name) + "' already has an account; revoke it first to invite again");
+    return Fail(
+        ErrorCode::kAlreadyExists,
+        "'" + std::string(name) + "' already has an account; revoke it first to invite again");
   }
   Invitation invitation{NewToken(), Later(store_.clock(), policy_.invitation_valid)};
   auto hash = TokenHash(invitation.token);
@@ -242,10 +243,9 @@ Result<Person> PeopleStore::AcceptInvitation(std::string_view token, std::string
 
 Result<LoginOutcome> PeopleStore::Login(std::string_view name, std::string_view password) {
   LoginOutcome outcome;
-  auto s = Statement::Prepare(
-      store_.handle(),
-      std::string("SELECT ") + kPersonColumns +
-          ", failures FROM console_people WHERE name = ? AND revoked = 0 AND password_hash IS NOT NULL");
+  auto s = Statement::Prepare(store_.handle(), std::string("SELECT ") + kPersonColumns +
+                                                   ", failures FROM console_people WHERE name = ? "
+                                                   "AND revoked = 0 AND password_hash IS NOT NULL");
   if (!s) return std::unexpected(s.error());
   INBEELD_RETURN_IF_ERROR(s->Bind(1, name));
   auto row = s->Step();
@@ -279,9 +279,9 @@ Result<LoginOutcome> PeopleStore::Login(std::string_view name, std::string_view 
     return outcome;
   }
   if (good) {
-    auto u = Statement::Prepare(
-        store_.handle(),
-        "UPDATE console_people SET failures = 0, locked_until = NULL, last_login_at = ? WHERE name = ?");
+    auto u = Statement::Prepare(store_.handle(),
+                                "UPDATE console_people SET failures = 0, locked_until = NULL, "
+                                "last_login_at = ? WHERE name = ?");
     if (!u) return std::unexpected(u.error());
     INBEELD_RETURN_IF_ERROR(u->Bind(1, now));
     INBEELD_RETURN_IF_ERROR(u->Bind(2, name));
@@ -307,8 +307,8 @@ Result<LoginOutcome> PeopleStore::Login(std::string_view name, std::string_view 
     lock = Later(store_.clock(), std::chrono::minutes(*minutes));
     outcome.locked_minutes = *minutes;
   }
-  auto u = Statement::Prepare(store_.handle(),
-                              "UPDATE console_people SET failures = ?, locked_until = ? WHERE name = ?");
+  auto u = Statement::Prepare(
+      store_.handle(), "UPDATE console_people SET failures = ?, locked_until = ? WHERE name = ?");
   if (!u) return std::unexpected(u.error());
   INBEELD_RETURN_IF_ERROR(u->Bind(1, now_failures));
   if (lock) {
@@ -386,7 +386,8 @@ Status PeopleStore::ChangePassword(std::string_view name, std::string_view curre
 
 Status PeopleStore::Unlock(std::string_view name) {
   auto s = Statement::Prepare(
-      store_.handle(), "UPDATE console_people SET failures = 0, locked_until = NULL WHERE name = ?");
+      store_.handle(),
+      "UPDATE console_people SET failures = 0, locked_until = NULL WHERE name = ?");
   if (!s) return std::unexpected(s.error());
   INBEELD_RETURN_IF_ERROR(s->Bind(1, name));
   INBEELD_RETURN_IF_ERROR(s->Run());
@@ -456,9 +457,9 @@ Status PeopleStore::EndSession(std::string_view token) {
 Status PeopleStore::Revoke(std::string_view name) {
   auto tx = Transaction::Begin(store_.handle());
   if (!tx) return std::unexpected(tx.error());
-  auto s = Statement::Prepare(
-      store_.handle(),
-      "UPDATE console_people SET revoked = 1, invite_hash = NULL, invite_expires = NULL WHERE name = ?");
+  auto s = Statement::Prepare(store_.handle(),
+                              "UPDATE console_people SET revoked = 1, invite_hash = NULL, "
+                              "invite_expires = NULL WHERE name = ?");
   if (!s) return std::unexpected(s.error());
   INBEELD_RETURN_IF_ERROR(s->Bind(1, name));
   INBEELD_RETURN_IF_ERROR(s->Run());
@@ -504,7 +505,8 @@ Status PeopleStore::RememberMapping(std::string_view signature, std::string_view
   auto s = Statement::Prepare(
       store_.handle(),
       "INSERT INTO console_mappings(signature, mapping, saved_at) VALUES (?, ?, ?) "
-      "ON CONFLICT(signature) DO UPDATE SET mapping = excluded.mapping, saved_at = excluded.saved_at");
+      "ON CONFLICT(signature) DO UPDATE SET mapping = excluded.mapping, saved_at = "
+      "excluded.saved_at");
   if (!s) return std::unexpected(s.error());
   INBEELD_RETURN_IF_ERROR(s->Bind(1, signature));
   INBEELD_RETURN_IF_ERROR(s->Bind(2, mapping_json));

@@ -66,9 +66,9 @@ struct Invitation {
 
 struct LoginOutcome {
   bool ok = false;
-  std::optional<Person> person;        // when ok
-  std::optional<int> locked_minutes;   // when the account is (now) locked
-  bool known_name = false;             // for the audit log only, never the reply
+  std::optional<Person> person;       // when ok
+  std::optional<int> locked_minutes;  // when the account is (now) locked
+  bool known_name = false;            // for the audit log only, never the reply
 };
 
 struct Session {
@@ -119,8 +119,8 @@ class PeopleStore {
   // kUnauthenticated for a wrong current password (kResourceExhausted when
   // the account is locked), kInvalidArgument (Dutch) when the new password
   // breaks the rules.
-  Status ChangePassword(std::string_view name, std::string_view current,
-                        std::string_view fresh, std::string_view keep_session);
+  Status ChangePassword(std::string_view name, std::string_view current, std::string_view fresh,
+                        std::string_view keep_session);
 
   // Lifts a lock-out (an administrator's decision, e.g. after someone kept
   // an account locked on purpose). kNotFound for an unknown name.

@@ -27,7 +27,8 @@ Result<std::string> SheetsXlsx(const std::vector<report::Sheet>& sheets) {
       }
       out.rows.push_back(std::move(cells));
     }
-    for (size_t w : widths) out.column_widths.push_back(static_cast<double>(std::min<size_t>(w + 2, 60)));
+    for (size_t w : widths)
+      out.column_widths.push_back(static_cast<double>(std::min<size_t>(w + 2, 60)));
     workbook.sheets.push_back(std::move(out));
   }
   return schema::WriteXlsx(workbook);

@@ -53,33 +53,37 @@ Result<std::string> KeyRotationResponder::HandleLocked(std::string_view peer,
   if (!last_text) return std::unexpected(last_text.error());
   uint64_t last = 0;
   if (!last_text->empty()) {
-    auto [end, ec] = std::from_chars(last_text->data(), last_text->data() + last_text->size(), last);
+    auto [end, ec] =
+        std::from_chars(last_text->data(), last_text->data() + last_text->size(), last);
     if (ec != std::errc() || end != last_text->data() + last_text->size()) {
-      return Fail(ErrorCode::kDataLoss, "the stored time of the peer's last key rotation is malformed");
+      return Fail(ErrorCode::kDataLoss,
+                  "the stored time of the peer's last key rotation is malformed");
     }
   }
   const auto now = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(node_.clock().Now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::seconds>(node_.clock().Now().time_since_epoch())
+          .count());
   const auto bytes = std::span(reinterpret_cast<const uint8_t*>(body.data()), body.size());
   auto accepted = keys::RotationReceiver::Verify(bytes, *pinned, last, now);
   if (!accepted) return std::unexpected(accepted.error());
   const std::string old_fp = accepted->old_key.Fingerprint();
   const std::string new_fp = accepted->new_key.Fingerprint();
   if (const auto* other = cfg->FindPeerByKey(new_fp); other != nullptr) {
-    return Fail(ErrorCode::kInvalidArgument, "key rotation: the new key is pinned for another peer");
+    return Fail(ErrorCode::kInvalidArgument,
+                "key rotation: the new key is pinned for another peer");
   }
   std::array<uint8_t, crypto_hash_sha256_BYTES> digest{};
   crypto_hash_sha256(digest.data(), bytes.data(), bytes.size());
 
   audit::AuditLog log(*node_.store, node_.identity);
   Status recorded = log.InTransaction([&]() -> Status {
-    INBEELD_RETURN_IF_ERROR(log.AppendInTransaction({audit::EventRecord(
-        node_.clock(), "inbeeld.peer.key.rotated", true,
-        {{"inbeeld.peer", std::string(peer)},
-         {"inbeeld.peer_key.old", old_fp},
-         {"inbeeld.peer_key", new_fp},
-         {"inbeeld.issued_at", std::to_string(accepted->issued_at)},
-         {"inbeeld.announcement_sha256", crypto::HexEncode(digest)}})}));
+    INBEELD_RETURN_IF_ERROR(log.AppendInTransaction(
+        {audit::EventRecord(node_.clock(), "inbeeld.peer.key.rotated", true,
+                            {{"inbeeld.peer", std::string(peer)},
+                             {"inbeeld.peer_key.old", old_fp},
+                             {"inbeeld.peer_key", new_fp},
+                             {"inbeeld.issued_at", std::to_string(accepted->issued_at)},
+                             {"inbeeld.announcement_sha256", crypto::HexEncode(digest)}})}));
     // The peer's log goes on under the new key: rollback and fork checks
     // continue from what was witnessed under the old one.
     auto move = Statement::Prepare(node_.store->handle(),
@@ -138,7 +142,9 @@ Result<KeyRotationState> ReadKeyRotationState(Store& store) {
       ok = ok && name.is_string();
       if (ok) state.pending.push_back(name.get<std::string>());
     }
-    if (!ok) return Fail(ErrorCode::kDataLoss, "the stored list of partners to tell of the new key is malformed");
+    if (!ok)
+      return Fail(ErrorCode::kDataLoss,
+                  "the stored list of partners to tell of the new key is malformed");
   }
   auto kept = store.HasSecret(kPreviousIdentitySeedSecret);
   if (!kept) return std::unexpected(kept.error());
@@ -150,13 +156,14 @@ Result<SwitchedKey> SwitchIdentityKey(const NodeDir& dir, UnlockedNode& node) {
   auto state = ReadKeyRotationState(*node.store);
   if (!state) return std::unexpected(state.error());
   if (!state->pending.empty() || state->previous_key_kept) {
-    return Fail(ErrorCode::kFailedPrecondition,
-                state->pending.empty()
-                    ? "an earlier key rotation is unfinished: run `inbeeld key rotate --finish` first"
-                    : "an earlier key rotation still has partners to tell (" +
-                          Joined(state->pending, ", ") +
-                          "): run `inbeeld key rotate --finish` when they are reachable (after "
-                          "`inbeeld peer remove` for any that will not be), first");
+    return Fail(
+        ErrorCode::kFailedPrecondition,
+        state->pending.empty()
+            ? "an earlier key rotation is unfinished: run `inbeeld key rotate --finish` first"
+            : "an earlier key rotation still has partners to tell (" +
+                  Joined(state->pending, ", ") +
+                  "): run `inbeeld key rotate --finish` when they are reachable (after "
+                  "`inbeeld peer remove` for any that will not be), first");
   }
   crypto::SigningKey next = crypto::SigningKey::Generate();
   const uint64_t issued_at = NowSeconds(node.clock());
@@ -171,31 +178,33 @@ Result<SwitchedKey> SwitchIdentityKey(const NodeDir& dir, UnlockedNode& node) {
     auto size = old_log.Size();
     if (!size) return std::unexpected(size.error());
     switched.record_index = *size;
-    INBEELD_RETURN_IF_ERROR(old_log.AppendInTransaction({audit::EventRecord(
-        node.clock(), "inbeeld.node.key.rotated", true,
-        {{"inbeeld.node_key.old", switched.old_fingerprint},
-         {"inbeeld.node_key", switched.new_fingerprint},
-         {"inbeeld.issued_at", std::to_string(issued_at)},
-         {"inbeeld.announcement", audit::Base64(*announcement)},
-         {"inbeeld.partners", std::to_string(partners.size())}})}));
+    INBEELD_RETURN_IF_ERROR(old_log.AppendInTransaction(
+        {audit::EventRecord(node.clock(), "inbeeld.node.key.rotated", true,
+                            {{"inbeeld.node_key.old", switched.old_fingerprint},
+                             {"inbeeld.node_key", switched.new_fingerprint},
+                             {"inbeeld.issued_at", std::to_string(issued_at)},
+                             {"inbeeld.announcement", audit::Base64(*announcement)},
+                             {"inbeeld.partners", std::to_string(partners.size())}})}));
     // The old key's last checkpoint: the one that covers its own rotation.
     auto checkpoint = old_log.Checkpoint();
     if (!checkpoint) return std::unexpected(checkpoint.error());
     if (checkpoint->size != *size + 1) {
       return Fail(ErrorCode::kInternal, "the log grew while the key was switched");
     }
-    INBEELD_RETURN_IF_ERROR(node.store->SetSecret(kPreviousIdentitySeedSecret, node.identity.SeedForStorage()));
+    INBEELD_RETURN_IF_ERROR(
+        node.store->SetSecret(kPreviousIdentitySeedSecret, node.identity.SeedForStorage()));
     INBEELD_RETURN_IF_ERROR(node.store->SetSecret(kIdentitySeedSecret, next.SeedForStorage()));
     INBEELD_RETURN_IF_ERROR(WritePending(*node.store, partners));
-    INBEELD_RETURN_IF_ERROR(old_log.RetireKeyInTransaction(checkpoint->size, audit::Base64(*announcement)));
+    INBEELD_RETURN_IF_ERROR(
+        old_log.RetireKeyInTransaction(checkpoint->size, audit::Base64(*announcement)));
     // The new key's first checkpoint, in the same transaction: every export
     // from now on ends at a checkpoint the new key signed, which covers the
     // whole log (so nobody holding only the old key can rewrite what came
     // before the change).
     audit::AuditLog new_log(*node.store, next);
-    INBEELD_RETURN_IF_ERROR(new_log.AppendInTransaction({audit::EventRecord(
-        node.clock(), "inbeeld.node.key.activated", true,
-        {{"inbeeld.node_key", switched.new_fingerprint}})}));
+    INBEELD_RETURN_IF_ERROR(new_log.AppendInTransaction(
+        {audit::EventRecord(node.clock(), "inbeeld.node.key.activated", true,
+                            {{"inbeeld.node_key", switched.new_fingerprint}})}));
     auto first = new_log.Checkpoint();
     if (!first) return std::unexpected(first.error());
     return {};
@@ -203,10 +212,11 @@ Result<SwitchedKey> SwitchIdentityKey(const NodeDir& dir, UnlockedNode& node) {
   if (!committed) return std::unexpected(committed.error());
   // node.json last: an unlock finishes this step if it did not happen.
   if (Status written = dir.WriteFingerprint(switched.new_fingerprint); !written) {
-    return std::unexpected(WithContext(
-        written.error(), "the key changed in the store, but node.json could not be written (the "
-                         "next command that opens the node finishes it; then run `inbeeld key "
-                         "rotate --finish`)"));
+    return std::unexpected(
+        WithContext(written.error(),
+                    "the key changed in the store, but node.json could not be written (the "
+                    "next command that opens the node finishes it; then run `inbeeld key "
+                    "rotate --finish`)"));
   }
   node.identity = std::move(next);
   node.metadata.fingerprint = switched.new_fingerprint;
@@ -231,7 +241,8 @@ Result<AnnounceReport> AnnounceKeyRotation(UnlockedNode& node, const SendAnnounc
     const config::PeerConfig* peer = node.config.FindPeer(name);
     if (peer == nullptr) {
       dropped.push_back(name);
-      report.outcomes.push_back({name, false, "no longer a partner (removed from the configuration)"});
+      report.outcomes.push_back(
+          {name, false, "no longer a partner (removed from the configuration)"});
       continue;
     }
     // Signed afresh each time: a partner refuses an announcement older than

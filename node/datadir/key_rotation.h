@@ -94,8 +94,8 @@ class KeyRotationResponder {
 // only), signs a checkpoint under B, and, once no partner is left, erases
 // A's seed (recorded in the same record). Partners removed from the
 // configuration since are dropped. What is left is read again inside the
-// record's transaction, so two runs at once leave what both left. `inbeeld key rotate --finish` calls it
-// again for those that were down.
+// record's transaction, so two runs at once leave what both left. `inbeeld key rotate --finish`
+// calls it again for those that were down.
 //
 // Thread safety: like UnlockedNode, one thread at a time.
 
@@ -121,9 +121,9 @@ Result<SwitchedKey> SwitchIdentityKey(const NodeDir& dir, UnlockedNode& node);
 // What a partner said to an announcement: OK when it now pins the new key.
 // `send` gets the partner, the key the TLS client must present (the previous
 // one) and the announcement's bytes.
-using SendAnnouncement = std::function<Status(const config::PeerConfig& peer,
-                                              const crypto::SigningKey& previous,
-                                              std::span<const uint8_t> announcement)>;
+using SendAnnouncement =
+    std::function<Status(const config::PeerConfig& peer, const crypto::SigningKey& previous,
+                         std::span<const uint8_t> announcement)>;
 
 struct AnnouncementOutcome {
   std::string peer;

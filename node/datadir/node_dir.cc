@@ -1,24 +1,24 @@
 #include "node/datadir/node_dir.h"
-#include "node/clock/timestamp.h"
 
 #include <fcntl.h>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <sodium.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
-#include <thread>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 #include <fstream>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
 
 #include "crypto/bytes.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
-#include <sodium.h>
+#include "node/clock/timestamp.h"
 
 namespace inbeeld::node {
 namespace {
@@ -69,7 +69,8 @@ std::string ConfigSummary(const config::NodeConfig& cfg) {
 // durable before the next one starts.
 Status SyncPath(const fs::path& path, bool directory) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0));
-  if (fd < 0) return Fail(ErrorCode::kFailedPrecondition, "cannot open " + path.string() + " to sync it");
+  if (fd < 0)
+    return Fail(ErrorCode::kFailedPrecondition, "cannot open " + path.string() + " to sync it");
   int rc = fsync(fd);
   close(fd);
   if (rc != 0) return Fail(ErrorCode::kFailedPrecondition, "cannot sync " + path.string());
@@ -96,7 +97,9 @@ Status ReplaceFile(const fs::path& path, const std::string& text, bool durable) 
   if (durable) INBEELD_RETURN_IF_ERROR(SyncPath(tmp, /*directory=*/false));
   std::error_code ec;
   fs::rename(tmp, path, ec);
-  if (ec) return Fail(ErrorCode::kFailedPrecondition, "cannot write " + path.string() + ": " + ec.message());
+  if (ec)
+    return Fail(ErrorCode::kFailedPrecondition,
+                "cannot write " + path.string() + ": " + ec.message());
   return durable ? SyncPath(path.parent_path(), /*directory=*/true) : Status{};
 }
 
@@ -151,7 +154,8 @@ NodeDirLock& NodeDirLock::operator=(NodeDirLock&& other) noexcept {
 }
 
 Status NodeDirLock::Downgrade() {
-  if (flock(fd_, LOCK_SH) != 0) return Fail(ErrorCode::kFailedPrecondition, "cannot downgrade the node's lock");
+  if (flock(fd_, LOCK_SH) != 0)
+    return Fail(ErrorCode::kFailedPrecondition, "cannot downgrade the node's lock");
   return {};
 }
 
@@ -219,7 +223,9 @@ Result<NodeMetadata> NodeDir::Initialise(const InitOptions& options,
     }
   } else {
     fs::create_directories(root_, ec);
-    if (ec) return Fail(ErrorCode::kFailedPrecondition, "cannot create " + root_.string() + ": " + ec.message());
+    if (ec)
+      return Fail(ErrorCode::kFailedPrecondition,
+                  "cannot create " + root_.string() + ": " + ec.message());
     created_dir = true;
   }
   fs::permissions(root_, fs::perms::owner_all, fs::perm_options::replace, ec);
@@ -264,17 +270,18 @@ Result<NodeMetadata> NodeDir::Initialise(const InitOptions& options,
     std::string config_text = config::RenderInitialConfig(options.config);
     auto parsed = config::ParseConfig(config_text, ConfigPath().string());
     if (!parsed) {
-      return Fail(ErrorCode::kInternal, "the generated configuration does not parse: " + parsed.error().message);
+      return Fail(ErrorCode::kInternal,
+                  "the generated configuration does not parse: " + parsed.error().message);
     }
     INBEELD_RETURN_IF_ERROR((*store)->PutMeta("config_sha256", Sha256Hex(config_text)));
     audit::AuditLog log(**store, identity);
-    INBEELD_RETURN_IF_ERROR(log.Append(
-        {audit::EventRecord(*clock_, "inbeeld.node.keys.created", true,
-                            {{"inbeeld.node_key", meta.fingerprint},
-                             {"inbeeld.kdf_profile", meta.kdf_profile}}),
-         audit::EventRecord(*clock_, "inbeeld.config.created", true,
-                            {{"inbeeld.config_sha256", Sha256Hex(config_text)},
-                             {"inbeeld.config", ConfigSummary(*parsed)}})}));
+    INBEELD_RETURN_IF_ERROR(
+        log.Append({audit::EventRecord(*clock_, "inbeeld.node.keys.created", true,
+                                       {{"inbeeld.node_key", meta.fingerprint},
+                                        {"inbeeld.kdf_profile", meta.kdf_profile}}),
+                    audit::EventRecord(*clock_, "inbeeld.config.created", true,
+                                       {{"inbeeld.config_sha256", Sha256Hex(config_text)},
+                                        {"inbeeld.config", ConfigSummary(*parsed)}})}));
     if (auto checkpoint = log.Checkpoint(); !checkpoint) return std::unexpected(checkpoint.error());
     INBEELD_RETURN_IF_ERROR(WriteFileAtomically(ConfigPath(), config_text));
 
@@ -295,8 +302,8 @@ Result<NodeMetadata> NodeDir::ReadMetadata() const {
   if (!in) return Fail(ErrorCode::kFailedPrecondition, "cannot read " + MetadataPath().string());
   nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
   auto bad = [&](std::string_view field) {
-    return Fail(ErrorCode::kDataLoss,
-                MetadataPath().string() + ": field " + std::string(field) + " is missing or malformed");
+    return Fail(ErrorCode::kDataLoss, MetadataPath().string() + ": field " + std::string(field) +
+                                          " is missing or malformed");
   };
   if (j.is_discarded() || !j.is_object()) return bad("(whole file)");
   NodeMetadata meta;
@@ -309,9 +316,9 @@ Result<NodeMetadata> NodeDir::ReadMetadata() const {
   if (!j.contains("format") || !j["format"].is_number_integer()) return bad("format");
   meta.format = j["format"].get<int>();
   if (meta.format != 1) {
-    return Fail(ErrorCode::kFailedPrecondition,
-                MetadataPath().string() + ": node format " + std::to_string(meta.format) +
-                    " is not supported by this inbeeld");
+    return Fail(ErrorCode::kFailedPrecondition, MetadataPath().string() + ": node format " +
+                                                    std::to_string(meta.format) +
+                                                    " is not supported by this inbeeld");
   }
   std::string salt_hex, check_hex;
   if (!text("node_name", meta.node_name)) return bad("node_name");
@@ -371,12 +378,13 @@ Status NodeDir::WriteMetadata(const NodeMetadata& meta) const {
 Result<config::NodeConfig> NodeDir::ReadConfig() const { return config::LoadConfig(ConfigPath()); }
 
 Result<std::unique_ptr<Store>> NodeDir::OpenStore(NodeMetadata& meta,
-                                                   const crypto::SecretBytes& passphrase) const {
+                                                  const crypto::SecretBytes& passphrase) const {
   auto params = KdfProfile(meta.kdf_profile);
   if (!params) return std::unexpected(WithContext(params.error(), MetadataPath().string()));
   // Which of the (one or two) salts this passphrase belongs to.
-  auto derive = [&](const std::vector<uint8_t>& salt,
-                    const std::vector<uint8_t>& expected) -> Result<std::optional<crypto::SecretBytes>> {
+  auto derive =
+      [&](const std::vector<uint8_t>& salt,
+          const std::vector<uint8_t>& expected) -> Result<std::optional<crypto::SecretBytes>> {
     auto key = crypto::DeriveKey(passphrase.RevealForCrypto(), salt, *params);
     if (!key) return std::unexpected(key.error());
     auto check = KeyCheck(*key);
@@ -392,7 +400,8 @@ Result<std::unique_ptr<Store>> NodeDir::OpenStore(NodeMetadata& meta,
     if (!key) return std::unexpected(key.error());
     is_new = true;
   }
-  if (!*key) return Fail(ErrorCode::kUnauthenticated, "wrong passphrase for the node in " + root_.string());
+  if (!*key)
+    return Fail(ErrorCode::kUnauthenticated, "wrong passphrase for the node in " + root_.string());
 
   auto store = Store::Open(DatabasePath(), **key, /*create=*/false, *clock_);
   if (meta.rekey) {
@@ -418,7 +427,8 @@ Result<std::unique_ptr<Store>> NodeDir::OpenStore(NodeMetadata& meta,
       meta.storage_salt = meta.rekey->storage_salt;
       meta.key_check = meta.rekey->key_check;
     } else {
-      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(fs::path(RekeyPath()) += suffix, ec);
+      for (const char* suffix : {"", "-wal", "-shm"})
+        fs::remove(fs::path(RekeyPath()) += suffix, ec);
     }
     meta.rekey.reset();
     INBEELD_RETURN_IF_ERROR(WriteMetadata(meta));
@@ -446,8 +456,8 @@ Result<std::unique_ptr<Store>> NodeDir::OpenStore(const crypto::SecretBytes& pas
   auto meta = ReadMetadata();
   if (!meta) return std::unexpected(meta.error());
   if (meta->rekey) {
-    return Fail(ErrorCode::kFailedPrecondition,
-                "a passphrase change in " + root_.string() + " is unfinished; unlock the node once");
+    return Fail(ErrorCode::kFailedPrecondition, "a passphrase change in " + root_.string() +
+                                                    " is unfinished; unlock the node once");
   }
   return OpenStore(*meta, passphrase);
 }
@@ -476,7 +486,8 @@ Result<UnlockedNode> NodeDir::Unlock(const crypto::SecretBytes& passphrase) cons
     // change runs now (it would hold the lock), so nobody will use it.
     std::error_code ec;
     if (fs::exists(RekeyPath(), ec)) {
-      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(fs::path(RekeyPath()) += suffix, ec);
+      for (const char* suffix : {"", "-wal", "-shm"})
+        fs::remove(fs::path(RekeyPath()) += suffix, ec);
     }
   }
   auto cfg = ReadConfig();
@@ -545,11 +556,11 @@ Result<UnlockedNode> NodeDir::Unlock(const crypto::SecretBytes& passphrase) cons
     if (!before) return std::unexpected(before.error());
     if (*before != now) {
       audit::AuditLog log(**store, *identity);
-      INBEELD_RETURN_IF_ERROR(log.Append({audit::EventRecord(
-          *clock_,           "inbeeld.config.changed", true,
-          {{"inbeeld.config_sha256.before", *before},
-           {"inbeeld.config_sha256", now},
-           {"inbeeld.config", ConfigSummary(*cfg)}})}));
+      INBEELD_RETURN_IF_ERROR(
+          log.Append({audit::EventRecord(*clock_, "inbeeld.config.changed", true,
+                                         {{"inbeeld.config_sha256.before", *before},
+                                          {"inbeeld.config_sha256", now},
+                                          {"inbeeld.config", ConfigSummary(*cfg)}})}));
       INBEELD_RETURN_IF_ERROR((*store)->PutMeta("config_sha256", now));
     }
   }
@@ -742,12 +753,12 @@ Result<config::PeerConfig> NodeDir::RemovePeer(std::string_view name, UnlockedNo
     audit::AuditLog log(*node.store, node.identity);
     const std::string hash = Sha256Hex(updated);
     Status recorded = log.InTransaction([&]() -> Status {
-      INBEELD_RETURN_IF_ERROR(log.AppendInTransaction({audit::EventRecord(
-          *clock_, "inbeeld.peer.removed", true,
-          {{"inbeeld.peer", removed.name},
-           {"inbeeld.peer_key", removed.key},
-           {"inbeeld.config_sha256", hash},
-           {"inbeeld.config", ConfigSummary(node.config)}})}));
+      INBEELD_RETURN_IF_ERROR(log.AppendInTransaction(
+          {audit::EventRecord(*clock_, "inbeeld.peer.removed", true,
+                              {{"inbeeld.peer", removed.name},
+                               {"inbeeld.peer_key", removed.key},
+                               {"inbeeld.config_sha256", hash},
+                               {"inbeeld.config", ConfigSummary(node.config)}})}));
       // Recorded here, so the next unlock does not report it as an edit.
       return node.store->PutMeta("config_sha256", hash);
     });
@@ -767,9 +778,12 @@ Status NodeDir::RepinPeer(std::string_view name, const std::string& new_key,
   auto current = config::ParseConfig(text, ConfigPath().string());
   if (!current) return std::unexpected(current.error());
   const config::PeerConfig* found = current->FindPeer(name);
-  if (found == nullptr) return Fail(ErrorCode::kNotFound, "no peer named \"" + std::string(name) + "\"");
-  if (const auto* other = current->FindPeerByKey(new_key); other != nullptr && other->name != name) {
-    return Fail(ErrorCode::kAlreadyExists, "the new key is pinned for peer \"" + other->name + "\"");
+  if (found == nullptr)
+    return Fail(ErrorCode::kNotFound, "no peer named \"" + std::string(name) + "\"");
+  if (const auto* other = current->FindPeerByKey(new_key);
+      other != nullptr && other->name != name) {
+    return Fail(ErrorCode::kAlreadyExists,
+                "the new key is pinned for peer \"" + other->name + "\"");
   }
   config::NodeConfig expected = *current;
   for (auto& p : expected.peers) {
@@ -785,9 +799,9 @@ Status NodeDir::RepinPeer(std::string_view name, const std::string& new_key,
     node.config = std::move(*parsed);
     return node.store->PutMeta("config_sha256", Sha256Hex(updated));
   }
-  return Fail(ErrorCode::kInvalidArgument,
-              "cannot replace the key of peer \"" + std::string(name) + "\" in " +
-                  ConfigPath().string() + " cleanly; edit the file by hand");
+  return Fail(ErrorCode::kInvalidArgument, "cannot replace the key of peer \"" + std::string(name) +
+                                               "\" in " + ConfigPath().string() +
+                                               " cleanly; edit the file by hand");
 }
 
 }  // namespace inbeeld::node

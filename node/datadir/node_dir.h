@@ -128,10 +128,10 @@ struct UnlockedNode {
   config::NodeConfig config;
   std::unique_ptr<Store> store;
   crypto::SigningKey identity;
-  crypto::PseudonymKey subject_key;        // keys list rows by subject
-  crypto::SecretBytes field_key;           // seals identifiers, names, birth dates
-  crypto::PseudonymKey audit_key;          // subjects in the audit log
-  std::filesystem::path root;              // the data directory it was unlocked from
+  crypto::PseudonymKey subject_key;  // keys list rows by subject
+  crypto::SecretBytes field_key;     // seals identifiers, names, birth dates
+  crypto::PseudonymKey audit_key;    // subjects in the audit log
+  std::filesystem::path root;        // the data directory it was unlocked from
   // Held while the node is open, so `passphrase change` never re-keys a
   // store another process is using.
   std::shared_ptr<NodeDirLock> dir_lock;
@@ -159,7 +159,8 @@ class NodeDir {
   // Creates the directory (or uses an empty one), keys, store and config.
   // Errors: kAlreadyExists if a node is already there; nothing is left behind
   // on failure.
-  Result<NodeMetadata> Initialise(const InitOptions& options, const crypto::SecretBytes& passphrase);
+  Result<NodeMetadata> Initialise(const InitOptions& options,
+                                  const crypto::SecretBytes& passphrase);
 
   // Reads node.json without the passphrase (for whoami/status). kFailedPrecondition
   // when the directory holds no node; kDataLoss when node.json is malformed.

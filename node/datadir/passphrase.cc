@@ -1,6 +1,7 @@
 #include "node/datadir/passphrase.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -10,8 +11,6 @@
 #include <cstring>
 #include <ostream>
 #include <string_view>
-
-#include <fmt/format.h>
 
 namespace inbeeld::node {
 namespace {
@@ -157,8 +156,8 @@ Result<crypto::SecretBytes> ReadPassphrase(PassphrasePurpose purpose, const GetE
     found = true;
   }
   if (!found) {
-    auto first = PromptTerminal(purpose == PassphrasePurpose::kCreate ? "New passphrase: "
-                                                                      : "Passphrase: ");
+    auto first =
+        PromptTerminal(purpose == PassphrasePurpose::kCreate ? "New passphrase: " : "Passphrase: ");
     if (!first) {
       return Fail(ErrorCode::kFailedPrecondition,
                   "no passphrase: set INBEELD_PASSPHRASE_FILE to a file holding it, load the "
@@ -179,9 +178,9 @@ Result<crypto::SecretBytes> ReadPassphrase(PassphrasePurpose purpose, const GetE
   if (text.empty()) return Fail(ErrorCode::kInvalidArgument, "the passphrase is empty");
   if (purpose == PassphrasePurpose::kCreate && text.size() < kMinPassphraseLength) {
     std::fill(text.begin(), text.end(), '\0');
-    return Fail(ErrorCode::kInvalidArgument,
-                "the passphrase is too short: use at least " +
-                    std::to_string(kMinPassphraseLength) + " characters");
+    return Fail(ErrorCode::kInvalidArgument, "the passphrase is too short: use at least " +
+                                                 std::to_string(kMinPassphraseLength) +
+                                                 " characters");
   }
   return FromString(text);
 }

@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "node/net/tls_identity.h"
 #include "node/net/routes.h"
+#include "node/net/tls_identity.h"
 #include "schema/key_rotation.h"
 
 namespace inbeeld::node::exchange {
@@ -20,14 +20,15 @@ net::PeerResult PostUnder(const crypto::SigningKey& key, const std::string& node
   if (!pinned) return fail(WithContext(pinned.error(), "peer " + peer.name + " key"));
   auto address = config::ParseAddress(peer.address);
   if (!address) return fail(WithContext(address.error(), "peer " + peer.name));
-  auto identity = net::TlsIdentity::Create(key.SeedForStorage().RevealForCrypto().first<32>(), node_name);
+  auto identity =
+      net::TlsIdentity::Create(key.SeedForStorage().RevealForCrypto().first<32>(), node_name);
   if (!identity) return fail(identity.error());
   auto client = net::PeerClient::Create(*identity, peer.name, pinned->bytes(), address->host,
                                         address->port, options);
   if (!client) return fail(client.error());
-  return net::PostPatiently(**client, net::routes::kKeyRotate,
-                            std::string_view(reinterpret_cast<const char*>(body.data()), body.size()),
-                            kContentType);
+  return net::PostPatiently(
+      **client, net::routes::kKeyRotate,
+      std::string_view(reinterpret_cast<const char*>(body.data()), body.size()), kContentType);
 }
 
 }  // namespace
@@ -43,8 +44,9 @@ Status SendKeyAnnouncement(const config::PeerConfig& peer, const std::string& no
     auto body = nlohmann::json::parse(reply->body, nullptr, false);
     const std::string expected = current.PublicKey().Fingerprint();
     if (!body.is_object() || !body.contains("pinned") || body["pinned"] != expected) {
-      return Fail(ErrorCode::kDataLoss,
-                  "peer " + peer.name + " accepted the announcement but did not confirm the new key");
+      return Fail(
+          ErrorCode::kDataLoss,
+          "peer " + peer.name + " accepted the announcement but did not confirm the new key");
     }
     return {};
   }
@@ -56,9 +58,10 @@ Status SendKeyAnnouncement(const config::PeerConfig& peer, const std::string& no
   if (probe || probe.error().http_status != 0) return {};
   // Both messages: one may say the partner presented a key other than the
   // one pinned here, which no key of ours can fix.
-  return Fail(ErrorCode::kUnauthenticated,
-              "no handshake with peer " + peer.name + " under this node's previous key (" +
-                  reply.error().message + ") nor under its new one (" + probe.error().message + ")");
+  return Fail(ErrorCode::kUnauthenticated, "no handshake with peer " + peer.name +
+                                               " under this node's previous key (" +
+                                               reply.error().message + ") nor under its new one (" +
+                                               probe.error().message + ")");
 }
 
 }  // namespace inbeeld::node::exchange

@@ -18,22 +18,20 @@ Result<StoredMatch> DecidePair(UnlockedNode& node, const schema::wire::SessionId
     // The record names a child, so StampActor leaves it alone: say who here.
     actor = {{audit::kAttrActor, current->who}, {audit::kAttrOrigin, current->origin}};
   }
-  return results.Decide(
-      id, code, decision, by, [&](const StoredMatch& pair) -> Status {
-        std::map<std::string, std::string> attributes = {
-            {"inbeeld.session", SessionIdHex(id)},
-            {"inbeeld.pair_code", std::string(code)},
-            {"inbeeld.peer", session->peer},
-            {std::string(schema::kAttrProcessingActivity),
-             "urn:inbeeld:activity:" + session->purpose},
-            {std::string(schema::kAttrDataSubject),
-             audit::SubjectPseudonym(node.audit_key, pair.subject)}};
-        attributes.insert(actor.begin(), actor.end());
-        return log.AppendInTransaction({audit::EventRecord(
-            node.clock(),
-            decision == Decision::kConfirmed ? "inbeeld.pair.confirmed" : "inbeeld.pair.rejected",
-            true, std::move(attributes))});
-      });
+  return results.Decide(id, code, decision, by, [&](const StoredMatch& pair) -> Status {
+    std::map<std::string, std::string> attributes = {
+        {"inbeeld.session", SessionIdHex(id)},
+        {"inbeeld.pair_code", std::string(code)},
+        {"inbeeld.peer", session->peer},
+        {std::string(schema::kAttrProcessingActivity), "urn:inbeeld:activity:" + session->purpose},
+        {std::string(schema::kAttrDataSubject),
+         audit::SubjectPseudonym(node.audit_key, pair.subject)}};
+    attributes.insert(actor.begin(), actor.end());
+    return log.AppendInTransaction({audit::EventRecord(
+        node.clock(),
+        decision == Decision::kConfirmed ? "inbeeld.pair.confirmed" : "inbeeld.pair.rejected", true,
+        std::move(attributes))});
+  });
 }
 
 }  // namespace inbeeld::node::exchange

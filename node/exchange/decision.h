@@ -15,8 +15,8 @@
 #include <string_view>
 
 #include "base/error.h"
-#include "node/exchange/results_store.h"
 #include "node/datadir/node_dir.h"
+#include "node/exchange/results_store.h"
 
 namespace inbeeld::node::exchange {
 

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "crypto/signing.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
@@ -13,8 +12,8 @@
 #include "node/exchange/policy.h"
 #include "node/exchange/rejoin_peer.h"
 #include "node/exchange/report.h"
-#include "node/net/tls_identity.h"
 #include "node/net/routes.h"
+#include "node/net/tls_identity.h"
 
 namespace inbeeld::node::exchange {
 namespace {
@@ -50,7 +49,8 @@ std::optional<Error> AskToRejoinAfterRestore(UnlockedNode& node, const config::P
     case audit::RejoinOutcome::kAccepted:
       return Error{ErrorCode::kUnavailable,
                    fmt::format("peer {} has just accepted this node's restore from a backup; try "
-                               "again", peer.name)};
+                               "again",
+                               peer.name)};
     case audit::RejoinOutcome::kNotNeeded:
       return std::nullopt;
   }
@@ -67,7 +67,8 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
     // of this node may have signed a newer one meanwhile.
     auto own_size = audit::CheckpointSize(request->checkpoint);
     if (!own_size) return std::unexpected(own_size.error());
-    auto reply = net::PostPatiently(client, net::routes::kAuditWitness, audit::EncodeWitnessRequest(*request), kJson);
+    auto reply = net::PostPatiently(client, net::routes::kAuditWitness,
+                                    audit::EncodeWitnessRequest(*request), kJson);
     if (!reply) return std::unexpected(reply.error());
     auto response = audit::DecodeWitnessResponse(reply->body);
     if (!response) return std::unexpected(response.error());
@@ -75,8 +76,8 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
       proof_from = *response->retry_proof_from;
       continue;
     }
-    auto cosign = audit::HandleWitnessResponse(log, key, peer, *own_size,
-                                               request->seen_your_size, *response);
+    auto cosign =
+        audit::HandleWitnessResponse(log, key, peer, *own_size, request->seen_your_size, *response);
     if (!cosign && cosign.error().code == ErrorCode::kFailedPrecondition) {
       proof_from = UINT64_MAX;  // a concurrent session witnessed a newer one
       continue;
@@ -88,7 +89,8 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
       return Fail(ErrorCode::kPermissionDenied, cosign.error().message);
     }
     if (!cosign) return std::unexpected(cosign.error());
-    auto sent = net::PostPatiently(client, net::routes::kAuditCosign, audit::EncodeCosignRequest(*cosign), kJson);
+    auto sent = net::PostPatiently(client, net::routes::kAuditCosign,
+                                   audit::EncodeCosignRequest(*cosign), kJson);
     if (!sent) return std::unexpected(sent.error());
     return {};
   }
@@ -130,7 +132,8 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   }
   a.peer_key = peer->key;
   uint8_t mask = AllowedLabelMask(*peer);
-  auto list = LoadExchangeList(*node.store, node.field_key, mask, AllowedKeyMask(node.config, *peer));
+  auto list =
+      LoadExchangeList(*node.store, node.field_key, mask, AllowedKeyMask(node.config, *peer));
   if (!list) return std::unexpected(list.error());
   // Offer only the key types the list has: PGNs only, one slot a record.
   const uint8_t key_mask = NarrowToPresentKeys(*list, AllowedKeyMask(node.config, *peer));
@@ -139,8 +142,8 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   a.match_keys = KeyMaskNames(key_mask);
   a.shared_labels = LabelMaskNames(request.mode == schema::wire::Mode::kCount ? 0 : mask);
   ResultsStore results(*node.store);
-  if (auto allowed = CheckRequest(node.config, *peer, request.purpose, request.mode,
-                                  list->inputs.size());
+  if (auto allowed =
+          CheckRequest(node.config, *peer, request.purpose, request.mode, list->inputs.size());
       !allowed) {
     return refuse(allowed.error());
   }
@@ -149,7 +152,8 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   }
 
   auto peer_key = crypto::VerifyingKey::FromFingerprint(peer->key);
-  if (!peer_key) return std::unexpected(WithContext(peer_key.error(), "peer " + peer->name + " key"));
+  if (!peer_key)
+    return std::unexpected(WithContext(peer_key.error(), "peer " + peer->name + " key"));
   auto address = config::ParseAddress(peer->address);
   if (!address) return std::unexpected(WithContext(address.error(), "peer " + peer->name));
   auto seed = node.identity.SeedForStorage().RevealForCrypto();
@@ -210,10 +214,10 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   // audit journal before message 1 leaves, so a crash cannot lose it.
   audit::SessionJournal journal(*node.store, log);
   auto fail = [&](Error error, bool recorded_session) -> Result<MatchReport> {
-    a.outcome = error.code == ErrorCode::kPermissionDenied ||
-                        error.code == ErrorCode::kResourceExhausted
-                    ? "refused"
-                    : "failed";
+    a.outcome =
+        error.code == ErrorCode::kPermissionDenied || error.code == ErrorCode::kResourceExhausted
+            ? "refused"
+            : "failed";
     a.reason = error.message;
     a.end_ms = audit::NowMs(node.clock());
     auto append = [&]() -> Status {
@@ -233,7 +237,8 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
       !opened) {
     return std::unexpected(WithContext(opened.error(), "writing the audit record"));
   }
-  auto started = net::PostPatiently(**client, net::routes::kPsiStart, (*session)->StartMessage(), kOctets);
+  auto started =
+      net::PostPatiently(**client, net::routes::kPsiStart, (*session)->StartMessage(), kOctets);
   if (!started) return fail(started.error(), false);
   // The peer accepted: from here on the session is on record.
   if (auto begun = results.Begin(record); !begun) return fail(begun.error(), false);
@@ -257,11 +262,13 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   a.shared_labels = LabelMaskNames(outcome->label_mask);
   const std::vector<audit::ChildMatch> matched = ChildMatches(*outcome, list->subjects.size());
   // Fail closed: the result is stored, and shown, only with its audit records.
-  if (auto completed = results.Complete(record.id, *outcome, list->subjects, [&]() -> Status {
-        INBEELD_RETURN_IF_ERROR(audit::AppendExchangeInTransaction(log, a, node.audit_key,
-                                                                   list->subjects, matched));
-        return journal.CloseInTransaction(audit::ExchangeJournalKey(a));
-      });
+  if (auto completed =
+          results.Complete(record.id, *outcome, list->subjects,
+                           [&]() -> Status {
+                             INBEELD_RETURN_IF_ERROR(audit::AppendExchangeInTransaction(
+                                 log, a, node.audit_key, list->subjects, matched));
+                             return journal.CloseInTransaction(audit::ExchangeJournalKey(a));
+                           });
       !completed) {
     return fail(WithContext(completed.error(), "storing the result"), true);
   }
@@ -269,8 +276,7 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   // either back to before the session is caught at the next one. The result is
   // already stored and recorded; a failure here only delays that coverage to
   // the next session's witnessing, so it is reported, not fatal.
-  if (auto witnessed = Witness(log, node.identity, **client, {peer->name, *peer_key});
-      !witnessed) {
+  if (auto witnessed = Witness(log, node.identity, **client, {peer->name, *peer_key}); !witnessed) {
     fmt::print(stderr,
                "inbeeld: witnessing after the session with \"{}\" failed ({}); the next "
                "session witnesses both logs again\n",

@@ -15,9 +15,9 @@
 #include <string>
 
 #include "base/error.h"
+#include "node/datadir/node_dir.h"
 #include "node/exchange/results_store.h"
 #include "node/net/client.h"
-#include "node/datadir/node_dir.h"
 #include "node/psi/session.h"
 
 namespace inbeeld::node::exchange {

@@ -1,10 +1,12 @@
 #include "node/exchange/policy.h"
-#include "node/clock/timestamp.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
+
+#include "node/clock/timestamp.h"
 
 namespace inbeeld::node::exchange {
 
@@ -12,10 +14,18 @@ uint8_t AllowedLabelMask(const config::PeerConfig& peer) {
   uint8_t mask = 0;
   for (config::LabelField field : peer.policy.shared_labels) {
     switch (field) {
-      case config::LabelField::kCategory: mask |= schema::wire::kLabelCategory; break;
-      case config::LabelField::kSince: mask |= schema::wire::kLabelSince; break;
-      case config::LabelField::kSchool: mask |= schema::wire::kLabelSchool; break;
-      case config::LabelField::kPlan: mask |= schema::wire::kLabelPlan; break;
+      case config::LabelField::kCategory:
+        mask |= schema::wire::kLabelCategory;
+        break;
+      case config::LabelField::kSince:
+        mask |= schema::wire::kLabelSince;
+        break;
+      case config::LabelField::kSchool:
+        mask |= schema::wire::kLabelSchool;
+        break;
+      case config::LabelField::kPlan:
+        mask |= schema::wire::kLabelPlan;
+        break;
     }
   }
   return mask;
@@ -31,9 +41,15 @@ uint8_t AllowedKeyMask(const config::NodeConfig& config, const config::PeerConfi
   uint8_t mask = 0;
   for (config::MatchKeyType type : keys) {
     switch (type) {
-      case config::MatchKeyType::kPgn: mask |= schema::kKeyTypePgn; break;
-      case config::MatchKeyType::kName: mask |= schema::kKeyTypeName; break;
-      case config::MatchKeyType::kWeak: mask |= schema::kKeyTypeWeak; break;
+      case config::MatchKeyType::kPgn:
+        mask |= schema::kKeyTypePgn;
+        break;
+      case config::MatchKeyType::kName:
+        mask |= schema::kKeyTypeName;
+        break;
+      case config::MatchKeyType::kWeak:
+        mask |= schema::kKeyTypeWeak;
+        break;
     }
   }
   // Never a PGN with or as a samenwerkingsverband, or without holding PGNs,
@@ -59,8 +75,8 @@ Status CheckRequest(const config::NodeConfig& config, const config::PeerConfig& 
   }
   if (mode == schema::wire::Mode::kMatch && peer.policy.count_only) {
     return Fail(ErrorCode::kPermissionDenied,
-                fmt::format("{}'s policy allows only count mode with peer \"{}\"",
-                            config.node_name, peer.name));
+                fmt::format("{}'s policy allows only count mode with peer \"{}\"", config.node_name,
+                            peer.name));
   }
   if (list_size > peer.policy.max_list_size) {
     return Fail(ErrorCode::kResourceExhausted,
@@ -74,20 +90,20 @@ Status CheckRequest(const config::NodeConfig& config, const config::PeerConfig& 
 Status CheckPeerListSize(const config::NodeConfig& config, const config::PeerConfig& peer,
                          uint64_t peer_list_size) {
   if (peer_list_size < peer.policy.min_list_size) {
-    return Fail(ErrorCode::kPermissionDenied,
-                fmt::format("a list of {} records from peer \"{}\" is below the minimum of {} "
-                            "in {}'s policy (min_list_size): a list that small could single out "
-                            "a child",
-                            peer_list_size, peer.name, peer.policy.min_list_size,
-                            config.node_name));
+    return Fail(
+        ErrorCode::kPermissionDenied,
+        fmt::format("a list of {} records from peer \"{}\" is below the minimum of {} "
+                    "in {}'s policy (min_list_size): a list that small could single out "
+                    "a child",
+                    peer_list_size, peer.name, peer.policy.min_list_size, config.node_name));
   }
   return {};
 }
 
 Status CheckDailyLimit(const config::PeerConfig& peer, const std::string& role,
                        ResultsStore& results) {
-  auto count = results.CountSince(
-      peer.name, role, IsoUtc(results.clock().Now() - std::chrono::hours(24)));
+  auto count =
+      results.CountSince(peer.name, role, IsoUtc(results.clock().Now() - std::chrono::hours(24)));
   if (!count) return std::unexpected(count.error());
   if (*count >= peer.policy.max_sessions_per_day) {
     return Fail(ErrorCode::kResourceExhausted,

@@ -1,8 +1,8 @@
 #include "node/exchange/rejoin_peer.h"
 
 #include "node/net/client.h"
-#include "node/net/tls_identity.h"
 #include "node/net/routes.h"
+#include "node/net/tls_identity.h"
 
 namespace inbeeld::node::exchange {
 
@@ -41,8 +41,9 @@ Result<audit::RejoinResponse> RejoinPeer(UnlockedNode& node, const config::PeerC
     return response;
   }
   return Fail(ErrorCode::kFailedPrecondition,
-              "peer \"" + peer.name + "\" witnessed none of this node's log up to the backup the "
-              "way this node holds it; the restored log cannot be proved to keep it");
+              "peer \"" + peer.name +
+                  "\" witnessed none of this node's log up to the backup the "
+                  "way this node holds it; the restored log cannot be proved to keep it");
 }
 
 }  // namespace inbeeld::node::exchange

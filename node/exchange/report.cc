@@ -1,8 +1,8 @@
 #include "node/exchange/report.h"
 
 #include <algorithm>
-#include <map>
 #include <cstdlib>
+#include <map>
 
 namespace inbeeld::node::exchange {
 
@@ -25,13 +25,14 @@ Differences CompareLabels(schema::Category category, const schema::Date& since,
                           const schema::wire::Labels& peer) {
   Differences d;
   d.category = peer.category && *peer.category != category;
-  d.since = peer.since && std::abs(schema::DaysBetween(since, *peer.since)) > kSinceDisagreementDays;
+  d.since =
+      peer.since && std::abs(schema::DaysBetween(since, *peer.since)) > kSinceDisagreementDays;
   d.plan = peer.plan && *peer.plan != plan_in_place;
   if (peer.school) {
     // A BRIN with and one without the vestiging number name the same school.
     const bool both_full = peer.school->size() == 6 && school.size() == 6;
-    d.school = both_full ? *peer.school != school
-                         : peer.school->substr(0, 4) != school.substr(0, 4);
+    d.school =
+        both_full ? *peer.school != school : peer.school->substr(0, 4) != school.substr(0, 4);
   }
   return d;
 }
@@ -94,8 +95,8 @@ Result<std::vector<ResultRow>> LoadResultRows(Store& store, const SessionRecord&
   for (const auto& m : *matches) by_subject.emplace(m.subject, &m);
   std::vector<ResultRow> rows;
   rows.reserve(matches->size());
-  INBEELD_RETURN_IF_ERROR(store.ForEachRow(
-      session.list_version, Unseal::kLabelsOnly, field_key, [&](StoredRow& own) {
+  INBEELD_RETURN_IF_ERROR(
+      store.ForEachRow(session.list_version, Unseal::kLabelsOnly, field_key, [&](StoredRow& own) {
         auto [begin, end] = by_subject.equal_range(own.subject);
         for (auto it = begin; it != end; ++it) {
           const StoredMatch& pair = *it->second;

@@ -156,7 +156,8 @@ Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::st
   auto response = audit::AnswerWitness(audit_, node_.identity, {peer->name, *key}, *request);
   if (!response) {
     if (response.error().code == ErrorCode::kUnauthenticated) {
-      if (observer_.witness_refused) observer_.witness_refused(peer->name, response.error().message);
+      if (observer_.witness_refused)
+        observer_.witness_refused(peer->name, response.error().message);
       witnessed_.erase(peer->name);  // an earlier witness no longer vouches for this peer
       INBEELD_RETURN_IF_ERROR(RecordWitnessRefused(*peer, response.error().message));
       // A rolled-back or forked log is refused by this node's policy (403,
@@ -171,11 +172,11 @@ Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::st
 }
 
 Status Responder::RecordWitnessRefused(const config::PeerConfig& peer, const std::string& reason) {
-  auto recorded = audit_.Append({audit::EventRecord(node_.clock(), "inbeeld.witness.refused", false,
-                                                    {{"inbeeld.peer", peer.name},
-                                                     {"inbeeld.peer_key", peer.key},
-                                                     {"inbeeld.reason", reason}})});
-  if (!recorded) return std::unexpected(WithContext(recorded.error(), "recording a refused witness"));
+  auto recorded = audit_.Append({audit::EventRecord(
+      node_.clock(), "inbeeld.witness.refused", false,
+      {{"inbeeld.peer", peer.name}, {"inbeeld.peer_key", peer.key}, {"inbeeld.reason", reason}})});
+  if (!recorded)
+    return std::unexpected(WithContext(recorded.error(), "recording a refused witness"));
   return {};
 }
 
@@ -258,8 +259,8 @@ Result<std::string> Responder::HandleStart(std::string_view peer_name, std::stri
   {
     std::lock_guard lock(store_mu_);
     auto it = witnessed_.find(peer->name);
-    witnessed_recently = it != witnessed_.end() &&
-                         node_.clock().Monotonic() - it->second <= options_.witness_window;
+    witnessed_recently =
+        it != witnessed_.end() && node_.clock().Monotonic() - it->second <= options_.witness_window;
   }
   if (!witnessed_recently) {
     return refuse(Error{ErrorCode::kFailedPrecondition,

@@ -8,9 +8,9 @@
 // many open sessions. A session that is not finished within `session_ttl` is
 // dropped and marked failed (ExpireStale). The time to live and the witness
 // window run on the node's Clock::Monotonic() (node/clock/clock.h), so tests
-// move them with a FakeClock (tests/node/serve/peer_routes_test.cc). Results are stored (one transaction) before the
-// last message is released, so a peer never holds a result this node did not
-// record.
+// move them with a FakeClock (tests/node/serve/peer_routes_test.cc). Results are stored (one
+// transaction) before the last message is released, so a peer never holds a result this node did
+// not record.
 //
 // Concurrency: up to `max_sessions_per_peer` sessions of one peer and
 // `max_open_sessions` in all are open at once; a start beyond either is
@@ -37,10 +37,10 @@
 
 #include <chrono>
 #include <functional>
-#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "base/error.h"
@@ -48,8 +48,8 @@
 #include "node/audit/exchange_records.h"
 #include "node/audit/refusal_log.h"
 #include "node/audit/session_journal.h"
-#include "node/exchange/results_store.h"
 #include "node/datadir/node_dir.h"
+#include "node/exchange/results_store.h"
 #include "node/psi/session.h"
 
 namespace inbeeld::node::exchange {
@@ -57,10 +57,10 @@ namespace inbeeld::node::exchange {
 struct ResponderOptions {
   std::chrono::seconds session_ttl{600};
   std::chrono::seconds witness_window{600};
-  size_t max_open_sessions = 8;      // across all peers
-  size_t max_sessions_per_peer = 4;  // of one peer at a time
+  size_t max_open_sessions = 8;              // across all peers
+  size_t max_sessions_per_peer = 4;          // of one peer at a time
   std::chrono::seconds busy_retry_after{5};  // the hint sent with a busy refusal
-  unsigned threads = 0;              // crypto threads per session; 0 = all cores
+  unsigned threads = 0;                      // crypto threads per session; 0 = all cores
 };
 
 // What the serving process is told, for its event log and metrics
@@ -134,7 +134,8 @@ class Responder {
     audit::ExchangeAudit audit;
   };
   const config::PeerConfig* PeerOrNull(std::string_view name) const;
-  audit::ExchangeAudit AuditBase(const config::PeerConfig& peer, const schema::wire::StartHeader& header);
+  audit::ExchangeAudit AuditBase(const config::PeerConfig& peer,
+                                 const schema::wire::StartHeader& header);
   // Records a refusal (nothing of ours was sent). Store lock must NOT be held.
   Status RecordRefusal(audit::ExchangeAudit audit, const Error& why);
   // A request refused before any session existed. Store lock must NOT be held.

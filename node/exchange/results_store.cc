@@ -1,12 +1,13 @@
 #include "node/exchange/results_store.h"
-#include "node/clock/timestamp.h"
 
-#include <algorithm>
-#include <chrono>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "crypto/bytes.h"
+#include "node/clock/timestamp.h"
 #include "node/store/sqlite_util.h"
 
 namespace inbeeld::node::exchange {
@@ -22,19 +23,18 @@ constexpr const char* kSessionColumns =
     "key_mask, own_strong, own_possible, peer_strong, peer_possible";
 
 Result<schema::Strength> ParseStrength(std::string_view text) {
-  for (auto s : {schema::Strength::kCertain, schema::Strength::kProbable,
-                 schema::Strength::kPossible}) {
+  for (auto s :
+       {schema::Strength::kCertain, schema::Strength::kProbable, schema::Strength::kPossible}) {
     if (schema::StrengthName(s) == text) return s;
   }
   return Fail(ErrorCode::kDataLoss, "a stored pair has an unknown strength");
 }
 
-
-
 Result<SessionRecord> ReadSession(const Statement& s) {
   SessionRecord r;
   auto id = s.ColumnBlobView(0);
-  if (id.size() != r.id.size()) return Fail(ErrorCode::kDataLoss, "a stored session id is malformed");
+  if (id.size() != r.id.size())
+    return Fail(ErrorCode::kDataLoss, "a stored session id is malformed");
   std::copy(id.begin(), id.end(), r.id.begin());
   r.role = s.ColumnText(1);
   r.peer = s.ColumnText(2);
@@ -97,13 +97,13 @@ Status ResultsStore::Begin(const SessionRecord& r) {
   INBEELD_RETURN_IF_ERROR(s->Bind(4, r.peer_key));
   INBEELD_RETURN_IF_ERROR(s->Bind(5, r.purpose));
   INBEELD_RETURN_IF_ERROR(s->Bind(6, ModeName(r.mode)));
-  INBEELD_RETURN_IF_ERROR(
-      s->Bind(7, r.started_at.empty() ? NowIso(store_.clock()) : r.started_at));
+  INBEELD_RETURN_IF_ERROR(s->Bind(7, r.started_at.empty() ? NowIso(store_.clock()) : r.started_at));
   INBEELD_RETURN_IF_ERROR(s->Bind(8, r.list_version));
   INBEELD_RETURN_IF_ERROR(s->Bind(9, int64_t{r.own_list_size}));
   auto done = s->Run();
   if (!done && LastErrorWasUniqueViolation(store_.handle())) {
-    return Fail(ErrorCode::kFailedPrecondition, "session id " + SessionIdHex(r.id) + " was used before (replay)");
+    return Fail(ErrorCode::kFailedPrecondition,
+                "session id " + SessionIdHex(r.id) + " was used before (replay)");
   }
   return done;
 }
@@ -161,7 +161,8 @@ Status ResultsStore::Complete(const schema::wire::SessionId& id, const psi::Outc
     INBEELD_RETURN_IF_ERROR(m->Bind(3, int64_t{pair.peer_record}));
     INBEELD_RETURN_IF_ERROR(m->Bind(4, pair.pair_code));
     INBEELD_RETURN_IF_ERROR(m->Bind(5, schema::StrengthName(pair.strength)));
-    INBEELD_RETURN_IF_ERROR(l.category ? m->Bind(6, static_cast<int64_t>(*l.category)) : m->BindNull(6));
+    INBEELD_RETURN_IF_ERROR(l.category ? m->Bind(6, static_cast<int64_t>(*l.category))
+                                       : m->BindNull(6));
     INBEELD_RETURN_IF_ERROR(l.since ? m->Bind(7, schema::FormatIso(*l.since)) : m->BindNull(7));
     INBEELD_RETURN_IF_ERROR(l.school ? m->Bind(8, *l.school) : m->BindNull(8));
     INBEELD_RETURN_IF_ERROR(l.plan ? m->Bind(9, int64_t{*l.plan ? 1 : 0}) : m->BindNull(9));

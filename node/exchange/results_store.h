@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "base/error.h"
+#include "node/clock/timestamp.h"
 #include "node/psi/session.h"
 #include "node/store/store.h"
-#include "node/clock/timestamp.h"
 #include "schema/wire.h"
 
 namespace inbeeld::node::exchange {
@@ -91,8 +91,7 @@ class ResultsStore {
   // same transaction (the audit records): if it fails, nothing is stored and
   // the error is returned.
   Status Complete(const schema::wire::SessionId& id, const psi::Outcome& outcome,
-                  const std::vector<Subject>& subjects,
-                  const std::function<Status()>& also = {});
+                  const std::vector<Subject>& subjects, const std::function<Status()>& also = {});
   // Marks the session failed with a message for people (no identifiers);
   // `also` as for Complete.
   Status MarkFailed(const schema::wire::SessionId& id, const std::string& error,

@@ -72,8 +72,8 @@ class RotationReceiver {
   // 0 for none. `now`: the receiver's clock, Unix seconds.
   // Errors as listed above; messages never echo the payload.
   static Result<AcceptedRotation> Verify(std::span<const uint8_t> body,
-                                         const crypto::VerifyingKey& pinned,
-                                         uint64_t last_accepted, uint64_t now);
+                                         const crypto::VerifyingKey& pinned, uint64_t last_accepted,
+                                         uint64_t now);
 };
 
 }  // namespace inbeeld::node::keys

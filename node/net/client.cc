@@ -1,8 +1,5 @@
 #include "node/net/client.h"
 
-#include <random>
-#include <thread>
-
 #include <httplib.h>
 #include <openssl/err.h>
 #include <pthread.h>
@@ -10,6 +7,8 @@
 
 #include <mutex>
 #include <optional>
+#include <random>
+#include <thread>
 #include <utility>
 
 #include "node/net/pinning.h"

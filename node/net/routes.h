@@ -8,15 +8,15 @@
 
 namespace inbeeld::node::net::routes {
 
-inline constexpr std::string_view kPing = "/v1/ping";                  // §2, reachability
-inline constexpr std::string_view kPsiStart = "/v1/psi/start";         // §5
-inline constexpr std::string_view kPsiFinish = "/v1/psi/finish";       // §5
-inline constexpr std::string_view kAuditWitness = "/v1/audit/witness"; // §2.1
-inline constexpr std::string_view kAuditCosign = "/v1/audit/cosign";   // §2.1
-inline constexpr std::string_view kAuditRejoin = "/v1/audit/rejoin";   // §2.2
-inline constexpr std::string_view kKeyRotate = "/v1/key/rotate";       // §12
-inline constexpr std::string_view kRegionHop = "/v1/region/hop";       // §11
-inline constexpr std::string_view kRegionResult = "/v1/region/result"; // §11
+inline constexpr std::string_view kPing = "/v1/ping";                   // §2, reachability
+inline constexpr std::string_view kPsiStart = "/v1/psi/start";          // §5
+inline constexpr std::string_view kPsiFinish = "/v1/psi/finish";        // §5
+inline constexpr std::string_view kAuditWitness = "/v1/audit/witness";  // §2.1
+inline constexpr std::string_view kAuditCosign = "/v1/audit/cosign";    // §2.1
+inline constexpr std::string_view kAuditRejoin = "/v1/audit/rejoin";    // §2.2
+inline constexpr std::string_view kKeyRotate = "/v1/key/rotate";        // §12
+inline constexpr std::string_view kRegionHop = "/v1/region/hop";        // §11
+inline constexpr std::string_view kRegionResult = "/v1/region/result";  // §11
 
 }  // namespace inbeeld::node::net::routes
 

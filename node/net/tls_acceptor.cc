@@ -69,8 +69,8 @@ Result<int> Listen(const std::string& host, int port) {
   ::freeaddrinfo(found);
   if (fd == kNoSocket && last_error == EADDRINUSE) {
     // Its own code (exit 11), so an operator is not sent looking for a peer.
-    return Fail(ErrorCode::kAddressInUse, "port " + service +
-                                              " is already in use (another inbeeld serve?)");
+    return Fail(ErrorCode::kAddressInUse,
+                "port " + service + " is already in use (another inbeeld serve?)");
   }
   if (fd == kNoSocket) return Fail(ErrorCode::kUnavailable, std::strerror(last_error));
   return fd;

@@ -167,9 +167,8 @@ Result<int> AdminHttpServer::Bind(const std::string& host, int port) {
                 "admin listener: cannot listen on " + host + ":" + std::to_string(port));
   }
   const std::string p = std::to_string(bound);
-  impl_->allowed_hosts = {
-      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + p,
-      "localhost:" + p};
+  impl_->allowed_hosts = {(host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + p,
+                          "localhost:" + p};
   impl_->bound = true;
   return bound;
 }

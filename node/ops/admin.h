@@ -70,9 +70,9 @@ class AdminEndpoints {
   Metrics& metrics_;
   const std::function<void()> refresh_;
   mutable std::mutex mu_;
-  std::vector<std::string> required_;               // GUARDED_BY(mu_)
+  std::vector<std::string> required_;                        // GUARDED_BY(mu_)
   std::map<std::string, std::string, std::less<>> failing_;  // GUARDED_BY(mu_)
-  std::map<std::string, bool, std::less<>> passed_;  // GUARDED_BY(mu_)
+  std::map<std::string, bool, std::less<>> passed_;          // GUARDED_BY(mu_)
 };
 
 // The admin endpoints alone on a loopback HTTP port (cpp-httplib): GET and

@@ -9,9 +9,12 @@ namespace {
 
 std::string_view LevelName(Level level) {
   switch (level) {
-    case Level::kInfo: return "info";
-    case Level::kWarning: return "warning";
-    case Level::kError: return "error";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarning:
+      return "warning";
+    case Level::kError:
+      return "error";
   }
   return "error";
 }
@@ -19,9 +22,12 @@ std::string_view LevelName(Level level) {
 // syslog(3) priorities, as journald reads them from a "<N>" prefix.
 int Priority(Level level) {
   switch (level) {
-    case Level::kInfo: return 6;
-    case Level::kWarning: return 4;
-    case Level::kError: return 3;
+    case Level::kInfo:
+      return 6;
+    case Level::kWarning:
+      return 4;
+    case Level::kError:
+      return 3;
   }
   return 3;
 }
@@ -37,11 +43,21 @@ std::string LogfmtValue(std::string_view value) {
   std::string out = "\"";
   for (unsigned char c : value) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < ' ' || c == 0x7f) {
           out += fmt::format("\\x{:02x}", c);

@@ -9,9 +9,12 @@ namespace {
 
 std::string_view TypeName(Metrics::Type type) {
   switch (type) {
-    case Metrics::Type::kCounter: return "counter";
-    case Metrics::Type::kGauge: return "gauge";
-    case Metrics::Type::kSummary: return "summary";
+    case Metrics::Type::kCounter:
+      return "counter";
+    case Metrics::Type::kGauge:
+      return "gauge";
+    case Metrics::Type::kSummary:
+      return "summary";
   }
   return "untyped";
 }

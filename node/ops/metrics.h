@@ -62,7 +62,7 @@ class Metrics {
 
  private:
   struct Series {
-    double value = 0;  // counter, gauge; summary: the sum
+    double value = 0;    // counter, gauge; summary: the sum
     uint64_t count = 0;  // summary only
   };
   struct Family {

@@ -144,8 +144,7 @@ std::vector<uint32_t> EqualityClasses(wire::PointView points) {
 }
 
 // OK iff the tags of D are equal exactly where B's points are (`b_class`).
-Status CheckMirrorsB(std::string_view message, wire::TagView d,
-                     std::span<const uint32_t> b_class) {
+Status CheckMirrorsB(std::string_view message, wire::TagView d, std::span<const uint32_t> b_class) {
   std::vector<uint32_t> order(d.size());
   for (uint32_t p = 0; p < order.size(); ++p) order[p] = p;
   std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {

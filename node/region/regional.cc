@@ -16,10 +16,10 @@
 #include "node/exchange/initiator.h"
 #include "node/exchange/policy.h"
 #include "node/exchange/report.h"
+#include "node/net/routes.h"
 #include "node/net/tls_identity.h"
 #include "node/psi/session.h"
 #include "node/store/sqlite_util.h"
-#include "node/net/routes.h"
 
 namespace inbeeld::node::region {
 namespace {
@@ -373,7 +373,8 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   while (count.state() == CoordinatorSession::State::kHop) {
     auto hop = count.NextHop();
     if (!hop) return fail(hop.error());
-    auto reply = transport.Post(*peers[hop->to - 1], net::routes::kRegionHop, hop->body, max_reply_bytes);
+    auto reply =
+        transport.Post(*peers[hop->to - 1], net::routes::kRegionHop, hop->body, max_reply_bytes);
     if (!reply) return fail(WithContext(reply.error(), "peer " + names[hop->to]));
     if (auto ok = count.HandleReply(*reply); !ok) return fail(ok.error());
   }
@@ -383,7 +384,8 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   auto result = count.ResultMessage();
   if (!result) return fail(result.error());
   for (size_t i = 1; i < n; ++i) {
-    if (auto r = transport.Post(*peers[i - 1], net::routes::kRegionResult, *result, max_reply_bytes);
+    if (auto r =
+            transport.Post(*peers[i - 1], net::routes::kRegionResult, *result, max_reply_bytes);
         !r) {
       return fail(WithContext(r.error(), "peer " + names[i]));
     }
@@ -411,7 +413,8 @@ Result<std::vector<DatedRegionalCounts>> RegionalCountHistory(Store& store, size
     c.distinct = static_cast<uint64_t>(s->ColumnInt(1));
     c.single_list = static_cast<uint64_t>(s->ColumnInt(2));
     json extra = json::parse(s->ColumnText(3), nullptr, false);
-    if (!extra.is_object()) return Fail(ErrorCode::kDataLoss, "stored regional count is unreadable");
+    if (!extra.is_object())
+      return Fail(ErrorCode::kDataLoss, "stored regional count is unreadable");
     c.participants = extra.value("participants", std::vector<std::string>{});
     c.list_sizes = extra.value("list_sizes", std::vector<uint64_t>{});
     c.possible = extra.value("possible", uint64_t{0});
@@ -469,8 +472,9 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
   // nlohmann-json stops at a NUL and would ignore what follows; no JSON text
   // holds one.
   if (body.find('\0') != std::string_view::npos) {
-    return Unrecorded(peer, kHopRequest, Error{ErrorCode::kInvalidArgument,
-                                               "region hop: malformed message (a NUL byte)"});
+    return Unrecorded(
+        peer, kHopRequest,
+        Error{ErrorCode::kInvalidArgument, "region hop: malformed message (a NUL byte)"});
   }
   json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!msg.is_object() || !msg.contains("v") || !msg["v"].is_number_unsigned() ||
@@ -478,13 +482,15 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
       !msg["participants"].is_array() || !msg["index"].is_number_unsigned() ||
       !msg["round"].is_number_unsigned() || !msg.contains("keys") ||
       !msg["keys"].is_number_unsigned() || !msg.contains("sets")) {
-    return Unrecorded(peer, kHopRequest, Error{ErrorCode::kInvalidArgument,
-                                               "region hop: malformed message or unknown version"});
+    return Unrecorded(
+        peer, kHopRequest,
+        Error{ErrorCode::kInvalidArgument, "region hop: malformed message or unknown version"});
   }
   const std::string session = msg["session"];
   if (session.size() != 32 || !crypto::HexDecode(session)) {
-    return Unrecorded(peer, kHopRequest, Error{ErrorCode::kInvalidArgument,
-                                               "region hop: session must be 32 hex characters"});
+    return Unrecorded(
+        peer, kHopRequest,
+        Error{ErrorCode::kInvalidArgument, "region hop: session must be 32 hex characters"});
   }
   const size_t n = msg["participants"].size();
   const size_t index = msg["index"].get<size_t>();
@@ -624,11 +630,11 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
   return reply;
 }
 
-Result<std::string> RegionParticipant::HandleResult(std::string_view peer,
-                                                    std::string_view body) {
+Result<std::string> RegionParticipant::HandleResult(std::string_view peer, std::string_view body) {
   if (body.find('\0') != std::string_view::npos) {
-    return Unrecorded(peer, kResultRequest, Error{ErrorCode::kInvalidArgument,
-                                                  "region result: malformed message (a NUL byte)"});
+    return Unrecorded(
+        peer, kResultRequest,
+        Error{ErrorCode::kInvalidArgument, "region result: malformed message (a NUL byte)"});
   }
   json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!msg.is_object() || !msg.contains("v") || !msg["v"].is_number_unsigned() ||
@@ -643,9 +649,9 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer,
   const config::PeerConfig* coordinator = node_.config.FindPeer(peer);
   if (it == sessions_.end() || coordinator == nullptr ||
       it->second.coordinator != coordinator->name) {
-    return Unrecorded(peer, kResultRequest,
-                      Error{ErrorCode::kFailedPrecondition,
-                            "region result: no such session with this peer"});
+    return Unrecorded(
+        peer, kResultRequest,
+        Error{ErrorCode::kFailedPrecondition, "region result: no such session with this peer"});
   }
   if (it->second.busy) {
     // The coordinator waits for a hop's reply before it sends the result.
@@ -665,7 +671,7 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer,
     for (const auto& v : msg["by_category"]) {
       if (!v.is_number_unsigned()) {
         return Unrecorded(peer, kResultRequest,
-                        Error{ErrorCode::kInvalidArgument, "region result: by_category"});
+                          Error{ErrorCode::kInvalidArgument, "region result: by_category"});
       }
       counts.by_category.push_back(v.get<uint64_t>());
     }
@@ -677,7 +683,8 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer,
     counts.list_sizes.push_back(v.get<uint64_t>());
   }
   for (const auto& v : msg["participants"]) {
-    if (!v.is_string()) return Unrecorded(peer, kResultRequest,
+    if (!v.is_string())
+      return Unrecorded(peer, kResultRequest,
                         Error{ErrorCode::kInvalidArgument, "region result: participants"});
     counts.participants.push_back(v.get<std::string>());
   }

@@ -52,8 +52,8 @@
 
 #include "base/error.h"
 #include "crypto/ristretto.h"
-#include "node/net/client.h"
 #include "node/datadir/node_dir.h"
+#include "node/net/client.h"
 #include "node/region/session.h"
 
 namespace inbeeld::node::region {

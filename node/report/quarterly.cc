@@ -7,8 +7,8 @@
 #include <set>
 #include <utility>
 
-#include "node/report/registration_store.h"
 #include "node/clock/timestamp.h"
+#include "node/report/registration_store.h"
 
 namespace inbeeld::node::report {
 namespace {

@@ -83,8 +83,9 @@ Status AddPeerRoutes(net::PeerServer& server, const PeerHandlers& h) {
       server.Post(net::routes::kPing, [](const net::PeerRequest&) -> Result<net::Reply> {
         return net::Reply{200, kJson, "{}"};
       }));
-  auto bind = [&](std::string_view path, Handle handle, const char* type,
-                  std::shared_mutex* mu) { return server.Post(path, Handler(handle, type, mu)); };
+  auto bind = [&](std::string_view path, Handle handle, const char* type, std::shared_mutex* mu) {
+    return server.Post(path, Handler(handle, type, mu));
+  };
   exchange::Responder& responder = *h.responder;
   INBEELD_RETURN_IF_ERROR(bind(
       net::routes::kPsiStart,
@@ -96,7 +97,9 @@ Status AddPeerRoutes(net::PeerServer& server, const PeerHandlers& h) {
       kBinary, h.config_mu));
   INBEELD_RETURN_IF_ERROR(bind(
       net::routes::kAuditWitness,
-      [&responder](std::string_view p, std::string_view b) { return responder.HandleWitness(p, b); },
+      [&responder](std::string_view p, std::string_view b) {
+        return responder.HandleWitness(p, b);
+      },
       kJson, h.config_mu));
   INBEELD_RETURN_IF_ERROR(bind(
       net::routes::kAuditRejoin,
@@ -119,8 +122,8 @@ Status AddPeerRoutes(net::PeerServer& server, const PeerHandlers& h) {
     region::RegionParticipant& region = *h.region;
     INBEELD_RETURN_IF_ERROR(bind(
         net::routes::kRegionHop,
-        [&region](std::string_view p, std::string_view b) { return region.HandleHop(p, b); },
-        kJson, h.config_mu));
+        [&region](std::string_view p, std::string_view b) { return region.HandleHop(p, b); }, kJson,
+        h.config_mu));
     INBEELD_RETURN_IF_ERROR(bind(
         net::routes::kRegionResult,
         [&region](std::string_view p, std::string_view b) { return region.HandleResult(p, b); },

@@ -1,8 +1,9 @@
 #include "node/store/list_summary.h"
 
-#include <algorithm>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace inbeeld::node {
 
@@ -53,7 +54,8 @@ ListSummary Summarise(const std::vector<StoredRow>& rows, schema::Date today) {
     if (!row.has_pgn) summary.without_pgn++;
     int weeks = WeeksSince(row.since, today);
     size_t bucket = 0;
-    while (bucket + 1 < kWeekBucketStarts.size() && weeks >= kWeekBucketStarts[bucket + 1]) ++bucket;
+    while (bucket + 1 < kWeekBucketStarts.size() && weeks >= kWeekBucketStarts[bucket + 1])
+      ++bucket;
     summary.by_weeks[bucket]++;
     if (!row.plan_in_place && ThreeMonthMark(row.since) <= today) {
       summary.overdue_without_plan.push_back({row.own_reference, row.category, row.since, weeks});

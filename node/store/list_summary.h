@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "schema/date.h"
 #include "node/store/store.h"
+#include "schema/date.h"
 #include "schema/list_row.h"
 
 namespace inbeeld::node {
@@ -37,7 +37,7 @@ struct OverdueChild {
 struct ListSummary {
   size_t total = 0;
   size_t with_plan = 0;
-  size_t without_pgn = 0;  // children the list holds no BSN/onderwijsnummer for
+  size_t without_pgn = 0;               // children the list holds no BSN/onderwijsnummer for
   std::array<size_t, 4> by_category{};  // indexed by schema::Category
   std::array<size_t, kWeekBucketStarts.size()> by_weeks{};
   std::vector<OverdueChild> overdue_without_plan;  // longest out first

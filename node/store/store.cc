@@ -1,8 +1,9 @@
 #include "node/store/store.h"
-#include "node/clock/timestamp.h"
 
-#include <sqlite3.h>
 #include <fcntl.h>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,11 +11,10 @@
 #include <charconv>
 #include <chrono>
 #include <cstring>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 #include "crypto/aead.h"
 #include "crypto/bytes.h"
+#include "node/clock/timestamp.h"
 #include "node/store/sqlite_util.h"
 
 namespace inbeeld::node {
@@ -354,7 +354,9 @@ std::vector<uint8_t> Aad(std::string_view label, std::span<const uint8_t> subjec
 
 Result<schema::Date> ReadDate(const std::string& text, std::string_view what) {
   auto date = schema::ParseDate(text);
-  if (!date) return Fail(ErrorCode::kDataLoss, std::string("stored ") + std::string(what) + " is not a date");
+  if (!date)
+    return Fail(ErrorCode::kDataLoss,
+                std::string("stored ") + std::string(what) + " is not a date");
   return *date;
 }
 
@@ -525,8 +527,10 @@ Result<std::unique_ptr<Store>> Store::OpenAt(const std::filesystem::path& path,
   if (key.size() != 32) return Fail(ErrorCode::kInternal, "storage key must be 32 bytes");
   std::error_code ec;
   bool exists = std::filesystem::exists(path, ec);
-  if (create && exists) return Fail(ErrorCode::kAlreadyExists, "database " + path.string() + " already exists");
-  if (!create && !exists) return Fail(ErrorCode::kNotFound, "database " + path.string() + " does not exist");
+  if (create && exists)
+    return Fail(ErrorCode::kAlreadyExists, "database " + path.string() + " already exists");
+  if (!create && !exists)
+    return Fail(ErrorCode::kNotFound, "database " + path.string() + " does not exist");
 
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
@@ -670,7 +674,8 @@ Result<ListVersion> Store::ImportList(const std::vector<schema::ListRow>& rows,
   version.row_count = static_cast<int64_t>(rows.size());
   {
     auto stmt = Statement::Prepare(
-        db_, "INSERT INTO list_versions(list_date, imported_at, source, row_count) VALUES(?,?,?,?)");
+        db_,
+        "INSERT INTO list_versions(list_date, imported_at, source, row_count) VALUES(?,?,?,?)");
     if (!stmt) return std::unexpected(stmt.error());
     INBEELD_RETURN_IF_ERROR(stmt->Bind(1, schema::FormatIso(list_date)));
     INBEELD_RETURN_IF_ERROR(stmt->Bind(2, version.imported_at));
@@ -887,7 +892,8 @@ Status Store::CheckIntegrity() {
       std::string line = stmt->ColumnText(0);
       // integrity_check answers "ok"; cipher_integrity_check answers nothing when
       // every page verifies and one row per bad page otherwise.
-      if (line != "ok") return Fail(ErrorCode::kDataLoss, "database integrity check failed: " + line);
+      if (line != "ok")
+        return Fail(ErrorCode::kDataLoss, "database integrity check failed: " + line);
     }
   }
   return {};

@@ -135,9 +135,8 @@ class Store {
   // CSV parser reports both before this is called).
   // `field_key` is the 32-byte AEAD key from GetSecret.
   // `also` runs inside the same transaction (the audit record of the import).
-  Result<ListVersion> ImportList(const std::vector<schema::ListRow>& rows,
-                                 schema::Date list_date, const std::string& source,
-                                 const crypto::PseudonymKey& subject_key,
+  Result<ListVersion> ImportList(const std::vector<schema::ListRow>& rows, schema::Date list_date,
+                                 const std::string& source, const crypto::PseudonymKey& subject_key,
                                  const crypto::SecretBytes& field_key,
                                  const std::function<Status(const ListVersion&)>& also = {});
 
