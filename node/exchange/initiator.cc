@@ -67,9 +67,9 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
     // of this node may have signed a newer one meanwhile.
     auto own_size = audit::CheckpointSize(request->checkpoint);
     if (!own_size) return std::unexpected(own_size.error());
-    auto reply = net::PostPatiently(client, net::routes::kAuditWitness, audit::EncodeWitnessRequest(*request), kJson);
+    auto reply = net::PostPatiently(client, net::routes::kAuditWitness, schema::witness::EncodeWitnessRequest(*request), kJson);
     if (!reply) return std::unexpected(reply.error());
-    auto response = audit::DecodeWitnessResponse(reply->body);
+    auto response = schema::witness::DecodeWitnessResponse(reply->body);
     if (!response) return std::unexpected(response.error());
     if (response->retry_proof_from) {
       proof_from = *response->retry_proof_from;
@@ -88,7 +88,7 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
       return Fail(ErrorCode::kPermissionDenied, cosign.error().message);
     }
     if (!cosign) return std::unexpected(cosign.error());
-    auto sent = net::PostPatiently(client, net::routes::kAuditCosign, audit::EncodeCosignRequest(*cosign), kJson);
+    auto sent = net::PostPatiently(client, net::routes::kAuditCosign, schema::witness::EncodeCosignRequest(*cosign), kJson);
     if (!sent) return std::unexpected(sent.error());
     return {};
   }

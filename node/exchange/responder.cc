@@ -147,7 +147,7 @@ Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::st
     return Fail(ErrorCode::kUnauthenticated, "the caller is not a configured peer");
   auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
   if (!key) return std::unexpected(key.error());
-  auto request = audit::DecodeWitnessRequest(body);
+  auto request = schema::witness::DecodeWitnessRequest(body);
   if (!request) {
     NoteRefused(peer_name, "POST /v1/audit/witness", "malformed: " + request.error().message);
     return std::unexpected(request.error());
@@ -167,7 +167,7 @@ Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::st
     return std::unexpected(response.error());
   }
   if (!response->retry_proof_from) witnessed_[peer->name] = node_.clock().Monotonic();
-  return audit::EncodeWitnessResponse(*response);
+  return schema::witness::EncodeWitnessResponse(*response);
 }
 
 Status Responder::RecordWitnessRefused(const config::PeerConfig& peer, const std::string& reason) {
@@ -207,7 +207,7 @@ Result<std::string> Responder::HandleCosign(std::string_view peer_name, std::str
     return Fail(ErrorCode::kUnauthenticated, "the caller is not a configured peer");
   auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
   if (!key) return std::unexpected(key.error());
-  auto request = audit::DecodeCosignRequest(body);
+  auto request = schema::witness::DecodeCosignRequest(body);
   if (!request) {
     NoteRefused(peer_name, "POST /v1/audit/cosign", "malformed: " + request.error().message);
     return std::unexpected(request.error());
