@@ -1,6 +1,6 @@
 // node/audit/witness.h — peers witness each other's audit logs in every session:
-// the checks and the stored state. Its messages and their strict decoders are
-// schema/witness_wire.h.
+// the checks and the stored state. The exchange as a transport-free session is
+// node/audit/witness_session.h, its messages schema/witness_wire.h.
 //
 // Before a PSI session the initiator I and responder R exchange checkpoints:
 //

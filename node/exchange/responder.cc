@@ -6,6 +6,7 @@
 
 #include "node/audit/rejoin.h"
 #include "node/audit/witness.h"
+#include "node/audit/witness_session.h"
 #include "node/exchange/exchange_list.h"
 #include "node/exchange/policy.h"
 #include "node/exchange/report.h"
@@ -213,9 +214,7 @@ Result<std::string> Responder::HandleCosign(std::string_view peer_name, std::str
     return std::unexpected(request.error());
   }
   std::lock_guard lock(store_mu_);
-  INBEELD_RETURN_IF_ERROR(
-      audit::AcceptCosignature(audit_, {peer->name, *key}, request->size, request->cosignature));
-  return std::string("{}");
+  return audit::AnswerCosignRequest(audit_, {peer->name, *key}, *request);
 }
 
 Result<std::string> Responder::HandleStart(std::string_view peer_name, std::string_view body) {
