@@ -35,6 +35,7 @@
 #include "schema/csv_import.h"
 #include "schema/key_rotation.h"
 #include "schema/synthetic.h"
+#include "schema/witness_wire.h"
 #include "schema/list_file.h"
 #include "schema/xlsx.h"
 
@@ -125,16 +126,16 @@ void NoteSeeds() {
   auto proof = crypto::ConsistencyProof(leaves, 5);
   Require(proof.has_value(), "consistency proof");
   node::audit::WitnessRequest request{checkpoint, 5, *proof, 3};
-  Write("witness", "request", node::audit::EncodeWitnessRequest(request));
+  Write("witness", "request", schema::witness::EncodeWitnessRequest(request));
   const std::string witness_origin = node::audit::OriginFor(fuzz::WitnessKey().PublicKey());
   auto cosignature = crypto::CosignatureLine(crypto::ParseNote(checkpoint)->body, witness_origin,
                                              fuzz::WitnessKey(), 1'795'356'185);
   Require(cosignature.has_value(), "witness cosign");
   node::audit::WitnessResponse response{*cosignature, checkpoint, 5, *proof};
-  Write("witness", "response", node::audit::EncodeWitnessResponse(response));
-  Write("witness", "cosign", node::audit::EncodeCosignRequest({9, *cosignature}));
+  Write("witness", "response", schema::witness::EncodeWitnessResponse(response));
+  Write("witness", "cosign", schema::witness::EncodeCosignRequest({9, *cosignature}));
   Write("witness", "first-contact",
-        node::audit::EncodeWitnessRequest({SignedCheckpoint(origin, Leaves(1)), 0, {}, 0}));
+        schema::witness::EncodeWitnessRequest({SignedCheckpoint(origin, Leaves(1)), 0, {}, 0}));
   // A restored node's rejoin request (node/audit/rejoin.h) and two answers.
   auto inclusion = crypto::InclusionProof(leaves, 4);
   Require(inclusion.has_value(), "inclusion proof");

@@ -1,4 +1,4 @@
-// Fuzzes the witness protocol's JSON bodies (node/audit/witness.h): a
+// Fuzzes the witness protocol's JSON bodies (schema/witness_wire.h): a
 // witness request, a witness response and a cosign request as a peer posts
 // or answers them, and the checkpoint and cosignature they carry; and the
 // rejoin request and response (node/audit/rejoin.h) with their restore record.
@@ -17,10 +17,12 @@
 #include "node/audit/rejoin.h"
 #include "node/audit/witness.h"
 #include "schema/audit_record.h"
+#include "schema/witness_wire.h"
 
 namespace {
 
 using namespace inbeeld::node::audit;
+using namespace inbeeld::schema::witness;
 
 template <typename T>
 void CheckError(const inbeeld::Result<T>& result) {

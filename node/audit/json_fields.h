@@ -1,6 +1,8 @@
-// node/audit/json_fields.h — strict readers for the audit messages' JSON
-// (witness.h, rejoin.h): every failure names the message and the field, and
-// never quotes the payload.
+// node/audit/json_fields.h — strict readers for the rejoin messages' JSON
+// (rejoin.h): every failure names the message and the field, and never
+// quotes the payload. (The witness exchange's messages have their own
+// decoders in schema/witness_wire.h, which also refuse unknown and repeated
+// members; these do not yet.)
 //
 // Thread safety: pure functions; safe from any thread.
 #ifndef INBEELD_NODE_AUDIT_JSON_FIELDS_H_

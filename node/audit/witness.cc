@@ -3,42 +3,13 @@
 #include <sodium.h>
 
 #include <chrono>
-#include <nlohmann/json.hpp>
 
 #include "crypto/bytes.h"
 #include "crypto/signed_note.h"
-#include "node/audit/base64.h"
 #include "node/audit/exchange_records.h"
-#include "node/audit/json_fields.h"
 
 namespace inbeeld::node::audit {
 namespace {
-
-using nlohmann::json;
-
-using json_fields::Number;
-using json_fields::ParseObject;
-using json_fields::ProofJson;
-using json_fields::Text;
-
-Result<std::vector<crypto::Hash>> Proof(const json& j, std::string_view what) {
-  return json_fields::Proof(j, "proof", what);
-}
-
-// The fields a witness request and response share.
-Status ReadCheckpointAndProof(const json& j, std::string_view what, std::string& checkpoint,
-                              uint64_t& proof_from, std::vector<crypto::Hash>& proof) {
-  auto note = Text(j, "checkpoint", what);
-  if (!note) return std::unexpected(note.error());
-  auto from = Number(j, "proof_from", what);
-  if (!from) return std::unexpected(from.error());
-  auto hashes = Proof(j, what);
-  if (!hashes) return std::unexpected(hashes.error());
-  checkpoint = std::move(*note);
-  proof_from = *from;
-  proof = std::move(*hashes);
-  return {};
-}
 
 uint64_t NowSeconds(const Clock& clock) {
   return static_cast<uint64_t>(
@@ -46,72 +17,6 @@ uint64_t NowSeconds(const Clock& clock) {
 }
 
 }  // namespace
-
-std::string EncodeWitnessRequest(const WitnessRequest& r) {
-  return json{{"checkpoint", r.checkpoint},
-              {"proof_from", r.proof_from},
-              {"proof", ProofJson(r.proof)},
-              {"seen_your_size", r.seen_your_size}}
-      .dump();
-}
-
-Result<WitnessRequest> DecodeWitnessRequest(std::string_view text) {
-  constexpr std::string_view kWhat = "witness request";
-  auto j = ParseObject(text, kWhat);
-  if (!j) return std::unexpected(j.error());
-  WitnessRequest r;
-  INBEELD_RETURN_IF_ERROR(ReadCheckpointAndProof(*j, kWhat, r.checkpoint, r.proof_from, r.proof));
-  auto seen = Number(*j, "seen_your_size", kWhat);
-  if (!seen) return std::unexpected(seen.error());
-  r.seen_your_size = *seen;
-  return r;
-}
-
-std::string EncodeWitnessResponse(const WitnessResponse& r) {
-  if (r.retry_proof_from) return json{{"retry", {{"proof_from", *r.retry_proof_from}}}}.dump();
-  return json{{"cosignature", r.cosignature},
-              {"checkpoint", r.checkpoint},
-              {"proof_from", r.proof_from},
-              {"proof", ProofJson(r.proof)}}
-      .dump();
-}
-
-Result<WitnessResponse> DecodeWitnessResponse(std::string_view text) {
-  constexpr std::string_view kWhat = "witness response";
-  auto j = ParseObject(text, kWhat);
-  if (!j) return std::unexpected(j.error());
-  WitnessResponse r;
-  if (auto retry = j->find("retry"); retry != j->end()) {
-    if (!retry->is_object() || retry->size() != 1 || j->size() != 1) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  std::string(kWhat) + ": field retry must be the only field and hold proof_from");
-    }
-    auto from = Number(*retry, "proof_from", kWhat);
-    if (!from) return std::unexpected(from.error());
-    r.retry_proof_from = *from;
-    return r;
-  }
-  auto cosignature = Text(*j, "cosignature", kWhat);
-  if (!cosignature) return std::unexpected(cosignature.error());
-  r.cosignature = *cosignature;
-  INBEELD_RETURN_IF_ERROR(ReadCheckpointAndProof(*j, kWhat, r.checkpoint, r.proof_from, r.proof));
-  return r;
-}
-
-std::string EncodeCosignRequest(const CosignRequest& r) {
-  return json{{"size", r.size}, {"cosignature", r.cosignature}}.dump();
-}
-
-Result<CosignRequest> DecodeCosignRequest(std::string_view text) {
-  constexpr std::string_view kWhat = "cosign request";
-  auto j = ParseObject(text, kWhat);
-  if (!j) return std::unexpected(j.error());
-  auto size = Number(*j, "size", kWhat);
-  if (!size) return std::unexpected(size.error());
-  auto line = Text(*j, "cosignature", kWhat);
-  if (!line) return std::unexpected(line.error());
-  return CosignRequest{*size, *line};
-}
 
 Result<SignedCheckpoint> VerifyPeerCheckpoint(const WitnessPeer& peer, const std::string& note) {
   std::string origin = OriginFor(peer.key);

@@ -1,4 +1,6 @@
-// node/audit/witness.h — peers witness each other's audit logs in every session.
+// node/audit/witness.h — peers witness each other's audit logs in every session:
+// the checks and the stored state. The exchange as a transport-free session is
+// node/audit/witness_session.h, its messages schema/witness_wire.h.
 //
 // Before a PSI session the initiator I and responder R exchange checkpoints:
 //
@@ -40,43 +42,24 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "base/error.h"
 #include "crypto/merkle.h"
 #include "crypto/signing.h"
 #include "node/audit/audit_log.h"
+#include "schema/witness_wire.h"
 
 namespace inbeeld::node::audit {
 
-struct WitnessRequest {
-  std::string checkpoint;
-  uint64_t proof_from = 0;
-  std::vector<crypto::Hash> proof;
-  uint64_t seen_your_size = 0;
-};
-
-struct WitnessResponse {
-  std::string cosignature;
-  std::string checkpoint;
-  uint64_t proof_from = 0;
-  std::vector<crypto::Hash> proof;
-  // Set: "sign a fresh checkpoint and prove it from this size", and nothing
-  // above is. Unset: the answer above.
-  std::optional<uint64_t> retry_proof_from = std::nullopt;
-};
-
-struct CosignRequest {
-  uint64_t size = 0;
-  std::string cosignature;
-};
-
-std::string EncodeWitnessRequest(const WitnessRequest&);
-Result<WitnessRequest> DecodeWitnessRequest(std::string_view json);
-std::string EncodeWitnessResponse(const WitnessResponse&);
-Result<WitnessResponse> DecodeWitnessResponse(std::string_view json);
-std::string EncodeCosignRequest(const CosignRequest&);
-Result<CosignRequest> DecodeCosignRequest(std::string_view json);
+// The messages live in schema/witness_wire.h (strict decoders, no
+// cryptography); these names keep the audit code readable. A proof's hashes
+// are crypto::Hash values.
+using WitnessRequest = schema::witness::WitnessRequest;
+using WitnessResponse = schema::witness::WitnessResponse;
+using CosignRequest = schema::witness::CosignRequest;
+static_assert(std::is_same_v<schema::witness::ProofHash, crypto::Hash>);
 
 // The peer as this node knows it: its configured name and pinned key.
 struct WitnessPeer {

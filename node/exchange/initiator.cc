@@ -8,6 +8,7 @@
 #include "node/audit/rejoin.h"
 #include "node/audit/session_journal.h"
 #include "node/audit/witness.h"
+#include "node/audit/witness_session.h"
 #include "node/exchange/exchange_list.h"
 #include "node/exchange/policy.h"
 #include "node/exchange/rejoin_peer.h"
@@ -20,13 +21,6 @@ namespace {
 
 constexpr std::string_view kOctets = "application/octet-stream";
 constexpr std::string_view kJson = "application/json";
-
-// Witnessing before the session: see node/audit/witness.h. Concurrent
-// sessions of this node sign and show checkpoints in parallel, so either side
-// may see a checkpoint older than one it just witnessed: the peer then asks,
-// typed, for a fresh one proved from the size it saw, and a stale answer of
-// the peer's makes this side witness again. Neither is a rollback.
-constexpr int kWitnessAttempts = 5;
 
 // After `inbeeld restore` a partner that saw more of this node's log refuses
 // it. If this node was restored and the partner has yet to accept it, asks it
@@ -57,45 +51,21 @@ std::optional<Error> AskToRejoinAfterRestore(UnlockedNode& node, const config::P
   return std::nullopt;
 }
 
+// One witness exchange (node/audit/witness_session.h); this only routes.
 Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerClient& client,
                const audit::WitnessPeer& peer) {
-  uint64_t proof_from = UINT64_MAX;  // the size the peer last cosigned
-  for (int attempt = 0; attempt < kWitnessAttempts; ++attempt) {
-    auto request = audit::MakeWitnessRequest(log, peer, proof_from);
-    if (!request) return std::unexpected(request.error());
-    // The size of the checkpoint sent, not the latest: a concurrent session
-    // of this node may have signed a newer one meanwhile.
-    auto own_size = audit::CheckpointSize(request->checkpoint);
-    if (!own_size) return std::unexpected(own_size.error());
-    auto reply = net::PostPatiently(client, net::routes::kAuditWitness,
-                                    audit::EncodeWitnessRequest(*request), kJson);
+  audit::WitnessInitiator session(log, key, peer);
+  while (!session.done()) {
+    auto message = session.Next();
+    if (!message) return std::unexpected(message.error());
+    const std::string_view route = message->route == audit::WitnessRoute::kWitness
+                                       ? net::routes::kAuditWitness
+                                       : net::routes::kAuditCosign;
+    auto reply = net::PostPatiently(client, route, message->body, kJson);
     if (!reply) return std::unexpected(reply.error());
-    auto response = audit::DecodeWitnessResponse(reply->body);
-    if (!response) return std::unexpected(response.error());
-    if (response->retry_proof_from) {
-      proof_from = *response->retry_proof_from;
-      continue;
-    }
-    auto cosign =
-        audit::HandleWitnessResponse(log, key, peer, *own_size, request->seen_your_size, *response);
-    if (!cosign && cosign.error().code == ErrorCode::kFailedPrecondition) {
-      proof_from = UINT64_MAX;  // a concurrent session witnessed a newer one
-      continue;
-    }
-    if (!cosign && cosign.error().code == ErrorCode::kUnauthenticated) {
-      // The peer's log was rolled back or forked, or its checkpoint was not
-      // signed by its pinned key: this node refuses the session by policy
-      // (exit 5), which is not the passphrase's fault (exit 4).
-      return Fail(ErrorCode::kPermissionDenied, cosign.error().message);
-    }
-    if (!cosign) return std::unexpected(cosign.error());
-    auto sent = net::PostPatiently(client, net::routes::kAuditCosign,
-                                   audit::EncodeCosignRequest(*cosign), kJson);
-    if (!sent) return std::unexpected(sent.error());
-    return {};
+    INBEELD_RETURN_IF_ERROR(session.Handle(reply->body));
   }
-  return Fail(ErrorCode::kUnavailable,
-              "the peer's and this node's audit logs kept moving while witnessing; try again");
+  return {};
 }
 
 }  // namespace

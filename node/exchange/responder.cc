@@ -6,6 +6,7 @@
 
 #include "node/audit/rejoin.h"
 #include "node/audit/witness.h"
+#include "node/audit/witness_session.h"
 #include "node/exchange/exchange_list.h"
 #include "node/exchange/policy.h"
 #include "node/exchange/report.h"
@@ -147,7 +148,7 @@ Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::st
     return Fail(ErrorCode::kUnauthenticated, "the caller is not a configured peer");
   auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
   if (!key) return std::unexpected(key.error());
-  auto request = audit::DecodeWitnessRequest(body);
+  auto request = schema::witness::DecodeWitnessRequest(body);
   if (!request) {
     NoteRefused(peer_name, "POST /v1/audit/witness", "malformed: " + request.error().message);
     return std::unexpected(request.error());
@@ -168,7 +169,7 @@ Result<std::string> Responder::HandleWitness(std::string_view peer_name, std::st
     return std::unexpected(response.error());
   }
   if (!response->retry_proof_from) witnessed_[peer->name] = node_.clock().Monotonic();
-  return audit::EncodeWitnessResponse(*response);
+  return schema::witness::EncodeWitnessResponse(*response);
 }
 
 Status Responder::RecordWitnessRefused(const config::PeerConfig& peer, const std::string& reason) {
@@ -208,15 +209,13 @@ Result<std::string> Responder::HandleCosign(std::string_view peer_name, std::str
     return Fail(ErrorCode::kUnauthenticated, "the caller is not a configured peer");
   auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
   if (!key) return std::unexpected(key.error());
-  auto request = audit::DecodeCosignRequest(body);
+  auto request = schema::witness::DecodeCosignRequest(body);
   if (!request) {
     NoteRefused(peer_name, "POST /v1/audit/cosign", "malformed: " + request.error().message);
     return std::unexpected(request.error());
   }
   std::lock_guard lock(store_mu_);
-  INBEELD_RETURN_IF_ERROR(
-      audit::AcceptCosignature(audit_, {peer->name, *key}, request->size, request->cosignature));
-  return std::string("{}");
+  return audit::AnswerCosignRequest(audit_, {peer->name, *key}, *request);
 }
 
 Result<std::string> Responder::HandleStart(std::string_view peer_name, std::string_view body) {

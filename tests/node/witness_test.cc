@@ -1,11 +1,11 @@
-// The witness and rejoin protocols' JSON bodies (node/audit/witness.h,
-// node/audit/rejoin.h) against hostile
+// The rejoin protocol's JSON bodies (node/audit/rejoin.h) against hostile
 // input: truncated at every offset, trailing garbage, every field missing or
 // of the wrong type, numbers out of range, oversized bodies and proofs, and
 // proof hashes that are not canonical base64 of 32 bytes. Each is refused
 // with kInvalidArgument (kResourceExhausted above 1 MiB) and a message that
 // names the field, never the peer's payload. The protocol itself, between
-// real nodes, is in audit_test.cc.
+// real nodes, is in audit_test.cc. The witness exchange's bodies are
+// schema/witness_wire.h's, tested in tests/schema/witness_wire_test.cc.
 #include "node/audit/witness.h"
 #include "tests/support/fake_clock.h"
 
@@ -58,18 +58,6 @@ std::vector<Body> Bodies() {
   const std::string note = *crypto::SignNote(*crypto::CheckpointBody(c), origin, key);
   const std::string line = *Cosign(note, "inbeeld/other", crypto::SigningKey::Generate(), kClock);
   return {
-      {"witness request",
-       EncodeWitnessRequest({note, 5, Proof(3), 4}),
-       [](std::string_view t) { return Drop(DecodeWitnessRequest(t)); },
-       {"checkpoint", "proof_from", "proof", "seen_your_size"}},
-      {"witness response",
-       EncodeWitnessResponse({line, note, 5, Proof(3)}),
-       [](std::string_view t) { return Drop(DecodeWitnessResponse(t)); },
-       {"cosignature", "checkpoint", "proof_from", "proof"}},
-      {"cosign request",
-       EncodeCosignRequest({9, line}),
-       [](std::string_view t) { return Drop(DecodeCosignRequest(t)); },
-       {"size", "cosignature"}},
       {"rejoin request",
        EncodeRejoinRequest({note, 4, "{\"name\":\"inbeeld.log.restored\"}", Proof(3), 2, Proof(4)}),
        [](std::string_view t) { return Drop(DecodeRejoinRequest(t)); },
@@ -93,24 +81,7 @@ void ExpectInvalid(const Status& s, const std::string& what) {
   EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument) << what << ": " << s.error().message;
 }
 
-TEST(WitnessBodies, RoundTrip) {
-  const crypto::SigningKey key = crypto::SigningKey::Generate();
-  WitnessRequest request{"note\n", 5, Proof(3), 4};
-  auto r = DecodeWitnessRequest(EncodeWitnessRequest(request));
-  ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->checkpoint, request.checkpoint);
-  EXPECT_EQ(r->proof_from, 5u);
-  EXPECT_EQ(r->proof, request.proof);
-  EXPECT_EQ(r->seen_your_size, 4u);
-  auto response = DecodeWitnessResponse(EncodeWitnessResponse({"line\n", "note\n", 7, Proof(64)}));
-  ASSERT_TRUE(response) << response.error().message;
-  EXPECT_EQ(response->proof.size(), 64u);
-  auto cosign = DecodeCosignRequest(EncodeCosignRequest({UINT64_MAX, "line\n"}));
-  ASSERT_TRUE(cosign) << cosign.error().message;
-  EXPECT_EQ(cosign->size, UINT64_MAX);
-}
-
-TEST(WitnessBodies, TruncationAtEveryOffsetIsAnError) {
+TEST(RejoinBodies, TruncationAtEveryOffsetIsAnError) {
   for (const Body& b : Bodies()) {
     ASSERT_TRUE(b.decode(b.text)) << b.name;
     for (size_t n = 0; n < b.text.size(); ++n) {
@@ -120,7 +91,7 @@ TEST(WitnessBodies, TruncationAtEveryOffsetIsAnError) {
   }
 }
 
-TEST(WitnessBodies, TrailingGarbageIsAnError) {
+TEST(RejoinBodies, TrailingGarbageIsAnError) {
   for (const Body& b : Bodies()) {
     for (const std::string& garbage :
          std::vector<std::string>{"x", "}", "{}", "[]", ",", "0", std::string("\0", 1), "\xff"}) {
@@ -135,7 +106,7 @@ TEST(WitnessBodies, TrailingGarbageIsAnError) {
   }
 }
 
-TEST(WitnessBodies, NotAnObjectIsAnError) {
+TEST(RejoinBodies, NotAnObjectIsAnError) {
   for (const Body& b : Bodies()) {
     for (const std::string& text :
          std::vector<std::string>{"", "null", "[]", "\"text\"", "17", "true", "[" + b.text + "]"}) {
@@ -148,7 +119,7 @@ TEST(WitnessBodies, NotAnObjectIsAnError) {
   }
 }
 
-TEST(WitnessBodies, EveryFieldMissingOrOfTheWrongTypeIsNamed) {
+TEST(RejoinBodies, EveryFieldMissingOrOfTheWrongTypeIsNamed) {
   const json wrong[] = {json(),         json(-1),      json(1.5), json(true),
                         json::object(), json::array(), json("5")};
   for (const Body& b : Bodies()) {
@@ -177,7 +148,7 @@ TEST(WitnessBodies, EveryFieldMissingOrOfTheWrongTypeIsNamed) {
   }
 }
 
-TEST(WitnessBodies, NumbersOutOfRangeAreErrors) {
+TEST(RejoinBodies, NumbersOutOfRangeAreErrors) {
   for (const Body& b : Bodies()) {
     for (const std::string& field : b.fields) {
       if (IsTextField(field) || IsProofField(field)) continue;
@@ -195,7 +166,7 @@ TEST(WitnessBodies, NumbersOutOfRangeAreErrors) {
   }
 }
 
-TEST(WitnessBodies, OversizedBodiesAndProofsAreRefused) {
+TEST(RejoinBodies, OversizedBodiesAndProofsAreRefused) {
   for (const Body& b : Bodies()) {
     std::string big = b.text;
     big.insert(1, "\"padding\":\"" + std::string(1 << 20, 'a') + "\",");
@@ -203,13 +174,15 @@ TEST(WitnessBodies, OversizedBodiesAndProofsAreRefused) {
     ASSERT_FALSE(s) << b.name;
     EXPECT_EQ(s.error().code, ErrorCode::kResourceExhausted) << s.error().message;
   }
-  ExpectInvalid(Drop(DecodeWitnessRequest(EncodeWitnessRequest({"note\n", 5, Proof(65), 4}))),
-                "a proof of 65 hashes");
-  ExpectInvalid(Drop(DecodeWitnessResponse(EncodeWitnessResponse({"l\n", "n\n", 5, Proof(65)}))),
-                "a response proof of 65 hashes");
+  ExpectInvalid(
+      Drop(DecodeRejoinRequest(EncodeRejoinRequest({"n\n", 4, "{}", Proof(3), 2, Proof(65)}))),
+      "a proof of 65 hashes");
+  ExpectInvalid(
+      Drop(DecodeRejoinRequest(EncodeRejoinRequest({"n\n", 4, "{}", Proof(65), 2, Proof(3)}))),
+      "an inclusion proof of 65 hashes");
 }
 
-TEST(WitnessBodies, ProofHashesMustBeCanonicalBase64Of32Bytes) {
+TEST(RejoinBodies, ProofHashesMustBeCanonicalBase64Of32Bytes) {
   const std::string good = Base64(Proof(1)[0]);
   const std::vector<std::string> bad = {
       "",
@@ -223,17 +196,17 @@ TEST(WitnessBodies, ProofHashesMustBeCanonicalBase64Of32Bytes) {
       std::string(44, '-'),                               // URL-safe alphabet
   };
   for (const std::string& hash : bad) {
-    json j = json::parse(EncodeWitnessRequest({"note\n", 5, Proof(2), 4}));
+    json j = json::parse(EncodeRejoinRequest({"note\n", 4, "{}", Proof(3), 2, Proof(2)}));
     j["proof"][1] = hash;
     std::string text = j.dump(-1, ' ', false, json::error_handler_t::ignore);
-    ExpectInvalid(Drop(DecodeWitnessRequest(text)), "proof hash \"" + hash + "\"");
+    ExpectInvalid(Drop(DecodeRejoinRequest(text)), "proof hash \"" + hash + "\"");
   }
-  json j = json::parse(EncodeWitnessRequest({"note\n", 5, Proof(2), 4}));
+  json j = json::parse(EncodeRejoinRequest({"note\n", 4, "{}", Proof(3), 2, Proof(2)}));
   j["proof"][1] = 7;
-  ExpectInvalid(Drop(DecodeWitnessRequest(j.dump())), "a number in the proof");
+  ExpectInvalid(Drop(DecodeRejoinRequest(j.dump())), "a number in the proof");
 }
 
-TEST(WitnessBodies, ErrorsNeverEchoTheBody) {
+TEST(RejoinBodies, ErrorsNeverEchoTheBody) {
   const std::string secret = "geheim123456782";
   for (const Body& b : Bodies()) {
     for (const std::string& field : b.fields) {
