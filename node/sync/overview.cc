@@ -10,8 +10,8 @@
 #include "node/clock/timestamp.h"
 #include "node/exchange/report.h"
 #include "node/exchange/results_store.h"
-#include "node/store/sqlite_util.h"
 #include "node/sync/sync.h"
+#include "node/sync/sync_store.h"
 #include "schema/csv_cell.h"
 
 namespace inbeeld::node::sync {
@@ -19,12 +19,6 @@ namespace {
 
 using Subject = std::array<uint8_t, 32>;
 using SubjectSet = std::set<Subject>;
-
-Subject ToSubject(std::span<const uint8_t> blob) {
-  Subject s{};
-  if (blob.size() == s.size()) std::copy(blob.begin(), blob.end(), s.begin());
-  return s;
-}
 
 Result<SubjectSet> MatchedSubjects(Store& store, const schema::wire::SessionId& id) {
   exchange::ResultsStore results(store);
@@ -84,68 +78,32 @@ Result<Overview> BuildOverview(Store& store, const crypto::SecretBytes& field_ke
   std::map<std::string, std::map<Subject, PartnerKnowledge>> known;  // peer -> subject -> what
   std::map<Subject, std::set<std::string>> possible;  // subject -> peers with an open possible pair
   {
-    auto s = Statement::Prepare(
-        store.handle(),
-        "SELECT s.peer, m.subject, m.peer_category, m.peer_since, m.peer_school, m.peer_plan, "
-        "(m.strength <> 'possible' OR m.decision IS 'confirmed'), m.decision IS 'rejected' "
-        "FROM sessions s JOIN session_pairs m ON m.session_id = s.id "
-        "WHERE s.rowid = (SELECT t.rowid FROM sessions t WHERE t.peer = s.peer AND "
-        "t.status = 'completed' AND t.mode = 'match' ORDER BY t.finished_at DESC, t.rowid DESC "
-        "LIMIT 1)");
-    if (!s) return std::unexpected(s.error());
-    for (;;) {
-      auto row = s->Step();
-      if (!row) return std::unexpected(row.error());
-      if (!*row) break;
-      PartnerKnowledge k;
-      k.peer = s->ColumnText(0);
-      if (!s->ColumnIsNull(2)) {
-        int64_t c = s->ColumnInt(2);
-        if (c < 0 || c > 3)
-          return Fail(ErrorCode::kDataLoss, "stored match has an unknown category");
-        k.labels.category = static_cast<schema::Category>(c);
-      }
-      if (!s->ColumnIsNull(3)) {
-        auto d = schema::ParseDate(s->ColumnText(3));
-        if (!d) return Fail(ErrorCode::kDataLoss, "stored match has an unreadable date");
-        k.labels.since = *d;
-      }
-      if (!s->ColumnIsNull(4)) k.labels.school = s->ColumnText(4);
-      if (!s->ColumnIsNull(5)) k.labels.plan = s->ColumnInt(5) != 0;
-      const Subject subject = ToSubject(s->ColumnBlobView(1));
+    SyncStore sync_store(store);
+    auto pairs = sync_store.LatestMatchPairs();
+    if (!pairs) return std::unexpected(pairs.error());
+    for (LatestPair& pair : *pairs) {
       // A possible pair nobody confirmed is not the same child yet: it is
       // shown as a partner to check with, not counted as knowing the child.
-      if (s->ColumnInt(6) == 0) {
-        if (s->ColumnInt(7) == 0) possible[subject].insert(k.peer);
+      if (!pair.same_child) {
+        if (!pair.rejected) possible[pair.subject].insert(pair.peer);
         continue;
       }
-      known[k.peer][subject] = std::move(k);
+      PartnerKnowledge k;
+      k.peer = std::move(pair.peer);
+      k.labels = std::move(pair.labels);
+      known[k.peer][pair.subject] = std::move(k);
     }
-    auto f = Statement::Prepare(
-        store.handle(),
-        "SELECT s.peer, m.subject, MIN(s.started_at) FROM sessions s JOIN session_pairs m "
-        "ON m.session_id = s.id WHERE s.status = 'completed' AND "
-        "(m.strength <> 'possible' OR m.decision IS 'confirmed') GROUP BY s.peer, m.subject");
-    if (!f) return std::unexpected(f.error());
-    for (;;) {
-      auto row = f->Step();
-      if (!row) return std::unexpected(row.error());
-      if (!*row) break;
-      auto peer = known.find(f->ColumnText(0));
+    auto first = sync_store.FirstMatches();
+    if (!first) return std::unexpected(first.error());
+    for (const FirstMatch& f : *first) {
+      auto peer = known.find(f.peer);
       if (peer == known.end()) continue;
-      auto k = peer->second.find(ToSubject(f->ColumnBlobView(1)));
-      if (k != peer->second.end()) k->second.known_since = f->ColumnText(2);
+      auto k = peer->second.find(f.subject);
+      if (k != peer->second.end()) k->second.known_since = f.started_at;
     }
-    auto p = Statement::Prepare(store.handle(),
-                                "SELECT DISTINCT peer FROM sessions WHERE status = 'completed' "
-                                "AND mode = 'match' ORDER BY peer");
-    if (!p) return std::unexpected(p.error());
-    for (;;) {
-      auto row = p->Step();
-      if (!row) return std::unexpected(row.error());
-      if (!*row) break;
-      overview.partners.push_back(p->ColumnText(0));
-    }
+    auto partners = sync_store.MatchPartners();
+    if (!partners) return std::unexpected(partners.error());
+    overview.partners = std::move(*partners);
   }
 
   // The two latest sync runs, for the changes.

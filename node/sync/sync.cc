@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "node/clock/timestamp.h"
-#include "node/store/sqlite_util.h"
+#include "node/sync/sync_store.h"
 
 namespace inbeeld::node::sync {
 namespace {
@@ -16,18 +16,13 @@ bool IsRefusal(ErrorCode code) {
 
 // `replace`: a retry's outcome takes the place of the earlier one.
 Status RecordPeer(Store& store, int64_t run_id, const PeerSyncOutcome& outcome, bool replace) {
-  auto s = Statement::Prepare(store.handle(),
-                              std::string(replace ? "INSERT OR REPLACE" : "INSERT") +
-                                  " INTO sync_run_peers(run_id, peer, status, mode, session_id, "
-                                  "error) VALUES(?,?,?,?,?,?)");
-  if (!s) return std::unexpected(s.error());
-  INBEELD_RETURN_IF_ERROR(s->Bind(1, run_id));
-  INBEELD_RETURN_IF_ERROR(s->Bind(2, outcome.peer));
-  INBEELD_RETURN_IF_ERROR(s->Bind(3, outcome.status));
-  INBEELD_RETURN_IF_ERROR(s->Bind(4, outcome.mode));
-  INBEELD_RETURN_IF_ERROR(outcome.session ? s->BindBlob(5, outcome.session->id) : s->BindNull(5));
-  INBEELD_RETURN_IF_ERROR(outcome.message.empty() ? s->BindNull(6) : s->Bind(6, outcome.message));
-  return s->Run();
+  StoredPeerOutcome stored;
+  stored.peer = outcome.peer;
+  stored.status = outcome.status;
+  stored.mode = outcome.mode;
+  if (outcome.session) stored.session_id = outcome.session->id;
+  stored.error = outcome.message;
+  return SyncStore(store).RecordPeer(run_id, stored, replace);
 }
 
 // One peer's exchange for `purpose`, as an outcome: a peer that is down or
@@ -62,15 +57,6 @@ PeerSyncOutcome SyncPeer(UnlockedNode& node, const config::PeerConfig& peer,
   return outcome;
 }
 
-Status MarkFinished(Store& store, int64_t run_id, const std::string& finished_at) {
-  auto done =
-      Statement::Prepare(store.handle(), "UPDATE sync_runs SET finished_at = ? WHERE id = ?");
-  if (!done) return std::unexpected(done.error());
-  INBEELD_RETURN_IF_ERROR(done->Bind(1, finished_at));
-  INBEELD_RETURN_IF_ERROR(done->Bind(2, run_id));
-  return done->Run();
-}
-
 }  // namespace
 
 bool PeerSyncOutcome::PeerWasDown() const {
@@ -103,19 +89,10 @@ Result<SyncReport> RunSync(UnlockedNode& node, const SyncOptions& options) {
   }
   report.list_version = (*current)->id;
   report.started_at = NowIso(node.clock());
-  {
-    auto s = Statement::Prepare(
-        node.store->handle(),
-        "INSERT INTO sync_runs(started_at, purpose, list_version) VALUES(?,?,?) RETURNING id");
-    if (!s) return std::unexpected(s.error());
-    INBEELD_RETURN_IF_ERROR(s->Bind(1, report.started_at));
-    INBEELD_RETURN_IF_ERROR(s->Bind(2, report.purpose));
-    INBEELD_RETURN_IF_ERROR(s->Bind(3, report.list_version));
-    auto row = s->Step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) return Fail(ErrorCode::kInternal, "sync run was not numbered");
-    report.run_id = s->ColumnInt(0);
-  }
+  SyncStore runs(*node.store);
+  auto run_id = runs.BeginRun(report.started_at, report.purpose, report.list_version);
+  if (!run_id) return std::unexpected(run_id.error());
+  report.run_id = *run_id;
 
   for (const config::PeerConfig& peer : node.config.peers) {
     PeerSyncOutcome outcome = SyncPeer(node, peer, report.purpose, options);
@@ -124,7 +101,7 @@ Result<SyncReport> RunSync(UnlockedNode& node, const SyncOptions& options) {
   }
 
   report.finished_at = NowIso(node.clock());
-  INBEELD_RETURN_IF_ERROR(MarkFinished(*node.store, report.run_id, report.finished_at));
+  INBEELD_RETURN_IF_ERROR(runs.MarkFinished(report.run_id, report.finished_at));
   return report;
 }
 
@@ -132,25 +109,19 @@ Result<SyncReport> RetrySync(UnlockedNode& node, int64_t run_id,
                              const std::vector<std::string>& peers, const SyncOptions& options) {
   SyncReport report;
   report.run_id = run_id;
+  SyncStore runs(*node.store);
   {
-    auto s = Statement::Prepare(node.store->handle(),
-                                "SELECT started_at, purpose, list_version FROM sync_runs "
-                                "WHERE id = ?");
-    if (!s) return std::unexpected(s.error());
-    INBEELD_RETURN_IF_ERROR(s->Bind(1, run_id));
-    auto row = s->Step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) return Fail(ErrorCode::kNotFound, fmt::format("sync run {} is gone", run_id));
-    report.started_at = s->ColumnText(0);
-    report.purpose = s->ColumnText(1);
-    report.list_version = s->ColumnInt(2);
+    auto run = runs.Run(run_id);
+    if (!run) return std::unexpected(run.error());
+    if (!*run) return Fail(ErrorCode::kNotFound, fmt::format("sync run {} is gone", run_id));
+    report.started_at = (*run)->started_at;
+    report.purpose = (*run)->purpose;
+    report.list_version = (*run)->list_version;
   }
   {
-    auto latest = Statement::Prepare(node.store->handle(), "SELECT MAX(id) FROM sync_runs");
+    auto latest = runs.LatestRunId();
     if (!latest) return std::unexpected(latest.error());
-    auto row = latest->Step();
-    if (!row) return std::unexpected(row.error());
-    if (latest->ColumnInt(0) != run_id) {
+    if (*latest != run_id) {
       return Fail(ErrorCode::kFailedPrecondition,
                   fmt::format("sync run {} is no longer the latest", run_id));
     }
@@ -168,53 +139,37 @@ Result<SyncReport> RetrySync(UnlockedNode& node, int64_t run_id,
     report.peers.push_back(std::move(outcome));
   }
   report.finished_at = NowIso(node.clock());
-  INBEELD_RETURN_IF_ERROR(MarkFinished(*node.store, run_id, report.finished_at));
+  INBEELD_RETURN_IF_ERROR(runs.MarkFinished(run_id, report.finished_at));
   return report;
 }
 
 Result<std::vector<SyncReport>> RecentSyncRuns(Store& store, size_t limit) {
+  SyncStore sync_store(store);
+  auto stored = sync_store.RecentRuns(limit);
+  if (!stored) return std::unexpected(stored.error());
   std::vector<SyncReport> runs;
-  auto s = Statement::Prepare(store.handle(),
-                              "SELECT id, started_at, COALESCE(finished_at, ''), purpose, "
-                              "list_version FROM sync_runs ORDER BY id DESC LIMIT ?");
-  if (!s) return std::unexpected(s.error());
-  INBEELD_RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(limit)));
-  for (;;) {
-    auto row = s->Step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) break;
+  for (StoredSyncRun& s : *stored) {
     SyncReport r;
-    r.run_id = s->ColumnInt(0);
-    r.started_at = s->ColumnText(1);
-    r.finished_at = s->ColumnText(2);
-    r.purpose = s->ColumnText(3);
-    r.list_version = s->ColumnInt(4);
+    r.run_id = s.id;
+    r.started_at = std::move(s.started_at);
+    r.finished_at = std::move(s.finished_at);
+    r.purpose = std::move(s.purpose);
+    r.list_version = s.list_version;
     runs.push_back(std::move(r));
   }
   exchange::ResultsStore results(store);
   for (SyncReport& r : runs) {
-    auto p = Statement::Prepare(store.handle(),
-                                "SELECT peer, status, mode, session_id, COALESCE(error, '') FROM "
-                                "sync_run_peers WHERE run_id = ? ORDER BY rowid");
-    if (!p) return std::unexpected(p.error());
-    INBEELD_RETURN_IF_ERROR(p->Bind(1, r.run_id));
-    for (;;) {
-      auto row = p->Step();
-      if (!row) return std::unexpected(row.error());
-      if (!*row) break;
+    auto peers = sync_store.PeersOf(r.run_id);
+    if (!peers) return std::unexpected(peers.error());
+    for (StoredPeerOutcome& p : *peers) {
       PeerSyncOutcome o;
-      o.peer = p->ColumnText(0);
-      o.status = p->ColumnText(1);
-      o.mode = p->ColumnText(2);
-      o.message = p->ColumnText(4);
-      if (!p->ColumnIsNull(3)) {
-        auto blob = p->ColumnBlob(3);
-        schema::wire::SessionId id{};
-        if (blob.size() == id.size()) {
-          std::copy(blob.begin(), blob.end(), id.begin());
-          // A session purged by retention leaves the outcome without details.
-          if (auto session = results.Get(id)) o.session = *session;
-        }
+      o.peer = std::move(p.peer);
+      o.status = std::move(p.status);
+      o.mode = std::move(p.mode);
+      o.message = std::move(p.error);
+      // A session purged by retention leaves the outcome without details.
+      if (p.session_id) {
+        if (auto session = results.Get(*p.session_id)) o.session = *session;
       }
       r.peers.push_back(std::move(o));
     }
