@@ -18,8 +18,8 @@
 #include "node/audit/export.h"
 #include "node/audit/rejoin.h"
 #include "node/audit/verify.h"
+#include "node/backup/backup_store.h"
 #include "node/clock/timestamp.h"
-#include "node/store/sqlite_util.h"
 
 namespace inbeeld::node::backup {
 namespace {
@@ -29,7 +29,6 @@ using nlohmann::json;
 
 constexpr std::string_view kMagic = "inbeeld-backup 1\n";
 constexpr std::string_view kSignatureDomain = "inbeeld/backup-manifest/v1\n";
-constexpr const char* kConfigMeta = "backup.config";
 // The files of a data directory that a restore replaces (and moves aside).
 constexpr const char* kNodeFiles[] = {"node.json",      "inbeeld.toml",   "inbeeld.db",
                                       "inbeeld.db-wal", "inbeeld.db-shm", "console.address"};
@@ -165,14 +164,14 @@ Result<UnlockedNode> Unpack(const Parsed& p, const fs::path& dir,
       return std::unexpected(store.error());
     }
     INBEELD_RETURN_IF_ERROR((*store)->CheckIntegrity());
-    auto config = (*store)->GetMeta(kConfigMeta);
+    BackupStore carried(**store);
+    auto config = carried.CarriedConfig();
     if (!config) return std::unexpected(config.error());
     if (config->empty()) {
       return Fail(ErrorCode::kDataLoss, "the backup holds no configuration");
     }
     INBEELD_RETURN_IF_ERROR(WriteSynced(staged.ConfigPath(), {*config}));
-    INBEELD_RETURN_IF_ERROR(
-        Exec((*store)->handle(), "DELETE FROM meta WHERE key = 'backup.config'"));
+    INBEELD_RETURN_IF_ERROR(carried.DropCarriedConfig());
   }
   return staged.Unlock(passphrase);
 }
@@ -286,43 +285,13 @@ Result<BackupSummary> WriteCopy(UnlockedNode& node, audit::AuditLog& log, const 
   RemoveOnExit cleanup{*scratch};
   fs::path copy = *scratch / "inbeeld.db";
   {
-    // One read transaction on the live store: a consistent copy, taken while
-    // other processes go on writing (WAL). The copy is keyed like the
-    // original (ATTACH without KEY takes the main database's key) and gets
-    // the configuration in its meta table, so it is encrypted too.
-    sqlite3* db = node.store->handle();
+    // One transaction on the live store: a consistent copy, taken while
+    // other processes go on writing (WAL), keyed like the original, with the
+    // configuration in its meta table, so it is encrypted too.
     // The store's connection was opened without SQLITE_OPEN_CREATE, which an
     // ATTACH inherits: the (empty) file must exist first.
     INBEELD_RETURN_IF_ERROR(WriteSynced(copy, {}));
-    {
-      auto attach = Statement::Prepare(db, "ATTACH DATABASE ? AS backup");
-      if (!attach) return std::unexpected(attach.error());
-      INBEELD_RETURN_IF_ERROR(attach->Bind(1, copy.string()));
-      INBEELD_RETURN_IF_ERROR(attach->Run());
-    }
-    auto exported = [&]() -> Status {
-      INBEELD_RETURN_IF_ERROR(Exec(db, "BEGIN"));
-      auto body = [&]() -> Status {
-        INBEELD_RETURN_IF_ERROR(Exec(db, "SELECT sqlcipher_export('backup')"));
-        INBEELD_RETURN_IF_ERROR(Exec(
-            db,
-            fmt::format("PRAGMA backup.user_version = {}", node.store->SchemaVersion()).c_str()));
-        auto put =
-            Statement::Prepare(db, "INSERT OR REPLACE INTO backup.meta(key, value) VALUES(?, ?)");
-        if (!put) return std::unexpected(put.error());
-        INBEELD_RETURN_IF_ERROR(put->Bind(1, std::string(kConfigMeta)));
-        INBEELD_RETURN_IF_ERROR(put->Bind(2, *config));
-        return put->Run();
-      }();
-      if (!body) {
-        (void)Exec(db, "ROLLBACK");
-        return body;
-      }
-      return Exec(db, "COMMIT");
-    }();
-    auto detached = Exec(db, "DETACH DATABASE backup");
-    if (!exported) return std::unexpected(WithContext(exported.error(), "copying the store"));
-    if (!detached) return std::unexpected(detached.error());
+    INBEELD_RETURN_IF_ERROR(BackupStore(*node.store).ExportCopy(copy, *config));
   }
   auto database = ReadWhole(copy);
   if (!database) return std::unexpected(database.error());

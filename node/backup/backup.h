@@ -20,10 +20,10 @@
 //
 // So a stolen backup is as safe as the data directory: its contents open only
 // with the passphrase the node had when the backup was made (Argon2id per
-// guess). The database copy is made with SQLite's online backup API inside
-// one read transaction, so it is consistent while `serve` and other commands
-// keep working; the backup is first recorded in the node's audit log
-// ("inbeeld.backup.made"), so the copy holds its own record.
+// guess). The database copy is made with SQLCipher's sqlcipher_export inside
+// one transaction (backup_store.h), so it is consistent while `serve` and
+// other commands keep working; the backup is first recorded in the node's
+// audit log ("inbeeld.backup.made"), so the copy holds its own record.
 //
 // Restore and the region: the restored log is shorter than the one the
 // partners witnessed. RestoreBackup appends one record at leaf R (R = the
