@@ -11,8 +11,8 @@
 #include "node/audit/audit_log.h"
 #include "node/audit/base64.h"
 #include "node/audit/exchange_records.h"
+#include "node/datadir/witness_state_store.h"
 #include "node/keys/rotation.h"
-#include "node/store/sqlite_util.h"
 
 namespace inbeeld::node {
 namespace {
@@ -86,13 +86,7 @@ Result<std::string> KeyRotationResponder::HandleLocked(std::string_view peer,
                              {"inbeeld.announcement_sha256", crypto::HexEncode(digest)}})}));
     // The peer's log goes on under the new key: rollback and fork checks
     // continue from what was witnessed under the old one.
-    auto move = Statement::Prepare(node_.store->handle(),
-                                   "UPDATE OR REPLACE witnessed_checkpoints SET peer_key = ? "
-                                   "WHERE peer_key = ?");
-    if (!move) return std::unexpected(move.error());
-    INBEELD_RETURN_IF_ERROR(move->Bind(1, new_fp));
-    INBEELD_RETURN_IF_ERROR(move->Bind(2, old_fp));
-    INBEELD_RETURN_IF_ERROR(move->Run());
+    INBEELD_RETURN_IF_ERROR(WitnessStateStore(*node_.store).MoveToNewKey(old_fp, new_fp));
     return node_.store->PutMeta(LastAcceptedKey(peer), std::to_string(accepted->issued_at));
   });
   if (!recorded) return std::unexpected(recorded.error());
