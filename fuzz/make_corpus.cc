@@ -27,16 +27,17 @@
 #include "fuzz/psi_fixture.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/base64.h"
-#include "node/audit/verify.h"
 #include "node/audit/rejoin.h"
+#include "node/audit/verify.h"
 #include "node/audit/witness.h"
 #include "node/keys/rotation.h"
 #include "schema/audit_record.h"
 #include "schema/csv_import.h"
 #include "schema/key_rotation.h"
+#include "schema/list_file.h"
+#include "schema/region_wire.h"
 #include "schema/synthetic.h"
 #include "schema/witness_wire.h"
-#include "schema/list_file.h"
 #include "schema/xlsx.h"
 
 namespace {
@@ -145,8 +146,9 @@ void NoteSeeds() {
              R"({"attributes":{"inbeeld.backup_audit_size":"4","inbeeld.seq":"4"},)"
              R"("name":"inbeeld.log.restored"})",
              *inclusion, 4, *crypto::ConsistencyProof(leaves, 4)}));
-  Write("witness", "rejoin-pending",
-        node::audit::EncodeRejoinResponse({node::audit::RejoinOutcome::kPending, 12, std::nullopt}));
+  Write(
+      "witness", "rejoin-pending",
+      node::audit::EncodeRejoinResponse({node::audit::RejoinOutcome::kPending, 12, std::nullopt}));
   Write("witness", "rejoin-retry",
         node::audit::EncodeRejoinResponse({node::audit::RejoinOutcome::kPending, 0, 4}));
 }
@@ -255,32 +257,60 @@ void MerkleSeeds() {
 
 // ------------------------------------------------------------------ region
 
-std::string HexPoints(size_t n, const std::string& label) {
-  std::string out;
+// Points for `n` groups of `k`, as fuzz/region_fuzzer.cc's seeds carry them.
+std::vector<schema::wire::PointBytes> RegionPoints(size_t n, const std::string& label) {
+  std::vector<schema::wire::PointBytes> out;
   for (size_t i = 0; i < n; ++i) {
     const std::string text = label + " " + std::to_string(i);
     auto p = crypto::Point::HashToGroup(Bytes(text), Bytes("inbeeld fuzz"));
-    out += crypto::HexEncode(p->Encode());
+    out.push_back(p->Encode());
   }
   return out;
 }
 
+// The placeholders fuzz/region_fuzzer.cc replaces (32, 32 and 16 bytes).
+template <size_t N>
+std::array<uint8_t, N> Mark(std::string_view text) {
+  std::array<uint8_t, N> out{};
+  std::copy_n(text.begin(), N, out.begin());
+  return out;
+}
+
 void RegionSeeds() {
+  namespace rw = schema::region_wire;
   // Three nodes, this one at index 1; all key types (6 points a child).
-  const std::string participants =
-      R"(["$COORDINATOR","$SELF","ed25519:)" + std::string(64, 'c') + R"("])";
-  auto hop = [&](int round, const std::string& sets) {
-    return R"(H{"v":2,"session":"$SESSION","purpose":"thuiszitters-afstemming","participants":)" +
-           participants + R"(,"index":1,"round":)" + std::to_string(round) +
-           R"(,"keys":7,"sets":)" + sets + "}";
+  rw::HopHeader header;
+  header.session_id = Mark<16>("$SESSION-ID-16b.");
+  header.purpose = "thuiszitters-afstemming";
+  header.key_mask = 7;
+  header.index = 1;
+  rw::KeyBytes other;
+  other.fill(0xCC);
+  header.participants = {Mark<32>("$COORDINATOR-KEY-PLACEHOLDER-32b"),
+                         Mark<32>("$SELF-KEY-PLACEHOLDER-32-bytes-."), other};
+  auto hop = [&](int round, uint8_t origin, uint16_t blinded_by, const std::string& label,
+                 std::vector<uint8_t> categories) {
+    const auto points = RegionPoints(categories.size() * 6, label);
+    rw::SetView set;
+    set.origin = origin;
+    set.blinded_by = blinded_by;
+    set.groups = static_cast<uint32_t>(categories.size());
+    set.points = schema::wire::PointView(points.front().data(), points.size());
+    set.categories = categories;
+    header.round = static_cast<uint8_t>(round);
+    return "H" + rw::EncodeHop(header, std::span(&set, 1));
   };
-  const std::string round1 = hop(1, R"([{"origin":0,"blinded_by":[0],"points":")" +
-                                        HexPoints(12, "coordinator") + R"(","categories":"13"}])");
-  const std::string round2 = hop(2, R"([{"origin":2,"blinded_by":[0,2],"points":")" +
-                                        HexPoints(18, "school") + R"(","categories":"244"}])");
-  const std::string result =
-      R"(R{"v":2,"session":"$SESSION","distinct":9,"single_list":7,"possible":1,)"
-      R"("by_category":[3,1,0,5],"list_sizes":[2,5,3],"participants":["a","b","c"]})";
+  const std::string round1 = hop(1, 0, 0b001, "coordinator", {1, 3});
+  const std::string round2 = hop(2, 2, 0b101, "school", {2, 4, 4});
+  rw::ResultMessage figures;
+  figures.session_id = header.session_id;
+  figures.distinct = 9;
+  figures.single_list = 7;
+  figures.possible = 1;
+  figures.by_category = {3, 1, 0, 5};
+  figures.list_sizes = {2, 5, 3};
+  figures.participants = {"a", "b", "c"};
+  const std::string result = "R" + rw::EncodeResult(figures);
   Write("region", "round1", round1);
   Write("region", "whole-session", round1 + "\n---\n" + round2 + "\n---\n" + result);
   Write("region", "result-only", result);
@@ -364,8 +394,8 @@ void KeyRotationSeeds() {
   for (const auto& [name, node_name] :
        {std::pair{"valid", std::string("Leerplicht Haarlem")},
         std::pair{"longest-name", std::string(schema::kMaxKeyRotationNameSize, 'a')}}) {
-    auto message = node::keys::Announce(fuzz::LogKey(), fuzz::WitnessKey(), node_name,
-                                        fuzz::kKeyRotationNow);
+    auto message =
+        node::keys::Announce(fuzz::LogKey(), fuzz::WitnessKey(), node_name, fuzz::kKeyRotationNow);
     Require(message.has_value(), "key rotation announcement");
     Write("key_rotation", name, std::string(message->begin(), message->end()));
   }

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "crypto/bytes.h"
+#include "crypto/signing.h"
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
 #include "node/audit/session_journal.h"
@@ -20,12 +21,14 @@
 #include "node/net/tls_identity.h"
 #include "node/psi/session.h"
 #include "node/store/sqlite_util.h"
+#include "schema/region_wire.h"
 
 namespace inbeeld::node::region {
 namespace {
 
-using json = nlohmann::json;
-constexpr int kVersion = kRegionVersion;
+using json = nlohmann::json;  // the figures as stored, not on the wire
+// A participant's reply to a result is empty.
+constexpr size_t kMaxResultReplyBytes = 1024;
 
 // This node's list as its set will carry it, and the list's version.
 struct LoadedList {
@@ -291,7 +294,11 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
         fmt::format("a regional count needs 2 to {} peers besides this node", kMaxRegionNodes - 1));
   }
   std::vector<const config::PeerConfig*> peers;
-  std::vector<std::string> names = {node.config.node_name}, keys = {node.metadata.fingerprint};
+  std::vector<std::string> names = {node.config.node_name};
+  std::vector<schema::region_wire::KeyBytes> keys;
+  auto own_key = crypto::VerifyingKey::FromFingerprint(node.metadata.fingerprint);
+  if (!own_key) return std::unexpected(WithContext(own_key.error(), "this node's key"));
+  keys.push_back(own_key->bytes());
   for (const auto& name : request.peers) {
     const auto* peer = node.config.FindPeer(name);
     if (peer == nullptr) {
@@ -301,12 +308,14 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
     if (std::find(peers.begin(), peers.end(), peer) != peers.end()) {
       return Fail(ErrorCode::kInvalidArgument, fmt::format("peer \"{}\" named twice", name));
     }
+    auto key = crypto::VerifyingKey::FromFingerprint(peer->key);
+    if (!key) return std::unexpected(WithContext(key.error(), "peer " + peer->name));
     peers.push_back(peer);
     names.push_back(peer->name);
-    keys.push_back(peer->key);
+    keys.push_back(key->bytes());
   }
   RegionalCounts counts;
-  std::array<uint8_t, 16> raw{};
+  schema::region_wire::SessionId raw{};
   randombytes_buf(raw.data(), raw.size());
   std::string session = crypto::HexEncode(raw);
   auto fail = [&](Error e) -> Result<RegionalCounts> {
@@ -340,11 +349,10 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
     return Fail(ErrorCode::kPermissionDenied,
                 "the participants' policies have no key type in common");
   }
-  const size_t slots_per_child = schema::wire::SlotCount(key_mask);
   auto list = LoadOwnList(node, key_mask);
   if (!list) return std::unexpected(list.error());
   CoordinatorSession::Params params;
-  params.session = session;
+  params.session = raw;
   params.purpose = request.purpose;
   params.names = names;
   params.keys = keys;
@@ -363,11 +371,10 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
     return fail(WithContext(opened.error(), "recording the count"));
   }
   // A hop's reply carries every list sent plus the participant's own: up to
-  // kMaxRegionNodes sets of k hex points and a category digit a child.
+  // one set a node of k points and a category byte a child.
   size_t largest = (*protocol)->own_size();
   for (const auto* p : peers) largest = std::max(largest, p->policy.max_list_size);
-  const size_t max_reply_bytes =
-      (2 * crypto::kPointSize * slots_per_child + 1) * kMaxRegionNodes * largest + (1 << 20);
+  const size_t max_reply_bytes = schema::region_wire::MaxReplySize(n, key_mask, largest);
 
   CoordinatorSession& count = **protocol;
   while (count.state() == CoordinatorSession::State::kHop) {
@@ -384,8 +391,8 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   auto result = count.ResultMessage();
   if (!result) return fail(result.error());
   for (size_t i = 1; i < n; ++i) {
-    if (auto r =
-            transport.Post(*peers[i - 1], net::routes::kRegionResult, *result, max_reply_bytes);
+    if (auto r = transport.Post(*peers[i - 1], net::routes::kRegionResult, *result,
+                                kMaxResultReplyBytes);
         !r) {
       return fail(WithContext(r.error(), "peer " + names[i]));
     }
@@ -469,41 +476,22 @@ void RegionParticipant::CloseOrReport(const std::string& session, const Session&
 }
 
 Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::string_view body) {
-  // nlohmann-json stops at a NUL and would ignore what follows; no JSON text
-  // holds one.
-  if (body.find('\0') != std::string_view::npos) {
-    return Unrecorded(
-        peer, kHopRequest,
-        Error{ErrorCode::kInvalidArgument, "region hop: malformed message (a NUL byte)"});
-  }
-  json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!msg.is_object() || !msg.contains("v") || !msg["v"].is_number_unsigned() ||
-      msg["v"] != kVersion || !msg["session"].is_string() || !msg["purpose"].is_string() ||
-      !msg["participants"].is_array() || !msg["index"].is_number_unsigned() ||
-      !msg["round"].is_number_unsigned() || !msg.contains("keys") ||
-      !msg["keys"].is_number_unsigned() || !msg.contains("sets")) {
-    return Unrecorded(
-        peer, kHopRequest,
-        Error{ErrorCode::kInvalidArgument, "region hop: malformed message or unknown version"});
-  }
-  const std::string session = msg["session"];
-  if (session.size() != 32 || !crypto::HexDecode(session)) {
-    return Unrecorded(
-        peer, kHopRequest,
-        Error{ErrorCode::kInvalidArgument, "region hop: session must be 32 hex characters"});
-  }
-  const size_t n = msg["participants"].size();
-  const size_t index = msg["index"].get<size_t>();
-  const int round = msg["round"].get<int>();
   const config::PeerConfig* coordinator = node_.config.FindPeer(peer);
   if (coordinator == nullptr) return Fail(ErrorCode::kUnauthenticated, "unknown peer");
+  // The decoder checks every count and enum, and refuses a set larger than
+  // this node takes from the coordinator before it is read.
+  const size_t limit = std::min<size_t>(coordinator->policy.max_list_size, kMaxSetSize);
+  auto hop = schema::region_wire::DecodeHop(body, static_cast<uint32_t>(limit));
+  if (!hop) return Unrecorded(peer, kHopRequest, hop.error());
+  const schema::region_wire::HopHeader& header = hop->header;
+  const std::string session = crypto::HexEncode(header.session_id);
+  const size_t n = header.participants.size();
+  const size_t index = header.index;
+  const int round = header.round;
   Session fresh;
   fresh.coordinator = coordinator->name;
-  // The purpose goes into this node's audit log: only a valid activity id
-  // is written there, never whatever text a peer sent.
-  const std::string& purpose = msg["purpose"].get_ref<const std::string&>();
-  const bool purpose_valid = schema::wire::IsValidPurpose(purpose);
-  fresh.purpose = purpose_valid ? purpose : "(invalid)";
+  // The decoder checked the purpose: a valid activity id, safe for the audit log.
+  fresh.purpose = header.purpose;
   fresh.participants = n;
   fresh.index = index;
   auto refuse = [&](Error e) -> Result<std::string> {
@@ -513,41 +501,32 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
     }
     return std::unexpected(std::move(e));
   };
-  if (n < kMinRegionNodes || n > kMaxRegionNodes || index == 0 || index >= n ||
-      (round != 1 && round != 2) || !msg["participants"][0].is_string() ||
-      msg["participants"][0] != coordinator->key || !msg["participants"][index].is_string() ||
-      msg["participants"][index] != node_.metadata.fingerprint) {
+  auto coordinator_key = crypto::VerifyingKey::FromFingerprint(coordinator->key);
+  auto own_key = crypto::VerifyingKey::FromFingerprint(node_.metadata.fingerprint);
+  if (!coordinator_key || !own_key) {
+    return refuse(Error{ErrorCode::kInternal, "region hop: a configured key does not parse"});
+  }
+  if (header.participants[0] != coordinator_key->bytes() ||
+      header.participants[index] != own_key->bytes()) {
     return refuse(Error{ErrorCode::kInvalidArgument,
                         "region hop: participants must be 3 to 16 nodes with the caller first "
                         "and this node at the given index"});
   }
-  if (!purpose_valid) {
-    return refuse(Error{ErrorCode::kInvalidArgument,
-                        "region hop: purpose must be 1..64 characters [a-z0-9._-]"});
-  }
-  const uint64_t keys = msg["keys"].get<uint64_t>();
-  if (keys == 0 || keys > schema::kAllKeyTypes) {
-    return refuse(Error{ErrorCode::kInvalidArgument, "region hop: keys must be a key mask 1..7"});
-  }
-  const auto key_mask = static_cast<uint8_t>(keys);
+  const uint8_t key_mask = header.key_mask;
   if ((key_mask & ~exchange::AllowedKeyMask(node_.config, *coordinator)) != 0) {
     return refuse(Error{ErrorCode::kPermissionDenied, "region hop: the key types asked for (" +
                                                           exchange::KeyMaskNames(key_mask) +
                                                           ") are not all allowed with this peer"});
   }
   fresh.key_mask = key_mask;
-  auto sets = ParseSets(msg["sets"], n, schema::wire::SlotCount(key_mask), threads_);
-  if (!sets) return refuse(sets.error());
-  for (const auto& s : *sets) {
+  for (const auto& s : hop->sets) {
     if (s.origin == index) {
       return refuse(
           Error{ErrorCode::kInvalidArgument, "region hop: a set claims to come from this node"});
     }
-    if (s.groups() > coordinator->policy.max_list_size) {
-      return refuse(Error{ErrorCode::kResourceExhausted,
-                          "region hop: a set exceeds the list size allowed for this peer"});
-    }
   }
+  auto sets = CheckedSets(hop->sets, schema::wire::SlotCount(key_mask), threads_);
+  if (!sets) return refuse(sets.error());
 
   // Under mu_: the state checks and the store (policy, limits, the session
   // on record). The crypto runs after, outside it, with the session marked
@@ -605,7 +584,7 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
       return std::unexpected(WithContext(opened.error(), "recording the count"));
     }
     fresh.protocol = std::make_unique<ParticipantSession>(
-        ParticipantSession::Params{session, n, index, threads_}, std::move(loaded->list));
+        ParticipantSession::Params{header.session_id, n, index, threads_}, std::move(loaded->list));
     it = sessions_.emplace(session, std::move(fresh)).first;
   } else if (it == sessions_.end() || it->second.busy ||
              it->second.coordinator != coordinator->name || it->second.index != index ||
@@ -631,21 +610,10 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
 }
 
 Result<std::string> RegionParticipant::HandleResult(std::string_view peer, std::string_view body) {
-  if (body.find('\0') != std::string_view::npos) {
-    return Unrecorded(
-        peer, kResultRequest,
-        Error{ErrorCode::kInvalidArgument, "region result: malformed message (a NUL byte)"});
-  }
-  json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!msg.is_object() || !msg.contains("v") || !msg["v"].is_number_unsigned() ||
-      msg["v"] != kVersion || !msg["session"].is_string() ||
-      !msg["distinct"].is_number_unsigned() || !msg["single_list"].is_number_unsigned() ||
-      !msg["list_sizes"].is_array() || !msg["participants"].is_array()) {
-    return Unrecorded(peer, kResultRequest,
-                      Error{ErrorCode::kInvalidArgument, "region result: malformed message"});
-  }
+  auto result = schema::region_wire::DecodeResult(body);
+  if (!result) return Unrecorded(peer, kResultRequest, result.error());
   std::lock_guard lock(mu_);
-  auto it = sessions_.find(msg["session"].get<std::string>());
+  auto it = sessions_.find(crypto::HexEncode(result->session_id));
   const config::PeerConfig* coordinator = node_.config.FindPeer(peer);
   if (it == sessions_.end() || coordinator == nullptr ||
       it->second.coordinator != coordinator->name) {
@@ -661,33 +629,12 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer, std::
   }
   RegionalCounts counts;
   counts.session = it->first;
-  counts.distinct = msg["distinct"];
-  counts.single_list = msg["single_list"];
-  if (msg.contains("possible") && msg["possible"].is_number_unsigned()) {
-    counts.possible = msg["possible"];
-  }
-  if (msg.contains("by_category") && msg["by_category"].is_array() &&
-      msg["by_category"].size() == 4) {
-    for (const auto& v : msg["by_category"]) {
-      if (!v.is_number_unsigned()) {
-        return Unrecorded(peer, kResultRequest,
-                          Error{ErrorCode::kInvalidArgument, "region result: by_category"});
-      }
-      counts.by_category.push_back(v.get<uint64_t>());
-    }
-  }
-  for (const auto& v : msg["list_sizes"]) {
-    if (!v.is_number_unsigned())
-      return Unrecorded(peer, kResultRequest,
-                        Error{ErrorCode::kInvalidArgument, "region result: list_sizes"});
-    counts.list_sizes.push_back(v.get<uint64_t>());
-  }
-  for (const auto& v : msg["participants"]) {
-    if (!v.is_string())
-      return Unrecorded(peer, kResultRequest,
-                        Error{ErrorCode::kInvalidArgument, "region result: participants"});
-    counts.participants.push_back(v.get<std::string>());
-  }
+  counts.distinct = result->distinct;
+  counts.single_list = result->single_list;
+  counts.possible = result->possible;
+  counts.by_category.assign(result->by_category.begin(), result->by_category.end());
+  counts.list_sizes = std::move(result->list_sizes);
+  counts.participants = std::move(result->participants);
   if (auto ok = it->second.protocol->HandleResult(counts); !ok) {
     CloseOrReport(it->first, it->second, "failed", ok.error().message);
     sessions_.erase(it);
@@ -697,7 +644,7 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer, std::
   Status closed = Close(it->first, it->second, "completed", "", &counts);
   if (!closed) return std::unexpected(WithContext(closed.error(), "recording the count"));
   sessions_.erase(it);
-  return std::string("{}");
+  return std::string();  // the reply to a result is empty
 }
 
 void RegionParticipant::ExpireStale() {

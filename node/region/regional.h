@@ -70,7 +70,8 @@ struct RegionRequest {
 };
 
 // How the coordinator reaches the participants: POST /v1/region/hop and
-// /v1/region/result, bodies as docs/PROTOCOL.md has them. The node's own is
+// /v1/region/result, binary bodies (schema/region_wire.h, application/
+// octet-stream) as docs/PROTOCOL.md §11 has them. The node's own is
 // HTTPS with mutual TLS to each peer's configured address; benchmarks and
 // tests hand the bodies to RegionParticipant objects in the process.
 class RegionTransport {
@@ -109,7 +110,14 @@ class RegionParticipant {
   explicit RegionParticipant(UnlockedNode& node,
                              std::chrono::seconds session_ttl = std::chrono::seconds(600),
                              unsigned threads = 0);
-  // POST /v1/region/hop and /v1/region/result from the pinned peer `peer`.
+  // POST /v1/region/hop and /v1/region/result from the pinned peer `peer`:
+  // the reply body (a region_wire reply; empty for a result), or an error.
+  // A body that does not decode (schema::region_wire::DecodeHop or
+  // DecodeResult: malformed, a version-2 JSON peer, a set larger than this
+  // node takes from the peer) is refused before a count exists and goes to
+  // the refusal sink; a hop that decodes but is refused (participants, key
+  // types, policy, limits, points that fail CheckedSets, the wrong state)
+  // is recorded and audited as a refused or failed count.
   Result<std::string> HandleHop(std::string_view peer, std::string_view body);
   Result<std::string> HandleResult(std::string_view peer, std::string_view body);
   // Drops sessions past their deadline (wiping their scalars), marks them failed.

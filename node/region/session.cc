@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <utility>
 
@@ -15,37 +16,22 @@
 namespace inbeeld::node::region {
 namespace {
 
-using json = nlohmann::json;
 using Points = std::vector<std::array<uint8_t, crypto::kPointSize>>;
+namespace rw = schema::region_wire;
 
-std::string Hex(const Points& points) {
-  std::string out;
-  out.reserve(points.size() * 64);
-  for (const auto& p : points) out += crypto::HexEncode(p);
-  return out;
-}
-
-std::string CategoryDigits(const std::vector<uint8_t>& categories) {
-  std::string out;
-  out.reserve(categories.size());
-  for (uint8_t c : categories) out.push_back(static_cast<char>('0' + c));
-  return out;
-}
-
-}  // namespace
-
-json SetsJson(const std::vector<BlindedSet>& sets) {
-  json out = json::array();
-  for (const auto& s : sets) {
-    out.push_back({{"origin", s.origin},
-                   {"blinded_by", s.blinded_by},
-                   {"points", Hex(s.points)},
-                   {"categories", CategoryDigits(s.categories)}});
+std::set<size_t> NodesOf(uint16_t mask) {
+  std::set<size_t> out;
+  for (size_t i = 0; i < kMaxRegionNodes; ++i) {
+    if ((mask >> i) & 1u) out.insert(i);
   }
   return out;
 }
 
-namespace {
+uint16_t MaskOf(const std::set<size_t>& nodes) {
+  uint16_t mask = 0;
+  for (size_t i : nodes) mask = static_cast<uint16_t>(mask | (1u << i));
+  return mask;
+}
 
 // Moves the groups into a uniformly random order (categories along): a new
 // order that says nothing about the old one.
@@ -62,58 +48,37 @@ void ShuffleGroups(BlindedSet& set) {
 
 }  // namespace
 
-// Parses sets received from another node; every point must decode. The
-// decoding (a field exponentiation a point, about a fifth of a scalar
-// multiplication) runs on `threads` threads.
-Result<std::vector<BlindedSet>> ParseSets(const json& j, size_t participants, size_t k,
-                                          unsigned threads) {
-  if (!j.is_array() || j.size() > participants) {
-    return Fail(ErrorCode::kInvalidArgument, "region message: sets: expected at most one per node");
+std::vector<rw::SetView> WireSets(const std::vector<BlindedSet>& sets) {
+  std::vector<rw::SetView> out;
+  out.reserve(sets.size());
+  for (const BlindedSet& s : sets) {
+    rw::SetView v;
+    v.origin = static_cast<uint8_t>(s.origin);
+    v.blinded_by = MaskOf(s.blinded_by);
+    v.groups = static_cast<uint32_t>(s.groups());
+    v.points = schema::wire::PointView(s.points.empty() ? nullptr : s.points.front().data(),
+                                       s.points.size());
+    v.categories = s.categories;
+    out.push_back(v);
   }
+  return out;
+}
+
+// Copies the sets out of the message; every point must decode. The decoding
+// (a field exponentiation a point, about a fifth of a scalar
+// multiplication) runs on `threads` threads.
+Result<std::vector<BlindedSet>> CheckedSets(std::span<const rw::SetView> views, size_t k,
+                                            unsigned threads) {
   std::vector<BlindedSet> sets;
-  std::set<size_t> origins;
-  for (const auto& e : j) {
+  sets.reserve(views.size());
+  for (const rw::SetView& v : views) {
     BlindedSet s;
-    // contains() first: operator[] on a const object with a missing key is
-    // undefined behaviour in nlohmann::json.
-    if (!e.is_object() || !e.contains("origin") || !e.contains("blinded_by") ||
-        !e.contains("points") || !e.contains("categories") || !e["origin"].is_number_unsigned() ||
-        !e["blinded_by"].is_array() || !e["points"].is_string() || !e["categories"].is_string()) {
-      return Fail(ErrorCode::kInvalidArgument, "region message: malformed set");
-    }
-    s.origin = e["origin"].get<size_t>();
-    if (s.origin >= participants || !origins.insert(s.origin).second) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "region message: set origin out of range or repeated");
-    }
-    for (const auto& b : e["blinded_by"]) {
-      if (!b.is_number_unsigned() || b.get<size_t>() >= participants) {
-        return Fail(ErrorCode::kInvalidArgument, "region message: blinded_by out of range");
-      }
-      s.blinded_by.insert(b.get<size_t>());
-    }
-    const std::string& categories = e["categories"].get_ref<const std::string&>();
-    if (categories.size() > kMaxSetSize) {
-      return Fail(ErrorCode::kInvalidArgument, "region message: a set is too large");
-    }
-    for (char c : categories) {
-      if (c < '1' || c > '4') {
-        return Fail(ErrorCode::kInvalidArgument, "region message: unknown category code");
-      }
-      s.categories.push_back(static_cast<uint8_t>(c - '0'));
-    }
+    s.origin = v.origin;
+    s.blinded_by = NodesOf(v.blinded_by);
     s.k = k;
-    auto bytes = crypto::HexDecode(e["points"].get<std::string>());
-    if (!bytes || bytes->size() != s.categories.size() * k * crypto::kPointSize) {
-      return Fail(ErrorCode::kInvalidArgument, "region message: points are not one group of " +
-                                                   std::to_string(k) +
-                                                   " 32-byte points per category");
-    }
-    s.points.resize(bytes->size() / crypto::kPointSize);
-    for (size_t n = 0; n < s.points.size(); ++n) {
-      std::copy_n(bytes->begin() + static_cast<std::ptrdiff_t>(n * crypto::kPointSize),
-                  crypto::kPointSize, s.points[n].begin());
-    }
+    s.categories.assign(v.categories.begin(), v.categories.end());
+    s.points.resize(v.points.size());
+    if (!s.points.empty()) std::memcpy(s.points.data(), v.points.data(), v.points.bytes().size());
     const size_t bad = psi::ParallelFor(s.points.size(), threads, [&](size_t begin, size_t end) {
       for (size_t n = begin; n < end; ++n) {
         if (!crypto::Point::Decode(s.points[n])) return n;
@@ -201,7 +166,7 @@ Result<BlindedSet> BlindOwnList(const OwnList& list, size_t self, const crypto::
 // possible link between two children is counted, never merged. Groups of one
 // list are never merged, not even through a third list's group (the list
 // holds each child once: twins share weak keys); such a link counts as
-// possible. A point in at most kMaxKeyRepeats groups of a set (ParseSets)
+// possible. A point in at most kMaxKeyRepeats groups of a set (CheckedSets)
 // keeps this linear. A child's category is the one the first list holding it reports,
 // in participant order (the coordinator's first).
 RegionalCounts Tally(const std::vector<BlindedSet>& done, const std::vector<std::string>& names,
@@ -367,8 +332,7 @@ Result<std::string> ParticipantSession::HandleHop(int round, std::vector<Blinded
   } else {
     state_ = State::kRound2;
   }
-  json reply = {{"v", kRegionVersion}, {"session", params_.session}, {"sets", SetsJson(sets)}};
-  return reply.dump();
+  return rw::EncodeReply(params_.session, WireSets(sets));
 }
 
 Status ParticipantSession::HandleResult(const RegionalCounts& counts) {
@@ -405,6 +369,17 @@ Result<std::unique_ptr<CoordinatorSession>> CoordinatorSession::Create(Params pa
       own.keys.size() != own.groups() * own.k) {
     return Fail(ErrorCode::kInvalidArgument,
                 "region count: the key mask does not fit this node's list");
+  }
+  if (!schema::wire::IsValidPurpose(params.purpose)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "region count: purpose must be 1..64 characters "
+                "[a-z0-9._-]");
+  }
+  for (const std::string& name : params.names) {
+    if (name.empty() || name.size() > rw::kMaxNameSize) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "region count: a node name is empty or longer than a result carries");
+    }
   }
   crypto::Scalar k = crypto::Scalar::Random();
   auto set = BlindOwnList(own, 0, k, params.threads);
@@ -443,16 +418,16 @@ Result<CoordinatorSession::Hop> CoordinatorSession::NextHop() {
                                                        ? "region count: a hop is still outstanding"
                                                        : "region count: no hop to send now"});
   }
-  json msg = {{"v", kRegionVersion},
-              {"session", params_.session},
-              {"purpose", params_.purpose},
-              {"participants", params_.keys},
-              {"index", next_},
-              {"round", round_},
-              {"keys", params_.key_mask},
-              {"sets", SetsJson(sets_)}};
+  rw::HopHeader header;
+  header.session_id = params_.session;
+  header.purpose = params_.purpose;
+  header.key_mask = params_.key_mask;
+  header.round = static_cast<uint8_t>(round_);
+  header.index = static_cast<uint8_t>(next_);
+  header.participants = params_.keys;
+  std::string body = rw::EncodeHop(header, WireSets(sets_));
   state_ = State::kAwaitingReply;
-  return Hop{next_, msg.dump()};
+  return Hop{next_, std::move(body)};
 }
 
 Status CoordinatorSession::HandleReply(std::string_view reply) {
@@ -462,15 +437,17 @@ Status CoordinatorSession::HandleReply(std::string_view reply) {
   const size_t n = params_.names.size();
   const size_t i = next_;
   const std::string peer = "peer " + params_.names[i];
-  json body = json::parse(reply, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object()) {
-    return Failed({ErrorCode::kInvalidArgument, peer + ": region reply is not JSON"});
-  }
-  if (!body.contains("sets")) {
-    return Failed({ErrorCode::kInvalidArgument, peer + ": region reply has no sets"});
+  // The limit a set of any origin; each origin's own is checked below.
+  size_t largest = 0;
+  for (size_t limit : params_.max_set_size) largest = std::max(largest, limit);
+  largest = std::min<size_t>(largest, UINT32_MAX);
+  auto decoded = rw::DecodeReply(reply, n, params_.key_mask, static_cast<uint32_t>(largest));
+  if (!decoded) return Failed(WithContext(decoded.error(), peer));
+  if (decoded->session_id != params_.session) {
+    return Failed({ErrorCode::kInvalidArgument, peer + ": region reply is for another session"});
   }
   auto next =
-      ParseSets(body["sets"], n, schema::wire::SlotCount(params_.key_mask), params_.threads);
+      CheckedSets(decoded->sets, schema::wire::SlotCount(params_.key_mask), params_.threads);
   if (!next) return Failed(WithContext(next.error(), peer));
   // No set may grow beyond what this node's policy takes from its origin.
   for (const BlindedSet& set : *next) {
@@ -511,7 +488,7 @@ Status CoordinatorSession::HandleReply(std::string_view reply) {
       return Failed({ErrorCode::kInternal, "regional count ended with incomplete sets"});
     }
     counts_ = Tally(done_, params_.names, params_.key_mask);
-    counts_.session = params_.session;
+    counts_.session = crypto::HexEncode(params_.session);
     done_.clear();
     state_ = State::kResult;
     return {};
@@ -531,15 +508,15 @@ Result<std::string> CoordinatorSession::ResultMessage() const {
   if (state_ != State::kResult) {
     return Fail(ErrorCode::kFailedPrecondition, "region count: the figures are not known yet");
   }
-  json result = {{"v", kRegionVersion},
-                 {"session", params_.session},
-                 {"distinct", counts_.distinct},
-                 {"single_list", counts_.single_list},
-                 {"possible", counts_.possible},
-                 {"by_category", counts_.by_category},
-                 {"list_sizes", counts_.list_sizes},
-                 {"participants", params_.names}};
-  return result.dump();
+  rw::ResultMessage result;
+  result.session_id = params_.session;
+  result.distinct = counts_.distinct;
+  result.single_list = counts_.single_list;
+  result.possible = counts_.possible;
+  std::copy_n(counts_.by_category.begin(), rw::kCategories, result.by_category.begin());
+  result.list_sizes = counts_.list_sizes;
+  result.participants = params_.names;
+  return rw::EncodeResult(result);
 }
 
 }  // namespace inbeeld::node::region

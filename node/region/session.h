@@ -1,8 +1,9 @@
 // node/region/session.h — the regional count (docs/PROTOCOL.md §11, version
-// 2), one node's part in one count, transport-free: each side turns one
+// 3), one node's part in one count, transport-free: each side turns one
 // message into the next and knows nothing of HTTP, the store or the audit
-// log. node/region/regional.h wraps these in the node: policy, limits, the
-// session table, SQL and audit records, and the transport.
+// log. The messages' bytes are schema/region_wire.h; this file adds the
+// checks that need cryptography and the protocol's states. node/region/regional.h wraps these in
+// the node: policy, limits, the session table, SQL and audit records, and the transport.
 //
 // Protocol (N nodes, 3..16; the coordinator is index 0, the participants
 // 1..N−1 in the order the coordinator gives):
@@ -36,7 +37,8 @@
 // soon as it has blinded all N sets, or the session fails.
 //
 // Every received point is decoded canonically and must not be the identity;
-// no point may stand for more than psi::kMaxKeyRepeats groups of one set.
+// no point may stand for more than psi::kMaxKeyRepeats groups of one set
+// (CheckedSets).
 //
 // Thread safety: a session is used by one thread at a time. Inside a call,
 // the decoding, hashing and blinding run on `threads` worker threads
@@ -47,21 +49,24 @@
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/error.h"
 #include "crypto/ristretto.h"
+#include "schema/region_wire.h"
 
 namespace inbeeld::node::region {
 
-inline constexpr size_t kMinRegionNodes = 3;
-inline constexpr size_t kMaxRegionNodes = 16;
-inline constexpr int kRegionVersion = 2;
+inline constexpr size_t kMinRegionNodes = schema::region_wire::kMinNodes;
+inline constexpr size_t kMaxRegionNodes = schema::region_wire::kMaxNodes;
+inline constexpr int kRegionVersion = schema::region_wire::kVersion;
+// Version 3 changed only the messages' encoding (JSON to binary), not the
+// crypto: the hash-to-group domain keeps its version-2 name.
 inline constexpr std::string_view kRegionDst = "inbeeld-REGION-v2-ristretto255-SHA512";
 inline constexpr size_t kMaxSetSize = 1'000'000;  // children a set, whatever the policy
 
@@ -103,21 +108,25 @@ struct OwnList {
   size_t groups() const { return categories.size(); }
 };
 
-// The "sets" member of a hop or a reply. Errors (kInvalidArgument, never
-// echoing the payload): not an array of at most `participants` sets, a set
-// that is malformed, of an origin out of range or repeated, with blinded_by
-// out of range, more than kMaxSetSize groups, an unknown category code, not
-// k points a group, a point that does not decode, or a point standing for
-// more than psi::kMaxKeyRepeats groups. Decodes on `threads` threads.
-Result<std::vector<BlindedSet>> ParseSets(const nlohmann::json& sets, size_t participants, size_t k,
-                                          unsigned threads);
-nlohmann::json SetsJson(const std::vector<BlindedSet>& sets);
+// The sets of a decoded hop or reply (schema::region_wire::DecodeHop or
+// DecodeReply, which checked their structure: origins, blinded-by masks,
+// group counts, categories), copied out of the message after the checks
+// that need cryptography. Errors (kInvalidArgument, never echoing the
+// payload, naming the set's origin): a point that is not a canonical,
+// non-identity ristretto255 element, or one point standing for more than
+// psi::kMaxKeyRepeats groups of a set. Decodes on `threads` threads.
+// REQUIRES: every set holds groups × k points.
+Result<std::vector<BlindedSet>> CheckedSets(std::span<const schema::region_wire::SetView> sets,
+                                            size_t k, unsigned threads);
+
+// Views of `sets` to encode (valid while `sets` is unchanged).
+std::vector<schema::region_wire::SetView> WireSets(const std::vector<BlindedSet>& sets);
 
 class ParticipantSession {
  public:
   enum class State { kRound1, kRound2, kResult, kDone, kFailed };
   struct Params {
-    std::string session;      // 32 hex
+    schema::region_wire::SessionId session{};
     size_t participants = 0;  // N
     size_t index = 0;         // this node
     unsigned threads = 0;
@@ -133,7 +142,8 @@ class ParticipantSession {
   State state() const { return state_; }
   size_t own_size() const { return own_.groups(); }
 
-  // A hop of `round` (1 or 2) with its sets in, the reply body out. Round 1
+  // A hop of `round` (1 or 2) with its sets in (CheckedSets), the reply
+  // body out (schema::region_wire::EncodeReply). Round 1
   // blinds every set and adds this node's own; round 2 blinds every set.
   // Errors, each leaving the session failed: kFailedPrecondition for a round
   // not expected now ("round 1 seen twice", "round 2 out of order");
@@ -162,17 +172,19 @@ class CoordinatorSession {
  public:
   enum class State { kHop, kAwaitingReply, kResult, kFailed };
   struct Params {
-    std::string session;               // 32 hex
-    std::string purpose;               // an activity id
-    std::vector<std::string> names;    // node names, this node first (for messages)
-    std::vector<std::string> keys;     // their key fingerprints, as names
-    uint8_t key_mask = 0;              // 1..7
-    std::vector<size_t> max_set_size;  // per origin: the largest set to accept
+    schema::region_wire::SessionId session{};
+    std::string purpose;                              // an activity id
+    std::vector<std::string> names;                   // node names, this node first
+    std::vector<schema::region_wire::KeyBytes> keys;  // their raw ed25519 keys
+    uint8_t key_mask = 0;                             // 1..7
+    std::vector<size_t> max_set_size;                 // per origin: the largest set to accept
     unsigned threads = 0;
   };
   // Makes S_0: hashes and blinds `own` under a fresh scalar and shuffles it.
   // Errors: kInvalidArgument for fewer than 3 or more than 16 names, keys or
-  // limits not one a name, or a key mask outside 1..7 or not matching own.k;
+  // limits not one a name, an invalid purpose or a name that a result
+  // cannot carry (schema/region_wire.h), or a key mask outside 1..7 or not
+  // matching own.k;
   // kInternal if a hash fails (probability ~2^-252).
   static Result<std::unique_ptr<CoordinatorSession>> Create(Params params, const OwnList& own);
   ~CoordinatorSession();
@@ -191,13 +203,15 @@ class CoordinatorSession {
   // The reply to the hop just sent (kAwaitingReply → kHop, or kResult after
   // the last). Errors, each leaving the session failed and naming the peer:
   // kFailedPrecondition when no hop is outstanding; kInvalidArgument for a
-  // reply that is not JSON, has no sets, sets that do not parse (ParseSets)
-  // or not the ones expected (every set sent, blinded by the peer, plus its
-  // own in round 1); kResourceExhausted for a set above its origin's limit.
+  // reply that does not decode (schema::region_wire::DecodeReply), is for
+  // another session, has sets that fail CheckedSets or not the ones
+  // expected (every set sent, blinded by the peer, plus its own in round 1);
+  // kResourceExhausted for a set above its origin's limit.
   Status HandleReply(std::string_view reply);
 
   // State kResult: the figures (session and participants filled in) and
-  // the result message every participant gets.
+  // the result message every participant gets
+  // (schema::region_wire::EncodeResult).
   // Errors: kFailedPrecondition in another state.
   Result<RegionalCounts> Counts() const;
   Result<std::string> ResultMessage() const;

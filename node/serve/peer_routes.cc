@@ -10,6 +10,7 @@
 #include "node/net/reply.h"
 #include "node/net/routes.h"
 #include "schema/key_rotation.h"
+#include "schema/region_wire.h"
 #include "schema/wire.h"
 
 namespace inbeeld::node::serve {
@@ -49,8 +50,11 @@ Result<PeerSetup> PeerSetupFor(const config::NodeConfig& config) {
     setup.psi_start = std::max(setup.psi_start, (schema::wire::kPointSize * k + 1) * n);
     // D, and labels for at most one record a record (up to 16 bytes each).
     setup.psi_finish = std::max(setup.psi_finish, (schema::wire::kTagSize * k + 24) * n);
-    setup.region_hop = std::max(setup.region_hop, (2 * schema::wire::kPointSize * k + 1) *
-                                                      (region::kMaxRegionNodes - 1) * n);
+    // A hop: the header, 16 keys and up to 15 sets the peer may send, each
+    // of at most n children (the participant refuses a larger one).
+    setup.region_hop = std::max(
+        setup.region_hop, schema::region_wire::MaxHopSize(exchange::AllowedKeyMask(config, peer),
+                                                          std::min(n, region::kMaxSetSize)));
   }
   return setup;
 }
@@ -61,8 +65,8 @@ net::ServerOptions PeerServerOptions(const PeerSetup& setup) {
   options.max_body_bytes_by_path = {
       {std::string(net::routes::kPsiStart), setup.psi_start + (1 << 16)},
       {std::string(net::routes::kPsiFinish), setup.psi_finish + (1 << 16)},
-      {std::string(net::routes::kRegionHop), setup.region_hop + (1 << 20)},
-      {std::string(net::routes::kRegionResult), 1 << 16},
+      {std::string(net::routes::kRegionHop), setup.region_hop},
+      {std::string(net::routes::kRegionResult), schema::region_wire::MaxResultSize()},
       {std::string(net::routes::kAuditWitness), 1 << 20},
       {std::string(net::routes::kAuditCosign), 1 << 16},
       {std::string(net::routes::kAuditRejoin), 1 << 16},
@@ -122,12 +126,12 @@ Status AddPeerRoutes(net::PeerServer& server, const PeerHandlers& h) {
     region::RegionParticipant& region = *h.region;
     INBEELD_RETURN_IF_ERROR(bind(
         net::routes::kRegionHop,
-        [&region](std::string_view p, std::string_view b) { return region.HandleHop(p, b); }, kJson,
-        h.config_mu));
+        [&region](std::string_view p, std::string_view b) { return region.HandleHop(p, b); },
+        kBinary, h.config_mu));
     INBEELD_RETURN_IF_ERROR(bind(
         net::routes::kRegionResult,
         [&region](std::string_view p, std::string_view b) { return region.HandleResult(p, b); },
-        kJson, h.config_mu));
+        kBinary, h.config_mu));
   }
   return {};
 }

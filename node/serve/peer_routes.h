@@ -38,9 +38,10 @@ struct PeerSetup {
   net::PinSet pins;
   // The largest request a peer may send: PSI message 1 (a group of k
   // 32-byte points a record, k from the key types allowed with it), message
-  // 3, or a regional hop (up to kMaxRegionNodes - 1 sets of k hex-encoded
-  // points and a category digit a child), for the largest list a peer's
-  // policy allows. Anything bigger is refused before parsing.
+  // 3, or a regional hop (schema::region_wire::MaxHopSize: up to
+  // kMaxRegionNodes - 1 sets of k 32-byte points and a category byte a
+  // child), for the largest list a peer's policy allows. Anything bigger is
+  // refused before parsing.
   size_t psi_start = 1, psi_finish = 1, region_hop = 1;
   size_t max_body() const { return std::max({psi_start, psi_finish, region_hop}); }
 };
@@ -50,9 +51,9 @@ struct PeerSetup {
 Result<PeerSetup> PeerSetupFor(const config::NodeConfig& config);
 
 // The server's limits for `setup`: each route its own body limit (so a pinned
-// peer cannot send a regional hop's worth of JSON to a route that takes a few
-// kilobytes), a request timeout for the largest body at 2 MB/s (at least a
-// minute), 60-second read and write timeouts. The pins and on_refused are the
+// peer cannot send a regional hop's worth of bytes to a route that takes a
+// few kilobytes; a regional result at most MaxResultSize), a request timeout for the largest body
+// at 2 MB/s (at least a minute), 60-second read and write timeouts. The pins and on_refused are the
 // caller's.
 net::ServerOptions PeerServerOptions(const PeerSetup& setup);
 

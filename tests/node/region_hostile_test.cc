@@ -1,22 +1,28 @@
 // The regional count's participant (node/region/regional.h) against hostile
-// hop and result bodies, in the process, without TLS: truncated at every
-// offset, trailing garbage, every field of the wrong type or out of range,
-// oversized sets, and messages in the wrong order. Each is refused with
+// hop and result bodies (schema/region_wire.h, protocol version 3), in the
+// process, without TLS: truncated at every offset, a trailing byte, a
+// version-2 JSON peer, values the node refuses (participants, purpose,
+// sets that are not group elements or come from this node), oversized
+// sets, and messages in the wrong order. Each is refused with
 // kInvalidArgument (kResourceExhausted for a set above the peer's limit,
-// kFailedPrecondition for the wrong state) and a message that never holds
-// the body. The honest protocol among real nodes is in region_test.cc.
+// kPermissionDenied for what the policy forbids, kFailedPrecondition for
+// the wrong state) and a message that never holds the body. Every byte of
+// the format is tested in tests/schema/region_wire_test.cc; the honest
+// protocol among real nodes is in region_test.cc.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "crypto/bytes.h"
 #include "crypto/ristretto.h"
+#include "crypto/signing.h"
 #include "node/audit/audit_log.h"
 #include "node/region/regional.h"
+#include "schema/region_wire.h"
 #include "tests/support/local_node.h"
 
 namespace inbeeld::node::region {
@@ -24,21 +30,49 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-using json = nlohmann::json;
+using ::testing::StartsWith;
+namespace rw = schema::region_wire;
 
 constexpr size_t kSlots = 6;  // all key types between two leerplicht nodes
+constexpr uint8_t kAllKeys = 7;
+const std::string kPurpose = "thuiszitters-afstemming";  // 23 bytes
+// Offsets in a hop with kPurpose among 3 nodes: the set count, and set 0's
+// group count.
+constexpr size_t kSetCountAt = 27 + 23 + 3 * 32;
+constexpr size_t kGroupsAt = kSetCountAt + 1 + 3;
 
-// `n` distinct valid points, as the hex a set carries.
-std::string Points(size_t n, const std::string& label) {
-  std::string out;
+// `n` distinct valid points.
+std::vector<std::array<uint8_t, crypto::kPointSize>> Points(size_t n, const std::string& label) {
+  std::vector<std::array<uint8_t, crypto::kPointSize>> out;
   for (size_t i = 0; i < n; ++i) {
     const std::string text = label + " " + std::to_string(i);
     const auto p = crypto::Point::HashToGroup(
         std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()),
         std::span(reinterpret_cast<const uint8_t*>("test"), 4));
-    out += crypto::HexEncode(p->Encode());
+    out.push_back(p->Encode());
   }
   return out;
+}
+
+BlindedSet Set(size_t origin, std::set<size_t> blinded_by, size_t children,
+               const std::string& label) {
+  BlindedSet s;
+  s.origin = origin;
+  s.blinded_by = std::move(blinded_by);
+  s.k = kSlots;
+  s.points = Points(children * kSlots, label);
+  for (size_t i = 0; i < children; ++i) s.categories.push_back(static_cast<uint8_t>(1 + i % 4));
+  return s;
+}
+
+rw::KeyBytes KeyOf(const std::string& fingerprint) {
+  return crypto::VerifyingKey::FromFingerprint(fingerprint)->bytes();
+}
+
+rw::SessionId SessionId(int n) {
+  rw::SessionId id;
+  id.fill(static_cast<uint8_t>(n));
+  return id;
 }
 
 class RegionHostileTest : public ::testing::Test {
@@ -53,51 +87,43 @@ class RegionHostileTest : public ::testing::Test {
     participant_ = std::make_unique<RegionParticipant>(node_->node());
   }
 
-  std::string Session(int n) const {
-    std::string id = crypto::HexEncode(std::vector<uint8_t>(16, static_cast<uint8_t>(n)));
-    return id;
+  // A hop header: this node at index 1 of 3, all key types.
+  rw::HopHeader Header(int round, int session) const {
+    rw::HopHeader h;
+    h.session_id = SessionId(session);
+    h.purpose = kPurpose;
+    h.key_mask = kAllKeys;
+    h.round = static_cast<uint8_t>(round);
+    h.index = 1;
+    rw::KeyBytes other;
+    other.fill(0xCC);
+    h.participants = {KeyOf(coordinator_key_), KeyOf(node_->node().metadata.fingerprint), other};
+    return h;
   }
-
-  // The coordinator's set as round 1 brings it: 2 children, this node at index 1 of 3.
-  json CoordinatorSet() const {
-    return {{"origin", 0},
-            {"blinded_by", {0}},
-            {"points", Points(2 * kSlots, "c")},
-            {"categories", "13"}};
+  static std::string Encode(const rw::HopHeader& h, const std::vector<BlindedSet>& sets) {
+    return rw::EncodeHop(h, WireSets(sets));
   }
-  json Hop(int round, const std::string& session, json sets) const {
-    return {
-        {"v", 2},
-        {"session", session},
-        {"purpose", "thuiszitters-afstemming"},
-        {"participants",
-         {coordinator_key_, node_->node().metadata.fingerprint, "ed25519:" + std::string(64, 'c')}},
-        {"index", 1},
-        {"round", round},
-        {"keys", 7},
-        {"sets", std::move(sets)}};
-  }
-  json Round1(const std::string& session) const { return Hop(1, session, {CoordinatorSet()}); }
+  // The coordinator's set as round 1 brings it: 2 children.
+  static BlindedSet CoordinatorSet() { return Set(0, {0}, 2, "c"); }
+  std::string Round1(int session) const { return Encode(Header(1, session), {CoordinatorSet()}); }
   // Round 2 as it comes to this node (index 1 of 3): the last node's set,
   // blinded by it and the coordinator. Afterwards this node has blinded all
   // three sets and waits for the result.
-  json Round2(const std::string& session) const {
-    return Hop(2, session,
-               json::array({{{"origin", 2},
-                             {"blinded_by", {0, 2}},
-                             {"points", Points(kSlots, "last " + session)},
-                             {"categories", "2"}}}));
+  std::string Round2(int session) const {
+    return Encode(Header(2, session), {Set(2, {0, 2}, 1, "last " + std::to_string(session))});
   }
-  json ResultBody(const std::string& session) const {
-    return {{"v", 2},
-            {"session", session},
-            {"distinct", 9},
-            {"single_list", 7},
-            {"possible", 1},
-            {"by_category", {3, 1, 0, 5}},
-            {"list_sizes", {2, 5, 3}},
-            {"participants", {"a", "b", "c"}}};
+  static rw::ResultMessage Figures(int session) {
+    rw::ResultMessage r;
+    r.session_id = SessionId(session);
+    r.distinct = 9;
+    r.single_list = 7;
+    r.possible = 1;
+    r.by_category = {3, 1, 0, 5};
+    r.list_sizes = {2, 5, 3};
+    r.participants = {"a", "b", "c"};
+    return r;
   }
+  static std::string ResultBody(int session) { return rw::EncodeResult(Figures(session)); }
 
   Result<std::string> SendHop(const std::string& body, std::string_view peer = "coordinator") {
     return participant_->HandleHop(peer, body);
@@ -125,270 +151,198 @@ class RegionHostileTest : public ::testing::Test {
 };
 
 TEST_F(RegionHostileTest, AnHonestRound1IsAnsweredWithBothSetsBlinded) {
-  auto reply = SendHop(Round1(Session(1)).dump());
+  auto reply = SendHop(Round1(1));
   ASSERT_TRUE(reply) << reply.error().message;
-  const json j = json::parse(*reply);
-  EXPECT_EQ(j["v"], 2);
-  EXPECT_EQ(j["session"], Session(1));
-  ASSERT_EQ(j["sets"].size(), 2u);
-  for (const auto& set : j["sets"]) {
-    EXPECT_TRUE(set["blinded_by"].get<std::vector<size_t>>() == std::vector<size_t>({0, 1}) ||
-                set["blinded_by"].get<std::vector<size_t>>() == std::vector<size_t>({1}));
-    EXPECT_EQ(set["points"].get<std::string>().size(),
-              set["categories"].get<std::string>().size() * kSlots * 64);
+  auto decoded = rw::DecodeReply(*reply, 3, kAllKeys, 1000);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(decoded->session_id, SessionId(1));
+  ASSERT_EQ(decoded->sets.size(), 2u);
+  std::set<std::pair<int, int>> origins_and_masks;
+  for (const auto& set : decoded->sets) {
+    origins_and_masks.insert({set.origin, set.blinded_by});
+    EXPECT_EQ(set.points.size(), set.groups * kSlots);
   }
+  // The coordinator's set now blinded by both; this node's own by itself.
+  EXPECT_EQ(origins_and_masks, (std::set<std::pair<int, int>>{{0, 0b011}, {1, 0b010}}));
+  EXPECT_EQ(decoded->sets[0].groups + decoded->sets[1].groups, 2u + 5u);
 }
 
 TEST_F(RegionHostileTest, EveryTruncationIsMalformedAndWritesNothing) {
-  const std::string hop = Round1(Session(2)).dump();
-  const std::string result = ResultBody(Session(2)).dump();
+  const std::string hop = Round1(2);
+  const std::string result = ResultBody(2);
   const size_t records = AuditRecords();
   for (size_t n = 0; n < hop.size(); ++n) {
     auto r = SendHop(hop.substr(0, n));
     ASSERT_FALSE(r) << "a hop cut at " << n << " accepted";
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
-    EXPECT_EQ(r.error().message, "region hop: malformed message or unknown version");
+    EXPECT_THAT(r.error().message, StartsWith("region hop: ")) << n;
   }
   for (size_t n = 0; n < result.size(); ++n) {
     auto r = SendResult(result.substr(0, n));
     ASSERT_FALSE(r) << "a result cut at " << n << " accepted";
-    EXPECT_EQ(r.error().message, "region result: malformed message");
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_THAT(r.error().message, StartsWith("region result: ")) << n;
   }
-  EXPECT_EQ(AuditRecords(), records) << "a body that is not even JSON is not audited";
+  EXPECT_EQ(AuditRecords(), records) << "a body that does not decode is not audited";
   // The whole hop still works afterwards.
   EXPECT_TRUE(SendHop(hop));
 }
 
-TEST_F(RegionHostileTest, TrailingGarbageIsMalformed) {
-  for (const std::string& garbage :
-       std::vector<std::string>{"x", "}", "{}", "[]", ",", "\"\"", "\xff"}) {
-    ExpectRefused(SendHop(Round1(Session(3)).dump() + garbage), ErrorCode::kInvalidArgument,
-                  "malformed message", "hop + " + garbage);
-    ExpectRefused(SendResult(ResultBody(Session(3)).dump() + garbage), ErrorCode::kInvalidArgument,
-                  "malformed message", "result + " + garbage);
-  }
-  ExpectRefused(SendHop(""), ErrorCode::kInvalidArgument, "malformed", "empty hop");
-  ExpectRefused(SendHop("[" + Round1(Session(3)).dump() + "]"), ErrorCode::kInvalidArgument,
-                "malformed", "hop in an array");
+TEST_F(RegionHostileTest, ATrailingByteIsMalformed) {
+  const std::string hop = Round1(3);
+  ExpectRefused(SendHop(hop + '\0'), ErrorCode::kInvalidArgument,
+                "region hop: 1 trailing bytes after byte " + std::to_string(hop.size()),
+                "hop + NUL");
+  const std::string result = ResultBody(3);
+  ExpectRefused(SendResult(result + 'x'), ErrorCode::kInvalidArgument,
+                "region result: 1 trailing bytes after byte " + std::to_string(result.size()),
+                "result + x");
+  ExpectRefused(SendHop(""), ErrorCode::kInvalidArgument,
+                "region hop: message of 0 bytes is shorter than the 6-byte header", "empty hop");
 }
 
-// nlohmann-json stops reading at a NUL byte, so a body followed by "\0" and
-// anything at all is taken as the body alone. No JSON text holds a raw NUL;
-// witness.cc and regional.cc refuse one.
-TEST_F(RegionHostileTest, BytesAfterANulAreMalformed) {
-  const std::string nul("\0", 1);
-  ExpectRefused(SendHop(Round1(Session(4)).dump() + nul + "garbage"), ErrorCode::kInvalidArgument,
-                "malformed message", "hop + NUL");
-  ExpectRefused(SendResult(ResultBody(Session(4)).dump() + nul), ErrorCode::kInvalidArgument,
-                "malformed message", "result + NUL");
+TEST_F(RegionHostileTest, AVersion2PeerIsToldToUpgrade) {
+  const size_t records = AuditRecords();
+  const std::string v2_hop =
+      R"({"v":2,"session":"01010101010101010101010101010101","purpose":"x","participants":[],)"
+      R"("index":1,"round":1,"keys":7,"sets":[]})";
+  auto r = SendHop(v2_hop);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.error().message,
+            "region hop: a JSON body at byte 0: the peer speaks region protocol version 2; this "
+            "node speaks version 3 — upgrade the peer");
+  r = SendResult(R"({"v":2,"session":"01010101010101010101010101010101"})");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message,
+            "region result: a JSON body at byte 0: the peer speaks region protocol version 2; "
+            "this node speaks version 3 — upgrade the peer");
+  EXPECT_EQ(AuditRecords(), records);
 }
 
-TEST_F(RegionHostileTest, EveryHopFieldOfTheWrongTypeIsRefused) {
-  const json wrong[] = {json(),        json("2"),      json(-1),  json(2.5),
-                        json::array(), json::object(), json(true)};
-  int n = 10;
-  for (const char* field :
-       {"v", "session", "purpose", "participants", "index", "round", "keys", "sets"}) {
-    for (const json& value : wrong) {
-      if (std::string_view(field) == "sets" && value.is_array()) continue;  // no sets is a hop
-      if (std::string_view(field) == "purpose" && value.is_string()) continue;  // a purpose id
-      json hop = Round1(Session(n++));
-      hop[field] = value;
-      auto r = SendHop(hop.dump());
-      ASSERT_FALSE(r) << field << " = " << value.dump() << " accepted";
-      EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << field << " = " << value.dump();
-    }
-    json missing = Round1(Session(n++));
-    missing.erase(field);
-    ExpectRefused(SendHop(missing.dump()), ErrorCode::kInvalidArgument, "region hop",
-                  std::string("no ") + field);
-  }
-}
-
-TEST_F(RegionHostileTest, HopValuesOutOfRangeAreRefused) {
+TEST_F(RegionHostileTest, HopValuesTheNodeRefuses) {
   int n = 100;
-  auto with = [&](const char* field, json value) {
-    json hop = Round1(Session(n++));
-    hop[field] = std::move(value);
-    return hop.dump();
+  auto with = [&](auto change) {
+    rw::HopHeader h = Header(1, n++);
+    change(h);
+    return Encode(h, {CoordinatorSet()});
   };
-  ExpectRefused(SendHop(with("v", 1)), ErrorCode::kInvalidArgument, "unknown version", "v 1");
-  ExpectRefused(SendHop(with("v", 3)), ErrorCode::kInvalidArgument, "unknown version", "v 3");
-  for (const std::string& session : std::vector<std::string>{
-           std::string(31, 'a'), std::string(33, 'a'), std::string(32, 'g'), std::string("")}) {
-    ExpectRefused(SendHop(with("session", session)), ErrorCode::kInvalidArgument,
-                  "session must be 32 hex characters", "session " + session);
-  }
-  ExpectRefused(SendHop(with("purpose", "Geheim Doel")), ErrorCode::kInvalidArgument,
-                "purpose must be 1..64 characters", "purpose with spaces");
-  ExpectRefused(SendHop(with("purpose", "ander-doel")), ErrorCode::kPermissionDenied, "",
-                "a purpose the peer may not use");
-  for (int index : {0, 3, 1000}) {
-    ExpectRefused(SendHop(with("index", index)), ErrorCode::kInvalidArgument,
-                  "participants must be 3 to 16 nodes", "index " + std::to_string(index));
-  }
-  for (int round : {0, 3}) {
-    ExpectRefused(SendHop(with("round", round)), ErrorCode::kInvalidArgument,
-                  "participants must be 3 to 16 nodes", "round " + std::to_string(round));
-  }
-  for (int keys : {0, 8, 255}) {
-    ExpectRefused(SendHop(with("keys", keys)), ErrorCode::kInvalidArgument,
-                  "keys must be a key mask 1..7", "keys " + std::to_string(keys));
-  }
-  const std::string self = node_->node().metadata.fingerprint;
-  const std::string other = "ed25519:" + std::string(64, 'c');
-  const json bad_participants[] = {
-      json::array({coordinator_key_, self}),                 // two nodes
-      json::array({self, coordinator_key_, other}),          // caller not first
-      json::array({coordinator_key_, other, self}),          // this node not at index 1
-      json::array({coordinator_key_, 17, other}),            // not a string
-      json(std::vector<std::string>(17, coordinator_key_)),  // seventeen
+  ExpectRefused(SendHop(with([](rw::HopHeader& h) { h.purpose = "ander-doel"; })),
+                ErrorCode::kPermissionDenied, "", "a purpose the peer may not use");
+  const rw::KeyBytes self = KeyOf(node_->node().metadata.fingerprint);
+  const rw::KeyBytes coordinator = KeyOf(coordinator_key_);
+  rw::KeyBytes other;
+  other.fill(0xCC);
+  const std::vector<rw::KeyBytes> bad_participants[] = {
+      {self, coordinator, other},         // caller not first
+      {coordinator, other, self},         // this node not at index 1
+      {coordinator, coordinator, other},  // this node not at all
   };
-  for (const json& p : bad_participants) {
-    ExpectRefused(SendHop(with("participants", p)), ErrorCode::kInvalidArgument,
-                  "participants must be 3 to 16 nodes", "participants " + p.dump().substr(0, 40));
+  for (const auto& p : bad_participants) {
+    const size_t before = AuditRecords();
+    ExpectRefused(SendHop(with([&](rw::HopHeader& h) { h.participants = p; })),
+                  ErrorCode::kInvalidArgument,
+                  "region hop: participants must be 3 to 16 nodes with the caller first and this "
+                  "node at the given index",
+                  "participants");
+    EXPECT_EQ(AuditRecords(), before + 1) << "a decoded hop that is refused is audited";
   }
   // A peer that is not configured, and a configured one that is not the
   // participants' first: both refused before any set is read.
-  ExpectRefused(SendHop(Round1(Session(n++)).dump(), "nobody"), ErrorCode::kUnauthenticated,
-                "unknown peer", "an unknown caller");
-  ExpectRefused(SendHop(Round1(Session(n++)).dump(), "stranger"), ErrorCode::kInvalidArgument,
-                "the caller first", "another peer's hop");
+  ExpectRefused(SendHop(Round1(n++), "nobody"), ErrorCode::kUnauthenticated, "unknown peer",
+                "an unknown caller");
+  ExpectRefused(SendHop(Round1(n++), "stranger"), ErrorCode::kInvalidArgument, "the caller first",
+                "another peer's hop");
 }
 
-TEST_F(RegionHostileTest, MalformedSetsAreRefused) {
+TEST_F(RegionHostileTest, SetsTheNodeRefuses) {
   int n = 200;
-  auto send = [&](json set) { return SendHop(Hop(1, Session(n++), json::array({set})).dump()); };
-  auto modified = [&](const char* field, json value) {
-    json set = CoordinatorSet();
-    set[field] = std::move(value);
-    return set;
-  };
-  ExpectRefused(SendHop(Hop(1, Session(n++), "sets").dump()), ErrorCode::kInvalidArgument,
-                "sets: expected at most one per node", "sets a string");
-  ExpectRefused(SendHop(Hop(1, Session(n++),
-                            json::array({CoordinatorSet(), CoordinatorSet(), CoordinatorSet(),
-                                         CoordinatorSet()}))
-                            .dump()),
-                ErrorCode::kInvalidArgument, "sets: expected at most one per node", "four sets");
-  ExpectRefused(send(json(5)), ErrorCode::kInvalidArgument, "malformed set", "a number");
-  for (const char* field : {"origin", "blinded_by", "points", "categories"}) {
-    json set = CoordinatorSet();
-    set.erase(field);
-    ExpectRefused(send(set), ErrorCode::kInvalidArgument, "malformed set",
-                  std::string("no ") + field);
-    ExpectRefused(send(modified(field, json::object())), ErrorCode::kInvalidArgument,
-                  "malformed set", std::string(field) + " an object");
-  }
-  ExpectRefused(send(modified("origin", 3)), ErrorCode::kInvalidArgument, "origin out of range",
-                "origin 3");
-  ExpectRefused(send(modified("origin", -1)), ErrorCode::kInvalidArgument, "malformed set",
-                "origin -1");
-  ExpectRefused(send(modified("origin", 1)), ErrorCode::kInvalidArgument,
-                "a set claims to come from this node", "origin 1 (this node)");
-  ExpectRefused(
-      SendHop(Hop(1, Session(n++), json::array({CoordinatorSet(), CoordinatorSet()})).dump()),
-      ErrorCode::kInvalidArgument, "repeated", "two sets of one origin");
-  ExpectRefused(send(modified("blinded_by", {0, 7})), ErrorCode::kInvalidArgument,
-                "blinded_by out of range", "blinded_by 7");
-  ExpectRefused(send(modified("blinded_by", {"0"})), ErrorCode::kInvalidArgument,
-                "blinded_by out of range", "blinded_by a string");
-  for (const std::string& categories : std::vector<std::string>{"10", "15", "1a", "1 ", "1"}) {
-    auto r = send(modified("categories", categories));
-    ASSERT_FALSE(r) << "categories " << categories;
-    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
-  }
-  std::string points = Points(2 * kSlots, "c");
-  ExpectRefused(send(modified("points", points.substr(0, points.size() - 64))),
-                ErrorCode::kInvalidArgument, "one group of 6 32-byte points per category",
-                "a point short");
-  ExpectRefused(send(modified("points", points + "00")), ErrorCode::kInvalidArgument,
-                "one group of 6", "a byte too many");
-  ExpectRefused(send(modified("points", "zz" + points.substr(2))), ErrorCode::kInvalidArgument,
-                "one group of 6", "not hex");
-  ExpectRefused(send(modified("points", std::string(64, 'f') + points.substr(64))),
-                ErrorCode::kInvalidArgument, "invalid point", "a point that does not decode");
-  ExpectRefused(send(modified("points", std::string(64, '0') + points.substr(64))),
-                ErrorCode::kInvalidArgument, "invalid point", "the identity");
+  auto send = [&](const BlindedSet& set) { return SendHop(Encode(Header(1, n++), {set})); };
+  ExpectRefused(send(Set(1, {1}, 2, "c")), ErrorCode::kInvalidArgument,
+                "region hop: a set claims to come from this node", "origin 1 (this node)");
+  BlindedSet bad = CoordinatorSet();
+  bad.points[3].fill(0xFF);
+  ExpectRefused(send(bad), ErrorCode::kInvalidArgument, "region message: set 0: invalid point",
+                "a point that does not decode");
+  bad = CoordinatorSet();
+  bad.points[0].fill(0);
+  ExpectRefused(send(bad), ErrorCode::kInvalidArgument, "region message: set 0: invalid point",
+                "the identity");
   // One point for 17 children: the link graph must stay linear.
-  std::string repeated;
-  for (int i = 0; i < 17; ++i)
-    repeated += points.substr(0, 64) + Points(kSlots - 1, "r" + std::to_string(i));
-  json many = CoordinatorSet();
-  many["points"] = repeated;
-  many["categories"] = std::string(17, '1');
-  ExpectRefused(send(many), ErrorCode::kInvalidArgument, "one point stands for too many children",
+  BlindedSet many = Set(0, {0}, 17, "r");
+  for (size_t g = 1; g < 17; ++g) many.points[g * kSlots] = many.points[0];
+  ExpectRefused(send(many), ErrorCode::kInvalidArgument,
+                "region message: set 0: one point stands for too many children",
                 "a point 17 times");
 }
 
-TEST_F(RegionHostileTest, OversizedSetsAreRefused) {
+TEST_F(RegionHostileTest, OversizedSetsAreRefusedBeforeTheyAreRead) {
   node_->node().config.peers.front().policy.max_list_size = 3;
-  json big = CoordinatorSet();
-  big["points"] = Points(4 * kSlots, "big");
-  big["categories"] = "1111";
-  ExpectRefused(SendHop(Hop(1, Session(300), json::array({big})).dump()),
-                ErrorCode::kResourceExhausted, "exceeds the list size allowed", "4 children for 3");
-  // Far beyond any list: refused before a single point is decoded.
-  big["categories"] = std::string(1'000'001, '1');
-  big["points"] = "";
-  ExpectRefused(SendHop(Hop(1, Session(301), json::array({big})).dump()),
-                ErrorCode::kInvalidArgument, "a set is too large", "a million and one children");
+  ExpectRefused(SendHop(Encode(Header(1, 300), {Set(0, {0}, 4, "big")})),
+                ErrorCode::kResourceExhausted,
+                "region hop: set 0: 4 groups at byte " + std::to_string(kGroupsAt) +
+                    ", more than the limit of 3",
+                "4 children for 3");
+  // A count far beyond the bytes that follow, within the limit.
+  node_->node().config.peers.front().policy.max_list_size = 1'000'000;
+  std::string hop = Round1(301);
+  hop[kGroupsAt + 1] = '\x0F';  // 0x000F0002 groups
+  ExpectRefused(SendHop(hop), ErrorCode::kInvalidArgument,
+                "region hop: set 0: 983042 groups at byte " + std::to_string(kGroupsAt),
+                "a million children claimed");
 }
 
 TEST_F(RegionHostileTest, MessagesOutOfOrderAreRefused) {
-  const json round2_set = {
-      {"origin", 2}, {"blinded_by", {0, 2}}, {"points", Points(kSlots, "s")}, {"categories", "2"}};
-  ExpectRefused(SendHop(Hop(2, Session(400), json::array({round2_set})).dump()),
-                ErrorCode::kFailedPrecondition, "round 2 out of order", "round 2 first");
-  ASSERT_TRUE(SendHop(Round1(Session(401)).dump()));
-  ExpectRefused(SendHop(Round1(Session(401)).dump()), ErrorCode::kFailedPrecondition,
-                "round 1 seen twice", "round 1 again");
-  json narrower = round2_set;
-  narrower["points"] = Points(3, "s");  // 3 slots a child for pgn and name keys
-  json again = Hop(2, Session(401), json::array({narrower}));
-  again["keys"] = 3;
-  ExpectRefused(SendHop(again.dump()), ErrorCode::kFailedPrecondition, "round 2 out of order",
-                "round 2 with other key types");
+  const BlindedSet round2_set = Set(2, {0, 2}, 1, "s");
+  ExpectRefused(SendHop(Encode(Header(2, 400), {round2_set})), ErrorCode::kFailedPrecondition,
+                "round 2 out of order", "round 2 first");
+  ASSERT_TRUE(SendHop(Round1(401)));
+  ExpectRefused(SendHop(Round1(401)), ErrorCode::kFailedPrecondition, "round 1 seen twice",
+                "round 1 again");
+  BlindedSet narrower = round2_set;
+  narrower.k = 3;  // 3 slots a child for pgn and name keys
+  narrower.points.resize(3);
+  rw::HopHeader again = Header(2, 401);
+  again.key_mask = 3;
+  ExpectRefused(SendHop(Encode(again, {narrower})), ErrorCode::kFailedPrecondition,
+                "round 2 out of order", "round 2 with other key types");
   // A set this node blinded already, sent back to it.
-  json twice = {
-      {"origin", 2}, {"blinded_by", {1, 2}}, {"points", Points(kSlots, "t")}, {"categories", "2"}};
-  ExpectRefused(SendHop(Hop(2, Session(401), json::array({twice})).dump()),
+  ExpectRefused(SendHop(Encode(Header(2, 401), {Set(2, {1, 2}, 1, "t")})),
                 ErrorCode::kInvalidArgument, "already blinded by this node", "a set blinded twice");
-  ExpectRefused(SendResult(ResultBody(Session(401)).dump()), ErrorCode::kFailedPrecondition,
-                "no such session", "a result after the session failed");
-  ExpectRefused(SendResult(ResultBody(Session(402)).dump()), ErrorCode::kFailedPrecondition,
-                "no such session", "a result for no session");
+  ExpectRefused(SendResult(ResultBody(401)), ErrorCode::kFailedPrecondition, "no such session",
+                "a result after the session failed");
+  ExpectRefused(SendResult(ResultBody(402)), ErrorCode::kFailedPrecondition, "no such session",
+                "a result for no session");
 }
 
 // Wrong-state messages that reach the session's protocol end it: the
 // scalar is wiped and the count is recorded as failed.
 TEST_F(RegionHostileTest, MessagesInTheWrongStateEndTheSession) {
   // A result before this node has blinded every set.
-  ASSERT_TRUE(SendHop(Round1(Session(450)).dump()));
-  ExpectRefused(SendResult(ResultBody(Session(450)).dump()), ErrorCode::kFailedPrecondition,
+  ASSERT_TRUE(SendHop(Round1(450)));
+  ExpectRefused(SendResult(ResultBody(450)), ErrorCode::kFailedPrecondition,
                 "region result: this node has not blinded every set yet", "a result after round 1");
-  ExpectRefused(SendHop(Round2(Session(450)).dump()), ErrorCode::kFailedPrecondition,
-                "round 2 out of order", "round 2 after the session ended");
+  ExpectRefused(SendHop(Round2(450)), ErrorCode::kFailedPrecondition, "round 2 out of order",
+                "round 2 after the session ended");
   // Round 2 twice.
-  ASSERT_TRUE(SendHop(Round1(Session(451)).dump()));
-  ASSERT_TRUE(SendHop(Round2(Session(451)).dump()));
-  ExpectRefused(SendHop(Round2(Session(451)).dump()), ErrorCode::kFailedPrecondition,
+  ASSERT_TRUE(SendHop(Round1(451)));
+  ASSERT_TRUE(SendHop(Round2(451)));
+  ExpectRefused(SendHop(Round2(451)), ErrorCode::kFailedPrecondition,
                 "region hop: round 2 out of order", "round 2 again");
-  ExpectRefused(SendResult(ResultBody(Session(451)).dump()), ErrorCode::kFailedPrecondition,
-                "no such session", "the result after that");
+  ExpectRefused(SendResult(ResultBody(451)), ErrorCode::kFailedPrecondition, "no such session",
+                "the result after that");
   // A result twice.
-  ASSERT_TRUE(SendHop(Round1(Session(452)).dump()));
-  ASSERT_TRUE(SendHop(Round2(Session(452)).dump()));
-  ASSERT_TRUE(SendResult(ResultBody(Session(452)).dump()));
-  ExpectRefused(SendResult(ResultBody(Session(452)).dump()), ErrorCode::kFailedPrecondition,
-                "no such session", "the result again");
+  ASSERT_TRUE(SendHop(Round1(452)));
+  ASSERT_TRUE(SendHop(Round2(452)));
+  auto done = SendResult(ResultBody(452));
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(*done, "") << "the reply to a result is empty";
+  ExpectRefused(SendResult(ResultBody(452)), ErrorCode::kFailedPrecondition, "no such session",
+                "the result again");
 }
 
-// A count the coordinator leaves unfinished is dropped after the time to
-// live (600 s, on the node's clock) and recorded as failed; the coordinator's
-// late round 2 then finds no session.
 TEST_F(RegionHostileTest, ACountTheCoordinatorDoesNotFinishInTimeIsDroppedAndRecorded) {
-  ASSERT_TRUE(SendHop(Round1(Session(500)).dump()));
+  ASSERT_TRUE(SendHop(Round1(500)));
   const size_t before = AuditRecords();
   node_->clock().Advance(std::chrono::seconds(599));
   participant_->ExpireStale();
@@ -401,91 +355,77 @@ TEST_F(RegionHostileTest, ACountTheCoordinatorDoesNotFinishInTimeIsDroppedAndRec
   ASSERT_TRUE(records.has_value() && !records->empty());
   EXPECT_THAT(records->back().line, HasSubstr("inbeeld.region.count"));
   EXPECT_THAT(records->back().line, HasSubstr("the coordinator did not finish in time"));
-  ExpectRefused(SendHop(Round2(Session(500)).dump()), ErrorCode::kFailedPrecondition,
-                "round 2 out of order", "round 2 after the session expired");
+  ExpectRefused(SendHop(Round2(500)), ErrorCode::kFailedPrecondition, "round 2 out of order",
+                "round 2 after the session expired");
 }
 
-TEST_F(RegionHostileTest, ResultFieldsOfTheWrongTypeAreRefused) {
-  ASSERT_TRUE(SendHop(Round1(Session(500)).dump()));
-  ASSERT_TRUE(SendHop(Round2(Session(500)).dump()));
-  const json wrong[] = {json(), json("9"), json(-1), json(9.5), json::object(), json(true)};
-  for (const char* field :
-       {"v", "session", "distinct", "single_list", "list_sizes", "participants"}) {
-    for (const json& value : wrong) {
-      json result = ResultBody(Session(500));
-      result[field] = value;
-      auto r = SendResult(result.dump());
-      ASSERT_FALSE(r) << field << " = " << value.dump() << " accepted";
-      EXPECT_NE(r.error().code, ErrorCode::kInternal);
-    }
-  }
-  json sizes = ResultBody(Session(500));
-  sizes["list_sizes"] = {2, "5", 3};
-  ExpectRefused(SendResult(sizes.dump()), ErrorCode::kInvalidArgument, "list_sizes",
-                "a string size");
-  json names = ResultBody(Session(500));
-  names["participants"] = {"a", 2, "c"};
-  ExpectRefused(SendResult(names.dump()), ErrorCode::kInvalidArgument, "participants",
-                "a number for a name");
-  json categories = ResultBody(Session(500));
-  categories["by_category"] = {3, -1, 0, 5};
-  ExpectRefused(SendResult(categories.dump()), ErrorCode::kInvalidArgument, "by_category",
-                "a negative category count");
+TEST_F(RegionHostileTest, AMalformedResultLeavesTheSessionOpen) {
+  ASSERT_TRUE(SendHop(Round1(510)));
+  ASSERT_TRUE(SendHop(Round2(510)));
+  rw::ResultMessage control = Figures(510);
+  control.participants[1] = "b\n";
+  ExpectRefused(SendResult(rw::EncodeResult(control)), ErrorCode::kInvalidArgument,
+                "region result: name of node 1 is not UTF-8 text without control characters",
+                "a control character in a name");
+  ExpectRefused(SendResult(ResultBody(510).substr(0, 40)), ErrorCode::kInvalidArgument,
+                "region result: truncated at byte 40", "a truncated result");
   // The session is still open: the honest result completes it.
-  auto done = SendResult(ResultBody(Session(500)).dump());
+  auto done = SendResult(ResultBody(510));
   ASSERT_TRUE(done) << done.error().message;
   auto latest = LatestRegionalCount(*node_->node().store);
   ASSERT_TRUE(latest && *latest);
+  EXPECT_EQ((*latest)->session, crypto::HexEncode(SessionId(510 % 256)));
   EXPECT_EQ((*latest)->distinct, 9u);
+  EXPECT_EQ((*latest)->single_list, 7u);
+  EXPECT_EQ((*latest)->possible, 1u);
+  EXPECT_EQ((*latest)->by_category, (std::vector<uint64_t>{3, 1, 0, 5}));
   EXPECT_EQ((*latest)->list_sizes, (std::vector<uint64_t>{2, 5, 3}));
+  EXPECT_EQ((*latest)->participants, (std::vector<std::string>{"a", "b", "c"}));
 }
 
 TEST_F(RegionHostileTest, AResultThatDoesNotMatchThisListEndsTheSession) {
-  ASSERT_TRUE(SendHop(Round1(Session(600)).dump()));
-  ASSERT_TRUE(SendHop(Round2(Session(600)).dump()));
-  json wrong = ResultBody(Session(600));
-  wrong["list_sizes"] = {2, 4, 3};
-  ExpectRefused(SendResult(wrong.dump()), ErrorCode::kInvalidArgument,
+  ASSERT_TRUE(SendHop(Round1(600)));
+  ASSERT_TRUE(SendHop(Round2(600)));
+  rw::ResultMessage wrong = Figures(600);
+  wrong.list_sizes = {2, 4, 3};
+  ExpectRefused(SendResult(rw::EncodeResult(wrong)), ErrorCode::kInvalidArgument,
                 "does not match this node's list size", "another size for this node");
-  ExpectRefused(SendResult(ResultBody(Session(600)).dump()), ErrorCode::kFailedPrecondition,
-                "no such session", "the honest result after that");
-  json short_sizes = ResultBody(Session(601));
-  ASSERT_TRUE(SendHop(Round1(Session(601)).dump()));
-  ASSERT_TRUE(SendHop(Round2(Session(601)).dump()));
-  short_sizes["list_sizes"] = {2, 5};
-  ExpectRefused(SendResult(short_sizes.dump()), ErrorCode::kInvalidArgument,
-                "does not match this node's list size", "two sizes for three nodes");
+  ExpectRefused(SendResult(ResultBody(600)), ErrorCode::kFailedPrecondition, "no such session",
+                "the honest result after that");
+  ASSERT_TRUE(SendHop(Round1(601)));
+  ASSERT_TRUE(SendHop(Round2(601)));
+  rw::ResultMessage four = Figures(601);
+  four.list_sizes = {2, 5, 3, 1};
+  four.participants = {"a", "b", "c", "d"};
+  ExpectRefused(SendResult(rw::EncodeResult(four)), ErrorCode::kInvalidArgument,
+                "does not match this node's list size", "four sizes for three nodes");
 }
 
 TEST_F(RegionHostileTest, ErrorsNeverEchoTheBody) {
   const std::string secret = "geheim-123456782";
-  int n = 700;
   std::vector<std::string> bodies;
-  for (const char* field : {"session", "v", "keys", "index"}) {
-    json hop = Round1(Session(n++));
-    hop[field] = secret;
-    bodies.push_back(hop.dump());
-  }
-  // A purpose that is a well-formed activity id is named in the refusal (it
-  // is public: both registers hold it); anything else is not.
-  json purpose = Round1(Session(n++));
-  purpose["purpose"] = "Geheim 123456782";
-  bodies.push_back(purpose.dump());
-  json set = CoordinatorSet();
-  set["categories"] = secret;
-  bodies.push_back(Hop(1, Session(n++), json::array({set})).dump());
-  set = CoordinatorSet();
-  set["points"] = secret;
-  bodies.push_back(Hop(1, Session(n++), json::array({set})).dump());
+  // A purpose that is not an activity id.
+  rw::HopHeader h = Header(1, 700);
+  h.purpose = "Geheim 123456782";
+  bodies.push_back(Encode(h, {CoordinatorSet()}));
+  // A secret where the keys go, where a category goes, and as the body.
+  std::string hop = Round1(701);
+  hop.replace(27 + 23, secret.size(), secret);
+  bodies.push_back(hop);
+  hop = Round1(702);
+  hop.replace(hop.size() - 2, 2, "ge");
+  bodies.push_back(hop);
   bodies.push_back(secret);
   for (const std::string& body : bodies) {
     auto r = SendHop(body);
     ASSERT_FALSE(r);
     EXPECT_THAT(r.error().message, Not(HasSubstr("123456782"))) << r.error().message;
     EXPECT_THAT(r.error().message, Not(HasSubstr("geheim"))) << r.error().message;
+    EXPECT_THAT(r.error().message, Not(HasSubstr("Geheim"))) << r.error().message;
   }
-  json result = ResultBody(secret);
-  auto r = SendResult(result.dump());
+  rw::ResultMessage result = Figures(703);
+  result.participants[0] = "geheim\x01";
+  auto r = SendResult(rw::EncodeResult(result));
   ASSERT_FALSE(r);
   EXPECT_THAT(r.error().message, Not(HasSubstr("geheim")));
 }

@@ -12,18 +12,25 @@
 #include <string>
 #include <vector>
 
+#include "crypto/bytes.h"
 #include "node/region/session.h"
 #include "schema/match_keys.h"
+#include "schema/region_wire.h"
 #include "schema/wire.h"
 
 namespace inbeeld::node::region {
 namespace {
 
 using ::testing::HasSubstr;
-using json = nlohmann::json;
+namespace rw = schema::region_wire;
 using State = ParticipantSession::State;
 
-const std::string kSession(32, 'a');
+const std::string kSession(32, 'a');  // hex of kSessionId
+const rw::SessionId kSessionId = [] {
+  rw::SessionId id;
+  id.fill(0xAA);
+  return id;
+}();
 constexpr uint8_t kPgn = schema::kKeyTypePgn;  // one slot a child
 
 // A list of children by key ("" for a child without one) and category code.
@@ -39,11 +46,13 @@ OwnList List(const std::vector<std::pair<std::string, uint8_t>>& children) {
 
 CoordinatorSession::Params CoordinatorParams(size_t n, unsigned threads = 1) {
   CoordinatorSession::Params p;
-  p.session = kSession;
+  p.session = kSessionId;
   p.purpose = "thuiszitters-afstemming";
   for (size_t i = 0; i < n; ++i) {
     p.names.push_back("n" + std::to_string(i));
-    p.keys.push_back("ed25519:" + std::string(64, static_cast<char>('a' + i % 6)));
+    rw::KeyBytes key;
+    key.fill(static_cast<uint8_t>(i));
+    p.keys.push_back(key);
     p.max_set_size.push_back(1000);
   }
   p.key_mask = kPgn;
@@ -53,10 +62,14 @@ CoordinatorSession::Params CoordinatorParams(size_t n, unsigned threads = 1) {
 
 // The round and sets of a hop body, as the participant's caller decodes them.
 std::pair<int, std::vector<BlindedSet>> Decode(const std::string& body, size_t n) {
-  const json j = json::parse(body);
-  auto sets = ParseSets(j["sets"], n, 1, 1);
+  auto hop = rw::DecodeHop(body, 1000);
+  EXPECT_TRUE(hop) << hop.error().message;
+  if (!hop) return {0, {}};
+  EXPECT_EQ(hop->header.participants.size(), n);
+  EXPECT_EQ(hop->header.session_id, kSessionId);
+  auto sets = CheckedSets(hop->sets, 1, 1);
   EXPECT_TRUE(sets) << sets.error().message;
-  return {j["round"].get<int>(), sets ? std::move(*sets) : std::vector<BlindedSet>()};
+  return {hop->header.round, sets ? std::move(*sets) : std::vector<BlindedSet>()};
 }
 
 // Runs a whole count: the coordinator with lists[0], a participant a list.
@@ -79,7 +92,7 @@ CountRun Count(const std::vector<OwnList>& lists, unsigned threads) {
     auto& p = run.participants[hop->to];
     if (!p) {
       p = std::make_unique<ParticipantSession>(
-          ParticipantSession::Params{kSession, n, hop->to, threads}, lists[hop->to]);
+          ParticipantSession::Params{kSessionId, n, hop->to, threads}, lists[hop->to]);
     }
     auto [round, sets] = Decode(hop->body, n);
     auto reply = p->HandleHop(round, std::move(sets));
@@ -118,9 +131,14 @@ TEST(RegionSession, AnHonestCountOfThreeGivesTheFiguresOfTheLists) {
     }
     auto message = run.coordinator->ResultMessage();
     ASSERT_TRUE(message);
-    const json j = json::parse(*message);
-    EXPECT_EQ(j["distinct"], 6);
-    EXPECT_EQ(j["list_sizes"], json::array({3, 3, 3}));
+    auto result = rw::DecodeResult(*message);
+    ASSERT_TRUE(result) << result.error().message;
+    EXPECT_EQ(result->session_id, kSessionId);
+    EXPECT_EQ(result->distinct, 6u);
+    EXPECT_EQ(result->single_list, 4u);
+    EXPECT_EQ(result->by_category, (std::array<uint64_t, 4>{1, 2, 2, 1}));
+    EXPECT_EQ(result->list_sizes, (std::vector<uint64_t>{3, 3, 3}));
+    EXPECT_EQ(result->participants, (std::vector<std::string>{"n0", "n1", "n2"}));
   }
 }
 
@@ -172,7 +190,7 @@ std::vector<BlindedSet> OneSetFrom(size_t origin, std::set<size_t> blinded_by) {
 
 TEST(RegionSession, AParticipantRefusesMessagesInTheWrongStateAndStaysFailed) {
   auto fresh = [] {
-    return std::make_unique<ParticipantSession>(ParticipantSession::Params{kSession, 3, 1, 1},
+    return std::make_unique<ParticipantSession>(ParticipantSession::Params{kSessionId, 3, 1, 1},
                                                 List({{"x", 1}, {"y", 2}}));
   };
   RegionalCounts figures;
@@ -229,12 +247,12 @@ TEST(RegionSession, AParticipantRefusesMessagesInTheWrongStateAndStaysFailed) {
 }
 
 TEST(RegionSession, AParticipantRefusesSetsItMustNotBlind) {
-  auto p = std::make_unique<ParticipantSession>(ParticipantSession::Params{kSession, 3, 1, 1},
+  auto p = std::make_unique<ParticipantSession>(ParticipantSession::Params{kSessionId, 3, 1, 1},
                                                 List({{"x", 1}}));
   ExpectFailed(AsStatus(p->HandleHop(1, OneSetFrom(1, {1}))), ErrorCode::kInvalidArgument,
                "a set claims to come from this node");
   EXPECT_EQ(p->state(), State::kFailed);
-  p = std::make_unique<ParticipantSession>(ParticipantSession::Params{kSession, 3, 1, 1},
+  p = std::make_unique<ParticipantSession>(ParticipantSession::Params{kSessionId, 3, 1, 1},
                                            List({{"x", 1}}));
   ExpectFailed(AsStatus(p->HandleHop(1, OneSetFrom(0, {0, 1}))), ErrorCode::kInvalidArgument,
                "already blinded by this node");
@@ -242,7 +260,7 @@ TEST(RegionSession, AParticipantRefusesSetsItMustNotBlind) {
 }
 
 TEST(RegionSession, TheLastParticipantIsDoneBlindingAfterRoundOne) {
-  ParticipantSession last(ParticipantSession::Params{kSession, 3, 2, 1}, List({{"z", 1}}));
+  ParticipantSession last(ParticipantSession::Params{kSessionId, 3, 2, 1}, List({{"z", 1}}));
   std::vector<BlindedSet> sets = OneSetFrom(0, {0, 1});
   auto more = OneSetFrom(1, {1});
   sets.push_back(std::move(more[0]));
@@ -257,8 +275,7 @@ TEST(RegionSession, TheCoordinatorRefusesCallsInTheWrongStateAndStaysFailed) {
   auto c = CoordinatorSession::Create(CoordinatorParams(3), lists[0]);
   ASSERT_TRUE(c) << c.error().message;
   ExpectFailed(AsStatus((*c)->Counts()), ErrorCode::kFailedPrecondition, "not known yet");
-  ExpectFailed((*c)->HandleReply("{\"sets\":[]}"), ErrorCode::kFailedPrecondition,
-               "a reply with no hop sent");
+  ExpectFailed((*c)->HandleReply(""), ErrorCode::kFailedPrecondition, "a reply with no hop sent");
   EXPECT_EQ((*c)->state(), CoordinatorSession::State::kFailed);
   ExpectFailed(AsStatus((*c)->NextHop()), ErrorCode::kFailedPrecondition, "no hop to send now");
 
@@ -278,20 +295,80 @@ TEST(RegionSession, TheCoordinatorRefusesAReplyWithTheWrongSets) {
   auto hop = (*c)->NextHop();
   ASSERT_TRUE(hop);
   // The set sent back unblinded by the peer, and without its own.
-  const json sent = json::parse(hop->body);
-  const json reply = {{"v", 2}, {"session", kSession}, {"sets", sent["sets"]}};
-  ExpectFailed((*c)->HandleReply(reply.dump()), ErrorCode::kInvalidArgument,
-               "peer n1: region reply has the wrong sets");
+  auto sent = rw::DecodeHop(hop->body, 1000);
+  ASSERT_TRUE(sent);
+  ExpectFailed((*c)->HandleReply(rw::EncodeReply(kSessionId, sent->sets)),
+               ErrorCode::kInvalidArgument, "peer n1: region reply has the wrong sets");
   EXPECT_EQ((*c)->state(), CoordinatorSession::State::kFailed);
 
+  // A reply that does not decode: the decoder's error, with the peer's name.
   c = CoordinatorSession::Create(CoordinatorParams(3), lists[0]);
   ASSERT_TRUE((*c)->NextHop());
-  ExpectFailed((*c)->HandleReply("not json"), ErrorCode::kInvalidArgument,
-               "peer n1: region reply is not JSON");
+  ExpectFailed((*c)->HandleReply(R"({"v":2,"sets":[]})"), ErrorCode::kInvalidArgument,
+               "peer n1: region reply: a JSON body at byte 0: the peer speaks region protocol "
+               "version 2; this node speaks version 3 — upgrade the peer");
+  EXPECT_EQ((*c)->state(), CoordinatorSession::State::kFailed);
   c = CoordinatorSession::Create(CoordinatorParams(3), lists[0]);
   ASSERT_TRUE((*c)->NextHop());
-  ExpectFailed((*c)->HandleReply("{}"), ErrorCode::kInvalidArgument,
-               "peer n1: region reply has no sets");
+  ExpectFailed((*c)->HandleReply(hop->body), ErrorCode::kInvalidArgument,
+               "peer n1: region reply: message type 1 at byte 5, expected 2");
+
+  // A reply for another session.
+  c = CoordinatorSession::Create(CoordinatorParams(3), lists[0]);
+  hop = (*c)->NextHop();
+  ASSERT_TRUE(hop);
+  sent = rw::DecodeHop(hop->body, 1000);
+  ASSERT_TRUE(sent);
+  rw::SessionId other = kSessionId;
+  other[0] ^= 1;
+  ExpectFailed((*c)->HandleReply(rw::EncodeReply(other, sent->sets)), ErrorCode::kInvalidArgument,
+               "peer n1: region reply is for another session");
+
+  // A set above its origin's limit: the decoder refuses it before reading it.
+  auto params = CoordinatorParams(3);
+  params.max_set_size = {1, 1, 1};
+  c = CoordinatorSession::Create(params, List({{"a", 1}, {"b", 2}}));
+  ASSERT_TRUE(c) << c.error().message;
+  hop = (*c)->NextHop();
+  ASSERT_TRUE(hop);
+  sent = rw::DecodeHop(hop->body, 1000);
+  ASSERT_TRUE(sent);
+  ExpectFailed((*c)->HandleReply(rw::EncodeReply(kSessionId, sent->sets)),
+               ErrorCode::kResourceExhausted,
+               "peer n1: region reply: set 0: 2 groups at byte 26, more than the limit of 1");
+}
+
+TEST(RegionSession, CheckedSetsRefusesPointsThatAreNotGroupElements) {
+  std::vector<BlindedSet> good = OneSetFrom(0, {0});
+  std::vector<rw::SetView> views = WireSets(good);
+  auto copied = CheckedSets(views, 1, 1);
+  ASSERT_TRUE(copied) << copied.error().message;
+  ASSERT_EQ(copied->size(), 1u);
+  EXPECT_EQ((*copied)[0].points, good[0].points);
+  EXPECT_EQ((*copied)[0].blinded_by, good[0].blinded_by);
+  EXPECT_EQ((*copied)[0].categories, good[0].categories);
+
+  std::vector<BlindedSet> bad = OneSetFrom(2, {0, 2});
+  bad[0].points[0].fill(0);  // the identity
+  views = WireSets(bad);
+  ExpectFailed(AsStatus(CheckedSets(views, 1, 1)), ErrorCode::kInvalidArgument,
+               "region message: set 2: invalid point");
+  bad[0].points[0].fill(0xFF);  // not canonical
+  views = WireSets(bad);
+  ExpectFailed(AsStatus(CheckedSets(views, 1, 1)), ErrorCode::kInvalidArgument,
+               "region message: set 2: invalid point");
+
+  // One point for more groups than psi::kMaxKeyRepeats allows.
+  BlindedSet repeated = OneSetFrom(1, {1})[0];
+  const auto point = repeated.points[0];
+  for (size_t i = 0; i < 64; ++i) {
+    repeated.points.push_back(point);
+    repeated.categories.push_back(1);
+  }
+  std::vector<BlindedSet> many = {repeated};
+  views = WireSets(many);
+  ExpectFailed(AsStatus(CheckedSets(views, 1, 1)), ErrorCode::kInvalidArgument,
+               "region message: set 1: one point stands for too many children");
 }
 
 TEST(RegionSession, CreateRefusesParamsThatDoNotFit) {
