@@ -46,7 +46,7 @@ std::string_view RefusalReason(std::optional<ErrorCode> code) {
   }
 }
 
-std::string Shown(const config::Address& address, int port) {
+std::string Shown(const config::HostPort& address, int port) {
   const bool v6 = address.host.find(':') != std::string::npos;
   return (v6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(port);
 }
@@ -73,7 +73,7 @@ Result<Connections> UnlockConnections(const NodeDir& dir, const crypto::SecretBy
   auto rotation = open();
   if (!rotation) return std::unexpected(rotation.error());
   Connections c{std::move(*responder), std::move(*region), std::move(*scheduler),
-                std::move(*rotation), std::nullopt, std::nullopt};
+                std::move(*rotation),  std::nullopt,       std::nullopt};
   if (with_console) {
     auto console = open();
     if (!console) return std::unexpected(console.error());
@@ -87,7 +87,8 @@ Result<Connections> UnlockConnections(const NodeDir& dir, const crypto::SecretBy
 
 struct Server::Impl {
   Impl(const NodeDir& d, Connections connections, ServerOptions o, ops::EventLog& e,
-       config::Address peer, std::optional<config::Address> console, std::optional<config::Address> admin)
+       config::HostPort peer, std::optional<config::HostPort> console,
+       std::optional<config::HostPort> admin)
       : dir(d),
         c(std::move(connections)),
         options(std::move(o)),
@@ -135,8 +136,8 @@ struct Server::Impl {
   Connections c;
   ServerOptions options;
   ops::EventLog& events;
-  const config::Address peer_address;
-  const std::optional<config::Address> console_address, admin_address;
+  const config::HostPort peer_address;
+  const std::optional<config::HostPort> console_address, admin_address;
 
   ops::Metrics metrics;
   exchange::Responder responder;
@@ -160,9 +161,9 @@ struct Server::Impl {
 
   // The peer listener: created by Start, or by the Reload that brought the
   // first peer.
-  std::mutex reload_mu;                       // one Reload or listener start at a time
+  std::mutex reload_mu;                          // one Reload or listener start at a time
   std::unique_ptr<net::PeerServer> peer_server;  // GUARDED_BY(reload_mu)
-  std::thread listener;                       // GUARDED_BY(reload_mu)
+  std::thread listener;                          // GUARDED_BY(reload_mu)
   std::atomic<int> peer_port{0};
 
   std::mutex mu;
@@ -234,10 +235,10 @@ void Server::Impl::ObserveSessions() {
                   {"error", std::string(reason)}});
   };
   responder.SetObserver(std::move(observer));
-  participant.SetRefusalSink([this](std::string_view peer, std::string_view request,
-                                    std::string reason) {
-    responder.RecordTransportRefusal(peer, request, reason);
-  });
+  participant.SetRefusalSink(
+      [this](std::string_view peer, std::string_view request, std::string reason) {
+        responder.RecordTransportRefusal(peer, request, reason);
+      });
 }
 
 Status Server::Impl::StartConsole() {
@@ -388,11 +389,11 @@ Status Server::Impl::Reload() {
   }
   INBEELD_RETURN_IF_ERROR(runtime.ReloadConfig());
   if (peer_server != nullptr) return {};
-  Status started = StartPeerListener();
-  if (!started) {
-    events.Write(ops::Level::kError, "serve.listen_failed", {{"error", started.error().message}});
+  Status listening = StartPeerListener();
+  if (!listening) {
+    events.Write(ops::Level::kError, "serve.listen_failed", {{"error", listening.error().message}});
   }
-  return started;
+  return listening;
 }
 
 void Server::Impl::Stop() {
@@ -437,7 +438,7 @@ Result<std::unique_ptr<Server>> Server::Create(const NodeDir& dir, Connections c
       options.listen.empty() ? connections.responder.config.listen_address : options.listen;
   auto peer = config::ParseAddress(listen, /*allow_any_port=*/true);
   if (!peer) return std::unexpected(WithContext(peer.error(), "listen address"));
-  std::optional<config::Address> console, admin;
+  std::optional<config::HostPort> console, admin;
   if (!options.console_listen.empty()) {
     if (!connections.console || !connections.jobs) {
       return Fail(ErrorCode::kInvalidArgument,

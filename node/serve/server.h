@@ -41,10 +41,10 @@ namespace inbeeld::node::serve {
 // transaction per connection, so two parts that may write at the same time
 // never share one.
 struct Connections {
-  UnlockedNode responder;  // PSI sessions, witnessing, the metrics' totals
-  UnlockedNode region;     // the regional-count participant
-  UnlockedNode scheduler;  // [sync] and retention, on the scheduler's thread
-  UnlockedNode rotation;   // peers announcing a new key
+  UnlockedNode responder;                     // PSI sessions, witnessing, the metrics' totals
+  UnlockedNode region;                        // the regional-count participant
+  UnlockedNode scheduler;                     // [sync] and retention, on the scheduler's thread
+  UnlockedNode rotation;                      // peers announcing a new key
   std::optional<UnlockedNode> console, jobs;  // the console's requests and its exchanges
 };
 
@@ -67,8 +67,7 @@ struct ServerOptions {
   // bound port: from Start, in that order, and for "peers" from the Reload
   // that brought the first peer. An error from Start's calls stops Start; from
   // a Reload's it is logged and the listener stays.
-  std::function<Status(std::string_view what, const std::string& address, int port)>
-      on_listening;
+  std::function<Status(std::string_view what, const std::string& address, int port)> on_listening;
 };
 
 class Server {
