@@ -68,7 +68,7 @@ struct ConsoleOptions {
   ConsolePolicy policy;
   // Called (on the request's thread, with the console's lock held) after a
   // partner was added to inbeeld.toml, so the serving process can reload its
-  // configuration (`serve`: ServeRuntime::RequestReload). It must not call
+  // configuration (`serve`: serve::Server::RequestReload). It must not call
   // back into the console; it may be empty.
   std::function<void()> peers_changed;
 };

@@ -22,6 +22,20 @@
 namespace inbeeld::node {
 namespace {
 
+// Verify options pinned to `key` (--expect-key), nothing else.
+audit::VerifyOptions ExpectKey(const crypto::VerifyingKey& key) {
+  audit::VerifyOptions options;
+  options.node_key = key;
+  return options;
+}
+
+// Every exchange-level record, no per-child ones.
+audit::RecordFilter WithoutSubjects() {
+  audit::RecordFilter filter;
+  filter.include_subjects = false;
+  return filter;
+}
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -73,7 +87,9 @@ class KeyRotateTest : public ::testing::Test {
       ++sent_[peer.name];
       auto verified = keys::RotationReceiver::Verify(announcement, previous.PublicKey(), 0, Now());
       EXPECT_TRUE(verified) << verified.error().message;
-      if (verified) EXPECT_EQ(verified->new_key, node().identity.PublicKey());
+      if (verified) {
+        EXPECT_EQ(verified->new_key, node().identity.PublicKey());
+      }
       if (!accept.contains(peer.name)) {
         return Fail(ErrorCode::kUnavailable, "peer " + peer.name + " cannot be reached");
       }
@@ -135,7 +151,7 @@ TEST_F(KeyRotateTest, TheSwitchHandsTheLogFromTheOldKeyToTheNewOne) {
   EXPECT_EQ((*previous)[0].key, old_key.Fingerprint());
   EXPECT_EQ((*previous)[0].through_size, *size_before + 1);
   EXPECT_FALSE((*previous)[0].announcement.empty());
-  auto records = log.Records({.include_subjects = false});
+  auto records = log.Records(WithoutSubjects());
   ASSERT_TRUE(records);
   ASSERT_GE(records->size(), 2u);
   const auto& rotated = (*records)[records->size() - 2].record;
@@ -206,7 +222,7 @@ TEST_F(KeyRotateTest, PartnersAreToldUntilEachHasTheNewKeyAndThenTheOldKeyIsEras
   EXPECT_EQ(third.error().code, ErrorCode::kFailedPrecondition);
 
   // Both runs are in the log, with who accepted and who not.
-  auto records = log.Records({.include_subjects = false});
+  auto records = log.Records(WithoutSubjects());
   ASSERT_TRUE(records);
   std::vector<schema::AuditRecord> announced;
   for (const auto& r : *records) {
@@ -263,7 +279,7 @@ TEST_F(KeyRotateTest, AuditVerifyFollowsTheKeyAcrossTheChangeFromEitherEnd) {
   ASSERT_TRUE(old_key);
 
   for (const auto& pinned : {*old_key, node().identity.PublicKey()}) {
-    audit::VerifyReport report = audit::VerifyExport(out, {.node_key = pinned});
+    audit::VerifyReport report = audit::VerifyExport(out, ExpectKey(pinned));
     EXPECT_TRUE(report.ok()) << (report.problems.empty() ? "" : report.problems[0]);
     ASSERT_EQ(report.key_changes.size(), 1u);
     EXPECT_NE(report.key_changes[0].find("signed by both"), std::string::npos);
@@ -275,7 +291,7 @@ TEST_F(KeyRotateTest, AuditVerifyFollowsTheKeyAcrossTheChangeFromEitherEnd) {
   }
   // A key that is not in the chain.
   audit::VerifyReport foreign =
-      audit::VerifyExport(out, {.node_key = crypto::SigningKey::Generate().PublicKey()});
+      audit::VerifyExport(out, ExpectKey(crypto::SigningKey::Generate().PublicKey()));
   EXPECT_FALSE(foreign.ok());
   EXPECT_TRUE(Mentions(foreign, "not the expected"));
 }
@@ -338,7 +354,7 @@ TEST_F(KeyRotateTest, AuditVerifyRefusesAnExportNoCheckpointOfTheCurrentKeyCover
     if (p["to"].get<uint64_t>() <= through) kept.push_back(p);
   }
   WriteFile(out / "proofs.json", kept.dump());
-  audit::VerifyReport report = audit::VerifyExport(out, {.node_key = node().identity.PublicKey()});
+  audit::VerifyReport report = audit::VerifyExport(out, ExpectKey(node().identity.PublicKey()));
   EXPECT_FALSE(report.ok());
   EXPECT_TRUE(Mentions(report, "signed by an earlier key of the node")) << report.problems[0];
 }
@@ -357,7 +373,7 @@ TEST_F(KeyRotateTest, AfterRetentionTheAnnouncementInKeysJsonStillLinksTheKeys) 
   const fs::path out = Export("export");
   auto old_key = crypto::VerifyingKey::FromFingerprint(old_fp);
   ASSERT_TRUE(old_key);
-  audit::VerifyReport report = audit::VerifyExport(out, {.node_key = *old_key});
+  audit::VerifyReport report = audit::VerifyExport(out, ExpectKey(*old_key));
   EXPECT_TRUE(report.ok()) << (report.problems.empty() ? "" : report.problems[0]);
   ASSERT_EQ(report.key_changes.size(), 1u);
   EXPECT_NE(report.key_changes[0].find("removed by retention"), std::string::npos);
@@ -371,7 +387,7 @@ TEST_F(KeyRotateTest, AfterRetentionTheAnnouncementInKeysJsonStillLinksTheKeys) 
   keys["node"]["previous_keys"][0]["key"] = stranger.PublicKey().Fingerprint();
   keys["node"]["previous_keys"][0]["announcement"] = audit::Base64(*forged);
   WriteFile(out / "keys.json", keys.dump());
-  report = audit::VerifyExport(out, {.node_key = node().identity.PublicKey()});
+  report = audit::VerifyExport(out, ExpectKey(node().identity.PublicKey()));
   EXPECT_FALSE(report.ok());
   EXPECT_TRUE(Mentions(report, "is not signed by both keys")) << report.problems[0];
 }

@@ -1,18 +1,14 @@
-// node/cli/serve_runtime.h — the configuration a running `inbeeld serve`
+// node/serve/runtime.h — the configuration a running `inbeeld serve`
 // uses, and the one way to change it while serving (docs/OPERATIONS.md).
 //
 // ServeRuntime::ReloadConfig re-reads
-// inbeeld.toml and swaps it in for new sessions; `serve` calls it on SIGHUP
-// and when the console added a partner. Code that rewrites inbeeld.toml
-// inside the serving process calls it too (or RequestReload from a thread
-// that must not wait).
+// inbeeld.toml and swaps it in for new sessions; the Server (server.h) calls
+// it on Reload: `serve` on SIGHUP, the housekeeping thread when the console
+// added a partner or a peer announced a new key.
 //
 // Thread safety: as each method says; ReloadConfig runs one at a time.
-#ifndef INBEELD_NODE_CLI_SERVE_RUNTIME_H_
-#define INBEELD_NODE_CLI_SERVE_RUNTIME_H_
-
-#include <signal.h>
-#include <unistd.h>
+#ifndef INBEELD_NODE_SERVE_RUNTIME_H_
+#define INBEELD_NODE_SERVE_RUNTIME_H_
 
 #include <algorithm>
 #include <mutex>
@@ -31,7 +27,7 @@
 #include "node/ops/metrics.h"
 #include "node/serve/peer_routes.h"
 
-namespace inbeeld::node::cli {
+namespace inbeeld::node::serve {
 
 // The metric families of a serving node (docs/OPERATIONS.md). Labels name
 // peers, roles, outcomes and reasons only: never a child.
@@ -51,9 +47,8 @@ inline constexpr char kReloads[] = "inbeeld_config_reloads_total";
 void DeclareServeMetrics(ops::Metrics& metrics);
 
 // The serving process's configuration in force, and the one way to change
-// it while serving: ReloadConfig, from SIGHUP, from the console after it
-// added a partner (RequestReload), and for whoever else rewrites
-// inbeeld.toml in process (key rotation). Reads inbeeld.toml; if it parses
+// it while serving: ReloadConfig (Server::Reload: SIGHUP, the console after
+// it added a partner, a peer's key rotation). Reads inbeeld.toml; if it parses
 // and validates, swaps it in for new sessions — the peer server's pins, the
 // responder's and the regional participant's policies (under config_mu, so
 // no handler sees half of it), the console's and its jobs', the
@@ -90,10 +85,6 @@ class ServeRuntime {
   // Handlers take this shared while they read the configuration.
   std::shared_mutex& config_mu() { return config_mu_; }
 
-  // Asks the signal-handling thread to reload (as SIGHUP does); returns at
-  // once. Safe from any thread, also with other locks held.
-  void RequestReload() { ::kill(::getpid(), SIGHUP); }
-
   // Errors: the configuration's (kInvalidArgument with file, line and key),
   // or kFailedPrecondition when it would leave a serving node with no peer;
   // the old configuration then stays in force.
@@ -116,6 +107,6 @@ class ServeRuntime {
   std::optional<config::NodeConfig> scheduler_config_;  // GUARDED_BY(scheduler_mu_)
 };
 
-}  // namespace inbeeld::node::cli
+}  // namespace inbeeld::node::serve
 
-#endif  // INBEELD_NODE_CLI_SERVE_RUNTIME_H_
+#endif  // INBEELD_NODE_SERVE_RUNTIME_H_

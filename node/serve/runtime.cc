@@ -1,4 +1,4 @@
-#include "node/cli/serve_runtime.h"
+#include "node/serve/runtime.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace inbeeld::node::cli {
+namespace inbeeld::node::serve {
 namespace {
 
 std::string PeerNames(const std::vector<std::string>& names) {
@@ -50,7 +50,7 @@ Status ServeRuntime::ReloadConfig() {
   };
   auto fresh = p_.dir->ReadConfig();
   if (!fresh) return fail(fresh.error());
-  auto setup = serve::PeerSetupFor(*fresh);
+  auto setup = PeerSetupFor(*fresh);
   if (!setup) return fail(setup.error());
   if (server_ != nullptr && setup->pins.empty()) {
     return fail(Error{ErrorCode::kFailedPrecondition,
@@ -100,4 +100,4 @@ Status ServeRuntime::ReloadConfig() {
   return {};
 }
 
-}  // namespace inbeeld::node::cli
+}  // namespace inbeeld::node::serve
