@@ -12,14 +12,18 @@
 //   CosignRequest    I → R  {"size", "cosignature"}
 //   CosignAck        R → I  {}
 //
-// Strict decoding: a body is one JSON object of at most kMaxBodySize bytes
-// (kResourceExhausted above it) with exactly the members listed (no unknown
-// and no repeated member), numbers are whole numbers in 0..2^64-1 written
-// without sign, fraction or exponent, strings are bounded (kMaxNoteSize,
+// Strict decoding, through schema/json_reader.h: a body is one JSON object
+// of at most kMaxBodySize bytes (kResourceExhausted above it), nested at most
+// two deep, with exactly the members listed (no unknown and no repeated
+// member); numbers are whole numbers in 0..2^64-1 written without sign,
+// fraction or exponent, strings are bounded (kMaxNoteSize,
 // kMaxCosignatureSize) and non-empty, a proof holds at most kMaxProofHashes
 // hashes, each canonical padded base64 (RFC 4648) of 32 bytes. Errors are
-// kInvalidArgument naming the message and the member, and never contain
-// bytes of the payload (not even the name of an unknown member).
+// kInvalidArgument naming the message and the member
+// ("witness response: member \"retry.proof_from\": not an unsigned integer",
+// "witness request: member \"proof\"[3]: not canonical base64 of 32 bytes"),
+// and never contain bytes of the payload (not even the name of an unknown
+// member).
 //
 // Thread safety: plain values and pure functions; safe from any thread.
 #ifndef INBEELD_SCHEMA_WITNESS_WIRE_H_

@@ -1,11 +1,12 @@
 // The witness exchange's JSON messages (schema/witness_wire.h) against hostile
-// input: truncated at every offset, trailing garbage, every member missing or
-// of the wrong type, unknown and repeated members, numbers out of range,
-// oversized bodies, strings and proofs, and proof hashes that are not
-// canonical base64 of 32 bytes. Each is refused with kInvalidArgument
-// (kResourceExhausted above 1 MiB) and a message that names the member, never
-// the peer's payload. The bytes a valid message encodes to are pinned: an
-// outside client was written from docs/PROTOCOL.md §2.1.
+// input: the shared table of tests/support/hostile_json.h (truncated at every
+// offset, trailing garbage, not an object, oversized, every member missing,
+// repeated or of the wrong type, an unknown member), then what is particular
+// to these messages: the typed retry, bounded strings and proofs, and proof
+// hashes that are not canonical base64 of 32 bytes. Each is refused with its
+// exact code and message, which names the member and never the payload. The
+// bytes a valid message encodes to are pinned: an outside client was written
+// from docs/PROTOCOL.md §2.1.
 #include "schema/witness_wire.h"
 
 #include <gmock/gmock.h>
@@ -14,14 +15,17 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "tests/support/hostile_json.h"
 
 namespace inbeeld::schema::witness {
 namespace {
 
-using ::testing::AnyOf;
-using ::testing::HasSubstr;
-using ::testing::Not;
+using ::inbeeld::testing::DropValue;
+using ::inbeeld::testing::JsonMember;
+using ::inbeeld::testing::JsonType;
 using json = nlohmann::json;
 
 // What the decoders see of a note or a cosignature: opaque text.
@@ -36,50 +40,15 @@ std::vector<ProofHash> Proof(size_t n) {
 }
 
 template <typename T>
-Status Drop(const Result<T>& r) {
-  if (!r) return std::unexpected(r.error());
-  return {};
+void ExpectError(const Result<T>& r, ErrorCode code, const std::string& message) {
+  ASSERT_FALSE(r) << "accepted; expected: " << message;
+  EXPECT_EQ(r.error().code, code) << r.error().message;
+  EXPECT_EQ(r.error().message, message);
 }
 
-struct Body {
-  std::string name;
-  std::string text;                                // a valid body
-  std::function<Status(std::string_view)> decode;  // the decoder, result dropped
-  std::vector<std::string> fields;                 // its members
-};
-
-std::vector<Body> Bodies() {
-  return {
-      {"witness request",
-       EncodeWitnessRequest({kNote, 5, Proof(3), 4}),
-       [](std::string_view t) { return Drop(DecodeWitnessRequest(t)); },
-       {"checkpoint", "proof_from", "proof", "seen_your_size"}},
-      {"witness response",
-       EncodeWitnessResponse({kLine, kNote, 5, Proof(3)}),
-       [](std::string_view t) { return Drop(DecodeWitnessResponse(t)); },
-       {"cosignature", "checkpoint", "proof_from", "proof"}},
-      {"cosign request",
-       EncodeCosignRequest({9, kLine}),
-       [](std::string_view t) { return Drop(DecodeCosignRequest(t)); },
-       {"size", "cosignature"}},
-  };
-}
-
-bool IsTextField(const std::string& field) {
-  return field == "checkpoint" || field == "cosignature";
-}
-bool IsProofField(const std::string& field) { return field == "proof"; }
-
-void ExpectInvalid(const Status& s, const std::string& what) {
-  ASSERT_FALSE(s) << what << " accepted";
-  EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument) << what << ": " << s.error().message;
-}
-
-void ExpectInvalidSaying(const Status& s, const std::string& what, const std::string& says) {
-  ExpectInvalid(s, what);
-  if (!s) {
-    EXPECT_THAT(s.error().message, HasSubstr(says)) << what;
-  }
+template <typename T>
+void ExpectInvalid(const Result<T>& r, const std::string& message) {
+  ExpectError(r, ErrorCode::kInvalidArgument, message);
 }
 
 TEST(WitnessWire, EncodesTheBytesOfProtocolMd) {
@@ -130,170 +99,106 @@ TEST(WitnessWire, RoundTrip) {
   EXPECT_EQ(d->size, 3u);
 }
 
-TEST(WitnessWire, TruncationAtEveryOffsetIsAnError) {
-  for (const Body& b : Bodies()) {
-    ASSERT_TRUE(b.decode(b.text)) << b.name;
-    for (size_t n = 0; n < b.text.size(); ++n) {
-      ExpectInvalid(b.decode(std::string_view(b.text).substr(0, n)),
-                    b.name + " cut at " + std::to_string(n));
-    }
-  }
-  const std::string retry = R"({"retry":{"proof_from":12}})";
-  ASSERT_TRUE(DecodeWitnessResponse(retry));
-  for (size_t n = 0; n < retry.size(); ++n) {
-    ExpectInvalid(Drop(DecodeWitnessResponse(retry.substr(0, n))),
-                  "retry cut at " + std::to_string(n));
-  }
-}
-
-TEST(WitnessWire, TrailingGarbageIsAnError) {
-  for (const Body& b : Bodies()) {
-    for (const std::string& garbage :
-         std::vector<std::string>{"x", "}", "{}", "[]", ",", "0", std::string("\0", 1), "\xff"}) {
-      ExpectInvalid(b.decode(b.text + garbage), b.name + " + " + garbage);
-    }
-    EXPECT_TRUE(b.decode(b.text + " \n")) << b.name << ": white space after the object is JSON";
-    // nlohmann-json alone would stop at the NUL and take the body before it.
-    ExpectInvalid(b.decode(b.text + std::string("\0", 1) + "{\"checkpoint\":1}"),
-                  b.name + " + NUL + more");
-    ExpectInvalid(b.decode(std::string(b.text).insert(1, std::string("\0", 1))),
-                  b.name + " with a NUL inside");
-  }
-}
-
-TEST(WitnessWire, NotAnObjectIsAnError) {
-  for (const Body& b : Bodies()) {
-    for (const std::string& text :
-         std::vector<std::string>{"", "null", "[]", "\"text\"", "17", "true", "[" + b.text + "]"}) {
-      ExpectInvalidSaying(b.decode(text), b.name + " as " + text.substr(0, 10),
-                          "not a JSON object");
-    }
-  }
-}
-
-TEST(WitnessWire, EveryMemberMissingOrOfTheWrongTypeIsNamed) {
-  const json wrong[] = {json(),         json(-1),      json(1.5), json(true),
-                        json::object(), json::array(), json("5")};
-  for (const Body& b : Bodies()) {
-    for (const std::string& field : b.fields) {
-      json missing = json::parse(b.text);
-      missing.erase(field);
-      ExpectInvalidSaying(b.decode(missing.dump()), b.name + " without " + field,
-                          "field " + field + " missing");
-      for (const json& value : wrong) {
-        json j = json::parse(b.text);
-        // A string is the right type for the texts, an array for the proof.
-        if ((value.is_string() && IsTextField(field)) ||
-            (value.is_array() && IsProofField(field))) {
-          continue;
-        }
-        j[field] = value;
-        ExpectInvalidSaying(b.decode(j.dump()), b.name + " with " + field + " = " + value.dump(),
-                            "field " + field);
-      }
-    }
-  }
-}
-
-TEST(WitnessWire, UnknownAndRepeatedMembersAreRefused) {
-  for (const Body& b : Bodies()) {
-    json extra = json::parse(b.text);
-    extra["geheim_lid"] = 1;
-    auto s = b.decode(extra.dump());
-    ExpectInvalidSaying(s, b.name + " with an extra member", "a member other than");
-    if (!s) {
-      EXPECT_THAT(s.error().message, Not(HasSubstr("geheim_lid")));
-    }
-    // The retry member is only allowed alone, in a response.
-    json with_retry = json::parse(b.text);
-    with_retry["retry"] = json{{"proof_from", 1}};
-    ExpectInvalid(b.decode(with_retry.dump()), b.name + " with retry beside");
-    // A repeated member: nlohmann-json would keep the last one silently.
-    for (const std::string& field : b.fields) {
-      std::string twice = b.text;
-      twice.insert(1, "\"" + field + "\":" + json::parse(b.text)[field].dump() + ",");
-      ExpectInvalidSaying(b.decode(twice), b.name + " with " + field + " twice", "appears twice");
-    }
-  }
-  ExpectInvalidSaying(Drop(DecodeCosignRequest(R"({"size":1,"size":2,"cosignature":"l"})")),
-                      "size twice", "appears twice");
-  ExpectInvalidSaying(Drop(DecodeWitnessResponse(R"({"retry":{"proof_from":1,"proof_from":2}})")),
-                      "retry proof_from twice", "appears twice");
+TEST(WitnessWire, HostileBodiesAreRefusedWithExactErrors) {
+  using testing::ExpectAllRefused;
+  ExpectAllRefused([](std::string_view t) { return DropValue(DecodeWitnessRequest(t)); },
+                   "witness request", EncodeWitnessRequest({kNote, 5, Proof(3), 4}),
+                   {{"checkpoint", JsonType::kString},
+                    {"proof_from", JsonType::kUint},
+                    {"proof", JsonType::kArray},
+                    {"seen_your_size", JsonType::kUint}});
+  ExpectAllRefused([](std::string_view t) { return DropValue(DecodeWitnessResponse(t)); },
+                   "witness response", EncodeWitnessResponse({kLine, kNote, 5, Proof(3)}),
+                   {{"cosignature", JsonType::kString},
+                    {"checkpoint", JsonType::kString},
+                    {"proof_from", JsonType::kUint},
+                    {"proof", JsonType::kArray}});
+  ExpectAllRefused([](std::string_view t) { return DropValue(DecodeCosignRequest(t)); },
+                   "cosign request", EncodeCosignRequest({9, kLine}),
+                   {{"size", JsonType::kUint}, {"cosignature", JsonType::kString}});
 }
 
 TEST(WitnessWire, TheTypedRetryIsStrict) {
-  const std::vector<std::string> bad = {
-      R"({"retry":{}})",
-      R"({"retry":{"proof_from":-1}})",
-      R"({"retry":{"proof_from":"3"}})",
-      R"({"retry":{"proof_from":3,"extra":1}})",
-      R"({"retry":3})",
-      R"({"retry":null})",
-      R"({"retry":[3]})",
-      R"({"retry":{"proof_from":3},"proof_from":3})",
+  const std::string at = "witness response: member \"retry";
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"({"retry":{}})", at + ".proof_from\": missing"},
+      {R"({"retry":{"proof_from":-1}})", at + ".proof_from\": not an unsigned integer"},
+      {R"({"retry":{"proof_from":"3"}})", at + ".proof_from\": not an unsigned integer"},
+      {R"({"retry":{"proof_from":3,"extra":1}})", at + "\": holds a member other than proof_from"},
+      {R"({"retry":3})", at + "\": not an object"},
+      {R"({"retry":null})", at + "\": not an object"},
+      {R"({"retry":[3]})", at + "\": not an object"},
+      {R"({"retry":{"proof_from":3},"proof_from":3})",
+       "witness response: holds a member other than retry"},
+      {R"({"retry":{"proof_from":1,"proof_from":2}})", "witness response: a member appears twice"},
+      {R"({"retry":{"proof_from":{}}})", "witness response: nested deeper than 2 levels"},
   };
-  for (const std::string& text : bad) {
-    auto s = Drop(DecodeWitnessResponse(text));
-    ExpectInvalid(s, text);
-    if (!s) {
-      EXPECT_THAT(s.error().message, AnyOf(HasSubstr("retry"), HasSubstr("proof_from"))) << text;
-    }
+  for (const auto& [text, message] : bad) {
+    SCOPED_TRACE(text);
+    ExpectInvalid(DecodeWitnessResponse(text), message);
+  }
+  // A retry beside the members of any other message is an unknown member.
+  json with_retry = json::parse(EncodeCosignRequest({9, kLine}));
+  with_retry["retry"] = json{{"proof_from", 1}};
+  ExpectInvalid(DecodeCosignRequest(with_retry.dump()),
+                "cosign request: holds a member other than size, cosignature");
+  const std::string retry = R"({"retry":{"proof_from":12}})";
+  ASSERT_TRUE(DecodeWitnessResponse(retry));
+  for (size_t n = 1; n < retry.size(); ++n) {
+    ExpectInvalid(DecodeWitnessResponse(retry.substr(0, n)), "witness response: not valid JSON");
   }
 }
 
-TEST(WitnessWire, NumbersOutOfRangeAreErrors) {
-  for (const Body& b : Bodies()) {
-    for (const std::string& field : b.fields) {
-      if (IsTextField(field) || IsProofField(field)) continue;
-      json j = json::parse(b.text);
-      for (const std::string& number : std::vector<std::string>{"18446744073709551616", "-1", "1e3",
-                                                                "5.0", "-0", "0x5", "05"}) {
-        std::string text = j.dump();
-        const std::string key = "\"" + field + "\":";
-        const size_t at = text.find(key) + key.size();
-        const size_t end = text.find_first_of(",}", at);
-        text.replace(at, end - at, number);
-        ExpectInvalid(b.decode(text), b.name + " with " + field + " = " + number);
-      }
-    }
-  }
+TEST(WitnessWire, NumbersUpTo2To64Minus1AreRead) {
   auto max = DecodeCosignRequest(R"({"size":18446744073709551615,"cosignature":"l"})");
   ASSERT_TRUE(max) << max.error().message;
   EXPECT_EQ(max->size, UINT64_MAX);
+  for (const std::string number : {"0x5", "05", "+5"}) {
+    ExpectInvalid(DecodeCosignRequest(R"({"size":)" + number + R"(,"cosignature":"l"})"),
+                  "cosign request: not valid JSON");
+  }
 }
 
-TEST(WitnessWire, OversizedBodiesStringsAndProofsAreRefused) {
-  for (const Body& b : Bodies()) {
-    std::string big = b.text;
-    big.insert(1, "\"padding\":\"" + std::string(1 << 20, 'a') + "\",");
-    auto s = b.decode(big);
-    ASSERT_FALSE(s) << b.name;
-    EXPECT_EQ(s.error().code, ErrorCode::kResourceExhausted) << s.error().message;
-    for (const std::string& field : b.fields) {
-      if (!IsTextField(field)) continue;
-      const size_t limit = field == "checkpoint" ? kMaxNoteSize : kMaxCosignatureSize;
-      json j = json::parse(b.text);
-      j[field] = std::string(limit, 'n');
-      EXPECT_TRUE(b.decode(j.dump())) << b.name << ": " << field << " of " << limit << " bytes";
-      j[field] = std::string(limit + 1, 'n');
-      ExpectInvalidSaying(b.decode(j.dump()), b.name + ": long " + field,
-                          "field " + field + " is longer than");
-      j[field] = "";
-      ExpectInvalidSaying(b.decode(j.dump()), b.name + ": empty " + field,
-                          "field " + field + " is empty");
-    }
+TEST(WitnessWire, OversizedStringsAndProofsAreRefused) {
+  struct Text {
+    std::string what;
+    std::string body;
+    std::string member;
+    size_t limit;
+    std::function<Status(std::string_view)> decode;
+  };
+  const std::vector<Text> texts = {
+      {"witness request", EncodeWitnessRequest({kNote, 5, Proof(3), 4}), "checkpoint", kMaxNoteSize,
+       [](std::string_view t) { return DropValue(DecodeWitnessRequest(t)); }},
+      {"witness response", EncodeWitnessResponse({kLine, kNote, 5, Proof(3)}), "checkpoint",
+       kMaxNoteSize, [](std::string_view t) { return DropValue(DecodeWitnessResponse(t)); }},
+      {"witness response", EncodeWitnessResponse({kLine, kNote, 5, Proof(3)}), "cosignature",
+       kMaxCosignatureSize, [](std::string_view t) { return DropValue(DecodeWitnessResponse(t)); }},
+      {"cosign request", EncodeCosignRequest({9, kLine}), "cosignature", kMaxCosignatureSize,
+       [](std::string_view t) { return DropValue(DecodeCosignRequest(t)); }},
+  };
+  for (const Text& t : texts) {
+    SCOPED_TRACE(t.what + " " + t.member);
+    const std::string at = t.what + ": member \"" + t.member + "\": ";
+    json j = json::parse(t.body);
+    j[t.member] = std::string(t.limit, 'n');
+    EXPECT_TRUE(t.decode(j.dump()));
+    j[t.member] = std::string(t.limit + 1, 'n');
+    ExpectInvalid(t.decode(j.dump()), at + "longer than " + std::to_string(t.limit) + " bytes");
+    j[t.member] = "";
+    ExpectInvalid(t.decode(j.dump()), at + "empty");
   }
-  ExpectInvalidSaying(Drop(DecodeWitnessRequest(EncodeWitnessRequest({kNote, 5, Proof(65), 4}))),
-                      "a proof of 65 hashes", "field proof is too long");
-  ExpectInvalidSaying(
-      Drop(DecodeWitnessResponse(EncodeWitnessResponse({kLine, kNote, 5, Proof(65)}))),
-      "a response proof of 65 hashes", "field proof is too long");
-  // A proof of a million tiny entries is refused on its count alone.
+  EXPECT_TRUE(DecodeWitnessRequest(EncodeWitnessRequest({kNote, 5, Proof(64), 4})));
+  ExpectInvalid(DecodeWitnessRequest(EncodeWitnessRequest({kNote, 5, Proof(65), 4})),
+                "witness request: member \"proof\": more than 64 entries");
+  ExpectInvalid(DecodeWitnessResponse(EncodeWitnessResponse({kLine, kNote, 5, Proof(65)})),
+                "witness response: member \"proof\": more than 64 entries");
+  // A proof of a hundred thousand tiny entries is refused on its count alone.
   json j = json::parse(EncodeWitnessRequest({kNote, 5, {}, 4}));
   j["proof"] = json::array();
   for (int i = 0; i < 100'000; ++i) j["proof"].push_back(0);
-  ExpectInvalidSaying(Drop(DecodeWitnessRequest(j.dump())), "100000 numbers",
-                      "field proof is too long");
+  ExpectInvalid(DecodeWitnessRequest(j.dump()),
+                "witness request: member \"proof\": more than 64 entries");
 }
 
 TEST(WitnessWire, ProofHashesMustBeCanonicalBase64Of32Bytes) {
@@ -313,60 +218,37 @@ TEST(WitnessWire, ProofHashesMustBeCanonicalBase64Of32Bytes) {
       std::string(20, 'A') + "=" + std::string(22, 'A') + "=",  // '=' inside
   };
   for (size_t i = 0; i < bad.size(); ++i) {
+    SCOPED_TRACE("bad hash " + std::to_string(i));
     json j = json::parse(EncodeWitnessRequest({kNote, 5, Proof(2), 4}));
     j["proof"][1] = bad[i];
-    std::string text = j.dump(-1, ' ', false, json::error_handler_t::ignore);
-    ExpectInvalidSaying(Drop(DecodeWitnessRequest(text)), "proof hash " + std::to_string(i),
-                        "field proof hash 1 is not canonical base64 of 32 bytes");
+    ExpectInvalid(DecodeWitnessRequest(j.dump()),
+                  "witness request: member \"proof\"[1]: not canonical base64 of 32 bytes");
   }
   for (const json& value : {json(7), json(), json::array(), json::object()}) {
+    SCOPED_TRACE(value.dump());
     json j = json::parse(EncodeWitnessRequest({kNote, 5, Proof(2), 4}));
     j["proof"][0] = value;
-    ExpectInvalidSaying(Drop(DecodeWitnessRequest(j.dump())), "a " + value.dump() + " in the proof",
-                        "field proof hash 0");
+    ExpectInvalid(DecodeWitnessRequest(j.dump()),
+                  value.is_structured() ? "witness request: nested deeper than 2 levels"
+                                        : "witness request: member \"proof\"[0]: not a string");
   }
-}
-
-TEST(WitnessWire, InvalidUtf8IsRefused) {
-  std::string text = EncodeCosignRequest({9, "l\n"});
-  text.replace(text.find("l\\n"), 1, "\xc3");
-  ExpectInvalid(Drop(DecodeCosignRequest(text)), "a lone UTF-8 lead byte");
 }
 
 TEST(WitnessWire, TheCosignAnswerIsAnEmptyObject) {
   EXPECT_TRUE(DecodeCosignAck("{}"));
   EXPECT_TRUE(DecodeCosignAck(" {\n} "));
-  for (const std::string& text :
-       std::vector<std::string>{"", "{", "[]", "null", R"({"ok":true})", "{}{}", "{} x"}) {
-    ExpectInvalid(DecodeCosignAck(text), "cosign answer " + text);
-  }
-}
-
-TEST(WitnessWire, ErrorsNeverEchoTheBody) {
-  const std::string secret = "geheim123456782";
-  for (const Body& b : Bodies()) {
-    for (const std::string& field : b.fields) {
-      json j = json::parse(b.text);
-      j[field] = IsTextField(field) ? json(17) : json(secret);
-      auto s = b.decode(j.dump());
-      ASSERT_FALSE(s);
-      EXPECT_THAT(s.error().message, Not(HasSubstr(secret))) << s.error().message;
-    }
-    json proof = json::parse(b.text);
-    if (proof.contains("proof")) {
-      proof["proof"][0] = secret;
-      auto s = b.decode(proof.dump());
-      ASSERT_FALSE(s);
-      EXPECT_THAT(s.error().message, Not(HasSubstr(secret)));
-    }
-    json extra = json::parse(b.text);
-    extra[secret] = secret;
-    auto e = b.decode(extra.dump());
-    ASSERT_FALSE(e);
-    EXPECT_THAT(e.error().message, Not(HasSubstr(secret)));
-    auto s = b.decode(secret);
-    ASSERT_FALSE(s);
-    EXPECT_THAT(s.error().message, Not(HasSubstr(secret)));
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"", "cosign answer: empty body"},
+      {"{", "cosign answer: not valid JSON"},
+      {"[]", "cosign answer: not a JSON object"},
+      {"null", "cosign answer: not a JSON object"},
+      {R"({"ok":true})", "cosign answer: is not an empty object"},
+      {"{}{}", "cosign answer: not valid JSON"},
+      {"{} x", "cosign answer: not valid JSON"},
+  };
+  for (const auto& [text, message] : bad) {
+    SCOPED_TRACE(text);
+    ExpectInvalid(DecodeCosignAck(text), message);
   }
 }
 
