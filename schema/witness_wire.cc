@@ -52,7 +52,9 @@ std::optional<ProofHash> HashFromBase64(std::string_view text) {
   return out;
 }
 
-Result<std::vector<ProofHash>> Proof(const JsonObject& j, std::string_view member) {
+}  // namespace
+
+Result<std::vector<ProofHash>> ReadProof(const JsonObject& j, std::string_view member) {
   // Any string: one of the wrong length is "not canonical base64" below.
   auto texts = j.StringArray(member, kMaxProofHashes, JsonString::MaybeEmpty(kMaxBodySize));
   if (!texts) return std::unexpected(texts.error());
@@ -67,6 +69,16 @@ Result<std::vector<ProofHash>> Proof(const JsonObject& j, std::string_view membe
   return out;
 }
 
+Result<uint64_t> ReadRetry(const JsonObject& j) {
+  INBEELD_RETURN_IF_ERROR(j.OnlyMembers({"retry"}));
+  auto retry = j.Object("retry");
+  if (!retry) return std::unexpected(retry.error());
+  INBEELD_RETURN_IF_ERROR(retry->OnlyMembers({"proof_from"}));
+  return retry->Uint("proof_from");
+}
+
+namespace {
+
 json ProofJson(const std::vector<ProofHash>& proof) {
   json out = json::array();
   for (const auto& h : proof) out.push_back(ProofHashBase64(h));
@@ -80,7 +92,7 @@ Status ReadCheckpointAndProof(const JsonObject& j, std::string& checkpoint, uint
   if (!note) return std::unexpected(note.error());
   auto from = j.Uint("proof_from");
   if (!from) return std::unexpected(from.error());
-  auto hashes = Proof(j, "proof");
+  auto hashes = ReadProof(j, "proof");
   if (!hashes) return std::unexpected(hashes.error());
   checkpoint = std::move(*note);
   proof_from = *from;
@@ -146,11 +158,7 @@ Result<WitnessResponse> DecodeWitnessResponse(std::string_view text) {
   const JsonObject& j = doc->Root();
   WitnessResponse r;
   if (j.Has("retry")) {
-    INBEELD_RETURN_IF_ERROR(j.OnlyMembers({"retry"}));
-    auto retry = j.Object("retry");
-    if (!retry) return std::unexpected(retry.error());
-    INBEELD_RETURN_IF_ERROR(retry->OnlyMembers({"proof_from"}));
-    auto from = retry->Uint("proof_from");
+    auto from = ReadRetry(j);
     if (!from) return std::unexpected(from.error());
     r.retry_proof_from = *from;
     return r;

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "schema/json_reader.h"
 
 namespace inbeeld::schema::witness {
 
@@ -102,6 +103,18 @@ Status DecodeCosignAck(std::string_view json);
 
 // Canonical padded base64 of a hash, as a proof carries it.
 std::string ProofHashBase64(const ProofHash& hash);
+
+// Member `member` of `object` read as a proof, the way the decoders above
+// read theirs (also used by the rejoin messages, node/audit/rejoin.h): an
+// array of at most kMaxProofHashes strings, each canonical padded base64 of
+// 32 bytes ("<what>: member \"proof\"[2]: not canonical base64 of 32 bytes").
+Result<std::vector<ProofHash>> ReadProof(const JsonObject& object, std::string_view member);
+
+// The typed retry {"retry": {"proof_from": N}} as the only member of `object`,
+// read the way DecodeWitnessResponse reads it (also used by the rejoin
+// response): N, or an error naming "retry" or "retry.proof_from".
+// REQUIRES: object.Has("retry").
+Result<uint64_t> ReadRetry(const JsonObject& object);
 
 }  // namespace inbeeld::schema::witness
 

@@ -1,6 +1,7 @@
-// node/audit/base64.h — standard base64 (RFC 4648, padded) for proof hashes in
-// the rejoin protocol and the audit export. (The witness exchange's messages
-// carry theirs through schema/witness_wire.h, which cannot use libsodium.)
+// node/audit/base64.h — standard base64 (RFC 4648, padded) for the audit
+// export, its verification, backups and key rotation. (The witness and rejoin
+// messages carry their proof hashes through schema/witness_wire.h, which
+// cannot use libsodium.)
 #ifndef INBEELD_NODE_AUDIT_BASE64_H_
 #define INBEELD_NODE_AUDIT_BASE64_H_
 

@@ -5,24 +5,62 @@
 
 #include "crypto/bytes.h"
 #include "node/audit/exchange_records.h"
-#include "node/audit/json_fields.h"
 #include "node/clock/timestamp.h"
 #include "node/store/sqlite_util.h"
+#include "schema/json_reader.h"
+#include "schema/witness_wire.h"
 
 namespace inbeeld::node::audit {
 namespace {
 
-using json_fields::Number;
-using json_fields::ParseObject;
-using json_fields::Proof;
-using json_fields::ProofJson;
-using json_fields::Text;
 using nlohmann::json;
+using schema::JsonDocument;
+using schema::JsonLimits;
+using schema::JsonObject;
+using schema::JsonString;
 
 constexpr std::string_view kRequestWhat = "rejoin request";
 constexpr std::string_view kResponseWhat = "rejoin response";
 // A restore record's canonical line is a few hundred bytes.
 constexpr size_t kMaxRecordBytes = 8 << 10;
+// The deepest member is a proof or the retry: {"proof": [...]}.
+constexpr JsonLimits kLimits{schema::witness::kMaxBodySize, 2};
+
+json ProofJson(const std::vector<crypto::Hash>& proof) {
+  json out = json::array();
+  for (const auto& h : proof) out.push_back(schema::witness::ProofHashBase64(h));
+  return out;
+}
+
+// What P keeps of a request until its operator decides (store meta, JSON):
+// the request's body and when it came.
+struct Pending {
+  std::string request;
+  std::string received_at;
+};
+
+std::string EncodePending(const RejoinRequest& request, const std::string& received_at) {
+  return json{{"request", EncodeRejoinRequest(request)}, {"received_at", received_at}}.dump();
+}
+
+// kDataLoss if the stored text is not what EncodePending wrote.
+Result<Pending> DecodePending(std::string_view text, const WitnessPeer& peer) {
+  JsonLimits limits;
+  limits.max_bytes = 2 * schema::witness::kMaxBodySize;  // a request, escaped
+  limits.max_depth = 1;
+  auto doc = JsonDocument::Parse(text, "stored rejoin request", limits);
+  std::optional<Pending> out;
+  if (doc && doc->Root().OnlyMembers({"request", "received_at"})) {
+    auto request = doc->Root().String("request", JsonString::Text(limits.max_bytes));
+    auto received_at = doc->Root().String("received_at", JsonString::Text(64));
+    if (request && received_at) out = Pending{std::move(*request), std::move(*received_at)};
+  }
+  if (!out) {
+    return Fail(ErrorCode::kDataLoss,
+                "the stored rejoin request of \"" + peer.name + "\" is damaged");
+  }
+  return std::move(*out);
+}
 
 // Store meta keys: P's pending request per peer key, P's accepted restore
 // index per peer key, and I's "rejoined" mark per peer key and restore.
@@ -163,28 +201,24 @@ std::string EncodeRejoinRequest(const RejoinRequest& r) {
 }
 
 Result<RejoinRequest> DecodeRejoinRequest(std::string_view text) {
-  auto j = ParseObject(text, kRequestWhat);
-  if (!j) return std::unexpected(j.error());
-  RejoinRequest r;
-  auto note = Text(*j, "checkpoint", kRequestWhat);
+  auto doc = JsonDocument::Parse(text, kRequestWhat, kLimits);
+  if (!doc) return std::unexpected(doc.error());
+  const JsonObject& j = doc->Root();
+  INBEELD_RETURN_IF_ERROR(j.OnlyMembers(
+      {"checkpoint", "restore_index", "restore_record", "inclusion", "proof_from", "proof"}));
+  auto note = j.String("checkpoint", JsonString::Text(schema::witness::kMaxNoteSize));
   if (!note) return std::unexpected(note.error());
-  auto index = Number(*j, "restore_index", kRequestWhat);
+  auto index = j.Uint("restore_index");
   if (!index) return std::unexpected(index.error());
-  auto record = Text(*j, "restore_record", kRequestWhat);
+  auto record = j.String("restore_record", JsonString::Text(kMaxRecordBytes));
   if (!record) return std::unexpected(record.error());
-  if (record->size() > kMaxRecordBytes) {
-    return Fail(ErrorCode::kInvalidArgument,
-                std::string(kRequestWhat) + ": restore_record too long");
-  }
-  auto inclusion = Proof(*j, "inclusion", kRequestWhat);
+  auto inclusion = schema::witness::ReadProof(j, "inclusion");
   if (!inclusion) return std::unexpected(inclusion.error());
-  auto from = Number(*j, "proof_from", kRequestWhat);
+  auto from = j.Uint("proof_from");
   if (!from) return std::unexpected(from.error());
-  auto proof = Proof(*j, "proof", kRequestWhat);
+  auto proof = schema::witness::ReadProof(j, "proof");
   if (!proof) return std::unexpected(proof.error());
-  if (j->size() != 6) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(kRequestWhat) + ": unexpected fields");
-  }
+  RejoinRequest r;
   r.checkpoint = std::move(*note);
   r.restore_index = *index;
   r.restore_record = std::move(*record);
@@ -200,25 +234,21 @@ std::string EncodeRejoinResponse(const RejoinResponse& r) {
 }
 
 Result<RejoinResponse> DecodeRejoinResponse(std::string_view text) {
-  auto j = ParseObject(text, kResponseWhat);
-  if (!j) return std::unexpected(j.error());
+  auto doc = JsonDocument::Parse(text, kResponseWhat, kLimits);
+  if (!doc) return std::unexpected(doc.error());
+  const JsonObject& j = doc->Root();
   RejoinResponse r;
-  if (auto retry = j->find("retry"); retry != j->end()) {
-    if (!retry->is_object() || j->size() != 1) {
-      return Fail(ErrorCode::kInvalidArgument, std::string(kResponseWhat) + ": malformed retry");
-    }
-    auto from = Number(*retry, "proof_from", kResponseWhat);
+  if (j.Has("retry")) {
+    auto from = schema::witness::ReadRetry(j);
     if (!from) return std::unexpected(from.error());
     r.retry_proof_from = *from;
     return r;
   }
-  auto outcome = Text(*j, "outcome", kResponseWhat);
+  INBEELD_RETURN_IF_ERROR(j.OnlyMembers({"outcome", "lost"}));
+  auto outcome = j.String("outcome", JsonString::Text(16));
   if (!outcome) return std::unexpected(outcome.error());
-  auto lost = Number(*j, "lost", kResponseWhat);
+  auto lost = j.Uint("lost");
   if (!lost) return std::unexpected(lost.error());
-  if (j->size() != 2) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(kResponseWhat) + ": unexpected fields");
-  }
   if (*outcome == "pending") {
     r.outcome = RejoinOutcome::kPending;
   } else if (*outcome == "accepted") {
@@ -226,7 +256,7 @@ Result<RejoinResponse> DecodeRejoinResponse(std::string_view text) {
   } else if (*outcome == "not_needed") {
     r.outcome = RejoinOutcome::kNotNeeded;
   } else {
-    return Fail(ErrorCode::kInvalidArgument, std::string(kResponseWhat) + ": unknown outcome");
+    return std::unexpected(j.ErrorAt("outcome", "not pending, accepted or not_needed"));
   }
   r.lost = *lost;
   return r;
@@ -304,17 +334,16 @@ Result<RejoinResponse> AnswerRejoin(AuditLog& log, const WitnessPeer& peer,
   response.lost = Lost(c);
   auto before = log.store().GetMeta(PendingKey(peer));
   if (!before) return std::unexpected(before.error());
-  json pending = {{"request", EncodeRejoinRequest(request)}, {"received_at", NowIso(log.clock())}};
+  const std::string pending = EncodePending(request, NowIso(log.clock()));
   bool first = true;
   if (!before->empty()) {
-    json old = json::parse(*before, nullptr, false);
-    auto old_request = old.is_object() && old.contains("request") && old["request"].is_string()
-                           ? DecodeRejoinRequest(old["request"].get<std::string>())
-                           : Result<RejoinRequest>(Fail(ErrorCode::kDataLoss, "pending"));
-    first = !old_request || old_request->restore_index != request.restore_index;
+    // A damaged earlier request is replaced, and this one recorded.
+    auto old = DecodePending(*before, peer);
+    auto old_request = old ? DecodeRejoinRequest(old->request) : Result<RejoinRequest>();
+    first = !old || !old_request || old_request->restore_index != request.restore_index;
   }
   Status kept = log.InTransaction([&]() -> Status {
-    INBEELD_RETURN_IF_ERROR(log.store().PutMeta(PendingKey(peer), pending.dump()));
+    INBEELD_RETURN_IF_ERROR(log.store().PutMeta(PendingKey(peer), pending));
     if (!first) return {};
     return log.AppendInTransaction(
         {EventRecord(log.clock(), "inbeeld.witness.peer_restore_requested", true,
@@ -331,13 +360,9 @@ Result<std::optional<PendingRestore>> PendingRestoreOf(AuditLog& log, const Witn
   auto stored = log.store().GetMeta(PendingKey(peer));
   if (!stored) return std::unexpected(stored.error());
   if (stored->empty()) return std::optional<PendingRestore>();
-  json pending = json::parse(*stored, nullptr, false);
-  if (!pending.is_object() || !pending.contains("request") || !pending["request"].is_string() ||
-      !pending.contains("received_at") || !pending["received_at"].is_string()) {
-    return Fail(ErrorCode::kDataLoss,
-                "the stored rejoin request of \"" + peer.name + "\" is damaged");
-  }
-  auto request = DecodeRejoinRequest(pending["request"].get<std::string>());
+  auto pending = DecodePending(*stored, peer);
+  if (!pending) return std::unexpected(pending.error());
+  auto request = DecodeRejoinRequest(pending->request);
   if (!request) return std::unexpected(request.error());
   auto last = log.LastWitnessed(peer.key.Fingerprint());
   if (!last) return std::unexpected(last.error());
@@ -345,7 +370,7 @@ Result<std::optional<PendingRestore>> PendingRestoreOf(AuditLog& log, const Witn
   out.restore_index = request->restore_index;
   out.lost =
       *last && (*last)->size > request->restore_index ? (*last)->size - request->restore_index : 0;
-  out.received_at = pending["received_at"].get<std::string>();
+  out.received_at = pending->received_at;
   return std::optional<PendingRestore>(out);
 }
 
@@ -358,12 +383,9 @@ Result<uint64_t> AcceptRestore(AuditLog& log, const WitnessPeer& peer) {
                     "\" has not asked to rejoin after a restore (on that node: `inbeeld peer "
                     "rejoin`)");
   }
-  json pending = json::parse(*stored, nullptr, false);
-  if (!pending.is_object() || !pending.contains("request") || !pending["request"].is_string()) {
-    return Fail(ErrorCode::kDataLoss,
-                "the stored rejoin request of \"" + peer.name + "\" is damaged");
-  }
-  auto request = DecodeRejoinRequest(pending["request"].get<std::string>());
+  auto pending = DecodePending(*stored, peer);
+  if (!pending) return std::unexpected(pending.error());
+  auto request = DecodeRejoinRequest(pending->request);
   if (!request) return std::unexpected(request.error());
   std::optional<uint64_t> retry;
   bool already_accepted = false;

@@ -82,6 +82,13 @@ struct RejoinResponse {
   std::optional<uint64_t> retry_proof_from = std::nullopt;
 };
 
+// The bodies, as compact JSON. The decoders are strict, through
+// schema/json_reader.h and schema/witness_wire.h's proof and retry readers:
+// one object of at most 1 MiB with exactly the members above, the checkpoint
+// and the restore record 1..8192 bytes, proofs of at most 64 canonical
+// base64 hashes; kInvalidArgument naming the member
+// ("rejoin request: member \"inclusion\"[0]: not canonical base64 of 32
+// bytes"), kResourceExhausted above 1 MiB.
 std::string EncodeRejoinRequest(const RejoinRequest&);
 Result<RejoinRequest> DecodeRejoinRequest(std::string_view json);
 std::string EncodeRejoinResponse(const RejoinResponse&);

@@ -2,15 +2,20 @@
 // witnessed further by its partner, restored; the partner checks each claim
 // of the request and keeps it for its operator; forged and stale requests are
 // refused with specific errors and change nothing. The same between real
-// processes is in backup_test.cc; the bodies' hostile-input tests are in
-// witness_test.cc.
+// processes is in backup_test.cc. Then the bodies against hostile input, with
+// the table of tests/support/hostile_json.h.
 #include "node/audit/rejoin.h"
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "node/audit/exchange_records.h"
 #include "node/backup/backup.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/hostile_json.h"
 #include "tests/support/in_process_node.h"
 
 namespace inbeeld::node::audit {
@@ -26,8 +31,7 @@ crypto::SecretBytes Passphrase() {
 
 class RejoinTest : public ::testing::Test {
  protected:
-  RejoinTest()
-      : clock_("2031-03-04T09:00:00Z"), ik_(clock_, "ik"), partner_(clock_, "partner") {}
+  RejoinTest() : clock_("2031-03-04T09:00:00Z"), ik_(clock_, "ik"), partner_(clock_, "partner") {}
 
   WitnessPeer IkAsPeer() { return {"ik", ik_.node().identity.PublicKey()}; }
   WitnessPeer PartnerAsPeer() { return {"partner", partner_.node().identity.PublicKey()}; }
@@ -121,7 +125,8 @@ TEST_F(RejoinTest, ARestoreIsKeptForTheOperatorThenAcceptedAndWitnessingGoesOn) 
   auto requested = partner.Records({});
   ASSERT_TRUE(requested);
   size_t requests = 0;
-  for (const auto& r : *requested) requests += r.record.name == "inbeeld.witness.peer_restore_requested";
+  for (const auto& r : *requested)
+    requests += r.record.name == "inbeeld.witness.peer_restore_requested";
   EXPECT_EQ(requests, 1u);
 
   auto lost = AcceptRestore(partner, IkAsPeer());
@@ -154,7 +159,8 @@ TEST_F(RejoinTest, ForgedAndAlteredRequestsAreRefusedAndKeepNothing) {
   auto refused = [&](const RejoinRequest& request, const std::string& what) {
     auto answer = AnswerRejoin(partner, IkAsPeer(), request);
     ASSERT_FALSE(answer) << what << " accepted";
-    EXPECT_EQ(answer.error().code, ErrorCode::kUnauthenticated) << what << ": " << answer.error().message;
+    EXPECT_EQ(answer.error().code, ErrorCode::kUnauthenticated)
+        << what << ": " << answer.error().message;
     auto kept = PendingRestoreOf(partner, IkAsPeer());
     ASSERT_TRUE(kept);
     EXPECT_FALSE(*kept) << what << " was kept";
@@ -219,13 +225,31 @@ TEST_F(RejoinTest, APartnerThatSawNothingAfterTheBackupHasNothingToAccept) {
   EXPECT_EQ(never.error().code, ErrorCode::kFailedPrecondition);
 }
 
+// The rejoin bodies against hostile input: the shared table of
+// tests/support/hostile_json.h, then the retry, the outcome, bounded strings
+// and proofs, each with its exact error.
+std::vector<crypto::Hash> Hashes(size_t n) {
+  std::vector<crypto::Hash> out(n);
+  for (size_t i = 0; i < n; ++i) out[i].fill(static_cast<uint8_t>(i + 1));
+  return out;
+}
+
+const RejoinRequest kRequest{"note\n",  4, "{\"name\":\"inbeeld.log.restored\"}",
+                             Hashes(3), 2, Hashes(4)};
+
+using ::inbeeld::testing::ExpectInvalid;
+
 TEST(RejoinBodies, RoundTripIncludingTheRetry) {
-  RejoinRequest request{"note\n", 9, "{}", {crypto::Hash{}}, 4, {}};
-  auto r = DecodeRejoinRequest(EncodeRejoinRequest(request));
+  auto r = DecodeRejoinRequest(EncodeRejoinRequest(kRequest));
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->restore_index, 9u);
-  EXPECT_EQ(r->inclusion.size(), 1u);
-  for (auto outcome : {RejoinOutcome::kPending, RejoinOutcome::kAccepted, RejoinOutcome::kNotNeeded}) {
+  EXPECT_EQ(r->checkpoint, kRequest.checkpoint);
+  EXPECT_EQ(r->restore_index, 4u);
+  EXPECT_EQ(r->restore_record, kRequest.restore_record);
+  EXPECT_EQ(r->inclusion, kRequest.inclusion);
+  EXPECT_EQ(r->proof_from, 2u);
+  EXPECT_EQ(r->proof, kRequest.proof);
+  for (auto outcome :
+       {RejoinOutcome::kPending, RejoinOutcome::kAccepted, RejoinOutcome::kNotNeeded}) {
     auto back = DecodeRejoinResponse(EncodeRejoinResponse({outcome, 5, std::nullopt}));
     ASSERT_TRUE(back);
     EXPECT_EQ(back->outcome, outcome);
@@ -234,12 +258,83 @@ TEST(RejoinBodies, RoundTripIncludingTheRetry) {
   auto retry = DecodeRejoinResponse(EncodeRejoinResponse({RejoinOutcome::kPending, 0, 7}));
   ASSERT_TRUE(retry && retry->retry_proof_from);
   EXPECT_EQ(*retry->retry_proof_from, 7u);
-  EXPECT_FALSE(DecodeRejoinResponse(R"({"outcome":"maybe","lost":1})"));
-  EXPECT_FALSE(DecodeRejoinResponse(R"({"retry":{"proof_from":1},"outcome":"pending"})"));
-  EXPECT_FALSE(DecodeRejoinResponse(R"({"retry":5})"));
-  RejoinRequest big = request;
-  big.restore_record = std::string(9000, 'a');
-  EXPECT_FALSE(DecodeRejoinRequest(EncodeRejoinRequest(big)));
+}
+
+TEST(RejoinBodies, HostileBodiesAreRefusedWithExactErrors) {
+  using ::inbeeld::testing::DropValue;
+  using ::inbeeld::testing::ExpectAllRefused;
+  using ::inbeeld::testing::JsonType;
+  ExpectAllRefused([](std::string_view t) { return DropValue(DecodeRejoinRequest(t)); },
+                   "rejoin request", EncodeRejoinRequest(kRequest),
+                   {{"checkpoint", JsonType::kString},
+                    {"restore_index", JsonType::kUint},
+                    {"restore_record", JsonType::kString},
+                    {"inclusion", JsonType::kArray},
+                    {"proof_from", JsonType::kUint},
+                    {"proof", JsonType::kArray}});
+  ExpectAllRefused([](std::string_view t) { return DropValue(DecodeRejoinResponse(t)); },
+                   "rejoin response",
+                   EncodeRejoinResponse({RejoinOutcome::kPending, 12, std::nullopt}),
+                   {{"outcome", JsonType::kString}, {"lost", JsonType::kUint}});
+}
+
+TEST(RejoinBodies, TheRetryAndTheOutcomeAreStrict) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"({"outcome":"maybe","lost":1})",
+       "rejoin response: member \"outcome\": not pending, accepted or not_needed"},
+      {R"({"outcome":"Pending","lost":1})",
+       "rejoin response: member \"outcome\": not pending, accepted or not_needed"},
+      {R"({"retry":{"proof_from":1},"outcome":"pending"})",
+       "rejoin response: holds a member other than retry"},
+      {R"({"retry":5})", "rejoin response: member \"retry\": not an object"},
+      {R"({"retry":{}})", "rejoin response: member \"retry.proof_from\": missing"},
+      {R"({"retry":{"proof_from":-3}})",
+       "rejoin response: member \"retry.proof_from\": not an unsigned integer"},
+      {R"({"retry":{"proof_from":3,"geheim":1}})",
+       "rejoin response: member \"retry\": holds a member other than proof_from"},
+  };
+  for (const auto& [text, message] : bad) {
+    SCOPED_TRACE(text);
+    ExpectInvalid(DecodeRejoinResponse(text), message);
+  }
+}
+
+TEST(RejoinBodies, OversizedStringsAndProofsAreRefused) {
+  RejoinRequest big = kRequest;
+  big.restore_record = std::string(8192, 'a');
+  EXPECT_TRUE(DecodeRejoinRequest(EncodeRejoinRequest(big)));
+  big.restore_record = std::string(8193, 'a');
+  ExpectInvalid(DecodeRejoinRequest(EncodeRejoinRequest(big)),
+                "rejoin request: member \"restore_record\": longer than 8192 bytes");
+  big = kRequest;
+  big.checkpoint = std::string(8193, 'n');
+  ExpectInvalid(DecodeRejoinRequest(EncodeRejoinRequest(big)),
+                "rejoin request: member \"checkpoint\": longer than 8192 bytes");
+  big = kRequest;
+  big.inclusion = Hashes(65);
+  ExpectInvalid(DecodeRejoinRequest(EncodeRejoinRequest(big)),
+                "rejoin request: member \"inclusion\": more than 64 entries");
+  big = kRequest;
+  big.proof = Hashes(65);
+  ExpectInvalid(DecodeRejoinRequest(EncodeRejoinRequest(big)),
+                "rejoin request: member \"proof\": more than 64 entries");
+}
+
+TEST(RejoinBodies, ProofHashesMustBeCanonicalBase64Of32Bytes) {
+  const std::string good = EncodeRejoinRequest(kRequest);
+  const std::string first = "\"inclusion\":[\"";
+  const size_t at = good.find(first) + first.size();
+  for (const std::string hash : {std::string(""), std::string(43, 'A'), std::string(43, 'A') + "B=",
+                                 std::string(43, '-') + "=", std::string(44, 'A') + "AA=="}) {
+    SCOPED_TRACE(hash);
+    std::string text = good;
+    text.replace(at, 44, hash);
+    ExpectInvalid(DecodeRejoinRequest(text),
+                  "rejoin request: member \"inclusion\"[0]: not canonical base64 of 32 bytes");
+  }
+  std::string text = good;
+  text.replace(at - 1, 46, "7");
+  ExpectInvalid(DecodeRejoinRequest(text), "rejoin request: member \"inclusion\"[0]: not a string");
 }
 
 }  // namespace

@@ -14,22 +14,12 @@
 namespace inbeeld::schema {
 namespace {
 
+using ::inbeeld::testing::ExpectError;
+using ::inbeeld::testing::ExpectInvalid;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr std::string_view kWhat = "test message";
-
-template <typename T>
-void ExpectError(const Result<T>& r, ErrorCode code, const std::string& message) {
-  ASSERT_FALSE(r) << "accepted; expected: " << message;
-  EXPECT_EQ(r.error().code, code) << r.error().message;
-  EXPECT_EQ(r.error().message, message);
-}
-
-template <typename T>
-void ExpectInvalid(const Result<T>& r, const std::string& message) {
-  ExpectError(r, ErrorCode::kInvalidArgument, message);
-}
 
 JsonDocument Parsed(std::string_view text) {
   auto doc = JsonDocument::Parse(text, kWhat);

@@ -24,6 +24,7 @@ namespace inbeeld::schema::witness {
 namespace {
 
 using ::inbeeld::testing::DropValue;
+using ::inbeeld::testing::ExpectInvalid;
 using ::inbeeld::testing::JsonMember;
 using ::inbeeld::testing::JsonType;
 using json = nlohmann::json;
@@ -37,18 +38,6 @@ std::vector<ProofHash> Proof(size_t n) {
   std::vector<ProofHash> out(n);
   for (size_t i = 0; i < n; ++i) out[i].fill(static_cast<uint8_t>(i + 1));
   return out;
-}
-
-template <typename T>
-void ExpectError(const Result<T>& r, ErrorCode code, const std::string& message) {
-  ASSERT_FALSE(r) << "accepted; expected: " << message;
-  EXPECT_EQ(r.error().code, code) << r.error().message;
-  EXPECT_EQ(r.error().message, message);
-}
-
-template <typename T>
-void ExpectInvalid(const Result<T>& r, const std::string& message) {
-  ExpectError(r, ErrorCode::kInvalidArgument, message);
 }
 
 TEST(WitnessWire, EncodesTheBytesOfProtocolMd) {

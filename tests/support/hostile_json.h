@@ -8,6 +8,8 @@
 #ifndef INBEELD_TESTS_SUPPORT_HOSTILE_JSON_H_
 #define INBEELD_TESTS_SUPPORT_HOSTILE_JSON_H_
 
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <string>
 #include <string_view>
@@ -22,6 +24,20 @@ template <typename T>
 Status DropValue(const Result<T>& r) {
   if (!r) return std::unexpected(r.error());
   return {};
+}
+
+// EXPECTs `r` to fail with `code` and exactly `message`.
+template <typename T>
+void ExpectError(const Result<T>& r, ErrorCode code, const std::string& message) {
+  ASSERT_FALSE(r) << "accepted; expected: " << message;
+  EXPECT_EQ(r.error().code, code) << r.error().message;
+  EXPECT_EQ(r.error().message, message);
+}
+
+// EXPECTs `r` to fail with kInvalidArgument and exactly `message`.
+template <typename T>
+void ExpectInvalid(const Result<T>& r, const std::string& message) {
+  ExpectError(r, ErrorCode::kInvalidArgument, message);
 }
 
 enum class JsonType { kString, kUint, kArray, kObject, kBool };
