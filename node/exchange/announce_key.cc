@@ -1,10 +1,10 @@
 #include "node/exchange/announce_key.h"
 
-#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "node/net/routes.h"
 #include "node/net/tls_identity.h"
+#include "schema/json_reader.h"
 #include "schema/key_rotation.h"
 
 namespace inbeeld::node::exchange {
@@ -41,14 +41,15 @@ Status SendKeyAnnouncement(const config::PeerConfig& peer, const std::string& no
   limited.max_response_bytes = 1 << 12;
   auto reply = PostUnder(previous, node_name, peer, announcement, limited);
   if (reply) {
-    auto body = nlohmann::json::parse(reply->body, nullptr, false);
+    // The partner answers {"pinned": "<the fingerprint it pins now>"}.
     const std::string expected = current.PublicKey().Fingerprint();
-    if (!body.is_object() || !body.contains("pinned") || body["pinned"] != expected) {
-      return Fail(
-          ErrorCode::kDataLoss,
-          "peer " + peer.name + " accepted the announcement but did not confirm the new key");
-    }
-    return {};
+    auto body = schema::JsonDocument::Parse(reply->body, "key rotation answer");
+    auto pinned = body ? body->Root().String("pinned", schema::JsonString::Text(expected.size()))
+                       : Result<std::string>(std::unexpected(body.error()));
+    if (pinned && body->Root().OnlyMembers({"pinned"}) && *pinned == expected) return {};
+    return Fail(ErrorCode::kDataLoss,
+                "peer " + peer.name + " accepted the announcement but did not confirm the new key" +
+                    (pinned ? std::string() : " (" + pinned.error().message + ")"));
   }
   if (reply.error().code != ErrorCode::kUnauthenticated || reply.error().http_status != 0) {
     return std::unexpected(Error(reply.error()));
