@@ -324,8 +324,9 @@ TEST(RejoinBodies, ProofHashesMustBeCanonicalBase64Of32Bytes) {
   const std::string good = EncodeRejoinRequest(kRequest);
   const std::string first = "\"inclusion\":[\"";
   const size_t at = good.find(first) + first.size();
-  for (const std::string hash : {std::string(""), std::string(43, 'A'), std::string(43, 'A') + "B=",
-                                 std::string(43, '-') + "=", std::string(44, 'A') + "AA=="}) {
+  for (const std::string& hash :
+       {std::string(""), std::string(43, 'A'),
+        std::string(43, 'A') + "B=", std::string(43, '-') + "=", std::string(44, 'A') + "AA=="}) {
     SCOPED_TRACE(hash);
     std::string text = good;
     text.replace(at, 44, hash);

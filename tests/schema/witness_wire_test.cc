@@ -142,9 +142,10 @@ TEST(WitnessWire, NumbersUpTo2To64Minus1AreRead) {
   auto max = DecodeCosignRequest(R"({"size":18446744073709551615,"cosignature":"l"})");
   ASSERT_TRUE(max) << max.error().message;
   EXPECT_EQ(max->size, UINT64_MAX);
-  for (const std::string number : {"0x5", "05", "+5"}) {
-    ExpectInvalid(DecodeCosignRequest(R"({"size":)" + number + R"(,"cosignature":"l"})"),
-                  "cosign request: not valid JSON");
+  for (const char* number : {"0x5", "05", "+5"}) {
+    ExpectInvalid(
+        DecodeCosignRequest(std::string(R"({"size":)") + number + R"(,"cosignature":"l"})"),
+        "cosign request: not valid JSON");
   }
 }
 
