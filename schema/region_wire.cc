@@ -3,6 +3,7 @@
 #include <cstring>
 #include <utility>
 
+#include "schema/byte_codec.h"
 #include "schema/match_keys.h"
 #include "schema/utf8.h"
 
@@ -33,28 +34,14 @@ size_t GroupSize(size_t k) { return k * kPointSize + 1; }
 
 // ---------------------------------------------------------------- writer --
 
-class Writer {
+class Writer : public ByteWriter {
  public:
-  Writer(std::string& out, MessageType type) : out_(out) {
-    out_.append(kMagic.data(), kMagic.size());
+  Writer(std::string& out, MessageType type) : ByteWriter(out) {
+    Raw(kMagic.data(), kMagic.size());
     U8(kVersion);
     U8(static_cast<uint8_t>(type));
   }
 
-  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void U16(uint16_t v) {
-    U8(static_cast<uint8_t>(v >> 8));
-    U8(static_cast<uint8_t>(v));
-  }
-  void U32(uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) U8(static_cast<uint8_t>(v >> shift));
-  }
-  void U64(uint64_t v) {
-    for (int shift = 56; shift >= 0; shift -= 8) U8(static_cast<uint8_t>(v >> shift));
-  }
-  void Raw(const void* data, size_t n) {
-    if (n != 0) out_.append(static_cast<const char*>(data), n);
-  }
   void Sets(std::span<const SetView> sets) {
     U8(static_cast<uint8_t>(sets.size()));
     for (const SetView& s : sets) {
@@ -65,141 +52,43 @@ class Writer {
       Raw(s.categories.data(), s.categories.size());
     }
   }
-
- private:
-  std::string& out_;
 };
 
 // ---------------------------------------------------------------- reader --
 
-// Reads fields in order; the first failure records an error naming the
-// message, the field and the byte offset, and makes every later read fail.
-class Reader {
+// The region messages' reader: ByteReader plus this format's header.
+class Reader : public ByteReader {
  public:
-  Reader(std::string_view message, MessageType type)
-      : data_(reinterpret_cast<const uint8_t*>(message.data())),
-        size_(message.size()),
-        name_(MessageName(type)) {}
-
-  size_t pos() const { return pos_; }
-  size_t remaining() const { return size_ - pos_; }
-
-  bool U8(uint8_t& v, std::string_view field) {
-    if (!Need(1, field)) return false;
-    v = data_[pos_++];
-    return true;
-  }
-  bool U16(uint16_t& v, std::string_view field) {
-    if (!Need(2, field)) return false;
-    v = static_cast<uint16_t>((data_[pos_] << 8) | data_[pos_ + 1]);
-    pos_ += 2;
-    return true;
-  }
-  bool U32(uint32_t& v, std::string_view field) {
-    if (!Need(4, field)) return false;
-    v = 0;
-    for (int i = 0; i < 4; ++i) v = (v << 8) | data_[pos_ + i];
-    pos_ += 4;
-    return true;
-  }
-  bool U64(uint64_t& v, std::string_view field) {
-    if (!Need(8, field)) return false;
-    v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | data_[pos_ + i];
-    pos_ += 8;
-    return true;
-  }
-  bool Raw(uint8_t* out, size_t n, std::string_view field) {
-    if (!Need(n, field)) return false;
-    if (n != 0) std::memcpy(out, data_ + pos_, n);
-    pos_ += n;
-    return true;
-  }
-  bool Chars(std::string& out, size_t n, std::string_view field) {
-    if (!Need(n, field)) return false;
-    out.assign(reinterpret_cast<const char*>(data_ + pos_), n);
-    pos_ += n;
-    return true;
-  }
-  // A view of the next n bytes. REQUIRES: n <= remaining() (checked by the
-  // caller through Need or Count).
-  std::span<const uint8_t> Take(size_t n) {
-    std::span<const uint8_t> out(data_ + pos_, n);
-    pos_ += n;
-    return out;
-  }
+  Reader(std::string_view message, MessageType type) : ByteReader(message, MessageName(type)) {}
 
   // The magic, version and type. `type` is what the caller expects.
   bool Header(MessageType type) {
-    if (size_ > 0 && data_[0] == '{') {
+    if (size() > 0 && at(0) == '{') {
       return Fail(
           "a JSON body at byte 0: the peer speaks region protocol version 2; this node speaks "
           "version " +
           std::to_string(kVersion) + " — upgrade the peer");
     }
-    if (size_ < kHeaderSize) {
-      return Fail("message of " + std::to_string(size_) + " bytes is shorter than the " +
+    if (size() < kHeaderSize) {
+      return Fail("message of " + std::to_string(size()) + " bytes is shorter than the " +
                   std::to_string(kHeaderSize) + "-byte header");
     }
-    if (std::memcmp(data_, kMagic.data(), kMagic.size()) != 0) {
-      return Fail("bad magic at byte 0 (expected \"INBR\")");
+    for (size_t i = 0; i < kMagic.size(); ++i) {
+      if (at(i) != static_cast<uint8_t>(kMagic[i])) {
+        return Fail("bad magic at byte 0 (expected \"INBR\")");
+      }
     }
-    if (data_[4] != kVersion) {
-      return Fail("unsupported region protocol version " + std::to_string(data_[4]) +
+    if (at(4) != kVersion) {
+      return Fail("unsupported region protocol version " + std::to_string(at(4)) +
                   " at byte 4 (this node speaks version " + std::to_string(kVersion) + ")");
     }
-    if (data_[5] != static_cast<uint8_t>(type)) {
-      return Fail("message type " + std::to_string(data_[5]) + " at byte 5, expected " +
+    if (at(5) != static_cast<uint8_t>(type)) {
+      return Fail("message type " + std::to_string(at(5)) + " at byte 5, expected " +
                   std::to_string(static_cast<int>(type)));
     }
-    pos_ = kHeaderSize;
+    Seek(kHeaderSize);
     return true;
   }
-
-  bool End() {
-    if (pos_ != size_) {
-      return Fail(std::to_string(size_ - pos_) + " trailing bytes after byte " +
-                  std::to_string(pos_));
-    }
-    return true;
-  }
-
-  bool Fail(std::string message) {
-    if (!failed_) {
-      failed_ = true;
-      message_ = std::string(name_) + ": " + std::move(message);
-    }
-    return false;
-  }
-  // Fail with the offset the field started at.
-  bool FailAt(size_t offset, std::string message) {
-    return Fail(std::move(message) + " at byte " + std::to_string(offset));
-  }
-  bool Exhausted(std::string message) {
-    if (!failed_) code_ = ErrorCode::kResourceExhausted;
-    return Fail(std::move(message));
-  }
-
-  std::unexpected<Error> error() const { return inbeeld::Fail(code_, message_); }
-
- private:
-  bool Need(size_t n, std::string_view field) {
-    if (failed_) return false;
-    if (n > remaining()) {
-      return Fail("truncated at byte " + std::to_string(size_) + " in " + std::string(field) +
-                  " (needs " + std::to_string(n) + " bytes from byte " + std::to_string(pos_) +
-                  ")");
-    }
-    return true;
-  }
-
-  const uint8_t* data_;
-  size_t size_;
-  size_t pos_ = 0;
-  std::string_view name_;
-  bool failed_ = false;
-  ErrorCode code_ = ErrorCode::kInvalidArgument;
-  std::string message_;
 };
 
 bool ReadKeyMask(Reader& r, uint8_t& mask) {

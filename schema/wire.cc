@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "schema/byte_codec.h"
 #include "schema/match_keys.h"
 
 namespace inbeeld::schema::wire {
@@ -67,17 +68,10 @@ size_t EntrySize(uint8_t mask, size_t school_chars) {
 
 // ---------------------------------------------------------------- writer --
 
-class Writer {
+class Writer : public ByteWriter {
  public:
-  explicit Writer(std::string& out) : out_(out) {}
+  explicit Writer(std::string& out) : ByteWriter(out) {}
 
-  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void U32(uint32_t v) {
-    const char bytes[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
-                           static_cast<char>(v >> 8), static_cast<char>(v)};
-    out_.append(bytes, sizeof(bytes));
-  }
-  void Raw(const void* data, size_t n) { out_.append(static_cast<const char*>(data), n); }
   void Header(MessageType type) {
     Raw(kMagic.data(), kMagic.size());
     U8(kVersion);
@@ -86,9 +80,9 @@ class Writer {
   // Appends `count` zeroed N-byte slots and returns them.
   template <size_t N>
   MutableItemView<N> Slots(size_t count) {
-    const size_t offset = out_.size();
-    out_.resize(offset + count * N);
-    return MutableItemView<N>(reinterpret_cast<uint8_t*>(out_.data()) + offset, count);
+    const size_t offset = out().size();
+    out().resize(offset + count * N);
+    return MutableItemView<N>(reinterpret_cast<uint8_t*>(out().data()) + offset, count);
   }
   void Labels(uint8_t mask, const wire::Labels& labels) {
     if (mask & kLabelCategory) U8(CategoryCode(*labels.category));
@@ -99,9 +93,6 @@ class Writer {
     }
     if (mask & kLabelPlan) U8(*labels.plan ? 1 : 0);
   }
-
- private:
-  std::string& out_;
 };
 
 // Fixes up the points of a Begin* message from a span (the convenience
@@ -113,59 +104,29 @@ void CopyItems(std::span<const std::array<uint8_t, N>> items, MutableItemView<N>
 
 // ---------------------------------------------------------------- reader --
 
-// Reads fields in order; the first failure records an error naming the
-// message, the byte offset and the field, and makes every later read fail.
-class Reader {
+// The PSI messages' reader: ByteReader plus the header, counts and item
+// views of this format.
+class Reader : public ByteReader {
  public:
-  Reader(std::string_view message, MessageType type)
-      : data_(reinterpret_cast<const uint8_t*>(message.data())),
-        size_(message.size()),
-        name_(MessageName(type)) {}
-
-  size_t pos() const { return pos_; }
-  size_t remaining() const { return size_ - pos_; }
-  std::string_view name() const { return name_; }
-
-  bool U8(uint8_t& v, std::string_view field) {
-    if (!Need(1, field)) return false;
-    v = data_[pos_++];
-    return true;
-  }
-  bool U32(uint32_t& v, std::string_view field) {
-    if (!Need(4, field)) return false;
-    v = (uint32_t{data_[pos_]} << 24) | (uint32_t{data_[pos_ + 1]} << 16) |
-        (uint32_t{data_[pos_ + 2]} << 8) | uint32_t{data_[pos_ + 3]};
-    pos_ += 4;
-    return true;
-  }
-  bool Raw(uint8_t* out, size_t n, std::string_view field) {
-    if (!Need(n, field)) return false;
-    std::memcpy(out, data_ + pos_, n);
-    pos_ += n;
-    return true;
-  }
-  bool Chars(std::string& out, size_t n, std::string_view field) {
-    if (!Need(n, field)) return false;
-    out.assign(reinterpret_cast<const char*>(data_ + pos_), n);
-    pos_ += n;
-    return true;
-  }
+  Reader(std::string_view message, MessageType type) : ByteReader(message, MessageName(type)) {}
 
   // The magic, version and type. `type` is what the caller expects.
   bool Header(MessageType type) {
-    if (size_ < kHeaderSize) {
-      return Fail("message of " + std::to_string(size_) + " bytes is shorter than the " +
+    if (size() < kHeaderSize) {
+      return Fail("message of " + std::to_string(size()) + " bytes is shorter than the " +
                   std::to_string(kHeaderSize) + "-byte header");
     }
-    if (std::memcmp(data_, kMagic.data(), kMagic.size()) != 0) {
-      return Fail("bad magic at byte 0 (expected \"INBL\")");
+    for (size_t i = 0; i < kMagic.size(); ++i) {
+      if (at(i) != static_cast<uint8_t>(kMagic[i])) {
+        return Fail("bad magic at byte 0 (expected \"INBL\")");
+      }
     }
-    if (data_[4] != kVersion) return Fail(VersionProblem(data_[4]));
-    if (data_[5] != static_cast<uint8_t>(type)) {
-      return Fail("message type " + std::to_string(data_[5]) + " at byte 5, expected " +
+    if (at(4) != kVersion) return Fail(VersionProblem(at(4)));
+    if (at(5) != static_cast<uint8_t>(type)) {
+      return Fail("message type " + std::to_string(at(5)) + " at byte 5, expected " +
                   std::to_string(static_cast<int>(type)));
     }
-    pos_ = kHeaderSize;
+    Seek(kHeaderSize);
     return true;
   }
 
@@ -175,9 +136,8 @@ class Reader {
   bool Count(uint32_t count, uint64_t min_item_size, uint32_t limit, std::string_view what,
              size_t count_offset) {
     if (count > limit) {
-      code_ = ErrorCode::kResourceExhausted;
-      return Fail(std::string(what) + " has " + std::to_string(count) +
-                  " entries, more than the limit of " + std::to_string(limit));
+      return Exhausted(std::string(what) + " has " + std::to_string(count) +
+                       " entries, more than the limit of " + std::to_string(limit));
     }
     const uint64_t need = uint64_t{count} * min_item_size;
     if (need > remaining()) {
@@ -191,51 +151,9 @@ class Reader {
   // `count` N-byte items. REQUIRES: Count() has checked that they are there.
   template <size_t N>
   bool Items(uint64_t count, ItemView<N>& out) {
-    out = ItemView<N>(data_ + pos_, static_cast<size_t>(count));
-    pos_ += static_cast<size_t>(count) * N;
+    out = ItemView<N>(Take(static_cast<size_t>(count) * N).data(), static_cast<size_t>(count));
     return true;
   }
-
-  bool End() {
-    if (pos_ != size_) {
-      return Fail(std::to_string(size_ - pos_) + " trailing bytes after byte " +
-                  std::to_string(pos_));
-    }
-    return true;
-  }
-
-  bool Fail(std::string message) {
-    if (!failed_) {
-      failed_ = true;
-      message_ = std::string(name_) + ": " + std::move(message);
-    }
-    return false;
-  }
-  // Fail with the offset the current field started at.
-  bool FailAt(size_t offset, std::string message) {
-    return Fail(std::move(message) + " at byte " + std::to_string(offset));
-  }
-
-  std::unexpected<Error> error() const { return inbeeld::Fail(code_, message_); }
-
- private:
-  bool Need(size_t n, std::string_view field) {
-    if (failed_) return false;
-    if (n > remaining()) {
-      return Fail("truncated at byte " + std::to_string(size_) + " in " + std::string(field) +
-                  " (needs " + std::to_string(n) + " bytes from byte " + std::to_string(pos_) +
-                  ")");
-    }
-    return true;
-  }
-
-  const uint8_t* data_;
-  size_t size_;
-  size_t pos_ = 0;
-  std::string_view name_;
-  bool failed_ = false;
-  ErrorCode code_ = ErrorCode::kInvalidArgument;
-  std::string message_;
 };
 
 bool ReadMask(Reader& r, uint8_t& mask) {
