@@ -491,10 +491,12 @@ Status Server::Start() {
   };
   if (Status console = s.StartConsole(); !console) return fail(console.error());
   if (Status admin = s.StartAdmin(); !admin) return fail(admin.error());
+  Status peers;
   {
     std::lock_guard lock(s.reload_mu);
-    if (Status peers = s.StartPeerListener(); !peers) return fail(peers.error());
+    peers = s.StartPeerListener();
   }
+  if (!peers) return fail(peers.error());  // Stop takes reload_mu
   if (s.peer_port == 0) {
     if (!s.console_server) {
       return fail(Error{ErrorCode::kFailedPrecondition,

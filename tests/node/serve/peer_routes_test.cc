@@ -22,32 +22,18 @@
 #include "schema/synthetic.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/in_process_node.h"
+#include "tests/support/partner_config.h"
 
 namespace inbeeld::node::serve {
 namespace {
 
 using testing::FakeClock;
 using testing::InProcessNode;
+using testing::PartnerConfig;
 
 constexpr char kPurpose[] = "thuiszitters-afstemming";
 constexpr schema::Date kListDate{2026, 11, 2};
 constexpr size_t kShared = 12;  // children on both lists
-
-// `self`'s configuration of partner `other`, at `address`.
-config::PeerConfig PeerOf(const UnlockedNode& self, const UnlockedNode& other,
-                          const std::string& address) {
-  config::PeerConfig peer;
-  peer.name = other.config.node_name;
-  peer.address = address;
-  peer.key = other.metadata.fingerprint;
-  peer.role = other.config.role;
-  peer.policy.allowed_purposes = {kPurpose};
-  peer.policy.max_list_size = 1000;
-  peer.policy.max_sessions_per_day = 100;
-  peer.policy.match_keys =
-      config::DefaultMatchKeys(self.config.role, self.config.holds_pgn, other.config.role);
-  return peer;
-}
 
 // B serving A over loopback, in this process.
 class PeerRoutesTest : public ::testing::Test {
@@ -65,7 +51,7 @@ class PeerRoutesTest : public ::testing::Test {
     a_.Import(list_a, kListDate);
     b_.Import(list_b, kListDate);
 
-    b_.config().peers.push_back(PeerOf(b_.node(), a_.node(), "127.0.0.1:9"));
+    b_.config().peers.push_back(PartnerConfig(b_.node(), a_.node(), "127.0.0.1:9"));
     exchange::ResponderOptions options;  // the defaults `serve` uses, one thread
     options.session_ttl = std::chrono::seconds(600);
     options.witness_window = std::chrono::seconds(600);
@@ -78,8 +64,8 @@ class PeerRoutesTest : public ::testing::Test {
     auto seed = b_.node().identity.SeedForStorage().RevealForCrypto();
     auto identity = net::TlsIdentity::Create(seed.first<32>(), b_.config().node_name);
     ASSERT_TRUE(identity.has_value()) << identity.error().message;
-    auto server = net::PeerServer::Create(*identity, std::move(setup->pins),
-                                          PeerServerOptions(*setup));
+    auto server =
+        net::PeerServer::Create(*identity, std::move(setup->pins), PeerServerOptions(*setup));
     ASSERT_TRUE(server.has_value()) << server.error().message;
     server_ = std::move(*server);
     PeerHandlers handlers;
@@ -90,7 +76,8 @@ class PeerRoutesTest : public ::testing::Test {
     ASSERT_TRUE(port.has_value()) << port.error().message;
     serving_ = std::thread([this] { (void)server_->ListenAfterBind(); });
 
-    a_.config().peers.push_back(PeerOf(a_.node(), b_.node(), "127.0.0.1:" + std::to_string(*port)));
+    a_.config().peers.push_back(
+        PartnerConfig(a_.node(), b_.node(), "127.0.0.1:" + std::to_string(*port)));
   }
 
   void TearDown() override {

@@ -25,11 +25,13 @@
 #include "node/region/regional.h"
 #include "schema/synthetic.h"
 #include "tests/support/local_node.h"
+#include "tests/support/partner_config.h"
 
 namespace inbeeld::node::serve {
 namespace {
 
 using testing::LocalNode;
+using testing::PartnerConfig;
 
 constexpr char kPurpose[] = "thuiszitters-afstemming";
 constexpr schema::Date kListDate{2026, 11, 2};
@@ -39,22 +41,6 @@ crypto::SecretBytes PassphraseOf(const std::string& name) {
   const std::string text = "passphrase for " + name;  // as LocalNode makes it
   return crypto::SecretBytes::CopyFrom(
       std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-}
-
-// `self`'s configuration of partner `other`, at `address`.
-config::PeerConfig PeerOf(const UnlockedNode& self, const UnlockedNode& other,
-                          const std::string& address) {
-  config::PeerConfig peer;
-  peer.name = other.config.node_name;
-  peer.address = address;
-  peer.key = other.metadata.fingerprint;
-  peer.role = other.config.role;
-  peer.policy.allowed_purposes = {kPurpose};
-  peer.policy.max_list_size = 1000;
-  peer.policy.max_sessions_per_day = 100;
-  peer.policy.match_keys =
-      config::DefaultMatchKeys(self.config.role, self.config.holds_pgn, other.config.role);
-  return peer;
 }
 
 std::unique_ptr<LocalNode> MakeNode(const std::string& name,
@@ -81,7 +67,7 @@ class Served {
   }
 
   Result<std::unique_ptr<Server>> Create(ServerOptions options) {
-    options.listen = "127.0.0.1:0";
+    if (options.listen.empty()) options.listen = "127.0.0.1:0";
     options.threads = 1;
     options.on_listening = [this](std::string_view what, const std::string&, int port) -> Status {
       std::lock_guard lock(mu_);
@@ -140,13 +126,13 @@ class ServerTest : public ::testing::Test {
   }
 
   // B pins A in its inbeeld.toml.
-  void PinAOnB() { served_b_->Pin(PeerOf(b_->node(), a_->node(), "127.0.0.1:9")); }
+  void PinAOnB() { served_b_->Pin(PartnerConfig(b_->node(), a_->node(), "127.0.0.1:9")); }
 
   // A, with B at `port` in its configuration, matches with B.
   Result<exchange::MatchReport> MatchAWithB(int port) {
     auto& peers = a_->node().config.peers;
     std::erase_if(peers, [](const config::PeerConfig& p) { return p.name == "leerplicht-b"; });
-    peers.push_back(PeerOf(a_->node(), b_->node(), "127.0.0.1:" + std::to_string(port)));
+    peers.push_back(PartnerConfig(a_->node(), b_->node(), "127.0.0.1:" + std::to_string(port)));
     exchange::MatchRequest request;
     request.peer = "leerplicht-b";
     request.purpose = kPurpose;
@@ -175,8 +161,8 @@ TEST_F(ServerTest, ServesAMatchAndCountsItInTheMetrics) {
       << metrics;
   EXPECT_NE(metrics.find("inbeeld_peers 1"), std::string::npos) << metrics;
   EXPECT_NE(served_b_->events().find("event=serve.started"), std::string::npos);
-  EXPECT_EQ(served_b_->listening(), std::vector<std::string>{"peers:" +
-                                                             std::to_string(server.peer_port())});
+  EXPECT_EQ(served_b_->listening(),
+            std::vector<std::string>{"peers:" + std::to_string(server.peer_port())});
 }
 
 TEST_F(ServerTest, WithNoPeerAndNoConsoleItRefusesToStart) {
@@ -267,7 +253,7 @@ TEST_F(ServerTest, ATakenConsolePortStopsTheSecondNodeBeforeItServesAnyone) {
   auto c = MakeNode("leerplicht-c", {});
   ASSERT_TRUE(c);
   Served served_c(*c);
-  served_c.Pin(PeerOf(c->node(), a_->node(), "127.0.0.1:9"));
+  served_c.Pin(PartnerConfig(c->node(), a_->node(), "127.0.0.1:9"));
   ServerOptions taken;
   taken.console_listen = "127.0.0.1:" + std::to_string(first.console_port());
   auto second = served_c.Create(taken);
@@ -276,6 +262,32 @@ TEST_F(ServerTest, ATakenConsolePortStopsTheSecondNodeBeforeItServesAnyone) {
   ASSERT_FALSE(started.has_value());
   EXPECT_FALSE((*second)->serving_peers()) << "no peer listener after the console failed";
   EXPECT_TRUE(served_c.listening().empty());
+
+  auto report = MatchAWithB(first.peer_port());
+  ASSERT_TRUE(report.has_value()) << "the first node is unaffected: " << report.error().message;
+}
+
+TEST_F(ServerTest, ATakenPeerPortFailsStartAndLeavesNothingRunning) {
+  PinAOnB();
+  Server& first = served_b_->Start();
+  ASSERT_TRUE(first.serving_peers());
+
+  auto c = MakeNode("leerplicht-c", {});
+  ASSERT_TRUE(c);
+  Served served_c(*c);
+  served_c.Pin(PartnerConfig(c->node(), a_->node(), "127.0.0.1:9"));
+  ServerOptions taken;
+  taken.listen = "127.0.0.1:" + std::to_string(first.peer_port());
+  taken.console_listen = "127.0.0.1:0";
+  auto second = served_c.Create(taken);
+  ASSERT_TRUE(second.has_value()) << second.error().message;
+  Status started = (*second)->Start();  // returns: the console it bound is stopped again
+  ASSERT_FALSE(started.has_value());
+  EXPECT_NE(started.error().message.find("is already in use"), std::string::npos)
+      << started.error().message;
+  EXPECT_FALSE((*second)->serving_peers());
+  EXPECT_FALSE(std::filesystem::exists(served_c.dir().root() / console::kConsoleAddressFile))
+      << "the console of a node that did not start leaves no address behind";
 
   auto report = MatchAWithB(first.peer_port());
   ASSERT_TRUE(report.has_value()) << "the first node is unaffected: " << report.error().message;
@@ -310,14 +322,14 @@ TEST(ServerRegionTest, ACountRunsOverTheServedRegionRoutes) {
   std::vector<int> ports = {0};
   for (size_t i = 1; i < nodes.size(); ++i) {
     served.push_back(std::make_unique<Served>(*nodes[i]));
-    served.back()->Pin(PeerOf(nodes[i]->node(), nodes[0]->node(), "127.0.0.1:9"));
+    served.back()->Pin(PartnerConfig(nodes[i]->node(), nodes[0]->node(), "127.0.0.1:9"));
     ports.push_back(served.back()->Start().peer_port());
     ASSERT_GT(ports.back(), 0);
   }
   region::RegionRequest request;
   for (size_t i = 1; i < nodes.size(); ++i) {
-    nodes[0]->node().config.peers.push_back(PeerOf(nodes[0]->node(), nodes[i]->node(),
-                                                   "127.0.0.1:" + std::to_string(ports[i])));
+    nodes[0]->node().config.peers.push_back(
+        PartnerConfig(nodes[0]->node(), nodes[i]->node(), "127.0.0.1:" + std::to_string(ports[i])));
     request.peers.push_back(nodes[i]->node().config.node_name);
   }
   request.purpose = kPurpose;
