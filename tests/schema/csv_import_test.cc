@@ -1093,28 +1093,35 @@ TEST(CsvImportTest, RowsWithoutAPgnRoundTrip) {
 // ---------------------------------------------------------------------------
 // Speed.
 
-// The bound only means something in an optimised build without sanitizers;
-// elsewhere a smaller list just exercises the same path.
+// Speed is compared, not timed: parsing a list against writing the same list
+// as CSV, both measured here, so a slower or busier machine slows both. The
+// figure itself is bench/import_bench's. The ratio only means something in
+// an optimised build without sanitizers; elsewhere a smaller list just
+// exercises the same path.
 #if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
 constexpr size_t kSpeedRows = 1'000'000;
-constexpr double kMaxSeconds = 5.0;  // about 0.8 s measured; the machines are noisy
+constexpr double kMaxRatio = 12.0;  // parse time / write time; about 3.7 measured
 #else
 constexpr size_t kSpeedRows = 100'000;
-constexpr double kMaxSeconds = 1e9;
+constexpr double kMaxRatio = 1e9;
 #endif
 
 TEST(CsvImportTest, ParsesAMillionRowsQuickly) {
   std::vector<ListRow> rows = GenerateList(11, kSpeedRows, Date{2026, 1, 15});
+  auto written_at = std::chrono::steady_clock::now();
   std::string csv = WriteListCsv(rows);
   auto start = std::chrono::steady_clock::now();
   ParsedList list = ParseListCsv(csv);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("parsed %zu rows (%.1f MB) in %.3f s\n", list.rows.size(),
-              static_cast<double>(csv.size()) / 1e6, seconds);
+  auto end = std::chrono::steady_clock::now();
+  const double write = std::chrono::duration<double>(start - written_at).count();
+  const double parse = std::chrono::duration<double>(end - start).count();
+  std::printf("parsed %zu rows (%.1f MB) in %.3f s; writing them took %.3f s (ratio %.1f)\n",
+              list.rows.size(), static_cast<double>(csv.size()) / 1e6, parse, write,
+              parse / write);
   ASSERT_TRUE(list.ok()) << Describe(list);
   EXPECT_EQ(list.rows.size(), rows.size());
   EXPECT_EQ(list.rows, rows);
-  EXPECT_LT(seconds, kMaxSeconds);
+  EXPECT_LT(parse / write, kMaxRatio);
 }
 
 }  // namespace
