@@ -25,7 +25,7 @@
 //   P → I  {"outcome": "pending", "lost": L - R}   — recorded, waiting for P's
 //                                                    operator
 //          {"outcome": "accepted", "lost": L - R}  — once confirmed
-//          {"outcome": "not_needed"}                — P never saw more than R
+//          {"outcome": "not_needed", "lost": 0}     — P never saw more than R
 //          {"retry": {"proof_from": W'}}            — P has no checkpoint of
 //                                                    size W; W' <= R is one
 //
