@@ -100,7 +100,7 @@ TEST(KdfTest, RejectsOutOfRangeParams) {
 }
 
 TEST(KdfDeathTest, AllocationFailureIsResourceExhausted) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(INBEELD_SANITIZED)
   GTEST_SKIP() << "AddressSanitizer needs more address space than the cap allows";
 #endif
   GTEST_FLAG_SET(death_test_style, "threadsafe");

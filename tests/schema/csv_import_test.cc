@@ -1098,7 +1098,7 @@ TEST(CsvImportTest, RowsWithoutAPgnRoundTrip) {
 // figure itself is bench/import_bench's. The ratio only means something in
 // an optimised build without sanitizers; elsewhere a smaller list just
 // exercises the same path.
-#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
+#if defined(NDEBUG) && !defined(INBEELD_SANITIZED)
 constexpr size_t kSpeedRows = 1'000'000;
 constexpr double kMaxRatio = 12.0;  // parse time / write time; about 3.7 measured
 #else
