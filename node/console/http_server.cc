@@ -8,6 +8,7 @@
 
 #include "config/node_config.h"
 #include "node/ops/admin.h"
+#include "node/ops/listen_control.h"
 
 namespace inbeeld::node::console {
 
@@ -16,6 +17,7 @@ struct ConsoleHttpServer::Impl {
   const ops::AdminEndpoints* admin;
   httplib::Server server;
   std::atomic<bool> bound{false};
+  ops::ListenControl control{server};
 
   Impl(Console& c, const ops::AdminEndpoints* a) : console(c), admin(a) {
     server.set_payload_max_length(kMaxUploadBytes);
@@ -136,14 +138,12 @@ Result<int> ConsoleHttpServer::Bind(const std::string& host, int port) {
 
 Status ConsoleHttpServer::ListenAfterBind() {
   if (!impl_->bound) return Fail(ErrorCode::kFailedPrecondition, "console: not bound");
-  if (!impl_->server.listen_after_bind()) {
+  if (!impl_->control.Listen()) {
     return Fail(ErrorCode::kInternal, "console: accepting connections failed");
   }
   return {};
 }
 
-void ConsoleHttpServer::Stop() {
-  if (impl_->server.is_running() || impl_->bound) impl_->server.stop();
-}
+void ConsoleHttpServer::Stop() { impl_->control.Stop(); }
 
 }  // namespace inbeeld::node::console

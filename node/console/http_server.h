@@ -10,7 +10,8 @@
 // /metrics (node/ops/admin.h) without a login, after the same Host check.
 //
 // Thread safety: configure and Bind from one thread, then ListenAfterBind
-// blocks; Stop from any thread, any number of times.
+// blocks; Stop from any thread (not a handler), any number of times, before
+// or during ListenAfterBind (node/ops/listen_control.h).
 #ifndef INBEELD_NODE_CONSOLE_HTTP_SERVER_H_
 #define INBEELD_NODE_CONSOLE_HTTP_SERVER_H_
 
@@ -36,8 +37,10 @@ class ConsoleHttpServer {
   // kAddressInUse when another socket holds the port; kUnavailable when it
   // cannot be bound otherwise.
   Result<int> Bind(const std::string& host, int port);
-  // Serves until Stop(). kFailedPrecondition if not bound.
+  // Serves until Stop(); returns at once if Stop came first.
+  // kFailedPrecondition if not bound.
   Status ListenAfterBind();
+  // Makes ListenAfterBind return, or not start, and returns once it has.
   void Stop();
 
  private:

@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "config/node_config.h"
+#include "node/ops/listen_control.h"
 
 namespace inbeeld::node::ops {
 namespace {
@@ -97,6 +98,7 @@ struct AdminHttpServer::Impl {
   const AdminEndpoints& endpoints;
   httplib::Server server;
   std::atomic<bool> bound{false};
+  ListenControl control{server};
   std::vector<std::string> allowed_hosts;  // set once in Bind, before listening
 
   explicit Impl(const AdminEndpoints& e) : endpoints(e) {
@@ -175,14 +177,12 @@ Result<int> AdminHttpServer::Bind(const std::string& host, int port) {
 
 Status AdminHttpServer::ListenAfterBind() {
   if (!impl_->bound) return Fail(ErrorCode::kFailedPrecondition, "admin listener: not bound");
-  if (!impl_->server.listen_after_bind()) {
+  if (!impl_->control.Listen()) {
     return Fail(ErrorCode::kInternal, "admin listener: accepting connections failed");
   }
   return {};
 }
 
-void AdminHttpServer::Stop() {
-  if (impl_->server.is_running() || impl_->bound) impl_->server.stop();
-}
+void AdminHttpServer::Stop() { impl_->control.Stop(); }
 
 }  // namespace inbeeld::node::ops

@@ -78,7 +78,8 @@ class AdminEndpoints {
 // The admin endpoints alone on a loopback HTTP port (cpp-httplib): GET and
 // HEAD only, no request body, Host checked against the bound address.
 // Configure with Bind from one thread, then ListenAfterBind blocks; Stop
-// from any thread, any number of times.
+// from any thread (not a handler), any number of times, before or during
+// ListenAfterBind (listen_control.h).
 class AdminHttpServer {
  public:
   explicit AdminHttpServer(const AdminEndpoints& endpoints);
@@ -90,8 +91,10 @@ class AdminHttpServer {
   // Errors: kInvalidArgument for a host that is not loopback;
   // kAddressInUse when another socket holds the port; kUnavailable else.
   Result<int> Bind(const std::string& host, int port);
-  // Serves until Stop(). kFailedPrecondition if not bound.
+  // Serves until Stop(); returns at once if Stop came first.
+  // kFailedPrecondition if not bound.
   Status ListenAfterBind();
+  // Makes ListenAfterBind return, or not start, and returns once it has.
   void Stop();
 
  private:

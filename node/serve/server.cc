@@ -52,18 +52,12 @@ std::string Shown(const config::HostPort& address, int port) {
 }
 
 // Stops a loopback HTTP server (the console's, the admin endpoints') and
-// joins its thread. cpp-httplib's stop() does nothing until listening has
-// begun, so a Stop right after Start (a later listener failed to bind) asks
-// again until the thread has returned.
+// joins its thread: Stop returns once ListenAfterBind has, or makes it not
+// start (node/ops/listen_control.h).
 template <typename HttpServer>
-void StopAndJoin(HttpServer& server, std::thread& thread, const std::atomic<bool>& done) {
-  if (!thread.joinable()) return;
+void StopAndJoin(HttpServer& server, std::thread& thread) {
   server.Stop();
-  while (!done) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    server.Stop();
-  }
-  thread.join();
+  if (thread.joinable()) thread.join();
 }
 
 exchange::ResponderOptions ResponderOptionsFor(const ServerOptions& options) {
@@ -168,12 +162,10 @@ struct Server::Impl {
   std::unique_ptr<console::Console> web;
   std::unique_ptr<console::ConsoleHttpServer> console_server;
   std::thread console_thread;
-  std::atomic<bool> console_done{false};  // its ListenAfterBind returned
   std::string console_shown;
   int console_port = 0;
   std::unique_ptr<ops::AdminHttpServer> admin_server;
   std::thread admin_thread;
-  std::atomic<bool> admin_done{false};
   int admin_port = 0;
 
   // The peer listener: created by Start, or by the Reload that brought the
@@ -277,7 +269,6 @@ Status Server::Impl::StartConsole() {
     if (auto served = console_server->ListenAfterBind(); !served) {
       events.Write(ops::Level::kError, "console.failed", {{"error", served.error().message}});
     }
-    console_done = true;
   });
   return Listening("console", console_shown, console_port);
 }
@@ -293,7 +284,6 @@ Status Server::Impl::StartAdmin() {
     if (auto served = admin_server->ListenAfterBind(); !served) {
       events.Write(ops::Level::kError, "admin.failed", {{"error", served.error().message}});
     }
-    admin_done = true;
   });
   const std::string shown = Shown(*admin_address, admin_port);
   events.Write(ops::Level::kInfo, "admin.listening", {{"address", shown}});
@@ -438,9 +428,9 @@ void Server::Impl::Stop() {
   // No handler runs any more: sessions still open end "the node stopped".
   responder.Shutdown();
   if (scheduled.joinable()) scheduled.join();
-  if (admin_server) StopAndJoin(*admin_server, admin_thread, admin_done);
+  if (admin_server) StopAndJoin(*admin_server, admin_thread);
   if (console_server) {
-    StopAndJoin(*console_server, console_thread, console_done);
+    StopAndJoin(*console_server, console_thread);
     std::error_code ec;
     std::filesystem::remove(dir.root() / console::kConsoleAddressFile, ec);
   }
