@@ -20,13 +20,13 @@
 #include "node/net/routes.h"
 #include "node/net/tls_identity.h"
 #include "node/psi/session.h"
-#include "node/store/sqlite_util.h"
+#include "node/region/session_store.h"
 #include "schema/region_wire.h"
 
 namespace inbeeld::node::region {
 namespace {
 
-using json = nlohmann::json;  // the figures as stored, not on the wire
+using json = nlohmann::json;  // the figures as the CLI and the console print them
 // A participant's reply to a result is empty.
 constexpr size_t kMaxResultReplyBytes = 1024;
 
@@ -79,60 +79,6 @@ Result<LoadedList> LoadOwnList(UnlockedNode& node, uint8_t key_mask) {
     out.categories.push_back(schema::wire::CategoryCode(*input.labels.category));
   }
   return loaded;
-}
-
-Status RecordSession(Store& store, const std::string& id_hex, const std::string& role,
-                     const std::string& coordinator, const std::string& purpose,
-                     size_t participants, int64_t list_version, uint32_t own_size) {
-  auto id = crypto::HexDecode(id_hex);
-  if (!id) return std::unexpected(id.error());
-  auto s = Statement::Prepare(store.handle(),
-                              "INSERT INTO region_sessions(id, role, coordinator, purpose, "
-                              "participants, started_at, status, list_version, own_list_size) "
-                              "VALUES(?,?,?,?,?,?,'running',?,?)");
-  if (!s) return std::unexpected(s.error());
-  INBEELD_RETURN_IF_ERROR(s->BindBlob(1, *id));
-  INBEELD_RETURN_IF_ERROR(s->Bind(2, role));
-  INBEELD_RETURN_IF_ERROR(s->Bind(3, coordinator));
-  INBEELD_RETURN_IF_ERROR(s->Bind(4, purpose));
-  INBEELD_RETURN_IF_ERROR(s->Bind(5, static_cast<int64_t>(participants)));
-  INBEELD_RETURN_IF_ERROR(s->Bind(6, NowIso(store.clock())));
-  INBEELD_RETURN_IF_ERROR(s->Bind(7, list_version));
-  INBEELD_RETURN_IF_ERROR(s->Bind(8, int64_t{own_size}));
-  if (auto ran = s->Run(); !ran) {
-    if (LastErrorWasUniqueViolation(store.handle())) {
-      return Fail(ErrorCode::kFailedPrecondition, "region session id was used before");
-    }
-    return ran;
-  }
-  return {};
-}
-
-Status FinishSession(Store& store, const std::string& id_hex, const std::string& error,
-                     const RegionalCounts* counts) {
-  auto id = crypto::HexDecode(id_hex);
-  if (!id) return std::unexpected(id.error());
-  auto s = Statement::Prepare(store.handle(),
-                              "UPDATE region_sessions SET finished_at = ?, status = ?, error = ?, "
-                              "distinct_children = ?, single_list = ?, list_sizes = ? "
-                              "WHERE id = ? AND status = 'running'");
-  if (!s) return std::unexpected(s.error());
-  INBEELD_RETURN_IF_ERROR(s->Bind(1, NowIso(store.clock())));
-  INBEELD_RETURN_IF_ERROR(s->Bind(2, counts ? "completed" : "failed"));
-  INBEELD_RETURN_IF_ERROR(error.empty() ? s->BindNull(3) : s->Bind(3, error));
-  if (counts) {
-    INBEELD_RETURN_IF_ERROR(s->Bind(4, static_cast<int64_t>(counts->distinct)));
-    INBEELD_RETURN_IF_ERROR(s->Bind(5, static_cast<int64_t>(counts->single_list)));
-    INBEELD_RETURN_IF_ERROR(s->Bind(6, json{{"participants", counts->participants},
-                                            {"list_sizes", counts->list_sizes},
-                                            {"possible", counts->possible},
-                                            {"by_category", counts->by_category}}
-                                           .dump()));
-  } else {
-    for (int c : {4, 5, 6}) INBEELD_RETURN_IF_ERROR(s->BindNull(c));
-  }
-  INBEELD_RETURN_IF_ERROR(s->BindBlob(7, *id));
-  return s->Run();
 }
 
 std::map<std::string, std::string> RegionAttributes(const std::string& role,
@@ -248,7 +194,8 @@ class TlsRegionTransport final : public RegionTransport {
       if (!client) return std::unexpected(client.error());
       it = clients_.emplace(peer.name, std::move(*client)).first;
     }
-    auto reply = net::PostPatiently(*it->second, path, body, "application/json");
+    // The bodies are binary (docs/PROTOCOL.md §11).
+    auto reply = net::PostPatiently(*it->second, path, body, "application/octet-stream");
     if (!reply) return std::unexpected(Error(reply.error()));
     return std::move(reply->body);
   }
@@ -319,7 +266,8 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   randombytes_buf(raw.data(), raw.size());
   std::string session = crypto::HexEncode(raw);
   auto fail = [&](Error e) -> Result<RegionalCounts> {
-    if (auto finished = FinishSession(*node.store, session, e.message, nullptr); !finished) {
+    if (auto finished = RegionSessionStore(*node.store).Finish(session, e.message, nullptr);
+        !finished) {
       return std::unexpected(WithContext(finished.error(), "marking the count failed"));
     }
     if (auto a = AuditRegion(node, "coordinator", session, node.config.node_name, request.purpose,
@@ -362,9 +310,15 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
   params.threads = request.threads;
   auto protocol = CoordinatorSession::Create(std::move(params), list->list);
   if (!protocol) return std::unexpected(protocol.error());
-  INBEELD_RETURN_IF_ERROR(RecordSession(*node.store, session, "coordinator", node.config.node_name,
-                                        request.purpose, n, list->version,
-                                        static_cast<uint32_t>((*protocol)->own_size())));
+  StartedRegionCount started;
+  started.id_hex = session;
+  started.role = "coordinator";
+  started.coordinator = node.config.node_name;
+  started.purpose = request.purpose;
+  started.participants = n;
+  started.list_version = list->version;
+  started.own_list_size = static_cast<uint32_t>((*protocol)->own_size());
+  INBEELD_RETURN_IF_ERROR(RegionSessionStore(*node.store).Record(started));
   if (auto opened = OpenRegionJournal(node, "coordinator", session, node.config.node_name,
                                       request.purpose, n);
       !opened) {
@@ -397,38 +351,14 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
       return fail(WithContext(r.error(), "peer " + names[i]));
     }
   }
-  INBEELD_RETURN_IF_ERROR(FinishSession(*node.store, session, "", &counts));
+  INBEELD_RETURN_IF_ERROR(RegionSessionStore(*node.store).Finish(session, "", &counts));
   INBEELD_RETURN_IF_ERROR(AuditRegion(node, "coordinator", session, node.config.node_name,
                                       request.purpose, n, "completed", "", &counts));
   return counts;
 }
 
 Result<std::vector<DatedRegionalCounts>> RegionalCountHistory(Store& store, size_t limit) {
-  auto s = Statement::Prepare(store.handle(),
-                              "SELECT id, distinct_children, single_list, list_sizes, finished_at "
-                              "FROM region_sessions WHERE status = 'completed' ORDER BY "
-                              "finished_at DESC, rowid DESC LIMIT ?");
-  if (!s) return std::unexpected(s.error());
-  INBEELD_RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(limit)));
-  std::vector<DatedRegionalCounts> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) break;
-    RegionalCounts c;
-    c.session = crypto::HexEncode(s->ColumnBlobView(0));
-    c.distinct = static_cast<uint64_t>(s->ColumnInt(1));
-    c.single_list = static_cast<uint64_t>(s->ColumnInt(2));
-    json extra = json::parse(s->ColumnText(3), nullptr, false);
-    if (!extra.is_object())
-      return Fail(ErrorCode::kDataLoss, "stored regional count is unreadable");
-    c.participants = extra.value("participants", std::vector<std::string>{});
-    c.list_sizes = extra.value("list_sizes", std::vector<uint64_t>{});
-    c.possible = extra.value("possible", uint64_t{0});
-    c.by_category = extra.value("by_category", std::vector<uint64_t>{});
-    out.push_back({std::move(c), s->ColumnText(4)});
-  }
-  return out;
+  return RegionSessionStore(store).Completed(limit);
 }
 
 Result<std::optional<RegionalCounts>> LatestRegionalCount(Store& store) {
@@ -459,7 +389,7 @@ Status RegionParticipant::Close(const std::string& session, const Session& s,
                                 const std::string& outcome, const std::string& reason,
                                 const RegionalCounts* counts) {
   if (outcome != "refused") {
-    INBEELD_RETURN_IF_ERROR(FinishSession(*node_.store, session, reason, counts));
+    INBEELD_RETURN_IF_ERROR(RegionSessionStore(*node_.store).Finish(session, reason, counts));
   }
   return AuditRegion(node_, "participant", session, s.coordinator, s.purpose, s.participants,
                      outcome, reason, counts);
@@ -544,15 +474,11 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
       lock.unlock();
       return refuse(ok.error());
     }
-    auto count = Statement::Prepare(node_.store->handle(),
-                                    "SELECT COUNT(*) FROM region_sessions WHERE coordinator = ? "
-                                    "AND started_at >= ?");
-    if (!count) return std::unexpected(count.error());
-    INBEELD_RETURN_IF_ERROR(count->Bind(1, coordinator->name));
-    INBEELD_RETURN_IF_ERROR(count->Bind(2, IsoUtc(node_.clock().Now() - std::chrono::hours(24))));
-    auto row = count->Step();
-    if (!row) return std::unexpected(row.error());
-    if (count->ColumnInt(0) >= coordinator->policy.max_sessions_per_day) {
+    auto today = RegionSessionStore(*node_.store)
+                     .CountStartedSince(coordinator->name,
+                                        IsoUtc(node_.clock().Now() - std::chrono::hours(24)));
+    if (!today) return std::unexpected(today.error());
+    if (*today >= coordinator->policy.max_sessions_per_day) {
       lock.unlock();
       return refuse(Error{ErrorCode::kResourceExhausted,
                           "region hop: daily session limit for this peer reached"});
@@ -566,9 +492,15 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
     fresh.started_ms = audit::NowMs(node_.clock());
     fresh.list_version = loaded->version;
     fresh.own_size = static_cast<uint32_t>(loaded->list.groups());
-    if (auto ok = RecordSession(*node_.store, session, "participant", coordinator->name,
-                                fresh.purpose, n, fresh.list_version, fresh.own_size);
-        !ok) {
+    StartedRegionCount started;
+    started.id_hex = session;
+    started.role = "participant";
+    started.coordinator = coordinator->name;
+    started.purpose = fresh.purpose;
+    started.participants = n;
+    started.list_version = fresh.list_version;
+    started.own_list_size = fresh.own_size;
+    if (auto ok = RegionSessionStore(*node_.store).Record(started); !ok) {
       lock.unlock();
       return refuse(ok.error());
     }
@@ -576,7 +508,8 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
     if (auto opened =
             OpenRegionJournal(node_, "participant", session, coordinator->name, fresh.purpose, n);
         !opened) {
-      if (auto finished = FinishSession(*node_.store, session, opened.error().message, nullptr);
+      if (auto finished =
+              RegionSessionStore(*node_.store).Finish(session, opened.error().message, nullptr);
           !finished) {
         fmt::print(stderr, "inbeeld: could not mark regional count {} failed: {}\n", session,
                    finished.error().message);

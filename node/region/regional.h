@@ -55,6 +55,7 @@
 #include "node/datadir/node_dir.h"
 #include "node/net/client.h"
 #include "node/region/session.h"
+#include "node/region/session_store.h"
 
 namespace inbeeld::node::region {
 
@@ -96,10 +97,6 @@ Result<RegionalCounts> RunRegionalCount(UnlockedNode& node, const RegionRequest&
 // The latest completed regional count this node took part in, if any.
 Result<std::optional<RegionalCounts>> LatestRegionalCount(Store& store);
 
-struct DatedRegionalCounts {
-  RegionalCounts counts;
-  std::string finished_at;  // ISO 8601 UTC
-};
 // The completed regional counts, newest first, at most `limit`.
 Result<std::vector<DatedRegionalCounts>> RegionalCountHistory(Store& store, size_t limit);
 
