@@ -366,6 +366,20 @@ Result<std::vector<StoredRecord>> AuditLog::RecordsForTrace(const std::string& t
   return Query("WHERE trace_id = ? AND subject IS NULL", trace_id);
 }
 
+Result<std::optional<uint64_t>> AuditLog::LatestIndexNamed(std::string_view event_name) {
+  // The record is its canonical JSON line, which spells the member exactly
+  // so; an event name holds no LIKE wildcard.
+  auto s = Statement::Prepare(store_.handle(),
+                              "SELECT idx FROM audit_leaves WHERE record LIKE ? ORDER BY idx DESC "
+                              "LIMIT 1");
+  if (!s) return std::unexpected(s.error());
+  INBEELD_RETURN_IF_ERROR(s->Bind(1, "%\"name\":\"" + std::string(event_name) + "\"%"));
+  auto row = s->Step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(static_cast<uint64_t>(s->ColumnInt(0)));
+}
+
 Result<std::vector<StoredRecord>> AuditLog::RecordsNamingList(int64_t list_id) {
   return Query("WHERE idx IN (SELECT idx FROM audit_list_uses WHERE list_id = CAST(? AS INTEGER))",
                std::to_string(list_id));

@@ -30,6 +30,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/error.h"
@@ -166,6 +167,10 @@ class AuditLog {
                                                    bool include_subjects = false);
   Result<std::vector<StoredRecord>> RecordsForSubject(const std::string& pseudonym);
   Result<std::vector<StoredRecord>> RecordsForTrace(const std::string& trace_id);
+  // The index of the newest kept record whose event name (the record's
+  // "name") is `event_name`, or nullopt when there is none: redacted records
+  // no longer have a name.
+  Result<std::optional<uint64_t>> LatestIndexNamed(std::string_view event_name);
   // The kept exchange records that name committed list `list_id`
   // (list_commitments.h), in log order.
   Result<std::vector<StoredRecord>> RecordsNamingList(int64_t list_id);

@@ -6,7 +6,6 @@
 #include "crypto/bytes.h"
 #include "node/audit/exchange_records.h"
 #include "node/clock/timestamp.h"
-#include "node/store/sqlite_util.h"
 #include "schema/json_reader.h"
 #include "schema/witness_wire.h"
 
@@ -263,15 +262,7 @@ Result<RejoinResponse> DecodeRejoinResponse(std::string_view text) {
 }
 
 Result<std::optional<uint64_t>> LatestRestore(AuditLog& log) {
-  auto s = Statement::Prepare(log.store().handle(),
-                              "SELECT idx FROM audit_leaves WHERE record LIKE ? ORDER BY idx DESC "
-                              "LIMIT 1");
-  if (!s) return std::unexpected(s.error());
-  INBEELD_RETURN_IF_ERROR(s->Bind(1, std::string("%\"name\":\"") + kRestoredEvent + "\"%"));
-  auto row = s->Step();
-  if (!row) return std::unexpected(row.error());
-  if (!*row) return std::optional<uint64_t>();
-  return std::optional<uint64_t>(static_cast<uint64_t>(s->ColumnInt(0)));
+  return log.LatestIndexNamed(kRestoredEvent);
 }
 
 Result<RejoinRequest> MakeRejoinRequest(AuditLog& log, const WitnessPeer& peer,
