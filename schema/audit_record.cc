@@ -1,6 +1,9 @@
 #include "schema/audit_record.h"
 
 #include <nlohmann/json.hpp>
+#include <utility>
+
+#include "schema/json_reader.h"
 
 namespace inbeeld::schema {
 namespace {
@@ -19,13 +22,13 @@ std::string_view StatusName(AuditStatus status) {
   return "STATUS_CODE_UNKNOWN";
 }
 
-bool IsLowerHex(std::string_view s, size_t length) {
-  if (s.size() != length) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
+// How DecodeAuditRecord names the message in its errors.
+constexpr std::string_view kWhat = "audit record";
+// Bounds no record this node writes comes near; the line itself is at most
+// JsonLimits' 1 MiB.
+constexpr size_t kMaxNameBytes = 256;     // event, status, attribute names
+constexpr size_t kMaxAttributes = 256;    // attributes a record
+constexpr size_t kMaxValueBytes = 65536;  // an attribute value
 
 }  // namespace
 
@@ -49,77 +52,68 @@ std::string EncodeAuditRecord(const AuditRecord& r) {
 }
 
 Result<AuditRecord> DecodeAuditRecord(std::string_view line) {
-  json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  auto bad = [](std::string_view field, std::string_view what) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "field " + std::string(field) + ": " + std::string(what));
-  };
-  if (j.is_discarded()) return Fail(ErrorCode::kInvalidArgument, "not valid JSON");
-  if (!j.is_object()) return Fail(ErrorCode::kInvalidArgument, "not a JSON object");
-  static const char* kKnown[] = {"trace_id", "operation_id",      "parent_operation_id",
-                                 "name",     "status_code",       "start_time",
-                                 "end_time", "foreign_operation", "attributes"};
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    bool known = false;
-    for (const char* k : kKnown) known = known || it.key() == k;
-    if (!known) return bad(it.key(), "unknown field");
-  }
+  JsonLimits limits;
+  limits.max_depth = 2;  // the record, and its attributes or foreign operation
+  auto doc = JsonDocument::Parse(line, kWhat, limits);
+  if (!doc) return std::unexpected(doc.error());
+  const JsonObject& j = doc->Root();
+  INBEELD_RETURN_IF_ERROR(
+      j.OnlyMembers({"trace_id", "operation_id", "parent_operation_id", "name", "status_code",
+                     "start_time", "end_time", "foreign_operation", "attributes"}));
   AuditRecord r;
-  auto text = [&](const char* field, std::string& out) -> Status {
-    auto it = j.find(field);
-    if (it == j.end() || !it->is_string()) return bad(field, "missing or not a string");
-    out = it->get<std::string>();
-    return {};
-  };
-  INBEELD_RETURN_IF_ERROR(text("trace_id", r.trace_id));
-  if (!IsLowerHex(r.trace_id, 32)) return bad("trace_id", "expected 32 lowercase hex characters");
-  INBEELD_RETURN_IF_ERROR(text("operation_id", r.operation_id));
-  if (!IsLowerHex(r.operation_id, 16))
-    return bad("operation_id", "expected 16 lowercase hex characters");
-  if (j.contains("parent_operation_id")) {
-    std::string parent;
-    INBEELD_RETURN_IF_ERROR(text("parent_operation_id", parent));
-    if (!IsLowerHex(parent, 16)) {
-      return bad("parent_operation_id", "expected 16 lowercase hex characters");
-    }
-    r.parent_operation_id = parent;
-  }
-  INBEELD_RETURN_IF_ERROR(text("name", r.name));
-  std::string status;
-  INBEELD_RETURN_IF_ERROR(text("status_code", status));
-  if (status == "STATUS_CODE_OK") {
+  auto trace_id = j.String("trace_id", JsonString::LowerHex(32));
+  if (!trace_id) return std::unexpected(trace_id.error());
+  r.trace_id = std::move(*trace_id);
+  auto operation_id = j.String("operation_id", JsonString::LowerHex(16));
+  if (!operation_id) return std::unexpected(operation_id.error());
+  r.operation_id = std::move(*operation_id);
+  auto parent = j.OptionalString("parent_operation_id", JsonString::LowerHex(16));
+  if (!parent) return std::unexpected(parent.error());
+  r.parent_operation_id = std::move(*parent);
+  auto name = j.String("name", JsonString::Text(kMaxNameBytes));
+  if (!name) return std::unexpected(name.error());
+  r.name = std::move(*name);
+  auto status = j.String("status_code", JsonString::Text(kMaxNameBytes));
+  if (!status) return std::unexpected(status.error());
+  if (*status == "STATUS_CODE_OK") {
     r.status = AuditStatus::kOk;
-  } else if (status == "STATUS_CODE_ERROR") {
+  } else if (*status == "STATUS_CODE_ERROR") {
     r.status = AuditStatus::kError;
-  } else if (status == "STATUS_CODE_UNKNOWN") {
+  } else if (*status == "STATUS_CODE_UNKNOWN") {
     r.status = AuditStatus::kUnknown;
   } else {
-    return bad("status_code", "unknown status");
+    return std::unexpected(j.ErrorAt("status_code", "not a known status"));
   }
-  for (const char* field : {"start_time", "end_time"}) {
-    auto it = j.find(field);
-    if (it == j.end() || !it->is_number_integer()) return bad(field, "missing or not an integer");
-    (std::string_view(field) == "start_time" ? r.start_time_ms : r.end_time_ms) =
-        it->get<int64_t>();
-  }
-  if (j.contains("foreign_operation")) {
-    const json& f = j["foreign_operation"];
-    if (!f.is_object() || f.size() != 3 || !f.contains("trace_id") || !f.contains("operation_id") ||
-        !f.contains("entity") || !f["trace_id"].is_string() || !f["operation_id"].is_string() ||
-        !f["entity"].is_string()) {
-      return bad("foreign_operation", "expected {trace_id, operation_id, entity}");
+  // Unix milliseconds; a time before 1970 is not one this node wrote.
+  constexpr auto kMaxTime = static_cast<uint64_t>(INT64_MAX);
+  auto start = j.Uint("start_time", 0, kMaxTime);
+  if (!start) return std::unexpected(start.error());
+  r.start_time_ms = static_cast<int64_t>(*start);
+  auto end = j.Uint("end_time", 0, kMaxTime);
+  if (!end) return std::unexpected(end.error());
+  r.end_time_ms = static_cast<int64_t>(*end);
+  if (j.Has("foreign_operation")) {
+    auto f = j.Object("foreign_operation");
+    if (!f) return std::unexpected(f.error());
+    INBEELD_RETURN_IF_ERROR(f->OnlyMembers({"trace_id", "operation_id", "entity"}));
+    ForeignOperation foreign;
+    for (auto [member, out] :
+         {std::pair{"trace_id", &foreign.trace_id},
+          std::pair{"operation_id", &foreign.operation_id}, std::pair{"entity", &foreign.entity}}) {
+      auto value = f->String(member, JsonString::MaybeEmpty(kMaxNameBytes));
+      if (!value) return std::unexpected(value.error());
+      *out = std::move(*value);
     }
-    r.foreign_operation = ForeignOperation{f["trace_id"], f["operation_id"], f["entity"]};
+    r.foreign_operation = std::move(foreign);
   }
-  auto attrs = j.find("attributes");
-  if (attrs == j.end() || !attrs->is_object()) return bad("attributes", "missing or not an object");
-  for (auto it = attrs->begin(); it != attrs->end(); ++it) {
-    if (!it->is_string()) return bad("attributes." + it.key(), "not a string");
-    r.attributes[it.key()] = it->get<std::string>();
-  }
+  auto attributes = j.StringMap("attributes", kMaxAttributes, JsonString::Text(kMaxNameBytes),
+                                JsonString::MaybeEmpty(kMaxValueBytes));
+  if (!attributes) return std::unexpected(attributes.error());
+  r.attributes = std::move(*attributes);
   // Canonical form only: the bytes are what the Merkle tree commits to.
   if (EncodeAuditRecord(r) != line) {
-    return Fail(ErrorCode::kInvalidArgument, "not in canonical form (sorted keys, no spaces)");
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string(kWhat) + ": not in canonical form (sorted keys, no spaces)");
   }
   return r;
 }

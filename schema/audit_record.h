@@ -53,8 +53,13 @@ inline constexpr std::string_view kAttrProcessingActivity = "dpl.core.processing
 inline constexpr std::string_view kAttrDataSubject = "dpl.core.data_subject_id";
 
 std::string EncodeAuditRecord(const AuditRecord& record);
-// Strict: unknown top-level keys, wrong types, malformed ids or a non-canonical
-// encoding are errors ("line 12: field operation_id: expected 16 hex characters").
+// Strict, through schema/json_reader.h: a member other than the record's,
+// a wrong type, a malformed id, an unknown status, a time before 1970, an
+// attribute that is not a string or out of bounds (256 attributes, names of
+// 1..256 bytes, values of at most 64 KiB), or a non-canonical encoding is
+// kInvalidArgument ("audit record: member \"operation_id\": not lowercase hex
+// of 16 characters"); a line over 1 MiB is kResourceExhausted. No error holds
+// a value or an attribute's name.
 Result<AuditRecord> DecodeAuditRecord(std::string_view line);
 
 }  // namespace inbeeld::schema

@@ -84,10 +84,8 @@ bool IsLowerHex(std::string_view text) {
   return true;
 }
 
-// Why `value` is not a string of `rule`, or nullopt when it is.
-std::optional<std::string> StringProblem(const json& value, const JsonString& rule) {
-  if (!value.is_string()) return "not a string";
-  const auto& text = value.get_ref<const std::string&>();
+// Why `text` does not follow `rule`, or nullopt when it does.
+std::optional<std::string> TextProblem(std::string_view text, const JsonString& rule) {
   if (rule.charset == JsonString::Charset::kLowerHex) {
     if (text.size() < rule.min_bytes || text.size() > rule.max_bytes || !IsLowerHex(text)) {
       return rule.min_bytes == rule.max_bytes
@@ -105,6 +103,12 @@ std::optional<std::string> StringProblem(const json& value, const JsonString& ru
     return "longer than " + std::to_string(rule.max_bytes) + " bytes";
   }
   return std::nullopt;
+}
+
+// Why `value` is not a string of `rule`, or nullopt when it is.
+std::optional<std::string> StringProblem(const json& value, const JsonString& rule) {
+  if (!value.is_string()) return "not a string";
+  return TextProblem(value.get_ref<const std::string&>(), rule);
 }
 
 std::optional<std::string> UintProblem(const json& value, uint64_t min, uint64_t max) {
@@ -277,6 +281,30 @@ Result<std::vector<uint64_t>> JsonObject::UintArray(std::string_view member, siz
       return std::unexpected(ErrorAtEntry(member, out.size(), *problem));
     }
     out.push_back(entry.get<uint64_t>());
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::string>> JsonObject::StringMap(
+    std::string_view member, size_t max_count, const JsonString& name_rule,
+    const JsonString& value_rule) const {
+  const json* value = Find(member);
+  if (value == nullptr) return std::unexpected(ErrorAt(member, "missing"));
+  if (!value->is_object()) return std::unexpected(ErrorAt(member, "not an object"));
+  if (value->size() > max_count) {
+    return std::unexpected(ErrorAt(member, "more than " + std::to_string(max_count) + " members"));
+  }
+  std::map<std::string, std::string> out;
+  size_t index = 0;
+  for (const auto& [name, entry] : value->items()) {
+    if (auto problem = TextProblem(name, name_rule)) {
+      return std::unexpected(ErrorAtEntry(member, index, "name " + *problem));
+    }
+    if (auto problem = StringProblem(entry, value_rule)) {
+      return std::unexpected(ErrorAtEntry(member, index, *problem));
+    }
+    out.emplace(name, entry.get<std::string>());
+    ++index;
   }
   return out;
 }

@@ -47,6 +47,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -108,6 +109,15 @@ class JsonObject {
                                           uint64_t min = 0, uint64_t max = UINT64_MAX) const;
   // A nested object, read with the path "<path>.<member>".
   Result<JsonObject> Object(std::string_view member) const;
+  // An object used as a map from names to strings (an audit record's
+  // attributes): at most `max_count` members, each name of `name_rule`, each
+  // value a string of `value_rule`. The names are payload, so an error names
+  // the member by its position in name order instead (member "attributes"[2]:
+  // not a string;
+  // member "attributes"[0]: name longer than 128 bytes).
+  Result<std::map<std::string, std::string>> StringMap(std::string_view member, size_t max_count,
+                                                       const JsonString& name_rule,
+                                                       const JsonString& value_rule) const;
 
   // Optional members: nullopt when absent; present and wrong is an error.
   Result<std::optional<std::string>> OptionalString(std::string_view member,
