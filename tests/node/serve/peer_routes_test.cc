@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <thread>
@@ -18,7 +19,11 @@
 #include "node/exchange/policy.h"
 #include "node/exchange/results_store.h"
 #include "node/net/tls_identity.h"
+#include "node/net/client.h"
+#include "node/net/routes.h"
 #include "node/psi/session.h"
+#include "node/region/regional.h"
+#include "schema/region_wire.h"
 #include "schema/synthetic.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/in_process_node.h"
@@ -68,12 +73,21 @@ class PeerRoutesTest : public ::testing::Test {
         net::PeerServer::Create(*identity, std::move(setup->pins), PeerServerOptions(*setup));
     ASSERT_TRUE(server.has_value()) << server.error().message;
     server_ = std::move(*server);
+    region_ = std::make_unique<region::RegionParticipant>(b_.node(), std::chrono::seconds(600),
+                                                          /*threads=*/1);
+    region_->SetRefusalSink([this](std::string_view, std::string_view request, std::string) {
+      std::lock_guard lock(refused_mu_);
+      region_refusals_.emplace_back(request);
+    });
     PeerHandlers handlers;
     handlers.responder = responder_.get();
+    handlers.region = region_.get();
     handlers.config_mu = &config_mu_;
     ASSERT_TRUE(AddPeerRoutes(*server_, handlers).has_value());
     auto port = server_->BindToAnyPort("127.0.0.1");
     ASSERT_TRUE(port.has_value()) << port.error().message;
+    port_ = *port;
+    region_hop_limit_ = setup->region_hop;
     serving_ = std::thread([this] { (void)server_->ListenAfterBind(); });
 
     a_.config().peers.push_back(
@@ -119,9 +133,35 @@ class PeerRoutesTest : public ::testing::Test {
     return recent.value_or(std::vector<exchange::SessionRecord>{});
   }
 
+  // POSTs `body` to B as A would, over mutual TLS: the HTTP status B
+  // answered (200 for success), or 0 when it never answered.
+  int PostAsA(std::string_view path, const std::string& body) {
+    auto seed = a_.node().identity.SeedForStorage().RevealForCrypto();
+    auto identity = net::TlsIdentity::Create(seed.first<32>(), a_.config().node_name);
+    EXPECT_TRUE(identity.has_value());
+    if (!identity) return 0;
+    auto client = net::PeerClient::Create(*identity, "leerplicht-b",
+                                          b_.node().identity.PublicKey().bytes(), "127.0.0.1",
+                                          port_);
+    EXPECT_TRUE(client.has_value());
+    if (!client) return 0;
+    auto reply = (*client)->Post(path, body, "application/octet-stream");
+    return reply ? 200 : reply.error().http_status;
+  }
+
+  size_t RegionRefusals() {
+    std::lock_guard lock(refused_mu_);
+    return region_refusals_.size();
+  }
+
   FakeClock clock_;
   InProcessNode a_, b_;
   std::shared_mutex config_mu_;
+  std::unique_ptr<region::RegionParticipant> region_;
+  std::mutex refused_mu_;
+  std::vector<std::string> region_refusals_;  // GUARDED_BY(refused_mu_)
+  int port_ = 0;
+  size_t region_hop_limit_ = 0;
   std::unique_ptr<exchange::Responder> responder_;
   std::unique_ptr<net::PeerServer> server_;
   std::thread serving_;
@@ -205,6 +245,32 @@ TEST_F(PeerRoutesTest, APeersFifthOpenSessionIsRefusedAsBusyAndGoesAheadOnceOneE
   auto report = Match();
   ASSERT_TRUE(report.has_value()) << report.error().message;
   EXPECT_EQ(report->outcome.overlap, kShared);
+}
+
+// The regional count's routes take exactly the largest message B's policy
+// for A allows: a byte more is refused by the server before any decoding
+// (413), the largest body itself reaches the decoder (which refuses these
+// bytes, 400) and the refusal log. No count starts.
+TEST_F(PeerRoutesTest, RegionBodiesAreLimitedToTheLargestMessageThePolicyAllows) {
+  const config::PeerConfig& a = *b_.config().FindPeer("leerplicht-a");
+  // A hop of A's largest list (policy.max_list_size) from each of the 14
+  // other nodes a count may have: some 1.5 MB here, not PSI's 50 MB margin.
+  EXPECT_EQ(region_hop_limit_,
+            schema::region_wire::MaxHopSize(exchange::AllowedKeyMask(b_.config(), a),
+                                            a.policy.max_list_size));
+  EXPECT_LT(region_hop_limit_, size_t{4} << 20);
+
+  const std::string hop(region_hop_limit_, 'x');
+  EXPECT_EQ(PostAsA(net::routes::kRegionHop, hop + "x"), 413);
+  EXPECT_EQ(PostAsA(net::routes::kRegionHop, hop), 400);
+  const std::string result(schema::region_wire::MaxResultSize(), 'x');
+  EXPECT_EQ(PostAsA(net::routes::kRegionResult, result + "x"), 413);
+  EXPECT_EQ(PostAsA(net::routes::kRegionResult, result), 400);
+
+  EXPECT_EQ(RegionRefusals(), 2u);  // the two that reached the decoder
+  auto counts = region::RegionalCountHistory(*b_.node().store, 10);
+  ASSERT_TRUE(counts.has_value()) << counts.error().message;
+  EXPECT_TRUE(counts->empty());
 }
 
 }  // namespace
