@@ -23,6 +23,11 @@ start=$SECONDS
 # Spawned `inbeeld` processes are instrumented too and inherit these.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# clang's runtime names functions, files and lines only with an LLVM
+# symbolizer: the first one this machine has (llvm-14 comes with clang-format).
+for s in /usr/lib/llvm-19/bin/llvm-symbolizer /usr/lib/llvm-14/bin/llvm-symbolizer; do
+  if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] && [ -x "$s" ]; then export ASAN_SYMBOLIZER_PATH=$s; fi
+done
 (cd "${INBEELD_FUZZ_BUILD_DIR:-build-fuzz}" && ctest --output-on-failure -j "$(nproc)" --timeout 1200)
 echo "full checks: the suite under ASan+UBSan took $((SECONDS - start)) s"
 

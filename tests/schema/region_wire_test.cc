@@ -148,7 +148,9 @@ TEST(RegionWireTest, HopRoundTripsAndKeepsItsLayout) {
 }
 
 TEST(RegionWireTest, ReplyRoundTrips) {
-  auto reply = Reply3(StandardReply());
+  // The decoded points are views into the message: it must outlive them.
+  const std::string m = StandardReply();
+  auto reply = Reply3(m);
   ASSERT_TRUE(reply) << reply.error().message;
   EXPECT_EQ(reply->session_id, MakeHeader(3).session_id);
   ASSERT_EQ(reply->sets.size(), 2u);
