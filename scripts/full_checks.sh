@@ -24,7 +24,7 @@ start=$SECONDS
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # clang's runtime names functions, files and lines only with an LLVM
-# symbolizer: the first one this machine has (llvm-14 comes with clang-format).
+# symbolizer: the first one this machine has, if any.
 for s in /usr/lib/llvm-19/bin/llvm-symbolizer /usr/lib/llvm-14/bin/llvm-symbolizer; do
   if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] && [ -x "$s" ]; then export ASAN_SYMBOLIZER_PATH=$s; fi
 done
