@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string_view>
+
+#include "schema/json_reader.h"
 
 namespace inbeeld::node::net {
 namespace {
@@ -18,14 +21,32 @@ constexpr std::array kAllCodes = {
 
 constexpr size_t kMaxQuotedChars = 200;
 
-// A string field of a JSON object; nullopt if the body is not an object or
-// lacks it. Peers' bodies are untrusted: parsed without exceptions, and the
-// result is only ever quoted, sanitised.
-std::optional<std::string> JsonStringField(const nlohmann::json& body, const char* field) {
-  if (!body.is_object()) return std::nullopt;
-  auto it = body.find(field);
-  if (it == body.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
+// A peer's error body, read through the strict reader. Only a body that is
+// one well-formed JSON object (no repeated member, within kErrorBodyLimits)
+// counts as ours; anything else (a proxy's HTML page, a truncated body) is
+// quoted instead. Members other than the three below are ignored, so a later
+// version may add some. A member of the wrong type counts as absent: an
+// error body is already the bad news, and its own faults must not hide the
+// status.
+struct PeerErrorBody {
+  std::optional<std::string> error;
+  std::optional<std::string> message;
+  std::optional<uint64_t> retry_after_s;
+};
+
+constexpr schema::JsonLimits kErrorBodyLimits{.max_bytes = 64 * 1024, .max_depth = 2};
+
+std::optional<PeerErrorBody> ReadErrorBody(std::string_view body) {
+  auto doc = schema::JsonDocument::Parse(body, "peer error body", kErrorBodyLimits);
+  if (!doc) return std::nullopt;
+  const schema::JsonObject& root = doc->Root();
+  PeerErrorBody out;
+  if (auto error = root.OptionalString("error", schema::JsonString::Text(64))) out.error = *error;
+  if (auto message = root.OptionalString("message", schema::JsonString::MaybeEmpty(body.size()))) {
+    out.message = *message;
+  }
+  if (auto hint = root.OptionalUint("retry_after_s")) out.retry_after_s = *hint;
+  return out;
 }
 
 std::string Sanitised(std::string_view text) {
@@ -154,30 +175,21 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value) {
 std::optional<std::chrono::seconds> RetryHintOf(const Reply& reply) {
   if (reply.status != 429 && reply.status != 503) return std::nullopt;
   if (reply.retry_after) return std::min(*reply.retry_after, kMaxRetryAfter);
-  const auto body = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object()) return std::nullopt;
-  auto it = body.find("retry_after_s");
-  if (it == body.end() || !it->is_number_integer()) return std::nullopt;
-  // is_number_integer holds for both signed and unsigned JSON integers.
-  if (it->is_number_unsigned()) {
-    const uint64_t value = it->get<uint64_t>();
-    return value >= static_cast<uint64_t>(kMaxRetryAfter.count())
-               ? kMaxRetryAfter
-               : std::chrono::seconds(static_cast<int64_t>(value));
-  }
-  const int64_t value = it->get<int64_t>();
-  if (value < 0) return std::nullopt;
-  return std::min(std::chrono::seconds(value), kMaxRetryAfter);
+  const auto body = ReadErrorBody(reply.body);
+  if (!body || !body->retry_after_s) return std::nullopt;
+  return *body->retry_after_s >= static_cast<uint64_t>(kMaxRetryAfter.count())
+             ? kMaxRetryAfter
+             : std::chrono::seconds(static_cast<int64_t>(*body->retry_after_s));
 }
 
 Error ErrorFromReply(std::string_view peer, const Reply& reply) {
   ErrorCode code = ErrorCodeForHttpStatus(reply.status);
-  const auto body = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
-  if (auto name = JsonStringField(body, "error")) {
-    if (auto named = ErrorCodeFromName(*name)) code = *named;
+  const auto body = ReadErrorBody(reply.body);
+  if (body && body->error) {
+    if (auto named = ErrorCodeFromName(*body->error)) code = *named;
   }
   std::string detail = reply.body;
-  if (auto message = JsonStringField(body, "message")) detail = *message;
+  if (body && body->message) detail = *body->message;
   std::string text = "peer " + std::string(peer) + " answered HTTP " + std::to_string(reply.status);
   if (!detail.empty()) text += ": " + Sanitised(detail);
   return Error{code, std::move(text)};

@@ -80,6 +80,11 @@ std::optional<std::chrono::seconds> RetryHintOf(const Reply& reply);
 // "error" field when it names one, else from the status; the message names the
 // peer and status and quotes at most 200 printable ASCII characters of the
 // body's "message" field (or of the body, if it is not our JSON).
+//
+// "Our JSON" is what schema/json_reader.h accepts: one object of at most
+// 64 KiB and depth 2 with no repeated member. Other members are ignored (a
+// later version may add some); "error", "message" or "retry_after_s" of the
+// wrong type count as absent, so the status still decides.
 Error ErrorFromReply(std::string_view peer, const Reply& reply);
 
 }  // namespace inbeeld::node::net

@@ -127,6 +127,50 @@ TEST(ReplyTest, RetryHintOfPrefersTheHeaderThenTheBody) {
   EXPECT_FALSE(body_only("").has_value());
 }
 
+// A peer's body is read with schema/json_reader.h: only one well-formed
+// object without a repeated member counts as ours, so two readers can never
+// disagree about which "error" a body names.
+TEST(ReplyTest, OnlyAStrictlyWellFormedBodyIsOurs) {
+  using std::chrono::seconds;
+  auto reply = [](int status, std::string body) {
+    return Reply{.status = status, .content_type = "application/json", .body = std::move(body)};
+  };
+  // A repeated member: the status decides, and the body is quoted as text.
+  const std::string twice = R"({"error":"internal","error":"not_found","message":"m"})";
+  Error error = ErrorFromReply("p", reply(403, twice));
+  EXPECT_EQ(error.code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(error.message, "peer p answered HTTP 403: " + twice);
+  EXPECT_FALSE(RetryHintOf(reply(429, R"({"retry_after_s":5,"retry_after_s":7})")).has_value());
+
+  // Deeper than an error body goes, or trailing bytes: not ours either.
+  EXPECT_EQ(ErrorFromReply("p", reply(404, R"({"error":"internal","x":{"y":{}}})")).code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(ErrorFromReply("p", reply(404, R"({"error":"internal"} x)")).code,
+            ErrorCode::kNotFound);
+  EXPECT_FALSE(RetryHintOf(reply(429, R"({"retry_after_s":5}{})")).has_value());
+
+  // Over 64 KiB: quoted (cut to 200 characters), no hint read from it.
+  const std::string big =
+      R"({"error":"internal","retry_after_s":5,"message":")" + std::string(64 * 1024, 'm') + "\"}";
+  error = ErrorFromReply("p", reply(429, big));
+  EXPECT_EQ(error.code, ErrorCode::kResourceExhausted);
+  EXPECT_EQ(error.message.rfind("peer p answered HTTP 429: {\"error\":\"internal\"", 0), 0u)
+      << error.message;
+  EXPECT_FALSE(RetryHintOf(reply(429, big)).has_value());
+
+  // Unknown members are allowed (a later version may add some); a known member
+  // of the wrong type counts as absent and the rest is still read.
+  error = ErrorFromReply("p", reply(409, R"({"error":"not_found","message":7,"trace":"t"})"));
+  EXPECT_EQ(error.code, ErrorCode::kNotFound);
+  EXPECT_EQ(error.message,
+            R"(peer p answered HTTP 409: {"error":"not_found","message":7,"trace":"t"})");
+  error = ErrorFromReply("p", reply(409, R"({"error":5,"message":"wrong state","v":2})"));
+  EXPECT_EQ(error.code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(error.message, "peer p answered HTTP 409: wrong state");
+  EXPECT_EQ(RetryHintOf(reply(503, R"({"error":[1],"retry_after_s":12,"later":true})")),
+            seconds(12));
+}
+
 TEST(ReplyTest, A408IsADeadline) {
   EXPECT_EQ(ErrorCodeForHttpStatus(408), ErrorCode::kDeadlineExceeded);
 }
