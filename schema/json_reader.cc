@@ -18,9 +18,9 @@ std::unexpected<Error> Invalid(std::string_view what, std::string_view problem) 
 // built.
 class Checker final : public nlohmann::json_sax<json> {
  public:
-  explicit Checker(size_t max_depth) : max_depth_(max_depth) {}
+  Checker(size_t max_depth, bool top_array) : max_depth_(max_depth), top_array_(top_array) {}
 
-  enum class Problem { kNone, kSyntax, kNotObject, kTooDeep, kRepeated };
+  enum class Problem { kNone, kSyntax, kNotObject, kNotArray, kTooDeep, kRepeated };
   Problem problem() const { return problem_; }
 
   bool null() override { return Scalar(); }
@@ -31,6 +31,7 @@ class Checker final : public nlohmann::json_sax<json> {
   bool string(string_t&) override { return Scalar(); }
   bool binary(binary_t&) override { return Stop(Problem::kSyntax); }
   bool start_object(std::size_t) override {
+    if (depth_ == 0 && top_array_) return Stop(Problem::kNotArray);
     if (!Enter()) return false;
     names_.emplace_back();
     return true;
@@ -45,7 +46,7 @@ class Checker final : public nlohmann::json_sax<json> {
     return true;
   }
   bool start_array(std::size_t) override {
-    if (depth_ == 0) return Stop(Problem::kNotObject);
+    if (depth_ == 0 && !top_array_) return Stop(Problem::kNotObject);
     if (!Enter()) return false;
     names_.emplace_back();  // unused; keeps names_.back() that of the innermost object
     return true;
@@ -56,8 +57,12 @@ class Checker final : public nlohmann::json_sax<json> {
   }
 
  private:
-  // The top value is the object; anything else there is refused at once.
-  bool Scalar() { return depth_ == 0 ? Stop(Problem::kNotObject) : true; }
+  // The top value is the object (or array); anything else there is refused
+  // at once.
+  bool Scalar() {
+    if (depth_ > 0) return true;
+    return Stop(top_array_ ? Problem::kNotArray : Problem::kNotObject);
+  }
   bool Enter() {
     if (++depth_ > max_depth_) return Stop(Problem::kTooDeep);
     return true;
@@ -68,6 +73,7 @@ class Checker final : public nlohmann::json_sax<json> {
   }
 
   size_t max_depth_;
+  bool top_array_;
   size_t depth_ = 0;
   std::vector<std::set<std::string>> names_;
   Problem problem_ = Problem::kNone;
@@ -316,13 +322,31 @@ Result<JsonObject> JsonObject::Object(std::string_view member) const {
   return JsonObject(*value, what_, PathOf(member));
 }
 
+Result<std::vector<JsonObject>> JsonObject::ObjectArray(std::string_view member,
+                                                        size_t max_count) const {
+  const json* value = Find(member);
+  if (value == nullptr) return std::unexpected(ErrorAt(member, "missing"));
+  if (!value->is_array()) return std::unexpected(ErrorAt(member, "not an array"));
+  if (value->size() > max_count) {
+    return std::unexpected(ErrorAt(member, "more than " + std::to_string(max_count) + " entries"));
+  }
+  std::vector<JsonObject> out;
+  out.reserve(value->size());
+  for (size_t i = 0; i < value->size(); ++i) {
+    const json& entry = (*value)[i];
+    if (!entry.is_object()) return std::unexpected(ErrorAtEntry(member, i, "not an object"));
+    out.emplace_back(entry, what_, PathOf(member) + "[" + std::to_string(i) + "]");
+  }
+  return out;
+}
+
 JsonDocument::JsonDocument() = default;
 JsonDocument::JsonDocument(JsonDocument&&) noexcept = default;
 JsonDocument& JsonDocument::operator=(JsonDocument&&) noexcept = default;
 JsonDocument::~JsonDocument() = default;
 
-Result<JsonDocument> JsonDocument::Parse(std::string_view text, std::string_view what,
-                                         JsonLimits limits) {
+Result<std::unique_ptr<json>> JsonDocument::ParseValue(std::string_view text, std::string_view what,
+                                                       JsonLimits limits, bool top_array) {
   if (text.size() > limits.max_bytes) {
     return Fail(ErrorCode::kResourceExhausted, std::string(what) + ": too large");
   }
@@ -333,7 +357,7 @@ Result<JsonDocument> JsonDocument::Parse(std::string_view text, std::string_view
   // RFC 8259 §8.1: a sender MUST NOT add a byte order mark; nlohmann-json
   // would skip one.
   if (text.starts_with("\xef\xbb\xbf")) return Invalid(what, "not valid JSON");
-  Checker checker(limits.max_depth);
+  Checker checker(limits.max_depth, top_array);
   const bool ok = json::sax_parse(text, &checker, json::input_format_t::json, /*strict=*/true,
                                   /*ignore_comments=*/false);
   switch (checker.problem()) {
@@ -343,18 +367,47 @@ Result<JsonDocument> JsonDocument::Parse(std::string_view text, std::string_view
       return Invalid(what, "not valid JSON");
     case Checker::Problem::kNotObject:
       return Invalid(what, "not a JSON object");
+    case Checker::Problem::kNotArray:
+      return Invalid(what, "not a JSON array");
     case Checker::Problem::kTooDeep:
       return Invalid(what, "nested deeper than " + std::to_string(limits.max_depth) + " levels");
     case Checker::Problem::kRepeated:
       return Invalid(what, "a member appears twice");
   }
   if (!ok) return Invalid(what, "not valid JSON");
-  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return Invalid(what, "not valid JSON");
-  if (!value.is_object()) return Invalid(what, "not a JSON object");
+  auto value = std::make_unique<json>(json::parse(text, nullptr, /*allow_exceptions=*/false));
+  if (value->is_discarded()) return Invalid(what, "not valid JSON");
+  if (top_array ? !value->is_array() : !value->is_object()) {
+    return Invalid(what, top_array ? "not a JSON array" : "not a JSON object");
+  }
+  return value;
+}
+
+Result<JsonDocument> JsonDocument::Parse(std::string_view text, std::string_view what,
+                                         JsonLimits limits) {
+  auto value = ParseValue(text, what, limits, /*top_array=*/false);
+  if (!value) return std::unexpected(value.error());
   JsonDocument doc;
-  doc.value_ = std::make_unique<json>(std::move(value));
+  doc.value_ = std::move(*value);
   doc.root_reader_ = std::make_unique<JsonObject>(*doc.value_, std::string(what), "");
+  return doc;
+}
+
+Result<JsonDocument> JsonDocument::ParseObjectArray(std::string_view text, std::string_view what,
+                                                    size_t max_count, JsonLimits limits) {
+  auto value = ParseValue(text, what, limits, /*top_array=*/true);
+  if (!value) return std::unexpected(value.error());
+  if ((*value)->size() > max_count) {
+    return Invalid(what, "more than " + std::to_string(max_count) + " entries");
+  }
+  JsonDocument doc;
+  doc.value_ = std::move(*value);
+  doc.entries_.reserve(doc.value_->size());
+  for (size_t i = 0; i < doc.value_->size(); ++i) {
+    const json& entry = (*doc.value_)[i];
+    if (!entry.is_object()) return Invalid(what, "entry " + std::to_string(i) + ": not an object");
+    doc.entries_.emplace_back(entry, std::string(what), "[" + std::to_string(i) + "]");
+  }
   return doc;
 }
 

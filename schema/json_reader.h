@@ -10,6 +10,10 @@
 //   auto size = root.Uint("size");                                   // 0..2^64-1
 //   auto line = root.String("cosignature", JsonString::Text(1024));  // 1..1024 bytes
 //
+// A file whose top value is an array of objects (an export's proofs.json) is
+// read with JsonDocument::ParseObjectArray and its Entries(), each a
+// JsonObject whose members are named "[3].from".
+//
 // Parsing (JsonDocument::Parse) refuses, with kInvalidArgument unless said
 // otherwise and the message "<what>: <problem>":
 //   - a body over limits.max_bytes: kResourceExhausted "too large";
@@ -18,7 +22,9 @@
 //     valid JSON" — trailing garbage, a raw NUL, a byte order mark, invalid
 //     UTF-8 (also in \u escapes: a lone surrogate), comments;
 //   - a body whose top value is not an object (whatever follows it): "not a
-//     JSON object";
+//     JSON object" (ParseObjectArray: not an array, "not a JSON array"; an
+//     entry that is not an object, "entry N: not an object"; more than
+//     max_count entries, "more than N entries");
 //   - objects and arrays nested deeper than limits.max_depth (the top object
 //     is depth 1): "nested deeper than N levels"; nothing that deep is built;
 //   - a member name that appears twice in one object, at any depth: "a member
@@ -109,6 +115,9 @@ class JsonObject {
                                           uint64_t min = 0, uint64_t max = UINT64_MAX) const;
   // A nested object, read with the path "<path>.<member>".
   Result<JsonObject> Object(std::string_view member) const;
+  // An array of at most `max_count` objects, entry i read with the path
+  // "<path>.<member>[i]" (errors: member "witnesses[2].key": not a string).
+  Result<std::vector<JsonObject>> ObjectArray(std::string_view member, size_t max_count) const;
   // An object used as a map from names to strings (an audit record's
   // attributes): at most `max_count` members, each name of `name_rule`, each
   // value a string of `value_rule`. The names are payload, so an error names
@@ -147,19 +156,32 @@ class JsonDocument {
   // every error, of parsing and of reading ("rejoin request").
   static Result<JsonDocument> Parse(std::string_view text, std::string_view what,
                                     JsonLimits limits = {});
+  // Parses `text` whose top value is an array of at most `max_count` objects
+  // (the top array is depth 1, its objects depth 2).
+  static Result<JsonDocument> ParseObjectArray(std::string_view text, std::string_view what,
+                                               size_t max_count, JsonLimits limits = {});
 
   JsonDocument(JsonDocument&&) noexcept;
   JsonDocument& operator=(JsonDocument&&) noexcept;
   ~JsonDocument();
 
-  // The top object.
+  // The top object. REQUIRES: parsed by Parse.
   const JsonObject& Root() const { return *root_reader_; }
+  // The top array's objects, in order. REQUIRES: parsed by ParseObjectArray.
+  const std::vector<JsonObject>& Entries() const { return entries_; }
 
  private:
   JsonDocument();
 
   std::unique_ptr<nlohmann::json> value_;
   std::unique_ptr<JsonObject> root_reader_;
+  std::vector<JsonObject> entries_;
+
+  // Both parsers: limits, syntax, depth, repeated members, the top value's
+  // type; `top_array` chooses which.
+  static Result<std::unique_ptr<nlohmann::json>> ParseValue(std::string_view text,
+                                                            std::string_view what,
+                                                            JsonLimits limits, bool top_array);
 };
 
 }  // namespace inbeeld::schema

@@ -93,6 +93,52 @@ TEST(JsonReader, RefusesWhatIsNotOneJsonObject) {
   }
 }
 
+// A file whose top value is an array of objects (an export's proofs.json).
+TEST(JsonReader, ReadsATopLevelArrayOfObjects) {
+  auto doc = JsonDocument::ParseObjectArray(R"([{"from":1,"to":2},{"from":2,"to":"x"}])", kWhat, 2);
+  ASSERT_TRUE(doc) << doc.error().message;
+  ASSERT_EQ(doc->Entries().size(), 2u);
+  EXPECT_EQ(*doc->Entries()[0].Uint("to"), 2u);
+  ExpectInvalid(doc->Entries()[1].Uint("to"),
+                "test message: member \"[1].to\": not an unsigned integer");
+  auto empty = JsonDocument::ParseObjectArray(" [ ] ", kWhat, 0);
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->Entries().empty());
+
+  for (std::string_view text : {"{}", "null", "\"[]\"", "3"}) {
+    ExpectInvalid(JsonDocument::ParseObjectArray(text, kWhat, 9), "test message: not a JSON array");
+  }
+  ExpectInvalid(JsonDocument::ParseObjectArray("[{},[]]", kWhat, 9),
+                "test message: entry 1: not an object");
+  ExpectInvalid(JsonDocument::ParseObjectArray("[{},{},{}]", kWhat, 2),
+                "test message: more than 2 entries");
+  ExpectInvalid(JsonDocument::ParseObjectArray(R"([{"a":1,"a":1}])", kWhat, 9),
+                "test message: a member appears twice");
+  ExpectInvalid(JsonDocument::ParseObjectArray("[{}] []", kWhat, 9),
+                "test message: not valid JSON");
+  JsonLimits shallow;
+  shallow.max_depth = 2;
+  ExpectInvalid(JsonDocument::ParseObjectArray(R"([{"p":[]}])", kWhat, 9, shallow),
+                "test message: nested deeper than 2 levels");
+  // An object document is not an array document, nor the other way round.
+  ExpectInvalid(JsonDocument::Parse("[{}]", kWhat), "test message: not a JSON object");
+}
+
+TEST(JsonReader, ReadsAnArrayOfObjectsMember) {
+  JsonDocument doc = Parsed(R"({"w":[{"peer":"a"},{"peer":7}],"s":[1],"o":[{},{},{}]})");
+  auto entries = doc.Root().ObjectArray("w", 4);
+  ASSERT_TRUE(entries) << entries.error().message;
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ(*(*entries)[0].String("peer", JsonString::Text(4)), "a");
+  ExpectInvalid((*entries)[1].String("peer", JsonString::Text(4)),
+                "test message: member \"w[1].peer\": not a string");
+  ExpectInvalid(doc.Root().ObjectArray("s", 4), "test message: member \"s\"[0]: not an object");
+  ExpectInvalid(doc.Root().ObjectArray("o", 2), "test message: member \"o\": more than 2 entries");
+  ExpectInvalid(doc.Root().ObjectArray("x", 2), "test message: member \"x\": missing");
+  JsonDocument not_array = Parsed(R"({"w":{}})");
+  ExpectInvalid(not_array.Root().ObjectArray("w", 2), "test message: member \"w\": not an array");
+}
+
 TEST(JsonReader, RefusesATooLargeBodyAsResourceExhausted) {
   const std::string body = "{\"a\":\"" + std::string(100, 'x') + "\"}";
   JsonLimits limits;
