@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -18,17 +17,25 @@
 #include "node/audit/witness.h"
 #include "node/keys/rotation.h"
 #include "schema/audit_record.h"
+#include "schema/json_reader.h"
 #include "schema/utf8.h"
 
 namespace inbeeld::node::audit {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 constexpr int64_t kRedactedSeq = -2;  // a redacted line: its place is its sequence number
 constexpr int64_t kUnknownSeq = -1;   // a line whose record or number could not be read
 constexpr size_t kMaxEditMessages = 10;
+
+// What an export's JSON files may hold; beyond this they are refused, named.
+constexpr size_t kMaxKeysBytes = size_t{1} << 20;     // keys.json
+constexpr size_t kMaxProofsBytes = size_t{64} << 20;  // proofs.json
+constexpr size_t kMaxKeys = 4096;                     // witnesses, previous keys
+constexpr size_t kMaxProofs = size_t{1} << 20;        // one per checkpoint after the first
+constexpr size_t kMaxNameBytes = 512;                 // names, origins, fingerprints
+constexpr size_t kMaxNoteBytes = 64 * 1024;           // a key announcement (a signed note)
 
 Result<std::string> ReadText(const fs::path& path, size_t limit) {
   std::error_code ec;
@@ -173,7 +180,7 @@ class Verifier {
   void CheckWitnessed();
   void CheckInclusion();
   void CheckKeyChanges();
-  bool ReadPreviousKeys(const json& node);
+  bool ReadPreviousKeys(const schema::JsonObject& node);
   // Whether `note` carries a valid signature of `epoch`'s key.
   static bool SignedBy(const NoteLines& note, const Epoch& epoch);
 
@@ -226,27 +233,39 @@ class Verifier {
 };
 
 bool Verifier::ReadKeys() {
-  auto keys_text = ReadText(dir_ / "keys.json", 1 << 20);
+  auto keys_text = ReadText(dir_ / "keys.json", kMaxKeysBytes);
   if (!keys_text) {
     Problem("keys.json: " + keys_text.error().message);
     return false;
   }
-  json keys = json::parse(*keys_text, nullptr, false);
-  std::string node_name;
-  if (!keys.is_discarded() && keys.is_object() && keys.contains("origin") &&
-      keys["origin"].is_string() && keys.contains("node") && keys["node"].is_object() &&
-      keys["node"].contains("key") && keys["node"]["key"].is_string()) {
-    origin_ = keys["origin"];
-    auto k = crypto::VerifyingKey::FromFingerprint(keys["node"]["key"].get<std::string>());
+  // root > node > previous_keys > an entry: depth 4.
+  auto doc = schema::JsonDocument::Parse(*keys_text, "keys.json",
+                                         {.max_bytes = kMaxKeysBytes, .max_depth = 4});
+  if (!doc) {
+    Problem(doc.error().message);
+    return false;
+  }
+  const schema::JsonObject& keys = doc->Root();
+  auto node = keys.Object("node");
+  auto origin = keys.String("origin", schema::JsonString::Text(kMaxNameBytes));
+  auto key_text = node ? node->String("key", schema::JsonString::Text(kMaxNameBytes))
+                       : Result<std::string>(std::unexpected(node.error()));
+  if (origin && key_text) {
+    origin_ = *origin;
+    auto k = crypto::VerifyingKey::FromFingerprint(*key_text);
     if (k) node_key_ = *k;
-    if (keys["node"].contains("name") && keys["node"]["name"].is_string())
-      node_name = keys["node"]["name"];
   }
   if (!node_key_ || origin_ != OriginFor(*node_key_)) {
     Problem("keys.json: the node's key or origin is missing or malformed");
     return false;
   }
-  if (!ReadPreviousKeys(keys["node"])) return false;
+  std::string node_name;
+  if (auto name = node->OptionalString("name", schema::JsonString::Text(kMaxNameBytes)); !name) {
+    Problem(name.error().message);
+  } else if (*name) {
+    node_name = **name;
+  }
+  if (!ReadPreviousKeys(*node)) return false;
   for (size_t i = 0; i < epochs_.size(); ++i) {
     if (options_.node_key && *options_.node_key == epochs_[i].key) pinned_epoch_ = i;
   }
@@ -271,19 +290,22 @@ bool Verifier::ReadKeys() {
         CheckedKey{node_name, node_key_->Fingerprint(), options_.node_key.has_value()};
   }
 
-  if (keys.contains("witnesses") && keys["witnesses"].is_array()) {
-    for (const auto& w : keys["witnesses"]) {
-      if (!w.is_object() || !w.contains("key") || !w["key"].is_string() || !w.contains("peer") ||
-          !w["peer"].is_string()) {
-        Problem("keys.json: a witness entry is malformed");
+  if (keys.Has("witnesses")) {
+    auto entries = keys.ObjectArray("witnesses", kMaxKeys);
+    if (!entries) Problem(entries.error().message);
+    for (const auto& w : entries ? *entries : std::vector<schema::JsonObject>()) {
+      auto peer = w.String("peer", schema::JsonString::Text(kMaxNameBytes));
+      auto key_of = w.String("key", schema::JsonString::Text(kMaxNameBytes));
+      if (!peer || !key_of) {
+        Problem(!peer ? peer.error().message : key_of.error().message);
         continue;
       }
-      auto k = crypto::VerifyingKey::FromFingerprint(w["key"].get<std::string>());
+      auto k = crypto::VerifyingKey::FromFingerprint(*key_of);
       if (!k) {
-        Problem("keys.json: witness \"" + w["peer"].get<std::string>() + "\" has a malformed key");
+        Problem(w.ErrorAt("key", "not a key fingerprint").message);
         continue;
       }
-      witnesses_.push_back({w["peer"], OriginFor(*k), *k});
+      witnesses_.push_back({*peer, OriginFor(*k), *k});
     }
   }
   for (const auto& [peer, key] : options_.witnesses) {
@@ -326,22 +348,22 @@ bool Verifier::ReadKeys() {
   return true;
 }
 
-bool Verifier::ReadPreviousKeys(const json& node) {
+bool Verifier::ReadPreviousKeys(const schema::JsonObject& node) {
   uint64_t last = 0;
-  if (node.contains("previous_keys")) {
-    const json& previous = node["previous_keys"];
-    bool ok = previous.is_array();
-    for (const auto& entry : ok ? previous : json::array()) {
-      ok = ok && entry.is_object() && entry.contains("key") && entry["key"].is_string() &&
-           entry.contains("through_size") && entry["through_size"].is_number_unsigned() &&
-           entry.contains("announcement") && entry["announcement"].is_string();
+  if (node.Has("previous_keys")) {
+    auto entries = node.ObjectArray("previous_keys", kMaxKeys);
+    bool ok = entries.has_value();
+    for (const auto& entry : ok ? *entries : std::vector<schema::JsonObject>()) {
+      auto key_text = entry.String("key", schema::JsonString::Text(kMaxNameBytes));
+      auto through = entry.Uint("through_size");
+      auto announcement = entry.String("announcement", schema::JsonString::Text(kMaxNoteBytes));
+      ok = key_text && through && announcement;
       if (!ok) break;
-      auto key = crypto::VerifyingKey::FromFingerprint(entry["key"].get<std::string>());
-      const auto through = entry["through_size"].get<uint64_t>();
-      ok = key.has_value() && through > last;
+      auto key = crypto::VerifyingKey::FromFingerprint(*key_text);
+      ok = key.has_value() && *through > last;
       if (!ok) break;
-      last = through;
-      epochs_.push_back({*key, OriginFor(*key), through, entry["announcement"].get<std::string>()});
+      last = *through;
+      epochs_.push_back({*key, OriginFor(*key), *through, *announcement});
     }
     if (!ok) {
       Problem(
@@ -891,20 +913,29 @@ void Verifier::CheckRoots() {
 }
 
 void Verifier::CheckProofs() {
-  auto proofs_text = ReadText(dir_ / "proofs.json", 64 << 20);
-  json proofs = proofs_text ? json::parse(*proofs_text, nullptr, false) : json();
-  if (!proofs_text || proofs.is_discarded() || !proofs.is_array()) {
-    Problem("proofs.json is missing or malformed");
+  auto proofs_text = ReadText(dir_ / "proofs.json", kMaxProofsBytes);
+  if (!proofs_text) {
+    Problem(proofs_text.error().message);
     return;
   }
-  for (const auto& p : proofs) {
-    if (!p.is_object() || !p.contains("from") || !p.contains("to") || !p.contains("proof") ||
-        !p["from"].is_number_unsigned() || !p["to"].is_number_unsigned() ||
-        !p["proof"].is_array()) {
-      Problem("proofs.json: an entry is malformed");
+  // The array > an entry > its proof: depth 3.
+  auto doc = schema::JsonDocument::ParseObjectArray(*proofs_text, "proofs.json", kMaxProofs,
+                                                    {.max_bytes = kMaxProofsBytes, .max_depth = 3});
+  if (!doc) {
+    Problem(doc.error().message);
+    return;
+  }
+  for (const auto& p : doc->Entries()) {
+    auto from_size = p.Uint("from");
+    auto to_size = p.Uint("to");
+    // A consistency proof has at most 2 hashes per level of a 2^64 tree.
+    auto proof = p.StringArray("proof", 128, schema::JsonString::Text(64));
+    if (!from_size || !to_size || !proof) {
+      Problem(!from_size ? from_size.error().message
+                         : (!to_size ? to_size.error().message : proof.error().message));
       continue;
     }
-    uint64_t from = p["from"], to = p["to"];
+    const uint64_t from = *from_size, to = *to_size;
     auto a = roots_.find(from), b = roots_.find(to);
     if (a == roots_.end() || b == roots_.end()) {
       for (uint64_t size : {from, to}) {
@@ -915,9 +946,8 @@ void Verifier::CheckProofs() {
     }
     std::vector<crypto::Hash> hashes;
     bool malformed = false;
-    for (const auto& h : p["proof"]) {
-      auto hash = h.is_string() ? HashFromBase64(h.get<std::string>())
-                                : Result<crypto::Hash>(std::unexpected(Error{}));
+    for (const auto& h : *proof) {
+      auto hash = HashFromBase64(h);
       if (!hash) {
         malformed = true;
         break;

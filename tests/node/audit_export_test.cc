@@ -302,6 +302,52 @@ TEST_F(AuditExportTest, MissingPartsAreNamed) {
   EXPECT_FALSE(VerifyExport(tmp_.path() / "no-such-dir").ok());
 }
 
+// keys.json and proofs.json may come from another node: read with the strict
+// JSON reader, refusals named by member path, no value echoed.
+TEST_F(AuditExportTest, MalformedKeysAndProofsAreNamedByPath) {
+  fs::path dir = Copy();
+  const std::string keys = ReadFile(dir / "keys.json");
+  const std::string proofs = ReadFile(dir / "proofs.json");
+
+  // Two "origin" members: which one would a second reader believe?
+  auto twice = nlohmann::json::parse(keys);
+  std::string text = twice.dump();
+  text.insert(1, R"("origin":"elsewhere",)");
+  WriteFile(dir / "keys.json", text);
+  VerifyReport report = VerifyExport(dir);
+  ASSERT_EQ(report.problems.size(), 1u) << Problems(report);
+  EXPECT_EQ(report.problems[0], "keys.json: a member appears twice");
+
+  auto witness = nlohmann::json::parse(keys);
+  ASSERT_FALSE(witness["witnesses"].empty());
+  witness["witnesses"][0]["key"] = "ed25519:Sanne de Vries";
+  WriteFile(dir / "keys.json", witness.dump());
+  report = VerifyExport(dir);
+  EXPECT_TRUE(HasProblem(report, "keys.json: member \"witnesses[0].key\": not a key fingerprint"))
+      << Problems(report);
+  EXPECT_EQ(Problems(report).find("Sanne"), std::string::npos);
+  witness["witnesses"][0]["peer"] = 7;
+  WriteFile(dir / "keys.json", witness.dump());
+  EXPECT_TRUE(
+      HasProblem(VerifyExport(dir), "keys.json: member \"witnesses[0].peer\": not a string"));
+  WriteFile(dir / "keys.json", keys);
+
+  auto entry = nlohmann::json::parse(proofs);
+  ASSERT_GE(entry.size(), 2u);
+  entry[1]["to"] = -3;
+  WriteFile(dir / "proofs.json", entry.dump());
+  report = VerifyExport(dir);
+  EXPECT_TRUE(HasProblem(report, "proofs.json: member \"[1].to\": not an unsigned integer"))
+      << Problems(report);
+  WriteFile(dir / "proofs.json", "{}");
+  EXPECT_TRUE(HasProblem(VerifyExport(dir), "proofs.json: not a JSON array"));
+  WriteFile(dir / "proofs.json", proofs + "[]");
+  EXPECT_TRUE(HasProblem(VerifyExport(dir), "proofs.json: not valid JSON"));
+
+  WriteFile(dir / "proofs.json", proofs);
+  EXPECT_TRUE(VerifyExport(dir).ok()) << Problems(VerifyExport(dir));
+}
+
 // Found by fuzz/audit_export_fuzzer.cc: a checkpoint file whose name is not
 // UTF-8 went into a problem's text, and `audit verify --json` died in
 // nlohmann-json's dump (uncaught type_error 316) instead of reporting it.
