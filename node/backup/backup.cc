@@ -20,6 +20,7 @@
 #include "node/audit/verify.h"
 #include "node/backup/backup_store.h"
 #include "node/clock/timestamp.h"
+#include "schema/json_reader.h"
 
 namespace inbeeld::node::backup {
 namespace {
@@ -99,28 +100,42 @@ Result<Parsed> Parse(const fs::path& file) {
   std::string signature_b64(rest.substr(8, eol - 8));
   rest.remove_prefix(eol + 1);
 
-  json m = json::parse(manifest_line, nullptr, false);
-  if (m.is_discarded() || !m.is_object()) return damaged("manifest");
+  // The manifest is signed, but read before its signature is checked (the
+  // key is in it): strictly, within limits, every refusal naming the member.
+  auto manifest = schema::JsonDocument::Parse(manifest_line, "manifest",
+                                              {.max_bytes = size_t{1} << 20, .max_depth = 1});
+  if (!manifest) return damaged(manifest.error().message);
+  const schema::JsonObject& m = manifest->Root();
+  auto format = m.Uint("format");
+  if (!format) return damaged(format.error().message);
+  if (*format != 1) {
+    return Fail(
+        ErrorCode::kInvalidArgument,
+        where + " was made by a newer inbeeld (backup format " + std::to_string(*format) + ")");
+  }
   Parsed p;
   BackupSummary& s = p.summary;
-  try {
-    if (m.at("format").get<int>() != 1) {
-      return Fail(ErrorCode::kInvalidArgument, where +
-                                                   " was made by a newer inbeeld (backup format " +
-                                                   std::to_string(m.at("format").get<int>()) + ")");
+  const auto name = schema::JsonString::Text(256);
+  std::optional<Error> unreadable;  // the first member that does not read
+  auto take = [&unreadable](auto read, auto& out) {
+    if (read) {
+      out = std::move(*read);
+    } else if (!unreadable) {
+      unreadable = read.error();
     }
-    s.node_name = m.at("node_name").get<std::string>();
-    s.fingerprint = m.at("fingerprint").get<std::string>();
-    s.created_at = m.at("created_at").get<std::string>();
-    s.schema_version = m.at("schema_version").get<int>();
-    s.audit_size = m.at("audit_size").get<uint64_t>();
-    s.audit_root = m.at("audit_root").get<std::string>();
-    s.database_bytes = m.at("database_bytes").get<uint64_t>();
-    p.database_sha256 = m.at("database_sha256").get<std::string>();
-    p.node_json = m.at("node_json").get<std::string>();
-  } catch (const json::exception&) {
-    return damaged("manifest field");
-  }
+  };
+  uint64_t schema_version = 0;
+  take(m.String("node_name", name), s.node_name);
+  take(m.String("fingerprint", name), s.fingerprint);
+  take(m.String("created_at", name), s.created_at);
+  take(m.Uint("schema_version", 0, INT32_MAX), schema_version);
+  take(m.Uint("audit_size"), s.audit_size);
+  take(m.String("audit_root", schema::JsonString::LowerHex(64)), s.audit_root);
+  take(m.Uint("database_bytes"), s.database_bytes);
+  take(m.String("database_sha256", schema::JsonString::LowerHex(64)), p.database_sha256);
+  take(m.String("node_json", schema::JsonString::Text(64 * 1024)), p.node_json);
+  if (unreadable) return damaged(unreadable->message);
+  s.schema_version = static_cast<int>(schema_version);
   s.file_bytes = whole->size();
   auto key = crypto::VerifyingKey::FromFingerprint(s.fingerprint);
   if (!key) return damaged("node key");
@@ -134,9 +149,10 @@ Result<Parsed> Parse(const fs::path& file) {
                    sig)) {
     return damaged("the manifest's signature does not verify");
   }
-  json node_json = json::parse(p.node_json, nullptr, false);
-  if (!node_json.is_object() || !node_json.contains("fingerprint") ||
-      node_json["fingerprint"] != s.fingerprint) {
+  auto node_json = schema::JsonDocument::Parse(p.node_json, "node.json");
+  auto node_fingerprint = node_json ? node_json->Root().String("fingerprint", name)
+                                    : Result<std::string>(std::unexpected(node_json.error()));
+  if (!node_fingerprint || *node_fingerprint != s.fingerprint) {
     return damaged("node.json does not belong to the signing key");
   }
   if (rest.size() != s.database_bytes) return damaged("the database is truncated or too long");

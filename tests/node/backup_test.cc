@@ -262,6 +262,32 @@ TEST_F(BackupTest, DamagedBackupsAndWrongPassphrasesChangeNothing) {
   RunResult not_backup = lp_->Cli({"backup", "verify", other.string()});
   EXPECT_EQ(not_backup.exit_code, 3) << not_backup.err;
   EXPECT_NE(not_backup.err.find("not an inbeeld backup"), std::string::npos);
+  // The manifest is read strictly before its signature is checked: a member
+  // of the wrong type, or one that appears twice, is named.
+  const size_t manifest_at = bytes.find("{\"audit_root\":");
+  ASSERT_NE(manifest_at, std::string::npos);
+  for (const auto& [edit, message] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"{\"audit_size\":1,", "(manifest: a member appears twice)"},
+           {"{\"x\":{},", "(manifest: nested deeper than 1 levels)"}}) {
+    std::string edited = bytes;
+    edited.replace(manifest_at, 1, edit);
+    fs::path edited_file = tmp_.path() / "edited.backup";
+    testing::WriteFile(edited_file, edited);
+    RunResult refused = lp_->Cli({"backup", "verify", edited_file.string()});
+    EXPECT_EQ(refused.exit_code, 7) << refused.err;
+    EXPECT_NE(refused.err.find("edited.backup: the backup is damaged " + message),
+              std::string::npos)
+        << refused.err;
+  }
+  std::string negative = bytes;
+  negative.replace(negative.find("\"audit_size\":"), 13, "\"audit_size\":-");
+  testing::WriteFile(other, negative);
+  RunResult negative_size = lp_->Cli({"backup", "verify", other.string()});
+  EXPECT_EQ(negative_size.exit_code, 7) << negative_size.err;
+  EXPECT_NE(negative_size.err.find("(manifest: member \"audit_size\": not an unsigned integer)"),
+            std::string::npos)
+      << negative_size.err;
 
   // None of these restores touches the node.
   const std::string db_before = testing::ReadFile(lp_->home() / "node.json");
