@@ -345,6 +345,8 @@ JsonDocument::JsonDocument(JsonDocument&&) noexcept = default;
 JsonDocument& JsonDocument::operator=(JsonDocument&&) noexcept = default;
 JsonDocument::~JsonDocument() = default;
 
+const json& JsonDocument::Value() const { return *value_; }
+
 Result<std::unique_ptr<json>> JsonDocument::ParseValue(std::string_view text, std::string_view what,
                                                        JsonLimits limits, bool top_array) {
   if (text.size() > limits.max_bytes) {

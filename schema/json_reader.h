@@ -169,6 +169,9 @@ class JsonDocument {
   const JsonObject& Root() const { return *root_reader_; }
   // The top array's objects, in order. REQUIRES: parsed by ParseObjectArray.
   const std::vector<JsonObject>& Entries() const { return entries_; }
+  // The whole checked tree, for a reader whose errors JsonObject cannot word
+  // (the console answers in Dutch).
+  const nlohmann::json& Value() const;
 
  private:
   JsonDocument();

@@ -1,11 +1,11 @@
 // Shared pieces of the console's handlers (handlers.h).
-#include <algorithm>
 #include <utility>
 
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
 #include "node/console/handlers.h"
 #include "schema/date.h"
+#include "schema/json_reader.h"
 #include "schema/utf8.h"
 
 namespace inbeeld::node::console {
@@ -39,45 +39,23 @@ ApiReply FileReply(std::string content_type, std::string file_name, std::string 
   return reply;
 }
 
-namespace {
-// The deepest nesting of [ and { outside strings (a cheap bound before the
-// parser builds anything).
-size_t JsonDepth(std::string_view text) {
-  size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-}  // namespace
-
 Result<nlohmann::json> JsonBody(const ApiRequest& request) {
-  if (request.body.size() > kMaxJsonBytes || JsonDepth(request.body) > kMaxJsonDepth) {
-    return Fail(ErrorCode::kInvalidArgument, "Het verzoek is te groot of te diep genest.");
-  }
   if (!schema::IsValidUtf8(request.body)) {
     return Fail(ErrorCode::kInvalidArgument, "Het verzoek is geen geldige tekst (UTF-8).");
   }
-  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object()) {
-    return Fail(ErrorCode::kInvalidArgument, "Het verzoek is geen JSON-object.");
+  // The strict reader: within the size and depth limits, one object, no
+  // member twice (the browser never sends any of that; a script might).
+  auto doc = schema::JsonDocument::Parse(request.body, "console request",
+                                         {.max_bytes = kMaxJsonBytes, .max_depth = kMaxJsonDepth});
+  if (!doc) {
+    if (doc.error().code == ErrorCode::kResourceExhausted) {
+      return Fail(ErrorCode::kInvalidArgument, "Het verzoek is te groot.");
+    }
+    return Fail(ErrorCode::kInvalidArgument,
+                "Het verzoek is geen geldig JSON-object (of te diep genest, of met een veld dat "
+                "twee keer voorkomt).");
   }
-  return body;
+  return doc->Value();
 }
 
 Result<std::string> StringField(const nlohmann::json& body, std::string_view name) {

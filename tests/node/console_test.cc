@@ -650,6 +650,36 @@ TEST_F(ConsoleTest, AdminsInviteAndRevokePeopleAndThatIsLogged) {
   ASSERT_EQ(Records("inbeeld.console.revoked").size(), 1u);
 }
 
+// Bodies go through the strict JSON reader: a member that appears twice
+// (which "naam" would a second reader take?), nesting past the limit,
+// trailing bytes or a body over the JSON limit are refused in Dutch, and
+// nothing happens.
+TEST_F(ConsoleTest, AMalformedBodyIsRefusedInDutchAndChangesNothing) {
+  auto admin = LogIn("Annet Admin", Role::kAdmin);
+  const std::string deep = R"({"naam":"X","rol":"operator","d":)" + std::string(kMaxJsonDepth, '[') +
+                           std::string(kMaxJsonDepth, ']') + "}";
+  for (const std::string& body :
+       {std::string(R"({"naam":"Nieuwe Collega","naam":"Andere Collega","rol":"operator"})"), deep,
+        std::string(R"({"naam":"Nieuwe Collega","rol":"operator"} {})")}) {
+    ApiReply refused = As(admin, "POST", "/api/mensen", body);
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_NE(refused.body.find("Het verzoek is geen geldig JSON-object"), std::string::npos)
+        << refused.body;
+    EXPECT_EQ(refused.body.find("Collega"), std::string::npos) << "the body is not echoed";
+  }
+  ApiReply big = As(admin, "POST", "/api/mensen",
+                    R"({"naam":"Nieuwe Collega","rol":"operator","x":")" +
+                        std::string(kMaxJsonBytes, 'x') + "\"}");
+  EXPECT_EQ(big.status, 400) << big.body;
+  EXPECT_NE(big.body.find("Het verzoek is te groot."), std::string::npos) << big.body;
+  EXPECT_TRUE(Records("inbeeld.console.invited").empty());
+  // Just inside the depth limit is still read.
+  const std::string within = R"({"naam":"Nieuwe Collega","rol":"operator","d":)" +
+                             std::string(kMaxJsonDepth - 1, '[') +
+                             std::string(kMaxJsonDepth - 1, ']') + "}";
+  EXPECT_EQ(As(admin, "POST", "/api/mensen", within).status, 200);
+}
+
 TEST_F(ConsoleTest, APersonChangesTheirPasswordAndTheirOtherSessionsEnd) {
   auto here = LogIn("Olga Operator", Role::kOperator);
   ApiReply second_login = console_.Handle(Request(
