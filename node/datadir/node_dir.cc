@@ -19,6 +19,7 @@
 #include "node/audit/audit_log.h"
 #include "node/audit/exchange_records.h"
 #include "node/clock/timestamp.h"
+#include "schema/json_reader.h"
 
 namespace inbeeld::node {
 namespace {
@@ -300,50 +301,61 @@ Result<NodeMetadata> NodeDir::ReadMetadata() const {
   }
   std::ifstream in(MetadataPath(), std::ios::binary);
   if (!in) return Fail(ErrorCode::kFailedPrecondition, "cannot read " + MetadataPath().string());
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  std::stringstream whole;
+  whole << in.rdbuf();
+  // A plain file anyone with access to the directory can edit: read with the
+  // strict reader; a refusal names the member and is kDataLoss.
+  const std::string where = MetadataPath().string();
+  auto doc = schema::JsonDocument::Parse(whole.str(), where,
+                                         {.max_bytes = size_t{64} << 10, .max_depth = 2});
+  auto damaged = [](const Error& e) { return Fail(ErrorCode::kDataLoss, e.message); };
   auto bad = [&](std::string_view field) {
-    return Fail(ErrorCode::kDataLoss, MetadataPath().string() + ": field " + std::string(field) +
-                                          " is missing or malformed");
+    return Fail(ErrorCode::kDataLoss,
+                where + ": field " + std::string(field) + " is missing or malformed");
   };
-  if (j.is_discarded() || !j.is_object()) return bad("(whole file)");
+  if (!doc) return damaged(doc.error());
+  const schema::JsonObject& j = doc->Root();
   NodeMetadata meta;
-  auto text = [&](const char* field, std::string& out) {
-    auto it = j.find(field);
-    if (it == j.end() || !it->is_string()) return false;
-    out = it->get<std::string>();
-    return true;
-  };
-  if (!j.contains("format") || !j["format"].is_number_integer()) return bad("format");
-  meta.format = j["format"].get<int>();
+  auto format = j.Uint("format", 0, INT32_MAX);
+  if (!format) return damaged(format.error());
+  meta.format = static_cast<int>(*format);
   if (meta.format != 1) {
-    return Fail(ErrorCode::kFailedPrecondition, MetadataPath().string() + ": node format " +
+    return Fail(ErrorCode::kFailedPrecondition, where + ": node format " +
                                                     std::to_string(meta.format) +
                                                     " is not supported by this inbeeld");
   }
+  std::optional<Error> unreadable;  // the first member that does not read
+  auto text = [&](const schema::JsonObject& from, const char* field, std::string& out) {
+    auto read = from.String(field, schema::JsonString::Text(1024));
+    if (read) {
+      out = std::move(*read);
+    } else if (!unreadable) {
+      unreadable = read.error();
+    }
+  };
   std::string salt_hex, check_hex;
-  if (!text("node_name", meta.node_name)) return bad("node_name");
-  if (!text("fingerprint", meta.fingerprint)) return bad("fingerprint");
-  if (!text("kdf_profile", meta.kdf_profile)) return bad("kdf_profile");
-  if (!text("created_at", meta.created_at)) return bad("created_at");
-  if (!text("storage_salt", salt_hex)) return bad("storage_salt");
-  if (!text("key_check", check_hex)) return bad("key_check");
+  text(j, "node_name", meta.node_name);
+  text(j, "fingerprint", meta.fingerprint);
+  text(j, "kdf_profile", meta.kdf_profile);
+  text(j, "created_at", meta.created_at);
+  text(j, "storage_salt", salt_hex);
+  text(j, "key_check", check_hex);
+  if (unreadable) return damaged(*unreadable);
   auto salt = crypto::HexDecode(salt_hex);
   if (!salt || salt->size() != crypto::kSaltSize) return bad("storage_salt");
   auto check = crypto::HexDecode(check_hex);
   if (!check || check->size() != 32) return bad("key_check");
   meta.storage_salt = *salt;
   meta.key_check = *check;
-  if (auto it = j.find("rekey"); it != j.end()) {
-    if (!it->is_object()) return bad("rekey");
-    auto field = [&](const char* name) -> std::optional<std::vector<uint8_t>> {
-      auto f = it->find(name);
-      if (f == it->end() || !f->is_string()) return std::nullopt;
-      auto bytes = crypto::HexDecode(f->get<std::string>());
-      if (!bytes) return std::nullopt;
-      return *bytes;
-    };
-    auto new_salt = field("storage_salt");
-    auto new_check = field("key_check");
+  if (j.Has("rekey")) {
+    auto rekey = j.Object("rekey");
+    if (!rekey) return damaged(rekey.error());
+    std::string new_salt_hex, new_check_hex;
+    text(*rekey, "storage_salt", new_salt_hex);
+    text(*rekey, "key_check", new_check_hex);
+    if (unreadable) return damaged(*unreadable);
+    auto new_salt = crypto::HexDecode(new_salt_hex);
+    auto new_check = crypto::HexDecode(new_check_hex);
     if (!new_salt || new_salt->size() != crypto::kSaltSize) return bad("rekey.storage_salt");
     if (!new_check || new_check->size() != 32) return bad("rekey.key_check");
     meta.rekey = NodeMetadata::Rekey{*new_salt, *new_check};
