@@ -23,9 +23,9 @@ namespace fs = std::filesystem;
 const fs::path kCorpus = INBEELD_FUZZ_CORPUS_DIR;
 
 // The targets every build has; fuzz/CMakeLists.txt lists the same names.
-const char* const kTargets[] = {"audit_export", "config",      "csv_import",  "fields",
-                                "key_rotation", "merkle",      "psi_session", "region",
-                                "signed_note",  "wire",        "witness",     "xlsx_import"};
+const char* const kTargets[] = {"audit_export", "config",  "csv_import",  "fields", "json_reader",
+                                "key_rotation", "merkle",  "psi_session", "region", "signed_note",
+                                "wire",         "witness", "xlsx_import"};
 
 class CorpusReplay : public ::testing::TestWithParam<const char*> {};
 

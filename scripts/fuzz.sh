@@ -23,8 +23,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD_DIR=${INBEELD_FUZZ_BUILD_DIR:-build-fuzz}
-TARGETS=(audit_export config csv_import fields key_rotation merkle psi_session region signed_note wire witness
-         xlsx_import)
+TARGETS=(audit_export config csv_import fields json_reader key_rotation merkle psi_session region
+         signed_note wire witness xlsx_import)
 
 usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 
