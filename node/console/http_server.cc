@@ -1,12 +1,10 @@
 #include "node/console/http_server.h"
 
 #include <httplib.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
 
-#include "config/node_config.h"
 #include "node/ops/admin.h"
 #include "node/ops/listen_control.h"
 
@@ -25,11 +23,6 @@ struct ConsoleHttpServer::Impl {
     server.set_write_timeout(std::chrono::seconds(30));
     server.set_keep_alive_timeout(5);
     server.new_task_queue = [] { return new httplib::ThreadPool(4); };
-    // SO_REUSEADDR only: a second process must not share the port.
-    server.set_socket_options([](socket_t sock) {
-      int yes = 1;
-      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
     auto handle = [this](const httplib::Request& req, httplib::Response& res) {
       ApiRequest request;
       request.method = req.method;
@@ -109,31 +102,13 @@ ConsoleHttpServer::ConsoleHttpServer(Console& console, const ops::AdminEndpoints
 ConsoleHttpServer::~ConsoleHttpServer() { Stop(); }
 
 Result<int> ConsoleHttpServer::Bind(const std::string& host, int port) {
-  if (!config::IsLoopbackHost(host)) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "console: " + host +
-                    " is not a loopback address; the console speaks plain HTTP "
-                    "and listens on 127.0.0.1 or ::1 only (reach it through an SSH tunnel)");
-  }
-  int bound = 0;
-  if (port == 0) {
-    bound = impl_->server.bind_to_any_port(host);
-    if (bound <= 0) bound = 0;
-  } else if (impl_->server.bind_to_port(host, port)) {
-    bound = port;
-  }
-  if (bound == 0 && port != 0 && ops::PortInUse(host, port)) {
-    return Fail(ErrorCode::kAddressInUse, "console: port " + std::to_string(port) +
-                                              " is already in use (another inbeeld serve?)");
-  }
-  if (bound == 0) {
-    return Fail(ErrorCode::kUnavailable, "console: cannot listen on " + host + ":" +
-                                             std::to_string(port) +
-                                             " (is another program using that port?)");
-  }
+  auto bound = ops::BindLoopback(impl_->server, "console", host, port,
+                                 "the console speaks plain HTTP and listens on 127.0.0.1 or ::1 "
+                                 "only (reach it through an SSH tunnel)");
+  if (!bound) return std::unexpected(bound.error());
   impl_->bound = true;
-  impl_->console.SetAddress(host, bound);
-  return bound;
+  impl_->console.SetAddress(host, *bound);
+  return *bound;
 }
 
 Status ConsoleHttpServer::ListenAfterBind() {

@@ -1,14 +1,9 @@
 #include "node/ops/admin.h"
 
 #include <httplib.h>
-#include <netdb.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 
-#include "config/node_config.h"
 #include "node/ops/listen_control.h"
 
 namespace inbeeld::node::ops {
@@ -74,26 +69,6 @@ std::optional<AdminReply> AdminEndpoints::Handle(std::string_view method,
   return reply;
 }
 
-bool PortInUse(const std::string& host, int port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE;
-  addrinfo* found = nullptr;
-  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return false;
-  bool in_use = false;
-  for (addrinfo* a = found; a != nullptr && !in_use; a = a->ai_next) {
-    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) continue;
-    int yes = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0 && errno == EADDRINUSE) in_use = true;
-    ::close(fd);
-  }
-  ::freeaddrinfo(found);
-  return in_use;
-}
-
 struct AdminHttpServer::Impl {
   const AdminEndpoints& endpoints;
   httplib::Server server;
@@ -107,10 +82,6 @@ struct AdminHttpServer::Impl {
     server.set_write_timeout(std::chrono::seconds(10));
     server.set_keep_alive_timeout(5);
     server.new_task_queue = [] { return new httplib::ThreadPool(2); };
-    server.set_socket_options([](socket_t sock) {
-      int yes = 1;
-      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       auto answer = [&](const AdminReply& reply) {
         res.status = reply.status;
@@ -147,32 +118,14 @@ AdminHttpServer::AdminHttpServer(const AdminEndpoints& endpoints)
 AdminHttpServer::~AdminHttpServer() { Stop(); }
 
 Result<int> AdminHttpServer::Bind(const std::string& host, int port) {
-  if (!config::IsLoopbackHost(host)) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "admin listener: " + host +
-                    " is not a loopback address; /metrics, /healthz and /readyz are served on "
-                    "127.0.0.1 or ::1 only");
-  }
-  int bound = 0;
-  if (port == 0) {
-    bound = impl_->server.bind_to_any_port(host);
-    if (bound <= 0) bound = 0;
-  } else if (impl_->server.bind_to_port(host, port)) {
-    bound = port;
-  }
-  if (bound == 0 && port != 0 && PortInUse(host, port)) {
-    return Fail(ErrorCode::kAddressInUse, "admin listener: port " + std::to_string(port) +
-                                              " is already in use (another inbeeld serve?)");
-  }
-  if (bound == 0) {
-    return Fail(ErrorCode::kUnavailable,
-                "admin listener: cannot listen on " + host + ":" + std::to_string(port));
-  }
-  const std::string p = std::to_string(bound);
+  auto bound = BindLoopback(impl_->server, "admin listener", host, port,
+                            "/metrics, /healthz and /readyz are served on 127.0.0.1 or ::1 only");
+  if (!bound) return std::unexpected(bound.error());
+  const std::string p = std::to_string(*bound);
   impl_->allowed_hosts = {(host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + p,
                           "localhost:" + p};
   impl_->bound = true;
-  return bound;
+  return *bound;
 }
 
 Status AdminHttpServer::ListenAfterBind() {

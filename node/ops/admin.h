@@ -102,10 +102,6 @@ class AdminHttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// True if binding `host`:`port` fails with EADDRINUSE (asked with a socket
-// of our own, since cpp-httplib only says that binding failed).
-bool PortInUse(const std::string& host, int port);
-
 }  // namespace inbeeld::node::ops
 
 #endif  // INBEELD_NODE_OPS_ADMIN_H_

@@ -1,6 +1,7 @@
 // node/ops/listen_control.h with a real cpp-httplib server on loopback: a
 // Stop that comes before the listen, right after it starts or while it
-// serves always ends it, so `serve` never hangs on a listener it gave up.
+// serves always ends it, so `serve` never hangs on a listener it gave up;
+// BindLoopback refuses other hosts and names a taken port.
 #include "node/ops/listen_control.h"
 
 #include <gtest/gtest.h>
@@ -81,6 +82,27 @@ TEST(ListenControlTest, AStopRightAfterTheStartAlwaysEndsTheListen) {
     listening.join();  // a hang here is the bug this class exists for
     EXPECT_FALSE(b->server.is_running());
   }
+}
+
+TEST(BindLoopbackTest, BindsLoopbackOnlyAndNamesATakenPort) {
+  httplib::Server server;
+  auto refused = BindLoopback(server, "console", "0.0.0.0", 0, "why it must be loopback");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused.error().message,
+            "console: 0.0.0.0 is not a loopback address; why it must be loopback");
+
+  auto any = BindLoopback(server, "console", "127.0.0.1", 0, "");
+  ASSERT_TRUE(any) << any.error().message;
+  EXPECT_GT(*any, 0);
+
+  httplib::Server second;
+  auto taken = BindLoopback(second, "admin listener", "127.0.0.1", *any, "");
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().code, ErrorCode::kAddressInUse);
+  EXPECT_EQ(taken.error().message, "admin listener: port " + std::to_string(*any) +
+                                       " is already in use (another inbeeld serve?)");
+  EXPECT_TRUE(PortInUse("127.0.0.1", *any));
 }
 
 }  // namespace
