@@ -528,6 +528,7 @@ Result<std::string> RegionParticipant::HandleHop(std::string_view peer, std::str
   Session& state = it->second;
   state.busy = true;
   lock.unlock();
+  if (busy_hook_) busy_hook_(session);
 
   // Busy sessions are neither expired, nor ended by a result, nor given
   // another hop: the session is this call's alone until it is unmarked.
@@ -578,6 +579,10 @@ Result<std::string> RegionParticipant::HandleResult(std::string_view peer, std::
   if (!closed) return std::unexpected(WithContext(closed.error(), "recording the count"));
   sessions_.erase(it);
   return std::string();  // the reply to a result is empty
+}
+
+void RegionParticipant::SetBusyHookForTest(std::function<void(std::string_view)> hook) {
+  busy_hook_ = std::move(hook);
 }
 
 void RegionParticipant::ExpireStale() {

@@ -125,6 +125,11 @@ class RegionParticipant {
   using RefusalSink =
       std::function<void(std::string_view peer, std::string_view request, std::string reason)>;
   void SetRefusalSink(RefusalSink sink);
+  // For tests: called on a hop's thread once its session is marked busy and
+  // the lock is released, just before the hop's crypto, with the session id
+  // (hex). A test blocks in it to hold a session busy. Set before the first
+  // hop; never set by the node.
+  void SetBusyHookForTest(std::function<void(std::string_view session)> hook);
 
  private:
   struct Session {
@@ -157,6 +162,7 @@ class RegionParticipant {
 
   UnlockedNode& node_;
   RefusalSink refusal_sink_;
+  std::function<void(std::string_view session)> busy_hook_;
   std::chrono::seconds ttl_;
   unsigned threads_;
   std::mutex mu_;  // guards sessions_ and node_.store

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <set>
 #include <string>
 #include <vector>
@@ -357,6 +358,58 @@ TEST_F(RegionHostileTest, ACountTheCoordinatorDoesNotFinishInTimeIsDroppedAndRec
   EXPECT_THAT(records->back().line, HasSubstr("the coordinator did not finish in time"));
   ExpectRefused(SendHop(Round2(500)), ErrorCode::kFailedPrecondition, "round 2 out of order",
                 "round 2 after the session expired");
+}
+
+// A hop's crypto runs outside the participant's lock, with its session
+// marked busy. Held there (the test hook), the session takes no other hop,
+// no result, and is not expired; other sessions go on meanwhile; once the
+// hop is done, the session expires as any other.
+TEST_F(RegionHostileTest, ABusySessionIsLeftAloneWhileOthersGoOn) {
+  const std::string held = crypto::HexEncode(SessionId(60));
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  bool armed = false;  // only round 2 of session 60 is held
+  participant_->SetBusyHookForTest([&](std::string_view session) {
+    if (session != held || !armed) return;
+    entered.set_value();
+    released.wait();
+  });
+  ASSERT_TRUE(SendHop(Round1(60)));
+  armed = true;
+  std::future<Result<std::string>> blinding =
+      std::async(std::launch::async, [&] { return SendHop(Round2(60)); });
+  entered.get_future().wait();
+
+  ExpectRefused(SendHop(Round2(60)), ErrorCode::kFailedPrecondition, "round 2 out of order",
+                "another round 2 while busy");
+  ExpectRefused(SendResult(ResultBody(60)), ErrorCode::kFailedPrecondition,
+                "still blinding the session's sets", "a result while busy");
+  const size_t before = AuditRecords();  // the refused hop is on record
+  node_->clock().Advance(std::chrono::seconds(601));
+  participant_->ExpireStale();
+  EXPECT_EQ(AuditRecords(), before) << "a busy session is not expired";
+  // The lock is free: another count starts while this one blinds.
+  auto other = SendHop(Round1(61));
+  EXPECT_TRUE(other) << other.error().message;
+
+  release.set_value();
+  auto reply = blinding.get();
+  ASSERT_TRUE(reply) << reply.error().message;
+  auto decoded = rw::DecodeReply(*reply, 3, kAllKeys, 1000);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(decoded->session_id, SessionId(60));
+  // No longer busy and past its deadline: the next sweep ends it.
+  participant_->ExpireStale();
+  audit::AuditLog log(*node_->node().store, node_->node().identity);
+  auto records = log.Records({});
+  ASSERT_TRUE(records.has_value());
+  size_t expired = 0;
+  for (const auto& r : *records) {
+    expired += r.line.find("the coordinator did not finish in time") != std::string::npos;
+  }
+  EXPECT_EQ(expired, 1u) << "session 60 expired; 61 is within its own deadline";
+  ExpectRefused(SendResult(ResultBody(60)), ErrorCode::kFailedPrecondition, "no such session",
+                "a result after it expired");
 }
 
 TEST_F(RegionHostileTest, AMalformedResultLeavesTheSessionOpen) {
