@@ -11,6 +11,7 @@
 #include "node/audit/list_commitments.h"
 #include "node/clock/timestamp.h"
 #include "node/store/sqlite_util.h"
+#include "schema/json_reader.h"
 
 namespace inbeeld::node::audit {
 namespace {
@@ -185,17 +186,18 @@ Result<std::vector<PreviousKey>> AuditLog::PreviousKeys() {
   if (!text) return std::unexpected(text.error());
   std::vector<PreviousKey> keys;
   if (text->empty()) return keys;
-  auto j = nlohmann::json::parse(*text, nullptr, false);
-  if (!j.is_array())
+  auto doc = schema::JsonDocument::ParseObjectArray(
+      *text, "stored previous node keys", 4096, {.max_bytes = size_t{16} << 20, .max_depth = 2});
+  auto malformed = [] {
     return Fail(ErrorCode::kDataLoss, "the stored list of previous node keys is malformed");
-  for (const auto& entry : j) {
-    if (!entry.is_object() || !entry.contains("key") || !entry["key"].is_string() ||
-        !entry.contains("through_size") || !entry["through_size"].is_number_unsigned() ||
-        !entry.contains("announcement") || !entry["announcement"].is_string()) {
-      return Fail(ErrorCode::kDataLoss, "the stored list of previous node keys is malformed");
-    }
-    keys.push_back({entry["key"].get<std::string>(), entry["through_size"].get<uint64_t>(),
-                    entry["announcement"].get<std::string>()});
+  };
+  if (!doc) return malformed();
+  for (const auto& entry : doc->Entries()) {
+    auto key = entry.String("key", schema::JsonString::Text(512));
+    auto through_size = entry.Uint("through_size");
+    auto announcement = entry.String("announcement", schema::JsonString::Text(64 * 1024));
+    if (!key || !through_size || !announcement) return malformed();
+    keys.push_back({*key, *through_size, *announcement});
   }
   return keys;
 }

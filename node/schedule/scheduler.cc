@@ -7,6 +7,7 @@
 
 #include "node/clock/timestamp.h"
 #include "node/retention/retention.h"
+#include "schema/json_reader.h"
 
 namespace inbeeld::node::schedule {
 namespace {
@@ -129,17 +130,19 @@ void Scheduler::ScheduleRetry(int64_t run_id, const DownPeers& down, int retry, 
 std::optional<Scheduler::PendingRetry> Scheduler::LoadRetry() {
   auto text = node_.store->GetMeta(kRetryKey);
   if (!text || text->empty()) return std::nullopt;
-  const nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   PendingRetry pending;
   std::optional<TimePoint> at;
-  if (j.is_object() && j.contains("run") && j["run"].is_number_integer() && j.contains("peers") &&
-      j["peers"].is_array() && j.contains("retry") && j["retry"].is_number_integer() &&
-      j.contains("at") && j["at"].is_string()) {
-    at = ParseIsoUtc(j["at"].get<std::string>());
-    pending.run_id = j["run"].get<int64_t>();
-    pending.retry = j["retry"].get<int>();
-    for (const auto& p : j["peers"]) {
-      if (p.is_string()) pending.peers.push_back(p.get<std::string>());
+  if (auto doc = schema::JsonDocument::Parse(*text, "pending retry")) {
+    const schema::JsonObject& j = doc->Root();
+    auto run = j.Uint("run", 0, INT64_MAX);
+    auto retry = j.Uint("retry", 0, INT32_MAX);
+    auto peers = j.StringArray("peers", 4096, schema::JsonString::Text(1024));
+    auto when = j.String("at", schema::JsonString::Text(64));
+    if (run && retry && peers && when) {
+      at = ParseIsoUtc(*when);
+      pending.run_id = static_cast<int64_t>(*run);
+      pending.retry = static_cast<int>(*retry);
+      pending.peers = std::move(*peers);
     }
   }
   if (!at) {
