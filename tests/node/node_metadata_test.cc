@@ -5,45 +5,34 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "node/datadir/node_dir.h"
-#include "tests/support/fake_clock.h"
+#include "tests/support/local_node.h"
 #include "tests/support/subprocess.h"
 
 namespace inbeeld {
 namespace {
 
-namespace fs = std::filesystem;
-
-const testing::FakeClock kClock{"2026-11-22T10:00:00Z"};
-constexpr const char* kPassphrase = "a passphrase that is long enough";
-
-crypto::SecretBytes Secret(const std::string& text) {
-  return crypto::SecretBytes::CopyFrom(
-      std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-}
-
 class NodeMetadataTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    node::InitOptions options;
-    options.config.node_name = "Leerplicht Test";
-    options.config.organisation = "Gemeente Test";
-    options.config.role = config::Role::kLeerplicht;
-    options.kdf_profile = "interactive";
-    ASSERT_TRUE(dir_.Initialise(options, Secret(kPassphrase)));
-    original_ = testing::ReadFile(dir_.MetadataPath());
+    auto node = testing::LocalNode::Create("Leerplicht Test", config::Role::kLeerplicht, 0);
+    ASSERT_TRUE(node) << node.error().message;
+    node_ = std::move(*node);
+    dir_ = std::make_unique<node::NodeDir>(node_->dir() / "node", node_->clock());
+    original_ = testing::ReadFile(dir_->MetadataPath());
   }
 
   // Writes `text` as node.json and expects ReadMetadata to refuse it with
   // kDataLoss and exactly "<path>: <problem>".
   void ExpectRefused(const std::string& text, const std::string& problem) {
-    testing::WriteFile(dir_.MetadataPath(), text);
-    auto meta = dir_.ReadMetadata();
+    testing::WriteFile(dir_->MetadataPath(), text);
+    auto meta = dir_->ReadMetadata();
     ASSERT_FALSE(meta) << "accepted: " << text;
     EXPECT_EQ(meta.error().code, ErrorCode::kDataLoss) << meta.error().message;
-    EXPECT_EQ(meta.error().message, dir_.MetadataPath().string() + ": " + problem);
+    EXPECT_EQ(meta.error().message, dir_->MetadataPath().string() + ": " + problem);
   }
 
   // node.json with `from` replaced by `to` (once).
@@ -55,13 +44,13 @@ class NodeMetadataTest : public ::testing::Test {
     return text;
   }
 
-  testing::TempDir tmp_;
-  node::NodeDir dir_{tmp_.path() / "node", kClock};
+  std::unique_ptr<testing::LocalNode> node_;
+  std::unique_ptr<node::NodeDir> dir_;
   std::string original_;
 };
 
 TEST_F(NodeMetadataTest, TheFileAsWrittenReadsBack) {
-  auto meta = dir_.ReadMetadata();
+  auto meta = dir_->ReadMetadata();
   ASSERT_TRUE(meta) << meta.error().message;
   EXPECT_EQ(meta->node_name, "Leerplicht Test");
   EXPECT_EQ(meta->format, 1);
@@ -82,15 +71,16 @@ TEST_F(NodeMetadataTest, AnEditedFileIsDataLossNamedByMember) {
   ExpectRefused(std::string(64 * 1024 + 1, ' '), "too large");
 
   // A newer format is not damage: it says so.
-  testing::WriteFile(dir_.MetadataPath(), Edited("\"format\": 1", "\"format\": 2"));
-  auto newer = dir_.ReadMetadata();
+  testing::WriteFile(dir_->MetadataPath(), Edited("\"format\": 1", "\"format\": 2"));
+  auto newer = dir_->ReadMetadata();
   ASSERT_FALSE(newer);
   EXPECT_EQ(newer.error().code, ErrorCode::kFailedPrecondition);
 
-  // Put back, the node opens as before.
-  testing::WriteFile(dir_.MetadataPath(), original_);
-  auto node = dir_.Unlock(Secret(kPassphrase));
-  EXPECT_TRUE(node) << node.error().message;
+  // Put back, it reads as before.
+  testing::WriteFile(dir_->MetadataPath(), original_);
+  auto meta = dir_->ReadMetadata();
+  ASSERT_TRUE(meta) << meta.error().message;
+  EXPECT_EQ(meta->fingerprint, node_->node().metadata.fingerprint);
 }
 
 }  // namespace
