@@ -233,5 +233,31 @@ TEST_F(SchedulerTest, APeerThatRefusesOnARetryIsNotRetriedAgain) {
   EXPECT_EQ(peers_.calls.size(), 3u);
 }
 
+// The pending retry is stored as JSON in the store and read strictly: a
+// damaged one (here a member written twice: which run would be retried?) is
+// dropped with a line in the log, and the next scheduled sync covers the
+// peer instead of a guess.
+TEST_F(SchedulerTest, ADamagedPendingRetryIsDroppedNotGuessed) {
+  SetUpAt("2031-02-28T12:00:00Z", 21);
+  peers_.down = {"swv-vo"};
+  Scheduler scheduler = MakeScheduler();
+  scheduler.Tick();
+  auto saved = node_->node().store->GetMeta("sync_retry");
+  ASSERT_TRUE(saved) << saved.error().message;
+  ASSERT_TRUE(saved->starts_with("{")) << *saved;
+  std::string damaged = *saved;
+  damaged.insert(1, "\"run\":7,");
+  ASSERT_TRUE(node_->node().store->PutMeta("sync_retry", damaged));
+  peers_.down.clear();
+  clock_.Advance(std::chrono::minutes(1));
+  scheduler.Tick();
+  EXPECT_THAT(log_.str(),
+              HasSubstr("scheduled sync: the pending retry is unreadable and dropped\n"));
+  EXPECT_EQ(peers_.calls.size(), 2u) << "nothing was retried";
+  auto cleared = node_->node().store->GetMeta("sync_retry");
+  ASSERT_TRUE(cleared);
+  EXPECT_EQ(*cleared, "");
+}
+
 }  // namespace
 }  // namespace inbeeld::node::schedule
