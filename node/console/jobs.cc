@@ -58,7 +58,10 @@ Result<JobKind> ParseJobKind(std::string_view name) {
   return Fail(ErrorCode::kInvalidArgument, "soort must be match, tellen, sync or regio");
 }
 
-Result<std::string> RunExchangeJob(UnlockedNode& node, const JobRequest& request) {
+namespace {
+
+Result<std::string> RunJob(UnlockedNode& node, const JobRequest& request,
+                           const SessionEnded& session_ended) {
   switch (request.kind) {
     case JobKind::kMatch:
     case JobKind::kCount: {
@@ -67,6 +70,7 @@ Result<std::string> RunExchangeJob(UnlockedNode& node, const JobRequest& request
       match.purpose = request.purpose;
       match.mode =
           request.kind == JobKind::kCount ? schema::wire::Mode::kCount : schema::wire::Mode::kMatch;
+      match.session_ended = session_ended;
       auto report = exchange::RunMatch(node, match);
       if (!report) return std::unexpected(report.error());
       return exchange::SessionIdHex(report->session.id);
@@ -74,6 +78,7 @@ Result<std::string> RunExchangeJob(UnlockedNode& node, const JobRequest& request
     case JobKind::kSync: {
       sync::SyncOptions options;
       options.purpose = request.purpose;
+      options.session_ended = session_ended;
       auto report = sync::RunSync(node, options);
       if (!report) return std::unexpected(report.error());
       std::string failed;
@@ -95,6 +100,18 @@ Result<std::string> RunExchangeJob(UnlockedNode& node, const JobRequest& request
     }
   }
   return Fail(ErrorCode::kInternal, "unknown job kind");
+}
+
+}  // namespace
+
+Result<std::string> RunExchangeJob(UnlockedNode& node, const JobRequest& request) {
+  return RunJob(node, request, {});
+}
+
+JobBody ExchangeJobsTelling(SessionEnded session_ended) {
+  return [session_ended = std::move(session_ended)](UnlockedNode& node, const JobRequest& request) {
+    return RunJob(node, request, session_ended);
+  };
 }
 
 JobRunner::JobRunner(UnlockedNode& node, JobBody body)

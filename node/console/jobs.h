@@ -26,6 +26,7 @@
 
 #include "base/error.h"
 #include "node/audit/actor.h"
+#include "node/audit/exchange_records.h"
 #include "node/datadir/node_dir.h"
 
 namespace inbeeld::node::console {
@@ -94,6 +95,13 @@ class JobRunner {
 // The real exchange behind each kind: exchange::RunMatch, sync::RunSync,
 // region::RunRegionalCount.
 Result<std::string> RunExchangeJob(UnlockedNode& node, const JobRequest& request);
+
+// As RunExchangeJob, telling `session_ended` of each match or count it runs
+// (a sync's too; exchange::MatchRequest::session_ended): what `serve` gives
+// its JobRunner, so the sessions its console starts are in its metrics.
+using SessionEnded =
+    std::function<void(const audit::ExchangeAudit& audit, std::optional<ErrorCode> code)>;
+JobBody ExchangeJobsTelling(SessionEnded session_ended);
 
 }  // namespace inbeeld::node::console
 

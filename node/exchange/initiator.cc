@@ -70,9 +70,12 @@ Status Witness(audit::AuditLog& log, const crypto::SigningKey& key, net::PeerCli
 
 }  // namespace
 
-Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
+namespace {
+
+// RunMatch, filling `a`: its outcome is set once a record of it is written.
+Result<MatchReport> RunMatchRecorded(UnlockedNode& node, const MatchRequest& request,
+                                     audit::ExchangeAudit& a) {
   audit::AuditLog log(*node.store, node.identity);
-  audit::ExchangeAudit a;
   a.role = "initiator";
   a.node_key = node.metadata.fingerprint;
   a.peer = request.peer;
@@ -255,6 +258,17 @@ Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
   auto stored = results.Get(record.id);
   if (!stored) return std::unexpected(stored.error());
   return MatchReport{std::move(*stored), std::move(*outcome)};
+}
+
+}  // namespace
+
+Result<MatchReport> RunMatch(UnlockedNode& node, const MatchRequest& request) {
+  audit::ExchangeAudit a;
+  auto report = RunMatchRecorded(node, request, a);
+  if (request.session_ended && !a.outcome.empty()) {
+    request.session_ended(a, report ? std::nullopt : std::optional(report.error().code));
+  }
+  return report;
 }
 
 }  // namespace inbeeld::node::exchange

@@ -8,13 +8,20 @@
 // A busy peer (429 or 503 with Retry-After) is asked again with backoff, up to
 // eight times, before the run fails with its refusal.
 //
+// A caller that counts sessions (serve's metrics and event log, for the
+// sessions its console and scheduler start) passes MatchRequest::
+// session_ended: called once the run's outcome is on record.
+//
 // Thread safety: uses the node's store; one call at a time per UnlockedNode.
 #ifndef INBEELD_NODE_EXCHANGE_INITIATOR_H_
 #define INBEELD_NODE_EXCHANGE_INITIATOR_H_
 
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "base/error.h"
+#include "node/audit/exchange_records.h"
 #include "node/datadir/node_dir.h"
 #include "node/exchange/results_store.h"
 #include "node/net/client.h"
@@ -28,6 +35,12 @@ struct MatchRequest {
   schema::wire::Mode mode = schema::wire::Mode::kMatch;
   net::ClientOptions client;
   unsigned threads = 0;
+  // Called once the session's outcome (audit.outcome: completed, failed or
+  // refused) is on record, or its recording failed, on the caller's thread;
+  // `code` is the error's code when RunMatch fails. Not called when nothing
+  // was recorded (an unknown peer, no list, a key that does not parse).
+  std::function<void(const audit::ExchangeAudit& audit, std::optional<ErrorCode> code)>
+      session_ended;
 };
 
 struct MatchReport {

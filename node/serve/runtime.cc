@@ -20,8 +20,8 @@ std::string PeerNames(const std::vector<std::string>& names) {
 void DeclareServeMetrics(ops::Metrics& m) {
   using T = ops::Metrics::Type;
   m.Declare(metric::kSessions, T::kCounter,
-            "Exchange sessions this process served, by role, peer and outcome (completed, "
-            "failed, refused).");
+            "Exchange sessions this process took part in (served, or started by its console or "
+            "scheduler), by role, peer and outcome (completed, failed, refused).");
   m.Declare(metric::kSessionSeconds, T::kSummary, "Duration of those sessions, by role and peer.");
   m.Declare(metric::kRefusals, T::kCounter,
             "Refusals by peer and reason: sessions refused for policy, limit, busy, malformed or "

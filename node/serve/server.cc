@@ -117,9 +117,19 @@ struct Server::Impl {
         rotations(dir, c.rotation, [this](const std::string&) { RequestReload(); }),
         participant(c.region),
         scheduler_log(events, ops::Level::kInfo, "scheduled"),
-        scheduler(c.scheduler, scheduler_log) {}
+        scheduler(c.scheduler, scheduler_log, SyncTelling()) {}
+
+  // The scheduler's and the console's sessions are counted as served ones are.
+  sync::SyncOptions SyncTelling() {
+    sync::SyncOptions sync;
+    sync.session_ended = [this](const audit::ExchangeAudit& a, std::optional<ErrorCode> code) {
+      SessionEnded(a, code);
+    };
+    return sync;
+  }
 
   void RefreshTotals();
+  void SessionEnded(const audit::ExchangeAudit& a, std::optional<ErrorCode> code);
   void ObserveSessions();
   Status StartConsole();
   Status StartAdmin();
@@ -204,31 +214,38 @@ void Server::Impl::RefreshTotals() {
   }
 }
 
-// Every session's end, refusal and witness refusal: one event line and the
-// metrics. Peer names and purposes only, never a child.
+// A session's end, whoever started it (a peer; this node's console or
+// scheduler): one event line and the metrics. Peer names and purposes only,
+// never a child.
+void Server::Impl::SessionEnded(const audit::ExchangeAudit& a, std::optional<ErrorCode> code) {
+  const double seconds = static_cast<double>(a.end_ms - a.start_ms) / 1000.0;
+  metrics.Add(metric::kSessions, {{"role", a.role}, {"peer", a.peer}, {"outcome", a.outcome}});
+  metrics.Observe(metric::kSessionSeconds, {{"role", a.role}, {"peer", a.peer}}, seconds);
+  if (a.outcome == "refused") {
+    metrics.Add(metric::kRefusals,
+                {{"peer", a.peer}, {"reason", std::string(RefusalReason(code))}});
+  }
+  std::vector<ops::Field> fields = {
+      {"role", a.role}, {"peer", a.peer},       {"purpose", a.purpose},
+      {"mode", a.mode}, {"outcome", a.outcome}, {"session", a.trace_id},
+  };
+  if (a.sent) fields.push_back({"sent", std::to_string(*a.sent)});
+  if (a.received) fields.push_back({"received", std::to_string(*a.received)});
+  if (a.matched) fields.push_back({"overlap", std::to_string(*a.matched)});
+  fields.push_back({"duration_ms", std::to_string(a.end_ms - a.start_ms)});
+  if (!a.reason.empty()) fields.push_back({"error", a.reason});
+  events.Write(a.outcome == "completed" ? ops::Level::kInfo
+               : a.outcome == "refused" ? ops::Level::kWarning
+                                        : ops::Level::kError,
+               "session", fields);
+}
+
+// Every served session's end, refusal and witness refusal: one event line and
+// the metrics. Peer names and purposes only, never a child.
 void Server::Impl::ObserveSessions() {
   exchange::ResponderObserver observer;
   observer.session_ended = [this](const audit::ExchangeAudit& a, std::optional<ErrorCode> code) {
-    const double seconds = static_cast<double>(a.end_ms - a.start_ms) / 1000.0;
-    metrics.Add(metric::kSessions, {{"role", a.role}, {"peer", a.peer}, {"outcome", a.outcome}});
-    metrics.Observe(metric::kSessionSeconds, {{"role", a.role}, {"peer", a.peer}}, seconds);
-    if (a.outcome == "refused") {
-      metrics.Add(metric::kRefusals,
-                  {{"peer", a.peer}, {"reason", std::string(RefusalReason(code))}});
-    }
-    std::vector<ops::Field> fields = {
-        {"role", a.role}, {"peer", a.peer},       {"purpose", a.purpose},
-        {"mode", a.mode}, {"outcome", a.outcome}, {"session", a.trace_id},
-    };
-    if (a.sent) fields.push_back({"sent", std::to_string(*a.sent)});
-    if (a.received) fields.push_back({"received", std::to_string(*a.received)});
-    if (a.matched) fields.push_back({"overlap", std::to_string(*a.matched)});
-    fields.push_back({"duration_ms", std::to_string(a.end_ms - a.start_ms)});
-    if (!a.reason.empty()) fields.push_back({"error", a.reason});
-    events.Write(a.outcome == "completed" ? ops::Level::kInfo
-                 : a.outcome == "refused" ? ops::Level::kWarning
-                                          : ops::Level::kError,
-                 "session", fields);
+    SessionEnded(a, code);
   };
   observer.witness_refused = [this](std::string_view peer, std::string_view reason) {
     metrics.Add(metric::kRefusals, {{"peer", std::string(peer)}, {"reason", "witness"}});
@@ -252,7 +269,11 @@ void Server::Impl::ObserveSessions() {
 
 Status Server::Impl::StartConsole() {
   if (!console_address) return {};
-  jobs = std::make_unique<console::JobRunner>(*c.jobs);
+  jobs = std::make_unique<console::JobRunner>(
+      *c.jobs, console::ExchangeJobsTelling(
+                   [this](const audit::ExchangeAudit& a, std::optional<ErrorCode> code) {
+                     SessionEnded(a, code);
+                   }));
   console::ConsoleOptions console_options;
   console_options.peers_changed = [this] { RequestReload(); };
   web = std::make_unique<console::Console>(*c.console, *jobs, std::move(console_options));

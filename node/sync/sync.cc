@@ -44,6 +44,7 @@ PeerSyncOutcome SyncPeer(UnlockedNode& node, const config::PeerConfig& peer,
   request.mode = peer.policy.count_only ? schema::wire::Mode::kCount : schema::wire::Mode::kMatch;
   request.client = options.client;
   request.threads = options.threads;
+  request.session_ended = options.session_ended;
   auto match =
       options.exchange ? options.exchange(node, request) : exchange::RunMatch(node, request);
   if (match) {

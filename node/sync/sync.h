@@ -59,6 +59,9 @@ struct SyncOptions {
   net::ClientOptions client;
   unsigned threads = 0;
   PeerExchange exchange;  // empty: exchange::RunMatch
+  // Given to each peer's exchange (exchange::MatchRequest::session_ended).
+  std::function<void(const audit::ExchangeAudit& audit, std::optional<ErrorCode> code)>
+      session_ended;
 };
 
 // Errors (the run is then not recorded): kFailedPrecondition when no purpose

@@ -13,11 +13,13 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "node/audit/exchange_records.h"
 #include "node/console/invitation_link.h"
 #include "node/exchange/initiator.h"
 #include "node/exchange/results_store.h"
@@ -163,6 +165,67 @@ TEST_F(ServerTest, ServesAMatchAndCountsItInTheMetrics) {
   EXPECT_NE(served_b_->events().find("event=serve.started"), std::string::npos);
   EXPECT_EQ(served_b_->listening(),
             std::vector<std::string>{"peers:" + std::to_string(server.peer_port())});
+}
+
+// RunMatch tells the caller each outcome it put on record, once: what serve
+// counts for the sessions its console and scheduler start.
+TEST_F(ServerTest, TheInitiatorIsToldEachRecordedOutcomeOnce) {
+  PinAOnB();
+  Server& server = served_b_->Start();
+  std::vector<std::string> told;
+  auto& peers = a_->node().config.peers;
+  peers.push_back(PartnerConfig(a_->node(), b_->node(),
+                                "127.0.0.1:" + std::to_string(server.peer_port())));
+  exchange::MatchRequest request;
+  request.peer = "leerplicht-b";
+  request.purpose = kPurpose;
+  request.threads = 1;
+  request.session_ended = [&](const audit::ExchangeAudit& a, std::optional<ErrorCode> code) {
+    told.push_back(a.role + " " + a.peer + " " + a.outcome + " " +
+                   (code ? std::string(ErrorCodeName(*code)) : "-"));
+  };
+  ASSERT_TRUE(exchange::RunMatch(a_->node(), request));
+  // Refused by A's own policy: recorded, and told.
+  exchange::MatchRequest refused = request;
+  refused.mode = schema::wire::Mode::kCount;
+  peers.back().policy.allowed_purposes = {"een-ander-doel"};
+  EXPECT_FALSE(exchange::RunMatch(a_->node(), refused));
+  // No such peer: nothing recorded, nothing told.
+  exchange::MatchRequest unknown = request;
+  unknown.peer = "niet-geconfigureerd";
+  EXPECT_FALSE(exchange::RunMatch(a_->node(), unknown));
+  EXPECT_EQ(told, (std::vector<std::string>{"initiator leerplicht-b completed -",
+                                            "initiator leerplicht-b refused permission_denied"}));
+}
+
+// A session the scheduler starts is counted and written as a served one is
+// (role initiator): the operator's /metrics and event log show both sides.
+TEST_F(ServerTest, ASessionTheSchedulerStartsIsCountedLikeAServedOne) {
+  Served served_a(*a_);
+  served_a.Pin(PartnerConfig(a_->node(), b_->node(), "127.0.0.1:9"));
+  Server& server_a = served_a.Start();
+  served_b_->Pin(PartnerConfig(b_->node(), a_->node(),
+                               "127.0.0.1:" + std::to_string(server_a.peer_port())));
+  {
+    std::ofstream config(served_b_->dir().ConfigPath(), std::ios::app);
+    config << "\n[sync]\npurpose = \"" << kPurpose << "\"\nevery_days = 1\n";
+  }
+  Server& server_b = served_b_->Start();
+  const std::string counted =
+      "inbeeld_sessions_total{outcome=\"completed\",peer=\"leerplicht-a\",role=\"initiator\"} 1";
+  std::string metrics;
+  for (int i = 0; i < 600 && metrics.find(counted) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    metrics = server_b.metrics().Render();
+  }
+  EXPECT_NE(metrics.find(counted), std::string::npos) << metrics;
+  EXPECT_NE(server_a.metrics().Render().find("inbeeld_sessions_total{outcome=\"completed\","
+                                             "peer=\"leerplicht-b\",role=\"responder\"} 1"),
+            std::string::npos);
+  EXPECT_NE(served_b_->events().find("event=session role=initiator peer=leerplicht-a purpose=" +
+                                     std::string(kPurpose) + " mode=match outcome=completed"),
+            std::string::npos)
+      << served_b_->events();
 }
 
 TEST_F(ServerTest, WithNoPeerAndNoConsoleItRefusesToStart) {
