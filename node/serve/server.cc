@@ -18,11 +18,13 @@
 #include "node/console/invitation_link.h"
 #include "node/console/jobs.h"
 #include "node/datadir/key_rotation.h"
+#include "node/exchange/announce_key.h"
 #include "node/exchange/responder.h"
 #include "node/net/server.h"
 #include "node/net/tls_identity.h"
 #include "node/ops/admin.h"
 #include "node/region/regional.h"
+#include "node/schedule/key_announcer.h"
 #include "node/schedule/scheduler.h"
 #include "node/serve/peer_routes.h"
 #include "node/serve/runtime.h"
@@ -117,7 +119,15 @@ struct Server::Impl {
         rotations(dir, c.rotation, [this](const std::string&) { RequestReload(); }),
         participant(c.region),
         scheduler_log(events, ops::Level::kInfo, "scheduled"),
-        scheduler(c.scheduler, scheduler_log, SyncTelling()) {}
+        scheduler(c.scheduler, scheduler_log, SyncTelling()),
+        announcer_log(events, ops::Level::kInfo, "key.announce"),
+        announcer(c.scheduler, announcer_log,
+                  [this](const config::PeerConfig& partner, const crypto::SigningKey& previous,
+                         std::span<const uint8_t> announcement) {
+                    return exchange::SendKeyAnnouncement(partner, c.scheduler.config.node_name,
+                                                         previous, c.scheduler.identity,
+                                                         announcement);
+                  }) {}
 
   // The scheduler's and the console's sessions are counted as served ones are.
   sync::SyncOptions SyncTelling() {
@@ -166,6 +176,9 @@ struct Server::Impl {
   region::RegionParticipant participant;
   ops::EventLineStream scheduler_log;
   schedule::Scheduler scheduler;
+  // Tells partners still pinning the old key of the new one (same thread).
+  ops::EventLineStream announcer_log;
+  schedule::KeyAnnouncer announcer;
 
   // The console and the admin endpoints alone.
   std::unique_ptr<console::JobRunner> jobs;
@@ -407,6 +420,8 @@ void Server::Impl::Scheduled() {
     if (auto fresh = runtime.TakeSchedulerConfig()) c.scheduler.config = std::move(*fresh);
     scheduler.Tick();
     scheduler_log.flush();
+    announcer.Tick();
+    announcer_log.flush();
     lock.lock();
   } while (!cv.wait_for(lock, options.scheduler_interval, [this] { return stopping; }));
 }
