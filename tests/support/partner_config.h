@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/node_config.h"
+#include "crypto/signing.h"
 #include "node/datadir/node_dir.h"
 
 namespace inbeeld::testing {
@@ -26,6 +27,18 @@ inline config::PeerConfig PartnerConfig(const node::UnlockedNode& self,
   peer.policy.max_sessions_per_day = 100;
   peer.policy.match_keys =
       config::DefaultMatchKeys(self.config.role, self.config.holds_pgn, other.config.role);
+  return peer;
+}
+
+// A partner no test process serves: SWV `name` at 127.0.0.1:9 (the discard
+// port) with a fresh key, for tests that only need one in the configuration
+// (whom to tell of a new key).
+inline config::PeerConfig UnservedPartner(const std::string& name) {
+  config::PeerConfig peer;
+  peer.name = name;
+  peer.address = "127.0.0.1:9";
+  peer.key = crypto::SigningKey::Generate().PublicKey().Fingerprint();
+  peer.role = config::Role::kSwv;
   return peer;
 }
 

@@ -14,6 +14,7 @@
 
 #include "tests/support/fake_clock.h"
 #include "tests/support/in_process_node.h"
+#include "tests/support/partner_config.h"
 
 namespace inbeeld::node::schedule {
 namespace {
@@ -24,12 +25,7 @@ class KeyAnnouncerTest : public ::testing::Test {
  protected:
   KeyAnnouncerTest() : clock_("2031-03-04T09:00:00Z"), ik_(clock_, "ik") {
     for (const char* name : {"partner-a", "partner-b"}) {
-      config::PeerConfig peer;
-      peer.name = name;
-      peer.address = "127.0.0.1:9";
-      peer.key = crypto::SigningKey::Generate().PublicKey().Fingerprint();
-      peer.role = config::Role::kSwv;
-      ik_.config().peers.push_back(peer);
+      ik_.config().peers.push_back(testing::UnservedPartner(name));
     }
   }
 

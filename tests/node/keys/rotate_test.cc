@@ -18,6 +18,7 @@
 #include "node/keys/rotation.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/in_process_node.h"
+#include "tests/support/partner_config.h"
 
 namespace inbeeld::node {
 namespace {
@@ -64,12 +65,7 @@ class KeyRotateTest : public ::testing::Test {
  protected:
   KeyRotateTest() : clock_("2031-03-04T09:00:00Z"), ik_(clock_, "ik") {
     for (const char* name : {"partner-a", "partner-b"}) {
-      config::PeerConfig peer;
-      peer.name = name;
-      peer.address = "127.0.0.1:9";
-      peer.key = crypto::SigningKey::Generate().PublicKey().Fingerprint();
-      peer.role = config::Role::kSwv;
-      ik_.config().peers.push_back(peer);
+      ik_.config().peers.push_back(testing::UnservedPartner(name));
     }
   }
   UnlockedNode& node() { return ik_.node(); }
