@@ -633,7 +633,7 @@ std::optional<ListRow> ParseRow(const Columns& columns, const std::vector<std::s
         std::pair{kInitials, &row.name.initials}, std::pair{kPrefix, &row.name.prefix},
         std::pair{kSurname, &row.name.surname}, std::pair{kFullName, &row.name.full_name}}) {
     *part = TextField(field(column), kMaxNameChars, "is longer than 200 characters",
-                      [&, column = column](std::string m) { fail(column, std::move(m)); });
+                      [&, at = column](std::string m) { fail(at, std::move(m)); });
   }
 
   if (std::string_view value = field(kBirthDate); !value.empty()) {
