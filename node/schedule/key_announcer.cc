@@ -15,7 +15,9 @@ void KeyAnnouncer::Tick() {
          << std::flush;
     return;
   }
-  if (state->pending.empty() && !state->previous_key_kept) {
+  // Nothing to announce with once the old key is erased (AnnounceKeyRotation
+  // needs it); a kept old key with nobody left to tell is erased by one run.
+  if (!state->previous_key_kept) {
     attempt_ = 0;
     next_.reset();
     return;
