@@ -129,12 +129,16 @@ struct Server::Impl {
                                                          announcement);
                   }) {}
 
-  // The scheduler's and the console's sessions are counted as served ones are.
-  sync::SyncOptions SyncTelling() {
-    sync::SyncOptions sync;
-    sync.session_ended = [this](const audit::ExchangeAudit& a, std::optional<ErrorCode> code) {
+  // SessionEnded as a callback: the responder's, the scheduler's and the
+  // console's sessions are all counted the same way.
+  console::SessionEnded Telling() {
+    return [this](const audit::ExchangeAudit& a, std::optional<ErrorCode> code) {
       SessionEnded(a, code);
     };
+  }
+  sync::SyncOptions SyncTelling() {
+    sync::SyncOptions sync;
+    sync.session_ended = Telling();
     return sync;
   }
 
@@ -257,9 +261,7 @@ void Server::Impl::SessionEnded(const audit::ExchangeAudit& a, std::optional<Err
 // the metrics. Peer names and purposes only, never a child.
 void Server::Impl::ObserveSessions() {
   exchange::ResponderObserver observer;
-  observer.session_ended = [this](const audit::ExchangeAudit& a, std::optional<ErrorCode> code) {
-    SessionEnded(a, code);
-  };
+  observer.session_ended = Telling();
   observer.witness_refused = [this](std::string_view peer, std::string_view reason) {
     metrics.Add(metric::kRefusals, {{"peer", std::string(peer)}, {"reason", "witness"}});
     events.Write(ops::Level::kWarning, "witness.refused",
@@ -282,11 +284,7 @@ void Server::Impl::ObserveSessions() {
 
 Status Server::Impl::StartConsole() {
   if (!console_address) return {};
-  jobs = std::make_unique<console::JobRunner>(
-      *c.jobs, console::ExchangeJobsTelling(
-                   [this](const audit::ExchangeAudit& a, std::optional<ErrorCode> code) {
-                     SessionEnded(a, code);
-                   }));
+  jobs = std::make_unique<console::JobRunner>(*c.jobs, console::ExchangeJobsTelling(Telling()));
   console::ConsoleOptions console_options;
   console_options.peers_changed = [this] { RequestReload(); };
   web = std::make_unique<console::Console>(*c.console, *jobs, std::move(console_options));
