@@ -59,6 +59,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/error.h"
@@ -148,6 +149,33 @@ class JsonObject {
   const nlohmann::json* value_;
   std::string what_;
   std::string path_;  // "" for the top object, "retry" for a member object
+};
+
+// Reads several members in a row and keeps the first error, for a caller
+// that answers one refusal naming the first bad member:
+//   JsonReadAll all;
+//   all.Into(root.String("name", JsonString::Text(64)), name);
+//   all.Into(root.Uint("size"), size);
+//   INBEELD_RETURN_IF_ERROR(all.Done());
+class JsonReadAll {
+ public:
+  // Moves the value read into `out`, or keeps the error if it is the first.
+  template <typename T, typename Out>
+  void Into(Result<T> read, Out& out) {
+    if (read) {
+      out = std::move(*read);
+    } else if (!first_) {
+      first_ = read.error();
+    }
+  }
+  // OK, or the first error kept.
+  Status Done() const {
+    if (first_) return std::unexpected(*first_);
+    return {};
+  }
+
+ private:
+  std::optional<Error> first_;
 };
 
 class JsonDocument {

@@ -116,25 +116,18 @@ Result<Parsed> Parse(const fs::path& file) {
   Parsed p;
   BackupSummary& s = p.summary;
   const auto name = schema::JsonString::Text(256);
-  std::optional<Error> unreadable;  // the first member that does not read
-  auto take = [&unreadable](auto read, auto& out) {
-    if (read) {
-      out = std::move(*read);
-    } else if (!unreadable) {
-      unreadable = read.error();
-    }
-  };
+  schema::JsonReadAll all;
   uint64_t schema_version = 0;
-  take(m.String("node_name", name), s.node_name);
-  take(m.String("fingerprint", name), s.fingerprint);
-  take(m.String("created_at", name), s.created_at);
-  take(m.Uint("schema_version", 0, INT32_MAX), schema_version);
-  take(m.Uint("audit_size"), s.audit_size);
-  take(m.String("audit_root", schema::JsonString::LowerHex(64)), s.audit_root);
-  take(m.Uint("database_bytes"), s.database_bytes);
-  take(m.String("database_sha256", schema::JsonString::LowerHex(64)), p.database_sha256);
-  take(m.String("node_json", schema::JsonString::Text(64 * 1024)), p.node_json);
-  if (unreadable) return damaged(unreadable->message);
+  all.Into(m.String("node_name", name), s.node_name);
+  all.Into(m.String("fingerprint", name), s.fingerprint);
+  all.Into(m.String("created_at", name), s.created_at);
+  all.Into(m.Uint("schema_version", 0, INT32_MAX), schema_version);
+  all.Into(m.Uint("audit_size"), s.audit_size);
+  all.Into(m.String("audit_root", schema::JsonString::LowerHex(64)), s.audit_root);
+  all.Into(m.Uint("database_bytes"), s.database_bytes);
+  all.Into(m.String("database_sha256", schema::JsonString::LowerHex(64)), p.database_sha256);
+  all.Into(m.String("node_json", schema::JsonString::Text(64 * 1024)), p.node_json);
+  if (auto read = all.Done(); !read) return damaged(read.error().message);
   s.schema_version = static_cast<int>(schema_version);
   s.file_bytes = whole->size();
   auto key = crypto::VerifyingKey::FromFingerprint(s.fingerprint);

@@ -324,23 +324,16 @@ Result<NodeMetadata> NodeDir::ReadMetadata() const {
                                                     std::to_string(meta.format) +
                                                     " is not supported by this inbeeld");
   }
-  std::optional<Error> unreadable;  // the first member that does not read
-  auto text = [&](const schema::JsonObject& from, const char* field, std::string& out) {
-    auto read = from.String(field, schema::JsonString::Text(1024));
-    if (read) {
-      out = std::move(*read);
-    } else if (!unreadable) {
-      unreadable = read.error();
-    }
-  };
+  const auto text = schema::JsonString::Text(1024);
+  schema::JsonReadAll all;
   std::string salt_hex, check_hex;
-  text(j, "node_name", meta.node_name);
-  text(j, "fingerprint", meta.fingerprint);
-  text(j, "kdf_profile", meta.kdf_profile);
-  text(j, "created_at", meta.created_at);
-  text(j, "storage_salt", salt_hex);
-  text(j, "key_check", check_hex);
-  if (unreadable) return damaged(*unreadable);
+  all.Into(j.String("node_name", text), meta.node_name);
+  all.Into(j.String("fingerprint", text), meta.fingerprint);
+  all.Into(j.String("kdf_profile", text), meta.kdf_profile);
+  all.Into(j.String("created_at", text), meta.created_at);
+  all.Into(j.String("storage_salt", text), salt_hex);
+  all.Into(j.String("key_check", text), check_hex);
+  if (auto read = all.Done(); !read) return damaged(read.error());
   auto salt = crypto::HexDecode(salt_hex);
   if (!salt || salt->size() != crypto::kSaltSize) return bad("storage_salt");
   auto check = crypto::HexDecode(check_hex);
@@ -351,9 +344,9 @@ Result<NodeMetadata> NodeDir::ReadMetadata() const {
     auto rekey = j.Object("rekey");
     if (!rekey) return damaged(rekey.error());
     std::string new_salt_hex, new_check_hex;
-    text(*rekey, "storage_salt", new_salt_hex);
-    text(*rekey, "key_check", new_check_hex);
-    if (unreadable) return damaged(*unreadable);
+    all.Into(rekey->String("storage_salt", text), new_salt_hex);
+    all.Into(rekey->String("key_check", text), new_check_hex);
+    if (auto read = all.Done(); !read) return damaged(read.error());
     auto new_salt = crypto::HexDecode(new_salt_hex);
     auto new_check = crypto::HexDecode(new_check_hex);
     if (!new_salt || new_salt->size() != crypto::kSaltSize) return bad("rekey.storage_salt");
